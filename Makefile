@@ -1,0 +1,36 @@
+# gpmb_gis — everyday commands. `make maps` and `make test` set themselves up.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= output
+
+.PHONY: install maps test lint sample bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "gpmb: error: make: $(PYTHON) not found — install Python 3.11 or run make PYTHON=python3"; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+maps: $(STAMP)
+	$(BIN)/gpmb report --config data/cao_loc/gpmb.toml --out $(OUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check gpmb_gis tests benchmarks
+	$(BIN)/ruff format --check gpmb_gis tests benchmarks
+
+sample: $(STAMP)
+	$(BIN)/gpmb sample --out data/cao_loc
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache

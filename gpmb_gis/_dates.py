@@ -1,0 +1,83 @@
+"""Dates as offices write them: ISO, dd/mm/yyyy (never mm/dd), Excel serials, date cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+import pandas as pd
+
+_DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2,4})\s*$")
+_ISO = re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T].*)?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+# serials between 1990 and 2100: anything else is not a date a GPMB book holds
+_SERIAL_RANGE = (32874, 73051)
+
+
+class DateParseError(ValueError):
+    """A cell that should hold a date but cannot be read as one."""
+
+
+def _is_blank(value: object) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _from_serial(number: float) -> dt.date:
+    if not _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
+        raise DateParseError(f"{number:g} is not an Excel date serial of 1990–2100")
+    return _EXCEL_EPOCH + dt.timedelta(days=math.floor(number))
+
+
+def _from_text(text: str) -> dt.date:
+    match = _ISO.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+        return dt.date(year, month, day)
+    match = _DMY.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        if year < 100:
+            year += 2000
+        return dt.date(year, month, day)
+    stripped = text.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", stripped):
+        return _from_serial(float(stripped))
+    raise DateParseError(f"{text!r} is not a date (write dd/mm/yyyy)")
+
+
+def parse_date(value: object) -> dt.date | None:
+    """Read one cell as a date; ``None`` for a blank cell.
+
+    Text is read day first (``05/03/2024`` is 5 March); numbers are Excel serials.
+
+    Raises
+    ------
+    DateParseError
+        When the cell holds something that is not a possible date (``31/02/2024``).
+
+    Examples
+    --------
+    >>> parse_date("05/03/2024"), parse_date("2024-03-05"), parse_date(45356)
+    (datetime.date(2024, 3, 5), datetime.date(2024, 3, 5), datetime.date(2024, 3, 5))
+    """
+    if _is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _from_serial(float(value))
+    try:
+        return _from_text(str(value))
+    except ValueError as exc:  # dt.date() rejects 31/02
+        if isinstance(exc, DateParseError):
+            raise
+        raise DateParseError(f"{str(value).strip()!r} is not a possible date ({exc})") from exc

@@ -1,0 +1,233 @@
+"""Vietnamese text: normalisation, accent folding, parcel keys and legacy encodings.
+
+TCVN3 (ABC) and VNI-Windows were the common 8-bit encodings of Vietnamese before Unicode;
+cadastral shapefiles and old Excel books still carry them. A reader that does not know gets
+bytes decoded as Latin-1 or Windows-1252 ("Hîp Thµnh" for "Hợp Thành"); :func:`decode_legacy`
+turns such text back into Unicode NFC.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+# --- normalisation -------------------------------------------------------------------------
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode NFC."""
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: object) -> str:
+    """Fold text for matching: NFC, no accents, ``đ`` → ``d``, lower case, single spaces.
+
+    Examples
+    --------
+    >>> fold("  Thị  trấn ĐỒNG Đăng ")
+    'thi tran dong dang'
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    decomposed = unicodedata.normalize("NFD", str(text))
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    bare = bare.replace("đ", "d").replace("Đ", "D")
+    return " ".join(bare.lower().split())
+
+
+_COMMUNE_PREFIX = re.compile(r"^(?:thi tran|phuong|xa|tt\.?|p\.|x\.)\s*", re.IGNORECASE)
+
+
+def commune_key(name: object) -> str:
+    """Return the matching key of a commune name: folded, without xã / phường / thị trấn.
+
+    Examples
+    --------
+    >>> commune_key("Xã Hợp Thành") == commune_key("HOP THANH") == commune_key("hợp  thành")
+    True
+    >>> commune_key("TT. Đồng Đăng")
+    'dong dang'
+    """
+    folded = fold(name)
+    folded = _COMMUNE_PREFIX.sub("", folded).strip(" .-")
+    return folded.replace("-", " ")
+
+
+def number_key(value: object) -> str:
+    """Return a sheet or parcel number as matching text: no leading zeros, no trailing ``.0``.
+
+    Examples
+    --------
+    >>> number_key("007"), number_key(12.0), number_key(" 45.0 "), number_key("12a")
+    ('7', '12', '45', '12a')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    text = fold(value).replace(" ", "")
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    stripped = text.lstrip("0")
+    if text and not stripped:
+        return "0"
+    return stripped
+
+
+# --- legacy encodings ----------------------------------------------------------------------
+
+# TCVN 5712 (VN1), bytes 0xA0..0xFF in order. TCVN3/ABC uses the lower-case codes and the
+# seven capitals at 0xA1..0xA7; the other capitals (0x80..0x9F, 0x01..0x17) are VN1 only.
+_TCVN3_A0_FF = (
+    "\u00a0ĂÂÊÔƠƯĐăâêôơưđẰ"
+    "\u0300\u0309\u0303\u0301\u0323àảãáạẲằẳẵắẴ"
+    "ẮẦẨẪẤỀặầẩẫấậèỂẻẽ"
+    "éẹềểễếệìỉỄẾỒĩíịò"
+    "Ổỏõóọồổỗốộờởỡớợù"
+    "ỖủũúụừửữứựỳỷỹýỵỐ"
+)
+_TCVN3_80_9F = "ÀẢÃÁẠẶẬÈẺẼÉẸỆÌỈĨÍỊÒỎÕÓỌỘỜỞỠỚỢÙỦŨ"
+_TCVN3_LOW = {0x01: "Ú", 0x02: "Ụ", 0x04: "Ừ", 0x05: "Ử", 0x06: "Ữ", 0x11: "Ứ", 0x12: "Ự",
+              0x13: "Ỳ", 0x14: "Ỷ", 0x15: "Ỹ", 0x16: "Ý", 0x17: "Ỵ"}  # fmt: skip
+
+
+def _tcvn3_table() -> dict[int, str]:
+    table = {0xA0 + i: ch for i, ch in enumerate(_TCVN3_A0_FF)}
+    table.update({0x80 + i: ch for i, ch in enumerate(_TCVN3_80_9F)})
+    table.update(_TCVN3_LOW)
+    return table
+
+
+TCVN3_TABLE: dict[int, str] = _tcvn3_table()
+
+# VNI-Windows: a base letter followed by a modifier byte; some letters are one byte.
+_GRAVE, _ACUTE, _HOOK, _TILDE, _DOT = "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"
+_CIRC, _BREVE = "\u0302", "\u0306"
+_VNI_MODIFIERS_LOWER = {
+    0xF9: _ACUTE, 0xF8: _GRAVE, 0xFB: _HOOK, 0xF5: _TILDE, 0xEF: _DOT,
+    0xE2: _CIRC, 0xE1: _CIRC + _ACUTE, 0xE0: _CIRC + _GRAVE, 0xE5: _CIRC + _HOOK,
+    0xE3: _CIRC + _TILDE, 0xE4: _CIRC + _DOT,
+    0xEA: _BREVE, 0xE9: _BREVE + _ACUTE, 0xE8: _BREVE + _GRAVE, 0xFA: _BREVE + _HOOK,
+    0xFC: _BREVE + _TILDE, 0xEB: _BREVE + _DOT,
+}  # fmt: skip
+# upper-case modifiers are the lower-case ones minus 0x20
+VNI_MODIFIERS: dict[int, str] = {
+    **_VNI_MODIFIERS_LOWER,
+    **{code - 0x20: mark for code, mark in _VNI_MODIFIERS_LOWER.items()},
+}
+VNI_SINGLE: dict[int, str] = {
+    0xD1: "Đ", 0xF1: "đ", 0xCD: "Í", 0xED: "í", 0xCC: "Ì", 0xEC: "ì", 0xC6: "Ỉ", 0xE6: "ỉ",
+    0xD3: "Ĩ", 0xF3: "ĩ", 0xD2: "Ị", 0xF2: "ị", 0xD4: "Ơ", 0xF4: "ơ", 0xD6: "Ư", 0xF6: "ư",
+    0xCE: "Ỵ", 0xEE: "ỵ",
+}  # fmt: skip
+_VNI_BASES = set("aeouyAEOUYơưƠƯ")
+
+
+def _as_bytes(text: str) -> bytes:
+    """Recover the bytes behind text decoded as Latin-1 or Windows-1252."""
+    out = bytearray()
+    for ch in text:
+        code = ord(ch)
+        if code < 0x100:
+            out.append(code)
+        else:
+            try:
+                out += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                out += ch.encode("utf-8")
+    return bytes(out)
+
+
+def decode_tcvn3(raw: bytes) -> str:
+    """Decode TCVN3 (ABC) bytes to Unicode NFC.
+
+    Examples
+    --------
+    >>> decode_tcvn3("Hîp Thµnh".encode("latin-1"))
+    'Hợp Thành'
+    """
+    return nfc("".join(TCVN3_TABLE.get(b, chr(b)) for b in raw))
+
+
+def decode_vni(raw: bytes) -> str:
+    """Decode VNI-Windows bytes to Unicode NFC.
+
+    Examples
+    --------
+    >>> decode_vni("Hôïp Thaønh".encode("cp1252"))
+    'Hợp Thành'
+    """
+    out: list[str] = []
+    for b in raw:
+        if b in VNI_SINGLE:
+            out.append(VNI_SINGLE[b])
+        elif b in VNI_MODIFIERS and out and out[-1][-1:] in _VNI_BASES:
+            out[-1] = out[-1] + VNI_MODIFIERS[b]
+        else:
+            out.append(bytes([b]).decode("cp1252", errors="replace") if b >= 0x80 else chr(b))
+    return nfc("".join(out))
+
+
+LEGACY_ENCODINGS = {"tcvn3": decode_tcvn3, "abc": decode_tcvn3, "vni": decode_vni}
+
+
+def decode_legacy(text: object, encoding: str) -> object:
+    """Convert text read as Latin-1/Windows-1252 from a legacy encoding to Unicode NFC.
+
+    Non-text values are returned unchanged; ``encoding`` is ``"tcvn3"`` (or ``"abc"``) or
+    ``"vni"``.
+    """
+    if not isinstance(text, str):
+        return text
+    return LEGACY_ENCODINGS[encoding](_as_bytes(text))
+
+
+_TONES = {_GRAVE, _ACUTE, _HOOK, _TILDE, _DOT}
+_VN_MARKS = _TONES | {_CIRC, _BREVE, "\u031b"}  # U+031B: the horn of ơ and ư
+
+
+def _is_vietnamese_word(word: str) -> bool:
+    """Return True when a word uses only Vietnamese letters and at most one tone mark."""
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    tones = 0
+    for ch in decomposed:
+        if ch in _TONES:
+            tones += 1
+        elif ch in _VN_MARKS or ch.isascii():
+            continue
+        else:
+            return False
+    return tones <= 1
+
+
+def _plausibility(text: str) -> int:
+    words = text.split()
+    return sum(1 if _is_vietnamese_word(w) else -1 for w in words)
+
+
+def looks_legacy(text: object) -> str | None:
+    """Guess whether text is really TCVN3 or VNI bytes read as Latin-1 or Windows-1252.
+
+    Returns ``"tcvn3"``, ``"vni"`` or ``None``. A guess is made only when the text as read
+    is not Vietnamese (a letter outside the alphabet, or two tone marks in one word) and one
+    decoding reads as Vietnamese better than the other.
+
+    Examples
+    --------
+    >>> looks_legacy("Hîp Thµnh"), looks_legacy("Hôïp Thaønh"), looks_legacy("Hợp Thành")
+    ('tcvn3', 'vni', None)
+    """
+    if not isinstance(text, str) or text.isascii():
+        return None
+    if all(_is_vietnamese_word(w) for w in text.split()):
+        return None
+    raw = _as_bytes(text)
+    scores = {name: _plausibility(LEGACY_ENCODINGS[name](raw)) for name in ("vni", "tcvn3")}
+    best = max(scores, key=lambda name: scores[name])
+    if scores[best] <= _plausibility(text) or scores["vni"] == scores["tcvn3"]:
+        return None
+    return best

@@ -1,0 +1,140 @@
+"""The ``gpmb`` command: thin; parses arguments and calls the package's functions.
+
+Exit codes: 0 success; 1 ``check`` found a due milestone missed; 2 bad input or usage, with
+one line ``gpmb: error: <where>: <what> — <what to do>`` (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import traceback
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from gpmb_gis._dates import DateParseError, parse_date
+from gpmb_gis._errors import GpmbError
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise GpmbError(self.prog, message, f"see '{self.prog} --help'")
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        day = parse_date(text)
+    except DateParseError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}; write 2024-06-30 or 30/06/2024") from exc
+    if day is None:
+        raise argparse.ArgumentTypeError("empty date")
+    return day
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``gpmb`` argument parser."""
+    parser = _Parser(prog="gpmb", description="GPMB (site clearance) progress from cadastral "
+                     "parcels and handover books.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    report = sub.add_parser("report", help="write the briefing: tables, maps, index.html")
+    report.add_argument("--config", required=True, type=Path)
+    report.add_argument("--as-of", type=_date_arg)
+    report.add_argument("--out", type=Path, default=Path("output"))
+    report.add_argument("--lang", choices=("vi", "en"))
+    report.add_argument("--cdn", action="store_true", help="web maps load Leaflet online")
+    report.add_argument("--include-owner", action="store_true",
+                        help="keep owner names (personal data) in the outputs")
+    check = sub.add_parser("check", help="milestone table; exit 1 when a due one is missed")
+    check.add_argument("--config", required=True, type=Path)
+    check.add_argument("--as-of", type=_date_arg)
+    qa = sub.add_parser("qa", help="data-quality report only")
+    qa.add_argument("--config", required=True, type=Path)
+    qa.add_argument("--out", type=Path, default=Path("output"))
+    sample = sub.add_parser("sample", help="write the synthetic Cao Lộc dataset and its config")
+    sample.add_argument("--out", required=True, type=Path)
+    sample.add_argument("--seed", type=int, default=2024)
+    sample.add_argument("--parcels", type=int, default=None)
+    return parser
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from gpmb_gis.progress import compute_progress
+    from gpmb_gis.report import summary_lines, write_report
+
+    result = compute_progress(args.config, args.as_of, include_owner=args.include_owner)
+    index = write_report(result, args.out, lang=args.lang)
+    for line in summary_lines(result):
+        print(line)
+    for row in result.progress_by_project.itertuples(index=False):
+        print(f"{row.project}: {row.cleared_pct:.1f} % "
+              f"({row.cleared_m2 / 1e4:.2f} of {row.required_m2 / 1e4:.2f} ha)")
+    print(f"wrote {index}")
+    return 0
+
+
+def _cmd_qa(args: argparse.Namespace) -> int:
+    from gpmb_gis.progress import compute_progress
+    from gpmb_gis.report import summary_lines, write_tables
+
+    result = compute_progress(args.config)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = write_tables(result, args.out)["qa_issues"]
+    for line in summary_lines(result):
+        print(line)
+    counts = result.qa_issues.groupby(["severity", "check"]).size()
+    for (severity, check), n in counts.items():
+        print(f"{severity:8} {check:28} {n}")
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from gpmb_gis.milestones import check_milestones, print_milestones
+
+    table = check_milestones(args.config, args.as_of)
+    print_milestones(table)
+    return 1 if (table["status"] == "missed").any() else 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from gpmb_gis.sample import write_sample
+
+    config = write_sample(args.out, seed=args.seed, n_parcels=args.parcels)
+    print(f"wrote {config}")
+    return 0
+
+
+COMMANDS = {"report": _cmd_report, "qa": _cmd_qa, "check": _cmd_check, "sample": _cmd_sample}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``gpmb`` command; return its exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]  # accepted anywhere on the line
+    try:
+        args = build_parser().parse_args(argv)
+        with warnings.catch_warnings():
+            if not debug:
+                warnings.simplefilter("ignore")
+            return COMMANDS[args.command](args)
+    except GpmbError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"gpmb: error: {exc.line()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("gpmb: error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the promise: no input produces a traceback
+        if debug:
+            traceback.print_exc()
+        what = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        print(f"gpmb: error: internal: {what} — rerun with --debug and report it with the "
+              "input that caused it", file=sys.stderr)
+        return 2

@@ -1,0 +1,73 @@
+"""Column names and stage names, defined once and used everywhere."""
+
+from __future__ import annotations
+
+# keys
+PROJECT = "project"
+PROJECT_NAME = "project_name"
+COMMUNE = "commune"
+COMMUNE_CODE = "commune_code"
+SHEET = "sheet"
+PARCEL = "parcel"
+LAND_USE = "land_use"
+LEGAL_AREA_M2 = "legal_area_m2"
+OWNER = "owner"
+NOTE = "note"
+SITE = "site"
+GEOMETRY = "geometry"
+
+# handover book
+INVENTORY_DATE = "inventory_date"
+PLAN_APPROVED_DATE = "plan_approved_date"
+PAID_DATE = "paid_date"
+HANDOVER_DATE = "handover_date"
+STATUS = "status"
+ENFORCEMENT = "enforcement"
+COMPLAINT = "complaint"
+SOURCE_ROW = "source_row"
+
+# internal join keys (normalised text)
+KEY_COMMUNE = "_key_commune"
+KEY_SHEET = "_key_sheet"
+KEY_PARCEL = "_key_parcel"
+PARCEL_INDEX = "parcel_index"
+RECORD_INDEX = "record_index"
+
+# measures
+REQUIRED_M2 = "required_m2"
+CLEARED_M2 = "cleared_m2"
+CLEARED_PCT = "cleared_pct"
+UNMAPPED_M2 = "unmapped_m2"
+AFFECTED_M2 = "affected_m2"
+PARCELS_AFFECTED = "parcels_affected"
+PARCELS_CLEARED = "parcels_cleared"
+AS_OF = "as_of"
+STAGE = "stage"
+CLEARED = "cleared"
+
+# stages, in order
+NOT_STARTED = "not_started"
+INVENTORIED = "inventoried"
+PLAN_APPROVED = "plan_approved"
+PAID = "paid"
+HANDED_OVER = "handed_over"
+STAGES: tuple[str, ...] = (NOT_STARTED, INVENTORIED, PLAN_APPROVED, PAID, HANDED_OVER)
+STAGE_DATES: dict[str, str] = {
+    INVENTORIED: INVENTORY_DATE,
+    PLAN_APPROVED: PLAN_APPROVED_DATE,
+    PAID: PAID_DATE,
+    HANDED_OVER: HANDOVER_DATE,
+}
+#: Stage reported for a piece whose land the state already holds (``already_clear_land_use``).
+ALREADY_CLEAR = "already_clear"
+#: Stage areas reported in the commune table, ``<stage>_m2``.
+STAGE_AREA_COLUMNS: tuple[str, ...] = tuple(f"{s}_m2" for s in STAGES[1:])
+
+# QA table
+SEVERITY = "severity"
+CHECK = "check"
+LAYER = "layer"
+FEATURE = "feature"
+MESSAGE = "message"
+AREA_M2 = "area_m2"
+QA_COLUMNS: tuple[str, ...] = (SEVERITY, CHECK, LAYER, FEATURE, MESSAGE, AREA_M2)

@@ -1,0 +1,383 @@
+"""The project config file (TOML) → typed, validated objects. Nothing else parses config.
+
+See DESIGN §6. Every problem in a file is gathered, then reported at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
+from gpmb_gis import settings
+from gpmb_gis._dates import DateParseError, parse_date
+from gpmb_gis._errors import ConfigError, CRSError
+from gpmb_gis.chainage import parse_chainage
+from gpmb_gis.crs import province_crs
+
+TOP_KEYS = ("title", "province", "crs", "as_of", "layers", "fields", "projects", "lang")
+LAYER_KEYS = ("parcels", "communes", "handovers")
+SOURCE_KEYS = ("path", "layer", "encoding", "crs", "commune")
+PROJECT_KEYS = ("id", "name", "row", "centerline", "start_chainage", "chainage_bin_m",
+                "station_equations", "already_clear_land_use", "milestones")  # fmt: skip
+MILESTONE_KEYS = ("date", "target_pct", "label", "commune")
+ENCODINGS = ("utf-8", "tcvn3", "abc", "vni", "cp1252", "latin1", "cp1258", "utf-16")
+
+
+@dataclass(frozen=True)
+class LayerSource:
+    """Where a layer comes from: a file, optionally one layer or sheet of it.
+
+    Attributes
+    ----------
+    path
+        Absolute path of the file.
+    layer
+        Layer (GPKG, DXF, ...) or sheet (Excel) name; ``None`` for the first.
+    encoding
+        Text encoding of the attributes: ``None`` (auto), ``"tcvn3"``, ``"vni"``, or a
+        Python codec name.
+    crs
+        CRS of the layer when the file does not say, e.g. ``"EPSG:9215"``.
+    commune
+        For a file that holds one commune only: its code or name.
+    key
+        The config key this came from, for messages (``layers.parcels``).
+    """
+
+    path: Path
+    layer: str | None = None
+    encoding: str | None = None
+    crs: str | None = None
+    commune: str | None = None
+    key: str = ""
+
+    def label(self) -> str:
+        """Return the file name (and ``#layer``) as the user wrote it, for messages."""
+        return f"{self.path.name}#{self.layer}" if self.layer else self.path.name
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A target: ``target_pct`` of the clearance area by ``date`` (project or one commune)."""
+
+    date: dt.date
+    target_pct: float
+    label: str
+    commune: str | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    """One project: its right of way and what it is measured against."""
+
+    id: str
+    name: str
+    row: LayerSource
+    centerline: LayerSource | None = None
+    start_chainage_m: float = 0.0
+    chainage_bin_m: float = settings.CHAINAGE_BIN_M
+    station_equations: tuple[tuple[float, float], ...] = ()
+    already_clear_land_use: tuple[str, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated project config.
+
+    Attributes
+    ----------
+    crs
+        The project's VN-2000 zone: every area is computed in it.
+    fields
+        Per layer, extra column names mapped to canonical names (``{"parcels": {"SHBD":
+        "sheet"}}``).
+    """
+
+    title: str
+    crs: CRS
+    parcels: LayerSource
+    projects: tuple[Project, ...]
+    communes: LayerSource | None = None
+    handovers: LayerSource | None = None
+    province: str | None = None
+    as_of: dt.date | None = None
+    lang: str = "vi"
+    fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    path: Path | None = None
+
+    def project(self, project_id: str) -> Project:
+        """Return the project with this id."""
+        for project in self.projects:
+            if project.id == project_id:
+                return project
+        raise ConfigError(str(self.path), f"no project with id {project_id!r}",
+                          f"use one of {', '.join(p.id for p in self.projects)}")
+
+
+class _Problems:
+    """Gathers every problem of a config file; raises them together."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.items: list[tuple[str, str, str]] = []
+
+    def add(self, key: str, what: str, todo: str) -> None:
+        self.items.append((key, what, todo))
+
+    def unknown_keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+                hint = f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(allowed)}"
+                self.add(f"{where}{key}", "unknown key", hint)
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        key, what, todo = self.items[0]
+        more = f" (and {len(self.items) - 1} more: " + "; ".join(
+            f"{k}: {w}" for k, w, _ in self.items[1:4]) + ")" if len(self.items) > 1 else ""
+        raise ConfigError(f"{self.path}: {key}", what + more, todo)
+
+
+def _source(value: Any, key: str, base: Path, problems: _Problems) -> LayerSource | None:
+    if isinstance(value, str):
+        value = {"path": value}
+    if not isinstance(value, Mapping):
+        problems.add(key, f"must be a path or a table, not {type(value).__name__}",
+                     'write key = "file.gpkg" or key = { path = "file.gpkg" }')
+        return None
+    problems.unknown_keys(value, SOURCE_KEYS, f"{key}.")
+    raw_path = value.get("path")
+    if not isinstance(raw_path, str) or not raw_path:
+        problems.add(key, "has no path", 'add path = "file.gpkg"')
+        return None
+    layer = value.get("layer")
+    if "#" in raw_path and layer is None:
+        raw_path, layer = raw_path.split("#", 1)
+    path = (base / raw_path).resolve()
+    if not path.exists():
+        problems.add(key, f"file {raw_path!r} not found (looked in {path.parent})",
+                     "fix the path; paths are relative to the config file")
+    encoding = value.get("encoding")
+    if encoding is not None and str(encoding).lower() not in ENCODINGS:
+        close = difflib.get_close_matches(str(encoding).lower(), ENCODINGS, n=1)
+        problems.add(f"{key}.encoding", f"unknown encoding {encoding!r}",
+                     f"did you mean {close[0]!r}?" if close else f"use one of {ENCODINGS}")
+    crs = value.get("crs")
+    if crs is not None:
+        _parse_crs(crs, f"{key}.crs", problems)
+    commune = value.get("commune")
+    return LayerSource(path=path, layer=str(layer) if layer else None,
+                       encoding=str(encoding).lower() if encoding else None,
+                       crs=str(crs) if crs else None,
+                       commune=str(commune) if commune is not None else None, key=key)
+
+
+def _parse_crs(value: Any, key: str, problems: _Problems) -> CRS | None:
+    try:
+        return CRS.from_user_input(value)
+    except (PyprojCRSError, TypeError, ValueError):
+        problems.add(key, f"{value!r} is not a coordinate system",
+                     'write it as "EPSG:9215" (VN-2000 / TM-3 107-15)')
+        return None
+
+
+def _date(value: Any, key: str, problems: _Problems) -> dt.date | None:
+    try:
+        return parse_date(value)
+    except DateParseError as exc:
+        problems.add(key, str(exc), "write the date as 2024-06-30")
+        return None
+
+
+def _milestones(raw: Any, key: str, problems: _Problems) -> tuple[Milestone, ...]:
+    if not isinstance(raw, list):
+        problems.add(key, "must be a list of tables",
+                     'write milestones = [{ date = 2024-06-30, target_pct = 70 }]')
+        return ()
+    out = []
+    for i, item in enumerate(raw):
+        where = f"{key}[{i}]"
+        if not isinstance(item, Mapping):
+            problems.add(where, "must be a table", "write { date = 2024-06-30, target_pct = 70 }")
+            continue
+        problems.unknown_keys(item, MILESTONE_KEYS, f"{where}.")
+        date = _date(item.get("date"), f"{where}.date", problems)
+        target = item.get("target_pct")
+        if date is None or not isinstance(target, (int, float)) or not 0 < target <= 100:
+            problems.add(where, "needs a date and a target_pct between 0 and 100",
+                         "write { date = 2024-06-30, target_pct = 70 }")
+            continue
+        label = str(item.get("label") or f"{target:g}% — {date:%d/%m/%Y}")
+        commune = item.get("commune")
+        out.append(Milestone(date, float(target), label, str(commune) if commune else None))
+    return tuple(out)
+
+
+def _equations(raw: Any, key: str, problems: _Problems) -> tuple[tuple[float, float], ...]:
+    out = []
+    if not isinstance(raw, list):
+        problems.add(key, "must be a list of pairs", 'write [["Km10+250", "Km10+300"]]')
+        return ()
+    for i, pair in enumerate(raw):
+        if not isinstance(pair, list) or len(pair) != 2:
+            problems.add(f"{key}[{i}]", "must be a pair [back, ahead]",
+                         'write ["Km10+250", "Km10+300"]')
+            continue
+        try:
+            out.append((parse_chainage(pair[0]), parse_chainage(pair[1])))
+        except ConfigError as exc:
+            problems.add(f"{key}[{i}]", exc.what, exc.todo)
+    return tuple(out)
+
+
+def _project(raw: Any, index: int, base: Path, problems: _Problems) -> Project | None:
+    key = f"projects[{index}]"
+    if not isinstance(raw, Mapping):
+        problems.add(key, "must be a table", "write [[projects]] with id, name and row")
+        return None
+    problems.unknown_keys(raw, PROJECT_KEYS, f"{key}.")
+    pid = raw.get("id")
+    if not isinstance(pid, str) or not pid.strip():
+        problems.add(f"{key}.id", "is missing", 'add id = "QL4B"')
+        return None
+    key = f"projects.{pid}"
+    row = _source(raw.get("row"), f"{key}.row", base, problems) if "row" in raw else None
+    if "row" not in raw:
+        problems.add(f"{key}.row", "is missing", 'add row = "row.gpkg" (the right of way layer)')
+    centerline = None
+    if raw.get("centerline"):
+        centerline = _source(raw["centerline"], f"{key}.centerline", base, problems)
+    start = 0.0
+    if "start_chainage" in raw:
+        try:
+            start = parse_chainage(raw["start_chainage"], where=f"{key}.start_chainage")
+        except ConfigError as exc:
+            problems.add(f"{key}.start_chainage", exc.what, exc.todo)
+    bin_m = raw.get("chainage_bin_m", settings.CHAINAGE_BIN_M)
+    if not isinstance(bin_m, (int, float)) or bin_m <= 0:
+        problems.add(f"{key}.chainage_bin_m", f"{bin_m!r} is not a length", "write 100")
+        bin_m = settings.CHAINAGE_BIN_M
+    clear = raw.get("already_clear_land_use", [])
+    if not isinstance(clear, list):
+        problems.add(f"{key}.already_clear_land_use", "must be a list", 'write ["DGT"]')
+        clear = []
+    if row is None:
+        return None
+    return Project(
+        id=pid.strip(), name=str(raw.get("name") or pid), row=row, centerline=centerline,
+        start_chainage_m=start, chainage_bin_m=float(bin_m),
+        station_equations=_equations(raw.get("station_equations", []),
+                                     f"{key}.station_equations", problems),
+        already_clear_land_use=tuple(str(c).strip().upper() for c in clear),
+        milestones=_milestones(raw.get("milestones", []), f"{key}.milestones", problems),
+    )
+
+
+def _fields(raw: Any, problems: _Problems) -> dict[str, dict[str, str]]:
+    if not isinstance(raw, Mapping):
+        problems.add("fields", "must be a table of tables", 'write [fields.parcels] SHBD = "sheet"')
+        return {}
+    problems.unknown_keys(raw, LAYER_KEYS, "fields.")
+    return {layer: {str(k): str(v) for k, v in table.items()}
+            for layer, table in raw.items() if isinstance(table, Mapping)}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(str(path), "config file not found",
+                          "give the path of a gpmb.toml (gpmb sample --out DIR writes one)")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"not valid TOML ({exc})", "fix the syntax at that line")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), "not UTF-8 text", "save the file as UTF-8") from exc
+
+
+def _project_crs(data: Mapping[str, Any], problems: _Problems) -> CRS | None:
+    if data.get("crs"):
+        return _parse_crs(data["crs"], "crs", problems)
+    if data.get("province"):
+        try:
+            return province_crs(str(data["province"]))
+        except CRSError as exc:
+            problems.add("province", exc.what, exc.todo)
+            return None
+    problems.add("province", "neither province nor crs is given",
+                 'add province = "Lạng Sơn" (or crs = "EPSG:9215")')
+    return None
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a project config file.
+
+    Parameters
+    ----------
+    path
+        The TOML file; the paths in it are relative to its folder.
+
+    Returns
+    -------
+    Config
+        Typed, validated settings.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem found (unknown keys with the closest valid one, missing files,
+        bad dates or chainages).
+
+    Examples
+    --------
+    >>> cfg = load_config(sample_config_path())  # doctest: +SKIP
+    >>> cfg.crs.to_epsg()  # doctest: +SKIP
+    9215
+    """
+    path = Path(path).resolve()
+    data = _read_toml(path)
+    base = path.parent
+    problems = _Problems(path)
+    problems.unknown_keys(data, TOP_KEYS, "")
+    crs = _project_crs(data, problems)
+    layers = data.get("layers", {})
+    if not isinstance(layers, Mapping):
+        layers = {}
+        problems.add("layers", "must be a table", "write [layers] with parcels = \"...\"")
+    problems.unknown_keys(layers, LAYER_KEYS, "layers.")
+    sources = {name: _source(layers[name], f"layers.{name}", base, problems)
+               for name in LAYER_KEYS if layers.get(name)}
+    if "parcels" not in layers:
+        problems.add("layers.parcels", "is missing", 'add parcels = "parcels.gpkg" under [layers]')
+    raw_projects = data.get("projects", [])
+    if not isinstance(raw_projects, list) or not raw_projects:
+        problems.add("projects", "no project is defined", "add a [[projects]] table")
+        raw_projects = []
+    projects = [_project(p, i, base, problems) for i, p in enumerate(raw_projects)]
+    ids = [p.id for p in projects if p]
+    for dup in {i for i in ids if ids.count(i) > 1}:
+        problems.add(f"projects.{dup}", "id used twice", "give each project its own id")
+    as_of = _date(data["as_of"], "as_of", problems) if "as_of" in data else None
+    lang = str(data.get("lang", "vi"))
+    if lang not in ("vi", "en"):
+        problems.add("lang", f"{lang!r} is not a report language", 'use "vi" or "en"')
+    fields = _fields(data.get("fields", {}), problems)
+    problems.raise_if_any()
+    assert crs is not None and sources.get("parcels") is not None  # guaranteed by problems
+    return Config(
+        title=str(data.get("title") or path.stem), crs=crs, parcels=sources["parcels"],
+        projects=tuple(p for p in projects if p), communes=sources.get("communes"),
+        handovers=sources.get("handovers"), province=data.get("province"), as_of=as_of,
+        lang=lang, fields=fields, path=path,
+    )

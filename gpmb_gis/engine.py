@@ -1,0 +1,360 @@
+"""The overlay: right of way ∩ parcels, the handover join, and each piece's stage as of a date.
+
+The right of way of a project is cut by the parcels into *pieces*; each piece takes the stage
+dates of its parcel's handover record. Overlapping parcels make overlapping pieces, so pieces
+are also split into *faces*: disjoint polygons, each with the earliest date at which any piece
+covering it reached each stage. Every area the package reports is a sum over faces, which is
+the area of a union (overlaps never count twice) and makes any report date cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import STRtree
+
+from gpmb_gis import columns as C
+from gpmb_gis import settings
+from gpmb_gis._findings import ERROR, WARNING, Finding
+from gpmb_gis._text import commune_key, fold, number_key
+
+#: Day numbers (days since 1970-01-01) standing for "always" and "never".
+ALWAYS = np.iinfo(np.int64).min // 2
+NEVER = np.iinfo(np.int64).max // 2
+#: Stages that have a date, in order; reach columns hold the day each stage was reached.
+DATED_STAGES: tuple[str, ...] = C.STAGES[1:]
+REACH_COLUMNS: tuple[str, ...] = tuple(f"reach_{s}" for s in DATED_STAGES)
+
+
+def day_number(date: dt.date | None) -> int:
+    """Return the day number of a date (days since 1970-01-01); NEVER for None."""
+    if date is None or (isinstance(date, float) and np.isnan(date)) or date is pd.NaT:
+        return NEVER
+    return (date - dt.date(1970, 1, 1)).days
+
+
+def from_day_number(day: int) -> dt.date | None:
+    """Return the date of a day number; None for ALWAYS and NEVER."""
+    if day in (ALWAYS, NEVER):
+        return None
+    return dt.date(1970, 1, 1) + dt.timedelta(days=int(day))
+
+
+# --- geometry helpers ----------------------------------------------------------------------
+
+
+def polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygonal part of each geometry (lines and points of a collection go)."""
+    geoms = np.asarray(geoms, dtype=object)
+    out = geoms.copy()
+    types = shapely.get_type_id(geoms)
+    mixed = np.flatnonzero(types == 7)  # GeometryCollection
+    for i in mixed:
+        parts = shapely.get_parts(geoms[i])
+        polys = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+        out[i] = shapely.union_all(polys) if len(polys) else shapely.Polygon()
+    lines_or_points = np.isin(types, (0, 1, 2, 4, 5))
+    out[lines_or_points] = shapely.Polygon()
+    return out
+
+
+def union_of(geoms: Iterable) -> shapely.Geometry:
+    """Union of polygonal geometries, repaired; an empty polygon for none."""
+    arr = np.asarray(list(geoms), dtype=object)
+    if len(arr) == 0:
+        return shapely.Polygon()
+    return polygonal(np.array([shapely.make_valid(shapely.union_all(arr))], dtype=object))[0]
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+
+class CommuneIndex:
+    """Links commune codes and names to one key, so codes and names in any spelling match.
+
+    Parameters
+    ----------
+    communes
+        The communes layer (``commune_code``, ``commune``), or None.
+    """
+
+    def __init__(self, communes: pd.DataFrame | None = None) -> None:
+        self.by_code: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        if communes is None:
+            return
+        for _, row in communes.iterrows():
+            name = row.get(C.COMMUNE)
+            code = row.get(C.COMMUNE_CODE)
+            key = commune_key(name) if _present(name) else number_key(code)
+            if _present(code):
+                self.by_code[number_key(code)] = key
+            if _present(name):
+                self.names[key] = str(name)
+
+    def key(self, value: object) -> str:
+        """Return the commune key of a code or a name in any spelling."""
+        if not _present(value):
+            return ""
+        code = number_key(value)
+        if code in self.by_code:
+            return self.by_code[code]
+        return commune_key(value)
+
+    def keys(self, values: Iterable[object]) -> list[str]:
+        """Vectorised :meth:`key`."""
+        return [self.key(v) for v in values]
+
+
+def _present(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and np.isnan(value)) and bool(
+        str(value).strip())
+
+
+def add_keys(table: pd.DataFrame, communes: CommuneIndex) -> pd.DataFrame:
+    """Add the normalised key columns (commune, sheet, parcel) to parcels or records."""
+    out = table.copy()
+    commune = out[C.COMMUNE] if C.COMMUNE in out else pd.Series("", index=out.index)
+    out[C.KEY_COMMUNE] = communes.keys(commune)
+    sheet = out[C.SHEET] if C.SHEET in out else pd.Series("", index=out.index)
+    out[C.KEY_SHEET] = [number_key(v) for v in sheet]
+    out[C.KEY_PARCEL] = [number_key(v) for v in out[C.PARCEL]]
+    return out
+
+
+# --- overlay -------------------------------------------------------------------------------
+
+
+def cut_pieces(parcel_geoms: np.ndarray, row: shapely.Geometry,
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Cut the right of way by the parcels.
+
+    Parameters
+    ----------
+    parcel_geoms
+        Valid polygonal parcel geometries, in metres.
+    row
+        The project's right of way (a union of its polygons), valid.
+
+    Returns
+    -------
+    (ndarray of int, ndarray of geometry)
+        The positions of the parcels that have a piece over ``MIN_PIECE_M2``, and the pieces.
+    """
+    parcel_geoms = np.asarray(parcel_geoms, dtype=object)
+    if row.is_empty or len(parcel_geoms) == 0:
+        return np.array([], dtype=np.int64), np.array([], dtype=object)
+    tree = STRtree(parcel_geoms)
+    parts = shapely.get_parts(row)
+    hits = np.unique(tree.query(parts, predicate="intersects")[1])
+    candidates = parcel_geoms[hits]
+    shapely.prepare(row)
+    inside = shapely.covers(row, candidates)
+    pieces = candidates.copy()
+    if (~inside).any():
+        pieces[~inside] = polygonal(shapely.intersection(candidates[~inside], row))
+    keep = shapely.area(pieces) > settings.MIN_PIECE_M2
+    return hits[keep], pieces[keep]
+
+
+# --- handover join -------------------------------------------------------------------------
+
+
+def _closest_keys(key: tuple[str, str, str], parcels: pd.DataFrame, n: int = 3) -> list[str]:
+    same_parcel = parcels[(parcels[C.KEY_PARCEL] == key[2])]
+    if key[0]:
+        same_parcel = same_parcel[same_parcel[C.KEY_COMMUNE].isin([key[0], ""])]
+    out = [f"sheet {s} / parcel {p}" for s, p in
+           zip(same_parcel[C.KEY_SHEET], same_parcel[C.KEY_PARCEL], strict=True)][:n]
+    return out
+
+
+def match_records(records: pd.DataFrame, parcels: pd.DataFrame, project_ids: Sequence[str],
+                  ) -> tuple[pd.DataFrame, list[Finding]]:
+    """Link handover records to parcels and projects.
+
+    A record matches parcels on (commune, sheet, parcel); the commune is ignored where the
+    parcels carry none, and the sheet where the record has none. A record without a project
+    applies to every project. A key shared by several parcels applies to all of them.
+
+    Parameters
+    ----------
+    records
+        Handover records with key columns (see :func:`add_keys`) and ``project``.
+    parcels
+        Parcels with key columns; their position is the parcel index.
+    project_ids
+        The config's project ids; records naming another project are listed.
+
+    Returns
+    -------
+    (DataFrame, list of Finding)
+        Links ``record_index, parcel_index, project``; findings for unmatched records,
+        unknown projects and repeated keys.
+    """
+    findings: list[Finding] = []
+    use_commune = bool((parcels[C.KEY_COMMUNE] != "").any())
+    index: dict[tuple[str, str, str], list[int]] = {}
+    loose: dict[tuple[str, str], list[int]] = {}
+    for pos, (kc, ks, kp) in enumerate(zip(parcels[C.KEY_COMMUNE], parcels[C.KEY_SHEET],
+                                           parcels[C.KEY_PARCEL], strict=True)):
+        index.setdefault((kc if use_commune else "", ks, kp), []).append(pos)
+        loose.setdefault((kc if use_commune else "", kp), []).append(pos)
+    projects_by_key = {fold(p): p for p in project_ids}
+    links: list[tuple[int, int, str]] = []
+    columns = zip(records[C.SOURCE_ROW], records[C.PROJECT], records[C.COMMUNE],
+                  records[C.KEY_COMMUNE], records[C.KEY_SHEET], records[C.KEY_PARCEL],
+                  strict=True)
+    for rec_pos, (source_row, project, commune, kc, ks, kp) in enumerate(columns):
+        row_label = f"row {source_row}"
+        projects = _record_projects(project, projects_by_key, project_ids)
+        if projects is None:
+            findings.append(Finding(ERROR, "record_unknown_project", "handovers", row_label,
+                                    params={"project": str(project),
+                                            "known": ", ".join(project_ids)}, listed=True))
+            continue
+        kc = kc if use_commune else ""
+        hits = index.get((kc, ks, kp)) if ks else loose.get((kc, kp))
+        if not hits:
+            findings.append(Finding(ERROR, "record_no_parcel", "handovers", row_label, params={
+                "commune": "" if not _present(commune) else str(commune), "sheet": ks,
+                "parcel": kp, "closest": "; ".join(_closest_keys((kc, ks, kp), parcels)) or "—"},
+                listed=True))
+            continue
+        if len(hits) > 1:
+            findings.append(Finding(WARNING, "record_key_repeated", "handovers", row_label,
+                                    params={"sheet": ks, "parcel": kp, "count": len(hits)}))
+        links.extend((rec_pos, hit, p) for hit in hits for p in projects)
+    table = pd.DataFrame(links, columns=[C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT])
+    return table, findings
+
+
+def _record_projects(value: object, by_key: dict[str, str], ids: Sequence[str],
+                     ) -> list[str] | None:
+    if not _present(value):
+        return list(ids)
+    folded = fold(value)
+    if folded in by_key:
+        return [by_key[folded]]
+    for key, pid in by_key.items():  # "QL4B - Cải tạo..." or the project name
+        if folded.startswith(key + " ") or key in folded.split():
+            return [pid]
+    return None
+
+
+# --- stage dates ---------------------------------------------------------------------------
+
+
+def record_reach_days(records: pd.DataFrame) -> np.ndarray:
+    """Day each record reached each dated stage: an array (records × 4) of day numbers.
+
+    A stage counts as reached when it or any later stage has a date (the stage as of D is the
+    latest stage whose date is on or before D). A record with no date at all takes its stage
+    from ``status``, reached at every date.
+    """
+    n = len(records)
+    days = np.full((n, len(DATED_STAGES)), NEVER, dtype=np.int64)
+    for j, stage in enumerate(DATED_STAGES):
+        col = C.STAGE_DATES[stage]
+        days[:, j] = [day_number(v) for v in records[col]]
+    undated = (days == NEVER).all(axis=1)
+    status = records["status_stage"].to_numpy(dtype=object)
+    for i in np.flatnonzero(undated):
+        if status[i] in C.STAGES:
+            k = C.STAGES.index(status[i])
+            days[i, : k] = ALWAYS  # STAGES[1:k+1] reached; columns 0..k-1
+    # reached stage s when any later stage is dated: cumulative minimum from the right
+    return np.minimum.accumulate(days[:, ::-1], axis=1)[:, ::-1]
+
+
+def stage_index_at(reach: np.ndarray, day: int) -> np.ndarray:
+    """Stage index (0 = not started … 4 = handed over) of each row of reach days as of a day."""
+    return (reach <= day).sum(axis=1)
+
+
+# --- disjoint faces ------------------------------------------------------------------------
+
+
+def _overlap_groups(pieces: np.ndarray) -> np.ndarray:
+    """Label pieces by groups of pieces whose interiors overlap (a lone piece is its own)."""
+    n = len(pieces)
+    parent = np.arange(n)
+    tree = STRtree(pieces)
+    left, right = tree.query(pieces, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if len(left):
+        overlaps = shapely.area(shapely.intersection(pieces[left], pieces[right]))
+        left, right = left[overlaps > 1e-6], right[overlaps > 1e-6]
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in zip(left, right, strict=True):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return np.array([find(i) for i in range(n)])
+
+
+def disjoint_faces(pieces: np.ndarray, reach: np.ndarray,
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split possibly overlapping pieces into disjoint faces.
+
+    Parameters
+    ----------
+    pieces
+        Piece geometries.
+    reach
+        Reach days per piece (pieces × 4).
+
+    Returns
+    -------
+    (ndarray of geometry, ndarray, ndarray of int)
+        Faces, their reach days (the earliest of the pieces covering each face), and for each
+        face the position of one piece covering it (the first).
+    """
+    groups = _overlap_groups(pieces)
+    lone = np.flatnonzero(np.bincount(groups, minlength=len(pieces))[groups] == 1)
+    faces = [pieces[lone]]
+    face_reach = [reach[lone]]
+    owner = [lone]
+    for g in np.unique(groups[~np.isin(np.arange(len(pieces)), lone)]):
+        members = np.flatnonzero(groups == g)
+        lines = shapely.union_all(shapely.boundary(pieces[members]))
+        cells = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
+        cells = cells[shapely.area(cells) > 0]
+        points = shapely.point_on_surface(cells)
+        cover = shapely.covers(pieces[members][None, :], points[:, None])  # cells × members
+        inside = cover.any(axis=1)
+        cells, cover = cells[inside], cover[inside]
+        member_reach = reach[members]
+        cell_reach = np.where(cover[:, :, None], member_reach[None, :, :], NEVER).min(axis=1)
+        faces.append(cells)
+        face_reach.append(cell_reach)
+        owner.append(members[cover.argmax(axis=1)])
+    return (np.concatenate(faces) if faces else np.array([], dtype=object),
+            np.concatenate(face_reach).reshape(-1, len(DATED_STAGES)),
+            np.concatenate(owner).astype(np.int64))
+
+
+def pieces_frame(parcels: gpd.GeoDataFrame, parcel_pos: np.ndarray, pieces: np.ndarray,
+                 project_id: str) -> gpd.GeoDataFrame:
+    """Assemble a project's pieces with their parcel's attributes."""
+    base = parcels.iloc[parcel_pos]
+    frame = gpd.GeoDataFrame({
+        C.PROJECT: project_id,
+        C.PARCEL_INDEX: parcel_pos,
+        C.AFFECTED_M2: shapely.area(pieces),
+    }, geometry=list(pieces), crs=parcels.crs)
+    for col in (C.COMMUNE, C.SHEET, C.PARCEL, C.LAND_USE, C.OWNER, C.KEY_COMMUNE):
+        frame[col] = base[col].to_numpy() if col in base else None
+    return frame

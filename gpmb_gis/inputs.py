@@ -1,0 +1,167 @@
+"""Everything a run reads, checked and keyed: the step between reading and measuring.
+
+:func:`load_inputs` reads the layers and the handover book named in the config (:mod:`io`),
+repairs and checks them (:mod:`qa`), adds the matching keys and links handover records to
+parcels (:mod:`engine`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gpmb_gis import columns as C
+from gpmb_gis import engine, io, qa
+from gpmb_gis._findings import Finding
+from gpmb_gis.config import Config
+
+
+@dataclass
+class Inputs:
+    """The checked inputs of one run.
+
+    Attributes
+    ----------
+    parcels
+        Usable parcels (valid polygons in the project CRS) with key columns; their position
+        is the ``parcel_index`` used everywhere.
+    communes
+        Commune polygons dissolved by commune, or None.
+    rows
+        Each project's right of way layer, by project id.
+    records
+        Handover records with key columns; their position is the ``record_index``.
+    links
+        ``record_index, parcel_index, project``.
+    record_reach
+        Day each record reached each dated stage (records × 4).
+    findings
+        Everything noticed so far.
+    read
+        Records read per layer (``parcels``, ``communes``, ``handovers``, ``row:<id>``).
+    """
+
+    config: Config
+    parcels: gpd.GeoDataFrame
+    communes: gpd.GeoDataFrame | None
+    rows: dict[str, gpd.GeoDataFrame]
+    records: pd.DataFrame
+    links: pd.DataFrame
+    record_reach: np.ndarray
+    findings: list[Finding] = field(default_factory=list)
+    read: dict[str, int] = field(default_factory=dict)
+
+
+def _read_polygons(source, layer: str, config: Config, name: str, findings: list[Finding],
+                   read: dict[str, int]) -> gpd.GeoDataFrame:
+    gdf, found = io.read_layer(source, layer=layer, project_crs=config.crs,
+                               fields=config.fields.get(layer))
+    read[name] = len(gdf)
+    findings.extend(found)
+    usable, found = qa.repair_polygons(gdf, name)
+    findings.extend(found)
+    return usable
+
+
+def _communes(config: Config, findings: list[Finding], read: dict[str, int],
+              ) -> gpd.GeoDataFrame | None:
+    if config.communes is None:
+        return None
+    layer = _read_polygons(config.communes, "communes", config, "communes", findings, read)
+    if C.COMMUNE not in layer and C.COMMUNE_CODE not in layer:
+        raise io_missing_column(config.communes, "communes", C.COMMUNE, layer.columns)
+    if C.COMMUNE not in layer:
+        layer[C.COMMUNE] = layer[C.COMMUNE_CODE].astype(str)
+    if C.COMMUNE_CODE not in layer:
+        layer[C.COMMUNE_CODE] = ""
+    index = engine.CommuneIndex(layer)
+    layer[C.KEY_COMMUNE] = index.keys(layer[C.COMMUNE])
+    dissolved = layer.dissolve(by=C.KEY_COMMUNE, as_index=False, aggfunc="first")
+    dissolved = dissolved.set_geometry(engine.polygonal(shapely.make_valid(
+        dissolved.geometry.to_numpy())))
+    dissolved[C.COMMUNE_CODE] = dissolved[C.COMMUNE_CODE].map(
+        lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else
+        (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+    return dissolved
+
+
+def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
+    """The error for a layer that lacks a needed column, naming the columns found."""
+    from gpmb_gis._errors import InputError
+
+    found = [str(f) for f in found if f != "geometry"]
+    near = io.nearest_column(wanted, layer, found)
+    hint = f"; nearest: {near!r}" if near else ""
+    return InputError(source.label(), f"no column for {wanted!r} (columns found: "
+                      f"{', '.join(found[:20])}{hint})",
+                      f"rename it or map it in the config: [fields.{layer}] "
+                      f"\"<column>\" = \"{wanted}\"")
+
+
+def _assign_communes(parcels: gpd.GeoDataFrame, config: Config,
+                     communes: gpd.GeoDataFrame | None) -> None:
+    if C.COMMUNE in parcels and parcels[C.COMMUNE].notna().any():
+        return
+    if config.parcels.commune:
+        parcels[C.COMMUNE] = config.parcels.commune
+    elif communes is not None and len(parcels):
+        points = gpd.GeoDataFrame(geometry=parcels.representative_point(), crs=parcels.crs)
+        joined = gpd.sjoin(points, communes[[C.COMMUNE, "geometry"]], how="left",
+                           predicate="within")
+        parcels[C.COMMUNE] = joined[~joined.index.duplicated()][C.COMMUNE].to_numpy()
+    else:
+        parcels[C.COMMUNE] = None
+
+
+def _parcels(config: Config, communes: gpd.GeoDataFrame | None, findings: list[Finding],
+             read: dict[str, int]) -> gpd.GeoDataFrame:
+    parcels = _read_polygons(config.parcels, "parcels", config, "parcels", findings, read)
+    if C.PARCEL not in parcels:
+        raise io_missing_column(config.parcels, "parcels", C.PARCEL, parcels.columns)
+    _assign_communes(parcels, config, communes)
+    if C.SHEET not in parcels:
+        parcels[C.SHEET] = None
+    parcels = engine.add_keys(parcels, engine.CommuneIndex(communes))
+    findings.extend(qa.repeated_parcel_keys(parcels))
+    findings.extend(qa.missing_parcel_keys(parcels))
+    return parcels.reset_index(drop=True)
+
+
+def _records(config: Config, communes: gpd.GeoDataFrame | None, findings: list[Finding],
+             read: dict[str, int]) -> pd.DataFrame:
+    if config.handovers is None:
+        read["handovers"] = 0
+        return pd.DataFrame(columns=[C.SOURCE_ROW, C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL,
+                                     *C.STAGE_DATES.values(), C.STATUS, "status_stage",
+                                     C.ENFORCEMENT, C.COMPLAINT, C.OWNER, C.NOTE])
+    records, found, n = io.read_handovers(config.handovers, fields=config.fields.get("handovers"))
+    read["handovers"] = n
+    findings.extend(found)
+    return engine.add_keys(records, engine.CommuneIndex(communes)).reset_index(drop=True)
+
+
+def load_inputs(config: Config) -> Inputs:
+    """Read, repair, check and key every input of a config.
+
+    Raises
+    ------
+    InputError, CRSError
+        When a layer cannot be read, lacks a needed column, or is in the wrong place.
+    """
+    findings: list[Finding] = []
+    read: dict[str, int] = {}
+    communes = _communes(config, findings, read)
+    parcels = _parcels(config, communes, findings, read)
+    rows = {}
+    for project in config.projects:
+        rows[project.id] = _read_polygons(project.row, "row", config, f"row:{project.id}",
+                                          findings, read)
+    records = _records(config, communes, findings, read)
+    links, found = engine.match_records(records, parcels, [p.id for p in config.projects])
+    findings.extend(found)
+    reach = engine.record_reach_days(records)
+    return Inputs(config, parcels, communes, rows, records, links, reach, findings, read)

@@ -1,0 +1,621 @@
+"""Reading layers and handover books: formats, column aliases, text encodings.
+
+Vector layers are read with pyogrio (any format GDAL reads); handover books from .xlsx, .xls
+and .csv as offices keep them: title rows above the heading, merged heading cells, a numbering
+row, commune section rows, a total row at the bottom.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from gpmb_gis import columns as C
+from gpmb_gis import settings
+from gpmb_gis._errors import CRSError, InputError
+from gpmb_gis._findings import INFO, WARNING, Finding
+from gpmb_gis._text import LEGACY_ENCODINGS, decode_legacy, fold, looks_legacy, nfc
+from gpmb_gis.config import LayerSource
+from gpmb_gis.crs import Extent, check_extent
+
+#: Column aliases by layer: canonical name → names real files use (matched folded, without
+#: spaces or punctuation).
+ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "parcels": {
+        C.COMMUNE: ("commune", "MAXA", "MaXa", "Ma_Xa", "TENXA", "TenXa", "Ten_Xa", "Xã",
+                    "Xa", "Tên xã", "Xã/Phường", "Xã/Phường/Thị trấn"),
+        C.SHEET: ("sheet", "SHBANDO", "SoHieuToBanDo", "SOTO", "So_to", "To_BD", "ToBD", "Số tờ",
+                  "Tờ", "Tờ bản đồ", "Số tờ bản đồ", "SHBD", "SoTo"),
+        C.PARCEL: ("parcel", "SOTHUA", "SoThuTuThua", "SO_THUA", "So_thua", "Số thửa", "Thửa",
+                   "Thửa số", "STT thửa", "SoThua"),
+        C.LAND_USE: ("land_use", "KHLOAIDAT", "MaLoaiDat", "LOAIDAT", "Loai_dat", "Loại đất",
+                     "Mã loại đất", "MDSD", "Mục đích sử dụng"),
+        C.LEGAL_AREA_M2: ("legal_area_m2", "DIENTICH", "DienTich", "Diện tích", "Tong_dien_",
+                          "DT", "Diện tích (m2)", "Diện tích pháp lý", "DTPL"),
+        C.OWNER: ("owner", "CHUSUDUNG", "TenChu", "Chủ sử dụng", "Chu_SD", "Tên chủ",
+                  "Tên chủ sử dụng", "Họ và tên", "Họ tên", "Chủ hộ"),
+    },
+    "communes": {
+        C.COMMUNE_CODE: ("commune_code", "MAXA", "MaXa", "Ma_Xa", "Mã xã", "code", "GID_3"),
+        C.COMMUNE: ("commune", "TENXA", "TenXa", "Ten", "Tên", "Tên xã", "name", "NAME_3",
+                    "Xã"),
+    },
+    "handovers": {
+        C.PROJECT: ("project", "Dự án", "Mã dự án", "Tên dự án", "Công trình"),
+        C.COMMUNE: ("commune", "Xã", "Xã/Phường", "Xã/Phường/Thị trấn", "Xã, phường, thị trấn",
+                    "Địa bàn", "MAXA", "TENXA", "Đơn vị hành chính"),
+        C.SHEET: ("sheet", "Tờ bản đồ", "Số tờ", "Tờ", "Số tờ bản đồ", "Tờ BĐ", "SHBANDO",
+                  "SOTO", "To_BD"),
+        C.PARCEL: ("parcel", "Số thửa", "Thửa", "Thửa số", "Thửa đất số", "SOTHUA", "So_thua"),
+        C.INVENTORY_DATE: ("inventory_date", "Ngày kiểm đếm", "Kiểm đếm", "Ngày KĐ"),
+        C.PLAN_APPROVED_DATE: ("plan_approved_date", "Ngày phê duyệt", "Ngày phê duyệt PA",
+                               "Phê duyệt", "Ngày phê duyệt phương án", "Phê duyệt phương án",
+                               "Ngày PD"),
+        C.PAID_DATE: ("paid_date", "Ngày chi trả", "Chi trả", "Ngày nhận tiền", "Nhận tiền"),
+        C.HANDOVER_DATE: ("handover_date", "Ngày bàn giao", "Bàn giao", "Ngày bàn giao mặt bằng",
+                          "Bàn giao mặt bằng", "Ngày BGMB", "Ngày giao mặt bằng"),
+        C.STATUS: ("status", "Trạng thái", "Tình trạng", "Tiến độ"),
+        C.ENFORCEMENT: ("enforcement", "Cưỡng chế"),
+        C.COMPLAINT: ("complaint", "Khiếu nại", "Đơn thư", "Đơn thư khiếu nại"),
+        C.OWNER: ("owner", "Chủ sử dụng", "Họ và tên", "Họ tên", "Tên chủ sử dụng",
+                  "Chủ hộ", "Tên chủ hộ"),
+        C.NOTE: ("note", "Ghi chú"),
+        C.LAND_USE: ("land_use", "Loại đất"),
+    },
+}
+ALIASES["handovers"][C.INVENTORY_DATE] += ("Ngày Kiểm đếm",)
+_ROW_ALIASES = {C.SITE: ("site", "Tên điểm", "Điểm", "Vị trí", "Tên", "name")}
+
+#: Status words → stage (matched folded, longest first).
+STATUS_WORDS: dict[str, str] = {
+    "chua kiem dem": C.NOT_STARTED, "chua thuc hien": C.NOT_STARTED,
+    "not started": C.NOT_STARTED, "not_started": C.NOT_STARTED,
+    "da kiem dem": C.INVENTORIED, "kiem dem": C.INVENTORIED, "inventoried": C.INVENTORIED,
+    "da phe duyet": C.PLAN_APPROVED, "phe duyet": C.PLAN_APPROVED,
+    "plan approved": C.PLAN_APPROVED, "plan_approved": C.PLAN_APPROVED,
+    "approved": C.PLAN_APPROVED,
+    "da chi tra": C.PAID, "da nhan tien": C.PAID, "chi tra": C.PAID, "paid": C.PAID,
+    "da ban giao": C.HANDED_OVER, "ban giao": C.HANDED_OVER, "handed over": C.HANDED_OVER,
+    "handed_over": C.HANDED_OVER, "da giao mat bang": C.HANDED_OVER,
+}  # fmt: skip
+
+_TRUE_WORDS = {"x", "co", "yes", "true", "1", "dang cuong che", "da cuong che", "c"}
+_FALSE_WORDS = {"", "khong", "no", "false", "0", "k", "-"}
+_TOTAL_WORDS = ("tong cong", "tong", "cong", "total", "sum")
+
+
+def _colkey(name: object) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(name))
+
+
+def match_columns(names: Iterable[object], layer: str,
+                  fields: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Map a file's column names to canonical names.
+
+    Parameters
+    ----------
+    names
+        Column names as they are in the file.
+    layer
+        ``parcels``, ``communes``, ``handovers`` or ``row``.
+    fields
+        The config's ``[fields.<layer>]`` table: source name → canonical name; wins over aliases.
+
+    Returns
+    -------
+    dict
+        Source name → canonical name, for the columns recognised (first match wins).
+    """
+    aliases = ALIASES.get(layer, _ROW_ALIASES)
+    wanted = {_colkey(alias): canon for canon, names_ in aliases.items() for alias in names_}
+    explicit = {_colkey(src): canon for src, canon in (fields or {}).items()}
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for pass_map in (explicit, wanted):
+        for name in names:
+            key = _colkey(name)
+            canon = pass_map.get(key)
+            if canon and canon not in taken and name not in out:
+                out[str(name)] = canon
+                taken.add(canon)
+    return out
+
+
+def nearest_column(wanted: str, layer: str, found: Iterable[object]) -> str | None:
+    """Return the column among ``found`` whose name is closest to ``wanted`` or its aliases."""
+    import difflib
+
+    found = [str(f) for f in found]
+    keys = {_colkey(f): f for f in found}
+    aliases = [_colkey(a) for a in ALIASES.get(layer, {}).get(wanted, (wanted,))]
+    best, best_ratio = None, 0.0
+    for alias in aliases:
+        for key, original in keys.items():
+            ratio = difflib.SequenceMatcher(None, alias, key).ratio()
+            if ratio > best_ratio:
+                best, best_ratio = original, ratio
+    return best if best_ratio >= 0.5 else None
+
+
+# --- vector layers -------------------------------------------------------------------------
+
+
+def _read_vector(source: LayerSource) -> gpd.GeoDataFrame:
+    encoding = source.encoding
+    kwargs: dict[str, Any] = {}
+    if encoding in LEGACY_ENCODINGS:
+        kwargs["encoding"] = "latin1"
+    elif encoding:
+        kwargs["encoding"] = encoding
+    if source.layer:
+        kwargs["layer"] = source.layer
+    try:
+        return pyogrio.read_dataframe(source.path, **kwargs)
+    except Exception as exc:  # GDAL reports every failure through its own classes
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if source.layer and "layer" in message.lower():
+            layers = ", ".join(str(n) for n, _ in _list_layers(source.path))
+            raise InputError(source.label(), f"layer not found ({message})",
+                             f"use one of: {layers}") from exc
+        raise InputError(source.label(), f"cannot be read as a GIS layer ({message})",
+                         "check that the file is complete and in a format GDAL reads "
+                         "(GPKG, Shapefile with .dbf/.shx, GeoJSON, DXF, DGN, ...)") from exc
+
+
+def _list_layers(path: Path) -> list[tuple[str, str]]:
+    try:
+        return [tuple(x) for x in pyogrio.list_layers(path)]
+    except Exception:
+        return []
+
+
+def _convert_text(df: pd.DataFrame, source: LayerSource, layer: str) -> list[Finding]:
+    """Apply a declared legacy encoding, detect an undeclared one, and normalise to NFC."""
+    findings: list[Finding] = []
+    text_cols = [c for c in df.columns if c != "geometry" and df[c].dtype == object]
+    for col in text_cols:
+        values = df[col]
+        if source.encoding in LEGACY_ENCODINGS:
+            df[col] = values.map(lambda v: decode_legacy(v, source.encoding))
+            continue
+        guess = _guess_column_encoding(values)
+        if guess:
+            df[col] = values.map(lambda v, g=guess: decode_legacy(v, g))
+            findings.append(Finding(WARNING, "legacy_encoding", layer, feature=f"column {col}",
+                                    params={"column": col, "encoding": guess,
+                                            "example": _first_text(values)}))
+        else:
+            df[col] = values.map(lambda v: nfc(v) if isinstance(v, str) else v)
+    return findings
+
+
+def _first_text(values: pd.Series) -> str:
+    for v in values:
+        if isinstance(v, str) and not v.isascii():
+            return v[:40]
+    return ""
+
+
+def _guess_column_encoding(values: pd.Series) -> str | None:
+    votes: dict[str, int] = {}
+    for v in values.dropna().unique()[:500]:
+        guess = looks_legacy(v)
+        if guess:
+            votes[guess] = votes.get(guess, 0) + 1
+    if not votes:
+        return None
+    return max(votes, key=lambda k: votes[k])
+
+
+def _assign_crs(gdf: gpd.GeoDataFrame, source: LayerSource, default_crs: CRS) -> CRS:
+    if source.crs:
+        return CRS.from_user_input(source.crs)
+    if gdf.crs is not None:
+        return CRS.from_user_input(gdf.crs)
+    return default_crs
+
+
+def read_layer(source: LayerSource, *, layer: str, project_crs: CRS,
+               fields: Mapping[str, str] | None = None,
+               ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """Read a vector layer into the project's CRS with canonical column names.
+
+    Parameters
+    ----------
+    source
+        Where the layer is (path, layer, encoding, crs, commune).
+    layer
+        What it is: ``parcels``, ``communes`` or ``row`` (picks the column aliases).
+    project_crs
+        The project's VN-2000 zone; a layer without a CRS is taken to be in it.
+    fields
+        Extra column names from the config.
+
+    Returns
+    -------
+    (GeoDataFrame, list of Finding)
+        The layer, with its original row order kept in ``source_row`` (0-based feature
+        number), 2-D geometry, text in NFC; and what was noticed while reading it.
+
+    Raises
+    ------
+    InputError, CRSError
+        When the file cannot be read, is empty, or its coordinates do not fit its CRS.
+    """
+    gdf = _read_vector(source)
+    if len(gdf) == 0:
+        raise InputError(source.label(), f"the {layer} layer is empty (0 features)",
+                         "check that the right file and layer are named in the config")
+    if gdf.geometry.isna().all():
+        raise InputError(source.label(), f"the {layer} layer has no geometry",
+                         "use a layer with polygons (a table without shapes cannot be measured)")
+    crs = _assign_crs(gdf, source, project_crs)
+    gdf = gdf.set_crs(crs, allow_override=True)
+    bounds = gdf.geometry.total_bounds
+    check_extent(Extent(*map(float, bounds)), crs, where=source.label())
+    findings = _convert_text(gdf, source, layer)
+    gdf = gdf.rename(columns=match_columns(gdf.columns, layer, fields))
+    if gdf.geometry.has_z.any():
+        findings.append(Finding(INFO, "z_dropped", layer, params={"count": int(gdf.has_z.sum())}))
+        gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
+    gdf[C.SOURCE_ROW] = np.arange(len(gdf))
+    if not crs.equals(project_crs):
+        try:
+            gdf = gdf.to_crs(project_crs)
+        except Exception as exc:
+            raise CRSError(source.label(), f"cannot transform from {crs.name} to "
+                           f"{project_crs.name} ({exc})", "declare the layer's CRS") from exc
+    return gdf, findings
+
+
+# --- handover books -------------------------------------------------------------------------
+
+
+def _grid_xlsx(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(path.name, f"the workbook cannot be opened ({type(exc).__name__}: "
+                         f"{exc})", "open it in Excel and save it again as .xlsx") from exc
+    ws = _pick_sheet(book.sheetnames, sheet, path)
+    ws = book[ws]
+    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    for rng in ws.merged_cells.ranges:
+        top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else None
+        for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
+            for c in range(rng.min_col - 1, rng.max_col):
+                if c < len(grid[r]):
+                    grid[r][c] = top
+    return grid, ws.title
+
+
+def _grid_xls(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(path, formatting_info=True)
+    except Exception as exc:  # xlrd raises XLRDError and struct errors on broken files
+        raise InputError(path.name, f"the .xls workbook cannot be opened ({exc})",
+                         "open it in Excel and save it again (as .xlsx if you can)") from exc
+    name = _pick_sheet(book.sheet_names(), sheet, path)
+    ws = book.sheet_by_name(name)
+    grid: list[list[Any]] = []
+    for r in range(ws.nrows):
+        row = []
+        for c in range(ws.ncols):
+            cell = ws.cell(r, c)
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                row.append(None)
+            else:
+                row.append(cell.value)
+        grid.append(row)
+    for r0, r1, c0, c1 in ws.merged_cells:
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                grid[r][c] = grid[r0][c0]
+    return grid, name
+
+
+def _grid_csv(path: Path, encoding: str | None) -> tuple[list[list[Any]], str]:
+    raw = path.read_bytes()
+    if encoding in LEGACY_ENCODINGS or encoding is None:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace") if encoding is None else raw.decode(
+                "latin1")
+    else:
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(path.name, f"cannot be read as {encoding} text ({exc})",
+                             "save it as UTF-8 or declare its encoding") from exc
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    grid = [[cell if cell != "" else None for cell in row]
+            for row in csv.reader(text.splitlines(), dialect)]
+    return grid, path.name
+
+
+def _pick_sheet(names: list[str], wanted: str | None, path: Path) -> str:
+    if wanted is None:
+        return names[0]
+    for name in names:
+        if name == wanted or fold(name) == fold(wanted):
+            return name
+    raise InputError(f"{path.name}#{wanted}", "no sheet of that name",
+                     f"use one of: {', '.join(names)}")
+
+
+def read_grid(source: LayerSource) -> tuple[list[list[Any]], str]:
+    """Read a table file as a grid of cells (merged cells filled with their value)."""
+    suffix = source.path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _grid_xlsx(source.path, source.layer)
+    if suffix == ".xls":
+        return _grid_xls(source.path, source.layer)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _grid_csv(source.path, source.encoding)
+    raise InputError(source.label(), f"handover books must be .xlsx, .xls or .csv, not {suffix}",
+                     "save the book as .xlsx")
+
+
+def _cell_text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _header_labels(grid: list[list[Any]], row: int) -> list[str]:
+    """Labels of a heading row, joined with the row above when that row is a merged group."""
+    width = max(len(r) for r in grid[max(0, row - 1):row + 1])
+    cells = [_cell_text(grid[row][c]) if c < len(grid[row]) else "" for c in range(width)]
+    if row == 0:
+        return cells
+    above = [_cell_text(grid[row - 1][c]) if c < len(grid[row - 1]) else "" for c in range(width)]
+    labels = []
+    for top, cell in zip(above, cells, strict=True):
+        if top and cell and top != cell:
+            labels.append(f"{top} {cell}")
+        else:
+            labels.append(cell or top)
+    return labels
+
+
+def _score_labels(labels: list[str], fields: Mapping[str, str] | None) -> tuple[int, dict]:
+    matched = match_columns(labels, "handovers", fields)
+    return len(set(matched.values())), matched
+
+
+def find_heading(grid: list[list[Any]], fields: Mapping[str, str] | None = None,
+                 ) -> tuple[int, list[str], dict[str, str]]:
+    """Find the heading row of a handover book.
+
+    Returns the 0-based row index, the column labels, and label → canonical name. Heading
+    rows with merged group cells above ("Ngày" over "Kiểm đếm", "Bàn giao") are read as one
+    label per column ("Ngày Kiểm đếm"); a column whose joined label means nothing keeps its
+    own.
+    """
+    best: tuple[int, int, list[str], dict[str, str]] = (-1, 0, [], {})
+    for row in range(min(len(grid), settings.HEADER_SCAN_ROWS)):
+        joined = _header_labels(grid, row)
+        alone = [_cell_text(c) for c in grid[row]] + [""] * (len(joined) - len(grid[row]))
+        labels = [lab if match_columns([lab], "handovers", fields) else alone[i]
+                  for i, lab in enumerate(joined)]
+        matched = match_columns(labels, "handovers", fields)
+        score = len(set(matched.values()))
+        if score > best[1]:
+            best = (row, score, labels, matched)
+    return best[0], best[2], best[3]
+
+
+_REQUIRED_HANDOVER = (C.PARCEL,)
+_DATE_COLUMNS = (C.INVENTORY_DATE, C.PLAN_APPROVED_DATE, C.PAID_DATE, C.HANDOVER_DATE)
+_NUMBERING = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
+_SECTION = re.compile(r"^\s*(?:[IVXLC]+|\d+|[A-Z])\s*[.)\-:]\s*(.+)$")
+
+
+def parse_status(text: object) -> str | None:
+    """Return the stage a status text names, or None when it names none.
+
+    Examples
+    --------
+    >>> parse_status("Đã bàn giao mặt bằng"), parse_status("ĐÃ NHẬN TIỀN"), parse_status("")
+    ('handed_over', 'paid', None)
+    """
+    folded = fold(text)
+    if not folded:
+        return None
+    for words in sorted(STATUS_WORDS, key=len, reverse=True):
+        if folded == words or folded.startswith(words + " ") or f" {words}" in f" {folded}":
+            return STATUS_WORDS[words]
+    return None
+
+
+def parse_flag(value: object) -> bool | None:
+    """Read a yes/no cell (``x``, ``có``, ``1``, blank); None when it is neither."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return None if np.isnan(value) else bool(value)
+    folded = fold(value)
+    if folded in _TRUE_WORDS:
+        return True
+    if folded in _FALSE_WORDS:
+        return False
+    return None
+
+
+def _is_blank_row(cells: list[Any]) -> bool:
+    return all(_cell_text(c) == "" for c in cells)
+
+
+def _is_numbering_row(cells: list[Any]) -> bool:
+    texts = [_cell_text(c) for c in cells if _cell_text(c)]
+    return len(texts) >= 3 and all(_NUMBERING.match(t.replace(".0", "")) for t in texts)
+
+
+def _total_row(cells: list[Any]) -> bool:
+    for c in cells:
+        folded = fold(c)
+        if any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":")
+               for w in _TOTAL_WORDS):
+            return True
+    return False
+
+
+def _section_commune(cells: list[Any]) -> str | None:
+    """A row such as "I. Xã Hợp Thành" that heads the records of one commune."""
+    texts = [_cell_text(c) for c in cells if _cell_text(c)]
+    if not texts or len(set(texts)) > 2:
+        return None
+    text = texts[-1] if len(texts) == 2 and _NUMBERING.match(texts[0]) else texts[0]
+    match = _SECTION.match(text)
+    name = match.group(1) if match else text
+    if re.match(r"^(xa|phuong|thi tran|tt)\b", fold(name)):
+        return name.strip()
+    return None
+
+
+class _BookReader:
+    """Turns the data rows of a handover book into records and findings."""
+
+    def __init__(self, source: LayerSource, labels: list[str], matched: dict[str, str]) -> None:
+        self.source = source
+        self.index = {canon: labels.index(label) for label, canon in matched.items()}
+        self.findings: list[Finding] = []
+        self.section: str | None = None
+
+    def cell(self, cells: list[Any], canon: str) -> Any:
+        i = self.index.get(canon)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    def listed(self, severity: str, check: str, excel_row: int, **params: Any) -> None:
+        self.findings.append(Finding(severity, check, "handovers", feature=f"row {excel_row}",
+                                     params=params, listed=True))
+
+    def note(self, severity: str, check: str, excel_row: int, **params: Any) -> None:
+        self.findings.append(Finding(severity, check, "handovers", feature=f"row {excel_row}",
+                                     params=params))
+
+    def record(self, cells: list[Any], excel_row: int) -> dict[str, Any] | None:
+        parcel = _cell_text(self.cell(cells, C.PARCEL))
+        if not parcel:
+            return self._non_record(cells, excel_row)
+        rec: dict[str, Any] = {C.SOURCE_ROW: excel_row}
+        for canon in (C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, C.OWNER, C.NOTE, C.LAND_USE):
+            value = self.cell(cells, canon)
+            rec[canon] = nfc(value) if isinstance(value, str) else value
+        if not _cell_text(rec[C.COMMUNE]):
+            rec[C.COMMUNE] = self.source.commune or self.section
+        for canon in _DATE_COLUMNS:
+            rec[canon] = self._date(cells, canon, excel_row)
+        status = self.cell(cells, C.STATUS)
+        rec[C.STATUS] = _cell_text(status)
+        rec["status_stage"] = parse_status(status)
+        if rec[C.STATUS] and rec["status_stage"] is None:
+            self.note(WARNING, "unknown_status", excel_row, value=rec[C.STATUS])
+        for canon in (C.ENFORCEMENT, C.COMPLAINT):
+            raw = self.cell(cells, canon)
+            flag = parse_flag(raw)
+            if flag is None:
+                self.note(WARNING, "unknown_flag", excel_row, column=canon, value=_cell_text(raw))
+            rec[canon] = bool(flag)
+        return rec
+
+    def _date(self, cells: list[Any], canon: str, excel_row: int) -> Any:
+        from gpmb_gis._dates import DateParseError, parse_date
+
+        raw = self.cell(cells, canon)
+        try:
+            return parse_date(raw)
+        except DateParseError as exc:
+            self.note(WARNING, "date_unparseable", excel_row, column=canon,
+                      value=_cell_text(raw), reason=str(exc))
+            return None
+
+    def _non_record(self, cells: list[Any], excel_row: int) -> None:
+        if _total_row(cells):
+            self.listed(INFO, "total_row", excel_row, text=" | ".join(
+                _cell_text(c) for c in cells if _cell_text(c))[:80])
+            return None
+        section = _section_commune(cells)
+        if section:
+            self.section = section
+            self.listed(INFO, "section_row", excel_row, commune=section)
+            return None
+        self.listed(WARNING, "record_no_parcel_number", excel_row, text=" | ".join(
+            _cell_text(c) for c in cells if _cell_text(c))[:80])
+        return None
+
+
+def read_handovers(source: LayerSource, *, fields: Mapping[str, str] | None = None,
+                   ) -> tuple[pd.DataFrame, list[Finding], int]:
+    """Read a handover book (.xlsx, .xls, .csv) as offices keep it.
+
+    Parameters
+    ----------
+    source
+        The book; ``source.layer`` names the sheet, ``source.commune`` the commune of a book
+        that holds one commune only.
+    fields
+        Extra column names from the config's ``[fields.handovers]``.
+
+    Returns
+    -------
+    (DataFrame, list of Finding, int)
+        One row per record with canonical columns and ``source_row`` (the row number as Excel
+        shows it); what was noticed; and the number of data rows read (records plus listed
+        rows such as the total row).
+
+    Raises
+    ------
+    InputError
+        When the book cannot be opened, has no heading row, or lacks the parcel number.
+    """
+    grid, sheet = read_grid(source)
+    if not grid or all(_is_blank_row(r) for r in grid):
+        raise InputError(source.label(), "the handover book is empty",
+                         "check the file and the sheet named in the config")
+    head, labels, matched = find_heading(grid, fields)
+    found = [lab for lab in (labels or [_cell_text(c) for c in grid[0]]) if lab]
+    missing = [c for c in _REQUIRED_HANDOVER if c not in matched.values()]
+    if head < 0 or missing:
+        want = missing[0] if missing else C.PARCEL
+        near = nearest_column(want, "handovers", found)
+        hint = f"; nearest: {near!r}" if near else ""
+        raise InputError(f"{source.label()} (sheet {sheet})",
+                         f"no column for {want!r} (columns found: {', '.join(found[:15])}{hint})",
+                         f"rename the column to \"Số thửa\" or map it under [fields.handovers]"
+                         f" as \"<column>\" = \"{want}\"")
+    reader = _BookReader(source, labels, matched)
+    records: list[dict[str, Any]] = []
+    read = 0
+    for r in range(head + 1, len(grid)):
+        cells = grid[r]
+        if _is_blank_row(cells) or (r == head + 1 and _is_numbering_row(cells)):
+            continue
+        read += 1
+        rec = reader.record(cells, excel_row=r + 1)
+        if rec is not None:
+            records.append(rec)
+    columns = [C.SOURCE_ROW, C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, *_DATE_COLUMNS, C.STATUS,
+               "status_stage", C.ENFORCEMENT, C.COMPLAINT, C.OWNER, C.NOTE, C.LAND_USE]
+    table = pd.DataFrame.from_records(records, columns=columns)
+    return table, reader.findings, read

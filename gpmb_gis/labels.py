@@ -1,0 +1,146 @@
+"""Every human-facing word: Vietnamese (default) and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpmb_gis import columns as C
+
+LANGS = ("vi", "en")
+
+STAGE_NAMES: dict[str, dict[str, str]] = {
+    "vi": {C.NOT_STARTED: "Chưa kiểm đếm", C.INVENTORIED: "Đã kiểm đếm",
+           C.PLAN_APPROVED: "Đã phê duyệt PA", C.PAID: "Đã chi trả",
+           C.HANDED_OVER: "Đã bàn giao", C.ALREADY_CLEAR: "Đất đã sạch (DGT…)",
+           "unmapped": "Chưa có thửa đất"},
+    "en": {C.NOT_STARTED: "Not started", C.INVENTORIED: "Inventoried",
+           C.PLAN_APPROVED: "Plan approved", C.PAID: "Paid", C.HANDED_OVER: "Handed over",
+           C.ALREADY_CLEAR: "Already clear (road…)", "unmapped": "No parcel"},
+}  # fmt: skip
+
+#: Column headings of the human tables (report.xlsx, index.html).
+HEADINGS: dict[str, dict[str, str]] = {
+    "vi": {
+        C.PROJECT: "Mã dự án", C.PROJECT_NAME: "Dự án", C.COMMUNE_CODE: "Mã xã",
+        C.COMMUNE: "Xã/Thị trấn", C.REQUIRED_M2: "Diện tích cần GPMB (ha)",
+        C.CLEARED_M2: "Đã bàn giao (ha)", C.CLEARED_PCT: "Tỷ lệ (%)",
+        C.UNMAPPED_M2: "Chưa có thửa (ha)", C.PARCELS_AFFECTED: "Số thửa ảnh hưởng",
+        C.PARCELS_CLEARED: "Số thửa đã bàn giao", C.AS_OF: "Tính đến ngày",
+        "inventoried_m2": "Đã kiểm đếm (ha)", "plan_approved_m2": "Đã phê duyệt PA (ha)",
+        "paid_m2": "Đã chi trả (ha)", "handed_over_m2": "Đã bàn giao (ha)",
+        C.SHEET: "Tờ bản đồ", C.PARCEL: "Số thửa", C.LAND_USE: "Loại đất",
+        C.AFFECTED_M2: "Diện tích ảnh hưởng (m²)", C.STAGE: "Giai đoạn",
+        C.HANDOVER_DATE: "Ngày bàn giao", C.ENFORCEMENT: "Cưỡng chế",
+        C.COMPLAINT: "Khiếu nại", C.OWNER: "Chủ sử dụng", C.SEVERITY: "Mức độ",
+        C.CHECK: "Kiểm tra", C.LAYER: "Lớp dữ liệu", C.FEATURE: "Đối tượng",
+        C.MESSAGE: "Nội dung", C.AREA_M2: "Diện tích (m²)",
+    },
+    "en": {
+        C.PROJECT: "Project id", C.PROJECT_NAME: "Project", C.COMMUNE_CODE: "Commune code",
+        C.COMMUNE: "Commune", C.REQUIRED_M2: "Required (ha)", C.CLEARED_M2: "Handed over (ha)",
+        C.CLEARED_PCT: "Cleared (%)", C.UNMAPPED_M2: "No parcel (ha)",
+        C.PARCELS_AFFECTED: "Parcels affected", C.PARCELS_CLEARED: "Parcels handed over",
+        C.AS_OF: "As of", "inventoried_m2": "Inventoried (ha)",
+        "plan_approved_m2": "Plan approved (ha)", "paid_m2": "Paid (ha)",
+        "handed_over_m2": "Handed over (ha)", C.SHEET: "Sheet", C.PARCEL: "Parcel",
+        C.LAND_USE: "Land use", C.AFFECTED_M2: "Affected (m²)", C.STAGE: "Stage",
+        C.HANDOVER_DATE: "Handover date", C.ENFORCEMENT: "Enforcement",
+        C.COMPLAINT: "Complaint", C.OWNER: "Owner", C.SEVERITY: "Severity", C.CHECK: "Check",
+        C.LAYER: "Layer", C.FEATURE: "Feature", C.MESSAGE: "Message", C.AREA_M2: "Area (m²)",
+    },
+}
+
+WORDS: dict[str, dict[str, str]] = {
+    "vi": {
+        "total": "Tổng cộng", "by_project": "Tiến độ theo dự án",
+        "by_commune": "Tiến độ theo xã", "parcels": "Danh sách thửa",
+        "qa": "Kiểm tra dữ liệu", "as_of": "Tính đến ngày", "map": "Bản đồ",
+        "row": "Phạm vi GPMB", "communes": "Ranh giới xã", "outside_communes": "(ngoài ranh giới xã)",
+        "records": "Bản ghi", "read": "đọc", "used": "dùng", "listed": "liệt kê",
+        "report_title": "Báo cáo tiến độ giải phóng mặt bằng", "synthetic": "",
+        "files": "Tệp kết quả", "cleared_of": "đã bàn giao",
+    },
+    "en": {
+        "total": "Total", "by_project": "Progress by project", "by_commune": "Progress by commune",
+        "parcels": "Parcels", "qa": "Data checks", "as_of": "As of", "map": "Map",
+        "row": "Right of way", "communes": "Commune boundaries",
+        "outside_communes": "(outside communes)", "records": "Records", "read": "read",
+        "used": "used", "listed": "listed", "report_title": "Site clearance progress report",
+        "synthetic": "", "files": "Output files", "cleared_of": "handed over",
+    },
+}  # fmt: skip
+
+#: QA messages by check code; ``{name}`` fields come from the finding's params.
+QA_MESSAGES: dict[str, dict[str, str]] = {
+    "geometry_repaired": {
+        "vi": "Hình học không hợp lệ ({reason}), đã sửa bằng make_valid: {before:.2f} → {after:.2f} m²",
+        "en": "Invalid geometry ({reason}) repaired with make_valid: {before:.2f} → {after:.2f} m²"},
+    "collection_reduced": {
+        "vi": "Tập hợp hình học: chỉ giữ phần đa giác", "en": "Geometry collection reduced to its polygons"},
+    "geometry_empty": {"vi": "Đối tượng không có hình học: không dùng",
+                       "en": "Feature has no geometry: not used"},
+    "geometry_no_area": {"vi": "Đối tượng không có diện tích (đường/điểm): không dùng",
+                         "en": "Feature has no area (line or point): not used"},
+    "z_dropped": {"vi": "Bỏ tọa độ Z của {count} đối tượng", "en": "Z coordinates dropped on {count} features"},
+    "legacy_encoding": {
+        "vi": "Cột {column}: văn bản mã {encoding} (ví dụ \"{example}\") đã chuyển sang Unicode",
+        "en": "Column {column}: {encoding} text (e.g. \"{example}\") converted to Unicode"},
+    "parcel_key_repeated": {
+        "vi": "{count} thửa cùng số hiệu (xã {commune})", "en": "{count} parcels share this key (commune {commune})"},
+    "parcel_key_missing": {"vi": "Thửa không có số thửa: không khớp được với sổ bàn giao",
+                           "en": "Parcel without a parcel number: cannot match the handover book"},
+    "record_no_parcel": {
+        "vi": "Không có thửa xã {commune}, tờ {sheet}, thửa {parcel} trong bản đồ địa chính; gần nhất: {closest}",
+        "en": "No parcel commune {commune}, sheet {sheet}, parcel {parcel} in the cadastral layer; closest: {closest}"},
+    "record_unknown_project": {
+        "vi": "Dự án \"{project}\" không có trong cấu hình (có: {known})",
+        "en": "Project \"{project}\" is not in the config (known: {known})"},
+    "record_key_repeated": {
+        "vi": "Tờ {sheet}, thửa {parcel} khớp {count} thửa: áp dụng cho tất cả",
+        "en": "Sheet {sheet}, parcel {parcel} matches {count} parcels: applied to all"},
+    "record_repeated": {
+        "vi": "Thửa có {count} bản ghi cho dự án {project} (dòng {rows}): lấy ngày sớm nhất của mỗi bước",
+        "en": "Parcel has {count} records for project {project} (rows {rows}): earliest date of each stage used"},
+    "record_outside_row": {
+        "vi": "Thửa tờ {sheet}, thửa {parcel} không nằm trong phạm vi GPMB của dự án {project}",
+        "en": "Parcel sheet {sheet}, parcel {parcel} is outside the right of way of {project}"},
+    "date_unparseable": {
+        "vi": "Cột {column}: không đọc được ngày \"{value}\" ({reason})",
+        "en": "Column {column}: cannot read the date \"{value}\" ({reason})"},
+    "unknown_status": {"vi": "Trạng thái không rõ: \"{value}\"", "en": "Unknown status: \"{value}\""},
+    "unknown_flag": {"vi": "Cột {column}: giá trị \"{value}\" không phải có/không",
+                     "en": "Column {column}: \"{value}\" is not yes/no"},
+    "total_row": {"vi": "Dòng tổng bỏ qua: {text}", "en": "Total row skipped: {text}"},
+    "section_row": {"vi": "Dòng tiêu đề nhóm: các dòng sau thuộc {commune}",
+                    "en": "Section row: the rows below belong to {commune}"},
+    "record_no_parcel_number": {"vi": "Dòng không có số thửa: {text}",
+                                "en": "Row without a parcel number: {text}"},
+    "row_empty": {"vi": "Phạm vi GPMB của dự án {project} không có diện tích",
+                  "en": "The right of way of {project} has no area"},
+}  # fmt: skip
+
+
+def qa_message(check: str, params: dict[str, Any], lang: str = "vi") -> str:
+    """Word a QA finding in the report language."""
+    template = QA_MESSAGES.get(check, {}).get(lang)
+    if template is None:
+        return f"{check}: " + ", ".join(f"{k}={v}" for k, v in params.items())
+    try:
+        return template.format(**params)
+    except (KeyError, ValueError, IndexError):
+        return f"{check}: " + ", ".join(f"{k}={v}" for k, v in params.items())
+
+
+def heading(column: str, lang: str = "vi") -> str:
+    """Human heading of a column."""
+    return HEADINGS.get(lang, HEADINGS["vi"]).get(column, column)
+
+
+def word(key: str, lang: str = "vi") -> str:
+    """A fixed word or phrase of the reports."""
+    return WORDS.get(lang, WORDS["vi"]).get(key, key)
+
+
+def stage_name(stage: str, lang: str = "vi") -> str:
+    """Human name of a stage."""
+    return STAGE_NAMES.get(lang, STAGE_NAMES["vi"]).get(stage, stage)

@@ -1,0 +1,454 @@
+"""Aggregation: per project, commune and site, as of a date (DESIGN §5).
+
+:func:`compute_progress` runs the whole chain (read → check → overlay → aggregate) and returns
+a :class:`ProgressResult` whose tables are those of ``DIR/tables/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import STRtree
+
+from gpmb_gis import columns as C
+from gpmb_gis import engine
+from gpmb_gis._findings import WARNING, Finding
+from gpmb_gis.config import Config, Project, load_config
+from gpmb_gis.inputs import Inputs, load_inputs
+from gpmb_gis.labels import word
+from gpmb_gis.qa import qa_table
+
+OUTSIDE = "__outside__"
+
+
+@dataclass
+class Units:
+    """Areas a project's figures are broken down by (communes or sites).
+
+    Attributes
+    ----------
+    keys, codes, names
+        One entry per unit.
+    required_m2
+        area(R ∩ U) per unit.
+    face_unit, face_area
+        Each face's parts: the unit it lies in and the area of that part.
+    """
+
+    keys: list[str]
+    codes: list[str]
+    names: list[str]
+    required_m2: np.ndarray
+    face_index: np.ndarray
+    face_unit: np.ndarray
+    face_area: np.ndarray
+
+
+@dataclass
+class ProjectOverlay:
+    """A project's right of way cut by the parcels, ready to be measured at any date."""
+
+    project: Project
+    row: shapely.Geometry
+    required_m2: float
+    pieces: gpd.GeoDataFrame
+    faces: np.ndarray
+    face_reach: np.ndarray
+    face_area: np.ndarray
+    communes: Units
+    piece_unit: np.ndarray
+    sites: Units | None = None
+
+
+def _unit_parts(faces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                 np.ndarray]:
+    """Split faces by unit polygons: (face index, unit index, area of the part)."""
+    if len(faces) == 0 or len(units) == 0:
+        empty = np.array([], dtype=np.int64)
+        return empty, empty, np.array([], dtype=float)
+    tree = STRtree(units)
+    face_idx, unit_idx = tree.query(faces, predicate="intersects")
+    covered = shapely.covers(units[unit_idx], faces[face_idx])
+    area = shapely.area(faces[face_idx])
+    partial = ~covered
+    if partial.any():
+        area[partial] = shapely.area(shapely.intersection(faces[face_idx[partial]],
+                                                          units[unit_idx[partial]]))
+    keep = area > 0
+    return face_idx[keep], unit_idx[keep], area[keep]
+
+
+def _commune_units(overlay_row: shapely.Geometry, faces: np.ndarray, face_owner: np.ndarray,
+                   pieces: gpd.GeoDataFrame, inputs: Inputs) -> Units:
+    if inputs.communes is not None:
+        units = inputs.communes
+        geoms = units.geometry.to_numpy()
+        required = shapely.area(shapely.intersection(geoms, overlay_row))
+        fi, ui, area = _unit_parts(faces, geoms)
+        return Units(list(units[C.KEY_COMMUNE]), list(units[C.COMMUNE_CODE].fillna("")),
+                     list(units[C.COMMUNE]), required, fi, ui, area)
+    keys = pieces[C.KEY_COMMUNE].to_numpy()[face_owner] if len(faces) else np.array([])
+    unique = sorted(set(keys))
+    position = {k: i for i, k in enumerate(unique)}
+    ui = np.array([position[k] for k in keys], dtype=np.int64)
+    area = shapely.area(faces)
+    names = []
+    for k in unique:
+        raw = pieces.loc[pieces[C.KEY_COMMUNE] == k, C.COMMUNE]
+        names.append(str(raw.dropna().iloc[0]) if raw.notna().any() else k)
+    required = np.bincount(ui, weights=area, minlength=len(unique))
+    return Units(unique, ["" for _ in unique], names, required,
+                 np.arange(len(faces)), ui, area)
+
+
+def _site_units(row_layer: gpd.GeoDataFrame, row: shapely.Geometry, faces: np.ndarray,
+                ) -> Units | None:
+    if C.SITE not in row_layer or len(row_layer) < 2:
+        return None
+    names = row_layer[C.SITE].fillna("").astype(str)
+    grouped = row_layer.assign(_site=names).dissolve(by="_site", as_index=False)
+    geoms = shapely.make_valid(grouped.geometry.to_numpy())
+    required = shapely.area(shapely.intersection(geoms, row))
+    fi, ui, area = _unit_parts(faces, geoms)
+    keys = list(grouped["_site"])
+    return Units(keys, ["" for _ in keys], keys, required, fi, ui, area)
+
+
+def _piece_reach(project: Project, pieces: gpd.GeoDataFrame, links: pd.DataFrame,
+                 record_reach: np.ndarray) -> np.ndarray:
+    """Reach days of each piece: its parcel's records for the project, or already clear."""
+    reach = np.full((len(pieces), len(engine.DATED_STAGES)), engine.NEVER, dtype=np.int64)
+    mine = links[links[C.PROJECT] == project.id]
+    position = {p: i for i, p in enumerate(pieces[C.PARCEL_INDEX])}
+    for rec, parcel in zip(mine[C.RECORD_INDEX], mine[C.PARCEL_INDEX], strict=True):
+        i = position.get(parcel)
+        if i is not None:
+            reach[i] = np.minimum(reach[i], record_reach[rec])
+    if project.already_clear_land_use and C.LAND_USE in pieces:
+        codes = pieces[C.LAND_USE].fillna("").astype(str).str.strip().str.upper()
+        clear = codes.isin(project.already_clear_land_use).to_numpy()
+        reach[clear] = engine.ALWAYS
+        pieces[C.ALREADY_CLEAR] = clear
+    else:
+        pieces[C.ALREADY_CLEAR] = False
+    return reach
+
+
+def _largest_unit(n_pieces: int, piece_idx: np.ndarray, unit_idx: np.ndarray,
+                  area: np.ndarray) -> np.ndarray:
+    """For each piece, the unit holding most of its area (-1 for none)."""
+    out = np.full(n_pieces, -1, dtype=np.int64)
+    best = np.zeros(n_pieces)
+    for p, u, a in zip(piece_idx, unit_idx, area, strict=True):
+        if a > best[p]:
+            best[p], out[p] = a, u
+    return out
+
+
+def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
+    """Cut a project's right of way by the parcels and attach the handover dates.
+
+    Parameters
+    ----------
+    project
+        The project from the config.
+    inputs
+        Everything read and checked (:func:`gpmb_gis.inputs.load_inputs`).
+    """
+    row_layer = inputs.rows[project.id]
+    row = engine.union_of(row_layer.geometry.to_numpy())
+    parcels = inputs.parcels
+    positions, piece_geoms = engine.cut_pieces(parcels.geometry.to_numpy(), row)
+    pieces = engine.pieces_frame(parcels, positions, piece_geoms, project.id)
+    piece_reach = _piece_reach(project, pieces, inputs.links, inputs.record_reach)
+    for j, col in enumerate(engine.REACH_COLUMNS):
+        pieces[col] = piece_reach[:, j]
+    if len(pieces):
+        faces, face_reach, owner = engine.disjoint_faces(piece_geoms, piece_reach)
+    else:
+        faces, face_reach = np.array([], dtype=object), piece_reach
+        owner = np.array([], dtype=np.int64)
+    communes = _commune_units(row, faces, owner, pieces, inputs)
+    if inputs.communes is not None:
+        pi, ui, area = _unit_parts(piece_geoms, inputs.communes.geometry.to_numpy())
+        piece_unit = _largest_unit(len(pieces), pi, ui, area)
+    else:
+        position = {k: i for i, k in enumerate(communes.keys)}
+        piece_unit = np.array([position.get(k, -1) for k in pieces[C.KEY_COMMUNE]],
+                              dtype=np.int64)
+    return ProjectOverlay(project, row, float(shapely.area(row)), pieces, faces, face_reach,
+                          shapely.area(faces) if len(faces) else np.array([]), communes,
+                          piece_unit, _site_units(row_layer, row, faces))
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+
+def _unit_sums(units: Units, stage_idx: np.ndarray) -> dict[str, np.ndarray]:
+    n = len(units.keys)
+    face_stage = stage_idx[units.face_index]
+    sums = {"mapped": np.bincount(units.face_unit, weights=units.face_area, minlength=n)}
+    for s, stage in enumerate(engine.DATED_STAGES, start=1):
+        weights = units.face_area * (face_stage >= s)
+        sums[f"{stage}_m2"] = np.bincount(units.face_unit, weights=weights, minlength=n)
+    return sums
+
+
+def _pct(part: float, whole: float) -> float:
+    return 100.0 * part / whole if whole > 0 else float("nan")
+
+
+def measure_project(ov: ProjectOverlay, day: dt.date) -> dict[str, object]:
+    """The project's row of ``progress_by_project.csv`` as of a date."""
+    dn = engine.day_number(day)
+    stage = engine.stage_index_at(ov.face_reach, dn)
+    cleared = float(ov.face_area[stage == len(engine.DATED_STAGES)].sum())
+    piece_stage = engine.stage_index_at(ov.pieces[list(engine.REACH_COLUMNS)].to_numpy(), dn)
+    done = piece_stage == len(engine.DATED_STAGES)
+    row = {
+        C.PROJECT: ov.project.id, C.PROJECT_NAME: ov.project.name,
+        C.REQUIRED_M2: ov.required_m2, C.CLEARED_M2: cleared,
+        C.CLEARED_PCT: _pct(cleared, ov.required_m2),
+        C.UNMAPPED_M2: max(ov.required_m2 - float(ov.face_area.sum()), 0.0),
+        C.PARCELS_AFFECTED: int(ov.pieces[C.PARCEL_INDEX].nunique()),
+        C.PARCELS_CLEARED: int(ov.pieces.loc[done, C.PARCEL_INDEX].nunique()),
+    }
+    for s, name in enumerate(engine.DATED_STAGES, start=1):
+        row[f"{name}_m2"] = float(ov.face_area[stage >= s].sum())
+    if ov.sites is not None:
+        sums = _unit_sums(ov.sites, stage)
+        req = ov.sites.required_m2
+        full = sums[f"{C.HANDED_OVER}_m2"] >= req - 0.01
+        row["sites"] = len(ov.sites.keys)
+        row["sites_cleared"] = int((full & (req > 0)).sum())
+    row[C.AS_OF] = day.isoformat()
+    return row
+
+
+def measure_communes(ov: ProjectOverlay, day: dt.date, outside_label: str,
+                     ) -> list[dict[str, object]]:
+    """The project's rows of ``progress_by_commune.csv`` as of a date."""
+    dn = engine.day_number(day)
+    stage = engine.stage_index_at(ov.face_reach, dn)
+    units = ov.communes
+    sums = _unit_sums(units, stage)
+    piece_stage = engine.stage_index_at(ov.pieces[list(engine.REACH_COLUMNS)].to_numpy(), dn)
+    rows = []
+    for u in range(len(units.keys)):
+        req = float(units.required_m2[u])
+        if req <= 0:
+            continue
+        mine = ov.piece_unit == u
+        rows.append(_commune_row(ov, units.codes[u], units.names[u], req, sums, u,
+                                 mine, piece_stage, day))
+    outside = ov.required_m2 - float(units.required_m2.sum())
+    if len(ov.faces) and units.codes and any(units.codes) and outside > 0.01:
+        mapped = float(ov.face_area.sum()) - float(sums["mapped"].sum())
+        extra = {"mapped": np.array([mapped])}
+        for s, name in enumerate(engine.DATED_STAGES, start=1):
+            inside = float(sums[f"{name}_m2"].sum())
+            extra[f"{name}_m2"] = np.array([float(ov.face_area[stage >= s].sum()) - inside])
+        mine = ov.piece_unit == -1
+        rows.append(_commune_row(ov, "", outside_label, outside, extra, 0, mine, piece_stage,
+                                 day))
+    return rows
+
+
+def _commune_row(ov: ProjectOverlay, code: str, name: str, required: float,
+                 sums: dict[str, np.ndarray], u: int, mine: np.ndarray,
+                 piece_stage: np.ndarray, day: dt.date) -> dict[str, object]:
+    cleared = float(sums[f"{C.HANDED_OVER}_m2"][u])
+    row = {
+        C.PROJECT: ov.project.id, C.COMMUNE_CODE: code, C.COMMUNE: name,
+        C.REQUIRED_M2: required, C.CLEARED_M2: cleared, C.CLEARED_PCT: _pct(cleared, required),
+        C.UNMAPPED_M2: max(required - float(sums["mapped"][u]), 0.0),
+        C.PARCELS_AFFECTED: int(ov.pieces.loc[mine, C.PARCEL_INDEX].nunique()),
+        C.PARCELS_CLEARED: int(ov.pieces.loc[mine & (piece_stage == 4), C.PARCEL_INDEX]
+                               .nunique()),
+    }
+    for name_ in engine.DATED_STAGES[:-1]:
+        row[f"{name_}_m2"] = float(sums[f"{name_}_m2"][u])
+    row[C.AS_OF] = day.isoformat()
+    return row
+
+
+# --- parcels table and accounting ----------------------------------------------------------
+
+
+def _stage_names(ov: ProjectOverlay, day: dt.date) -> list[str]:
+    reach = ov.pieces[list(engine.REACH_COLUMNS)].to_numpy()
+    idx = engine.stage_index_at(reach, engine.day_number(day))
+    names = [C.STAGES[i] for i in idx]
+    clear = ov.pieces[C.ALREADY_CLEAR].to_numpy()
+    return [C.ALREADY_CLEAR if c else n for n, c in zip(names, clear, strict=True)]
+
+
+def parcels_table(ov: ProjectOverlay, inputs: Inputs, day: dt.date, *,
+                  include_owner: bool = False) -> pd.DataFrame:
+    """Rows of ``parcels.csv`` for one project: each affected parcel and its stage."""
+    pieces = ov.pieces
+    dn = engine.day_number(day)
+    mine = inputs.links[inputs.links[C.PROJECT] == ov.project.id]
+    handover: dict[int, dt.date] = {}
+    flags: dict[int, tuple[bool, bool]] = {}
+    records = inputs.records
+    for rec, parcel in zip(mine[C.RECORD_INDEX], mine[C.PARCEL_INDEX], strict=True):
+        date = records[C.HANDOVER_DATE].iat[rec]
+        if date is not None and not pd.isna(date) and engine.day_number(date) <= dn:
+            handover[parcel] = min(handover.get(parcel, date), date)
+        enf, com = flags.get(parcel, (False, False))
+        flags[parcel] = (enf or bool(records[C.ENFORCEMENT].iat[rec]),
+                         com or bool(records[C.COMPLAINT].iat[rec]))
+    positions = pieces[C.PARCEL_INDEX].to_numpy()
+    commune_names = ov.communes.names
+    table = pd.DataFrame({
+        C.PROJECT: ov.project.id,
+        C.COMMUNE: [commune_names[u] if u >= 0 else (c or "")
+                    for u, c in zip(ov.piece_unit, pieces[C.COMMUNE], strict=True)],
+        C.SHEET: pieces[C.SHEET].to_numpy(), C.PARCEL: pieces[C.PARCEL].to_numpy(),
+        C.LAND_USE: pieces[C.LAND_USE].to_numpy() if C.LAND_USE in pieces else None,
+        C.AFFECTED_M2: pieces[C.AFFECTED_M2].to_numpy(),
+        C.STAGE: _stage_names(ov, day),
+        C.HANDOVER_DATE: [handover.get(p) for p in positions],
+        C.ENFORCEMENT: [flags.get(p, (False, False))[0] for p in positions],
+        C.COMPLAINT: [flags.get(p, (False, False))[1] for p in positions],
+    })
+    if include_owner:
+        table[C.OWNER] = pieces[C.OWNER].to_numpy() if C.OWNER in pieces else None
+    return table
+
+
+def _record_findings(inputs: Inputs, overlays: list[ProjectOverlay]) -> tuple[list[Finding],
+                                                                               set[int]]:
+    """Records linked only to parcels outside the ROW (listed), and repeated records."""
+    findings: list[Finding] = []
+    used: set[int] = set()
+    affected = {ov.project.id: set(ov.pieces[C.PARCEL_INDEX]) for ov in overlays}
+    links = inputs.links
+    hit = np.array([p in affected.get(pid, ()) for p, pid in
+                    zip(links[C.PARCEL_INDEX], links[C.PROJECT], strict=True)], dtype=bool)
+    used.update(links.loc[hit, C.RECORD_INDEX].tolist()) if len(links) else None
+    records = inputs.records
+    for rec in sorted(set(links[C.RECORD_INDEX]) - used):
+        parcel = inputs.parcels.iloc[links.loc[links[C.RECORD_INDEX] == rec,
+                                               C.PARCEL_INDEX].iat[0]]
+        pids = sorted(set(links.loc[links[C.RECORD_INDEX] == rec, C.PROJECT]))
+        findings.append(Finding(WARNING, "record_outside_row", "handovers",
+                                f"row {records[C.SOURCE_ROW].iat[rec]}", params={
+                                    "sheet": parcel[C.KEY_SHEET], "parcel": parcel[C.KEY_PARCEL],
+                                    "project": ", ".join(pids)}, listed=True))
+    inside = links[hit].drop_duplicates([C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT])
+    for (pid, parcel), group in inside.groupby([C.PROJECT, C.PARCEL_INDEX]):
+        if len(group) > 1:
+            rows = sorted(records[C.SOURCE_ROW].iloc[group[C.RECORD_INDEX]].tolist())
+            p = inputs.parcels.iloc[parcel]
+            findings.append(Finding(WARNING, "record_repeated", "handovers",
+                                    f"sheet {p[C.KEY_SHEET]} / parcel {p[C.KEY_PARCEL]}",
+                                    params={"count": len(group), "project": pid,
+                                            "rows": ", ".join(map(str, rows))}))
+    return findings, used
+
+
+def record_summary(inputs: Inputs, findings: list[Finding]) -> pd.DataFrame:
+    """``records: N read = M used + K listed`` for each layer, as a table."""
+    rows = []
+    for layer, n in inputs.read.items():
+        listed = sum(1 for f in findings if f.listed and f.layer == layer)
+        rows.append({"layer": layer, "read": n, "used": n - listed, "listed": listed})
+    return pd.DataFrame(rows, columns=["layer", "read", "used", "listed"])
+
+
+@dataclass
+class ProgressResult:
+    """What :func:`compute_progress` found: the tables of ``DIR/tables/`` and the geometry.
+
+    Attributes
+    ----------
+    progress_by_project, progress_by_commune, parcels, qa_issues
+        The tables of DESIGN §7 (full precision).
+    records
+        Records read, used and listed per layer.
+    overlays
+        Per project: pieces, faces and units, for maps and further measures.
+    """
+
+    config: Config
+    as_of: dt.date
+    progress_by_project: pd.DataFrame
+    progress_by_commune: pd.DataFrame
+    parcels: pd.DataFrame
+    qa_issues: pd.DataFrame
+    records: pd.DataFrame
+    overlays: dict[str, ProjectOverlay] = field(repr=False, default_factory=dict)
+    inputs: Inputs | None = field(repr=False, default=None)
+
+    def __repr__(self) -> str:
+        lines = [f"ProgressResult({self.config.title!r}, as of {self.as_of:%d/%m/%Y})"]
+        for row in self.progress_by_project.itertuples(index=False):
+            lines.append(f"  {row.project}: {row.cleared_pct:5.1f} % of "
+                         f"{row.required_m2 / 1e4:,.2f} ha handed over")
+        lines.append(f"  QA findings: {len(self.qa_issues)}")
+        return "\n".join(lines)
+
+    def by_commune(self, project: str | None = None) -> pd.DataFrame:
+        """The commune table, for one project or all."""
+        table = self.progress_by_commune
+        return table[table[C.PROJECT] == project] if project else table
+
+    def qa(self, severity: str | None = None) -> pd.DataFrame:
+        """The QA table, optionally only ``error`` or ``warning`` rows."""
+        table = self.qa_issues
+        return table[table[C.SEVERITY] == severity] if severity else table
+
+
+def compute_progress(config: Config | str, as_of: dt.date | None = None, *,
+                     include_owner: bool = False) -> ProgressResult:
+    """Measure every project of a config as of a date.
+
+    Parameters
+    ----------
+    config
+        A :class:`~gpmb_gis.config.Config` or the path of a config file.
+    as_of
+        Report date; default the config's ``as_of``, else today.
+    include_owner
+        Keep owner names in the parcels table (personal data: off by default).
+
+    Returns
+    -------
+    ProgressResult
+
+    Examples
+    --------
+    >>> result = compute_progress("data/cao_loc/gpmb.toml")  # doctest: +SKIP
+    >>> result.progress_by_project[["project", "cleared_pct"]]  # doctest: +SKIP
+    """
+    if not isinstance(config, Config):
+        config = load_config(config)
+    day = as_of or config.as_of or dt.date.today()
+    inputs = load_inputs(config)
+    overlays = {p.id: overlay_project(p, inputs) for p in config.projects}
+    extra, _ = _record_findings(inputs, list(overlays.values()))
+    findings = inputs.findings + extra
+    outside = word("outside_communes", config.lang)
+    by_project = pd.DataFrame([measure_project(ov, day) for ov in overlays.values()])
+    by_commune = pd.DataFrame([r for ov in overlays.values()
+                               for r in measure_communes(ov, day, outside)],
+                              columns=COMMUNE_COLUMNS)
+    parcels = pd.concat([parcels_table(ov, inputs, day, include_owner=include_owner)
+                         for ov in overlays.values()], ignore_index=True)
+    return ProgressResult(config, day, by_project, by_commune, parcels,
+                          qa_table(findings, config.lang), record_summary(inputs, findings),
+                          overlays, inputs)
+
+
+PROJECT_COLUMNS = [C.PROJECT, C.PROJECT_NAME, C.REQUIRED_M2, C.CLEARED_M2, C.CLEARED_PCT,
+                   C.UNMAPPED_M2, C.PARCELS_AFFECTED, C.PARCELS_CLEARED, C.AS_OF]
+COMMUNE_COLUMNS = [C.PROJECT, C.COMMUNE_CODE, C.COMMUNE, C.REQUIRED_M2, C.CLEARED_M2,
+                   C.CLEARED_PCT, C.UNMAPPED_M2, C.PARCELS_AFFECTED, C.PARCELS_CLEARED,
+                   "inventoried_m2", "plan_approved_m2", "paid_m2", C.AS_OF]

@@ -1,0 +1,256 @@
+"""The briefing bundle: tables (CSV, XLSX), maps and ``index.html`` in one folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from gpmb_gis import columns as C
+from gpmb_gis.labels import heading, word
+from gpmb_gis.progress import COMMUNE_COLUMNS, PROJECT_COLUMNS, ProgressResult
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_M2 = (C.REQUIRED_M2, C.CLEARED_M2, C.UNMAPPED_M2, "inventoried_m2", "plan_approved_m2",
+       "paid_m2", "handed_over_m2")
+
+
+def safe_text(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is written with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _safe_frame(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(safe_text)
+    return out
+
+
+def write_tables(result: ProgressResult, out_dir: Path) -> dict[str, Path]:
+    """Write the CSV tables of DESIGN §7 (UTF-8, full precision)."""
+    tables = out_dir / "tables"
+    tables.mkdir(parents=True, exist_ok=True)
+    frames = {
+        "progress_by_project": result.progress_by_project.reindex(
+            columns=PROJECT_COLUMNS + [c for c in result.progress_by_project.columns
+                                       if c not in PROJECT_COLUMNS]),
+        "progress_by_commune": result.progress_by_commune[COMMUNE_COLUMNS],
+        "parcels": result.parcels,
+        "qa_issues": result.qa_issues,
+    }
+    paths = {}
+    for name, frame in frames.items():
+        path = tables / f"{name}.csv"
+        _safe_frame(frame).to_csv(path, index=False, encoding="utf-8")
+        paths[name] = path
+    return paths
+
+
+def _human(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Round for people: m² → ha to 2 decimals, % to 1, Vietnamese headings."""
+    out = table.copy()
+    for col in out.columns:
+        if col in _M2:
+            out[col] = (out[col] / 1e4).round(2)
+        elif col == C.CLEARED_PCT:
+            out[col] = out[col].round(1)
+        elif col in (C.AFFECTED_M2, C.AREA_M2):
+            out[col] = pd.to_numeric(out[col], errors="coerce").round(1)
+    return out.rename(columns={c: heading(c, lang) for c in out.columns})
+
+
+def _totals_row(result: ProgressResult, project: str | None, lang: str) -> dict[str, Any]:
+    table = result.progress_by_project
+    rows = table if project is None else table[table[C.PROJECT] == project]
+    required = float(rows[C.REQUIRED_M2].sum())
+    cleared = float(rows[C.CLEARED_M2].sum())
+    total = {C.PROJECT: word("total", lang), C.REQUIRED_M2: required, C.CLEARED_M2: cleared,
+             C.CLEARED_PCT: 100 * cleared / required if required else math.nan,
+             C.UNMAPPED_M2: float(rows[C.UNMAPPED_M2].sum()),
+             C.PARCELS_AFFECTED: int(rows[C.PARCELS_AFFECTED].sum()),
+             C.PARCELS_CLEARED: int(rows[C.PARCELS_CLEARED].sum())}
+    for col in ("inventoried_m2", "plan_approved_m2", "paid_m2"):
+        if col in rows:
+            total[col] = float(rows[col].sum())
+    return total
+
+
+def _write_sheet(book: Any, title: str, table: pd.DataFrame, *, total_rows: int = 0) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws = book.create_sheet(title=title[:31])
+    ws.append(list(table.columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for values in table.itertuples(index=False):
+        ws.append([_xlsx_value(v) for v in values])
+    for r in range(ws.max_row - total_rows + 1, ws.max_row + 1):
+        for cell in ws[r]:
+            cell.font = Font(bold=True)
+    for i, name in enumerate(table.columns, start=1):
+        fmt = "0.0" if "%" in str(name) else ("#,##0.00" if "(ha)" in str(name) else None)
+        width = max(10, min(45, len(str(name)) + 2))
+        ws.column_dimensions[get_column_letter(i)].width = width
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = fmt
+    ws.freeze_panes = "A2"
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT or value is None:
+        return None
+    if isinstance(value, str):
+        return safe_text(value)
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
+    """Write ``report.xlsx``: every table, Vietnamese headings, ha and %, totals rows."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    projects = result.progress_by_project[PROJECT_COLUMNS].drop(columns=[C.AS_OF])
+    total = pd.DataFrame([_totals_row(result, None, lang)]).reindex(columns=projects.columns)
+    _write_sheet(book, word("by_project", lang), _human(pd.concat([projects, total]), lang),
+                 total_rows=1)
+    communes = result.progress_by_commune[COMMUNE_COLUMNS].drop(columns=[C.AS_OF])
+    parts = []
+    for pid, group in communes.groupby(C.PROJECT, sort=False):
+        parts.append(group)
+        row = _totals_row(result, str(pid), lang)
+        row[C.COMMUNE] = f"{word('total', lang)} {pid}"
+        row[C.PROJECT] = pid
+        parts.append(pd.DataFrame([row]).reindex(columns=communes.columns))
+    _write_sheet(book, word("by_commune", lang),
+                 _human(pd.concat(parts) if parts else communes, lang))
+    _write_sheet(book, word("parcels", lang), _human(result.parcels, lang))
+    _write_sheet(book, word("qa", lang), _human(result.qa_issues, lang))
+    book.save(path)
+    return path
+
+
+def summary_lines(result: ProgressResult) -> list[str]:
+    """One ``records: N read = M used + K listed`` line per layer."""
+    return [f"records: {r.read} read = {r.used} used + {r.listed} listed  ({r.layer})"
+            for r in result.records.itertuples(index=False)]
+
+
+def _html_table(table: pd.DataFrame, lang: str) -> str:
+    human = _human(table, lang)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in human.columns)
+    body = []
+    for values in human.itertuples(index=False):
+        cells = "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in values)
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) >= 1 or value == 0 else f"{value:.2f}"
+    return str(value)
+
+
+_CSS = """body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:1rem;
+color:#222;max-width:1200px}table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}
+th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}th{background:#f3f3f3}
+td:first-child,th:first-child{text-align:left}.wrap{overflow-x:auto}img{max-width:100%;
+border:1px solid #ddd}h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:1.5rem}
+.note{color:#555;font-size:.85rem}"""
+
+
+def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], lang: str) -> Path:
+    """Write ``index.html``: headline tables, record accounting, QA counts and links."""
+    esc = html.escape
+    title = f"{word('report_title', lang)} — {result.config.title}"
+    parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
+             "<meta name='viewport' content='width=device-width,initial-scale=1'>",
+             f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
+             f"<h1>{esc(title)}</h1>",
+             f"<p>{esc(word('as_of', lang))}: <b>{result.as_of:%d/%m/%Y}</b></p>",
+             f"<h2>{esc(word('by_project', lang))}</h2><div class='wrap'>",
+             _html_table(result.progress_by_project[PROJECT_COLUMNS].drop(columns=[C.AS_OF]),
+                         lang), "</div>"]
+    for pid, group in result.progress_by_commune.groupby(C.PROJECT, sort=False):
+        parts.append(f"<h2>{esc(word('by_commune', lang))}: {esc(str(pid))}</h2>")
+        parts.append("<div class='wrap'>" + _html_table(group.drop(columns=[C.AS_OF]), lang)
+                     + "</div>")
+        png = out_dir / "maps" / f"{pid}.png"
+        if png.exists():
+            rel = esc(png.relative_to(out_dir).as_posix())
+            parts.append(f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
+                         "loading='lazy'></a></p>")
+    parts.append(f"<h2>{esc(word('records', lang))}</h2><ul>")
+    parts += [f"<li><code>{esc(line)}</code></li>" for line in summary_lines(result)]
+    parts.append(f"</ul><h2>{esc(word('qa', lang))}</h2>")
+    counts = result.qa_issues.groupby([C.SEVERITY, C.CHECK]).size().reset_index(name="n")
+    parts.append("<div class='wrap'>" + _html_table(counts, lang) + "</div>")
+    parts.append(f"<h2>{esc(word('files', lang))}</h2><ul>")
+    for path in files:
+        rel = esc(path.relative_to(out_dir).as_posix())
+        parts.append(f"<li><a href='{rel}'>{rel}</a></li>")
+    parts.append(f"</ul><p class='note'>gpmb_gis · {dt.date.today():%d/%m/%Y}</p>")
+    parts.append("</body></html>")
+    path = out_dir / "index.html"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
+    """Write one static PNG map per project into ``maps/``."""
+    from gpmb_gis.maps.static import _pyplot, plot_project
+
+    plt = _pyplot()
+    maps = out_dir / "maps"
+    maps.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for pid in result.overlays:
+        fig, _ = plot_project(result, pid, lang=lang)
+        path = maps / f"{pid}.png"
+        fig.savefig(path, dpi=150, bbox_inches="tight")
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def write_report(result: ProgressResult, out_dir: str | Path, *, lang: str | None = None,
+                 maps: bool = True) -> Path:
+    """Write the whole briefing into a folder and return the path of ``index.html``.
+
+    Parameters
+    ----------
+    result
+        What :func:`gpmb_gis.compute_progress` returned.
+    out_dir
+        The folder; created when missing.
+    lang
+        ``vi`` (default from the config) or ``en``.
+    maps
+        Draw the PNG maps.
+    """
+    lang = lang or result.config.lang
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = list(write_tables(result, out).values())
+    files.append(write_xlsx(result, out / "report.xlsx", lang))
+    if maps:
+        files += write_maps(result, out, lang)
+    return write_index(result, out, files, lang)

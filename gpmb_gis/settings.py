@@ -1,0 +1,24 @@
+"""Defaults that tune the measurement and the checks, in one typed place.
+
+Attributes
+----------
+MIN_PIECE_M2
+    A parcel's intersection with the right of way counts as a piece only above this area
+    (DESIGN §5: 0.01 m²).
+CHAINAGE_BIN_M
+    Default chainage bin length in metres.
+LEGAL_AREA_TOLERANCE
+    Relative difference between legal and geometric area that the QA table reports.
+FAR_FUTURE_YEARS
+    Dates more than this many years after the report date are reported as implausible.
+HEADER_SCAN_ROWS
+    How many rows at the top of a handover book are searched for the heading row.
+"""
+
+from __future__ import annotations
+
+MIN_PIECE_M2: float = 0.01
+CHAINAGE_BIN_M: float = 100.0
+LEGAL_AREA_TOLERANCE: float = 0.05
+FAR_FUTURE_YEARS: int = 2
+HEADER_SCAN_ROWS: int = 30

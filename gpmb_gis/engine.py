@@ -166,12 +166,30 @@ def cut_pieces(parcel_geoms: np.ndarray, row: shapely.Geometry,
 
 
 def _closest_keys(key: tuple[str, str, str], parcels: pd.DataFrame, n: int = 3) -> list[str]:
-    same_parcel = parcels[(parcels[C.KEY_PARCEL] == key[2])]
-    if key[0]:
-        same_parcel = same_parcel[same_parcel[C.KEY_COMMUNE].isin([key[0], ""])]
-    out = [f"sheet {s} / parcel {p}" for s, p in
-           zip(same_parcel[C.KEY_SHEET], same_parcel[C.KEY_PARCEL], strict=True)][:n]
-    return out
+    """Existing keys a mistyped record may have meant, closest first.
+
+    The same parcel number on another sheet, a similar number on the same sheet, or the same
+    sheet and parcel in another commune.
+    """
+    import difflib
+
+    kc, ks, kp = key
+    keys = parcels[[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL]].drop_duplicates()
+    same_commune = keys[C.KEY_COMMUNE].isin([kc, ""]) if kc else np.ones(len(keys), bool)
+    scored: list[tuple[float, str]] = []
+    for c, s, p in keys[same_commune].itertuples(index=False):
+        if p == kp and s != ks:
+            scored.append((0.9, f"sheet {s} / parcel {p}"))
+        elif s == ks and p != kp:
+            ratio = difflib.SequenceMatcher(None, kp, p).ratio()
+            if ratio >= 0.6:
+                scored.append((ratio * 0.95, f"sheet {s} / parcel {p}"))
+    other = keys[~same_commune] if kc else keys.iloc[:0]
+    for c, s, p in other.itertuples(index=False):
+        if s == ks and p == kp:
+            scored.append((0.85, f"{c} / sheet {s} / parcel {p}"))
+    scored.sort(key=lambda t: -t[0])
+    return [text for _, text in scored[:n]]
 
 
 def match_records(records: pd.DataFrame, parcels: pd.DataFrame, project_ids: Sequence[str],

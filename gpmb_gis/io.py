@@ -472,7 +472,8 @@ def _is_numbering_row(cells: list[Any]) -> bool:
 
 
 def _total_row(cells: list[Any]) -> bool:
-    for c in cells:
+    """A total row: its first words say "Tổng cộng", "Cộng" or "Total"."""
+    for c in [c for c in cells if _cell_text(c)][:2]:
         folded = fold(c)
         if any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":")
                for w in _TOTAL_WORDS):
@@ -516,7 +517,7 @@ class _BookReader:
 
     def record(self, cells: list[Any], excel_row: int) -> dict[str, Any] | None:
         parcel = _cell_text(self.cell(cells, C.PARCEL))
-        if not parcel:
+        if not parcel or _total_row(cells):
             return self._non_record(cells, excel_row)
         rec: dict[str, Any] = {C.SOURCE_ROW: excel_row}
         for canon in (C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, C.OWNER, C.NOTE, C.LAND_USE):

@@ -90,8 +90,8 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "parcel_key_missing": {"vi": "Thửa không có số thửa: không khớp được với sổ bàn giao",
                            "en": "Parcel without a parcel number: cannot match the handover book"},
     "record_no_parcel": {
-        "vi": "Không có thửa xã {commune}, tờ {sheet}, thửa {parcel} trong bản đồ địa chính; gần nhất: {closest}",
-        "en": "No parcel commune {commune}, sheet {sheet}, parcel {parcel} in the cadastral layer; closest: {closest}"},
+        "vi": "Không có thửa {commune} tờ {sheet}, thửa {parcel} trong bản đồ địa chính; gần nhất: {closest}",
+        "en": "No parcel {commune} sheet {sheet}, parcel {parcel} in the cadastral layer; closest: {closest}"},
     "record_unknown_project": {
         "vi": "Dự án \"{project}\" không có trong cấu hình (có: {known})",
         "en": "Project \"{project}\" is not in the config (known: {known})"},

@@ -17,6 +17,8 @@ from shapely import STRtree
 
 from gpmb_gis import columns as C
 from gpmb_gis import engine
+from gpmb_gis._errors import ConfigError
+from gpmb_gis._text import commune_key
 from gpmb_gis._findings import WARNING, Finding
 from gpmb_gis.config import Config, Project, load_config
 from gpmb_gis.inputs import Inputs, load_inputs
@@ -275,6 +277,91 @@ def _commune_row(ov: ProjectOverlay, code: str, name: str, required: float,
         row[f"{name_}_m2"] = float(sums[f"{name_}_m2"][u])
     row[C.AS_OF] = day.isoformat()
     return row
+
+
+# --- cleared area over time ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClearedCurve:
+    """Cleared area of one unit as a step function of the day number.
+
+    Each disjoint face adds its area on the day it was handed over (land already clear counts
+    from the start), so the curve is exact: the area of a union on every date.
+    """
+
+    required_m2: float
+    days: np.ndarray
+    cumulative_m2: np.ndarray
+
+    def cleared_m2(self, day: dt.date) -> float:
+        """Cleared area as of a date (handovers on that date count)."""
+        i = np.searchsorted(self.days, engine.day_number(day), side="right")
+        return float(self.cumulative_m2[i - 1]) if i > 0 else 0.0
+
+    def cleared_pct(self, day: dt.date) -> float:
+        """Cleared % as of a date."""
+        if self.required_m2 <= 0:
+            return float("nan")
+        return 100.0 * self.cleared_m2(day) / self.required_m2
+
+    def reached(self, target_pct: float) -> dt.date | None:
+        """First date the cleared % reached the target; None when it never did."""
+        need = self.required_m2 * target_pct / 100.0 - 1e-6
+        hit = np.flatnonzero(self.cumulative_m2 >= need)
+        if not len(hit):
+            return None
+        day = int(self.days[hit[0]])
+        return engine.from_day_number(day) or dt.date.min
+
+
+def _curve(required: float, reach_handover: np.ndarray, area: np.ndarray) -> ClearedCurve:
+    done = reach_handover < engine.NEVER
+    order = np.argsort(reach_handover[done], kind="stable")
+    days = reach_handover[done][order]
+    cum = np.cumsum(area[done][order])
+    if len(days):
+        last = np.r_[days[1:] != days[:-1], True]
+        days, cum = days[last], cum[last]
+    return ClearedCurve(required, days, cum)
+
+
+def project_curve(ov: ProjectOverlay) -> ClearedCurve:
+    """The cleared curve of a whole project."""
+    return _curve(ov.required_m2, ov.face_reach[:, -1], ov.face_area)
+
+
+def commune_curve(ov: ProjectOverlay, commune: str) -> ClearedCurve:
+    """The cleared curve of one commune of a project (by code or name in any spelling)."""
+    units = ov.communes
+    wanted = commune_key(commune)
+    for u, (key, code) in enumerate(zip(units.keys, units.codes, strict=True)):
+        if wanted in (key, commune_key(code)) or commune == code:
+            mine = units.face_unit == u
+            return _curve(float(units.required_m2[u]),
+                          ov.face_reach[units.face_index[mine], -1], units.face_area[mine])
+    raise ConfigError(f"projects.{ov.project.id}.milestones", f"commune {commune!r} is not "
+                      "crossed by the project", f"use one of: {', '.join(units.names)}")
+
+
+def timeseries_table(result: ProgressResult, *, step_days: int = 7,
+                     start: dt.date | None = None) -> pd.DataFrame:
+    """``timeseries.csv``: cleared area and % per project, every week up to the report date.
+
+    Weeks are counted back from the report date, from the first handover (or ``start``).
+    """
+    rows = []
+    for pid, ov in result.overlays.items():
+        curve = project_curve(ov)
+        dated = curve.days[curve.days > engine.ALWAYS]
+        first = start or (engine.from_day_number(int(dated[0])) if len(dated) else None)
+        first = min(first or result.as_of, result.as_of)
+        n = (result.as_of - first).days // step_days + 1
+        for k in range(n, -1, -1):
+            day = result.as_of - dt.timedelta(days=k * step_days)
+            rows.append({C.PROJECT: pid, "date": day, C.CLEARED_M2: curve.cleared_m2(day),
+                         C.CLEARED_PCT: curve.cleared_pct(day)})
+    return pd.DataFrame(rows, columns=[C.PROJECT, "date", C.CLEARED_M2, C.CLEARED_PCT])
 
 
 # --- parcels table and accounting ----------------------------------------------------------

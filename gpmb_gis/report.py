@@ -13,7 +13,8 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis.labels import heading, word
-from gpmb_gis.progress import COMMUNE_COLUMNS, PROJECT_COLUMNS, ProgressResult
+from gpmb_gis.milestones import milestone_table
+from gpmb_gis.progress import COMMUNE_COLUMNS, PROJECT_COLUMNS, ProgressResult, timeseries_table
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _M2 = (C.REQUIRED_M2, C.CLEARED_M2, C.UNMAPPED_M2, "inventoried_m2", "plan_approved_m2",
@@ -46,6 +47,8 @@ def write_tables(result: ProgressResult, out_dir: Path) -> dict[str, Path]:
         "progress_by_commune": result.progress_by_commune[COMMUNE_COLUMNS],
         "parcels": result.parcels,
         "qa_issues": result.qa_issues,
+        "milestones": milestone_table(result),
+        "timeseries": timeseries_table(result),
     }
     paths = {}
     for name, frame in frames.items():

@@ -89,14 +89,19 @@ def plot_project(result: ProgressResult, project: str, *, ax: Any = None,
     stages[pieces[C.ALREADY_CLEAR].to_numpy()] = C.ALREADY_CLEAR
     areas = {}
     geoms = pieces.geometry.to_numpy()
+    xmin, ymin, xmax, ymax = ov.row.bounds
+    small_scale = max(xmax - xmin, ymax - ymin) > 3000
     for stage, colour in STAGE_COLOURS.items():
         mask = stages == stage
         if mask.any():
-            ax.add_collection(_collection(geoms[mask], facecolor=colour, edgecolor="#333333",
-                                          linewidth=0.2))
+            # at district scale a 30 m corridor is a hairline: outline pieces in their colour
+            ax.add_collection(_collection(
+                geoms[mask], facecolor=colour, edgecolor=colour if small_scale else "#333333",
+                linewidth=1.5 if small_scale else 0.15, zorder=8 - C.STAGES.index(stage)
+                if stage in C.STAGES else 2))
             areas[stage] = float(shapely.area(geoms[mask]).sum())
     ax.add_collection(_collection(np.array([ov.row]), facecolor="none", edgecolor="#000000",
-                                  linewidth=1.0))
+                                  linewidth=0.4, zorder=10))
     communes = result.inputs.communes if result.inputs is not None else None
     if communes is not None:
         xmin, ymin, xmax, ymax = ov.row.bounds
@@ -108,11 +113,7 @@ def plot_project(result: ProgressResult, project: str, *, ax: Any = None,
             if not point.is_empty:
                 ax.annotate(str(name), (point.x, point.y), fontsize=8, color="#7A3E9D",
                             ha="center")
-    xmin, ymin, xmax, ymax = ov.row.bounds
-    pad = max(xmax - xmin, ymax - ymin) * 0.03 + 1
-    ax.set_xlim(xmin - pad, xmax + pad)
-    ax.set_ylim(ymin - pad, ymax + pad)
-    ax.set_aspect("equal")
+    _frame(ax, ov.row.bounds)
     ax.ticklabel_format(useOffset=False, style="plain")
     ax.tick_params(labelsize=7)
     handles = [Patch(facecolor=STAGE_COLOURS[s], edgecolor="#333333",
@@ -122,13 +123,25 @@ def plot_project(result: ProgressResult, project: str, *, ax: Any = None,
     if communes is not None:
         handles.append(Patch(facecolor="none", edgecolor="#7A3E9D", linestyle="--",
                              label=word("communes", lang)))
-    ax.legend(handles=handles, loc="best", fontsize=8, framealpha=0.9)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
+              framealpha=0.9, borderaxespad=0)
     row = result.progress_by_project.set_index(C.PROJECT).loc[project]
     ax.set_title(f"{ov.project.name}\n{word('as_of', lang)} {_vn_date(result.as_of)}: "
                  f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)} "
                  f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)",
                  fontsize=11)
     return fig, ax
+
+
+def _frame(ax: Any, bounds: tuple[float, float, float, float], aspect: float = 1.1) -> None:
+    """Fit the view to the bounds with the axes' shape (wide, for A4 landscape)."""
+    xmin, ymin, xmax, ymax = bounds
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    width = max(xmax - xmin, (ymax - ymin) * aspect, 50.0) * 1.06
+    height = width / aspect
+    ax.set_xlim(cx - width / 2, cx + width / 2)
+    ax.set_ylim(cy - height / 2, cy + height / 2)
+    ax.set_aspect("equal")
 
 
 def _vn_date(day: dt.date) -> str:

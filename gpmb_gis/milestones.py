@@ -1,0 +1,80 @@
+"""Milestones: met or missed when due, on track or at risk when ahead (DESIGN §5).
+
+The actual % on any date, the date a target was reached and the trend of the last weeks all
+come from the unit's cleared curve (:class:`gpmb_gis.progress.ClearedCurve`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from gpmb_gis import columns as C
+from gpmb_gis.config import Config, Milestone
+from gpmb_gis.progress import (
+    ClearedCurve,
+    ProgressResult,
+    commune_curve,
+    compute_progress,
+    project_curve,
+)
+
+FORECAST_WINDOW_DAYS = 28
+MET, MISSED, ON_TRACK, AT_RISK = "met", "missed", "on_track", "at_risk"
+MILESTONE_COLUMNS = [C.PROJECT, "scope", "label", "date", "target_pct", "actual_pct", "status",
+                     "forecast_date", "reached_date"]
+
+
+def forecast_date(curve: ClearedCurve, as_of: dt.date, target_pct: float) -> dt.date | None:
+    """When the trend of the last 28 days reaches the target; None when it never does."""
+    now = curve.cleared_m2(as_of)
+    need = curve.required_m2 * target_pct / 100.0
+    if now >= need - 1e-6:
+        return curve.reached(target_pct) or as_of
+    before = curve.cleared_m2(as_of - dt.timedelta(days=FORECAST_WINDOW_DAYS))
+    rate = (now - before) / FORECAST_WINDOW_DAYS
+    if rate <= 0:
+        return None
+    days = int(np.ceil((need - now) / rate))
+    return as_of + dt.timedelta(days=days)
+
+
+def evaluate(milestone: Milestone, curve: ClearedCurve, as_of: dt.date) -> dict[str, object]:
+    """Status of one milestone as of a date."""
+    due = milestone.date <= as_of
+    actual = curve.cleared_pct(milestone.date if due else as_of)
+    forecast = forecast_date(curve, as_of, milestone.target_pct)
+    if due:
+        status = MET if actual >= milestone.target_pct - 1e-9 else MISSED
+    else:
+        status = ON_TRACK if forecast is not None and forecast <= milestone.date else AT_RISK
+    return {"scope": milestone.commune or "project", "label": milestone.label,
+            "date": milestone.date, "target_pct": milestone.target_pct, "actual_pct": actual,
+            "status": status, "forecast_date": forecast,
+            "reached_date": curve.reached(milestone.target_pct)}
+
+
+def milestone_table(result: ProgressResult) -> pd.DataFrame:
+    """``milestones.csv``: every milestone of every project as of the report date."""
+    rows = []
+    for pid, ov in result.overlays.items():
+        for milestone in ov.project.milestones:
+            curve = (commune_curve(ov, milestone.commune) if milestone.commune
+                     else project_curve(ov))
+            rows.append({C.PROJECT: pid, **evaluate(milestone, curve, result.as_of)})
+    return pd.DataFrame(rows, columns=MILESTONE_COLUMNS)
+
+
+def check_milestones(config: Config | str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Evaluate every milestone of a config as of a date (see :func:`milestone_table`)."""
+    return milestone_table(compute_progress(config, as_of))
+
+
+def print_milestones(table: pd.DataFrame) -> None:
+    """Print the milestone table for a terminal or a scheduled job's log."""
+    for row in table.itertuples(index=False):
+        forecast = f" forecast {row.forecast_date:%d/%m/%Y}" if row.forecast_date else ""
+        print(f"{row.project:10} {row.scope:12} {row.date:%d/%m/%Y} target {row.target_pct:5.1f} %"
+              f" actual {row.actual_pct:5.1f} %  {row.status}{forecast}  {row.label}")

@@ -37,8 +37,9 @@ def parse_chainage(text: str | float | int, *, where: str = "chainage") -> float
         raise ConfigError(where, f"{text!r} is not a chainage", 'write it as "Km3+700"')
     km, metres = match.groups()
     if metres is not None and "+" in str(text) and float(metres) >= 1000:
-        raise ConfigError(where, f"{text!r} has {metres} m after the +",
-                          "the metres after + must be under 1000")
+        raise ConfigError(
+            where, f"{text!r} has {metres} m after the +", "the metres after + must be under 1000"
+        )
     if metres is None and "+" not in str(text) and not re.match(r"^\s*k", str(text), re.I):
         return float(km)
     return int(km) * 1000.0 + float(metres or 0.0)

@@ -37,8 +37,10 @@ def _date_arg(text: str) -> dt.date:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``gpmb`` argument parser."""
-    parser = _Parser(prog="gpmb", description="GPMB (site clearance) progress from cadastral "
-                     "parcels and handover books.")
+    parser = _Parser(
+        prog="gpmb",
+        description="GPMB (site clearance) progress from cadastral parcels and handover books.",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     report = sub.add_parser("report", help="write the briefing: tables, maps, index.html")
@@ -47,8 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=Path("output"))
     report.add_argument("--lang", choices=("vi", "en"))
     report.add_argument("--cdn", action="store_true", help="web maps load Leaflet online")
-    report.add_argument("--include-owner", action="store_true",
-                        help="keep owner names (personal data) in the outputs")
+    report.add_argument(
+        "--include-owner",
+        action="store_true",
+        help="keep owner names (personal data) in the outputs",
+    )
     check = sub.add_parser("check", help="milestone table; exit 1 when a due one is missed")
     check.add_argument("--config", required=True, type=Path)
     check.add_argument("--as-of", type=_date_arg)
@@ -71,8 +76,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for line in summary_lines(result):
         print(line)
     for row in result.progress_by_project.itertuples(index=False):
-        print(f"{row.project}: {row.cleared_pct:.1f} % "
-              f"({row.cleared_m2 / 1e4:.2f} of {row.required_m2 / 1e4:.2f} ha)")
+        print(
+            f"{row.project}: {row.cleared_pct:.1f} % "
+            f"({row.cleared_m2 / 1e4:.2f} of {row.required_m2 / 1e4:.2f} ha)"
+        )
     print(f"wrote {index}")
     return 0
 
@@ -135,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         what = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-        print(f"gpmb: error: internal: {what} — rerun with --debug and report it with the "
-              "input that caused it", file=sys.stderr)
+        print(
+            f"gpmb: error: internal: {what} — rerun with --debug and report it with the "
+            "input that caused it",
+            file=sys.stderr,
+        )
         return 2

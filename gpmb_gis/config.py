@@ -119,8 +119,11 @@ class Config:
         for project in self.projects:
             if project.id == project_id:
                 return project
-        raise ConfigError(str(self.path), f"no project with id {project_id!r}",
-                          f"use one of {', '.join(p.id for p in self.projects)}")
+        raise ConfigError(
+            str(self.path),
+            f"no project with id {project_id!r}",
+            f"use one of {', '.join(p.id for p in self.projects)}",
+        )
 
 
 class _Problems:
@@ -137,15 +140,22 @@ class _Problems:
         for key in table:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-                hint = f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(allowed)}"
+                hint = (
+                    f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(allowed)}"
+                )
                 self.add(f"{where}{key}", "unknown key", hint)
 
     def raise_if_any(self) -> None:
         if not self.items:
             return
         key, what, todo = self.items[0]
-        more = f" (and {len(self.items) - 1} more: " + "; ".join(
-            f"{k}: {w}" for k, w, _ in self.items[1:4]) + ")" if len(self.items) > 1 else ""
+        more = (
+            f" (and {len(self.items) - 1} more: "
+            + "; ".join(f"{k}: {w}" for k, w, _ in self.items[1:4])
+            + ")"
+            if len(self.items) > 1
+            else ""
+        )
         raise ConfigError(f"{self.path}: {key}", what + more, todo)
 
 
@@ -153,8 +163,11 @@ def _source(value: Any, key: str, base: Path, problems: _Problems) -> LayerSourc
     if isinstance(value, str):
         value = {"path": value}
     if not isinstance(value, Mapping):
-        problems.add(key, f"must be a path or a table, not {type(value).__name__}",
-                     'write key = "file.gpkg" or key = { path = "file.gpkg" }')
+        problems.add(
+            key,
+            f"must be a path or a table, not {type(value).__name__}",
+            'write key = "file.gpkg" or key = { path = "file.gpkg" }',
+        )
         return None
     problems.unknown_keys(value, SOURCE_KEYS, f"{key}.")
     raw_path = value.get("path")
@@ -166,29 +179,42 @@ def _source(value: Any, key: str, base: Path, problems: _Problems) -> LayerSourc
         raw_path, layer = raw_path.split("#", 1)
     path = (base / raw_path).resolve()
     if not path.exists():
-        problems.add(key, f"file {raw_path!r} not found (looked in {path.parent})",
-                     "fix the path; paths are relative to the config file")
+        problems.add(
+            key,
+            f"file {raw_path!r} not found (looked in {path.parent})",
+            "fix the path; paths are relative to the config file",
+        )
     encoding = value.get("encoding")
     if encoding is not None and str(encoding).lower() not in ENCODINGS:
         close = difflib.get_close_matches(str(encoding).lower(), ENCODINGS, n=1)
-        problems.add(f"{key}.encoding", f"unknown encoding {encoding!r}",
-                     f"did you mean {close[0]!r}?" if close else f"use one of {ENCODINGS}")
+        problems.add(
+            f"{key}.encoding",
+            f"unknown encoding {encoding!r}",
+            f"did you mean {close[0]!r}?" if close else f"use one of {ENCODINGS}",
+        )
     crs = value.get("crs")
     if crs is not None:
         _parse_crs(crs, f"{key}.crs", problems)
     commune = value.get("commune")
-    return LayerSource(path=path, layer=str(layer) if layer else None,
-                       encoding=str(encoding).lower() if encoding else None,
-                       crs=str(crs) if crs else None,
-                       commune=str(commune) if commune is not None else None, key=key)
+    return LayerSource(
+        path=path,
+        layer=str(layer) if layer else None,
+        encoding=str(encoding).lower() if encoding else None,
+        crs=str(crs) if crs else None,
+        commune=str(commune) if commune is not None else None,
+        key=key,
+    )
 
 
 def _parse_crs(value: Any, key: str, problems: _Problems) -> CRS | None:
     try:
         return CRS.from_user_input(value)
     except (PyprojCRSError, TypeError, ValueError):
-        problems.add(key, f"{value!r} is not a coordinate system",
-                     'write it as "EPSG:9215" (VN-2000 / TM-3 107-15)')
+        problems.add(
+            key,
+            f"{value!r} is not a coordinate system",
+            'write it as "EPSG:9215" (VN-2000 / TM-3 107-15)',
+        )
         return None
 
 
@@ -202,8 +228,11 @@ def _date(value: Any, key: str, problems: _Problems) -> dt.date | None:
 
 def _milestones(raw: Any, key: str, problems: _Problems) -> tuple[Milestone, ...]:
     if not isinstance(raw, list):
-        problems.add(key, "must be a list of tables",
-                     'write milestones = [{ date = 2024-06-30, target_pct = 70 }]')
+        problems.add(
+            key,
+            "must be a list of tables",
+            "write milestones = [{ date = 2024-06-30, target_pct = 70 }]",
+        )
         return ()
     out = []
     for i, item in enumerate(raw):
@@ -215,8 +244,11 @@ def _milestones(raw: Any, key: str, problems: _Problems) -> tuple[Milestone, ...
         date = _date(item.get("date"), f"{where}.date", problems)
         target = item.get("target_pct")
         if date is None or not isinstance(target, (int, float)) or not 0 < target <= 100:
-            problems.add(where, "needs a date and a target_pct between 0 and 100",
-                         "write { date = 2024-06-30, target_pct = 70 }")
+            problems.add(
+                where,
+                "needs a date and a target_pct between 0 and 100",
+                "write { date = 2024-06-30, target_pct = 70 }",
+            )
             continue
         label = str(item.get("label") or f"{target:g}% — {date:%d/%m/%Y}")
         commune = item.get("commune")
@@ -231,8 +263,9 @@ def _equations(raw: Any, key: str, problems: _Problems) -> tuple[tuple[float, fl
         return ()
     for i, pair in enumerate(raw):
         if not isinstance(pair, list) or len(pair) != 2:
-            problems.add(f"{key}[{i}]", "must be a pair [back, ahead]",
-                         'write ["Km10+250", "Km10+300"]')
+            problems.add(
+                f"{key}[{i}]", "must be a pair [back, ahead]", 'write ["Km10+250", "Km10+300"]'
+            )
             continue
         try:
             out.append((parse_chainage(pair[0]), parse_chainage(pair[1])))
@@ -275,10 +308,15 @@ def _project(raw: Any, index: int, base: Path, problems: _Problems) -> Project |
     if row is None:
         return None
     return Project(
-        id=pid.strip(), name=str(raw.get("name") or pid), row=row, centerline=centerline,
-        start_chainage_m=start, chainage_bin_m=float(bin_m),
-        station_equations=_equations(raw.get("station_equations", []),
-                                     f"{key}.station_equations", problems),
+        id=pid.strip(),
+        name=str(raw.get("name") or pid),
+        row=row,
+        centerline=centerline,
+        start_chainage_m=start,
+        chainage_bin_m=float(bin_m),
+        station_equations=_equations(
+            raw.get("station_equations", []), f"{key}.station_equations", problems
+        ),
         already_clear_land_use=tuple(str(c).strip().upper() for c in clear),
         milestones=_milestones(raw.get("milestones", []), f"{key}.milestones", problems),
     )
@@ -289,19 +327,27 @@ def _fields(raw: Any, problems: _Problems) -> dict[str, dict[str, str]]:
         problems.add("fields", "must be a table of tables", 'write [fields.parcels] SHBD = "sheet"')
         return {}
     problems.unknown_keys(raw, LAYER_KEYS, "fields.")
-    return {layer: {str(k): str(v) for k, v in table.items()}
-            for layer, table in raw.items() if isinstance(table, Mapping)}
+    return {
+        layer: {str(k): str(v) for k, v in table.items()}
+        for layer, table in raw.items()
+        if isinstance(table, Mapping)
+    }
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():
-        raise ConfigError(str(path), "config file not found",
-                          "give the path of a gpmb.toml (gpmb sample --out DIR writes one)")
+        raise ConfigError(
+            str(path),
+            "config file not found",
+            "give the path of a gpmb.toml (gpmb sample --out DIR writes one)",
+        )
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), f"not valid TOML ({exc})", "fix the syntax at that line")
+        raise ConfigError(
+            str(path), f"not valid TOML ({exc})", "fix the syntax at that line"
+        ) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(str(path), "not UTF-8 text", "save the file as UTF-8") from exc
 
@@ -315,8 +361,11 @@ def _project_crs(data: Mapping[str, Any], problems: _Problems) -> CRS | None:
         except CRSError as exc:
             problems.add("province", exc.what, exc.todo)
             return None
-    problems.add("province", "neither province nor crs is given",
-                 'add province = "Lạng Sơn" (or crs = "EPSG:9215")')
+    problems.add(
+        "province",
+        "neither province nor crs is given",
+        'add province = "Lạng Sơn" (or crs = "EPSG:9215")',
+    )
     return None
 
 
@@ -354,10 +403,13 @@ def load_config(path: str | Path) -> Config:
     layers = data.get("layers", {})
     if not isinstance(layers, Mapping):
         layers = {}
-        problems.add("layers", "must be a table", "write [layers] with parcels = \"...\"")
+        problems.add("layers", "must be a table", 'write [layers] with parcels = "..."')
     problems.unknown_keys(layers, LAYER_KEYS, "layers.")
-    sources = {name: _source(layers[name], f"layers.{name}", base, problems)
-               for name in LAYER_KEYS if layers.get(name)}
+    sources = {
+        name: _source(layers[name], f"layers.{name}", base, problems)
+        for name in LAYER_KEYS
+        if layers.get(name)
+    }
     if "parcels" not in layers:
         problems.add("layers.parcels", "is missing", 'add parcels = "parcels.gpkg" under [layers]')
     raw_projects = data.get("projects", [])
@@ -376,8 +428,15 @@ def load_config(path: str | Path) -> Config:
     problems.raise_if_any()
     assert crs is not None and sources.get("parcels") is not None  # guaranteed by problems
     return Config(
-        title=str(data.get("title") or path.stem), crs=crs, parcels=sources["parcels"],
-        projects=tuple(p for p in projects if p), communes=sources.get("communes"),
-        handovers=sources.get("handovers"), province=data.get("province"), as_of=as_of,
-        lang=lang, fields=fields, path=path,
+        title=str(data.get("title") or path.stem),
+        crs=crs,
+        parcels=sources["parcels"],
+        projects=tuple(p for p in projects if p),
+        communes=sources.get("communes"),
+        handovers=sources.get("handovers"),
+        province=data.get("province"),
+        as_of=as_of,
+        lang=lang,
+        fields=fields,
+        path=path,
     )

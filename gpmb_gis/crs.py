@@ -7,13 +7,14 @@ projected CRS per meridian (EPSG:9205–9218 and 5896–5899).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 from pyproj import CRS, Transformer
 
 from gpmb_gis._errors import CRSError
-from gpmb_gis._text import commune_key
+from gpmb_gis._text import fold
 
 #: EPSG code of the VN-2000 / TM-3 CRS for each central meridian (degrees east).
 TM3_EPSG_BY_MERIDIAN: dict[float, int] = {
@@ -44,9 +45,10 @@ PROVINCE_MERIDIANS: dict[str, float] = {
     "Hồ Chí Minh": 105.75,
 }  # fmt: skip
 
-_PROVINCE_ALIASES = {"ba ria vung tau": "Bà Rịa - Vũng Tàu", "tp ho chi minh": "Hồ Chí Minh",
-                     "thanh pho ho chi minh": "Hồ Chí Minh", "hue": "Thừa Thiên Huế",
-                     "bac can": "Bắc Kạn", "dak lak": "Đắk Lắk", "dak nong": "Đắk Nông"}  # fmt: skip
+_PROVINCE_ALIASES = {"ho chi minh": "Hồ Chí Minh", "sai gon": "Hồ Chí Minh",
+                     "hue": "Thừa Thiên Huế", "bac can": "Bắc Kạn", "dak lak": "Đắk Lắk",
+                     "dac lac": "Đắk Lắk", "dak nong": "Đắk Nông",
+                     "brvt": "Bà Rịa - Vũng Tàu"}  # fmt: skip
 
 WGS84 = "EPSG:4326"
 VN2000_GEOGRAPHIC = "EPSG:4756"
@@ -56,13 +58,21 @@ _VN_LON = (101.5, 117.5)
 _VN_LAT = (7.5, 23.7)
 # a TM-3 zone is 3° wide: data further than this from its meridian is in another zone
 _ZONE_HALF_WIDTH_DEG = 1.6
+# UTM zones are 6° wide; data often spills a little over the zone edge
+_UTM_HALF_WIDTH_DEG = 4.0
+
+
+def _province_key(name: str) -> str:
+    words = re.sub(r"[^a-z0-9]+", " ", fold(name)).split()
+    while words and words[0] in ("tinh", "tp", "thanh", "pho"):
+        words = words[1:]
+    return " ".join(words)
 
 
 def _province_lookup(name: str) -> str | None:
-    key = commune_key(name).replace("tinh ", "").replace("tp ", "").replace("thanh pho ", "")
-    key = key.replace("-", " ").replace("  ", " ").strip()
+    key = _province_key(name)
     for province in PROVINCE_MERIDIANS:
-        if commune_key(province).replace("-", " ").replace("  ", " ") == key:
+        if _province_key(province) == key:
             return province
     return _PROVINCE_ALIASES.get(key)
 
@@ -150,19 +160,29 @@ def check_extent(ext: Extent, crs: CRS, *, where: str) -> None:
         if _looks_like_degrees(ext):
             return
         if _looks_like_lat_lon(ext):
-            raise CRSError(where, "latitude and longitude are swapped (X holds latitude)",
-                           "swap the columns, or declare the CRS with its axis order")
-        raise CRSError(where, f"coordinates ({ext.xmin:.0f}, {ext.ymin:.0f}) are not degrees "
-                       f"in Vietnam although the CRS is {crs.name}",
-                       "declare the layer's real CRS, e.g. crs = \"EPSG:9215\"")
+            raise CRSError(
+                where,
+                "latitude and longitude are swapped (X holds latitude)",
+                "swap the columns, or declare the CRS with its axis order",
+            )
+        raise CRSError(
+            where,
+            f"coordinates ({ext.xmin:.0f}, {ext.ymin:.0f}) are not degrees "
+            f"in Vietnam although the CRS is {crs.name}",
+            'declare the layer\'s real CRS, e.g. crs = "EPSG:9215"',
+        )
     _check_projected(ext, crs, where=where)
 
 
 def _check_projected(ext: Extent, crs: CRS, *, where: str) -> None:
     name = crs.name
     if _looks_like_degrees(ext):
-        raise CRSError(where, f"coordinates look like degrees (x {ext.xmin:.4f}..{ext.xmax:.4f})"
-                       f" but the CRS is {name}", 'declare crs = "EPSG:4326" for this layer')
+        raise CRSError(
+            where,
+            f"coordinates look like degrees (x {ext.xmin:.4f}..{ext.xmax:.4f})"
+            f" but the CRS is {name}",
+            'declare crs = "EPSG:4326" for this layer',
+        )
     window = _TM3_WINDOW
     inside = window.xmin <= ext.xmin and ext.xmax <= window.xmax
     inside = inside and window.ymin <= ext.ymin and ext.ymax <= window.ymax
@@ -171,10 +191,16 @@ def _check_projected(ext: Extent, crs: CRS, *, where: str) -> None:
         return
     swapped = window.xmin <= ext.ymin and ext.ymax <= window.xmax
     if swapped and window.ymin <= ext.xmin and ext.xmax <= window.ymax:
-        raise CRSError(where, f"X and Y look swapped (X {ext.xmin:.0f} is a northing) in {name}",
-                       "survey tables put northing (X) first: swap the columns before loading")
-    raise CRSError(where, f"coordinates ({ext.xmin:.0f}, {ext.ymin:.0f}) do not fit {name}",
-                   "check the layer's CRS (.prj) or set crs = \"EPSG:…\" for it in the config")
+        raise CRSError(
+            where,
+            f"X and Y look swapped (X {ext.xmin:.0f} is a northing) in {name}",
+            "survey tables put northing (X) first: swap the columns before loading",
+        )
+    raise CRSError(
+        where,
+        f"coordinates ({ext.xmin:.0f}, {ext.ymin:.0f}) do not fit {name}",
+        'check the layer\'s CRS (.prj) or set crs = "EPSG:…" for it in the config',
+    )
 
 
 def _check_false_zone(ext: Extent, crs: CRS, *, where: str) -> None:
@@ -184,14 +210,35 @@ def _check_false_zone(ext: Extent, crs: CRS, *, where: str) -> None:
         return
     lon = _lon_of((ext.xmin + ext.xmax) / 2, (ext.ymin + ext.ymax) / 2, crs)
     if not _VN_LON[0] <= lon <= _VN_LON[1]:
-        raise CRSError(where, f"coordinates fall at longitude {lon:.2f}° outside Vietnam in "
-                       f"{crs.name}", "declare the layer's real CRS in the config")
-    if abs(lon - meridian) > _ZONE_HALF_WIDTH_DEG:
-        hint = "UTM 48N (EPSG:3405)" if abs(lon - 105.0) < 1.5 else "UTM 49N (EPSG:3406)"
-        raise CRSError(where, f"coordinates fall {abs(lon - meridian):.1f}° from the zone's "
-                       f"central meridian {meridian:g}°: the layer is probably in {hint} "
-                       f"or another zone, not {crs.name}",
-                       "declare the layer's real CRS, e.g. crs = \"EPSG:3405\"")
+        raise CRSError(
+            where,
+            f"coordinates fall at longitude {lon:.2f}° outside Vietnam in {crs.name}",
+            "declare the layer's real CRS in the config",
+        )
+    half_width = _ZONE_HALF_WIDTH_DEG if "TM-3" in crs.name else _UTM_HALF_WIDTH_DEG
+    if abs(lon - meridian) > half_width:
+        guess = _guess_zone(ext, meridian)
+        hint = f"probably {guess.name} (EPSG:{guess.to_epsg()})" if guess else "in another zone"
+        code = f"EPSG:{guess.to_epsg()}" if guess else "EPSG:…"
+        raise CRSError(
+            where,
+            f"coordinates fall {abs(lon - meridian):.1f}° from the central "
+            f"meridian {meridian:g}° of {crs.name}: the layer is {hint}",
+            f'declare the layer\'s real CRS in the config, e.g. crs = "{code}"',
+        )
+
+
+def _guess_zone(ext: Extent, meridian: float) -> CRS | None:
+    """The CRS (UTM 48N/49N first, then TM-3 zones) in which the extent lands near meridian."""
+    x, y = (ext.xmin + ext.xmax) / 2, (ext.ymin + ext.ymax) / 2
+    for code in (3405, 3406, *TM3_EPSG_BY_MERIDIAN.values()):
+        candidate = CRS.from_epsg(code)
+        if central_meridian(candidate) == meridian:
+            continue
+        lon = _lon_of(x, y, candidate)
+        if abs(lon - meridian) <= _ZONE_HALF_WIDTH_DEG:
+            return candidate
+    return None
 
 
 def to_wgs84_transformer(crs: CRS) -> Transformer:

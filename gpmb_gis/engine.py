@@ -10,7 +10,7 @@ the area of a union (overlaps never count twice) and makes any report date cheap
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -112,8 +112,11 @@ class CommuneIndex:
 
 
 def _present(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and np.isnan(value)) and bool(
-        str(value).strip())
+    return (
+        value is not None
+        and not (isinstance(value, float) and np.isnan(value))
+        and bool(str(value).strip())
+    )
 
 
 def add_keys(table: pd.DataFrame, communes: CommuneIndex) -> pd.DataFrame:
@@ -130,8 +133,10 @@ def add_keys(table: pd.DataFrame, communes: CommuneIndex) -> pd.DataFrame:
 # --- overlay -------------------------------------------------------------------------------
 
 
-def cut_pieces(parcel_geoms: np.ndarray, row: shapely.Geometry,
-               ) -> tuple[np.ndarray, np.ndarray]:
+def cut_pieces(
+    parcel_geoms: np.ndarray,
+    row: shapely.Geometry,
+) -> tuple[np.ndarray, np.ndarray]:
     """Cut the right of way by the parcels.
 
     Parameters
@@ -177,7 +182,7 @@ def _closest_keys(key: tuple[str, str, str], parcels: pd.DataFrame, n: int = 3) 
     keys = parcels[[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL]].drop_duplicates()
     same_commune = keys[C.KEY_COMMUNE].isin([kc, ""]) if kc else np.ones(len(keys), bool)
     scored: list[tuple[float, str]] = []
-    for c, s, p in keys[same_commune].itertuples(index=False):
+    for _, s, p in keys[same_commune].itertuples(index=False):
         if p == kp and s != ks:
             scored.append((0.9, f"sheet {s} / parcel {p}"))
         elif s == ks and p != kp:
@@ -192,8 +197,11 @@ def _closest_keys(key: tuple[str, str, str], parcels: pd.DataFrame, n: int = 3) 
     return [text for _, text in scored[:n]]
 
 
-def match_records(records: pd.DataFrame, parcels: pd.DataFrame, project_ids: Sequence[str],
-                  ) -> tuple[pd.DataFrame, list[Finding]]:
+def match_records(
+    records: pd.DataFrame,
+    parcels: pd.DataFrame,
+    projects: Mapping[str, str],
+) -> tuple[pd.DataFrame, list[Finding]]:
     """Link handover records to parcels and projects.
 
     A record matches parcels on (commune, sheet, parcel); the commune is ignored where the
@@ -206,8 +214,9 @@ def match_records(records: pd.DataFrame, parcels: pd.DataFrame, project_ids: Seq
         Handover records with key columns (see :func:`add_keys`) and ``project``.
     parcels
         Parcels with key columns; their position is the parcel index.
-    project_ids
-        The config's project ids; records naming another project are listed.
+    projects
+        The config's projects, id → name; a record names its project by either (in any case
+        and accent form); records naming another project are listed.
 
     Returns
     -------
@@ -216,44 +225,84 @@ def match_records(records: pd.DataFrame, parcels: pd.DataFrame, project_ids: Seq
         unknown projects and repeated keys.
     """
     findings: list[Finding] = []
-    use_commune = bool((parcels[C.KEY_COMMUNE] != "").any())
+    parcel_communes = parcels[C.KEY_COMMUNE].to_numpy()
+    use_commune = bool((parcel_communes != "").any())
     index: dict[tuple[str, str, str], list[int]] = {}
-    loose: dict[tuple[str, str], list[int]] = {}
-    for pos, (kc, ks, kp) in enumerate(zip(parcels[C.KEY_COMMUNE], parcels[C.KEY_SHEET],
-                                           parcels[C.KEY_PARCEL], strict=True)):
-        index.setdefault((kc if use_commune else "", ks, kp), []).append(pos)
-        loose.setdefault((kc if use_commune else "", kp), []).append(pos)
-    projects_by_key = {fold(p): p for p in project_ids}
+    for pos, (kc, ks, kp) in enumerate(
+        zip(parcels[C.KEY_COMMUNE], parcels[C.KEY_SHEET], parcels[C.KEY_PARCEL], strict=True)
+    ):
+        # a record may lack the commune or the sheet: index every partial key too
+        for key in {(kc, ks, kp), ("", ks, kp), (kc, "", kp), ("", "", kp)}:
+            index.setdefault(key, []).append(pos)
+    project_ids = list(projects)
+    projects_by_key = {fold(name): pid for pid, name in projects.items()}
+    projects_by_key.update({fold(pid): pid for pid in projects})
     links: list[tuple[int, int, str]] = []
-    columns = zip(records[C.SOURCE_ROW], records[C.PROJECT], records[C.COMMUNE],
-                  records[C.KEY_COMMUNE], records[C.KEY_SHEET], records[C.KEY_PARCEL],
-                  strict=True)
+    columns = zip(
+        records[C.SOURCE_ROW],
+        records[C.PROJECT],
+        records[C.COMMUNE],
+        records[C.KEY_COMMUNE],
+        records[C.KEY_SHEET],
+        records[C.KEY_PARCEL],
+        strict=True,
+    )
     for rec_pos, (source_row, project, commune, kc, ks, kp) in enumerate(columns):
         row_label = f"row {source_row}"
         projects = _record_projects(project, projects_by_key, project_ids)
         if projects is None:
-            findings.append(Finding(ERROR, "record_unknown_project", "handovers", row_label,
-                                    params={"project": str(project),
-                                            "known": ", ".join(project_ids)}, listed=True))
+            findings.append(
+                Finding(
+                    ERROR,
+                    "record_unknown_project",
+                    "handovers",
+                    row_label,
+                    params={"project": str(project), "known": ", ".join(project_ids)},
+                    listed=True,
+                )
+            )
             continue
-        kc = kc if use_commune else ""
-        hits = index.get((kc, ks, kp)) if ks else loose.get((kc, kp))
+        key_commune = kc if use_commune else ""
+        hits = index.get((key_commune, ks, kp)) or [
+            pos for pos in index.get(("", ks, kp), []) if parcel_communes[pos] == ""
+        ]
         if not hits:
-            findings.append(Finding(ERROR, "record_no_parcel", "handovers", row_label, params={
-                "commune": "" if not _present(commune) else str(commune), "sheet": ks,
-                "parcel": kp, "closest": "; ".join(_closest_keys((kc, ks, kp), parcels)) or "—"},
-                listed=True))
+            findings.append(
+                Finding(
+                    ERROR,
+                    "record_no_parcel",
+                    "handovers",
+                    row_label,
+                    params={
+                        "commune": "" if not _present(commune) else str(commune),
+                        "sheet": ks,
+                        "parcel": kp,
+                        "closest": "; ".join(_closest_keys((key_commune, ks, kp), parcels)) or "—",
+                    },
+                    listed=True,
+                )
+            )
             continue
         if len(hits) > 1:
-            findings.append(Finding(WARNING, "record_key_repeated", "handovers", row_label,
-                                    params={"sheet": ks, "parcel": kp, "count": len(hits)}))
+            findings.append(
+                Finding(
+                    WARNING,
+                    "record_key_repeated",
+                    "handovers",
+                    row_label,
+                    params={"sheet": ks, "parcel": kp, "count": len(hits)},
+                )
+            )
         links.extend((rec_pos, hit, p) for hit in hits for p in projects)
     table = pd.DataFrame(links, columns=[C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT])
     return table, findings
 
 
-def _record_projects(value: object, by_key: dict[str, str], ids: Sequence[str],
-                     ) -> list[str] | None:
+def _record_projects(
+    value: object,
+    by_key: dict[str, str],
+    ids: Sequence[str],
+) -> list[str] | None:
     if not _present(value):
         return list(ids)
     folded = fold(value)
@@ -285,7 +334,7 @@ def record_reach_days(records: pd.DataFrame) -> np.ndarray:
     for i in np.flatnonzero(undated):
         if status[i] in C.STAGES:
             k = C.STAGES.index(status[i])
-            days[i, : k] = ALWAYS  # STAGES[1:k+1] reached; columns 0..k-1
+            days[i, :k] = ALWAYS  # STAGES[1:k+1] reached; columns 0..k-1
     # reached stage s when any later stage is dated: cumulative minimum from the right
     return np.minimum.accumulate(days[:, ::-1], axis=1)[:, ::-1]
 
@@ -323,8 +372,10 @@ def _overlap_groups(pieces: np.ndarray) -> np.ndarray:
     return np.array([find(i) for i in range(n)])
 
 
-def disjoint_faces(pieces: np.ndarray, reach: np.ndarray,
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def disjoint_faces(
+    pieces: np.ndarray,
+    reach: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split possibly overlapping pieces into disjoint faces.
 
     Parameters
@@ -359,20 +410,27 @@ def disjoint_faces(pieces: np.ndarray, reach: np.ndarray,
         faces.append(cells)
         face_reach.append(cell_reach)
         owner.append(members[cover.argmax(axis=1)])
-    return (np.concatenate(faces) if faces else np.array([], dtype=object),
-            np.concatenate(face_reach).reshape(-1, len(DATED_STAGES)),
-            np.concatenate(owner).astype(np.int64))
+    return (
+        np.concatenate(faces) if faces else np.array([], dtype=object),
+        np.concatenate(face_reach).reshape(-1, len(DATED_STAGES)),
+        np.concatenate(owner).astype(np.int64),
+    )
 
 
-def pieces_frame(parcels: gpd.GeoDataFrame, parcel_pos: np.ndarray, pieces: np.ndarray,
-                 project_id: str) -> gpd.GeoDataFrame:
+def pieces_frame(
+    parcels: gpd.GeoDataFrame, parcel_pos: np.ndarray, pieces: np.ndarray, project_id: str
+) -> gpd.GeoDataFrame:
     """Assemble a project's pieces with their parcel's attributes."""
     base = parcels.iloc[parcel_pos]
-    frame = gpd.GeoDataFrame({
-        C.PROJECT: project_id,
-        C.PARCEL_INDEX: parcel_pos,
-        C.AFFECTED_M2: shapely.area(pieces),
-    }, geometry=list(pieces), crs=parcels.crs)
+    frame = gpd.GeoDataFrame(
+        {
+            C.PROJECT: project_id,
+            C.PARCEL_INDEX: parcel_pos,
+            C.AFFECTED_M2: shapely.area(pieces),
+        },
+        geometry=list(pieces),
+        crs=parcels.crs,
+    )
     for col in (C.COMMUNE, C.SHEET, C.PARCEL, C.LAND_USE, C.OWNER, C.KEY_COMMUNE):
         frame[col] = base[col].to_numpy() if col in base else None
     return frame

@@ -56,10 +56,12 @@ class Inputs:
     read: dict[str, int] = field(default_factory=dict)
 
 
-def _read_polygons(source, layer: str, config: Config, name: str, findings: list[Finding],
-                   read: dict[str, int]) -> gpd.GeoDataFrame:
-    gdf, found = io.read_layer(source, layer=layer, project_crs=config.crs,
-                               fields=config.fields.get(layer))
+def _read_polygons(
+    source, layer: str, config: Config, name: str, findings: list[Finding], read: dict[str, int]
+) -> gpd.GeoDataFrame:
+    gdf, found = io.read_layer(
+        source, layer=layer, project_crs=config.crs, fields=config.fields.get(layer)
+    )
     read[name] = len(gdf)
     findings.extend(found)
     usable, found = qa.repair_polygons(gdf, name)
@@ -67,8 +69,11 @@ def _read_polygons(source, layer: str, config: Config, name: str, findings: list
     return usable
 
 
-def _communes(config: Config, findings: list[Finding], read: dict[str, int],
-              ) -> gpd.GeoDataFrame | None:
+def _communes(
+    config: Config,
+    findings: list[Finding],
+    read: dict[str, int],
+) -> gpd.GeoDataFrame | None:
     if config.communes is None:
         return None
     layer = _read_polygons(config.communes, "communes", config, "communes", findings, read)
@@ -81,11 +86,16 @@ def _communes(config: Config, findings: list[Finding], read: dict[str, int],
     index = engine.CommuneIndex(layer)
     layer[C.KEY_COMMUNE] = index.keys(layer[C.COMMUNE])
     dissolved = layer.dissolve(by=C.KEY_COMMUNE, as_index=False, aggfunc="first")
-    dissolved = dissolved.set_geometry(engine.polygonal(shapely.make_valid(
-        dissolved.geometry.to_numpy())))
+    dissolved = dissolved.set_geometry(
+        engine.polygonal(shapely.make_valid(dissolved.geometry.to_numpy()))
+    )
     dissolved[C.COMMUNE_CODE] = dissolved[C.COMMUNE_CODE].map(
-        lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else
-        (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+        lambda v: (
+            ""
+            if v is None or (isinstance(v, float) and np.isnan(v))
+            else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+        )
+    )
     return dissolved
 
 
@@ -96,29 +106,33 @@ def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
     found = [str(f) for f in found if f != "geometry"]
     near = io.nearest_column(wanted, layer, found)
     hint = f"; nearest: {near!r}" if near else ""
-    return InputError(source.label(), f"no column for {wanted!r} (columns found: "
-                      f"{', '.join(found[:20])}{hint})",
-                      f"rename it or map it in the config: [fields.{layer}] "
-                      f"\"<column>\" = \"{wanted}\"")
+    return InputError(
+        source.label(),
+        f"no column for {wanted!r} (columns found: {', '.join(found[:20])}{hint})",
+        f'rename it or map it in the config: [fields.{layer}] "<column>" = "{wanted}"',
+    )
 
 
-def _assign_communes(parcels: gpd.GeoDataFrame, config: Config,
-                     communes: gpd.GeoDataFrame | None) -> None:
+def _assign_communes(
+    parcels: gpd.GeoDataFrame, config: Config, communes: gpd.GeoDataFrame | None
+) -> None:
     if C.COMMUNE in parcels and parcels[C.COMMUNE].notna().any():
         return
     if config.parcels.commune:
         parcels[C.COMMUNE] = config.parcels.commune
     elif communes is not None and len(parcels):
         points = gpd.GeoDataFrame(geometry=parcels.representative_point(), crs=parcels.crs)
-        joined = gpd.sjoin(points, communes[[C.COMMUNE, "geometry"]], how="left",
-                           predicate="within")
+        joined = gpd.sjoin(
+            points, communes[[C.COMMUNE, "geometry"]], how="left", predicate="within"
+        )
         parcels[C.COMMUNE] = joined[~joined.index.duplicated()][C.COMMUNE].to_numpy()
     else:
         parcels[C.COMMUNE] = None
 
 
-def _parcels(config: Config, communes: gpd.GeoDataFrame | None, findings: list[Finding],
-             read: dict[str, int]) -> gpd.GeoDataFrame:
+def _parcels(
+    config: Config, communes: gpd.GeoDataFrame | None, findings: list[Finding], read: dict[str, int]
+) -> gpd.GeoDataFrame:
     parcels = _read_polygons(config.parcels, "parcels", config, "parcels", findings, read)
     if C.PARCEL not in parcels:
         raise io_missing_column(config.parcels, "parcels", C.PARCEL, parcels.columns)
@@ -131,13 +145,27 @@ def _parcels(config: Config, communes: gpd.GeoDataFrame | None, findings: list[F
     return parcels.reset_index(drop=True)
 
 
-def _records(config: Config, communes: gpd.GeoDataFrame | None, findings: list[Finding],
-             read: dict[str, int]) -> pd.DataFrame:
+def _records(
+    config: Config, communes: gpd.GeoDataFrame | None, findings: list[Finding], read: dict[str, int]
+) -> pd.DataFrame:
     if config.handovers is None:
         read["handovers"] = 0
-        return pd.DataFrame(columns=[C.SOURCE_ROW, C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL,
-                                     *C.STAGE_DATES.values(), C.STATUS, "status_stage",
-                                     C.ENFORCEMENT, C.COMPLAINT, C.OWNER, C.NOTE])
+        return pd.DataFrame(
+            columns=[
+                C.SOURCE_ROW,
+                C.PROJECT,
+                C.COMMUNE,
+                C.SHEET,
+                C.PARCEL,
+                *C.STAGE_DATES.values(),
+                C.STATUS,
+                "status_stage",
+                C.ENFORCEMENT,
+                C.COMPLAINT,
+                C.OWNER,
+                C.NOTE,
+            ]
+        )
     records, found, n = io.read_handovers(config.handovers, fields=config.fields.get("handovers"))
     read["handovers"] = n
     findings.extend(found)
@@ -158,10 +186,11 @@ def load_inputs(config: Config) -> Inputs:
     parcels = _parcels(config, communes, findings, read)
     rows = {}
     for project in config.projects:
-        rows[project.id] = _read_polygons(project.row, "row", config, f"row:{project.id}",
-                                          findings, read)
+        rows[project.id] = _read_polygons(
+            project.row, "row", config, f"row:{project.id}", findings, read
+        )
     records = _records(config, communes, findings, read)
-    links, found = engine.match_records(records, parcels, [p.id for p in config.projects])
+    links, found = engine.match_records(records, parcels, {p.id: p.name for p in config.projects})
     findings.extend(found)
     reach = engine.record_reach_days(records)
     return Inputs(config, parcels, communes, rows, records, links, reach, findings, read)

@@ -33,43 +33,143 @@ from gpmb_gis.crs import Extent, check_extent
 #: spaces or punctuation).
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "parcels": {
-        C.COMMUNE: ("commune", "MAXA", "MaXa", "Ma_Xa", "TENXA", "TenXa", "Ten_Xa", "Xã",
-                    "Xa", "Tên xã", "Xã/Phường", "Xã/Phường/Thị trấn"),
-        C.SHEET: ("sheet", "SHBANDO", "SoHieuToBanDo", "SOTO", "So_to", "To_BD", "ToBD", "Số tờ",
-                  "Tờ", "Tờ bản đồ", "Số tờ bản đồ", "SHBD", "SoTo"),
-        C.PARCEL: ("parcel", "SOTHUA", "SoThuTuThua", "SO_THUA", "So_thua", "Số thửa", "Thửa",
-                   "Thửa số", "STT thửa", "SoThua"),
-        C.LAND_USE: ("land_use", "KHLOAIDAT", "MaLoaiDat", "LOAIDAT", "Loai_dat", "Loại đất",
-                     "Mã loại đất", "MDSD", "Mục đích sử dụng"),
-        C.LEGAL_AREA_M2: ("legal_area_m2", "DIENTICH", "DienTich", "Diện tích", "Tong_dien_",
-                          "DT", "Diện tích (m2)", "Diện tích pháp lý", "DTPL"),
-        C.OWNER: ("owner", "CHUSUDUNG", "TenChu", "Chủ sử dụng", "Chu_SD", "Tên chủ",
-                  "Tên chủ sử dụng", "Họ và tên", "Họ tên", "Chủ hộ"),
+        C.COMMUNE: (
+            "commune",
+            "MAXA",
+            "MaXa",
+            "Ma_Xa",
+            "TENXA",
+            "TenXa",
+            "Ten_Xa",
+            "Xã",
+            "Xa",
+            "Tên xã",
+            "Xã/Phường",
+            "Xã/Phường/Thị trấn",
+        ),
+        C.SHEET: (
+            "sheet",
+            "SHBANDO",
+            "SoHieuToBanDo",
+            "SOTO",
+            "So_to",
+            "To_BD",
+            "ToBD",
+            "Số tờ",
+            "Tờ",
+            "Tờ bản đồ",
+            "Số tờ bản đồ",
+            "SHBD",
+            "SoTo",
+        ),
+        C.PARCEL: (
+            "parcel",
+            "SOTHUA",
+            "SoThuTuThua",
+            "SO_THUA",
+            "So_thua",
+            "Số thửa",
+            "Thửa",
+            "Thửa số",
+            "STT thửa",
+            "SoThua",
+        ),
+        C.LAND_USE: (
+            "land_use",
+            "KHLOAIDAT",
+            "MaLoaiDat",
+            "LOAIDAT",
+            "Loai_dat",
+            "Loại đất",
+            "Mã loại đất",
+            "MDSD",
+            "Mục đích sử dụng",
+        ),
+        C.LEGAL_AREA_M2: (
+            "legal_area_m2",
+            "DIENTICH",
+            "DienTich",
+            "Diện tích",
+            "Tong_dien_",
+            "DT",
+            "Diện tích (m2)",
+            "Diện tích pháp lý",
+            "DTPL",
+        ),
+        C.OWNER: (
+            "owner",
+            "CHUSUDUNG",
+            "TenChu",
+            "Chủ sử dụng",
+            "Chu_SD",
+            "Tên chủ",
+            "Tên chủ sử dụng",
+            "Họ và tên",
+            "Họ tên",
+            "Chủ hộ",
+        ),
     },
     "communes": {
         C.COMMUNE_CODE: ("commune_code", "MAXA", "MaXa", "Ma_Xa", "Mã xã", "code", "GID_3"),
-        C.COMMUNE: ("commune", "TENXA", "TenXa", "Ten", "Tên", "Tên xã", "name", "NAME_3",
-                    "Xã"),
+        C.COMMUNE: ("commune", "TENXA", "TenXa", "Ten", "Tên", "Tên xã", "name", "NAME_3", "Xã"),
     },
     "handovers": {
         C.PROJECT: ("project", "Dự án", "Mã dự án", "Tên dự án", "Công trình"),
-        C.COMMUNE: ("commune", "Xã", "Xã/Phường", "Xã/Phường/Thị trấn", "Xã, phường, thị trấn",
-                    "Địa bàn", "MAXA", "TENXA", "Đơn vị hành chính"),
-        C.SHEET: ("sheet", "Tờ bản đồ", "Số tờ", "Tờ", "Số tờ bản đồ", "Tờ BĐ", "SHBANDO",
-                  "SOTO", "To_BD"),
+        C.COMMUNE: (
+            "commune",
+            "Xã",
+            "Xã/Phường",
+            "Xã/Phường/Thị trấn",
+            "Xã, phường, thị trấn",
+            "Địa bàn",
+            "MAXA",
+            "TENXA",
+            "Đơn vị hành chính",
+        ),
+        C.SHEET: (
+            "sheet",
+            "Tờ bản đồ",
+            "Số tờ",
+            "Tờ",
+            "Số tờ bản đồ",
+            "Tờ BĐ",
+            "SHBANDO",
+            "SOTO",
+            "To_BD",
+        ),
         C.PARCEL: ("parcel", "Số thửa", "Thửa", "Thửa số", "Thửa đất số", "SOTHUA", "So_thua"),
         C.INVENTORY_DATE: ("inventory_date", "Ngày kiểm đếm", "Kiểm đếm", "Ngày KĐ"),
-        C.PLAN_APPROVED_DATE: ("plan_approved_date", "Ngày phê duyệt", "Ngày phê duyệt PA",
-                               "Phê duyệt", "Ngày phê duyệt phương án", "Phê duyệt phương án",
-                               "Ngày PD"),
+        C.PLAN_APPROVED_DATE: (
+            "plan_approved_date",
+            "Ngày phê duyệt",
+            "Ngày phê duyệt PA",
+            "Phê duyệt",
+            "Ngày phê duyệt phương án",
+            "Phê duyệt phương án",
+            "Ngày PD",
+        ),
         C.PAID_DATE: ("paid_date", "Ngày chi trả", "Chi trả", "Ngày nhận tiền", "Nhận tiền"),
-        C.HANDOVER_DATE: ("handover_date", "Ngày bàn giao", "Bàn giao", "Ngày bàn giao mặt bằng",
-                          "Bàn giao mặt bằng", "Ngày BGMB", "Ngày giao mặt bằng"),
+        C.HANDOVER_DATE: (
+            "handover_date",
+            "Ngày bàn giao",
+            "Bàn giao",
+            "Ngày bàn giao mặt bằng",
+            "Bàn giao mặt bằng",
+            "Ngày BGMB",
+            "Ngày giao mặt bằng",
+        ),
         C.STATUS: ("status", "Trạng thái", "Tình trạng", "Tiến độ"),
         C.ENFORCEMENT: ("enforcement", "Cưỡng chế"),
         C.COMPLAINT: ("complaint", "Khiếu nại", "Đơn thư", "Đơn thư khiếu nại"),
-        C.OWNER: ("owner", "Chủ sử dụng", "Họ và tên", "Họ tên", "Tên chủ sử dụng",
-                  "Chủ hộ", "Tên chủ hộ"),
+        C.OWNER: (
+            "owner",
+            "Chủ sử dụng",
+            "Họ và tên",
+            "Họ tên",
+            "Tên chủ sử dụng",
+            "Chủ hộ",
+            "Tên chủ hộ",
+        ),
         C.NOTE: ("note", "Ghi chú"),
         C.LAND_USE: ("land_use", "Loại đất"),
     },
@@ -99,8 +199,9 @@ def _colkey(name: object) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(name))
 
 
-def match_columns(names: Iterable[object], layer: str,
-                  fields: Mapping[str, str] | None = None) -> dict[str, str]:
+def match_columns(
+    names: Iterable[object], layer: str, fields: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Map a file's column names to canonical names.
 
     Parameters
@@ -166,11 +267,15 @@ def _read_vector(source: LayerSource) -> gpd.GeoDataFrame:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if source.layer and "layer" in message.lower():
             layers = ", ".join(str(n) for n, _ in _list_layers(source.path))
-            raise InputError(source.label(), f"layer not found ({message})",
-                             f"use one of: {layers}") from exc
-        raise InputError(source.label(), f"cannot be read as a GIS layer ({message})",
-                         "check that the file is complete and in a format GDAL reads "
-                         "(GPKG, Shapefile with .dbf/.shx, GeoJSON, DXF, DGN, ...)") from exc
+            raise InputError(
+                source.label(), f"layer not found ({message})", f"use one of: {layers}"
+            ) from exc
+        raise InputError(
+            source.label(),
+            f"cannot be read as a GIS layer ({message})",
+            "check that the file is complete and in a format GDAL reads "
+            "(GPKG, Shapefile with .dbf/.shx, GeoJSON, DXF, DGN, ...)",
+        ) from exc
 
 
 def _list_layers(path: Path) -> list[tuple[str, str]]:
@@ -183,7 +288,7 @@ def _list_layers(path: Path) -> list[tuple[str, str]]:
 def _convert_text(df: pd.DataFrame, source: LayerSource, layer: str) -> list[Finding]:
     """Apply a declared legacy encoding, detect an undeclared one, and normalise to NFC."""
     findings: list[Finding] = []
-    text_cols = [c for c in df.columns if c != "geometry" and df[c].dtype == object]
+    text_cols = [c for c in df.columns if c != "geometry" and _is_text(df[c])]
     for col in text_cols:
         values = df[col]
         if source.encoding in LEGACY_ENCODINGS:
@@ -192,12 +297,22 @@ def _convert_text(df: pd.DataFrame, source: LayerSource, layer: str) -> list[Fin
         guess = _guess_column_encoding(values)
         if guess:
             df[col] = values.map(lambda v, g=guess: decode_legacy(v, g))
-            findings.append(Finding(WARNING, "legacy_encoding", layer, feature=f"column {col}",
-                                    params={"column": col, "encoding": guess,
-                                            "example": _first_text(values)}))
+            findings.append(
+                Finding(
+                    WARNING,
+                    "legacy_encoding",
+                    layer,
+                    feature=f"column {col}",
+                    params={"column": col, "encoding": guess, "example": _first_text(values)},
+                )
+            )
         else:
             df[col] = values.map(lambda v: nfc(v) if isinstance(v, str) else v)
     return findings
+
+
+def _is_text(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
 
 
 def _first_text(values: pd.Series) -> str:
@@ -226,9 +341,21 @@ def _assign_crs(gdf: gpd.GeoDataFrame, source: LayerSource, default_crs: CRS) ->
     return default_crs
 
 
-def read_layer(source: LayerSource, *, layer: str, project_crs: CRS,
-               fields: Mapping[str, str] | None = None,
-               ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+def _fits(extent: Extent, crs: CRS) -> bool:
+    try:
+        check_extent(extent, crs, where="")
+    except CRSError:
+        return False
+    return not crs.is_geographic
+
+
+def read_layer(
+    source: LayerSource,
+    *,
+    layer: str,
+    project_crs: CRS,
+    fields: Mapping[str, str] | None = None,
+) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """Read a vector layer into the project's CRS with canonical column names.
 
     Parameters
@@ -255,16 +382,35 @@ def read_layer(source: LayerSource, *, layer: str, project_crs: CRS,
     """
     gdf = _read_vector(source)
     if len(gdf) == 0:
-        raise InputError(source.label(), f"the {layer} layer is empty (0 features)",
-                         "check that the right file and layer are named in the config")
+        raise InputError(
+            source.label(),
+            f"the {layer} layer is empty (0 features)",
+            "check that the right file and layer are named in the config",
+        )
     if gdf.geometry.isna().all():
-        raise InputError(source.label(), f"the {layer} layer has no geometry",
-                         "use a layer with polygons (a table without shapes cannot be measured)")
+        raise InputError(
+            source.label(),
+            f"the {layer} layer has no geometry",
+            "use a layer with polygons (a table without shapes cannot be measured)",
+        )
     crs = _assign_crs(gdf, source, project_crs)
+    extent = Extent(*map(float, gdf.geometry.total_bounds))
+    findings: list[Finding] = []
+    if crs.is_geographic and not source.crs and _fits(extent, project_crs):
+        # GeoJSON (and some exports) claim WGS 84 by default; metres of the project's zone
+        # say otherwise
+        findings.append(
+            Finding(
+                WARNING,
+                "crs_assumed",
+                layer,
+                params={"declared": crs.name, "assumed": project_crs.name},
+            )
+        )
+        crs = project_crs
     gdf = gdf.set_crs(crs, allow_override=True)
-    bounds = gdf.geometry.total_bounds
-    check_extent(Extent(*map(float, bounds)), crs, where=source.label())
-    findings = _convert_text(gdf, source, layer)
+    check_extent(extent, crs, where=source.label())
+    findings += _convert_text(gdf, source, layer)
     gdf = gdf.rename(columns=match_columns(gdf.columns, layer, fields))
     if gdf.geometry.has_z.any():
         findings.append(Finding(INFO, "z_dropped", layer, params={"count": int(gdf.has_z.sum())}))
@@ -274,8 +420,11 @@ def read_layer(source: LayerSource, *, layer: str, project_crs: CRS,
         try:
             gdf = gdf.to_crs(project_crs)
         except Exception as exc:
-            raise CRSError(source.label(), f"cannot transform from {crs.name} to "
-                           f"{project_crs.name} ({exc})", "declare the layer's CRS") from exc
+            raise CRSError(
+                source.label(),
+                f"cannot transform from {crs.name} to {project_crs.name} ({exc})",
+                "declare the layer's CRS",
+            ) from exc
     return gdf, findings
 
 
@@ -288,8 +437,11 @@ def _grid_xlsx(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(path.name, f"the workbook cannot be opened ({type(exc).__name__}: "
-                         f"{exc})", "open it in Excel and save it again as .xlsx") from exc
+        raise InputError(
+            path.name,
+            f"the workbook cannot be opened ({type(exc).__name__}: {exc})",
+            "open it in Excel and save it again as .xlsx",
+        ) from exc
     ws = _pick_sheet(book.sheetnames, sheet, path)
     ws = book[ws]
     grid = [list(row) for row in ws.iter_rows(values_only=True)]
@@ -308,8 +460,11 @@ def _grid_xls(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
     try:
         book = xlrd.open_workbook(path, formatting_info=True)
     except Exception as exc:  # xlrd raises XLRDError and struct errors on broken files
-        raise InputError(path.name, f"the .xls workbook cannot be opened ({exc})",
-                         "open it in Excel and save it again (as .xlsx if you can)") from exc
+        raise InputError(
+            path.name,
+            f"the .xls workbook cannot be opened ({exc})",
+            "open it in Excel and save it again (as .xlsx if you can)",
+        ) from exc
     name = _pick_sheet(book.sheet_names(), sheet, path)
     ws = book.sheet_by_name(name)
     grid: list[list[Any]] = []
@@ -337,21 +492,27 @@ def _grid_csv(path: Path, encoding: str | None) -> tuple[list[list[Any]], str]:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace") if encoding is None else raw.decode(
-                "latin1")
+            text = (
+                raw.decode("cp1252", errors="replace") if encoding is None else raw.decode("latin1")
+            )
     else:
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(path.name, f"cannot be read as {encoding} text ({exc})",
-                             "save it as UTF-8 or declare its encoding") from exc
+            raise InputError(
+                path.name,
+                f"cannot be read as {encoding} text ({exc})",
+                "save it as UTF-8 or declare its encoding",
+            ) from exc
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    grid = [[cell if cell != "" else None for cell in row]
-            for row in csv.reader(text.splitlines(), dialect)]
+    grid = [
+        [cell if cell != "" else None for cell in row]
+        for row in csv.reader(text.splitlines(), dialect)
+    ]
     return grid, path.name
 
 
@@ -361,8 +522,9 @@ def _pick_sheet(names: list[str], wanted: str | None, path: Path) -> str:
     for name in names:
         if name == wanted or fold(name) == fold(wanted):
             return name
-    raise InputError(f"{path.name}#{wanted}", "no sheet of that name",
-                     f"use one of: {', '.join(names)}")
+    raise InputError(
+        f"{path.name}#{wanted}", "no sheet of that name", f"use one of: {', '.join(names)}"
+    )
 
 
 def read_grid(source: LayerSource) -> tuple[list[list[Any]], str]:
@@ -374,8 +536,11 @@ def read_grid(source: LayerSource) -> tuple[list[list[Any]], str]:
         return _grid_xls(source.path, source.layer)
     if suffix in (".csv", ".txt", ".tsv"):
         return _grid_csv(source.path, source.encoding)
-    raise InputError(source.label(), f"handover books must be .xlsx, .xls or .csv, not {suffix}",
-                     "save the book as .xlsx")
+    raise InputError(
+        source.label(),
+        f"handover books must be .xlsx, .xls or .csv, not {suffix}",
+        "save the book as .xlsx",
+    )
 
 
 def _cell_text(value: Any) -> str:
@@ -384,7 +549,7 @@ def _cell_text(value: Any) -> str:
 
 def _header_labels(grid: list[list[Any]], row: int) -> list[str]:
     """Labels of a heading row, joined with the row above when that row is a merged group."""
-    width = max(len(r) for r in grid[max(0, row - 1):row + 1])
+    width = max(len(r) for r in grid[max(0, row - 1) : row + 1])
     cells = [_cell_text(grid[row][c]) if c < len(grid[row]) else "" for c in range(width)]
     if row == 0:
         return cells
@@ -403,8 +568,10 @@ def _score_labels(labels: list[str], fields: Mapping[str, str] | None) -> tuple[
     return len(set(matched.values())), matched
 
 
-def find_heading(grid: list[list[Any]], fields: Mapping[str, str] | None = None,
-                 ) -> tuple[int, list[str], dict[str, str]]:
+def find_heading(
+    grid: list[list[Any]],
+    fields: Mapping[str, str] | None = None,
+) -> tuple[int, list[str], dict[str, str]]:
     """Find the heading row of a handover book.
 
     Returns the 0-based row index, the column labels, and label → canonical name. Heading
@@ -416,8 +583,10 @@ def find_heading(grid: list[list[Any]], fields: Mapping[str, str] | None = None,
     for row in range(min(len(grid), settings.HEADER_SCAN_ROWS)):
         joined = _header_labels(grid, row)
         alone = [_cell_text(c) for c in grid[row]] + [""] * (len(joined) - len(grid[row]))
-        labels = [lab if match_columns([lab], "handovers", fields) else alone[i]
-                  for i, lab in enumerate(joined)]
+        labels = [
+            lab if match_columns([lab], "handovers", fields) else alone[i]
+            for i, lab in enumerate(joined)
+        ]
         matched = match_columns(labels, "handovers", fields)
         score = len(set(matched.values()))
         if score > best[1]:
@@ -475,8 +644,10 @@ def _total_row(cells: list[Any]) -> bool:
     """A total row: its first words say "Tổng cộng", "Cộng" or "Total"."""
     for c in [c for c in cells if _cell_text(c)][:2]:
         folded = fold(c)
-        if any(folded == w or folded.startswith(w + " ") or folded.startswith(w + ":")
-               for w in _TOTAL_WORDS):
+        if any(
+            folded == w or folded.startswith(w + " ") or folded.startswith(w + ":")
+            for w in _TOTAL_WORDS
+        ):
             return True
     return False
 
@@ -508,12 +679,16 @@ class _BookReader:
         return cells[i] if i is not None and i < len(cells) else None
 
     def listed(self, severity: str, check: str, excel_row: int, **params: Any) -> None:
-        self.findings.append(Finding(severity, check, "handovers", feature=f"row {excel_row}",
-                                     params=params, listed=True))
+        self.findings.append(
+            Finding(
+                severity, check, "handovers", feature=f"row {excel_row}", params=params, listed=True
+            )
+        )
 
     def note(self, severity: str, check: str, excel_row: int, **params: Any) -> None:
-        self.findings.append(Finding(severity, check, "handovers", feature=f"row {excel_row}",
-                                     params=params))
+        self.findings.append(
+            Finding(severity, check, "handovers", feature=f"row {excel_row}", params=params)
+        )
 
     def record(self, cells: list[Any], excel_row: int) -> dict[str, Any] | None:
         parcel = _cell_text(self.cell(cells, C.PARCEL))
@@ -547,27 +722,44 @@ class _BookReader:
         try:
             return parse_date(raw)
         except DateParseError as exc:
-            self.note(WARNING, "date_unparseable", excel_row, column=canon,
-                      value=_cell_text(raw), reason=str(exc))
+            self.note(
+                WARNING,
+                "date_unparseable",
+                excel_row,
+                column=canon,
+                value=_cell_text(raw),
+                reason=str(exc),
+            )
             return None
 
     def _non_record(self, cells: list[Any], excel_row: int) -> None:
         if _total_row(cells):
-            self.listed(INFO, "total_row", excel_row, text=" | ".join(
-                _cell_text(c) for c in cells if _cell_text(c))[:80])
+            self.listed(
+                INFO,
+                "total_row",
+                excel_row,
+                text=" | ".join(_cell_text(c) for c in cells if _cell_text(c))[:80],
+            )
             return None
         section = _section_commune(cells)
         if section:
             self.section = section
             self.listed(INFO, "section_row", excel_row, commune=section)
             return None
-        self.listed(WARNING, "record_no_parcel_number", excel_row, text=" | ".join(
-            _cell_text(c) for c in cells if _cell_text(c))[:80])
+        self.listed(
+            WARNING,
+            "record_no_parcel_number",
+            excel_row,
+            text=" | ".join(_cell_text(c) for c in cells if _cell_text(c))[:80],
+        )
         return None
 
 
-def read_handovers(source: LayerSource, *, fields: Mapping[str, str] | None = None,
-                   ) -> tuple[pd.DataFrame, list[Finding], int]:
+def read_handovers(
+    source: LayerSource,
+    *,
+    fields: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, list[Finding], int]:
     """Read a handover book (.xlsx, .xls, .csv) as offices keep it.
 
     Parameters
@@ -592,8 +784,11 @@ def read_handovers(source: LayerSource, *, fields: Mapping[str, str] | None = No
     """
     grid, sheet = read_grid(source)
     if not grid or all(_is_blank_row(r) for r in grid):
-        raise InputError(source.label(), "the handover book is empty",
-                         "check the file and the sheet named in the config")
+        raise InputError(
+            source.label(),
+            "the handover book is empty",
+            "check the file and the sheet named in the config",
+        )
     head, labels, matched = find_heading(grid, fields)
     found = [lab for lab in (labels or [_cell_text(c) for c in grid[0]]) if lab]
     missing = [c for c in _REQUIRED_HANDOVER if c not in matched.values()]
@@ -601,10 +796,12 @@ def read_handovers(source: LayerSource, *, fields: Mapping[str, str] | None = No
         want = missing[0] if missing else C.PARCEL
         near = nearest_column(want, "handovers", found)
         hint = f"; nearest: {near!r}" if near else ""
-        raise InputError(f"{source.label()} (sheet {sheet})",
-                         f"no column for {want!r} (columns found: {', '.join(found[:15])}{hint})",
-                         f"rename the column to \"Số thửa\" or map it under [fields.handovers]"
-                         f" as \"<column>\" = \"{want}\"")
+        raise InputError(
+            f"{source.label()} (sheet {sheet})",
+            f"no column for {want!r} (columns found: {', '.join(found[:15])}{hint})",
+            f'rename the column to "Số thửa" or map it under [fields.handovers]'
+            f' as "<column>" = "{want}"',
+        )
     reader = _BookReader(source, labels, matched)
     records: list[dict[str, Any]] = []
     read = 0
@@ -616,7 +813,20 @@ def read_handovers(source: LayerSource, *, fields: Mapping[str, str] | None = No
         rec = reader.record(cells, excel_row=r + 1)
         if rec is not None:
             records.append(rec)
-    columns = [C.SOURCE_ROW, C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, *_DATE_COLUMNS, C.STATUS,
-               "status_stage", C.ENFORCEMENT, C.COMPLAINT, C.OWNER, C.NOTE, C.LAND_USE]
+    columns = [
+        C.SOURCE_ROW,
+        C.PROJECT,
+        C.COMMUNE,
+        C.SHEET,
+        C.PARCEL,
+        *_DATE_COLUMNS,
+        C.STATUS,
+        "status_stage",
+        C.ENFORCEMENT,
+        C.COMPLAINT,
+        C.OWNER,
+        C.NOTE,
+        C.LAND_USE,
+    ]
     table = pd.DataFrame.from_records(records, columns=columns)
     return table, reader.findings, read

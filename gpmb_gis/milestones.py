@@ -23,8 +23,17 @@ from gpmb_gis.progress import (
 
 FORECAST_WINDOW_DAYS = 28
 MET, MISSED, ON_TRACK, AT_RISK = "met", "missed", "on_track", "at_risk"
-MILESTONE_COLUMNS = [C.PROJECT, "scope", "label", "date", "target_pct", "actual_pct", "status",
-                     "forecast_date", "reached_date"]
+MILESTONE_COLUMNS = [
+    C.PROJECT,
+    "scope",
+    "label",
+    "date",
+    "target_pct",
+    "actual_pct",
+    "status",
+    "forecast_date",
+    "reached_date",
+]
 
 
 def forecast_date(curve: ClearedCurve, as_of: dt.date, target_pct: float) -> dt.date | None:
@@ -50,10 +59,16 @@ def evaluate(milestone: Milestone, curve: ClearedCurve, as_of: dt.date) -> dict[
         status = MET if actual >= milestone.target_pct - 1e-9 else MISSED
     else:
         status = ON_TRACK if forecast is not None and forecast <= milestone.date else AT_RISK
-    return {"scope": milestone.commune or "project", "label": milestone.label,
-            "date": milestone.date, "target_pct": milestone.target_pct, "actual_pct": actual,
-            "status": status, "forecast_date": forecast,
-            "reached_date": curve.reached(milestone.target_pct)}
+    return {
+        "scope": milestone.commune or "project",
+        "label": milestone.label,
+        "date": milestone.date,
+        "target_pct": milestone.target_pct,
+        "actual_pct": actual,
+        "status": status,
+        "forecast_date": forecast,
+        "reached_date": curve.reached(milestone.target_pct),
+    }
 
 
 def milestone_table(result: ProgressResult) -> pd.DataFrame:
@@ -61,8 +76,7 @@ def milestone_table(result: ProgressResult) -> pd.DataFrame:
     rows = []
     for pid, ov in result.overlays.items():
         for milestone in ov.project.milestones:
-            curve = (commune_curve(ov, milestone.commune) if milestone.commune
-                     else project_curve(ov))
+            curve = commune_curve(ov, milestone.commune) if milestone.commune else project_curve(ov)
             rows.append({C.PROJECT: pid, **evaluate(milestone, curve, result.as_of)})
     return pd.DataFrame(rows, columns=MILESTONE_COLUMNS)
 
@@ -76,5 +90,7 @@ def print_milestones(table: pd.DataFrame) -> None:
     """Print the milestone table for a terminal or a scheduled job's log."""
     for row in table.itertuples(index=False):
         forecast = f" forecast {row.forecast_date:%d/%m/%Y}" if row.forecast_date else ""
-        print(f"{row.project:10} {row.scope:12} {row.date:%d/%m/%Y} target {row.target_pct:5.1f} %"
-              f" actual {row.actual_pct:5.1f} %  {row.status}{forecast}  {row.label}")
+        print(
+            f"{row.project:10} {row.scope:12} {row.date:%d/%m/%Y} target {row.target_pct:5.1f} %"
+            f" actual {row.actual_pct:5.1f} %  {row.status}{forecast}  {row.label}"
+        )

@@ -18,8 +18,8 @@ from shapely import STRtree
 from gpmb_gis import columns as C
 from gpmb_gis import engine
 from gpmb_gis._errors import ConfigError
-from gpmb_gis._text import commune_key
 from gpmb_gis._findings import WARNING, Finding
+from gpmb_gis._text import commune_key
 from gpmb_gis.config import Config, Project, load_config
 from gpmb_gis.inputs import Inputs, load_inputs
 from gpmb_gis.labels import word
@@ -67,8 +67,7 @@ class ProjectOverlay:
     sites: Units | None = None
 
 
-def _unit_parts(faces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray,
-                                                                 np.ndarray]:
+def _unit_parts(faces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split faces by unit polygons: (face index, unit index, area of the part)."""
     if len(faces) == 0 or len(units) == 0:
         empty = np.array([], dtype=np.int64)
@@ -79,21 +78,34 @@ def _unit_parts(faces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.nd
     area = shapely.area(faces[face_idx])
     partial = ~covered
     if partial.any():
-        area[partial] = shapely.area(shapely.intersection(faces[face_idx[partial]],
-                                                          units[unit_idx[partial]]))
+        area[partial] = shapely.area(
+            shapely.intersection(faces[face_idx[partial]], units[unit_idx[partial]])
+        )
     keep = area > 0
     return face_idx[keep], unit_idx[keep], area[keep]
 
 
-def _commune_units(overlay_row: shapely.Geometry, faces: np.ndarray, face_owner: np.ndarray,
-                   pieces: gpd.GeoDataFrame, inputs: Inputs) -> Units:
+def _commune_units(
+    overlay_row: shapely.Geometry,
+    faces: np.ndarray,
+    face_owner: np.ndarray,
+    pieces: gpd.GeoDataFrame,
+    inputs: Inputs,
+) -> Units:
     if inputs.communes is not None:
         units = inputs.communes
         geoms = units.geometry.to_numpy()
         required = shapely.area(shapely.intersection(geoms, overlay_row))
         fi, ui, area = _unit_parts(faces, geoms)
-        return Units(list(units[C.KEY_COMMUNE]), list(units[C.COMMUNE_CODE].fillna("")),
-                     list(units[C.COMMUNE]), required, fi, ui, area)
+        return Units(
+            list(units[C.KEY_COMMUNE]),
+            list(units[C.COMMUNE_CODE].fillna("")),
+            list(units[C.COMMUNE]),
+            required,
+            fi,
+            ui,
+            area,
+        )
     keys = pieces[C.KEY_COMMUNE].to_numpy()[face_owner] if len(faces) else np.array([])
     unique = sorted(set(keys))
     position = {k: i for i, k in enumerate(unique)}
@@ -104,12 +116,14 @@ def _commune_units(overlay_row: shapely.Geometry, faces: np.ndarray, face_owner:
         raw = pieces.loc[pieces[C.KEY_COMMUNE] == k, C.COMMUNE]
         names.append(str(raw.dropna().iloc[0]) if raw.notna().any() else k)
     required = np.bincount(ui, weights=area, minlength=len(unique))
-    return Units(unique, ["" for _ in unique], names, required,
-                 np.arange(len(faces)), ui, area)
+    return Units(unique, ["" for _ in unique], names, required, np.arange(len(faces)), ui, area)
 
 
-def _site_units(row_layer: gpd.GeoDataFrame, row: shapely.Geometry, faces: np.ndarray,
-                ) -> Units | None:
+def _site_units(
+    row_layer: gpd.GeoDataFrame,
+    row: shapely.Geometry,
+    faces: np.ndarray,
+) -> Units | None:
     if C.SITE not in row_layer or len(row_layer) < 2:
         return None
     names = row_layer[C.SITE].fillna("").astype(str)
@@ -121,8 +135,9 @@ def _site_units(row_layer: gpd.GeoDataFrame, row: shapely.Geometry, faces: np.nd
     return Units(keys, ["" for _ in keys], keys, required, fi, ui, area)
 
 
-def _piece_reach(project: Project, pieces: gpd.GeoDataFrame, links: pd.DataFrame,
-                 record_reach: np.ndarray) -> np.ndarray:
+def _piece_reach(
+    project: Project, pieces: gpd.GeoDataFrame, links: pd.DataFrame, record_reach: np.ndarray
+) -> np.ndarray:
     """Reach days of each piece: its parcel's records for the project, or already clear."""
     reach = np.full((len(pieces), len(engine.DATED_STAGES)), engine.NEVER, dtype=np.int64)
     mine = links[links[C.PROJECT] == project.id]
@@ -141,8 +156,9 @@ def _piece_reach(project: Project, pieces: gpd.GeoDataFrame, links: pd.DataFrame
     return reach
 
 
-def _largest_unit(n_pieces: int, piece_idx: np.ndarray, unit_idx: np.ndarray,
-                  area: np.ndarray) -> np.ndarray:
+def _largest_unit(
+    n_pieces: int, piece_idx: np.ndarray, unit_idx: np.ndarray, area: np.ndarray
+) -> np.ndarray:
     """For each piece, the unit holding most of its area (-1 for none)."""
     out = np.full(n_pieces, -1, dtype=np.int64)
     best = np.zeros(n_pieces)
@@ -181,11 +197,19 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
         piece_unit = _largest_unit(len(pieces), pi, ui, area)
     else:
         position = {k: i for i, k in enumerate(communes.keys)}
-        piece_unit = np.array([position.get(k, -1) for k in pieces[C.KEY_COMMUNE]],
-                              dtype=np.int64)
-    return ProjectOverlay(project, row, float(shapely.area(row)), pieces, faces, face_reach,
-                          shapely.area(faces) if len(faces) else np.array([]), communes,
-                          piece_unit, _site_units(row_layer, row, faces))
+        piece_unit = np.array([position.get(k, -1) for k in pieces[C.KEY_COMMUNE]], dtype=np.int64)
+    return ProjectOverlay(
+        project,
+        row,
+        float(shapely.area(row)),
+        pieces,
+        faces,
+        face_reach,
+        shapely.area(faces) if len(faces) else np.array([]),
+        communes,
+        piece_unit,
+        _site_units(row_layer, row, faces),
+    )
 
 
 # --- measuring -----------------------------------------------------------------------------
@@ -213,8 +237,10 @@ def measure_project(ov: ProjectOverlay, day: dt.date) -> dict[str, object]:
     piece_stage = engine.stage_index_at(ov.pieces[list(engine.REACH_COLUMNS)].to_numpy(), dn)
     done = piece_stage == len(engine.DATED_STAGES)
     row = {
-        C.PROJECT: ov.project.id, C.PROJECT_NAME: ov.project.name,
-        C.REQUIRED_M2: ov.required_m2, C.CLEARED_M2: cleared,
+        C.PROJECT: ov.project.id,
+        C.PROJECT_NAME: ov.project.name,
+        C.REQUIRED_M2: ov.required_m2,
+        C.CLEARED_M2: cleared,
         C.CLEARED_PCT: _pct(cleared, ov.required_m2),
         C.UNMAPPED_M2: max(ov.required_m2 - float(ov.face_area.sum()), 0.0),
         C.PARCELS_AFFECTED: int(ov.pieces[C.PARCEL_INDEX].nunique()),
@@ -232,8 +258,11 @@ def measure_project(ov: ProjectOverlay, day: dt.date) -> dict[str, object]:
     return row
 
 
-def measure_communes(ov: ProjectOverlay, day: dt.date, outside_label: str,
-                     ) -> list[dict[str, object]]:
+def measure_communes(
+    ov: ProjectOverlay,
+    day: dt.date,
+    outside_label: str,
+) -> list[dict[str, object]]:
     """The project's rows of ``progress_by_commune.csv`` as of a date."""
     dn = engine.day_number(day)
     stage = engine.stage_index_at(ov.face_reach, dn)
@@ -246,8 +275,9 @@ def measure_communes(ov: ProjectOverlay, day: dt.date, outside_label: str,
         if req <= 0:
             continue
         mine = ov.piece_unit == u
-        rows.append(_commune_row(ov, units.codes[u], units.names[u], req, sums, u,
-                                 mine, piece_stage, day))
+        rows.append(
+            _commune_row(ov, (units.codes[u], units.names[u], req), sums, u, mine, piece_stage, day)
+        )
     outside = ov.required_m2 - float(units.required_m2.sum())
     if len(ov.faces) and units.codes and any(units.codes) and outside > 0.01:
         mapped = float(ov.face_area.sum()) - float(sums["mapped"].sum())
@@ -256,22 +286,33 @@ def measure_communes(ov: ProjectOverlay, day: dt.date, outside_label: str,
             inside = float(sums[f"{name}_m2"].sum())
             extra[f"{name}_m2"] = np.array([float(ov.face_area[stage >= s].sum()) - inside])
         mine = ov.piece_unit == -1
-        rows.append(_commune_row(ov, "", outside_label, outside, extra, 0, mine, piece_stage,
-                                 day))
+        rows.append(
+            _commune_row(ov, ("", outside_label, outside), extra, 0, mine, piece_stage, day)
+        )
     return rows
 
 
-def _commune_row(ov: ProjectOverlay, code: str, name: str, required: float,
-                 sums: dict[str, np.ndarray], u: int, mine: np.ndarray,
-                 piece_stage: np.ndarray, day: dt.date) -> dict[str, object]:
+def _commune_row(
+    ov: ProjectOverlay,
+    unit: tuple[str, str, float],
+    sums: dict[str, np.ndarray],
+    u: int,
+    mine: np.ndarray,
+    piece_stage: np.ndarray,
+    day: dt.date,
+) -> dict[str, object]:
+    code, name, required = unit
     cleared = float(sums[f"{C.HANDED_OVER}_m2"][u])
     row = {
-        C.PROJECT: ov.project.id, C.COMMUNE_CODE: code, C.COMMUNE: name,
-        C.REQUIRED_M2: required, C.CLEARED_M2: cleared, C.CLEARED_PCT: _pct(cleared, required),
+        C.PROJECT: ov.project.id,
+        C.COMMUNE_CODE: code,
+        C.COMMUNE: name,
+        C.REQUIRED_M2: required,
+        C.CLEARED_M2: cleared,
+        C.CLEARED_PCT: _pct(cleared, required),
         C.UNMAPPED_M2: max(required - float(sums["mapped"][u]), 0.0),
         C.PARCELS_AFFECTED: int(ov.pieces.loc[mine, C.PARCEL_INDEX].nunique()),
-        C.PARCELS_CLEARED: int(ov.pieces.loc[mine & (piece_stage == 4), C.PARCEL_INDEX]
-                               .nunique()),
+        C.PARCELS_CLEARED: int(ov.pieces.loc[mine & (piece_stage == 4), C.PARCEL_INDEX].nunique()),
     }
     for name_ in engine.DATED_STAGES[:-1]:
         row[f"{name_}_m2"] = float(sums[f"{name_}_m2"][u])
@@ -338,14 +379,21 @@ def commune_curve(ov: ProjectOverlay, commune: str) -> ClearedCurve:
     for u, (key, code) in enumerate(zip(units.keys, units.codes, strict=True)):
         if wanted in (key, commune_key(code)) or commune == code:
             mine = units.face_unit == u
-            return _curve(float(units.required_m2[u]),
-                          ov.face_reach[units.face_index[mine], -1], units.face_area[mine])
-    raise ConfigError(f"projects.{ov.project.id}.milestones", f"commune {commune!r} is not "
-                      "crossed by the project", f"use one of: {', '.join(units.names)}")
+            return _curve(
+                float(units.required_m2[u]),
+                ov.face_reach[units.face_index[mine], -1],
+                units.face_area[mine],
+            )
+    raise ConfigError(
+        f"projects.{ov.project.id}.milestones",
+        f"commune {commune!r} is not crossed by the project",
+        f"use one of: {', '.join(units.names)}",
+    )
 
 
-def timeseries_table(result: ProgressResult, *, step_days: int = 7,
-                     start: dt.date | None = None) -> pd.DataFrame:
+def timeseries_table(
+    result: ProgressResult, *, step_days: int = 7, start: dt.date | None = None
+) -> pd.DataFrame:
     """``timeseries.csv``: cleared area and % per project, every week up to the report date.
 
     Weeks are counted back from the report date, from the first handover (or ``start``).
@@ -359,8 +407,14 @@ def timeseries_table(result: ProgressResult, *, step_days: int = 7,
         n = (result.as_of - first).days // step_days + 1
         for k in range(n, -1, -1):
             day = result.as_of - dt.timedelta(days=k * step_days)
-            rows.append({C.PROJECT: pid, "date": day, C.CLEARED_M2: curve.cleared_m2(day),
-                         C.CLEARED_PCT: curve.cleared_pct(day)})
+            rows.append(
+                {
+                    C.PROJECT: pid,
+                    "date": day,
+                    C.CLEARED_M2: curve.cleared_m2(day),
+                    C.CLEARED_PCT: curve.cleared_pct(day),
+                }
+            )
     return pd.DataFrame(rows, columns=[C.PROJECT, "date", C.CLEARED_M2, C.CLEARED_PCT])
 
 
@@ -375,8 +429,9 @@ def _stage_names(ov: ProjectOverlay, day: dt.date) -> list[str]:
     return [C.ALREADY_CLEAR if c else n for n, c in zip(names, clear, strict=True)]
 
 
-def parcels_table(ov: ProjectOverlay, inputs: Inputs, day: dt.date, *,
-                  include_owner: bool = False) -> pd.DataFrame:
+def parcels_table(
+    ov: ProjectOverlay, inputs: Inputs, day: dt.date, *, include_owner: bool = False
+) -> pd.DataFrame:
     """Rows of ``parcels.csv`` for one project: each affected parcel and its stage."""
     pieces = ov.pieces
     dn = engine.day_number(day)
@@ -389,55 +444,86 @@ def parcels_table(ov: ProjectOverlay, inputs: Inputs, day: dt.date, *,
         if date is not None and not pd.isna(date) and engine.day_number(date) <= dn:
             handover[parcel] = min(handover.get(parcel, date), date)
         enf, com = flags.get(parcel, (False, False))
-        flags[parcel] = (enf or bool(records[C.ENFORCEMENT].iat[rec]),
-                         com or bool(records[C.COMPLAINT].iat[rec]))
+        flags[parcel] = (
+            enf or bool(records[C.ENFORCEMENT].iat[rec]),
+            com or bool(records[C.COMPLAINT].iat[rec]),
+        )
     positions = pieces[C.PARCEL_INDEX].to_numpy()
-    commune_names = ov.communes.names
-    table = pd.DataFrame({
-        C.PROJECT: ov.project.id,
-        C.COMMUNE: [commune_names[u] if u >= 0 else (c or "")
-                    for u, c in zip(ov.piece_unit, pieces[C.COMMUNE], strict=True)],
-        C.SHEET: pieces[C.SHEET].to_numpy(), C.PARCEL: pieces[C.PARCEL].to_numpy(),
-        C.LAND_USE: pieces[C.LAND_USE].to_numpy() if C.LAND_USE in pieces else None,
-        C.AFFECTED_M2: pieces[C.AFFECTED_M2].to_numpy(),
-        C.STAGE: _stage_names(ov, day),
-        C.HANDOVER_DATE: [handover.get(p) for p in positions],
-        C.ENFORCEMENT: [flags.get(p, (False, False))[0] for p in positions],
-        C.COMPLAINT: [flags.get(p, (False, False))[1] for p in positions],
-    })
+    names = (
+        {}
+        if inputs.communes is None
+        else dict(zip(inputs.communes[C.KEY_COMMUNE], inputs.communes[C.COMMUNE], strict=True))
+    )
+    table = pd.DataFrame(
+        {
+            C.PROJECT: ov.project.id,
+            C.COMMUNE: [
+                names.get(k, c if isinstance(c, str) else "")
+                for k, c in zip(pieces[C.KEY_COMMUNE], pieces[C.COMMUNE], strict=True)
+            ],
+            C.SHEET: pieces[C.SHEET].to_numpy(),
+            C.PARCEL: pieces[C.PARCEL].to_numpy(),
+            C.LAND_USE: pieces[C.LAND_USE].to_numpy() if C.LAND_USE in pieces else None,
+            C.AFFECTED_M2: pieces[C.AFFECTED_M2].to_numpy(),
+            C.STAGE: _stage_names(ov, day),
+            C.HANDOVER_DATE: [handover.get(p) for p in positions],
+            C.ENFORCEMENT: [flags.get(p, (False, False))[0] for p in positions],
+            C.COMPLAINT: [flags.get(p, (False, False))[1] for p in positions],
+        }
+    )
     if include_owner:
         table[C.OWNER] = pieces[C.OWNER].to_numpy() if C.OWNER in pieces else None
     return table
 
 
-def _record_findings(inputs: Inputs, overlays: list[ProjectOverlay]) -> tuple[list[Finding],
-                                                                               set[int]]:
+def _record_findings(
+    inputs: Inputs, overlays: list[ProjectOverlay]
+) -> tuple[list[Finding], set[int]]:
     """Records linked only to parcels outside the ROW (listed), and repeated records."""
     findings: list[Finding] = []
     used: set[int] = set()
     affected = {ov.project.id: set(ov.pieces[C.PARCEL_INDEX]) for ov in overlays}
     links = inputs.links
-    hit = np.array([p in affected.get(pid, ()) for p, pid in
-                    zip(links[C.PARCEL_INDEX], links[C.PROJECT], strict=True)], dtype=bool)
+    hit = np.array(
+        [
+            p in affected.get(pid, ())
+            for p, pid in zip(links[C.PARCEL_INDEX], links[C.PROJECT], strict=True)
+        ],
+        dtype=bool,
+    )
     used.update(links.loc[hit, C.RECORD_INDEX].tolist()) if len(links) else None
     records = inputs.records
     for rec in sorted(set(links[C.RECORD_INDEX]) - used):
-        parcel = inputs.parcels.iloc[links.loc[links[C.RECORD_INDEX] == rec,
-                                               C.PARCEL_INDEX].iat[0]]
+        parcel = inputs.parcels.iloc[links.loc[links[C.RECORD_INDEX] == rec, C.PARCEL_INDEX].iat[0]]
         pids = sorted(set(links.loc[links[C.RECORD_INDEX] == rec, C.PROJECT]))
-        findings.append(Finding(WARNING, "record_outside_row", "handovers",
-                                f"row {records[C.SOURCE_ROW].iat[rec]}", params={
-                                    "sheet": parcel[C.KEY_SHEET], "parcel": parcel[C.KEY_PARCEL],
-                                    "project": ", ".join(pids)}, listed=True))
+        findings.append(
+            Finding(
+                WARNING,
+                "record_outside_row",
+                "handovers",
+                f"row {records[C.SOURCE_ROW].iat[rec]}",
+                params={
+                    "sheet": parcel[C.KEY_SHEET],
+                    "parcel": parcel[C.KEY_PARCEL],
+                    "project": ", ".join(pids),
+                },
+                listed=True,
+            )
+        )
     inside = links[hit].drop_duplicates([C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT])
     for (pid, parcel), group in inside.groupby([C.PROJECT, C.PARCEL_INDEX]):
         if len(group) > 1:
             rows = sorted(records[C.SOURCE_ROW].iloc[group[C.RECORD_INDEX]].tolist())
             p = inputs.parcels.iloc[parcel]
-            findings.append(Finding(WARNING, "record_repeated", "handovers",
-                                    f"sheet {p[C.KEY_SHEET]} / parcel {p[C.KEY_PARCEL]}",
-                                    params={"count": len(group), "project": pid,
-                                            "rows": ", ".join(map(str, rows))}))
+            findings.append(
+                Finding(
+                    WARNING,
+                    "record_repeated",
+                    "handovers",
+                    f"sheet {p[C.KEY_SHEET]} / parcel {p[C.KEY_PARCEL]}",
+                    params={"count": len(group), "project": pid, "rows": ", ".join(map(str, rows))},
+                )
+            )
     return findings, used
 
 
@@ -477,8 +563,10 @@ class ProgressResult:
     def __repr__(self) -> str:
         lines = [f"ProgressResult({self.config.title!r}, as of {self.as_of:%d/%m/%Y})"]
         for row in self.progress_by_project.itertuples(index=False):
-            lines.append(f"  {row.project}: {row.cleared_pct:5.1f} % of "
-                         f"{row.required_m2 / 1e4:,.2f} ha handed over")
+            lines.append(
+                f"  {row.project}: {row.cleared_pct:5.1f} % of "
+                f"{row.required_m2 / 1e4:,.2f} ha handed over"
+            )
         lines.append(f"  QA findings: {len(self.qa_issues)}")
         return "\n".join(lines)
 
@@ -493,8 +581,9 @@ class ProgressResult:
         return table[table[C.SEVERITY] == severity] if severity else table
 
 
-def compute_progress(config: Config | str, as_of: dt.date | None = None, *,
-                     include_owner: bool = False) -> ProgressResult:
+def compute_progress(
+    config: Config | str, as_of: dt.date | None = None, *, include_owner: bool = False
+) -> ProgressResult:
     """Measure every project of a config as of a date.
 
     Parameters
@@ -524,18 +613,50 @@ def compute_progress(config: Config | str, as_of: dt.date | None = None, *,
     findings = inputs.findings + extra
     outside = word("outside_communes", config.lang)
     by_project = pd.DataFrame([measure_project(ov, day) for ov in overlays.values()])
-    by_commune = pd.DataFrame([r for ov in overlays.values()
-                               for r in measure_communes(ov, day, outside)],
-                              columns=COMMUNE_COLUMNS)
-    parcels = pd.concat([parcels_table(ov, inputs, day, include_owner=include_owner)
-                         for ov in overlays.values()], ignore_index=True)
-    return ProgressResult(config, day, by_project, by_commune, parcels,
-                          qa_table(findings, config.lang), record_summary(inputs, findings),
-                          overlays, inputs)
+    by_commune = pd.DataFrame(
+        [r for ov in overlays.values() for r in measure_communes(ov, day, outside)],
+        columns=COMMUNE_COLUMNS,
+    )
+    parcels = pd.concat(
+        [parcels_table(ov, inputs, day, include_owner=include_owner) for ov in overlays.values()],
+        ignore_index=True,
+    )
+    return ProgressResult(
+        config,
+        day,
+        by_project,
+        by_commune,
+        parcels,
+        qa_table(findings, config.lang),
+        record_summary(inputs, findings),
+        overlays,
+        inputs,
+    )
 
 
-PROJECT_COLUMNS = [C.PROJECT, C.PROJECT_NAME, C.REQUIRED_M2, C.CLEARED_M2, C.CLEARED_PCT,
-                   C.UNMAPPED_M2, C.PARCELS_AFFECTED, C.PARCELS_CLEARED, C.AS_OF]
-COMMUNE_COLUMNS = [C.PROJECT, C.COMMUNE_CODE, C.COMMUNE, C.REQUIRED_M2, C.CLEARED_M2,
-                   C.CLEARED_PCT, C.UNMAPPED_M2, C.PARCELS_AFFECTED, C.PARCELS_CLEARED,
-                   "inventoried_m2", "plan_approved_m2", "paid_m2", C.AS_OF]
+PROJECT_COLUMNS = [
+    C.PROJECT,
+    C.PROJECT_NAME,
+    C.REQUIRED_M2,
+    C.CLEARED_M2,
+    C.CLEARED_PCT,
+    C.UNMAPPED_M2,
+    C.PARCELS_AFFECTED,
+    C.PARCELS_CLEARED,
+    C.AS_OF,
+]
+COMMUNE_COLUMNS = [
+    C.PROJECT,
+    C.COMMUNE_CODE,
+    C.COMMUNE,
+    C.REQUIRED_M2,
+    C.CLEARED_M2,
+    C.CLEARED_PCT,
+    C.UNMAPPED_M2,
+    C.PARCELS_AFFECTED,
+    C.PARCELS_CLEARED,
+    "inventoried_m2",
+    "plan_approved_m2",
+    "paid_m2",
+    C.AS_OF,
+]

@@ -18,17 +18,22 @@ from gpmb_gis.labels import qa_message
 def feature_labels(layer: gpd.GeoDataFrame) -> list[str]:
     """How the user knows each feature: ``sheet 12 / parcel 45`` or ``feature 7``."""
     if C.PARCEL in layer and C.SHEET in layer:
-        return [f"sheet {s} / parcel {p}" if p is not None else f"feature {i}"
-                for s, p, i in zip(layer[C.SHEET], layer[C.PARCEL], layer[C.SOURCE_ROW],
-                                   strict=True)]
+        return [
+            f"sheet {s} / parcel {p}" if p is not None else f"feature {i}"
+            for s, p, i in zip(layer[C.SHEET], layer[C.PARCEL], layer[C.SOURCE_ROW], strict=True)
+        ]
     if C.SITE in layer:
-        return [f"{s}" if s is not None else f"feature {i}"
-                for s, i in zip(layer[C.SITE], layer[C.SOURCE_ROW], strict=True)]
+        return [
+            f"{s}" if s is not None else f"feature {i}"
+            for s, i in zip(layer[C.SITE], layer[C.SOURCE_ROW], strict=True)
+        ]
     return [f"feature {i}" for i in layer[C.SOURCE_ROW]]
 
 
-def repair_polygons(layer: gpd.GeoDataFrame, name: str,
-                    ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+def repair_polygons(
+    layer: gpd.GeoDataFrame,
+    name: str,
+) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """Make every polygon valid with ``make_valid``; drop (and list) what has no area.
 
     Lines and points left by a repair are dropped from the polygon and listed; a feature with
@@ -50,9 +55,16 @@ def repair_polygons(layer: gpd.GeoDataFrame, name: str,
         before = float(shapely.area(geoms[i]))
         repaired = polygonal(np.array([shapely.make_valid(geoms[i])], dtype=object))[0]
         fixed[i] = repaired
-        findings.append(Finding(WARNING, "geometry_repaired", name, labels[i], params={
-            "reason": reason, "before": before, "after": float(shapely.area(repaired))},
-            area_m2=abs(float(shapely.area(repaired)) - before)))
+        findings.append(
+            Finding(
+                WARNING,
+                "geometry_repaired",
+                name,
+                labels[i],
+                params={"reason": reason, "before": before, "after": float(shapely.area(repaired))},
+                area_m2=abs(float(shapely.area(repaired)) - before),
+            )
+        )
     polys = polygonal(fixed)
     collections = (shapely.get_type_id(fixed) == 7) & ~missing
     for i in np.flatnonzero(collections & valid):
@@ -74,24 +86,39 @@ def repeated_parcel_keys(parcels: pd.DataFrame) -> list[Finding]:
     counts = keyed.groupby(key_cols, sort=True).size()
     findings = []
     for (kc, ks, kp), n in counts[counts > 1].items():
-        findings.append(Finding(WARNING, "parcel_key_repeated", "parcels",
-                                f"sheet {ks} / parcel {kp}",
-                                params={"commune": kc, "count": int(n)}))
+        findings.append(
+            Finding(
+                WARNING,
+                "parcel_key_repeated",
+                "parcels",
+                f"sheet {ks} / parcel {kp}",
+                params={"commune": kc, "count": int(n)},
+            )
+        )
     return findings
 
 
 def missing_parcel_keys(parcels: pd.DataFrame) -> list[Finding]:
     """List parcels without a parcel number (they cannot be matched to a handover record)."""
     rows = parcels[parcels[C.KEY_PARCEL] == ""]
-    return [Finding(WARNING, "parcel_key_missing", "parcels", f"feature {i}")
-            for i in rows[C.SOURCE_ROW]]
+    return [
+        Finding(WARNING, "parcel_key_missing", "parcels", f"feature {i}")
+        for i in rows[C.SOURCE_ROW]
+    ]
 
 
 def qa_table(findings: Sequence[Finding], lang: str = "vi") -> pd.DataFrame:
     """Build ``qa_issues.csv`` from findings (errors first, then warnings, then notes)."""
     order = {ERROR: 0, WARNING: 1, INFO: 2}
-    rows = [{
-        C.SEVERITY: f.severity, C.CHECK: f.check, C.LAYER: f.layer, C.FEATURE: f.feature,
-        C.MESSAGE: qa_message(f.check, f.params, lang), C.AREA_M2: f.area_m2,
-    } for f in sorted(findings, key=lambda f: order.get(f.severity, 3))]
+    rows = [
+        {
+            C.SEVERITY: f.severity,
+            C.CHECK: f.check,
+            C.LAYER: f.layer,
+            C.FEATURE: f.feature,
+            C.MESSAGE: qa_message(f.check, f.params, lang),
+            C.AREA_M2: f.area_m2,
+        }
+        for f in sorted(findings, key=lambda f: order.get(f.severity, 3))
+    ]
     return pd.DataFrame(rows, columns=list(C.QA_COLUMNS))

@@ -17,8 +17,15 @@ from gpmb_gis.milestones import milestone_table
 from gpmb_gis.progress import COMMUNE_COLUMNS, PROJECT_COLUMNS, ProgressResult, timeseries_table
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_M2 = (C.REQUIRED_M2, C.CLEARED_M2, C.UNMAPPED_M2, "inventoried_m2", "plan_approved_m2",
-       "paid_m2", "handed_over_m2")
+_M2 = (
+    C.REQUIRED_M2,
+    C.CLEARED_M2,
+    C.UNMAPPED_M2,
+    "inventoried_m2",
+    "plan_approved_m2",
+    "paid_m2",
+    "handed_over_m2",
+)
 
 
 def safe_text(value: Any) -> Any:
@@ -31,7 +38,7 @@ def safe_text(value: Any) -> Any:
 def _safe_frame(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             out[col] = out[col].map(safe_text)
     return out
 
@@ -42,8 +49,9 @@ def write_tables(result: ProgressResult, out_dir: Path) -> dict[str, Path]:
     tables.mkdir(parents=True, exist_ok=True)
     frames = {
         "progress_by_project": result.progress_by_project.reindex(
-            columns=PROJECT_COLUMNS + [c for c in result.progress_by_project.columns
-                                       if c not in PROJECT_COLUMNS]),
+            columns=PROJECT_COLUMNS
+            + [c for c in result.progress_by_project.columns if c not in PROJECT_COLUMNS]
+        ),
         "progress_by_commune": result.progress_by_commune[COMMUNE_COLUMNS],
         "parcels": result.parcels,
         "qa_issues": result.qa_issues,
@@ -76,11 +84,15 @@ def _totals_row(result: ProgressResult, project: str | None, lang: str) -> dict[
     rows = table if project is None else table[table[C.PROJECT] == project]
     required = float(rows[C.REQUIRED_M2].sum())
     cleared = float(rows[C.CLEARED_M2].sum())
-    total = {C.PROJECT: word("total", lang), C.REQUIRED_M2: required, C.CLEARED_M2: cleared,
-             C.CLEARED_PCT: 100 * cleared / required if required else math.nan,
-             C.UNMAPPED_M2: float(rows[C.UNMAPPED_M2].sum()),
-             C.PARCELS_AFFECTED: int(rows[C.PARCELS_AFFECTED].sum()),
-             C.PARCELS_CLEARED: int(rows[C.PARCELS_CLEARED].sum())}
+    total = {
+        C.PROJECT: word("total", lang),
+        C.REQUIRED_M2: required,
+        C.CLEARED_M2: cleared,
+        C.CLEARED_PCT: 100 * cleared / required if required else math.nan,
+        C.UNMAPPED_M2: float(rows[C.UNMAPPED_M2].sum()),
+        C.PARCELS_AFFECTED: int(rows[C.PARCELS_AFFECTED].sum()),
+        C.PARCELS_CLEARED: int(rows[C.PARCELS_CLEARED].sum()),
+    }
     for col in ("inventoried_m2", "plan_approved_m2", "paid_m2"):
         if col in rows:
             total[col] = float(rows[col].sum())
@@ -130,8 +142,9 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
     book.remove(book.active)
     projects = result.progress_by_project[PROJECT_COLUMNS].drop(columns=[C.AS_OF])
     total = pd.DataFrame([_totals_row(result, None, lang)]).reindex(columns=projects.columns)
-    _write_sheet(book, word("by_project", lang), _human(pd.concat([projects, total]), lang),
-                 total_rows=1)
+    _write_sheet(
+        book, word("by_project", lang), _human(pd.concat([projects, total]), lang), total_rows=1
+    )
     communes = result.progress_by_commune[COMMUNE_COLUMNS].drop(columns=[C.AS_OF])
     parts = []
     for pid, group in communes.groupby(C.PROJECT, sort=False):
@@ -140,8 +153,9 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
         row[C.COMMUNE] = f"{word('total', lang)} {pid}"
         row[C.PROJECT] = pid
         parts.append(pd.DataFrame([row]).reindex(columns=communes.columns))
-    _write_sheet(book, word("by_commune", lang),
-                 _human(pd.concat(parts) if parts else communes, lang))
+    _write_sheet(
+        book, word("by_commune", lang), _human(pd.concat(parts) if parts else communes, lang)
+    )
     _write_sheet(book, word("parcels", lang), _human(result.parcels, lang))
     _write_sheet(book, word("qa", lang), _human(result.qa_issues, lang))
     book.save(path)
@@ -150,8 +164,10 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
 
 def summary_lines(result: ProgressResult) -> list[str]:
     """One ``records: N read = M used + K listed`` line per layer."""
-    return [f"records: {r.read} read = {r.used} used + {r.listed} listed  ({r.layer})"
-            for r in result.records.itertuples(index=False)]
+    return [
+        f"records: {r.read} read = {r.used} used + {r.listed} listed  ({r.layer})"
+        for r in result.records.itertuples(index=False)
+    ]
 
 
 def _html_table(table: pd.DataFrame, lang: str) -> str:
@@ -184,23 +200,27 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
     """Write ``index.html``: headline tables, record accounting, QA counts and links."""
     esc = html.escape
     title = f"{word('report_title', lang)} — {result.config.title}"
-    parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
-             "<meta name='viewport' content='width=device-width,initial-scale=1'>",
-             f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
-             f"<h1>{esc(title)}</h1>",
-             f"<p>{esc(word('as_of', lang))}: <b>{result.as_of:%d/%m/%Y}</b></p>",
-             f"<h2>{esc(word('by_project', lang))}</h2><div class='wrap'>",
-             _html_table(result.progress_by_project[PROJECT_COLUMNS].drop(columns=[C.AS_OF]),
-                         lang), "</div>"]
+    parts = [
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>",
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        f"<p>{esc(word('as_of', lang))}: <b>{result.as_of:%d/%m/%Y}</b></p>",
+        f"<h2>{esc(word('by_project', lang))}</h2><div class='wrap'>",
+        _html_table(result.progress_by_project[PROJECT_COLUMNS].drop(columns=[C.AS_OF]), lang),
+        "</div>",
+    ]
     for pid, group in result.progress_by_commune.groupby(C.PROJECT, sort=False):
         parts.append(f"<h2>{esc(word('by_commune', lang))}: {esc(str(pid))}</h2>")
-        parts.append("<div class='wrap'>" + _html_table(group.drop(columns=[C.AS_OF]), lang)
-                     + "</div>")
+        parts.append(
+            "<div class='wrap'>" + _html_table(group.drop(columns=[C.AS_OF]), lang) + "</div>"
+        )
         png = out_dir / "maps" / f"{pid}.png"
         if png.exists():
             rel = esc(png.relative_to(out_dir).as_posix())
-            parts.append(f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
-                         "loading='lazy'></a></p>")
+            parts.append(
+                f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' loading='lazy'></a></p>"
+            )
     parts.append(f"<h2>{esc(word('records', lang))}</h2><ul>")
     parts += [f"<li><code>{esc(line)}</code></li>" for line in summary_lines(result)]
     parts.append(f"</ul><h2>{esc(word('qa', lang))}</h2>")
@@ -234,8 +254,9 @@ def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
     return paths
 
 
-def write_report(result: ProgressResult, out_dir: str | Path, *, lang: str | None = None,
-                 maps: bool = True) -> Path:
+def write_report(
+    result: ProgressResult, out_dir: str | Path, *, lang: str | None = None, maps: bool = True
+) -> Path:
     """Write the whole briefing into a folder and return the path of ``index.html``.
 
     Parameters

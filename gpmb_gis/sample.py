@@ -68,25 +68,72 @@ class _Road:
 
 
 _QL4B = _Road(
-    "QL4B", "Cải tạo, nâng cấp QL4B (Km3+700 – Km18)",
-    ((451300, 2417100), (453200, 2416600), (455400, 2416900), (457600, 2416200),
-     (459800, 2416700), (461700, 2417600), (463600, 2417300), (465200, 2418100)),
-    16.0, "Km3+700", 1300,
-    ((dt.date(2023, 11, 20), 9.0), (dt.date(2024, 1, 31), 58.0), (dt.date(2024, 3, 15), 90.0),
-     (dt.date(2024, 3, 31), 97.6), (dt.date(2024, 5, 31), 99.4)))
+    "QL4B",
+    "Cải tạo, nâng cấp QL4B (Km3+700 – Km18)",
+    (
+        (451300, 2417100),
+        (453200, 2416600),
+        (455400, 2416900),
+        (457600, 2416200),
+        (459800, 2416700),
+        (461700, 2417600),
+        (463600, 2417300),
+        (465200, 2418100),
+    ),
+    16.0,
+    "Km3+700",
+    1300,
+    (
+        (dt.date(2023, 11, 20), 9.0),
+        (dt.date(2024, 1, 31), 58.0),
+        (dt.date(2024, 3, 15), 90.0),
+        (dt.date(2024, 3, 31), 97.6),
+        (dt.date(2024, 5, 31), 99.4),
+    ),
+)
 _EXPRESSWAY = _Road(
-    "CT_HNCL", "Cao tốc cửa khẩu Hữu Nghị – Chi Lăng (BOT), đoạn qua huyện Cao Lộc",
-    ((442700, 2431300), (442300, 2428500), (441300, 2425800), (441500, 2422800),
-     (441900, 2420000), (441300, 2416800), (441000, 2413200), (440500, 2409800),
-     (440200, 2406800)),
-    35.0, "Km0+000", 2100,
-    ((dt.date(2024, 2, 20), 4.0), (dt.date(2024, 3, 31), 24.0), (dt.date(2024, 5, 31), 58.0),
-     (dt.date(2024, 6, 30), 71.3), (dt.date(2024, 9, 30), 84.5), (dt.date(2024, 11, 29), 88.2)))
+    "CT_HNCL",
+    "Cao tốc cửa khẩu Hữu Nghị – Chi Lăng (BOT), đoạn qua huyện Cao Lộc",
+    (
+        (442700, 2431300),
+        (442300, 2428500),
+        (441300, 2425800),
+        (441500, 2422800),
+        (441900, 2420000),
+        (441300, 2416800),
+        (441000, 2413200),
+        (440500, 2409800),
+        (440200, 2406800),
+    ),
+    35.0,
+    "Km0+000",
+    2100,
+    (
+        (dt.date(2024, 2, 20), 4.0),
+        (dt.date(2024, 3, 31), 24.0),
+        (dt.date(2024, 5, 31), 58.0),
+        (dt.date(2024, 6, 30), 71.3),
+        (dt.date(2024, 9, 30), 84.5),
+        (dt.date(2024, 11, 29), 88.2),
+    ),
+)
 _CLUSTERS = (
-    ("CCN_HT1", "Cụm công nghiệp Hợp Thành 1", (450300, 2420300), 330.0, 180,
-     ((dt.date(2024, 4, 1), 0.0), (dt.date(2024, 11, 29), 61.0))),
-    ("CCN_HT2", "Cụm công nghiệp Hợp Thành 2", (452300, 2420900), 290.0, 140,
-     ((dt.date(2024, 6, 1), 0.0), (dt.date(2024, 11, 29), 37.0))),
+    (
+        "CCN_HT1",
+        "Cụm công nghiệp Hợp Thành 1",
+        (450300, 2420300),
+        330.0,
+        180,
+        ((dt.date(2024, 4, 1), 0.0), (dt.date(2024, 11, 29), 61.0)),
+    ),
+    (
+        "CCN_HT2",
+        "Cụm công nghiệp Hợp Thành 2",
+        (452300, 2420900),
+        290.0,
+        140,
+        ((dt.date(2024, 6, 1), 0.0), (dt.date(2024, 11, 29), 37.0)),
+    ),
 )
 _POLICE_COMMUNES = ("CL01", "CL03", "CL12", "CL18", "CL19", "CL22", "CL13", "CL23")
 
@@ -104,8 +151,11 @@ def _commune_polygons() -> gpd.GeoDataFrame:
     for seed in seeds:
         cell = next(c for c in cells if c.contains(seed))
         geoms.append(shapely.intersection(cell, outline))
-    return gpd.GeoDataFrame({"MAXA": [c for c, *_ in COMMUNES],
-                             "TENXA": [n for _, n, *_ in COMMUNES]}, geometry=geoms, crs=CRS)
+    return gpd.GeoDataFrame(
+        {"MAXA": [c for c, *_ in COMMUNES], "TENXA": [n for _, n, *_ in COMMUNES]},
+        geometry=geoms,
+        crs=CRS,
+    )
 
 
 def _tessellate(area: shapely.Geometry, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -120,8 +170,7 @@ def _tessellate(area: shapely.Geometry, n: int, rng: np.random.Generator) -> np.
         points.append(inside[: n - count])
         count += len(points[-1])
     pts = np.round(np.concatenate(points), 2)
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts),
-                                                       extend_to=area))
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=area))
     cells = shapely.get_parts(shapely.intersection(cells, area))
     cells = cells[np.isin(shapely.get_type_id(cells), (3,))]
     return cells[shapely.area(cells) > 1.0]
@@ -132,8 +181,11 @@ def _land_use(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.choice(np.array(codes), size=n, p=np.array(weights) / sum(weights))
 
 
-def _road_parcels(road: _Road, rng: np.random.Generator, scale: float,
-                  ) -> tuple[np.ndarray, np.ndarray, shapely.Geometry, LineString]:
+def _road_parcels(
+    road: _Road,
+    rng: np.random.Generator,
+    scale: float,
+) -> tuple[np.ndarray, np.ndarray, shapely.Geometry, LineString]:
     line = LineString(road.vertices)
     row = line.buffer(road.half_width, cap_style="flat", join_style="round")
     if road.id == _EXPRESSWAY.id:  # an interchange near Đồng Đăng
@@ -143,8 +195,9 @@ def _road_parcels(road: _Road, rng: np.random.Generator, scale: float,
     blocked = shapely.union_all(strips)
     if road.id == _EXPRESSWAY.id:  # a stream: ROW land that no parcel covers
         blocked = shapely.union(blocked, _stream(line))
-    cells = _tessellate(shapely.difference(corridor, blocked),
-                        max(20, int(road.n_parcels * scale)), rng)
+    cells = _tessellate(
+        shapely.difference(corridor, blocked), max(20, int(road.n_parcels * scale)), rng
+    )
     dgt = shapely.get_parts(shapely.intersection(np.asarray(strips, dtype=object), corridor))
     dgt = dgt[shapely.get_type_id(dgt) == 3]
     dgt = dgt[shapely.area(dgt) > 1]
@@ -158,8 +211,9 @@ def _road_strips(road: _Road, line: LineString) -> list[shapely.Geometry]:
         road_poly = line.buffer(5.0, cap_style="flat")
         cuts = [line.interpolate(d) for d in np.arange(300, line.length, 300)]
         blades = [_cross(line, p, 200) for p in cuts]
-        pieces = shapely.get_parts(shapely.difference(road_poly, shapely.union_all(
-            [b.buffer(0.05) for b in blades])))
+        pieces = shapely.get_parts(
+            shapely.difference(road_poly, shapely.union_all([b.buffer(0.05) for b in blades]))
+        )
         return list(pieces)
     out = []
     for d in (5200, 11800, 17600):  # local roads crossing the expressway
@@ -181,27 +235,35 @@ def _cross(line: LineString, point: Point, half: float) -> LineString:
     return LineString([p - half * n, p + half * n])
 
 
-def _cluster_parcels(centre: tuple[float, float], radius: float, n: int,
-                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray,
-                                                        shapely.Geometry]:
+def _cluster_parcels(
+    centre: tuple[float, float], radius: float, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, shapely.Geometry]:
     angles = np.linspace(0, 2 * np.pi, 9)[:-1]
     radii = radius * (0.8 + 0.35 * rng.random(8))
-    site = shapely.Polygon([(centre[0] + r * np.cos(a), centre[1] + r * np.sin(a))
-                            for a, r in zip(angles, radii, strict=True)])
+    site = shapely.Polygon(
+        [
+            (centre[0] + r * np.cos(a), centre[1] + r * np.sin(a))
+            for a, r in zip(angles, radii, strict=True)
+        ]
+    )
     cells = _tessellate(site.buffer(40), n, rng)
     return cells, _land_use(rng, len(cells)), site
 
 
-def _police_sites(rng: np.random.Generator, communes: gpd.GeoDataFrame,
-                  ) -> tuple[np.ndarray, np.ndarray, gpd.GeoDataFrame]:
+def _police_sites(
+    rng: np.random.Generator,
+    communes: gpd.GeoDataFrame,
+) -> tuple[np.ndarray, np.ndarray, gpd.GeoDataFrame]:
     geoms, uses, sites, names = [], [], [], []
     for code in _POLICE_COMMUNES:
         row = communes[communes["MAXA"] == code].iloc[0]
-        centre = np.asarray(row.geometry.representative_point().coords[0]) + rng.uniform(-300,
-                                                                                          300, 2)
+        centre = np.asarray(row.geometry.representative_point().coords[0]) + rng.uniform(
+            -300, 300, 2
+        )
         w, h = rng.uniform(45, 70, 2)
-        site = shapely.box(centre[0] - w / 2, centre[1] - h / 2, centre[0] + w / 2,
-                           centre[1] + h / 2)
+        site = shapely.box(
+            centre[0] - w / 2, centre[1] - h / 2, centre[0] + w / 2, centre[1] + h / 2
+        )
         cells = _tessellate(site.buffer(25), int(rng.integers(6, 14)), rng)
         geoms.append(cells)
         uses.append(_land_use(rng, len(cells)))
@@ -223,9 +285,13 @@ def _interp_date(knots: tuple[tuple[dt.date, float], ...], pct: float) -> dt.dat
     return dt.date.fromordinal(int(np.interp(pct, values, days)))
 
 
-def _story(pieces_area: np.ndarray, clear: np.ndarray, order_key: np.ndarray,
-           knots: tuple[tuple[dt.date, float], ...], required: float,
-           ) -> list[dt.date | None]:
+def _story(
+    pieces_area: np.ndarray,
+    clear: np.ndarray,
+    order_key: np.ndarray,
+    knots: tuple[tuple[dt.date, float], ...],
+    required: float,
+) -> list[dt.date | None]:
     """Handover dates so that cleared % follows the knots (DGT land counts from the start)."""
     base = 100.0 * pieces_area[clear].sum() / required
     order = np.argsort(order_key, kind="stable")
@@ -240,7 +306,7 @@ def _story(pieces_area: np.ndarray, clear: np.ndarray, order_key: np.ndarray,
 
 
 def _owner(rng: np.random.Generator) -> str:
-    return (f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}")
+    return f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
 
 
 def _spell(name: str, rng: np.random.Generator) -> str:
@@ -248,8 +314,13 @@ def _spell(name: str, rng: np.random.Generator) -> str:
     bare = name.replace("Thị trấn ", "").replace("Xã ", "")
     import unicodedata
 
-    forms = (name, bare, bare.upper(), unicodedata.normalize("NFD", name.lower()), "TT " + bare
-             if name.startswith("Thị trấn") else "xã " + bare)
+    forms = (
+        name,
+        bare,
+        bare.upper(),
+        unicodedata.normalize("NFD", name.lower()),
+        "TT " + bare if name.startswith("Thị trấn") else "xã " + bare,
+    )
     return str(forms[int(rng.integers(0, len(forms)))])
 
 
@@ -271,16 +342,29 @@ _STATUS = {"not_started": "Chưa kiểm đếm", "inventoried": "Đã kiểm đ�
            "handed_over": "Đã bàn giao mặt bằng"}  # fmt: skip
 
 
-def _records_for(project: str, handover: list[dt.date | None], clear: np.ndarray,
-                 order_key: np.ndarray, rng: np.random.Generator) -> list[dict[str, object]]:
+def _records_for(
+    project: str,
+    handover: list[dt.date | None],
+    clear: np.ndarray,
+    order_key: np.ndarray,
+    rng: np.random.Generator,
+) -> list[dict[str, object]]:
     """Stage dates of each parcel of a project, consistent with its handover date."""
-    pending = [i for i in np.argsort(order_key, kind="stable")
-               if not clear[i] and handover[i] is None]
+    pending = [
+        i for i in np.argsort(order_key, kind="stable") if not clear[i] and handover[i] is None
+    ]
     stage_of_pending = {}
     for rank, i in enumerate(pending):
         frac = rank / max(len(pending), 1)
-        stage_of_pending[i] = ("paid" if frac < 0.35 else "plan_approved" if frac < 0.6 else
-                               "inventoried" if frac < 0.85 else "not_started")
+        stage_of_pending[i] = (
+            "paid"
+            if frac < 0.35
+            else "plan_approved"
+            if frac < 0.6
+            else "inventoried"
+            if frac < 0.85
+            else "not_started"
+        )
     out = []
     for i in range(len(handover)):
         if clear[i]:
@@ -289,20 +373,30 @@ def _records_for(project: str, handover: list[dt.date | None], clear: np.ndarray
         days = np.cumsum(rng.integers((3, 10, 20), (25, 40, 60)))
         if handover[i] is not None:
             h = handover[i]
-            rec.update(handed_over=h, paid=h - dt.timedelta(int(days[0])),
-                       plan_approved=h - dt.timedelta(int(days[1])),
-                       inventoried=h - dt.timedelta(int(days[2])), stage="handed_over",
-                       enforcement=bool(rng.random() < 0.02), complaint=False)
+            rec.update(
+                handed_over=h,
+                paid=h - dt.timedelta(int(days[0])),
+                plan_approved=h - dt.timedelta(int(days[1])),
+                inventoried=h - dt.timedelta(int(days[2])),
+                stage="handed_over",
+                enforcement=bool(rng.random() < 0.02),
+                complaint=False,
+            )
         else:
             stage = stage_of_pending[i]
             last = AS_OF - dt.timedelta(int(rng.integers(5, 60)))
-            steps = {"paid": ("paid", "plan_approved", "inventoried"),
-                     "plan_approved": ("plan_approved", "inventoried"),
-                     "inventoried": ("inventoried",)}.get(stage, ())
+            steps = {
+                "paid": ("paid", "plan_approved", "inventoried"),
+                "plan_approved": ("plan_approved", "inventoried"),
+                "inventoried": ("inventoried",),
+            }.get(stage, ())
             for k, name in enumerate(steps):
                 rec[name] = last - dt.timedelta(int(days[k] - days[0]) if k else 0)
-            rec.update(stage=stage, enforcement=bool(stage == "paid" and rng.random() < 0.1),
-                       complaint=bool(rng.random() < 0.2))
+            rec.update(
+                stage=stage,
+                enforcement=bool(stage == "paid" and rng.random() < 0.1),
+                complaint=bool(rng.random() < 0.2),
+            )
             if stage == "not_started" and rng.random() < 0.5:
                 continue  # not in the book yet
         out.append(rec)
@@ -313,7 +407,7 @@ def _number_parcels(parcels: gpd.GeoDataFrame) -> None:
     """Sheets are 1 km squares per commune; parcels numbered north to south within a sheet."""
     pts = shapely.point_on_surface(parcels.geometry.to_numpy())
     x, y = shapely.get_x(pts), shapely.get_y(pts)
-    cell = (np.floor(x / 1000).astype(int) * 10000 + np.floor(y / 1000).astype(int))
+    cell = np.floor(x / 1000).astype(int) * 10000 + np.floor(y / 1000).astype(int)
     parcels["_cell"] = cell
     parcels["_x"], parcels["_y"] = x, y
     sheets, numbers = np.zeros(len(parcels), int), np.zeros(len(parcels), int)
@@ -325,7 +419,8 @@ def _number_parcels(parcels: gpd.GeoDataFrame) -> None:
             numbers[idx[order]] = np.arange(1, len(idx) + 1)
     parcels["SHBANDO"] = sheets
     parcels["SOTHUA"] = numbers
-    parcels.drop(columns=["_cell", "_x", "_y"], inplace=True)
+    for col in ("_cell", "_x", "_y"):
+        del parcels[col]
 
 
 def build_sample(seed: int = 2024, n_parcels: int | None = None) -> dict[str, object]:
@@ -338,30 +433,43 @@ def build_sample(seed: int = 2024, n_parcels: int | None = None) -> dict[str, ob
     for road in (_QL4B, _EXPRESSWAY):
         geoms, codes, row, line = _road_parcels(road, rng, scale)
         layers.append((road.id, geoms, codes))
-        projects[road.id] = {"row": gpd.GeoDataFrame({"name": [road.name]}, geometry=[row],
-                                                     crs=CRS), "line": line, "road": road}
+        projects[road.id] = {
+            "row": gpd.GeoDataFrame({"name": [road.name]}, geometry=[row], crs=CRS),
+            "line": line,
+            "road": road,
+        }
     for pid, name, centre, radius, n, knots in _CLUSTERS:
         geoms, codes, site = _cluster_parcels(centre, radius, max(10, int(n * scale)), rng)
         layers.append((pid, geoms, codes))
-        projects[pid] = {"row": gpd.GeoDataFrame({"name": [name]}, geometry=[site], crs=CRS),
-                         "knots": knots, "name": name}
+        projects[pid] = {
+            "row": gpd.GeoDataFrame({"name": [name]}, geometry=[site], crs=CRS),
+            "knots": knots,
+            "name": name,
+        }
     geoms, codes, sites = _police_sites(rng, communes)
     layers.append(("TSCA", geoms, codes))
     projects["TSCA"] = {"row": sites, "name": "Trụ sở công an các xã còn lại"}
-    parcels = gpd.GeoDataFrame({
-        "_project": np.concatenate([np.full(len(g), pid) for pid, g, _ in layers]),
-        "KHLOAIDAT": np.concatenate([c for *_, c in layers]),
-    }, geometry=np.concatenate([g for _, g, _ in layers]), crs=CRS)
+    parcels = gpd.GeoDataFrame(
+        {
+            "_project": np.concatenate([np.full(len(g), pid) for pid, g, _ in layers]),
+            "KHLOAIDAT": np.concatenate([c for *_, c in layers]),
+        },
+        geometry=np.concatenate([g for _, g, _ in layers]),
+        crs=CRS,
+    )
     parcels.geometry = shapely.set_precision(parcels.geometry.to_numpy(), 0.01)
     parcels = parcels[~parcels.geometry.is_empty & (parcels.area > 1)].reset_index(drop=True)
-    joined = gpd.sjoin(gpd.GeoDataFrame(geometry=parcels.representative_point(), crs=CRS),
-                       communes, how="left", predicate="within")
+    joined = gpd.sjoin(
+        gpd.GeoDataFrame(geometry=parcels.representative_point(), crs=CRS),
+        communes,
+        how="left",
+        predicate="within",
+    )
     parcels["MAXA"] = joined[~joined.index.duplicated()]["MAXA"].fillna("CL04").to_numpy()
     _number_parcels(parcels)
     noise = rng.normal(1.0, 0.03, len(parcels))
     parcels["DIENTICH"] = np.round(parcels.area.to_numpy() * noise, 1)
-    parcels["CHUSUDUNG"] = [_owner(rng) if c != "DGT" else "UBND xã" for c in
-                            parcels["KHLOAIDAT"]]
+    parcels["CHUSUDUNG"] = [_owner(rng) if c != "DGT" else "UBND xã" for c in parcels["KHLOAIDAT"]]
     return {"communes": communes, "parcels": parcels, "projects": projects, "rng": rng}
 
 
@@ -404,8 +512,9 @@ _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XI
           "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")  # fmt: skip
 
 
-def _book_rows(data: dict[str, object], records: list[dict[str, object]],
-               rng: np.random.Generator) -> list[list[object]]:
+def _book_rows(
+    data: dict[str, object], records: list[dict[str, object]], rng: np.random.Generator
+) -> list[list[object]]:
     """Data rows of the handover book, grouped by project and commune with section rows."""
     parcels: gpd.GeoDataFrame = data["parcels"]  # type: ignore[assignment]
     names = {c: n for c, n, *_ in COMMUNES}
@@ -422,16 +531,25 @@ def _book_rows(data: dict[str, object], records: list[dict[str, object]],
             number += 1
             sheet = rec["sheet"]
             pos = rec["parcel_pos"]
-            rows.append([
-                number, project,
-                None if rng.random() < 0.05 else _spell(names[code], rng),
-                f"{sheet:02d}" if rng.random() < 0.3 else int(sheet), int(rec["parcel"]),
-                parcels["CHUSUDUNG"].iat[pos], parcels["KHLOAIDAT"].iat[pos],
-                *(_date_cell(_get_date(rec, s), rng)
-                  for s in ("inventoried", "plan_approved", "paid", "handed_over")),
-                _STATUS[str(rec["stage"])], "x" if rec["enforcement"] else None,
-                "Có" if rec["complaint"] else None, None,
-            ])
+            rows.append(
+                [
+                    number,
+                    project,
+                    None if rng.random() < 0.05 else _spell(names[code], rng),
+                    f"{sheet:02d}" if rng.random() < 0.3 else int(sheet),
+                    int(rec["parcel"]),
+                    parcels["CHUSUDUNG"].iat[pos],
+                    parcels["KHLOAIDAT"].iat[pos],
+                    *(
+                        _date_cell(_get_date(rec, s), rng)
+                        for s in ("inventoried", "plan_approved", "paid", "handed_over")
+                    ),
+                    _STATUS[str(rec["stage"])],
+                    "x" if rec["enforcement"] else None,
+                    "Có" if rec["complaint"] else None,
+                    None,
+                ]
+            )
     _add_flaws(rows, rng)
     return rows
 
@@ -442,11 +560,14 @@ def _get_date(rec: dict[str, object], stage: str) -> dt.date | None:
 
 
 def _add_flaws(rows: list[list[object]], rng: np.random.Generator) -> None:
-    """The typos every real book has: a parcel number that does not exist, a record written
-    twice, an impossible date."""
+    """Add the typos every real book has.
+
+    A parcel number that does not exist, a record written twice, an impossible date.
+    """
     data_rows = [r for r in rows if isinstance(r[0], int)]
-    typo, twice, bad_date = (data_rows[int(i)] for i in rng.choice(len(data_rows), 3,
-                                                                    replace=False))
+    typo, twice, bad_date = (
+        data_rows[int(i)] for i in rng.choice(len(data_rows), 3, replace=False)
+    )
     typo[4] = int(typo[4]) * 100 + 17
     typo[14] = "Số thửa ghi theo biên bản kiểm đếm"
     copy = list(twice)
@@ -463,10 +584,13 @@ def _write_book(path: Path, rows: list[list[object]], n_records: int) -> None:
     ws = book.active
     ws.title = "Tiến độ GPMB"
     width = len(_BOOK_COLUMNS)
-    titles = ("ỦY BAN NHÂN DÂN HUYỆN CAO LỘC", "TRUNG TÂM PHÁT TRIỂN QUỸ ĐẤT",
-              "SỔ THEO DÕI TIẾN ĐỘ BÀN GIAO MẶT BẰNG CÁC DỰ ÁN NĂM 2024",
-              f"(Số liệu đến ngày {AS_OF:%d/%m/%Y} — DỮ LIỆU GIẢ LẬP để thử phần mềm, "
-              "không phải số liệu chính thức)")
+    titles = (
+        "ỦY BAN NHÂN DÂN HUYỆN CAO LỘC",
+        "TRUNG TÂM PHÁT TRIỂN QUỸ ĐẤT",
+        "SỔ THEO DÕI TIẾN ĐỘ BÀN GIAO MẶT BẰNG CÁC DỰ ÁN NĂM 2024",
+        f"(Số liệu đến ngày {AS_OF:%d/%m/%Y} — DỮ LIỆU GIẢ LẬP để thử phần mềm, "
+        "không phải số liệu chính thức)",
+    )
     for r, text in enumerate(titles, start=1):
         ws.cell(r, 1, text).font = Font(bold=r <= 3)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
@@ -492,8 +616,9 @@ def _write_book(path: Path, rows: list[list[object]], n_records: int) -> None:
                 if isinstance(value, dt.datetime):
                     cell.number_format = "dd/mm/yyyy"
     ws.append(["Tổng cộng", None, None, None, f"{n_records} thửa"])
-    for c, w in zip("ABCDEFGHIJKLMNO", (6, 10, 16, 8, 8, 22, 8, 12, 12, 12, 12, 22, 9, 9, 24),
-                    strict=True):
+    for c, w in zip(
+        "ABCDEFGHIJKLMNO", (6, 10, 16, 8, 8, 22, 8, 12, 12, 12, 12, 22, 9, 9, 24), strict=True
+    ):
         ws.column_dimensions[c].width = w
     stamp = dt.datetime(2024, 11, 29)
     book.properties.created = stamp
@@ -506,48 +631,84 @@ def _write_book(path: Path, rows: list[list[object]], n_records: int) -> None:
 
 def _rezip_fixed_time(data: bytes, path: Path) -> None:
     """Rewrite a zip (an .xlsx) with fixed member times, so the same data gives the same bytes."""
-    with zipfile.ZipFile(_io.BytesIO(data)) as src, zipfile.ZipFile(
-            path, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(_io.BytesIO(data)) as src,
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(2024, 11, 29, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps the saving time
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-11-29T00:00:00Z",
-                                 content)
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-11-29T00:00:00Z", content
+                )
             dst.writestr(fixed, content)
 
 
 def _toml_project(pid: str, name: str, extra: str, milestones: list[str]) -> str:
     items = ",\n    ".join(milestones)
-    return (f'[[projects]]\nid = "{pid}"\nname = "{name}"\nrow = "row_{pid.lower()}.gpkg"\n'
-            f'{extra}already_clear_land_use = ["DGT"]\nmilestones = [\n    {items},\n]\n')
+    return (
+        f'[[projects]]\nid = "{pid}"\nname = "{name}"\nrow = "row_{pid.lower()}.gpkg"\n'
+        f'{extra}already_clear_land_use = ["DGT"]\nmilestones = [\n    {items},\n]\n'
+    )
 
 
 def _config_text() -> str:
-    ql4b = _toml_project(_QL4B.id, _QL4B.name, 'centerline = "centerline_ql4b.gpkg"\n'
-                         'start_chainage = "Km3+700"\nchainage_bin_m = 100\n',
-                         ['{ date = 2024-03-31, target_pct = 100, label = "100% trước 31/3/2024" }'])
+    ql4b = _toml_project(
+        _QL4B.id,
+        _QL4B.name,
+        'centerline = "centerline_ql4b.gpkg"\nstart_chainage = "Km3+700"\nchainage_bin_m = 100\n',
+        ['{ date = 2024-03-31, target_pct = 100, label = "100% trước 31/3/2024" }'],
+    )
     expressway = _toml_project(
-        _EXPRESSWAY.id, _EXPRESSWAY.name, 'centerline = "centerline_ct_hncl.gpkg"\n'
+        _EXPRESSWAY.id,
+        _EXPRESSWAY.name,
+        'centerline = "centerline_ct_hncl.gpkg"\n'
         'start_chainage = "Km0+000"\nchainage_bin_m = 100\n',
-        ['{ date = 2024-06-30, target_pct = 70, label = "70% trước 30/6/2024" }',
-         '{ date = 2024-12-31, target_pct = 100, label = "100% trước 31/12/2024" }'])
-    clusters = [_toml_project(pid, name, "", [
-        '{ date = 2024-12-31, target_pct = 100, label = "Hoàn thành trong Quý IV/2024 '
-        '(ngày của KH; thay bằng tiến độ được UBND tỉnh phê duyệt)" }'])
-        for pid, name, *_ in _CLUSTERS]
-    police = _toml_project("TSCA", "Trụ sở công an các xã còn lại", "", [
-        '{ date = 2024-12-31, target_pct = 100, label = "100% trụ sở công an xã còn lại" }'])
-    return "\n".join([
-        "# Synthetic sample data made by `gpmb sample` — NOT official figures.",
-        "# Targets and dates follow the Cao Lộc district plan for 2024 (see data/README.md).",
-        'title = "GPMB huyện Cao Lộc 2024 (dữ liệu giả lập)"', 'province = "Lạng Sơn"',
-        f"as_of = {AS_OF.isoformat()}", "",
-        "[layers]", 'parcels = "parcels.gpkg"', 'communes = "communes.gpkg"',
-        'handovers = "so_theo_doi_ban_giao.xlsx"', "",
-        ql4b, expressway, *clusters, police])
+        [
+            '{ date = 2024-06-30, target_pct = 70, label = "70% trước 30/6/2024" }',
+            '{ date = 2024-12-31, target_pct = 100, label = "100% trước 31/12/2024" }',
+        ],
+    )
+    clusters = [
+        _toml_project(
+            pid,
+            name,
+            "",
+            [
+                '{ date = 2024-12-31, target_pct = 100, label = "Hoàn thành trong Quý IV/2024 '
+                '(ngày của KH; thay bằng tiến độ được UBND tỉnh phê duyệt)" }'
+            ],
+        )
+        for pid, name, *_ in _CLUSTERS
+    ]
+    police = _toml_project(
+        "TSCA",
+        "Trụ sở công an các xã còn lại",
+        "",
+        ['{ date = 2024-12-31, target_pct = 100, label = "100% trụ sở công an xã còn lại" }'],
+    )
+    return "\n".join(
+        [
+            "# Synthetic sample data made by `gpmb sample` — NOT official figures.",
+            "# Targets and dates follow the Cao Lộc district plan for 2024 (see data/README.md).",
+            'title = "GPMB huyện Cao Lộc 2024 (dữ liệu giả lập)"',
+            'province = "Lạng Sơn"',
+            f"as_of = {AS_OF.isoformat()}",
+            "",
+            "[layers]",
+            'parcels = "parcels.gpkg"',
+            'communes = "communes.gpkg"',
+            'handovers = "so_theo_doi_ban_giao.xlsx"',
+            "",
+            ql4b,
+            expressway,
+            *clusters,
+            police,
+        ]
+    )
 
 
 def write_sample(out: str | Path, *, seed: int = 2024, n_parcels: int | None = None) -> Path:
@@ -580,9 +741,9 @@ def write_sample(out: str | Path, *, seed: int = 2024, n_parcels: int | None = N
         for pid, proj in data["projects"].items():  # type: ignore[union-attr]
             proj["row"].to_file(out / f"row_{pid.lower()}.gpkg", engine="pyogrio")
             if "line" in proj:
-                gpd.GeoDataFrame({"name": [proj["road"].name]}, geometry=[proj["line"]],
-                                 crs=CRS).to_file(out / f"centerline_{pid.lower()}.gpkg",
-                                                  engine="pyogrio")
+                gpd.GeoDataFrame(
+                    {"name": [proj["road"].name]}, geometry=[proj["line"]], crs=CRS
+                ).to_file(out / f"centerline_{pid.lower()}.gpkg", engine="pyogrio")
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
     _write_book(out / "so_theo_doi_ban_giao.xlsx", rows, len(records))

@@ -57,22 +57,57 @@ def hand_case(folder: Path) -> Path:
     Communes: West x < 50, East x ≥ 50.
     """
     write_layer(folder / "row.gpkg", [{"name": "row", "geometry": rect(0, 0, 100, 20)}])
-    write_layer(folder / "parcels.gpkg", [
-        {"MAXA": "01", "SHBANDO": 5, "SOTHUA": 1, "KHLOAIDAT": "LUC", "geometry": rect(0, 0, 40, 20)},
-        {"MAXA": "02", "SHBANDO": 5, "SOTHUA": 2, "KHLOAIDAT": "ONT", "geometry": rect(40, 0, 70, 30)},
-        {"MAXA": "02", "SHBANDO": 5, "SOTHUA": 3, "KHLOAIDAT": "DGT", "geometry": rect(70, 0, 90, 20)},
-        {"MAXA": "01", "SHBANDO": 6, "SOTHUA": 4, "KHLOAIDAT": "CLN", "geometry": rect(30, 0, 50, 20)},
-    ])
-    write_layer(folder / "communes.gpkg", [
-        {"MAXA": "01", "TENXA": "Xã Hợp Thành", "geometry": rect(-10, -10, 50, 40)},
-        {"MAXA": "02", "TENXA": "Xã Tân Liên", "geometry": rect(50, -10, 110, 40)},
-    ])
-    write_book_csv(folder / "book.csv", [
-        {"Xã": "Hợp Thành", "Tờ bản đồ": "05", "Số thửa": "1", "Ngày bàn giao": "01/03/2024"},
-        {"Xã": "tân liên", "Tờ bản đồ": "5", "Số thửa": "002", "Ngày chi trả": "15/02/2024"},
-        {"Xã": "Hop Thanh", "Tờ bản đồ": "6", "Số thửa": "4", "Ngày bàn giao": "01/05/2024"},
-    ])
-    return write_config(folder, """
+    write_layer(
+        folder / "parcels.gpkg",
+        [
+            {
+                "MAXA": "01",
+                "SHBANDO": 5,
+                "SOTHUA": 1,
+                "KHLOAIDAT": "LUC",
+                "geometry": rect(0, 0, 40, 20),
+            },
+            {
+                "MAXA": "02",
+                "SHBANDO": 5,
+                "SOTHUA": 2,
+                "KHLOAIDAT": "ONT",
+                "geometry": rect(40, 0, 70, 30),
+            },
+            {
+                "MAXA": "02",
+                "SHBANDO": 5,
+                "SOTHUA": 3,
+                "KHLOAIDAT": "DGT",
+                "geometry": rect(70, 0, 90, 20),
+            },
+            {
+                "MAXA": "01",
+                "SHBANDO": 6,
+                "SOTHUA": 4,
+                "KHLOAIDAT": "CLN",
+                "geometry": rect(30, 0, 50, 20),
+            },
+        ],
+    )
+    write_layer(
+        folder / "communes.gpkg",
+        [
+            {"MAXA": "01", "TENXA": "Xã Hợp Thành", "geometry": rect(-10, -10, 50, 40)},
+            {"MAXA": "02", "TENXA": "Xã Tân Liên", "geometry": rect(50, -10, 110, 40)},
+        ],
+    )
+    write_book_csv(
+        folder / "book.csv",
+        [
+            {"Xã": "Hợp Thành", "Tờ bản đồ": "05", "Số thửa": "1", "Ngày bàn giao": "01/03/2024"},
+            {"Xã": "tân liên", "Tờ bản đồ": "5", "Số thửa": "002", "Ngày chi trả": "15/02/2024"},
+            {"Xã": "Hop Thanh", "Tờ bản đồ": "6", "Số thửa": "4", "Ngày bàn giao": "01/05/2024"},
+        ],
+    )
+    return write_config(
+        folder,
+        """
 title = "Hand case"
 province = "Lạng Sơn"
 as_of = 2024-04-01
@@ -87,7 +122,8 @@ id = "P"
 name = "Test road"
 row = "row.gpkg"
 already_clear_land_use = ["DGT"]
-""")
+""",
+    )
 
 
 def day(text: str) -> dt.date:

@@ -1,0 +1,1 @@
+"""Drawing: static maps (matplotlib) and web maps (folium); they compute no metric."""

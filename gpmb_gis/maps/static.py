@@ -43,11 +43,16 @@ def _polys_to_paths(geoms: np.ndarray) -> list[Any]:
         for poly in shapely.get_parts(geom):
             if poly.is_empty or poly.geom_type != "Polygon":
                 continue
-            rings = [np.asarray(poly.exterior.coords)] + [np.asarray(r.coords)
-                                                           for r in poly.interiors]
+            rings = [np.asarray(poly.exterior.coords)] + [
+                np.asarray(r.coords) for r in poly.interiors
+            ]
             verts = np.concatenate(rings)
-            codes = np.concatenate([[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2)
-                                    + [MplPath.CLOSEPOLY] for r in rings])
+            codes = np.concatenate(
+                [
+                    [MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2) + [MplPath.CLOSEPOLY]
+                    for r in rings
+                ]
+            )
             paths.append(MplPath(verts, codes))
     return paths
 
@@ -58,9 +63,14 @@ def _collection(geoms: np.ndarray, **kwargs: Any) -> Any:
     return PathCollection(_polys_to_paths(geoms), **kwargs)
 
 
-def plot_project(result: ProgressResult, project: str, *, ax: Any = None,
-                 lang: str | None = None, figsize: tuple[float, float] = (11.69, 8.27),
-                 ) -> tuple[Any, Any]:
+def plot_project(
+    result: ProgressResult,
+    project: str,
+    *,
+    ax: Any = None,
+    lang: str | None = None,
+    figsize: tuple[float, float] = (11.69, 8.27),
+) -> tuple[Any, Any]:
     """Draw a project's parcels coloured by stage, its ROW and the commune boundaries.
 
     Parameters
@@ -81,7 +91,7 @@ def plot_project(result: ProgressResult, project: str, *, ax: Any = None,
 
     lang = lang or result.config.lang
     ov = result.overlays[project]
-    fig, ax = (plt.subplots(figsize=figsize) if ax is None else (ax.figure, ax))
+    fig, ax = plt.subplots(figsize=figsize) if ax is None else (ax.figure, ax)
     pieces = ov.pieces
     reach = pieces[list(engine.REACH_COLUMNS)].to_numpy()
     stage_idx = engine.stage_index_at(reach, engine.day_number(result.as_of))
@@ -95,41 +105,75 @@ def plot_project(result: ProgressResult, project: str, *, ax: Any = None,
         mask = stages == stage
         if mask.any():
             # at district scale a 30 m corridor is a hairline: outline pieces in their colour
-            ax.add_collection(_collection(
-                geoms[mask], facecolor=colour, edgecolor=colour if small_scale else "#333333",
-                linewidth=1.5 if small_scale else 0.15, zorder=8 - C.STAGES.index(stage)
-                if stage in C.STAGES else 2))
+            ax.add_collection(
+                _collection(
+                    geoms[mask],
+                    facecolor=colour,
+                    edgecolor=colour if small_scale else "#333333",
+                    linewidth=1.5 if small_scale else 0.15,
+                    zorder=8 - C.STAGES.index(stage) if stage in C.STAGES else 2,
+                )
+            )
             areas[stage] = float(shapely.area(geoms[mask]).sum())
-    ax.add_collection(_collection(np.array([ov.row]), facecolor="none", edgecolor="#000000",
-                                  linewidth=0.4, zorder=10))
+    ax.add_collection(
+        _collection(
+            np.array([ov.row]), facecolor="none", edgecolor="#000000", linewidth=0.4, zorder=10
+        )
+    )
     communes = result.inputs.communes if result.inputs is not None else None
     if communes is not None:
         xmin, ymin, xmax, ymax = ov.row.bounds
         near = communes.cx[xmin:xmax, ymin:ymax]
-        ax.add_collection(_collection(near.geometry.to_numpy(), facecolor="none",
-                                      edgecolor="#7A3E9D", linewidth=0.8, linestyle="--"))
-        for name, point in zip(near[C.COMMUNE], shapely.point_on_surface(
-                shapely.intersection(near.geometry.to_numpy(), ov.row)), strict=True):
+        ax.add_collection(
+            _collection(
+                near.geometry.to_numpy(),
+                facecolor="none",
+                edgecolor="#7A3E9D",
+                linewidth=0.8,
+                linestyle="--",
+            )
+        )
+        for name, point in zip(
+            near[C.COMMUNE],
+            shapely.point_on_surface(shapely.intersection(near.geometry.to_numpy(), ov.row)),
+            strict=True,
+        ):
             if not point.is_empty:
-                ax.annotate(str(name), (point.x, point.y), fontsize=8, color="#7A3E9D",
-                            ha="center")
+                ax.annotate(str(name), (point.x, point.y), fontsize=8, color="#7A3E9D", ha="center")
     _frame(ax, ov.row.bounds)
     ax.ticklabel_format(useOffset=False, style="plain")
     ax.tick_params(labelsize=7)
-    handles = [Patch(facecolor=STAGE_COLOURS[s], edgecolor="#333333",
-                     label=f"{stage_name(s, lang)}: {areas[s] / 1e4:,.2f} ha")
-               for s in STAGE_COLOURS if s in areas]
+    handles = [
+        Patch(
+            facecolor=STAGE_COLOURS[s],
+            edgecolor="#333333",
+            label=f"{stage_name(s, lang)}: {areas[s] / 1e4:,.2f} ha",
+        )
+        for s in STAGE_COLOURS
+        if s in areas
+    ]
     handles.append(Patch(facecolor="none", edgecolor="#000000", label=word("row", lang)))
     if communes is not None:
-        handles.append(Patch(facecolor="none", edgecolor="#7A3E9D", linestyle="--",
-                             label=word("communes", lang)))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-              framealpha=0.9, borderaxespad=0)
+        handles.append(
+            Patch(
+                facecolor="none", edgecolor="#7A3E9D", linestyle="--", label=word("communes", lang)
+            )
+        )
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        framealpha=0.9,
+        borderaxespad=0,
+    )
     row = result.progress_by_project.set_index(C.PROJECT).loc[project]
-    ax.set_title(f"{ov.project.name}\n{word('as_of', lang)} {_vn_date(result.as_of)}: "
-                 f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)} "
-                 f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)",
-                 fontsize=11)
+    ax.set_title(
+        f"{ov.project.name}\n{word('as_of', lang)} {_vn_date(result.as_of)}: "
+        f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)} "
+        f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)",
+        fontsize=11,
+    )
     return fig, ax
 
 

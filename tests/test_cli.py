@@ -1,0 +1,195 @@
+"""The ``gpmb`` command end to end, and its error paths (one line, exit 2)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from conftest import SAMPLE_CONFIG
+from helpers import rect, write_layer
+
+from gpmb_gis.cli import main
+
+ONE_LINE = r"^gpmb: error: .+: .+ — .+$"
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    assert main(["report", "--config", str(SAMPLE_CONFIG), "--out", str(out)]) == 0
+    return out
+
+
+def test_report_writes_the_bundle(sample_report):
+    for name in (
+        "index.html",
+        "report.xlsx",
+        "tables/progress_by_project.csv",
+        "tables/progress_by_commune.csv",
+        "tables/parcels.csv",
+        "tables/qa_issues.csv",
+        "tables/milestones.csv",
+        "tables/timeseries.csv",
+    ):
+        assert (sample_report / name).stat().st_size > 0, name
+    projects = pd.read_csv(sample_report / "tables/progress_by_project.csv")
+    for pid in projects.project:
+        png = sample_report / "maps" / f"{pid}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sample_communes_add_up_to_projects(sample_report):
+    projects = pd.read_csv(sample_report / "tables/progress_by_project.csv").set_index("project")
+    communes = pd.read_csv(sample_report / "tables/progress_by_commune.csv")
+    sums = communes.groupby("project")[["required_m2", "cleared_m2", "unmapped_m2"]].sum()
+    for pid, row in sums.iterrows():
+        for col in sums.columns:
+            assert row[col] == pytest.approx(projects.loc[pid, col], abs=0.01), (pid, col)
+
+
+def test_sample_figures_match_an_independent_computation(sample_report):
+    """Project figures from the definitions of DESIGN §5 with plain geopandas."""
+    folder = SAMPLE_CONFIG.parent
+    projects = pd.read_csv(sample_report / "tables/progress_by_project.csv").set_index("project")
+    table = pd.read_csv(sample_report / "tables/parcels.csv", dtype={"sheet": str, "parcel": str})
+    parcels = gpd.read_file(folder / "parcels.gpkg")
+    codes = gpd.read_file(folder / "communes.gpkg").set_index("TENXA")["MAXA"]
+    parcels["key"] = (
+        parcels.MAXA + "/" + parcels.SHBANDO.astype(str) + "/" + parcels.SOTHUA.astype(str)
+    )
+    for pid in ("QL4B", "CT_HNCL"):
+        row = shapely.union_all(gpd.read_file(folder / f"row_{pid.lower()}.gpkg").geometry)
+        mine = table[(table.project == pid) & table.stage.isin(["handed_over", "already_clear"])]
+        keys = set(mine.commune.map(codes) + "/" + mine.sheet + "/" + mine.parcel)
+        cleared = shapely.union_all(parcels[parcels.key.isin(keys)].intersection(row))
+        assert projects.loc[pid, "required_m2"] == pytest.approx(row.area, rel=1e-9)
+        assert projects.loc[pid, "cleared_m2"] == pytest.approx(cleared.area, rel=1e-6)
+
+
+def test_sample_tells_the_seed_story(sample_report):
+    milestones = pd.read_csv(sample_report / "tables/milestones.csv")
+    ql4b = milestones[milestones.project == "QL4B"].iloc[0]
+    assert ql4b.status == "missed" and 95 < ql4b.actual_pct < 100
+    expressway = milestones[milestones.project == "CT_HNCL"].set_index("target_pct")
+    assert expressway.loc[70.0, "status"] == "met"
+    assert expressway.loc[100.0, "status"] == "at_risk"
+
+
+def test_summary_lines_balance(tmp_path, capsys):
+    code, out, _ = run(["report", "--config", str(SAMPLE_CONFIG), "--out", str(tmp_path)], capsys)
+    assert code == 0
+    lines = [line for line in out.splitlines() if line.startswith("records:")]
+    assert len(lines) >= 4
+    for line in lines:
+        numbers = [int(w) for w in line.replace("(", " ").split() if w.isdigit()]
+        assert numbers[0] == numbers[1] + numbers[2], line
+
+
+def test_no_owner_names_without_the_flag(sample_report):
+    owners = gpd.read_file(SAMPLE_CONFIG.parent / "parcels.gpkg").CHUSUDUNG
+    owner = next(o for o in owners if o != "UBND xã")
+    for path in sample_report.rglob("*"):
+        if path.suffix in (".csv", ".html"):
+            assert owner not in path.read_text(encoding="utf-8"), path
+
+
+def test_module_entry_point():
+    proc = subprocess.run(
+        [sys.executable, "-m", "gpmb_gis", "--help"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0 and "report" in proc.stdout
+
+
+# --- error paths: one line, exit 2, no traceback ------------------------------------------
+
+
+def copy_sample(tmp_path: Path) -> Path:
+    folder = tmp_path / "cao_loc"
+    shutil.copytree(SAMPLE_CONFIG.parent, folder)
+    return folder / "gpmb.toml"
+
+
+def edit(config: Path, old: str, new: str) -> Path:
+    text = config.read_text(encoding="utf-8")
+    assert old in text
+    config.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return config
+
+
+def assert_one_line_error(capsys, argv, *needles):
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    import re
+
+    assert re.match(ONE_LINE, lines[0]), lines[0]
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_missing_config(tmp_path, capsys):
+    assert_one_line_error(
+        capsys, ["report", "--config", str(tmp_path / "x.toml")], "config file not found"
+    )
+
+
+def test_unknown_config_key(tmp_path, capsys):
+    config = edit(copy_sample(tmp_path), "as_of =", "as_off =")
+    assert_one_line_error(capsys, ["report", "--config", str(config)], "as_off", "as_of")
+
+
+def test_config_path_that_does_not_exist(tmp_path, capsys):
+    config = edit(copy_sample(tmp_path), '"parcels.gpkg"', '"thua_dat.gpkg"')
+    assert_one_line_error(capsys, ["report", "--config", str(config)], "thua_dat.gpkg")
+
+
+def test_corrupt_workbook(tmp_path, capsys):
+    config = copy_sample(tmp_path)
+    (config.parent / "so_theo_doi_ban_giao.xlsx").write_bytes(b"PK\x03\x04broken")
+    assert_one_line_error(capsys, ["report", "--config", str(config)], "so_theo_doi_ban_giao.xlsx")
+
+
+def test_missing_parcel_column(tmp_path, capsys):
+    config = copy_sample(tmp_path)
+    parcels = gpd.read_file(config.parent / "parcels.gpkg").rename(columns={"SOTHUA": "STT_T"})
+    parcels.to_file(config.parent / "parcels.gpkg")
+    assert_one_line_error(capsys, ["report", "--config", str(config)], "STT_T", "parcel")
+
+
+def test_swapped_axes(tmp_path, capsys):
+    config = copy_sample(tmp_path)
+    parcels = gpd.read_file(config.parent / "parcels.gpkg")
+    parcels.geometry = shapely.transform(parcels.geometry.values, lambda xy: xy[:, ::-1])
+    parcels.to_file(config.parent / "parcels.gpkg")
+    assert_one_line_error(capsys, ["report", "--config", str(config)], "swapped")
+
+
+def test_empty_layer(tmp_path, capsys):
+    config = copy_sample(tmp_path)
+    write_layer(config.parent / "row_ql4b.gpkg", [{"geometry": rect(0, 0, 1, 1)}])
+    gpd.read_file(config.parent / "row_ql4b.gpkg").iloc[:0].to_file(config.parent / "row_ql4b.gpkg")
+    assert_one_line_error(capsys, ["report", "--config", str(config)], "empty")
+
+
+def test_bad_as_of(capsys):
+    assert_one_line_error(
+        capsys, ["report", "--config", str(SAMPLE_CONFIG), "--as-of", "31/02/2024"], "as-of"
+    )
+
+
+def test_unknown_command(capsys):
+    assert_one_line_error(capsys, ["frobnicate"], "invalid choice")

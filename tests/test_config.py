@@ -1,0 +1,123 @@
+"""The config file: validation, suggestions, paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from gpmb_gis import load_config
+from gpmb_gis._errors import ConfigError
+from gpmb_gis.chainage import format_chainage, parse_chainage
+
+BASE = """
+title = "t"
+province = "Lạng Sơn"
+as_of = 2024-06-30
+[layers]
+parcels = "p.gpkg"
+[[projects]]
+id = "A"
+row = "r.gpkg#ROW"
+start_chainage = "Km3+700"
+station_equations = [["Km10+250", "Km10+300"]]
+already_clear_land_use = ["dgt"]
+milestones = [
+  { date = 2024-03-31, target_pct = 100 },
+  { date = "30/06/2024", target_pct = 70, commune = "Hợp Thành" },
+]
+"""
+
+
+def write(tmp_path: Path, text: str, files: tuple[str, ...] = ("p.gpkg", "r.gpkg")) -> Path:
+    for name in files:
+        (tmp_path / name).write_bytes(b"")
+    path = tmp_path / "gpmb.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_valid_config(tmp_path):
+    cfg = load_config(write(tmp_path, BASE))
+    assert cfg.crs.to_epsg() == 9215
+    assert cfg.as_of == dt.date(2024, 6, 30)
+    assert cfg.parcels.path == (tmp_path / "p.gpkg").resolve()
+    project = cfg.project("A")
+    assert project.row.layer == "ROW" and project.row.path.name == "r.gpkg"
+    assert project.start_chainage_m == 3700
+    assert project.station_equations == ((10250.0, 10300.0),)
+    assert project.already_clear_land_use == ("DGT",)
+    assert [m.target_pct for m in project.milestones] == [100, 70]
+    assert project.milestones[1].commune == "Hợp Thành"
+    assert project.milestones[1].date == dt.date(2024, 6, 30)
+
+
+def test_crs_overrides_province(tmp_path):
+    cfg = load_config(write(tmp_path, BASE.replace('province = "Lạng Sơn"', 'crs = "EPSG:5898"')))
+    assert cfg.crs.to_epsg() == 5898
+
+
+def test_unknown_key_names_the_closest(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, BASE.replace("as_of", "as_off")))
+    assert "as_off" in err.value.where and "as_of" in err.value.todo
+
+
+def test_unknown_project_key(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, BASE.replace("already_clear_land_use", "already_clear")))
+    assert "already_clear" in err.value.where
+    assert "already_clear_land_use" in err.value.todo
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="not found") as err:
+        load_config(write(tmp_path, BASE, files=("r.gpkg",)))
+    assert "layers.parcels" in err.value.where
+
+
+def test_all_problems_reported_together(tmp_path):
+    text = BASE.replace("as_of", "as_off").replace('title = "t"', 'titel = "t"')
+    with pytest.raises(ConfigError, match="and 1 more"):
+        load_config(write(tmp_path, text))
+
+
+def test_config_not_found(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_bad_toml(tmp_path):
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "title = "))
+
+
+def test_bad_date_and_chainage(tmp_path):
+    text = BASE.replace("2024-03-31", '"31/02/2024"').replace("Km3+700", "abc")
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    assert "start_chainage" in err.value.line() or "milestones" in err.value.line()
+
+
+@pytest.mark.parametrize(
+    ("text", "metres"),
+    [
+        ("Km3+700", 3700),
+        ("KM3+700.5", 3700.5),
+        ("K3+700", 3700),
+        ("3+700", 3700),
+        ("Km18", 18000),
+        ("km 18 + 050", 18050),
+        (250.0, 250.0),
+    ],
+)
+def test_parse_chainage(text, metres):
+    assert parse_chainage(text) == metres
+
+
+def test_format_chainage():
+    assert format_chainage(3700) == "Km3+700"
+    assert format_chainage(18000) == "Km18+000"
+    assert format_chainage(7.2) == "Km0+007"
+    assert format_chainage(3700.46, decimals=1) == "Km3+700.5"

@@ -1,0 +1,243 @@
+"""Reading layers and handover books as offices keep them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import geopandas as gpd
+import openpyxl
+import pytest
+from conftest import REALDATA
+from helpers import CRS, rect, write_layer
+from pyproj import CRS as ProjCRS  # noqa: N811
+
+from gpmb_gis import columns as C
+from gpmb_gis._errors import CRSError, InputError
+from gpmb_gis.config import LayerSource
+from gpmb_gis.io import match_columns, parse_flag, parse_status, read_handovers, read_layer
+
+TM3 = ProjCRS.from_epsg(9215)
+
+
+def office_book(path, *, total=True):
+    """A book like an office's: title rows, merged "Ngày" heading, numbering, sections."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["ỦY BAN NHÂN DÂN HUYỆN CAO LỘC"])
+    ws.merge_cells("A1:H1")
+    ws.append(["BẢNG THEO DÕI BÀN GIAO MẶT BẰNG"])
+    ws.append([])
+    ws.append(
+        [
+            "STT",
+            "Xã",
+            "Tờ bản đồ",
+            "Số thửa",
+            "Ngày",
+            None,
+            None,
+            None,
+            "Trạng thái",
+            "Cưỡng chế",
+            "Ghi chú",
+        ]
+    )
+    ws.append([None, None, None, None, "Kiểm đếm", "Phê duyệt", "Chi trả", "Bàn giao"])
+    for col in "ABCDIJK":
+        ws.merge_cells(f"{col}4:{col}5")
+    ws.merge_cells("E4:H4")
+    ws.append([f"({i})" for i in range(1, 12)])
+    ws.append(["I. Xã Hợp Thành"])
+    ws.append(
+        [
+            1,
+            None,
+            "05",
+            12,
+            "01/02/2024",
+            dt.datetime(2024, 2, 20),
+            45350,
+            "2024-03-10",
+            "Đã bàn giao",
+            "x",
+            None,
+        ]
+    )
+    ws.append(
+        [
+            2,
+            unicodedata.normalize("NFD", "xã hợp thành"),
+            5,
+            "013",
+            None,
+            None,
+            None,
+            None,
+            "đã kiểm đếm",
+            None,
+            '=HYPERLINK("x")',
+        ]
+    )
+    ws.append([3, "HOP THANH", 6, 1, "31/02/2024", None, None, None, None, "có", None])
+    ws.append([None, None, None, None, None])
+    if total:
+        ws.append(["Tổng cộng", None, None, "3 thửa"])
+    wb.save(path)
+    return path
+
+
+def test_office_book(tmp_path):
+    records, findings, read = read_handovers(LayerSource(office_book(tmp_path / "b.xlsx")))
+    assert read == 5  # section, three records, total row (blank and numbering rows are not)
+    assert list(records[C.SOURCE_ROW]) == [8, 9, 10]
+    first = records.iloc[0]
+    assert first[C.COMMUNE] == "Xã Hợp Thành"  # from the section row
+    assert first[C.INVENTORY_DATE] == dt.date(2024, 2, 1)
+    assert first[C.PLAN_APPROVED_DATE] == dt.date(2024, 2, 20)
+    assert first[C.PAID_DATE] == dt.date(2024, 2, 28)  # Excel serial 45350
+    assert first[C.HANDOVER_DATE] == dt.date(2024, 3, 10)
+    assert first[C.ENFORCEMENT] is True or first[C.ENFORCEMENT] == True  # noqa: E712
+    assert records.iloc[1]["status_stage"] == C.INVENTORIED
+    assert records.iloc[2][C.INVENTORY_DATE] is None
+    checks = {f.check for f in findings}
+    assert {"section_row", "total_row", "date_unparseable"} <= checks
+    bad = next(f for f in findings if f.check == "date_unparseable")
+    assert bad.feature == "row 10" and bad.params["value"] == "31/02/2024"
+
+
+def test_book_csv_with_semicolons(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("Số tờ;Số thửa;Ngày bàn giao\n01;7;05/03/2024\n", encoding="utf-8-sig")
+    records, _, read = read_handovers(LayerSource(path))
+    assert read == 1 and records.iloc[0][C.HANDOVER_DATE] == dt.date(2024, 3, 5)
+
+
+def test_book_without_parcel_column_lists_columns_and_nearest(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("Tờ bản đồ,So thua dat,Ngày bàn giao\n1,2,05/03/2024\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_handovers(LayerSource(path))
+    assert "So thua dat" in err.value.what and "nearest" in err.value.what
+
+
+def test_corrupt_workbook(tmp_path):
+    path = tmp_path / "b.xlsx"
+    path.write_bytes(b"PK\x03\x04 this is not a workbook")
+    with pytest.raises(InputError, match="cannot be opened"):
+        read_handovers(LayerSource(path))
+
+
+def test_sheet_by_name(tmp_path):
+    path = office_book(tmp_path / "b.xlsx")
+    with pytest.raises(InputError, match="no sheet"):
+        read_handovers(LayerSource(path, layer="Nope"))
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Đã bàn giao mặt bằng", C.HANDED_OVER),
+        ("ĐÃ NHẬN TIỀN", C.PAID),
+        ("đã phê duyệt phương án", C.PLAN_APPROVED),
+        ("Chưa kiểm đếm", C.NOT_STARTED),
+        ("handed over", C.HANDED_OVER),
+        (unicodedata.normalize("NFD", "đã chi trả"), C.PAID),
+        ("???", None),
+    ],
+)
+def test_parse_status(text, stage):
+    assert parse_status(text) == stage
+
+
+def test_parse_flag():
+    assert parse_flag("x") is True and parse_flag("Có") is True and parse_flag(None) is False
+    assert parse_flag("maybe") is None
+
+
+def test_aliases_and_field_mapping():
+    names = ["SHBANDO", "So_thua", "Loại đất", "DienTich", "Chu_SD", "weird"]
+    mapped = match_columns(names, "parcels", {"weird": "commune"})
+    assert mapped == {
+        "SHBANDO": "sheet",
+        "So_thua": "parcel",
+        "Loại đất": "land_use",
+        "DienTich": "legal_area_m2",
+        "Chu_SD": "owner",
+        "weird": "commune",
+    }
+
+
+def test_layer_without_crs_takes_the_config_crs(tmp_path):
+    path = write_layer(
+        tmp_path / "p.geojson", [{"SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}], crs=None
+    )
+    gdf, _ = read_layer(LayerSource(path), layer="parcels", project_crs=TM3)
+    assert gdf.crs.to_epsg() == 9215 and gdf.area.iloc[0] == pytest.approx(100)
+
+
+def test_layer_in_another_zone_is_brought_into_the_project_zone(tmp_path):
+    src = gpd.GeoDataFrame({"SOTHUA": [1]}, geometry=[rect(0, 0, 100, 100)], crs=CRS)
+    src.to_crs(3405).to_file(tmp_path / "p.gpkg")
+    gdf, _ = read_layer(LayerSource(tmp_path / "p.gpkg"), layer="parcels", project_crs=TM3)
+    assert gdf.crs.to_epsg() == 9215
+    assert gdf.area.iloc[0] == pytest.approx(10_000, rel=1e-3)
+
+
+def test_degrees_without_crs_is_an_error(tmp_path):
+    wgs = gpd.GeoDataFrame({"SOTHUA": [1]}, geometry=[rect(0, 0, 10, 10)], crs=CRS).to_crs(4326)
+    path = tmp_path / "p.geojson"
+    wgs.set_crs(None, allow_override=True).to_file(path)
+    path.write_text(path.read_text().replace('"crs"', '"_crs"'))
+    with pytest.raises(CRSError, match="degrees"):
+        read_layer(LayerSource(path, crs="EPSG:9215"), layer="parcels", project_crs=TM3)
+
+
+def test_empty_layer(tmp_path):
+    path = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame({"SOTHUA": []}, geometry=[], crs=CRS).to_file(path)
+    with pytest.raises(InputError, match="empty"):
+        read_layer(LayerSource(path), layer="parcels", project_crs=TM3)
+
+
+def test_not_a_gis_file(tmp_path):
+    path = tmp_path / "p.gpkg"
+    path.write_text("hello")
+    with pytest.raises(InputError, match="cannot be read"):
+        read_layer(LayerSource(path), layer="parcels", project_crs=TM3)
+
+
+def _tcvn3_shapefile(tmp_path, cpg=None):
+    path = tmp_path / "p.shp"
+    write_layer(path, [{"TENXA": "x" * 12, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}])
+    dbf = tmp_path / "p.dbf"
+    raw = dbf.read_bytes().replace(b"x" * 12, b"H\xeep Th\xb5nh".ljust(12))
+    dbf.write_bytes(raw)
+    if cpg is None:
+        (tmp_path / "p.cpg").unlink(missing_ok=True)
+    else:
+        (tmp_path / "p.cpg").write_text(cpg)
+    return path
+
+
+def test_declared_tcvn3_is_converted(tmp_path):
+    path = _tcvn3_shapefile(tmp_path)
+    gdf, _ = read_layer(LayerSource(path, encoding="tcvn3"), layer="parcels", project_crs=TM3)
+    assert gdf["commune"].iloc[0].strip() == "Hợp Thành"
+
+
+def test_undeclared_tcvn3_is_detected_and_reported(tmp_path):
+    path = _tcvn3_shapefile(tmp_path, cpg="ISO-8859-1")
+    gdf, findings = read_layer(LayerSource(path), layer="parcels", project_crs=TM3)
+    assert gdf["commune"].iloc[0].strip() == "Hợp Thành"
+    assert any(f.check == "legacy_encoding" and f.params["encoding"] == "tcvn3" for f in findings)
+
+
+def test_real_quang_ngai_esri_json():
+    path = REALDATA / "quangngai_parcels_esrijson_REDACTED.json"
+    if not path.exists():
+        pytest.skip("shared/realdata not present")
+    gdf, _ = read_layer(LayerSource(path), layer="parcels", project_crs=ProjCRS.from_epsg(5898))
+    assert len(gdf) == 3774
+    assert {"sheet", "parcel", "legal_area_m2", "land_use"} <= set(gdf.columns)
+    assert gdf.crs.to_epsg() == 5898

@@ -1,0 +1,94 @@
+"""The measurement on hand-made geometry whose areas are known on paper (DESIGN §5)."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import day, rect, write_book_csv, write_config, write_layer
+
+from gpmb_gis import compute_progress
+
+
+def by_commune(result):
+    return result.progress_by_commune.set_index("commune")
+
+
+def test_project_figures_by_hand(hand_config):
+    # as of 01/04/2024: A (800) handed over, C (400) DGT already clear; D's handover is
+    # dated 01/05/2024, after the report date; 90–100 m has no parcel.
+    result = compute_progress(hand_config)
+    row = result.progress_by_project.iloc[0]
+    assert row.required_m2 == pytest.approx(2000)
+    assert row.cleared_m2 == pytest.approx(1200)
+    assert row.cleared_pct == pytest.approx(60.0)
+    assert row.unmapped_m2 == pytest.approx(200)
+    assert row.parcels_affected == 4
+    assert row.parcels_cleared == 2
+    # B (paid) covers 40–70; D's overlap with A and B counts once
+    assert row.paid_m2 == pytest.approx(1800)
+
+
+def test_overlap_counted_once_after_handover_of_the_overlapping_parcel(hand_config):
+    # as of 01/06/2024 D is handed over too: cleared = 0–50 ∪ 70–90 = 1400, not 800+400+400
+    result = compute_progress(hand_config, day("01/06/2024"))
+    assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(1400)
+
+
+def test_commune_figures_by_hand(hand_config):
+    communes = by_commune(compute_progress(hand_config))
+    west, east = communes.loc["Xã Hợp Thành"], communes.loc["Xã Tân Liên"]
+    assert (west.required_m2, west.cleared_m2, west.unmapped_m2) == pytest.approx((1000, 800, 0))
+    assert (east.required_m2, east.cleared_m2, east.unmapped_m2) == pytest.approx((1000, 400, 200))
+    assert west.commune_code == "01"
+    assert west.paid_m2 == pytest.approx(1000)  # 0–40 handed over, 40–50 under B (paid)
+
+
+def test_communes_add_up_to_the_project(hand_config):
+    result = compute_progress(hand_config)
+    project = result.progress_by_project.iloc[0]
+    communes = result.progress_by_commune
+    for col in ("required_m2", "cleared_m2", "unmapped_m2"):
+        assert communes[col].sum() == pytest.approx(project[col], abs=0.01)
+
+
+def test_half_inside_parcel_and_parcels_table(hand_config):
+    parcels = compute_progress(hand_config).parcels.set_index("parcel")
+    assert parcels.loc[2, "affected_m2"] == pytest.approx(600)  # 900 m², half inside
+    assert parcels.loc[2, "stage"] == "paid"
+    assert parcels.loc[3, "stage"] == "already_clear"
+    assert parcels.loc[4, "stage"] == "not_started"  # handover dated after the report date
+    assert parcels.loc[4, "handover_date"] is None
+    assert str(parcels.loc[1, "handover_date"]) == "2024-03-01"
+    assert "owner" not in parcels.columns
+
+
+def test_status_counts_when_there_are_no_dates(tmp_path):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 10, 10)}])
+    write_layer(
+        tmp_path / "parcels.gpkg",
+        [
+            {"SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 5, 10)},
+            {"SHBANDO": 1, "SOTHUA": 2, "geometry": rect(5, 0, 10, 10)},
+        ],
+    )
+    write_book_csv(
+        tmp_path / "book.csv",
+        [
+            {"Tờ bản đồ": 1, "Số thửa": 1, "Trạng thái": "ĐÃ BÀN GIAO MẶT BẰNG"},
+            {"Tờ bản đồ": 1, "Số thửa": 2, "Trạng thái": "đã nhận tiền"},
+        ],
+    )
+    cfg = write_config(
+        tmp_path,
+        'province = "Lạng Sơn"\nas_of = 2020-01-01\n[layers]\n'
+        'parcels = "parcels.gpkg"\nhandovers = "book.csv"\n[[projects]]\n'
+        'id = "X"\nrow = "row.gpkg"\n',
+    )
+    row = compute_progress(cfg).progress_by_project.iloc[0]
+    assert row.cleared_m2 == pytest.approx(50)
+    assert row.paid_m2 == pytest.approx(100)
+
+
+def test_records_are_accounted_for(hand_config):
+    records = compute_progress(hand_config).records.set_index("layer")
+    assert (records["read"] == records["used"] + records["listed"]).all()
+    assert records.loc["handovers", "read"] == 3

@@ -1,5 +1,5 @@
 # gpmb_gis — everyday commands. `make maps` and `make test` set themselves up.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -10,7 +10,7 @@ OUT    ?= output
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "gpmb: error: make: $(PYTHON) not found — install Python 3.11 or run make PYTHON=python3"; exit 2; }
+	@test -n "$(PYTHON)" || { echo "gpmb: error: make: no python3.11 or python3 found — install Python 3.11"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"

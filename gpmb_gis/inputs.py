@@ -146,29 +146,19 @@ def _parcels(
 
 
 def _records(
-    config: Config, communes: gpd.GeoDataFrame | None, findings: list[Finding], read: dict[str, int]
+    config: Config,
+    communes: gpd.GeoDataFrame | None,
+    findings: list[Finding],
+    read: dict[str, int],
 ) -> pd.DataFrame:
     if config.handovers is None:
         read["handovers"] = 0
-        return pd.DataFrame(
-            columns=[
-                C.SOURCE_ROW,
-                C.PROJECT,
-                C.COMMUNE,
-                C.SHEET,
-                C.PARCEL,
-                *C.STAGE_DATES.values(),
-                C.STATUS,
-                "status_stage",
-                C.ENFORCEMENT,
-                C.COMPLAINT,
-                C.OWNER,
-                C.NOTE,
-            ]
+        records = io.empty_handovers()
+    else:
+        records, found, read["handovers"] = io.read_handovers(
+            config.handovers, fields=config.fields.get("handovers")
         )
-    records, found, n = io.read_handovers(config.handovers, fields=config.fields.get("handovers"))
-    read["handovers"] = n
-    findings.extend(found)
+        findings.extend(found)
     return engine.add_keys(records, engine.CommuneIndex(communes)).reset_index(drop=True)
 
 

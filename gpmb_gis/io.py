@@ -755,6 +755,17 @@ class _BookReader:
         return None
 
 
+HANDOVER_COLUMNS: tuple[str, ...] = (
+    C.SOURCE_ROW, C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, *_DATE_COLUMNS, C.STATUS,
+    "status_stage", C.ENFORCEMENT, C.COMPLAINT, C.OWNER, C.NOTE, C.LAND_USE,
+)  # fmt: skip
+
+
+def empty_handovers() -> pd.DataFrame:
+    """A handover table with no record (for a config without a handover book)."""
+    return pd.DataFrame(columns=list(HANDOVER_COLUMNS))
+
+
 def read_handovers(
     source: LayerSource,
     *,
@@ -813,20 +824,5 @@ def read_handovers(
         rec = reader.record(cells, excel_row=r + 1)
         if rec is not None:
             records.append(rec)
-    columns = [
-        C.SOURCE_ROW,
-        C.PROJECT,
-        C.COMMUNE,
-        C.SHEET,
-        C.PARCEL,
-        *_DATE_COLUMNS,
-        C.STATUS,
-        "status_stage",
-        C.ENFORCEMENT,
-        C.COMPLAINT,
-        C.OWNER,
-        C.NOTE,
-        C.LAND_USE,
-    ]
-    table = pd.DataFrame.from_records(records, columns=columns)
+    table = pd.DataFrame.from_records(records, columns=list(HANDOVER_COLUMNS))
     return table, reader.findings, read

@@ -11,23 +11,26 @@ import shapely
 
 from gpmb_gis import columns as C
 from gpmb_gis._findings import ERROR, INFO, WARNING, Finding
+from gpmb_gis._text import number_key
 from gpmb_gis.engine import polygonal
 from gpmb_gis.labels import qa_message
 
 
 def feature_labels(layer: gpd.GeoDataFrame) -> list[str]:
     """How the user knows each feature: ``sheet 12 / parcel 45`` or ``feature 7``."""
-    if C.PARCEL in layer and C.SHEET in layer:
+    rows = layer[C.SOURCE_ROW]
+    if C.PARCEL in layer:
+        sheets = layer[C.SHEET] if C.SHEET in layer else [None] * len(layer)
         return [
-            f"sheet {s} / parcel {p}" if p is not None else f"feature {i}"
-            for s, p, i in zip(layer[C.SHEET], layer[C.PARCEL], layer[C.SOURCE_ROW], strict=True)
+            f"sheet {number_key(s)} / parcel {number_key(p)}" if number_key(p) else f"feature {i}"
+            for s, p, i in zip(sheets, layer[C.PARCEL], rows, strict=True)
         ]
     if C.SITE in layer:
         return [
-            f"{s}" if s is not None else f"feature {i}"
-            for s, i in zip(layer[C.SITE], layer[C.SOURCE_ROW], strict=True)
+            str(s) if isinstance(s, str) and s else f"feature {i}"
+            for s, i in zip(layer[C.SITE], rows, strict=True)
         ]
-    return [f"feature {i}" for i in layer[C.SOURCE_ROW]]
+    return [f"feature {i}" for i in rows]
 
 
 def repair_polygons(
@@ -92,7 +95,7 @@ def repeated_parcel_keys(parcels: pd.DataFrame) -> list[Finding]:
                 "parcel_key_repeated",
                 "parcels",
                 f"sheet {ks} / parcel {kp}",
-                params={"commune": kc, "count": int(n)},
+                params={"commune": kc or "—", "count": int(n)},
             )
         )
     return findings

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -197,6 +198,32 @@ def _closest_keys(key: tuple[str, str, str], parcels: pd.DataFrame, n: int = 3) 
     return [text for _, text in scored[:n]]
 
 
+class _KeyIndex:
+    """Parcels by key, and by every partial key a record may give (no commune, no sheet)."""
+
+    def __init__(self, parcels: pd.DataFrame) -> None:
+        self.communes = parcels[C.KEY_COMMUNE].to_numpy()
+        self.known = set(self.communes) - {""}
+        self.index: dict[tuple[str, str, str], list[int]] = {}
+        keys = zip(self.communes, parcels[C.KEY_SHEET], parcels[C.KEY_PARCEL], strict=True)
+        for pos, (kc, ks, kp) in enumerate(keys):
+            for key in {(kc, ks, kp), ("", ks, kp), (kc, "", kp), ("", "", kp)}:
+                self.index.setdefault(key, []).append(pos)
+
+    def lookup(self, kc: str, ks: str, kp: str) -> tuple[list[int], bool]:
+        """Parcels a record's key names, and whether its commune had to be ignored.
+
+        The commune is ignored where the parcels carry none, and where the record's commune
+        is none of the parcels' (a name the communes layer does not know, a typo).
+        """
+        ignored = bool(kc) and bool(self.known) and kc not in self.known
+        key_commune = kc if self.known and not ignored else ""
+        hits = self.index.get((key_commune, ks, kp), [])
+        if not hits and key_commune:  # parcels of that key that carry no commune
+            hits = [p for p in self.index.get(("", ks, kp), []) if self.communes[p] == ""]
+        return hits, ignored and bool(hits)
+
+
 def match_records(
     records: pd.DataFrame,
     parcels: pd.DataFrame,
@@ -225,15 +252,7 @@ def match_records(
         unknown projects and repeated keys.
     """
     findings: list[Finding] = []
-    parcel_communes = parcels[C.KEY_COMMUNE].to_numpy()
-    use_commune = bool((parcel_communes != "").any())
-    index: dict[tuple[str, str, str], list[int]] = {}
-    for pos, (kc, ks, kp) in enumerate(
-        zip(parcels[C.KEY_COMMUNE], parcels[C.KEY_SHEET], parcels[C.KEY_PARCEL], strict=True)
-    ):
-        # a record may lack the commune or the sheet: index every partial key too
-        for key in {(kc, ks, kp), ("", ks, kp), (kc, "", kp), ("", "", kp)}:
-            index.setdefault(key, []).append(pos)
+    index = _KeyIndex(parcels)
     project_ids = list(projects)
     projects_by_key = {fold(name): pid for pid, name in projects.items()}
     projects_by_key.update({fold(pid): pid for pid in projects})
@@ -248,52 +267,29 @@ def match_records(
         strict=True,
     )
     for rec_pos, (source_row, project, commune, kc, ks, kp) in enumerate(columns):
-        row_label = f"row {source_row}"
-        projects = _record_projects(project, projects_by_key, project_ids)
-        if projects is None:
-            findings.append(
-                Finding(
-                    ERROR,
-                    "record_unknown_project",
-                    "handovers",
-                    row_label,
-                    params={"project": str(project), "known": ", ".join(project_ids)},
-                    listed=True,
-                )
-            )
+        where = f"row {source_row}"
+        targets = _record_projects(project, projects_by_key, project_ids)
+        if targets is None:
+            params = {"project": str(project), "known": ", ".join(project_ids)}
+            findings.append(Finding(ERROR, "record_unknown_project", "handovers", where,
+                                    params=params, listed=True))  # fmt: skip
             continue
-        key_commune = kc if use_commune else ""
-        hits = index.get((key_commune, ks, kp)) or [
-            pos for pos in index.get(("", ks, kp), []) if parcel_communes[pos] == ""
-        ]
+        hits, commune_ignored = index.lookup(kc, ks, kp)
+        written = str(commune) if _present(commune) else ""
         if not hits:
-            findings.append(
-                Finding(
-                    ERROR,
-                    "record_no_parcel",
-                    "handovers",
-                    row_label,
-                    params={
-                        "commune": "" if not _present(commune) else str(commune),
-                        "sheet": ks,
-                        "parcel": kp,
-                        "closest": "; ".join(_closest_keys((key_commune, ks, kp), parcels)) or "—",
-                    },
-                    listed=True,
-                )
-            )
+            closest = "; ".join(_closest_keys((kc, ks, kp), parcels)) or "—"
+            params = {"commune": written, "sheet": ks, "parcel": kp, "closest": closest}
+            findings.append(Finding(ERROR, "record_no_parcel", "handovers", where,
+                                    params=params, listed=True))  # fmt: skip
             continue
+        if commune_ignored:
+            findings.append(Finding(WARNING, "record_commune_unknown", "handovers", where,
+                                    params={"commune": written}))  # fmt: skip
         if len(hits) > 1:
-            findings.append(
-                Finding(
-                    WARNING,
-                    "record_key_repeated",
-                    "handovers",
-                    row_label,
-                    params={"sheet": ks, "parcel": kp, "count": len(hits)},
-                )
-            )
-        links.extend((rec_pos, hit, p) for hit in hits for p in projects)
+            params = {"sheet": ks, "parcel": kp, "count": len(hits)}
+            findings.append(Finding(WARNING, "record_key_repeated", "handovers", where,
+                                    params=params))  # fmt: skip
+        links.extend((rec_pos, hit, p) for hit in hits for p in targets)
     table = pd.DataFrame(links, columns=[C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT])
     return table, findings
 
@@ -372,10 +368,56 @@ def _overlap_groups(pieces: np.ndarray) -> np.ndarray:
     return np.array([find(i) for i in range(n)])
 
 
-def disjoint_faces(
+@dataclass(frozen=True)
+class Faces:
+    """Disjoint polygons that together cover the pieces, each knowing which pieces cover it.
+
+    Attributes
+    ----------
+    geoms
+        The faces.
+    reach
+        Reach days of each face: the earliest of the pieces covering it (faces × 4).
+    cover_face, cover_piece
+        Pairs (face, piece covering it); a face covered by two overlapping pieces has two.
+    """
+
+    geoms: np.ndarray
+    reach: np.ndarray
+    cover_face: np.ndarray
+    cover_piece: np.ndarray
+
+    @property
+    def area(self) -> np.ndarray:
+        """Area of each face."""
+        return shapely.area(self.geoms) if len(self.geoms) else np.zeros(0)
+
+    def first_piece(self) -> np.ndarray:
+        """For each face, one piece covering it (the first)."""
+        out = np.full(len(self.geoms), -1, dtype=np.int64)
+        out[self.cover_face[::-1]] = self.cover_piece[::-1]
+        return out
+
+
+def _split_group(
     pieces: np.ndarray,
     reach: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    members: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Faces of one group of overlapping pieces: polygonise their noded boundaries."""
+    lines = shapely.union_all(shapely.boundary(pieces[members]))
+    cells = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
+    cells = cells[shapely.area(cells) > 0]
+    points = shapely.point_on_surface(cells)
+    cover = shapely.covers(pieces[members][None, :], points[:, None])  # cells × members
+    inside = cover.any(axis=1)
+    cells, cover = cells[inside], cover[inside]
+    cell_reach = np.where(cover[:, :, None], reach[members][None, :, :], NEVER).min(axis=1)
+    cell_idx, member_idx = np.nonzero(cover)
+    return cells, cell_reach, cell_idx, members[member_idx]
+
+
+def disjoint_faces(pieces: np.ndarray, reach: np.ndarray) -> Faces:
     """Split possibly overlapping pieces into disjoint faces.
 
     Parameters
@@ -384,36 +426,30 @@ def disjoint_faces(
         Piece geometries.
     reach
         Reach days per piece (pieces × 4).
-
-    Returns
-    -------
-    (ndarray of geometry, ndarray, ndarray of int)
-        Faces, their reach days (the earliest of the pieces covering each face), and for each
-        face the position of one piece covering it (the first).
     """
+    if len(pieces) == 0:
+        empty = np.array([], dtype=np.int64)
+        return Faces(np.array([], dtype=object), reach[:0], empty, empty)
     groups = _overlap_groups(pieces)
     lone = np.flatnonzero(np.bincount(groups, minlength=len(pieces))[groups] == 1)
-    faces = [pieces[lone]]
-    face_reach = [reach[lone]]
-    owner = [lone]
+    geoms, reaches, cover_face, cover_piece = [pieces[lone]], [reach[lone]], [], []
+    cover_face.append(np.arange(len(lone)))
+    cover_piece.append(lone)
+    offset = len(lone)
     for g in np.unique(groups[~np.isin(np.arange(len(pieces)), lone)]):
-        members = np.flatnonzero(groups == g)
-        lines = shapely.union_all(shapely.boundary(pieces[members]))
-        cells = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
-        cells = cells[shapely.area(cells) > 0]
-        points = shapely.point_on_surface(cells)
-        cover = shapely.covers(pieces[members][None, :], points[:, None])  # cells × members
-        inside = cover.any(axis=1)
-        cells, cover = cells[inside], cover[inside]
-        member_reach = reach[members]
-        cell_reach = np.where(cover[:, :, None], member_reach[None, :, :], NEVER).min(axis=1)
-        faces.append(cells)
-        face_reach.append(cell_reach)
-        owner.append(members[cover.argmax(axis=1)])
-    return (
-        np.concatenate(faces) if faces else np.array([], dtype=object),
-        np.concatenate(face_reach).reshape(-1, len(DATED_STAGES)),
-        np.concatenate(owner).astype(np.int64),
+        cells, cell_reach, cell_idx, piece_idx = _split_group(
+            pieces, reach, np.flatnonzero(groups == g)
+        )
+        geoms.append(cells)
+        reaches.append(cell_reach)
+        cover_face.append(cell_idx + offset)
+        cover_piece.append(piece_idx)
+        offset += len(cells)
+    return Faces(
+        np.concatenate(geoms),
+        np.concatenate(reaches).reshape(-1, len(DATED_STAGES)),
+        np.concatenate(cover_face).astype(np.int64),
+        np.concatenate(cover_piece).astype(np.int64),
     )
 
 

@@ -134,6 +134,9 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "record_unknown_project": {
         "vi": "Dự án \"{project}\" không có trong cấu hình (có: {known})",
         "en": "Project \"{project}\" is not in the config (known: {known})"},
+    "record_commune_unknown": {
+        "vi": "Xã \"{commune}\" không khớp xã nào của bản đồ địa chính: ghép theo tờ và thửa",
+        "en": "Commune \"{commune}\" matches no commune of the parcels: matched on sheet and parcel"},
     "record_key_repeated": {
         "vi": "Tờ {sheet}, thửa {parcel} khớp {count} thửa: áp dụng cho tất cả",
         "en": "Sheet {sheet}, parcel {parcel} matches {count} parcels: applied to all"},

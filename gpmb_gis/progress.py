@@ -49,6 +49,7 @@ class Units:
     face_index: np.ndarray
     face_unit: np.ndarray
     face_area: np.ndarray
+    polygons: bool = True
 
 
 @dataclass
@@ -86,37 +87,33 @@ def _unit_parts(faces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def _commune_units(
-    overlay_row: shapely.Geometry,
-    faces: np.ndarray,
-    face_owner: np.ndarray,
-    pieces: gpd.GeoDataFrame,
-    inputs: Inputs,
+    overlay_row: shapely.Geometry, faces: engine.Faces, pieces: gpd.GeoDataFrame, inputs: Inputs
 ) -> Units:
+    """Communes as units: their polygons, or else the union of their parcels' pieces."""
     if inputs.communes is not None:
         units = inputs.communes
         geoms = units.geometry.to_numpy()
         required = shapely.area(shapely.intersection(geoms, overlay_row))
-        fi, ui, area = _unit_parts(faces, geoms)
-        return Units(
-            list(units[C.KEY_COMMUNE]),
-            list(units[C.COMMUNE_CODE].fillna("")),
-            list(units[C.COMMUNE]),
-            required,
-            fi,
-            ui,
-            area,
-        )
-    keys = pieces[C.KEY_COMMUNE].to_numpy()[face_owner] if len(faces) else np.array([])
-    unique = sorted(set(keys))
+        fi, ui, area = _unit_parts(faces.geoms, geoms)
+        codes = list(units[C.COMMUNE_CODE].fillna(""))
+        return Units(list(units[C.KEY_COMMUNE]), codes, list(units[C.COMMUNE]), required,
+                     fi, ui, area)  # fmt: skip
+    # without polygons a commune is the union of its parcels' pieces: a face covered by the
+    # pieces of two communes belongs to both
+    piece_keys = pieces[C.KEY_COMMUNE].to_numpy()
+    pairs = pd.DataFrame({"face": faces.cover_face, "key": piece_keys[faces.cover_piece]})
+    pairs = pairs.drop_duplicates()
+    unique = sorted(set(pairs["key"]))
     position = {k: i for i, k in enumerate(unique)}
-    ui = np.array([position[k] for k in keys], dtype=np.int64)
-    area = shapely.area(faces)
+    fi = pairs["face"].to_numpy()
+    ui = np.array([position[k] for k in pairs["key"]], dtype=np.int64)
+    area = faces.area[fi] if len(fi) else np.zeros(0)
     names = []
     for k in unique:
         raw = pieces.loc[pieces[C.KEY_COMMUNE] == k, C.COMMUNE]
         names.append(str(raw.dropna().iloc[0]) if raw.notna().any() else k)
     required = np.bincount(ui, weights=area, minlength=len(unique))
-    return Units(unique, ["" for _ in unique], names, required, np.arange(len(faces)), ui, area)
+    return Units(unique, ["" for _ in unique], names, required, fi, ui, area, polygons=False)
 
 
 def _site_units(
@@ -186,12 +183,8 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
     piece_reach = _piece_reach(project, pieces, inputs.links, inputs.record_reach)
     for j, col in enumerate(engine.REACH_COLUMNS):
         pieces[col] = piece_reach[:, j]
-    if len(pieces):
-        faces, face_reach, owner = engine.disjoint_faces(piece_geoms, piece_reach)
-    else:
-        faces, face_reach = np.array([], dtype=object), piece_reach
-        owner = np.array([], dtype=np.int64)
-    communes = _commune_units(row, faces, owner, pieces, inputs)
+    faces = engine.disjoint_faces(piece_geoms, piece_reach)
+    communes = _commune_units(row, faces, pieces, inputs)
     if inputs.communes is not None:
         pi, ui, area = _unit_parts(piece_geoms, inputs.communes.geometry.to_numpy())
         piece_unit = _largest_unit(len(pieces), pi, ui, area)
@@ -203,12 +196,12 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
         row,
         float(shapely.area(row)),
         pieces,
-        faces,
-        face_reach,
-        shapely.area(faces) if len(faces) else np.array([]),
+        faces.geoms,
+        faces.reach,
+        faces.area,
         communes,
         piece_unit,
-        _site_units(row_layer, row, faces),
+        _site_units(row_layer, row, faces.geoms),
     )
 
 
@@ -279,7 +272,7 @@ def measure_communes(
             _commune_row(ov, (units.codes[u], units.names[u], req), sums, u, mine, piece_stage, day)
         )
     outside = ov.required_m2 - float(units.required_m2.sum())
-    if len(ov.faces) and units.codes and any(units.codes) and outside > 0.01:
+    if units.polygons and outside > 0.01:
         mapped = float(ov.face_area.sum()) - float(sums["mapped"].sum())
         extra = {"mapped": np.array([mapped])}
         for s, name in enumerate(engine.DATED_STAGES, start=1):

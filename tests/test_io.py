@@ -241,3 +241,29 @@ def test_real_quang_ngai_esri_json():
     assert len(gdf) == 3774
     assert {"sheet", "parcel", "legal_area_m2", "land_use"} <= set(gdf.columns)
     assert gdf.crs.to_epsg() == 5898
+
+
+def test_legacy_xls_book_with_merged_heading(tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook()
+    ws = book.add_sheet("Sổ bàn giao")
+    ws.write_merge(0, 0, 0, 5, "BẢNG THEO DÕI")
+    for c, name in enumerate(["Tờ bản đồ", "Số thửa"]):
+        ws.write_merge(2, 3, c, c, name)
+    ws.write_merge(2, 2, 2, 3, "Ngày")
+    ws.write(3, 2, "Chi trả")
+    ws.write(3, 3, "Bàn giao")
+    date_style = xlwt.easyxf(num_format_str="dd/mm/yyyy")
+    ws.write(4, 0, "07")
+    ws.write(4, 1, 12)
+    ws.write(4, 2, dt.datetime(2024, 2, 1), date_style)
+    ws.write(4, 3, "05/03/2024")
+    path = tmp_path / "b.xls"
+    book.save(str(path))
+    records, findings, read = read_handovers(LayerSource(path))
+    assert read == 1 and not findings
+    rec = records.iloc[0]
+    assert rec[C.PAID_DATE] == dt.date(2024, 2, 1)
+    assert rec[C.HANDOVER_DATE] == dt.date(2024, 3, 5)
+    assert rec[C.SOURCE_ROW] == 5

@@ -92,3 +92,57 @@ def test_records_are_accounted_for(hand_config):
     records = compute_progress(hand_config).records.set_index("layer")
     assert (records["read"] == records["used"] + records["listed"]).all()
     assert records.loc["handovers", "read"] == 3
+
+
+def test_book_names_match_parcel_codes_without_a_communes_layer(tmp_path):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 10, 10)}])
+    write_layer(
+        tmp_path / "parcels.gpkg",
+        [{"MAXA": "06040", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}],
+    )
+    write_book_csv(
+        tmp_path / "book.csv",
+        [{"Xã": "Xã Hợp Thành", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"}],
+    )
+    cfg = write_config(
+        tmp_path,
+        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+        'parcels = "parcels.gpkg"\nhandovers = "book.csv"\n[[projects]]\n'
+        'id = "X"\nrow = "row.gpkg"\n',
+    )
+    result = compute_progress(cfg)
+    assert result.progress_by_project.iloc[0].cleared_pct == pytest.approx(100)
+    assert "record_commune_unknown" in set(result.qa_issues.check)
+
+
+def test_without_communes_layer_a_commune_is_the_union_of_its_pieces(tmp_path):
+    # A (commune X) 0–10 and B (commune Y) 5–15 overlap on 5–10; the ROW is 0–20 × 0–10
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 20, 10)}])
+    write_layer(
+        tmp_path / "parcels.gpkg",
+        [
+            {"TENXA": "X", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)},
+            {"TENXA": "Y", "SHBANDO": 1, "SOTHUA": 2, "geometry": rect(5, 0, 15, 10)},
+        ],
+    )
+    write_book_csv(
+        tmp_path / "book.csv",
+        [{"Xã": "Y", "Tờ bản đồ": 1, "Số thửa": 2, "Ngày bàn giao": "01/03/2024"}],
+    )
+    cfg = write_config(
+        tmp_path,
+        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+        'parcels = "parcels.gpkg"\nhandovers = "book.csv"\n[[projects]]\n'
+        'id = "X"\nrow = "row.gpkg"\n',
+    )
+    result = compute_progress(cfg)
+    project = result.progress_by_project.iloc[0]
+    assert (project.required_m2, project.cleared_m2, project.unmapped_m2) == pytest.approx(
+        (200, 100, 50)
+    )
+    communes = by_commune(result)
+    assert communes.loc["X", "required_m2"] == pytest.approx(100)
+    assert communes.loc["X", "cleared_m2"] == pytest.approx(50)  # B's handover covers 5–10
+    assert communes.loc["Y", "required_m2"] == pytest.approx(100)
+    assert communes.loc["Y", "cleared_m2"] == pytest.approx(100)
+    assert communes.unmapped_m2.sum() == 0  # land outside every parcel: project level only

@@ -36,6 +36,9 @@ class Finding:
         Area concerned, where it matters.
     listed
         True when the record is not used (it counts as *listed* in the run summary).
+    count
+        How many records a listed finding stands for (drawing elements of a CAD file that
+        are skipped together, say); 1 for a finding about one record.
     """
 
     severity: str
@@ -45,3 +48,4 @@ class Finding:
     params: dict[str, Any] = field(default_factory=dict)
     area_m2: float | None = None
     listed: bool = False
+    count: int = 1

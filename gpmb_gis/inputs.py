@@ -60,9 +60,9 @@ def _read_polygons(
     source, layer: str, config: Config, name: str, findings: list[Finding], read: dict[str, int]
 ) -> gpd.GeoDataFrame:
     gdf, found = io.read_layer(
-        source, layer=layer, project_crs=config.crs, fields=config.fields.get(layer)
+        source, layer=layer, project_crs=config.crs, fields=config.fields.get(layer), name=name
     )
-    read[name] = len(gdf)
+    read[name] = int(gdf.attrs.get("records_read", len(gdf)))
     findings.extend(found)
     usable, found = qa.repair_polygons(gdf, name)
     findings.extend(found)

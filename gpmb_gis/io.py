@@ -24,6 +24,7 @@ from pyproj import CRS
 from gpmb_gis import columns as C
 from gpmb_gis import settings
 from gpmb_gis._errors import CRSError, InputError
+from gpmb_gis._drawing import polygons_from_drawing
 from gpmb_gis._findings import INFO, WARNING, Finding
 from gpmb_gis._text import LEGACY_ENCODINGS, decode_legacy, fold, looks_legacy, nfc
 from gpmb_gis.config import LayerSource
@@ -355,6 +356,7 @@ def read_layer(
     layer: str,
     project_crs: CRS,
     fields: Mapping[str, str] | None = None,
+    name: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """Read a vector layer into the project's CRS with canonical column names.
 
@@ -368,6 +370,8 @@ def read_layer(
         The project's VN-2000 zone; a layer without a CRS is taken to be in it.
     fields
         Extra column names from the config.
+    name
+        The layer's name in findings and the run summary (``row:QL4B``); default ``layer``.
 
     Returns
     -------
@@ -403,19 +407,24 @@ def read_layer(
             Finding(
                 WARNING,
                 "crs_assumed",
-                layer,
+                name or layer,
                 params={"declared": crs.name, "assumed": project_crs.name},
             )
         )
         crs = project_crs
     gdf = gdf.set_crs(crs, allow_override=True)
     check_extent(extent, crs, where=source.label())
-    findings += _convert_text(gdf, source, layer)
+    findings += _convert_text(gdf, source, name or layer)
     gdf = gdf.rename(columns=match_columns(gdf.columns, layer, fields))
     if gdf.geometry.has_z.any():
-        findings.append(Finding(INFO, "z_dropped", layer, params={"count": int(gdf.has_z.sum())}))
+        findings.append(
+            Finding(INFO, "z_dropped", name or layer, params={"count": int(gdf.has_z.sum())})
+        )
         gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
     gdf[C.SOURCE_ROW] = np.arange(len(gdf))
+    n_read = len(gdf)
+    gdf, found = polygons_from_drawing(gdf, name or layer)
+    findings += found
     if not crs.equals(project_crs):
         try:
             gdf = gdf.to_crs(project_crs)
@@ -425,6 +434,7 @@ def read_layer(
                 f"cannot transform from {crs.name} to {project_crs.name} ({exc})",
                 "declare the layer's CRS",
             ) from exc
+    gdf.attrs["records_read"] = n_read
     return gdf, findings
 
 

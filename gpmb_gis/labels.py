@@ -120,6 +120,14 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "crs_assumed": {
         "vi": "Lớp khai báo {declared} nhưng tọa độ là mét của {assumed}: đã dùng {assumed}",
         "en": "The layer says {declared} but its coordinates are metres of {assumed}: {assumed} used"},
+    "drawing_polygonized": {
+        "vi": "Bản vẽ không có vùng: {lines} đường ranh đã khép thành {polygons} thửa",
+        "en": "Drawing without polygons: {lines} boundary lines built into {polygons} parcels"},
+    "drawing_closed_lines": {
+        "vi": "{count} đường khép kín đọc thành vùng", "en": "{count} closed lines read as polygons"},
+    "drawing_elements_skipped": {
+        "vi": "{count} đối tượng bản vẽ (chữ, đường hở) không dùng; {labels} nhãn đã dùng làm số thửa/loại đất",
+        "en": "{count} drawing elements (text, open lines) not used; {labels} labels used as parcel number or land use"},
     "z_dropped": {"vi": "Bỏ tọa độ Z của {count} đối tượng", "en": "Z coordinates dropped on {count} features"},
     "legacy_encoding": {
         "vi": "Cột {column}: văn bản mã {encoding} (ví dụ \"{example}\") đã chuyển sang Unicode",

@@ -524,7 +524,7 @@ def record_summary(inputs: Inputs, findings: list[Finding]) -> pd.DataFrame:
     """``records: N read = M used + K listed`` for each layer, as a table."""
     rows = []
     for layer, n in inputs.read.items():
-        listed = sum(1 for f in findings if f.listed and f.layer == layer)
+        listed = sum(f.count for f in findings if f.listed and f.layer == layer)
         rows.append({"layer": layer, "read": n, "used": n - listed, "listed": listed})
     return pd.DataFrame(rows, columns=["layer", "read", "used", "listed"])
 

@@ -51,10 +51,10 @@ def _labels(
     used = np.zeros(len(points), dtype=bool)
     parcel = pd.Series([None] * len(polys), index=polys.index, dtype=object)
     land_use = pd.Series([None] * len(polys), index=polys.index, dtype=object)
-    for point_pos, (text, target) in enumerate(
+    for point_pos, (raw, target) in enumerate(
         zip(joined[text_col], joined["index_right"], strict=True)
     ):
-        text = str(text) if text is not None else ""
+        text = str(raw) if raw is not None else ""
         if (m := _PARCEL_TEXT.match(text)) and parcel[target] is None:
             parcel[target] = m.group(1)
         elif (m := _LAND_USE_TEXT.match(text)) and land_use[target] is None:

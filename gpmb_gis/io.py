@@ -23,8 +23,8 @@ from pyproj import CRS
 
 from gpmb_gis import columns as C
 from gpmb_gis import settings
-from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._drawing import polygons_from_drawing
+from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import INFO, WARNING, Finding
 from gpmb_gis._text import LEGACY_ENCODINGS, decode_legacy, fold, looks_legacy, nfc
 from gpmb_gis.config import LayerSource

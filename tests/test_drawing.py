@@ -79,6 +79,6 @@ def test_real_dgn_reads_without_error():
     if not path.exists():
         pytest.skip("shared/realdata not present")
     gdf = pyogrio.read_dataframe(path)
-    polys, findings = polygons_from_drawing(gdf, "parcels")
+    polys, _ = polygons_from_drawing(gdf, "parcels")
     assert len(polys) >= 2 and polys.geom_type.isin(["Polygon", "MultiPolygon"]).all()
     assert polys.attrs["records_read"] == len(gdf)

@@ -552,6 +552,13 @@ class ProgressResult:
     records: pd.DataFrame
     overlays: dict[str, ProjectOverlay] = field(repr=False, default_factory=dict)
     inputs: Inputs | None = field(repr=False, default=None)
+    findings: list[Finding] = field(repr=False, default_factory=list)
+
+    def qa_in(self, lang: str) -> pd.DataFrame:
+        """The QA table worded in another language (``vi`` or ``en``)."""
+        if lang == self.config.lang or not self.findings:
+            return self.qa_issues
+        return qa_table(self.findings, lang)
 
     def __repr__(self) -> str:
         lines = [f"ProgressResult({self.config.title!r}, as of {self.as_of:%d/%m/%Y})"]
@@ -624,6 +631,7 @@ def compute_progress(
         record_summary(inputs, findings),
         overlays,
         inputs,
+        findings,
     )
 
 

@@ -43,7 +43,11 @@ def _safe_frame(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_tables(result: ProgressResult, out_dir: Path) -> dict[str, Path]:
+def write_tables(
+    result: ProgressResult,
+    out_dir: Path,
+    lang: str | None = None,
+) -> dict[str, Path]:
     """Write the CSV tables of DESIGN §7 (UTF-8, full precision)."""
     tables = out_dir / "tables"
     tables.mkdir(parents=True, exist_ok=True)
@@ -54,7 +58,7 @@ def write_tables(result: ProgressResult, out_dir: Path) -> dict[str, Path]:
         ),
         "progress_by_commune": result.progress_by_commune[COMMUNE_COLUMNS],
         "parcels": result.parcels,
-        "qa_issues": result.qa_issues,
+        "qa_issues": result.qa_in(lang or result.config.lang),
         "milestones": milestone_table(result),
         "timeseries": timeseries_table(result),
     }
@@ -157,7 +161,7 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
         book, word("by_commune", lang), _human(pd.concat(parts) if parts else communes, lang)
     )
     _write_sheet(book, word("parcels", lang), _human(result.parcels, lang))
-    _write_sheet(book, word("qa", lang), _human(result.qa_issues, lang))
+    _write_sheet(book, word("qa", lang), _human(result.qa_in(lang), lang))
     book.save(path)
     return path
 
@@ -224,7 +228,7 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
     parts.append(f"<h2>{esc(word('records', lang))}</h2><ul>")
     parts += [f"<li><code>{esc(line)}</code></li>" for line in summary_lines(result)]
     parts.append(f"</ul><h2>{esc(word('qa', lang))}</h2>")
-    counts = result.qa_issues.groupby([C.SEVERITY, C.CHECK]).size().reset_index(name="n")
+    counts = result.qa_in(lang).groupby([C.SEVERITY, C.CHECK]).size().reset_index(name="n")
     parts.append("<div class='wrap'>" + _html_table(counts, lang) + "</div>")
     parts.append(f"<h2>{esc(word('files', lang))}</h2><ul>")
     for path in files:
@@ -273,7 +277,7 @@ def write_report(
     lang = lang or result.config.lang
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = list(write_tables(result, out).values())
+    files = list(write_tables(result, out, lang).values())
     files.append(write_xlsx(result, out / "report.xlsx", lang))
     if maps:
         files += write_maps(result, out, lang)

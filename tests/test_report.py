@@ -93,3 +93,14 @@ def test_import_is_light():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_english_report_words_the_checks_in_english(hand_config, tmp_path):
+    from helpers import write_book_csv
+
+    write_book_csv(hand_config.parent / "book.csv", [{"Tờ bản đồ": 9, "Số thửa": 99}])
+    write_report(compute_progress(hand_config), tmp_path / "out", lang="en", maps=False)
+    qa = pd.read_csv(tmp_path / "out" / "tables" / "qa_issues.csv")
+    assert qa.message.str.contains("No parcel").any()
+    vi = compute_progress(hand_config).qa_issues
+    assert vi.message.str.contains("Không có thửa").any()

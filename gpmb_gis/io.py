@@ -8,6 +8,7 @@ row, commune section rows, a total row at the bottom.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -200,6 +201,12 @@ def _colkey(name: object) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(name))
 
 
+@functools.cache
+def _alias_keys(layer: str) -> dict[str, str]:
+    aliases = ALIASES.get(layer, _ROW_ALIASES)
+    return {_colkey(alias): canon for canon, names in aliases.items() for alias in names}
+
+
 def match_columns(
     names: Iterable[object], layer: str, fields: Mapping[str, str] | None = None
 ) -> dict[str, str]:
@@ -219,8 +226,7 @@ def match_columns(
     dict
         Source name → canonical name, for the columns recognised (first match wins).
     """
-    aliases = ALIASES.get(layer, _ROW_ALIASES)
-    wanted = {_colkey(alias): canon for canon, names_ in aliases.items() for alias in names_}
+    wanted = _alias_keys(layer)
     explicit = {_colkey(src): canon for src, canon in (fields or {}).items()}
     out: dict[str, str] = {}
     taken: set[str] = set()

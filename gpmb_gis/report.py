@@ -174,28 +174,54 @@ def summary_lines(result: ProgressResult) -> list[str]:
     ]
 
 
-def _html_table(table: pd.DataFrame, lang: str) -> str:
+def _html_table(table: pd.DataFrame, lang: str, *, total: dict[str, Any] | None = None) -> str:
+    """An HTML table of a result table: human units, numbers right-aligned, all escaped."""
+    if total is not None:
+        table = pd.concat([table, pd.DataFrame([total]).reindex(columns=table.columns)])
+    decimals = {c: 1 if c == C.CLEARED_PCT else 2 if c in _M2 else 0 for c in table.columns}
+    numeric = {c: pd.api.types.is_numeric_dtype(table[c]) for c in table.columns}
     human = _human(table, lang)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in human.columns)
     body = []
-    for values in human.itertuples(index=False):
-        cells = "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in values)
-        body.append(f"<tr>{cells}</tr>")
+    for i, values in enumerate(human.itertuples(index=False)):
+        cells = "".join(
+            f"<td class='n'>{html.escape(format_number(v, decimals[c], lang))}</td>"
+            if numeric[c]
+            else f"<td>{html.escape(_text(v))}</td>"
+            for c, v in zip(table.columns, values, strict=True)
+        )
+        last = total is not None and i == len(human) - 1
+        body.append(f"<tr class='total'>{cells}</tr>" if last else f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _fmt(value: Any) -> str:
+def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) >= 1 or value == 0 else f"{value:.2f}"
     return str(value)
+
+
+def format_number(value: Any, decimals: int, lang: str = "vi") -> str:
+    """A number as people read it: ``1.234,56`` in Vietnamese, ``1,234.56`` in English.
+
+    Examples
+    --------
+    >>> format_number(1234.567, 2), format_number(1234.567, 2, "en"), format_number(99.25, 1)
+    ('1.234,57', '1,234.57', '99,2')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = f"{float(value):,.{decimals}f}"
+    if lang == "vi":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
 
 
 _CSS = """body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:1rem;
 color:#222;max-width:1200px}table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}
-th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}th{background:#f3f3f3}
-td:first-child,th:first-child{text-align:left}.wrap{overflow-x:auto}img{max-width:100%;
+th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}th{background:#f3f3f3}
+td.n{text-align:right;white-space:nowrap}tr.total td{font-weight:bold;background:#fafafa}
+.wrap{overflow-x:auto}img{max-width:100%;
 border:1px solid #ddd}h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:1.5rem}
 .note{color:#555;font-size:.85rem}"""
 
@@ -216,9 +242,10 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
     ]
     for pid, group in result.progress_by_commune.groupby(C.PROJECT, sort=False):
         parts.append(f"<h2>{esc(word('by_commune', lang))}: {esc(str(pid))}</h2>")
-        parts.append(
-            "<div class='wrap'>" + _html_table(group.drop(columns=[C.AS_OF]), lang) + "</div>"
-        )
+        total = _totals_row(result, str(pid), lang)
+        total[C.PROJECT], total[C.COMMUNE] = pid, word("total", lang)
+        table = _html_table(group.drop(columns=[C.AS_OF]), lang, total=total)
+        parts.append(f"<div class='wrap'>{table}</div>")
         png = out_dir / "maps" / f"{pid}.png"
         if png.exists():
             rel = esc(png.relative_to(out_dir).as_posix())

@@ -331,8 +331,9 @@ def _first_text(values: pd.Series) -> str:
 
 def _guess_column_encoding(values: pd.Series) -> str | None:
     votes: dict[str, int] = {}
-    for v in values.dropna().unique()[:500]:
-        guess = looks_legacy(v)
+    texts = list(dict.fromkeys(v for v in values if isinstance(v, str)))[:500]
+    for text in texts:
+        guess = looks_legacy(text)
         if guess:
             votes[guess] = votes.get(guess, 0) + 1
     if not votes:

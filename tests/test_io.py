@@ -6,6 +6,7 @@ import datetime as dt
 import unicodedata
 
 import geopandas as gpd
+import numpy as np
 import openpyxl
 import pytest
 from conftest import REALDATA
@@ -267,3 +268,39 @@ def test_legacy_xls_book_with_merged_heading(tmp_path):
     assert rec[C.PAID_DATE] == dt.date(2024, 2, 1)
     assert rec[C.HANDOVER_DATE] == dt.date(2024, 3, 5)
     assert rec[C.SOURCE_ROW] == 5
+
+
+@pytest.mark.parametrize(
+    ("driver", "suffix"),
+    [
+        ("GPKG", ".gpkg"),
+        ("ESRI Shapefile", ".shp"),
+        ("GeoJSON", ".geojson"),
+        ("FlatGeobuf", ".fgb"),
+        ("MapInfo File", ".tab"),
+        ("KML", ".kml"),
+        ("DXF", ".dxf"),
+        ("DGN", ".dgn"),
+    ],
+)
+def test_vector_formats(tmp_path, driver, suffix):
+    import pyogrio
+
+    gdf = gpd.GeoDataFrame(
+        {"SOTHUA": [1, 2]}, geometry=[rect(0, 0, 10, 10), rect(10, 0, 30, 10)], crs=CRS
+    )
+    if driver == "KML":
+        gdf = gdf.to_crs(4326)
+    if driver in ("DXF", "DGN"):
+        gdf = gdf[["geometry"]]
+    path = tmp_path / f"p{suffix}"
+    options = {"BOUNDS": "300000,800000,700000,2700000"} if driver == "MapInfo File" else {}
+    pyogrio.write_dataframe(gdf, path, driver=driver, layer_options=options)
+    out, _ = read_layer(
+        LayerSource(path, crs="EPSG:9215" if driver in ("DXF", "DGN") else None),
+        layer="parcels",
+        project_crs=TM3,
+    )
+    # KML stores degrees and MapInfo integer coordinates: both round a little
+    rel = 1e-4 if driver in ("KML", "MapInfo File") else 1e-6
+    assert sorted(np.round(out.area, 3)) == pytest.approx([100, 200], rel=rel)

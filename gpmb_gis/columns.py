@@ -25,6 +25,8 @@ STATUS = "status"
 ENFORCEMENT = "enforcement"
 COMPLAINT = "complaint"
 SOURCE_ROW = "source_row"
+SOURCE_SHEET = "source_sheet"
+RECORD_LABEL = "record_label"
 
 # internal join keys (normalised text)
 KEY_COMMUNE = "_key_commune"

@@ -10,6 +10,7 @@ the area of a union (overlaps never count twice) and makes any report date cheap
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -258,7 +259,8 @@ def match_records(
     projects_by_key.update({fold(pid): pid for pid in projects})
     links: list[tuple[int, int, str]] = []
     columns = zip(
-        records[C.SOURCE_ROW],
+        records[C.RECORD_LABEL],
+        records[C.SOURCE_SHEET],
         records[C.PROJECT],
         records[C.COMMUNE],
         records[C.KEY_COMMUNE],
@@ -266,9 +268,8 @@ def match_records(
         records[C.KEY_PARCEL],
         strict=True,
     )
-    for rec_pos, (source_row, project, commune, kc, ks, kp) in enumerate(columns):
-        where = f"row {source_row}"
-        targets = _record_projects(project, projects_by_key, project_ids)
+    for rec_pos, (where, sheet, project, commune, kc, ks, kp) in enumerate(columns):
+        targets = _record_projects(project, sheet, projects_by_key, project_ids)
         if targets is None:
             params = {"project": str(project), "known": ", ".join(project_ids)}
             findings.append(Finding(ERROR, "record_unknown_project", "handovers", where,
@@ -295,19 +296,34 @@ def match_records(
 
 
 def _record_projects(
-    value: object,
-    by_key: dict[str, str],
-    ids: Sequence[str],
+    value: object, sheet: str, by_key: dict[str, str], ids: Sequence[str]
 ) -> list[str] | None:
+    """The projects a record belongs to: the one it names, else its sheet's, else all."""
     if not _present(value):
-        return list(ids)
+        from_sheet = _match_project(sheet, by_key) if sheet else None
+        return [from_sheet] if from_sheet else list(ids)
+    found = _match_project(value, by_key)
+    return [found] if found else None
+
+
+def _match_project(value: object, by_key: dict[str, str]) -> str | None:
+    """A project named by its id or name, in any case or accent form, or closely enough."""
     folded = fold(value)
     if folded in by_key:
-        return [by_key[folded]]
-    for key, pid in by_key.items():  # "QL4B - Cải tạo..." or the project name
-        if folded.startswith(key + " ") or key in folded.split():
-            return [pid]
-    return None
+        return by_key[folded]
+    words = set(re.findall(r"[a-z0-9]+", folded))
+    for key, pid in by_key.items():  # "Dự án QL4B", "QL4B - Cải tạo…"
+        if key in words:
+            return pid
+    best, best_score = None, 0.0
+    for key, pid in by_key.items():  # a shorter or longer wording of the project name
+        key_words = set(re.findall(r"[a-z0-9]+", key))
+        if len(key_words) < 2 or not words:
+            continue
+        score = len(words & key_words) / min(len(words), len(key_words))
+        if score > best_score:
+            best, best_score = pid, score
+    return best if best_score >= 0.75 else None
 
 
 # --- stage dates ---------------------------------------------------------------------------
@@ -408,8 +424,13 @@ def _split_group(
     lines = shapely.union_all(shapely.boundary(pieces[members]))
     cells = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
     cells = cells[shapely.area(cells) > 0]
-    points = shapely.point_on_surface(cells)
-    cover = shapely.covers(pieces[members][None, :], points[:, None])  # cells × members
+    # a cell lies inside a piece when most of it does: a single test point can fall on a
+    # boundary that noding moved by a rounding error
+    cover = np.zeros((len(cells), len(members)), dtype=bool)
+    cell_idx, member_idx = STRtree(pieces[members]).query(cells, predicate="intersects")
+    shared = shapely.area(shapely.intersection(cells[cell_idx], pieces[members][member_idx]))
+    inside_piece = shared > 0.5 * shapely.area(cells[cell_idx])
+    cover[cell_idx[inside_piece], member_idx[inside_piece]] = True
     inside = cover.any(axis=1)
     cells, cover = cells[inside], cover[inside]
     cell_reach = np.where(cover[:, :, None], reach[members][None, :, :], NEVER).min(axis=1)

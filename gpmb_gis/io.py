@@ -448,7 +448,7 @@ def read_layer(
 # --- handover books -------------------------------------------------------------------------
 
 
-def _grid_xlsx(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
+def _grids_xlsx(path: Path, sheet: str | None) -> list[tuple[list[list[Any]], str]]:
     import openpyxl
 
     try:
@@ -459,8 +459,11 @@ def _grid_xlsx(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
             f"the workbook cannot be opened ({type(exc).__name__}: {exc})",
             "open it in Excel and save it again as .xlsx",
         ) from exc
-    ws = _pick_sheet(book.sheetnames, sheet, path)
-    ws = book[ws]
+    names = [_pick_sheet(book.sheetnames, sheet, path)] if sheet else book.sheetnames
+    return [_sheet_grid_xlsx(book[name]) for name in names]
+
+
+def _sheet_grid_xlsx(ws: Any) -> tuple[list[list[Any]], str]:
     grid = [list(row) for row in ws.iter_rows(values_only=True)]
     for rng in ws.merged_cells.ranges:
         top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else None
@@ -471,7 +474,7 @@ def _grid_xlsx(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
     return grid, ws.title
 
 
-def _grid_xls(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
+def _grids_xls(path: Path, sheet: str | None) -> list[tuple[list[list[Any]], str]]:
     import xlrd
 
     try:
@@ -482,7 +485,13 @@ def _grid_xls(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
             f"the .xls workbook cannot be opened ({exc})",
             "open it in Excel and save it again (as .xlsx if you can)",
         ) from exc
-    name = _pick_sheet(book.sheet_names(), sheet, path)
+    names = [_pick_sheet(book.sheet_names(), sheet, path)] if sheet else book.sheet_names()
+    return [_sheet_grid_xls(book, name) for name in names]
+
+
+def _sheet_grid_xls(book: Any, name: str) -> tuple[list[list[Any]], str]:
+    import xlrd
+
     ws = book.sheet_by_name(name)
     grid: list[list[Any]] = []
     for r in range(ws.nrows):
@@ -544,15 +553,18 @@ def _pick_sheet(names: list[str], wanted: str | None, path: Path) -> str:
     )
 
 
-def read_grid(source: LayerSource) -> tuple[list[list[Any]], str]:
-    """Read a table file as a grid of cells (merged cells filled with their value)."""
+def read_grids(source: LayerSource) -> list[tuple[list[list[Any]], str]]:
+    """Read a table file as grids of cells, one per sheet (merged cells filled in).
+
+    The sheet named in the source, or every sheet of a workbook when none is named.
+    """
     suffix = source.path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _grid_xlsx(source.path, source.layer)
+        return _grids_xlsx(source.path, source.layer)
     if suffix == ".xls":
-        return _grid_xls(source.path, source.layer)
+        return _grids_xls(source.path, source.layer)
     if suffix in (".csv", ".txt", ".tsv"):
-        return _grid_csv(source.path, source.encoding)
+        return [_grid_csv(source.path, source.encoding)]
     raise InputError(
         source.label(),
         f"handover books must be .xlsx, .xls or .csv, not {suffix}",
@@ -611,7 +623,6 @@ def find_heading(
     return best[0], best[2], best[3]
 
 
-_REQUIRED_HANDOVER = (C.PARCEL,)
 _DATE_COLUMNS = (C.INVENTORY_DATE, C.PLAN_APPROVED_DATE, C.PAID_DATE, C.HANDOVER_DATE)
 _NUMBERING = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
 _SECTION = re.compile(r"^\s*(?:[IVXLC]+|\d+|[A-Z])\s*[.)\-:]\s*(.+)$")
@@ -685,11 +696,18 @@ def _section_commune(cells: list[Any]) -> str | None:
 class _BookReader:
     """Turns the data rows of a handover book into records and findings."""
 
-    def __init__(self, source: LayerSource, labels: list[str], matched: dict[str, str]) -> None:
+    def __init__(
+        self, source: LayerSource, labels: list[str], matched: dict[str, str], sheet: str | None
+    ) -> None:
         self.source = source
+        self.sheet = sheet
         self.index = {canon: labels.index(label) for label, canon in matched.items()}
         self.findings: list[Finding] = []
         self.section: str | None = None
+
+    def label(self, excel_row: int) -> str:
+        """A row as the user finds it: ``row 17``, or ``QL4B!17`` in a book of several sheets."""
+        return f"{self.sheet}!{excel_row}" if self.sheet else f"row {excel_row}"
 
     def cell(self, cells: list[Any], canon: str) -> Any:
         i = self.index.get(canon)
@@ -698,20 +716,29 @@ class _BookReader:
     def listed(self, severity: str, check: str, excel_row: int, **params: Any) -> None:
         self.findings.append(
             Finding(
-                severity, check, "handovers", feature=f"row {excel_row}", params=params, listed=True
+                severity,
+                check,
+                "handovers",
+                feature=self.label(excel_row),
+                params=params,
+                listed=True,
             )
         )
 
     def note(self, severity: str, check: str, excel_row: int, **params: Any) -> None:
         self.findings.append(
-            Finding(severity, check, "handovers", feature=f"row {excel_row}", params=params)
+            Finding(severity, check, "handovers", feature=self.label(excel_row), params=params)
         )
 
     def record(self, cells: list[Any], excel_row: int) -> dict[str, Any] | None:
         parcel = _cell_text(self.cell(cells, C.PARCEL))
         if not parcel or _total_row(cells):
             return self._non_record(cells, excel_row)
-        rec: dict[str, Any] = {C.SOURCE_ROW: excel_row}
+        rec: dict[str, Any] = {
+            C.SOURCE_ROW: excel_row,
+            C.SOURCE_SHEET: self.sheet or "",
+            C.RECORD_LABEL: self.label(excel_row),
+        }
         for canon in (C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, C.OWNER, C.NOTE, C.LAND_USE):
             value = self.cell(cells, canon)
             rec[canon] = nfc(value) if isinstance(value, str) else value
@@ -773,8 +800,9 @@ class _BookReader:
 
 
 HANDOVER_COLUMNS: tuple[str, ...] = (
-    C.SOURCE_ROW, C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, *_DATE_COLUMNS, C.STATUS,
-    "status_stage", C.ENFORCEMENT, C.COMPLAINT, C.OWNER, C.NOTE, C.LAND_USE,
+    C.SOURCE_ROW, C.SOURCE_SHEET, C.RECORD_LABEL, C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL,
+    *_DATE_COLUMNS, C.STATUS, "status_stage", C.ENFORCEMENT, C.COMPLAINT, C.OWNER, C.NOTE,
+    C.LAND_USE,
 )  # fmt: skip
 
 
@@ -810,36 +838,42 @@ def read_handovers(
     InputError
         When the book cannot be opened, has no heading row, or lacks the parcel number.
     """
-    grid, sheet = read_grid(source)
-    if not grid or all(_is_blank_row(r) for r in grid):
+    grids = read_grids(source)
+    if all(not grid or all(_is_blank_row(r) for r in grid) for grid, _ in grids):
         raise InputError(
             source.label(),
             "the handover book is empty",
             "check the file and the sheet named in the config",
         )
-    head, labels, matched = find_heading(grid, fields)
-    found = [lab for lab in (labels or [_cell_text(c) for c in grid[0]]) if lab]
-    missing = [c for c in _REQUIRED_HANDOVER if c not in matched.values()]
-    if head < 0 or missing:
-        want = missing[0] if missing else C.PARCEL
-        near = nearest_column(want, "handovers", found)
+    books = [(grid, sheet, find_heading(grid, fields)) for grid, sheet in grids]
+    usable = [b for b in books if b[2][0] >= 0 and C.PARCEL in b[2][2].values()]
+    if not usable:
+        grid, sheet, (head, labels, matched) = books[0]
+        found = [lab for lab in (labels or [_cell_text(c) for c in grid[0]]) if lab]
+        near = nearest_column(C.PARCEL, "handovers", found)
         hint = f"; nearest: {near!r}" if near else ""
         raise InputError(
             f"{source.label()} (sheet {sheet})",
-            f"no column for {want!r} (columns found: {', '.join(found[:15])}{hint})",
-            f'rename the column to "Số thửa" or map it under [fields.handovers]'
-            f' as "<column>" = "{want}"',
+            f"no column for 'parcel' (columns found: {', '.join(found[:15])}{hint})",
+            'rename the column to "Số thửa" or map it under [fields.handovers]'
+            ' as "<column>" = "parcel"',
         )
-    reader = _BookReader(source, labels, matched)
+    findings: list[Finding] = []
+    for _, sheet, _ in [b for b in books if b not in usable]:
+        findings.append(Finding(INFO, "sheet_skipped", "handovers", f"sheet {sheet}",
+                                params={"sheet": sheet}))  # fmt: skip
     records: list[dict[str, Any]] = []
     read = 0
-    for r in range(head + 1, len(grid)):
-        cells = grid[r]
-        if _is_blank_row(cells) or (r == head + 1 and _is_numbering_row(cells)):
-            continue
-        read += 1
-        rec = reader.record(cells, excel_row=r + 1)
-        if rec is not None:
-            records.append(rec)
+    for grid, sheet, (head, labels, matched) in usable:
+        reader = _BookReader(source, labels, matched, sheet if len(usable) > 1 else None)
+        for r in range(head + 1, len(grid)):
+            cells = grid[r]
+            if _is_blank_row(cells) or (r == head + 1 and _is_numbering_row(cells)):
+                continue
+            read += 1
+            rec = reader.record(cells, excel_row=r + 1)
+            if rec is not None:
+                records.append(rec)
+        findings += reader.findings
     table = pd.DataFrame.from_records(records, columns=list(HANDOVER_COLUMNS))
-    return table, reader.findings, read
+    return table, findings, read

@@ -160,6 +160,8 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "unknown_status": {"vi": "Trạng thái không rõ: \"{value}\"", "en": "Unknown status: \"{value}\""},
     "unknown_flag": {"vi": "Cột {column}: giá trị \"{value}\" không phải có/không",
                      "en": "Column {column}: \"{value}\" is not yes/no"},
+    "sheet_skipped": {"vi": "Trang tính \"{sheet}\" không có cột số thửa: bỏ qua",
+                      "en": "Sheet \"{sheet}\" has no parcel-number column: skipped"},
     "total_row": {"vi": "Dòng tổng bỏ qua: {text}", "en": "Total row skipped: {text}"},
     "section_row": {"vi": "Dòng tiêu đề nhóm: các dòng sau thuộc {commune}",
                     "en": "Section row: the rows below belong to {commune}"},

@@ -494,7 +494,7 @@ def _record_findings(
                 WARNING,
                 "record_outside_row",
                 "handovers",
-                f"row {records[C.SOURCE_ROW].iat[rec]}",
+                records[C.RECORD_LABEL].iat[rec],
                 params={
                     "sheet": parcel[C.KEY_SHEET],
                     "parcel": parcel[C.KEY_PARCEL],

@@ -304,3 +304,19 @@ def test_vector_formats(tmp_path, driver, suffix):
     # KML stores degrees and MapInfo integer coordinates: both round a little
     rel = 1e-4 if driver in ("KML", "MapInfo File") else 1e-6
     assert sorted(np.round(out.area, 3)) == pytest.approx([100, 200], rel=rel)
+
+
+def test_book_with_a_sheet_per_project(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Tổng hợp"
+    wb.active.append(["Báo cáo tổng hợp", "xem các trang sau"])
+    for name, parcel in (("QL4B", 1), ("Cao tốc", 2)):
+        ws = wb.create_sheet(name)
+        ws.append(["Tờ bản đồ", "Số thửa", "Ngày bàn giao"])
+        ws.append([1, parcel, "01/03/2024"])
+    wb.save(tmp_path / "b.xlsx")
+    records, findings, read = read_handovers(LayerSource(tmp_path / "b.xlsx"))
+    assert read == 2
+    assert list(records[C.SOURCE_SHEET]) == ["QL4B", "Cao tốc"]
+    assert list(records[C.RECORD_LABEL]) == ["QL4B!2", "Cao tốc!2"]
+    assert [f.check for f in findings] == ["sheet_skipped"]

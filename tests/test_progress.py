@@ -146,3 +146,26 @@ def test_without_communes_layer_a_commune_is_the_union_of_its_pieces(tmp_path):
     assert communes.loc["Y", "required_m2"] == pytest.approx(100)
     assert communes.loc["Y", "cleared_m2"] == pytest.approx(100)
     assert communes.unmapped_m2.sum() == 0  # land outside every parcel: project level only
+
+
+@pytest.mark.parametrize(
+    ("written", "matched"),
+    [
+        ("QL4B", "QL4B"),
+        ("ql4b", "QL4B"),
+        ("Dự án QL4B", "QL4B"),
+        ("Cao tốc Hữu Nghị - Chi Lăng", "CT"),
+        ("CAO TOC HUU NGHI CHI LANG", "CT"),
+        ("Đường tỉnh 241", None),
+    ],
+)
+def test_record_project_by_id_or_name(written, matched):
+    from gpmb_gis._text import fold
+    from gpmb_gis.engine import _match_project
+
+    projects = {
+        "QL4B": "Cải tạo, nâng cấp QL4B (Km3+700 – Km18)",
+        "CT": "Cao tốc cửa khẩu Hữu Nghị – Chi Lăng (BOT)",
+    }
+    by_key = {fold(n): p for p, n in projects.items()} | {fold(p): p for p in projects}
+    assert _match_project(written, by_key) == matched

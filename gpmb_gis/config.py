@@ -22,7 +22,8 @@ from gpmb_gis._errors import ConfigError, CRSError
 from gpmb_gis.chainage import parse_chainage
 from gpmb_gis.crs import province_crs
 
-TOP_KEYS = ("title", "province", "crs", "as_of", "layers", "fields", "projects", "lang")
+TOP_KEYS = ("title", "province", "crs", "as_of", "layers", "fields", "projects", "lang", "qa")
+QA_KEYS = ("sliver_width_m", "legal_area_tolerance", "far_future_years")
 LAYER_KEYS = ("parcels", "communes", "handovers")
 SOURCE_KEYS = ("path", "layer", "encoding", "crs", "commune")
 PROJECT_KEYS = ("id", "name", "row", "centerline", "start_chainage", "chainage_bin_m",
@@ -90,6 +91,25 @@ class Project:
 
 
 @dataclass(frozen=True)
+class QASettings:
+    """Tolerances of the data checks (the config's optional ``[qa]`` table).
+
+    Attributes
+    ----------
+    sliver_width_m
+        Pieces and gaps narrower than this (metres) are reported as slivers.
+    legal_area_tolerance
+        Relative difference between legal and drawn area that is reported (0.05 = 5 %).
+    far_future_years
+        Dates this many years after the report date are reported as implausible.
+    """
+
+    sliver_width_m: float = settings.SLIVER_WIDTH_M
+    legal_area_tolerance: float = settings.LEGAL_AREA_TOLERANCE
+    far_future_years: int = settings.FAR_FUTURE_YEARS
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated project config.
 
@@ -113,6 +133,7 @@ class Config:
     lang: str = "vi"
     fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     path: Path | None = None
+    qa: QASettings = field(default_factory=QASettings)
 
     def project(self, project_id: str) -> Project:
         """Return the project with this id."""
@@ -334,6 +355,22 @@ def _fields(raw: Any, problems: _Problems) -> dict[str, dict[str, str]]:
     }
 
 
+def _qa(raw: Any, problems: _Problems) -> QASettings:
+    if not isinstance(raw, Mapping):
+        problems.add("qa", "must be a table", "write [qa] with sliver_width_m = 0.2")
+        return QASettings()
+    problems.unknown_keys(raw, QA_KEYS, "qa.")
+    values = {}
+    for key in QA_KEYS:
+        if key in raw:
+            value = raw[key]
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                problems.add(f"qa.{key}", f"{value!r} is not a non-negative number", "write 0.2")
+                continue
+            values[key] = int(value) if key == "far_future_years" else float(value)
+    return QASettings(**values)
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(
@@ -425,6 +462,7 @@ def load_config(path: str | Path) -> Config:
     if lang not in ("vi", "en"):
         problems.add("lang", f"{lang!r} is not a report language", 'use "vi" or "en"')
     fields = _fields(data.get("fields", {}), problems)
+    qa = _qa(data.get("qa", {}), problems)
     problems.raise_if_any()
     assert crs is not None and sources.get("parcels") is not None  # guaranteed by problems
     return Config(
@@ -439,4 +477,5 @@ def load_config(path: str | Path) -> Config:
         lang=lang,
         fields=fields,
         path=path,
+        qa=qa,
     )

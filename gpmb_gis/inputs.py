@@ -142,6 +142,9 @@ def _parcels(
     parcels = engine.add_keys(parcels, engine.CommuneIndex(communes))
     findings.extend(qa.repeated_parcel_keys(parcels))
     findings.extend(qa.missing_parcel_keys(parcels))
+    findings.extend(qa.multipart_parcels(parcels))
+    findings.extend(qa.legal_area_mismatch(parcels, config.qa.legal_area_tolerance))
+    findings.extend(qa.commune_mismatch(parcels, communes))
     return parcels.reset_index(drop=True)
 
 

@@ -16,7 +16,7 @@ import shapely
 from shapely import STRtree
 
 from gpmb_gis import columns as C
-from gpmb_gis import engine
+from gpmb_gis import engine, qa
 from gpmb_gis._errors import ConfigError
 from gpmb_gis._findings import WARNING, Finding
 from gpmb_gis._text import commune_key
@@ -520,6 +520,17 @@ def _record_findings(
     return findings, used
 
 
+def _row_findings(overlays: dict[str, ProjectOverlay], config: Config) -> list[Finding]:
+    """Checks inside each right of way: overlapping parcels, gaps, slivers."""
+    findings: list[Finding] = []
+    width = config.qa.sliver_width_m
+    for pid, ov in overlays.items():
+        findings += qa.overlaps_in_row(ov.pieces, pid)
+        findings += qa.gaps_in_row(ov.row, ov.pieces, pid, width)
+        findings += qa.sliver_pieces(ov.pieces, pid, width)
+    return findings
+
+
 def record_summary(inputs: Inputs, findings: list[Finding]) -> pd.DataFrame:
     """``records: N read = M used + K listed`` for each layer, as a table."""
     rows = []
@@ -610,7 +621,8 @@ def compute_progress(
     inputs = load_inputs(config)
     overlays = {p.id: overlay_project(p, inputs) for p in config.projects}
     extra, _ = _record_findings(inputs, list(overlays.values()))
-    findings = inputs.findings + extra
+    findings = inputs.findings + extra + _row_findings(overlays, config)
+    findings += qa.record_dates(inputs.records, day, config.qa.far_future_years)
     outside = word("outside_communes", config.lang)
     by_project = pd.DataFrame([measure_project(ov, day) for ov in overlays.values()])
     by_commune = pd.DataFrame(

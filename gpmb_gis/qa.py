@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -10,6 +12,7 @@ import pandas as pd
 import shapely
 
 from gpmb_gis import columns as C
+from gpmb_gis import settings
 from gpmb_gis._findings import ERROR, INFO, WARNING, Finding
 from gpmb_gis._text import number_key
 from gpmb_gis.engine import polygonal
@@ -125,3 +128,200 @@ def qa_table(findings: Sequence[Finding], lang: str = "vi") -> pd.DataFrame:
         for f in sorted(findings, key=lambda f: order.get(f.severity, 3))
     ]
     return pd.DataFrame(rows, columns=list(C.QA_COLUMNS))
+
+
+# --- parcels: shape, area, commune ---------------------------------------------------------
+
+
+def multipart_parcels(parcels: gpd.GeoDataFrame) -> list[Finding]:
+    """List parcels drawn as several separate polygons (often a digitising slip)."""
+    parts = shapely.get_num_geometries(parcels.geometry.to_numpy())
+    labels = feature_labels(parcels)
+    return [
+        Finding(WARNING, "parcel_multipart", "parcels", labels[i], params={"parts": int(parts[i])})
+        for i in np.flatnonzero(parts > 1)
+    ]
+
+
+def legal_area_mismatch(parcels: gpd.GeoDataFrame, tolerance: float) -> list[Finding]:
+    """List parcels whose drawn area differs from the legal area by more than ``tolerance``."""
+    if C.LEGAL_AREA_M2 not in parcels:
+        return []
+    legal = pd.to_numeric(parcels[C.LEGAL_AREA_M2], errors="coerce").to_numpy(dtype=float)
+    drawn = shapely.area(parcels.geometry.to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff = np.abs(drawn - legal) / legal
+    bad = np.flatnonzero((legal > 0) & (diff > tolerance))
+    labels = feature_labels(parcels)
+    return [
+        Finding(WARNING, "legal_area_mismatch", "parcels", labels[i],
+                params={"legal": float(legal[i]), "drawn": float(drawn[i]),
+                        "pct": float(100 * diff[i])},
+                area_m2=float(drawn[i] - legal[i]))
+        for i in bad
+    ]  # fmt: skip
+
+
+def commune_mismatch(parcels: gpd.GeoDataFrame, communes: gpd.GeoDataFrame | None,
+                     ) -> list[Finding]:  # fmt: skip
+    """List parcels that lie outside every commune, or in another commune than they say."""
+    if communes is None or not len(parcels):
+        return []
+    points = shapely.point_on_surface(parcels.geometry.to_numpy())
+    tree = shapely.STRtree(communes.geometry.to_numpy())
+    point_idx, commune_idx = tree.query(points, predicate="within")
+    inside = np.full(len(parcels), -1)
+    inside[point_idx] = commune_idx
+    labels = feature_labels(parcels)
+    names = communes[C.COMMUNE].to_numpy()
+    keys = communes[C.KEY_COMMUNE].to_numpy()
+    findings = []
+    for i in np.flatnonzero(inside < 0):
+        findings.append(Finding(WARNING, "parcel_outside_communes", "parcels", labels[i]))
+    said = parcels[C.KEY_COMMUNE].to_numpy()
+    for i in np.flatnonzero(inside >= 0):
+        if said[i] and said[i] != keys[inside[i]]:
+            findings.append(
+                Finding(
+                    WARNING,
+                    "commune_mismatch",
+                    "parcels",
+                    labels[i],
+                    params={
+                        "said": str(parcels[C.COMMUNE].iat[i]),
+                        "lies_in": str(names[inside[i]]),
+                    },
+                )
+            )
+    return findings
+
+
+# --- inside the right of way ---------------------------------------------------------------
+
+
+def _piece_labels(pieces: gpd.GeoDataFrame) -> list[str]:
+    return [
+        f"sheet {number_key(s)} / parcel {number_key(p)}"
+        for s, p in zip(pieces[C.SHEET], pieces[C.PARCEL], strict=True)
+    ]
+
+
+def overlaps_in_row(pieces: gpd.GeoDataFrame, project: str) -> list[Finding]:
+    """List pairs of parcels that overlap inside the right of way, with the shared area."""
+    geoms = pieces.geometry.to_numpy()
+    if len(geoms) < 2:
+        return []
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    labels = _piece_labels(pieces)
+    return [
+        Finding(WARNING, "parcels_overlap", f"row:{project}", f"{labels[a]} ∩ {labels[b]}",
+                params={"a": labels[a], "b": labels[b], "area": float(s)}, area_m2=float(s))
+        for a, b, s in zip(left, right, shared, strict=True)
+        if s > settings.MIN_PIECE_M2
+    ]  # fmt: skip
+
+
+def width_of(geoms: np.ndarray) -> np.ndarray:
+    """Mean width of polygons, 2 × area / perimeter (exact for a long thin strip)."""
+    perimeter = shapely.length(geoms)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(perimeter > 0, 2 * shapely.area(geoms) / perimeter, 0.0)
+
+
+def gaps_in_row(row: shapely.Geometry, pieces: gpd.GeoDataFrame, project: str,
+                sliver_width: float) -> list[Finding]:  # fmt: skip
+    """List the parts of the right of way that no parcel covers, with where they are."""
+    covered = shapely.union_all(pieces.geometry.to_numpy()) if len(pieces) else None
+    uncovered = row if covered is None else shapely.difference(row, covered)
+    parts = shapely.get_parts(uncovered)
+    parts = parts[shapely.area(parts) > settings.MIN_GAP_M2]
+    where = shapely.point_on_surface(parts)
+    widths = width_of(parts)
+    findings = []
+    for part, point, width in zip(parts, where, widths, strict=True):
+        check = "gap_sliver" if width < sliver_width else "gap_in_row"
+        findings.append(Finding(WARNING if check == "gap_sliver" else INFO, check,
+                                f"row:{project}", f"x={point.x:.1f} y={point.y:.1f}",
+                                params={"area": float(part.area), "width": float(width),
+                                        "x": point.x, "y": point.y},
+                                area_m2=float(part.area)))  # fmt: skip
+    return findings
+
+
+def sliver_pieces(pieces: gpd.GeoDataFrame, project: str, sliver_width: float) -> list[Finding]:
+    """List parcels that reach into the right of way by a sliver only (a drawing mismatch?)."""
+    widths = width_of(pieces.geometry.to_numpy())
+    labels = _piece_labels(pieces)
+    area = pieces[C.AFFECTED_M2].to_numpy()
+    return [
+        Finding(WARNING, "piece_sliver", f"row:{project}", labels[i],
+                params={"area": float(area[i]), "width": float(widths[i])},
+                area_m2=float(area[i]))
+        for i in np.flatnonzero(widths < sliver_width)
+    ]  # fmt: skip
+
+
+# --- handover book -------------------------------------------------------------------------
+
+_DATE_ORDER = (C.INVENTORY_DATE, C.PLAN_APPROVED_DATE, C.PAID_DATE, C.HANDOVER_DATE)
+
+
+def _as_date(value: object) -> dt.date | None:
+    return value if isinstance(value, dt.date) else None
+
+
+def record_dates(records: pd.DataFrame, as_of: dt.date, far_future_years: int) -> list[Finding]:
+    """Dates after the report date, implausible dates, and stages dated out of order."""
+    findings: list[Finding] = []
+    far = as_of + dt.timedelta(days=round(365.25 * far_future_years))
+    for i in range(len(records)):
+        where = records[C.RECORD_LABEL].iat[i]
+        dates = [_as_date(records[col].iat[i]) for col in _DATE_ORDER]
+        for col, date in zip(_DATE_ORDER, dates, strict=True):
+            if date is None:
+                continue
+            if date > far or date.year < 1990:
+                findings.append(
+                    Finding(
+                        WARNING,
+                        "date_implausible",
+                        "handovers",
+                        where,
+                        params={"column": col, "date": f"{date:%d/%m/%Y}"},
+                    )
+                )
+            elif date > as_of:
+                findings.append(
+                    Finding(
+                        INFO,
+                        "date_after_as_of",
+                        "handovers",
+                        where,
+                        params={
+                            "column": col,
+                            "date": f"{date:%d/%m/%Y}",
+                            "as_of": f"{as_of:%d/%m/%Y}",
+                        },
+                    )
+                )
+        present = [(col, d) for col, d in zip(_DATE_ORDER, dates, strict=True) if d is not None]
+        for (col_a, a), (col_b, b) in itertools.pairwise(present):
+            if b < a:
+                findings.append(
+                    Finding(
+                        WARNING,
+                        "stages_out_of_order",
+                        "handovers",
+                        where,
+                        params={
+                            "first": col_a,
+                            "first_date": f"{a:%d/%m/%Y}",
+                            "then": col_b,
+                            "then_date": f"{b:%d/%m/%Y}",
+                        },
+                    )
+                )
+    return findings

@@ -173,7 +173,7 @@ def _tessellate(area: shapely.Geometry, n: int, rng: np.random.Generator) -> np.
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=area))
     cells = shapely.get_parts(shapely.intersection(cells, area))
     cells = cells[np.isin(shapely.get_type_id(cells), (3,))]
-    return cells[shapely.area(cells) > 1.0]
+    return cells[shapely.area(cells) > 0]
 
 
 def _land_use(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -200,21 +200,21 @@ def _road_parcels(
     )
     dgt = shapely.get_parts(shapely.intersection(np.asarray(strips, dtype=object), corridor))
     dgt = dgt[shapely.get_type_id(dgt) == 3]
-    dgt = dgt[shapely.area(dgt) > 1]
+    dgt = dgt[shapely.area(dgt) > 0]
     geoms = np.concatenate([cells, dgt])
     codes = np.concatenate([_land_use(rng, len(cells)), np.full(len(dgt), "DGT")])
     return geoms, codes, row, line
 
 
 def _road_strips(road: _Road, line: LineString) -> list[shapely.Geometry]:
-    if road.id == "QL4B":  # the existing road, cut into 300 m lots
-        road_poly = line.buffer(5.0, cap_style="flat")
-        cuts = [line.interpolate(d) for d in np.arange(300, line.length, 300)]
-        blades = [_cross(line, p, 200) for p in cuts]
-        pieces = shapely.get_parts(
-            shapely.difference(road_poly, shapely.union_all([b.buffer(0.05) for b in blades]))
-        )
-        return list(pieces)
+    if road.id == "QL4B":  # the existing road, in lots of 300 m
+        from shapely.ops import substring
+
+        starts = np.arange(0, line.length, 300.0)
+        return [
+            substring(line, d, min(d + 300.0, line.length)).buffer(5.0, cap_style="flat")
+            for d in starts
+        ]
     out = []
     for d in (5200, 11800, 17600):  # local roads crossing the expressway
         out.append(_cross(line, line.interpolate(d), 120).buffer(5.0, cap_style="flat"))
@@ -457,8 +457,7 @@ def build_sample(seed: int = 2024, n_parcels: int | None = None) -> dict[str, ob
         geometry=np.concatenate([g for _, g, _ in layers]),
         crs=CRS,
     )
-    parcels.geometry = shapely.set_precision(parcels.geometry.to_numpy(), 0.01)
-    parcels = parcels[~parcels.geometry.is_empty & (parcels.area > 1)].reset_index(drop=True)
+    parcels = parcels[~parcels.geometry.is_empty & (parcels.area > 0)].reset_index(drop=True)
     joined = gpd.sjoin(
         gpd.GeoDataFrame(geometry=parcels.representative_point(), crs=CRS),
         communes,
@@ -467,7 +466,8 @@ def build_sample(seed: int = 2024, n_parcels: int | None = None) -> dict[str, ob
     )
     parcels["MAXA"] = joined[~joined.index.duplicated()]["MAXA"].fillna("CL04").to_numpy()
     _number_parcels(parcels)
-    noise = rng.normal(1.0, 0.03, len(parcels))
+    noise = rng.normal(1.0, 0.01, len(parcels))  # survey vs drawing, and a few typed wrong
+    noise[rng.choice(len(parcels), 12, replace=False)] = rng.uniform(1.08, 1.4, 12)
     parcels["DIENTICH"] = np.round(parcels.area.to_numpy() * noise, 1)
     parcels["CHUSUDUNG"] = [_owner(rng) if c != "DGT" else "UBND xã" for c in parcels["KHLOAIDAT"]]
     return {"communes": communes, "parcels": parcels, "projects": projects, "rng": rng}
@@ -731,6 +731,10 @@ def write_sample(out: str | Path, *, seed: int = 2024, n_parcels: int | None = N
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     data = build_sample(seed, n_parcels)
+    names = ["parcels", "communes"] + [f"row_{p.lower()}" for p in data["projects"]]
+    names += [f"centerline_{p.lower()}" for p, v in data["projects"].items() if "line" in v]
+    for name in names:  # GDAL would update an existing file in place, not rewrite it
+        (out / f"{name}.gpkg").unlink(missing_ok=True)
     records = _project_records(data)
     rows = _book_rows(data, records, data["rng"])  # type: ignore[arg-type]
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FIXED_TIME})

@@ -13,6 +13,12 @@ FAR_FUTURE_YEARS
     Dates more than this many years after the report date are reported as implausible.
 HEADER_SCAN_ROWS
     How many rows at the top of a handover book are searched for the heading row.
+SLIVER_WIDTH_M
+    A piece of a parcel in the right of way, or a gap between parcels, narrower than this is
+    reported as a sliver.
+MIN_GAP_M2
+    Unmapped parts of the right of way smaller than this are not listed one by one (their
+    area still counts as unmapped).
 """
 
 from __future__ import annotations
@@ -22,3 +28,5 @@ CHAINAGE_BIN_M: float = 100.0
 LEGAL_AREA_TOLERANCE: float = 0.05
 FAR_FUTURE_YEARS: int = 2
 HEADER_SCAN_ROWS: int = 30
+SLIVER_WIDTH_M: float = 0.2
+MIN_GAP_M2: float = 0.01

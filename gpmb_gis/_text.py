@@ -231,3 +231,31 @@ def looks_legacy(text: object) -> str | None:
     if scores[best] <= _plausibility(text) or scores["vni"] == scores["tcvn3"]:
         return None
     return best
+
+
+def _decode_cp1258(raw: bytes) -> str:
+    return nfc(raw.decode("cp1258", errors="replace"))
+
+
+BYTE_DECODINGS = {"cp1258": _decode_cp1258, "vni": decode_vni, "tcvn3": decode_tcvn3}
+
+
+def best_decoding(texts: list[str]) -> str:
+    """Which of Windows-1258, VNI and TCVN3 reads text read byte for byte as Vietnamese best.
+
+    Parameters
+    ----------
+    texts
+        Cells decoded as Latin-1 (one character per byte).
+
+    Examples
+    --------
+    >>> best_decoding(["Hîp Thµnh", "§ång §¨ng"]), best_decoding(["Hôïp Thaønh"])
+    ('tcvn3', 'vni')
+    """
+    raws = [_as_bytes(t) for t in texts if isinstance(t, str) and not t.isascii()]
+    scores = {
+        name: sum(_plausibility(decode(raw)) - 2 * decode(raw).count("\ufffd") for raw in raws)
+        for name, decode in BYTE_DECODINGS.items()
+    }
+    return max(scores, key=lambda name: scores[name])

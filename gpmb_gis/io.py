@@ -27,7 +27,14 @@ from gpmb_gis import settings
 from gpmb_gis._drawing import polygons_from_drawing
 from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import INFO, WARNING, Finding
-from gpmb_gis._text import LEGACY_ENCODINGS, decode_legacy, fold, looks_legacy, nfc
+from gpmb_gis._text import (
+    LEGACY_ENCODINGS,
+    best_decoding,
+    decode_legacy,
+    fold,
+    looks_legacy,
+    nfc,
+)
 from gpmb_gis.config import LayerSource
 from gpmb_gis.crs import Extent, check_extent
 
@@ -259,7 +266,12 @@ def nearest_column(wanted: str, layer: str, found: Iterable[object]) -> str | No
 # --- vector layers -------------------------------------------------------------------------
 
 
-def _read_vector(source: LayerSource) -> gpd.GeoDataFrame:
+def _read_vector(source: LayerSource) -> tuple[gpd.GeoDataFrame, bool]:
+    """Read a layer; also say whether its text had to be read byte for byte (Latin-1).
+
+    A file whose declared encoding (a .cpg saying UTF-8, say) does not decode is read again
+    byte for byte, so that the legacy-encoding check can recover the text.
+    """
     encoding = source.encoding
     kwargs: dict[str, Any] = {}
     if encoding in LEGACY_ENCODINGS:
@@ -269,7 +281,12 @@ def _read_vector(source: LayerSource) -> gpd.GeoDataFrame:
     if source.layer:
         kwargs["layer"] = source.layer
     try:
-        return pyogrio.read_dataframe(source.path, **kwargs)
+        try:
+            return pyogrio.read_dataframe(source.path, **kwargs), False
+        except UnicodeDecodeError:
+            if encoding in LEGACY_ENCODINGS:
+                raise
+            return pyogrio.read_dataframe(source.path, **{**kwargs, "encoding": "latin1"}), True
     except Exception as exc:  # GDAL reports every failure through its own classes
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if source.layer and "layer" in message.lower():
@@ -292,30 +309,45 @@ def _list_layers(path: Path) -> list[tuple[str, str]]:
         return []
 
 
-def _convert_text(df: pd.DataFrame, source: LayerSource, layer: str) -> list[Finding]:
-    """Apply a declared legacy encoding, detect an undeclared one, and normalise to NFC."""
+def _convert_text(
+    df: pd.DataFrame, source: LayerSource, layer: str, *, bytewise: bool = False
+) -> list[Finding]:
+    """Apply a declared legacy encoding, detect an undeclared one, and normalise to NFC.
+
+    ``bytewise`` says the text was read as Latin-1 because its declared encoding failed;
+    columns that are neither TCVN3 nor VNI are then read as Windows-1258 (Vietnamese).
+    """
     findings: list[Finding] = []
+    if bytewise:
+        findings.append(Finding(WARNING, "encoding_declared_wrong", layer, params={
+            "file": source.path.name}))  # fmt: skip
     text_cols = [c for c in df.columns if c != "geometry" and _is_text(df[c])]
     for col in text_cols:
         values = df[col]
         if source.encoding in LEGACY_ENCODINGS:
             df[col] = values.map(lambda v: decode_legacy(v, source.encoding))
             continue
-        guess = _guess_column_encoding(values)
+        if bytewise:
+            best = best_decoding(list(values))
+            guess = best if best in LEGACY_ENCODINGS else None
+        else:
+            guess = _guess_column_encoding(values)
         if guess:
             df[col] = values.map(lambda v, g=guess: decode_legacy(v, g))
-            findings.append(
-                Finding(
-                    WARNING,
-                    "legacy_encoding",
-                    layer,
-                    feature=f"column {col}",
-                    params={"column": col, "encoding": guess, "example": _first_text(values)},
-                )
-            )
+            params = {"column": col, "encoding": guess, "example": _first_text(values)}
+            findings.append(Finding(WARNING, "legacy_encoding", layer, f"column {col}",
+                                    params=params))  # fmt: skip
+        elif bytewise:
+            df[col] = values.map(_from_cp1258)
         else:
             df[col] = values.map(lambda v: nfc(v) if isinstance(v, str) else v)
     return findings
+
+
+def _from_cp1258(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    return nfc(value.encode("latin1", errors="replace").decode("cp1258", errors="replace"))
 
 
 def _is_text(values: pd.Series) -> bool:
@@ -391,7 +423,7 @@ def read_layer(
     InputError, CRSError
         When the file cannot be read, is empty, or its coordinates do not fit its CRS.
     """
-    gdf = _read_vector(source)
+    gdf, bytewise = _read_vector(source)
     if len(gdf) == 0:
         raise InputError(
             source.label(),
@@ -421,7 +453,7 @@ def read_layer(
         crs = project_crs
     gdf = gdf.set_crs(crs, allow_override=True)
     check_extent(extent, crs, where=source.label())
-    findings += _convert_text(gdf, source, name or layer)
+    findings += _convert_text(gdf, source, name or layer, bytewise=bytewise)
     gdf = gdf.rename(columns=match_columns(gdf.columns, layer, fields))
     if gdf.geometry.has_z.any():
         findings.append(
@@ -514,14 +546,9 @@ def _sheet_grid_xls(book: Any, name: str) -> tuple[list[list[Any]], str]:
 
 def _grid_csv(path: Path, encoding: str | None) -> tuple[list[list[Any]], str]:
     raw = path.read_bytes()
-    if encoding in LEGACY_ENCODINGS or encoding is None:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = (
-                raw.decode("cp1252", errors="replace") if encoding is None else raw.decode("latin1")
-            )
-    else:
+    if encoding in LEGACY_ENCODINGS:
+        text = raw.decode("latin1")  # byte for byte; the legacy decoding comes after
+    elif encoding:
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
@@ -530,16 +557,43 @@ def _grid_csv(path: Path, encoding: str | None) -> tuple[list[list[Any]], str]:
                 f"cannot be read as {encoding} text ({exc})",
                 "save it as UTF-8 or declare its encoding",
             ) from exc
-    sample = text[:4096]
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("latin1")
+            if best_decoding([c for row in _csv_rows(text) for c in row]) == "cp1258":
+                text = raw.decode("cp1258", errors="replace")  # Vietnamese Windows
+    return [[cell if cell != "" else None for cell in row] for row in _csv_rows(text)], path.name
+
+
+def _csv_rows(text: str) -> list[list[str]]:
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    grid = [
-        [cell if cell != "" else None for cell in row]
-        for row in csv.reader(text.splitlines(), dialect)
-    ]
-    return grid, path.name
+    return list(csv.reader(text.splitlines(), dialect))
+
+
+def _fix_grid_text(grid: list[list[Any]], declared: str | None, label: str,
+                   ) -> list[Finding]:  # fmt: skip
+    """Decode TCVN3/VNI text in a book's cells (declared, or detected), and normalise to NFC."""
+    cells = [c for row in grid for c in row if isinstance(c, str) and not c.isascii()]
+    encoding = (
+        declared
+        if declared in LEGACY_ENCODINGS
+        else _guess_column_encoding(pd.Series(cells, dtype=object))
+    )
+    findings = []
+    if encoding and declared not in LEGACY_ENCODINGS:
+        example = next((c for c in cells if looks_legacy(c)), "")
+        findings.append(Finding(WARNING, "legacy_encoding", "handovers", label, params={
+            "column": label, "encoding": encoding, "example": example[:40]}))  # fmt: skip
+    for row in grid:
+        for k, cell in enumerate(row):
+            if isinstance(cell, str):
+                row[k] = decode_legacy(cell, encoding) if encoding else nfc(cell)
+    return findings
 
 
 def _pick_sheet(names: list[str], wanted: str | None, path: Path) -> str:
@@ -839,6 +893,9 @@ def read_handovers(
         When the book cannot be opened, has no heading row, or lacks the parcel number.
     """
     grids = read_grids(source)
+    findings: list[Finding] = []
+    for grid, sheet in grids:
+        findings += _fix_grid_text(grid, source.encoding, f"sheet {sheet}")
     if all(not grid or all(_is_blank_row(r) for r in grid) for grid, _ in grids):
         raise InputError(
             source.label(),
@@ -858,7 +915,6 @@ def read_handovers(
             'rename the column to "Số thửa" or map it under [fields.handovers]'
             ' as "<column>" = "parcel"',
         )
-    findings: list[Finding] = []
     for _, sheet, _ in [b for b in books if b not in usable]:
         findings.append(Finding(INFO, "sheet_skipped", "handovers", f"sheet {sheet}",
                                 params={"sheet": sheet}))  # fmt: skip

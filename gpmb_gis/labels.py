@@ -128,6 +128,9 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "drawing_elements_skipped": {
         "vi": "{count} đối tượng bản vẽ (chữ, đường hở) không dùng; {labels} nhãn đã dùng làm số thửa/loại đất",
         "en": "{count} drawing elements (text, open lines) not used; {labels} labels used as parcel number or land use"},
+    "encoding_declared_wrong": {
+        "vi": "{file}: văn bản không đúng bảng mã khai báo (tệp .cpg?): đã đọc lại từng byte",
+        "en": "{file}: text is not in the declared encoding (a .cpg file?): read again byte by byte"},
     "z_dropped": {"vi": "Bỏ tọa độ Z của {count} đối tượng", "en": "Z coordinates dropped on {count} features"},
     "legacy_encoding": {
         "vi": "Cột {column}: văn bản mã {encoding} (ví dụ \"{example}\") đã chuyển sang Unicode",

@@ -320,3 +320,41 @@ def test_book_with_a_sheet_per_project(tmp_path):
     assert list(records[C.SOURCE_SHEET]) == ["QL4B", "Cao tốc"]
     assert list(records[C.RECORD_LABEL]) == ["QL4B!2", "Cao tốc!2"]
     assert [f.check for f in findings] == ["sheet_skipped"]
+
+
+def test_cpg_that_lies_is_read_byte_by_byte(tmp_path):
+    # the .cpg says UTF-8 over TCVN3 bytes: read again as bytes, TCVN3 detected and converted
+    path = _tcvn3_shapefile(tmp_path, cpg="UTF-8")
+    gdf, findings = read_layer(LayerSource(path), layer="parcels", project_crs=TM3)
+    assert gdf["commune"].iloc[0].strip() == "Hợp Thành"
+    assert {"encoding_declared_wrong", "legacy_encoding"} <= {f.check for f in findings}
+
+
+def test_book_in_tcvn3_bytes_headings_included(tmp_path):
+    # "Xã,Số thửa,Trạng thái" / "Hợp Thành,12,Đã bàn giao" typed in a .VnTime font
+    heading = b"X\xb8,S\xe8 th\xf6a,Tr\xb9ng th\xb8i\n"
+    row = b"H\xeep Th\xb5nh,12,\xa7\xb7 b\xb5n giao\n"
+    (tmp_path / "b.csv").write_bytes(heading + row)
+    records, findings, _ = read_handovers(LayerSource(tmp_path / "b.csv"))
+    assert records.iloc[0][C.COMMUNE] == "Hợp Thành"
+    assert records.iloc[0]["status_stage"] == C.HANDED_OVER
+    assert any(f.check == "legacy_encoding" for f in findings)
+
+
+def _cp1258(text: str) -> bytes:
+    """Text as Windows-1258 writes it: base letters precomposed, tone marks combining."""
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    out = []
+    for ch in text:
+        parts = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out.append(base + "".join(c for c in parts if c in tones))
+    return "".join(out).encode("cp1258")
+
+
+def test_book_in_windows_1258(tmp_path):
+    text = "Xã,Số thửa,Trạng thái\nHợp Thành,12,Đã bàn giao\n"
+    (tmp_path / "b.csv").write_bytes(_cp1258(text))
+    records, _, _ = read_handovers(LayerSource(tmp_path / "b.csv"))
+    assert records.iloc[0][C.COMMUNE] == "Hợp Thành"
+    assert records.iloc[0]["status_stage"] == C.HANDED_OVER

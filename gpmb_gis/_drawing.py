@@ -21,6 +21,8 @@ from gpmb_gis._findings import INFO, WARNING, Finding
 _POLYGONAL = (3, 6)  # Polygon, MultiPolygon
 _LINEAR = (1, 2, 5)  # LineString, LinearRing, MultiLineString
 _POINTS = (0, 4)
+_COLLECTION = 7
+_MISSING = -1
 _TEXT_COLUMNS = ("Text", "TEXT", "text", "TEXTSTRING", "TextString", "label")
 _PARCEL_TEXT = re.compile(r"^\s*(\d{1,6}[a-zA-Z]?)\s*$")
 _LAND_USE_TEXT = re.compile(r"^\s*([A-Z]{2,4}(?:\s*\+\s*[A-Z]{2,4})*)\s*$")
@@ -88,11 +90,12 @@ def polygons_from_drawing(
     """
     n_read = len(gdf)
     types = shapely.get_type_id(gdf.geometry.to_numpy())
-    if np.isin(types, _POLYGONAL).all() or gdf.geometry.isna().any():
+    # collections and missing shapes are the repair step's to judge, like polygons
+    if np.isin(types, (*_POLYGONAL, _COLLECTION, _MISSING)).all():
         return gdf, []
     findings: list[Finding] = []
     geoms, closed = _closed_to_polygons(gdf.geometry.to_numpy())
-    is_poly = np.isin(types, _POLYGONAL) | closed
+    is_poly = np.isin(types, (*_POLYGONAL, _COLLECTION, _MISSING)) | closed
     is_line = np.isin(types, _LINEAR) & ~closed
     is_point = np.isin(types, _POINTS)
     polys = gdf[is_poly].set_geometry(list(geoms[is_poly]))
@@ -120,7 +123,8 @@ def polygons_from_drawing(
     if text_col and is_point.any() and len(polys):
         polys = polys.reset_index(drop=True)
         polys, used_points = _labels(polys, gdf[is_point].reset_index(drop=True), text_col)
-    skipped = int(is_point.sum() - used_points.sum() + (is_line & ~used_lines).sum())
+    other = ~(is_poly | is_line | is_point)
+    skipped = int(is_point.sum() - used_points.sum() + (is_line & ~used_lines).sum() + other.sum())
     if skipped:
         findings.append(
             Finding(
@@ -134,4 +138,5 @@ def polygons_from_drawing(
         )
     polys = polys.reset_index(drop=True)
     polys.attrs["records_read"] = n_read
+    polys.attrs["records_used"] = n_read - skipped
     return polys, findings

@@ -7,6 +7,7 @@ one line ``gpmb: error: <where>: <what> — <what to do>`` (``--debug`` shows th
 from __future__ import annotations
 
 import argparse
+import os
 import datetime as dt
 import sys
 import traceback
@@ -86,17 +87,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_qa(args: argparse.Namespace) -> int:
     from gpmb_gis.progress import compute_progress
-    from gpmb_gis.report import summary_lines, write_tables
+    from gpmb_gis.report import summary_lines, write_qa_page, write_tables
 
     result = compute_progress(args.config)
     args.out.mkdir(parents=True, exist_ok=True)
-    path = write_tables(result, args.out)["qa_issues"]
+    path = write_tables(result, args.out, only=("qa_issues",))["qa_issues"]
+    page = write_qa_page(result, args.out)
     for line in summary_lines(result):
         print(line)
     counts = result.qa_issues.groupby(["severity", "check"]).size()
     for (severity, check), n in counts.items():
         print(f"{severity:8} {check:28} {n}")
-    print(f"wrote {path}")
+    print(f"wrote {path} and {page}")
     return 0
 
 
@@ -138,6 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("gpmb: error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output went to `head` or a closed pager
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter exit quiet
+        return 0
     except Exception as exc:  # the promise: no input produces a traceback
         if debug:
             traceback.print_exc()

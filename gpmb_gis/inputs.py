@@ -43,6 +43,8 @@ class Inputs:
         Everything noticed so far.
     read
         Records read per layer (``parcels``, ``communes``, ``handovers``, ``row:<id>``).
+    used
+        Records used per polygon layer (the handover book's are known after the overlay).
     """
 
     config: Config
@@ -54,29 +56,36 @@ class Inputs:
     record_reach: np.ndarray
     findings: list[Finding] = field(default_factory=list)
     read: dict[str, int] = field(default_factory=dict)
+    used: dict[str, int] = field(default_factory=dict)
 
 
-def _read_polygons(
-    source, layer: str, config: Config, name: str, findings: list[Finding], read: dict[str, int]
-) -> gpd.GeoDataFrame:
+@dataclass
+class _Tally:
+    """What reading has noticed so far, and how many records each layer had and used."""
+
+    findings: list[Finding] = field(default_factory=list)
+    read: dict[str, int] = field(default_factory=dict)
+    used: dict[str, int] = field(default_factory=dict)
+
+
+def _read_polygons(source, layer: str, config: Config, name: str, tally: _Tally,
+                   ) -> gpd.GeoDataFrame:  # fmt: skip
     gdf, found = io.read_layer(
         source, layer=layer, project_crs=config.crs, fields=config.fields.get(layer), name=name
     )
-    read[name] = int(gdf.attrs.get("records_read", len(gdf)))
-    findings.extend(found)
+    tally.read[name] = int(gdf.attrs.get("records_read", len(gdf)))
+    tally.findings.extend(found)
     usable, found = qa.repair_polygons(gdf, name)
-    findings.extend(found)
+    tally.findings.extend(found)
+    # a drawing's elements are used by building polygons; a layer's features by being kept
+    tally.used[name] = int(gdf.attrs.get("records_used", usable[C.SOURCE_ROW].nunique()))
     return usable
 
 
-def _communes(
-    config: Config,
-    findings: list[Finding],
-    read: dict[str, int],
-) -> gpd.GeoDataFrame | None:
+def _communes(config: Config, tally: _Tally) -> gpd.GeoDataFrame | None:
     if config.communes is None:
         return None
-    layer = _read_polygons(config.communes, "communes", config, "communes", findings, read)
+    layer = _read_polygons(config.communes, "communes", config, "communes", tally)
     if C.COMMUNE not in layer and C.COMMUNE_CODE not in layer:
         raise io_missing_column(config.communes, "communes", C.COMMUNE, layer.columns)
     if C.COMMUNE not in layer:
@@ -130,38 +139,32 @@ def _assign_communes(
         parcels[C.COMMUNE] = None
 
 
-def _parcels(
-    config: Config, communes: gpd.GeoDataFrame | None, findings: list[Finding], read: dict[str, int]
-) -> gpd.GeoDataFrame:
-    parcels = _read_polygons(config.parcels, "parcels", config, "parcels", findings, read)
+def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
+             ) -> gpd.GeoDataFrame:  # fmt: skip
+    parcels = _read_polygons(config.parcels, "parcels", config, "parcels", tally)
     if C.PARCEL not in parcels:
         raise io_missing_column(config.parcels, "parcels", C.PARCEL, parcels.columns)
     _assign_communes(parcels, config, communes)
     if C.SHEET not in parcels:
         parcels[C.SHEET] = None
     parcels = engine.add_keys(parcels, engine.CommuneIndex(communes))
-    findings.extend(qa.repeated_parcel_keys(parcels))
-    findings.extend(qa.missing_parcel_keys(parcels))
-    findings.extend(qa.multipart_parcels(parcels))
-    findings.extend(qa.legal_area_mismatch(parcels, config.qa.legal_area_tolerance))
-    findings.extend(qa.commune_mismatch(parcels, communes))
+    tally.findings.extend(qa.repeated_parcel_keys(parcels))
+    tally.findings.extend(qa.missing_parcel_keys(parcels))
+    tally.findings.extend(qa.multipart_parcels(parcels))
+    tally.findings.extend(qa.legal_area_mismatch(parcels, config.qa.legal_area_tolerance))
+    tally.findings.extend(qa.commune_mismatch(parcels, communes))
     return parcels.reset_index(drop=True)
 
 
-def _records(
-    config: Config,
-    communes: gpd.GeoDataFrame | None,
-    findings: list[Finding],
-    read: dict[str, int],
-) -> pd.DataFrame:
+def _records(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally) -> pd.DataFrame:
     if config.handovers is None:
-        read["handovers"] = 0
+        tally.read["handovers"] = 0
         records = io.empty_handovers()
     else:
-        records, found, read["handovers"] = io.read_handovers(
+        records, found, tally.read["handovers"] = io.read_handovers(
             config.handovers, fields=config.fields.get("handovers")
         )
-        findings.extend(found)
+        tally.findings.extend(found)
     return engine.add_keys(records, engine.CommuneIndex(communes)).reset_index(drop=True)
 
 
@@ -173,17 +176,15 @@ def load_inputs(config: Config) -> Inputs:
     InputError, CRSError
         When a layer cannot be read, lacks a needed column, or is in the wrong place.
     """
-    findings: list[Finding] = []
-    read: dict[str, int] = {}
-    communes = _communes(config, findings, read)
-    parcels = _parcels(config, communes, findings, read)
-    rows = {}
-    for project in config.projects:
-        rows[project.id] = _read_polygons(
-            project.row, "row", config, f"row:{project.id}", findings, read
-        )
-    records = _records(config, communes, findings, read)
+    tally = _Tally()
+    communes = _communes(config, tally)
+    parcels = _parcels(config, communes, tally)
+    rows = {
+        p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally) for p in config.projects
+    }
+    records = _records(config, communes, tally)
     links, found = engine.match_records(records, parcels, {p.id: p.name for p in config.projects})
-    findings.extend(found)
+    tally.findings.extend(found)
     reach = engine.record_reach_days(records)
-    return Inputs(config, parcels, communes, rows, records, links, reach, findings, read)
+    return Inputs(config, parcels, communes, rows, records, links, reach, tally.findings,
+                  tally.read, tally.used)  # fmt: skip

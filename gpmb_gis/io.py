@@ -455,14 +455,16 @@ def read_layer(
     check_extent(extent, crs, where=source.label())
     findings += _convert_text(gdf, source, name or layer, bytewise=bytewise)
     gdf = gdf.rename(columns=match_columns(gdf.columns, layer, fields))
-    if gdf.geometry.has_z.any():
-        findings.append(
-            Finding(INFO, "z_dropped", name or layer, params={"count": int(gdf.has_z.sum())})
-        )
-        gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
+    geoms = gdf.geometry.to_numpy()
+    has_zm = shapely.has_z(geoms) | shapely.has_m(geoms)
+    if has_zm.any():
+        findings.append(Finding(INFO, "z_dropped", name or layer, params={
+            "count": int(has_zm.sum())}))  # fmt: skip
+        gdf = gdf.set_geometry(shapely.force_2d(geoms))
     gdf[C.SOURCE_ROW] = np.arange(len(gdf))
     n_read = len(gdf)
     gdf, found = polygons_from_drawing(gdf, name or layer)
+    used_elements = gdf.attrs.get("records_used")
     findings += found
     if not crs.equals(project_crs):
         try:
@@ -474,6 +476,8 @@ def read_layer(
                 "declare the layer's CRS",
             ) from exc
     gdf.attrs["records_read"] = n_read
+    if used_elements is not None:
+        gdf.attrs["records_used"] = used_elements
     return gdf, findings
 
 

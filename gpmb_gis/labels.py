@@ -109,10 +109,11 @@ WORDS: dict[str, dict[str, str]] = {
 #: QA messages by check code; ``{name}`` fields come from the finding's params.
 QA_MESSAGES: dict[str, dict[str, str]] = {
     "geometry_repaired": {
-        "vi": "Hình học không hợp lệ ({reason}), đã sửa bằng make_valid: {before:.2f} → {after:.2f} m²",
-        "en": "Invalid geometry ({reason}) repaired with make_valid: {before:.2f} → {after:.2f} m²"},
+        "vi": "Hình học không hợp lệ ({reason}), đã sửa bằng make_valid: {before:.2f} → {after:.2f} m²; bỏ: {dropped}",
+        "en": "Invalid geometry ({reason}) repaired with make_valid: {before:.2f} → {after:.2f} m²; dropped: {dropped}"},
     "collection_reduced": {
-        "vi": "Tập hợp hình học: chỉ giữ phần đa giác", "en": "Geometry collection reduced to its polygons"},
+        "vi": "Tập hợp hình học: chỉ giữ phần đa giác; bỏ: {dropped}",
+        "en": "Geometry collection reduced to its polygons; dropped: {dropped}"},
     "geometry_empty": {"vi": "Đối tượng không có hình học: không dùng",
                        "en": "Feature has no geometry: not used"},
     "geometry_no_area": {"vi": "Đối tượng không có diện tích (đường/điểm): không dùng",
@@ -131,7 +132,7 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "encoding_declared_wrong": {
         "vi": "{file}: văn bản không đúng bảng mã khai báo (tệp .cpg?): đã đọc lại từng byte",
         "en": "{file}: text is not in the declared encoding (a .cpg file?): read again byte by byte"},
-    "z_dropped": {"vi": "Bỏ tọa độ Z của {count} đối tượng", "en": "Z coordinates dropped on {count} features"},
+    "z_dropped": {"vi": "Bỏ tọa độ Z/M của {count} đối tượng", "en": "Z/M coordinates dropped on {count} features"},
     "legacy_encoding": {
         "vi": "Cột {column}: văn bản mã {encoding} (ví dụ \"{example}\") đã chuyển sang Unicode",
         "en": "Column {column}: {encoding} text (e.g. \"{example}\") converted to Unicode"},
@@ -186,6 +187,9 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
                          "en": "Column {column}: {date} is implausible (a typo in the year?)"},
     "stages_out_of_order": {"vi": "Các bước sai thứ tự: {first} {first_date} nhưng {then} {then_date}",
                             "en": "Stages out of order: {first} {first_date} but {then} {then_date}"},
+    "records_unaccounted": {
+        "vi": "Đếm bản ghi không khớp: đọc {read}, dùng {used}, liệt kê {listed} — hãy báo lỗi phần mềm",
+        "en": "Records do not add up: {read} read, {used} used, {listed} listed — please report this bug"},
     "total_row": {"vi": "Dòng tổng bỏ qua: {text}", "en": "Total row skipped: {text}"},
     "section_row": {"vi": "Dòng tiêu đề nhóm: các dòng sau thuộc {commune}",
                     "en": "Section row: the rows below belong to {commune}"},

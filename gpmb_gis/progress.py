@@ -18,7 +18,7 @@ from shapely import STRtree
 from gpmb_gis import columns as C
 from gpmb_gis import engine, qa
 from gpmb_gis._errors import ConfigError
-from gpmb_gis._findings import WARNING, Finding
+from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import commune_key
 from gpmb_gis.config import Config, Project, load_config
 from gpmb_gis.inputs import Inputs, load_inputs
@@ -531,13 +531,23 @@ def _row_findings(overlays: dict[str, ProjectOverlay], config: Config) -> list[F
     return findings
 
 
-def record_summary(inputs: Inputs, findings: list[Finding]) -> pd.DataFrame:
-    """``records: N read = M used + K listed`` for each layer, as a table."""
-    rows = []
+def record_summary(inputs: Inputs, findings: list[Finding], records_used: int,
+                   ) -> tuple[pd.DataFrame, list[Finding]]:  # fmt: skip
+    """``records: N read = M used + K listed`` for each layer, and a finding where not.
+
+    Used and listed are counted independently (what was kept, what was listed), so a record
+    that went missing on the way shows as a difference instead of vanishing.
+    """
+    used = {**inputs.used, "handovers": records_used}
+    rows, lost = [], []
     for layer, n in inputs.read.items():
         listed = sum(f.count for f in findings if f.listed and f.layer == layer)
-        rows.append({"layer": layer, "read": n, "used": n - listed, "listed": listed})
-    return pd.DataFrame(rows, columns=["layer", "read", "used", "listed"])
+        rows.append({"layer": layer, "read": n, "used": used.get(layer, n - listed),
+                     "listed": listed})  # fmt: skip
+        if used.get(layer, n - listed) + listed != n:
+            lost.append(Finding(ERROR, "records_unaccounted", layer, params={
+                "read": n, "used": used.get(layer), "listed": listed}))  # fmt: skip
+    return pd.DataFrame(rows, columns=["layer", "read", "used", "listed"]), lost
 
 
 @dataclass
@@ -620,9 +630,11 @@ def compute_progress(
     day = as_of or config.as_of or dt.date.today()
     inputs = load_inputs(config)
     overlays = {p.id: overlay_project(p, inputs) for p in config.projects}
-    extra, _ = _record_findings(inputs, list(overlays.values()))
+    extra, records_used = _record_findings(inputs, list(overlays.values()))
     findings = inputs.findings + extra + _row_findings(overlays, config)
     findings += qa.record_dates(inputs.records, day, config.qa.far_future_years)
+    summary, lost = record_summary(inputs, findings, len(records_used))
+    findings += lost
     outside = word("outside_communes", config.lang)
     by_project = pd.DataFrame([measure_project(ov, day) for ov in overlays.values()])
     by_commune = pd.DataFrame(
@@ -640,7 +652,7 @@ def compute_progress(
         by_commune,
         parcels,
         qa_table(findings, config.lang),
-        record_summary(inputs, findings),
+        summary,
         overlays,
         inputs,
         findings,

@@ -36,6 +36,20 @@ def feature_labels(layer: gpd.GeoDataFrame) -> list[str]:
     return [f"feature {i}" for i in rows]
 
 
+def _dropped_parts(geom: shapely.Geometry) -> str:
+    """What a polygon layer cannot use in a geometry: ``2 lines (3.5 m), 1 point``."""
+    parts = shapely.get_parts(geom)
+    types = shapely.get_type_id(parts)
+    lines = parts[np.isin(types, (1, 2, 5))]
+    points = parts[np.isin(types, (0, 4))]
+    out = []
+    if len(lines):
+        out.append(f"{len(lines)} line(s) ({float(shapely.length(lines).sum()):.2f} m)")
+    if len(points):
+        out.append(f"{len(points)} point(s)")
+    return ", ".join(out)
+
+
 def repair_polygons(
     layer: gpd.GeoDataFrame,
     name: str,
@@ -59,22 +73,19 @@ def repair_polygons(
     for i in np.flatnonzero(~valid):
         reason = shapely.is_valid_reason(geoms[i])
         before = float(shapely.area(geoms[i]))
-        repaired = polygonal(np.array([shapely.make_valid(geoms[i])], dtype=object))[0]
+        made_valid = shapely.make_valid(geoms[i])
+        repaired = polygonal(np.array([made_valid], dtype=object))[0]
         fixed[i] = repaired
-        findings.append(
-            Finding(
-                WARNING,
-                "geometry_repaired",
-                name,
-                labels[i],
-                params={"reason": reason, "before": before, "after": float(shapely.area(repaired))},
-                area_m2=abs(float(shapely.area(repaired)) - before),
-            )
-        )
+        after = float(shapely.area(repaired))
+        params = {"reason": reason, "before": before, "after": after,
+                  "dropped": _dropped_parts(made_valid) or "—"}  # fmt: skip
+        findings.append(Finding(WARNING, "geometry_repaired", name, labels[i], params=params,
+                                area_m2=abs(after - before)))  # fmt: skip
     polys = polygonal(fixed)
     collections = (shapely.get_type_id(fixed) == 7) & ~missing
     for i in np.flatnonzero(collections & valid):
-        findings.append(Finding(INFO, "collection_reduced", name, labels[i]))
+        params = {"dropped": _dropped_parts(fixed[i]) or "—"}
+        findings.append(Finding(INFO, "collection_reduced", name, labels[i], params=params))
     area = shapely.area(polys)
     unusable = missing | (area <= 0) | shapely.is_empty(polys)
     for i in np.flatnonzero(unusable):

@@ -47,8 +47,10 @@ def write_tables(
     result: ProgressResult,
     out_dir: Path,
     lang: str | None = None,
+    *,
+    only: tuple[str, ...] | None = None,
 ) -> dict[str, Path]:
-    """Write the CSV tables of DESIGN §7 (UTF-8, full precision)."""
+    """Write the CSV tables of DESIGN §7 (UTF-8, full precision); ``only`` names a subset."""
     tables = out_dir / "tables"
     tables.mkdir(parents=True, exist_ok=True)
     frames = {
@@ -64,6 +66,8 @@ def write_tables(
     }
     paths = {}
     for name, frame in frames.items():
+        if only is not None and name not in only:
+            continue
         path = tables / f"{name}.csv"
         _safe_frame(frame).to_csv(path, index=False, encoding="utf-8")
         paths[name] = path
@@ -264,6 +268,29 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
     parts.append(f"</ul><p class='note'>gpmb_gis · {dt.date.today():%d/%m/%Y}</p>")
     parts.append("</body></html>")
     path = out_dir / "index.html"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def write_qa_page(result: ProgressResult, out_dir: Path, lang: str | None = None) -> Path:
+    """Write ``qa.html``: record accounting, counts per check, and every finding."""
+    lang = lang or result.config.lang
+    esc = html.escape
+    qa = result.qa_in(lang)
+    title = f"{word('qa', lang)} — {result.config.title}"
+    counts = qa.groupby([C.SEVERITY, C.CHECK]).size().reset_index(name="n")
+    parts = [
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>",
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{esc(title)}</h1><h2>{esc(word('records', lang))}</h2><ul>",
+        *[f"<li><code>{esc(line)}</code></li>" for line in summary_lines(result)],
+        "</ul>",
+        f"<div class='wrap'>{_html_table(counts, lang)}</div>",
+        f"<div class='wrap'>{_html_table(qa, lang)}</div>",
+        "</body></html>",
+    ]
+    path = out_dir / "qa.html"
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
 

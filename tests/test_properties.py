@@ -137,6 +137,7 @@ def test_invariants(tmp_path_factory, scene):
     # nothing lost: every record read is used or listed
     records = result.records.set_index("layer")
     assert (records["read"] == records["used"] + records["listed"]).all()
+    assert "records_unaccounted" not in set(result.qa_issues.check)
     assert (result.qa_issues.check == "record_no_parcel").sum() == 1
 
 

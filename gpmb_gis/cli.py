@@ -7,8 +7,8 @@ one line ``gpmb: error: <where>: <what> — <what to do>`` (``--debug`` shows th
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import sys
 import traceback
 import warnings

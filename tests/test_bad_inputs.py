@@ -56,18 +56,23 @@ class Dataset:
 
     def write(self, folder: Path) -> Path:
         gpd.GeoDataFrame(self.parcels, geometry="geometry", crs=self.parcels_crs).to_file(
-            folder / self.parcels_file)
+            folder / self.parcels_file
+        )
         gpd.GeoDataFrame(self.communes, geometry="geometry", crs="EPSG:9215").to_file(
-            folder / "communes.gpkg")
+            folder / "communes.gpkg"
+        )
         gpd.GeoDataFrame({"name": ["row"]}, geometry=[self.row], crs="EPSG:9215").to_file(
-            folder / "row.gpkg")
+            folder / "row.gpkg"
+        )
         pd.DataFrame(self.book).to_csv(folder / "book.csv", index=False)
         config = folder / "gpmb.toml"
         config.write_text(
             f'province = "Lạng Sơn"\nas_of = 2024-06-30\n{self.config_extra}\n[layers]\n'
             f'parcels = "{self.parcels_file}"\ncommunes = "communes.gpkg"\n'
             f'handovers = "book.csv"\n{self.layers_extra}\n[[projects]]\nid = "P"\n'
-            'row = "row.gpkg"\nalready_clear_land_use = ["DGT"]\n', encoding="utf-8")
+            'row = "row.gpkg"\nalready_clear_land_use = ["DGT"]\n',
+            encoding="utf-8",
+        )
         return config
 
 
@@ -119,8 +124,9 @@ def test_bow_tie_parcel_is_repaired_and_listed(tmp_path, capsys):
 def test_spike_ring_is_repaired_and_the_spike_listed(tmp_path, capsys):
     """A ring with a spike (out and back along one line): the spike is dropped and listed."""
     data = Dataset()
-    data.parcels[0]["geometry"] = poly([(0, -10), (20, -10), (20, -30), (20, -10), (40, -10),
-                                        (40, 30), (0, 30), (0, -10)])
+    data.parcels[0]["geometry"] = poly(
+        [(0, -10), (20, -10), (20, -30), (20, -10), (40, -10), (40, 30), (0, 30), (0, -10)]
+    )
     qa = expect_qa(tmp_path, capsys, data, "geometry_repaired", "parcel 1")
     assert "line" in qa[qa.check == "geometry_repaired"].message.iloc[0]
 
@@ -128,16 +134,23 @@ def test_spike_ring_is_repaired_and_the_spike_listed(tmp_path, capsys):
 def test_sliver_collapsed_by_precision_is_listed_not_used(tmp_path, capsys):
     """A parcel collapsed to a line by coordinate rounding has no area: listed, not used."""
     data = Dataset()
-    data.parcels.append({"MAXA": "01", "SHBANDO": 1, "SOTHUA": 9, "geometry":
-                         poly([(10, 5), (20, 5), (30, 5), (10, 5)])})
+    data.parcels.append(
+        {
+            "MAXA": "01",
+            "SHBANDO": 1,
+            "SOTHUA": 9,
+            "geometry": poly([(10, 5), (20, 5), (30, 5), (10, 5)]),
+        }
+    )
     expect_qa(tmp_path, capsys, data, "geometry_no_area", "parcel 9")
 
 
 def test_geometry_collection_is_reduced_to_its_polygon(tmp_path, capsys):
     """A collection of a polygon and a stray line: the polygon is kept, the line listed."""
     data = Dataset()
-    data.parcels[0]["geometry"] = GeometryCollection([
-        rect(0, -10, 40, 30), LineString([(X, Y), (X - 5, Y - 5)])])
+    data.parcels[0]["geometry"] = GeometryCollection(
+        [rect(0, -10, 40, 30), LineString([(X, Y), (X - 5, Y - 5)])]
+    )
     data.parcels_file = "parcels.geojson"
     expect_qa(tmp_path, capsys, data, "collection_reduced", "parcel 1")
 
@@ -199,8 +212,9 @@ def test_commune_mismatch(tmp_path, capsys):
 def test_parcel_outside_every_commune(tmp_path, capsys):
     """A parcel outside all commune boundaries."""
     data = Dataset()
-    data.parcels.append({"MAXA": "01", "SHBANDO": 1, "SOTHUA": 7,
-                         "geometry": rect(500, 500, 510, 510)})
+    data.parcels.append(
+        {"MAXA": "01", "SHBANDO": 1, "SOTHUA": 7, "geometry": rect(500, 500, 510, 510)}
+    )
     expect_qa(tmp_path, capsys, data, "parcel_outside_communes", "parcel 7")
 
 
@@ -272,10 +286,12 @@ def test_unknown_project(tmp_path, capsys):
 def test_record_for_a_parcel_outside_the_row(tmp_path, capsys):
     """A record for a parcel that the right of way does not touch: listed."""
     data = Dataset()
-    data.parcels.append({"MAXA": "02", "SHBANDO": 2, "SOTHUA": 8,
-                         "geometry": rect(100, 50, 110, 60)})
-    data.book.append({"Xã": "Tân Liên", "Tờ bản đồ": 2, "Số thửa": 8, "Ngày bàn giao":
-                      "01/03/2024"})
+    data.parcels.append(
+        {"MAXA": "02", "SHBANDO": 2, "SOTHUA": 8, "geometry": rect(100, 50, 110, 60)}
+    )
+    data.book.append(
+        {"Xã": "Tân Liên", "Tờ bản đồ": 2, "Số thửa": 8, "Ngày bàn giao": "01/03/2024"}
+    )
     expect_qa(tmp_path, capsys, data, "record_outside_row", "row 4")
 
 
@@ -377,8 +393,9 @@ def test_corrupt_workbook(tmp_path, capsys):
     data = Dataset()
     config = data.write(tmp_path)
     (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04\x14\x00 broken")
-    config.write_text(config.read_text(encoding="utf-8").replace("book.csv", "book.xlsx"),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("book.csv", "book.xlsx"), encoding="utf-8"
+    )
     expect_error(tmp_path, capsys, data, "book.xlsx", "save it again", config=config)
 
 
@@ -392,12 +409,16 @@ def test_config_path_that_does_not_exist(tmp_path, capsys):
     """A layer path that does not exist: error naming the key and the file."""
     data = Dataset(layers_extra="")
     config = data.write(tmp_path)
-    config.write_text(config.read_text(encoding="utf-8").replace('"row.gpkg"', '"duong.gpkg"'),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('"row.gpkg"', '"duong.gpkg"'), encoding="utf-8"
+    )
     expect_error(tmp_path, capsys, data, "duong.gpkg", "not found", config=config)
 
 
 def test_the_corpus_is_at_least_twenty_cases():
-    cases = [name for name in globals() if name.startswith("test_") and name !=
-             "test_the_corpus_is_at_least_twenty_cases"]
+    cases = [
+        name
+        for name in globals()
+        if name.startswith("test_") and name != "test_the_corpus_is_at_least_twenty_cases"
+    ]
     assert len(cases) >= 20

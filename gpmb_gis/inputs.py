@@ -16,6 +16,7 @@ import shapely
 
 from gpmb_gis import columns as C
 from gpmb_gis import engine, io, qa
+from gpmb_gis._errors import CRSError
 from gpmb_gis._findings import Finding
 from gpmb_gis.config import Config
 
@@ -168,6 +169,25 @@ def _records(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally) -
     return engine.add_keys(records, engine.CommuneIndex(communes)).reset_index(drop=True)
 
 
+#: A right of way this far (metres) from every parcel is in the wrong place, not a gap.
+_FAR_APART_M = 10_000.0
+
+
+def _check_near(row: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, row_source, parcels_source,
+                ) -> None:  # fmt: skip
+    """Refuse a right of way far from every parcel: one of the two has the wrong CRS."""
+    if not len(row) or not len(parcels):
+        return
+    distance = shapely.distance(shapely.box(*row.total_bounds), shapely.box(*parcels.total_bounds))
+    if distance > _FAR_APART_M:
+        raise CRSError(
+            row_source.label(),
+            f"the right of way lies {distance / 1000:.0f} km from every parcel of "
+            f"{parcels_source.label()}: one of the two layers has the wrong CRS",
+            'check the .prj of both, or set crs = "EPSG:…" for the wrong one in the config',
+        )
+
+
 def load_inputs(config: Config) -> Inputs:
     """Read, repair, check and key every input of a config.
 
@@ -182,6 +202,8 @@ def load_inputs(config: Config) -> Inputs:
     rows = {
         p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally) for p in config.projects
     }
+    for project in config.projects:
+        _check_near(rows[project.id], parcels, project.row, config.parcels)
     records = _records(config, communes, tally)
     links, found = engine.match_records(records, parcels, {p.id: p.name for p in config.projects})
     tally.findings.extend(found)

@@ -231,7 +231,7 @@ def overlaps_in_row(pieces: gpd.GeoDataFrame, project: str) -> list[Finding]:
         Finding(WARNING, "parcels_overlap", f"row:{project}", f"{labels[a]} ∩ {labels[b]}",
                 params={"a": labels[a], "b": labels[b], "area": float(s)}, area_m2=float(s))
         for a, b, s in zip(left, right, shared, strict=True)
-        if s > settings.MIN_PIECE_M2
+        if s > settings.MIN_OVERLAP_M2
     ]  # fmt: skip
 
 

@@ -16,6 +16,8 @@ HEADER_SCAN_ROWS
 SLIVER_WIDTH_M
     A piece of a parcel in the right of way, or a gap between parcels, narrower than this is
     reported as a sliver.
+MIN_OVERLAP_M2
+    Overlaps between parcels smaller than this are rounding, not drawing errors (1 cm²).
 MIN_GAP_M2
     Unmapped parts of the right of way smaller than this are not listed one by one (their
     area still counts as unmapped).
@@ -30,3 +32,4 @@ FAR_FUTURE_YEARS: int = 2
 HEADER_SCAN_ROWS: int = 30
 SLIVER_WIDTH_M: float = 0.2
 MIN_GAP_M2: float = 0.01
+MIN_OVERLAP_M2: float = 1e-4

@@ -422,3 +422,41 @@ def test_the_corpus_is_at_least_twenty_cases():
         if name.startswith("test_") and name != "test_the_corpus_is_at_least_twenty_cases"
     ]
     assert len(cases) >= 20
+
+
+def test_row_declared_in_the_wrong_zone(tmp_path, capsys):
+    """A ROW whose .prj says UTM 48N over TM-3 numbers lands ~280 km away: error."""
+    data = Dataset()
+    config = data.write(tmp_path)
+    row = gpd.read_file(tmp_path / "row.gpkg").set_crs(3405, allow_override=True)
+    row.to_file(tmp_path / "row.gpkg")
+    expect_error(tmp_path, capsys, data, "row.gpkg", "km from every parcel", config=config)
+
+
+def test_real_quang_ngai_parcels(tmp_path, capsys):
+    """The real Quảng Ngãi file as published (Esri JSON, WGS 84): repeated keys, overlapping
+    pairs and the invalid polygon are all reported; every parcel is accounted for."""
+    from conftest import REALDATA
+
+    path = REALDATA / "quangngai_parcels_esrijson_REDACTED.json"
+    if not path.exists():
+        pytest.skip("shared/realdata not present")
+    parcels = gpd.read_file(path).to_crs(5898)
+    gpd.GeoDataFrame(geometry=[shapely.box(*parcels.total_bounds)], crs=5898).to_file(
+        tmp_path / "row.gpkg"
+    )
+    config = tmp_path / "gpmb.toml"
+    config.write_text(
+        f'province = "Quảng Ngãi"\n[layers]\nparcels = "{path}"\n'
+        '[[projects]]\nid = "ALL"\nrow = "row.gpkg"\n',
+        encoding="utf-8",
+    )
+    assert main(["qa", "--config", str(config), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "records: 3774 read = 3774 used + 0 listed  (parcels)" in out
+    qa = pd.read_csv(tmp_path / "out" / "tables" / "qa_issues.csv")
+    counts = qa.check.value_counts()
+    assert counts["geometry_repaired"] == 1
+    assert counts["parcels_overlap"] >= 100
+    repeated = qa[qa.check == "parcel_key_repeated"].message.str.extract(r"^(\d+)")[0]
+    assert repeated.astype(int).sum() == 421

@@ -5,9 +5,17 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import dataclass
 
-from gpmb_gis._errors import ConfigError
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import LineString
+
+from gpmb_gis._errors import ConfigError, InputError
+from gpmb_gis._findings import WARNING, Finding
 
 _CHAINAGE = re.compile(
     r"^\s*(?:km|k)?\s*(\d+)\s*(?:\+\s*(\d+(?:\.\d+)?))?\s*$", flags=re.IGNORECASE
@@ -59,3 +67,290 @@ def format_chainage(metres: float, *, decimals: int = 0) -> str:
     rest = value - km * 1000
     width = 3 if decimals == 0 else 4 + decimals
     return f"{sign}Km{km}+{rest:0{width}.{decimals}f}"
+
+
+# --- routes: distance along the centreline ↔ chainage ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """A centreline with its chainage: start chainage and station equations.
+
+    The centreline runs from its first vertex at ``start_m``. A station equation
+    ``(back, ahead)`` says that where the chainage counted so far reaches ``back``, counting
+    goes on from ``ahead`` (ahead > back: the chainage jumps forward; ahead < back: it goes
+    back and a stretch of chainage occurs twice). The equations cut the route into
+    *segments*, each with its own linear chainage.
+
+    Attributes
+    ----------
+    line
+        The centreline, in metres.
+    seg_start_d, seg_end_d
+        Distance along the line where each segment starts and ends.
+    seg_start_c
+        Chainage at the start of each segment.
+    """
+
+    line: LineString
+    start_m: float
+    equations: tuple[tuple[float, float], ...]
+    seg_start_d: np.ndarray
+    seg_end_d: np.ndarray
+    seg_start_c: np.ndarray
+
+    @classmethod
+    def build(cls, line: LineString, start_m: float,
+              equations: tuple[tuple[float, float], ...] = (), *, where: str = "centerline",
+              ) -> Route:  # fmt: skip
+        """Lay out the segments; refuse equations that do not fall on the line, in order."""
+        starts_d, starts_c = [0.0], [start_m]
+        for back, ahead in equations:
+            d = starts_d[-1] + (back - starts_c[-1])
+            if back < starts_c[-1] or d > line.length + 1e-6:
+                raise ConfigError(
+                    f"{where}: station equation {format_chainage(back)} = {format_chainage(ahead)}",
+                    f"the back chainage is not on the line after {format_chainage(starts_c[-1])}"
+                    f" (line length {line.length:.1f} m)",
+                    "list the equations in order along the road, each as [back, ahead]",
+                )
+            starts_d.append(d)
+            starts_c.append(ahead)
+        ends_d = [*starts_d[1:], line.length]
+        return cls(line, start_m, tuple(equations), np.array(starts_d), np.array(ends_d),
+                   np.array(starts_c))  # fmt: skip
+
+    @property
+    def end_m(self) -> float:
+        """Chainage at the end of the line."""
+        return float(self.seg_start_c[-1] + self.seg_end_d[-1] - self.seg_start_d[-1])
+
+    def segment_of(self, distance: np.ndarray) -> np.ndarray:
+        """Index of the segment each distance along the line falls in."""
+        return np.clip(np.searchsorted(self.seg_start_d, distance, side="right") - 1, 0,
+                       len(self.seg_start_d) - 1)  # fmt: skip
+
+    def chainage_at(self, distance: np.ndarray | float) -> np.ndarray:
+        """Chainage at distances along the line (station equations applied)."""
+        d = np.asarray(distance, dtype=float)
+        seg = self.segment_of(d)
+        return self.seg_start_c[seg] + (d - self.seg_start_d[seg])
+
+    def distance_at(self, chainage: float) -> float:
+        """Distance along the line of a chainage (the first place it occurs)."""
+        for d0, d1, c0 in zip(self.seg_start_d, self.seg_end_d, self.seg_start_c, strict=True):
+            if c0 - 1e-9 <= chainage <= c0 + (d1 - d0) + 1e-9:
+                return float(d0 + chainage - c0)
+        raise ValueError(f"{format_chainage(chainage)} is not on the route")
+
+    def locate(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distance along the line of the nearest point, and signed offset (left positive)."""
+        d = shapely.line_locate_point(self.line, points)
+        ahead = shapely.line_interpolate_point(self.line, np.minimum(d + 0.5, self.line.length))
+        behind = shapely.line_interpolate_point(self.line, np.maximum(d - 0.5, 0.0))
+        tx = shapely.get_x(ahead) - shapely.get_x(behind)
+        ty = shapely.get_y(ahead) - shapely.get_y(behind)
+        foot = shapely.line_interpolate_point(self.line, d)
+        px = shapely.get_x(points) - shapely.get_x(foot)
+        py = shapely.get_y(points) - shapely.get_y(foot)
+        side = np.sign(tx * py - ty * px)
+        return d, side * shapely.distance(points, foot)
+
+    def bins(self, bin_m: float) -> list[tuple[float, float, float, float, int]]:
+        """Bins aligned to multiples of ``bin_m``: (from_d, to_d, from_m, to_m, segment)."""
+        out = []
+        for k, (d0, d1, c0) in enumerate(zip(self.seg_start_d, self.seg_end_d,
+                                             self.seg_start_c, strict=True)):  # fmt: skip
+            c1 = c0 + (d1 - d0)
+            edges = np.arange(np.floor(c0 / bin_m) * bin_m + bin_m, c1, bin_m)
+            cuts = np.concatenate([[c0], edges[edges > c0 + 1e-9], [c1]])
+            for a, b in itertools.pairwise(cuts):
+                if b - a > 1e-9:
+                    out.append((d0 + a - c0, d0 + b - c0, float(a), float(b), k))
+        return out
+
+
+def reverse_if_drawn_backwards(line: LineString, first_m: float | None, last_m: float | None,
+                               ) -> tuple[LineString, bool]:  # fmt: skip
+    """Reverse a centreline whose own chainage attributes run from high to low."""
+    if first_m is not None and last_m is not None and first_m > last_m:
+        return shapely.reverse(line), True
+    return line, False
+
+
+def _normals(line: LineString, distances: np.ndarray, half_length: float) -> np.ndarray:
+    """Lines across the centreline, normal to it, at distances along it."""
+    ahead = shapely.line_interpolate_point(line, np.minimum(distances + 0.5, line.length))
+    behind = shapely.line_interpolate_point(line, np.maximum(distances - 0.5, 0.0))
+    tx = shapely.get_x(ahead) - shapely.get_x(behind)
+    ty = shapely.get_y(ahead) - shapely.get_y(behind)
+    norm = np.hypot(tx, ty)
+    norm[norm == 0] = 1.0
+    nx, ny = -ty / norm * half_length, tx / norm * half_length
+    at = shapely.get_coordinates(shapely.line_interpolate_point(line, distances))
+    starts = np.column_stack([at[:, 0] - nx, at[:, 1] - ny])
+    ends = np.column_stack([at[:, 0] + nx, at[:, 1] + ny])
+    return shapely.linestrings(np.stack([starts, ends], axis=1))
+
+
+def _grid_parts(piece: shapely.Geometry, cell: float) -> np.ndarray:
+    """A polygon cut by a square grid."""
+    x0, y0, x1, y1 = piece.bounds
+    xs = np.arange(np.floor(x0 / cell) * cell, x1, cell)
+    ys = np.arange(np.floor(y0 / cell) * cell, y1, cell)
+    gx, gy = np.meshgrid(xs, ys)
+    boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell, gy.ravel() + cell)
+    shapely.prepare(piece)
+    boxes = boxes[shapely.intersects(piece, boxes)]
+    inside = shapely.within(boxes, piece)
+    parts = boxes.copy()
+    parts[~inside] = shapely.intersection(boxes[~inside], piece)
+    return parts[shapely.area(parts) > 0]
+
+
+def bin_regions(route: Route, bins: list[tuple[float, float, float, float, int]],
+                area: shapely.Geometry, *, cell: float = 1.0) -> np.ndarray:  # fmt: skip
+    """Split an area (the right of way) by the bin its points' nearest centreline point is in.
+
+    The area is cut by the normals to the centreline at every bin edge; a piece whose
+    corners all lie nearest to one bin goes to that bin. A piece that straddles (on a tight
+    curve, at an interchange much wider than the road) is cut by a ``cell``-metre grid and
+    each part goes where its centre's nearest centreline point lies. Every piece goes to
+    exactly one bin, so the regions partition the area exactly.
+
+    Returns
+    -------
+    ndarray of geometry
+        One region per bin (possibly empty).
+    """
+    edges_d = np.array([b[0] for b in bins] + [bins[-1][1]])
+    reach = float(shapely.hausdorff_distance(area, route.line)) + 10.0
+    normals = _normals(route.line, edges_d[1:-1], reach) if len(bins) > 1 else np.array([])
+    linework = shapely.union_all([shapely.boundary(area), *normals])
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(linework)))
+    faces = faces[shapely.area(faces) > 0]
+    faces = faces[shapely.contains_properly(area, shapely.point_on_surface(faces))]
+
+    def bin_of(points: np.ndarray, shift: float = 0.0) -> np.ndarray:
+        d = shapely.line_locate_point(route.line, points) + shift
+        return np.clip(np.searchsorted(edges_d, d, side="right") - 1, 0, len(bins) - 1)
+
+    def common_bin(geom: shapely.Geometry) -> int:
+        """The bin all corners of a piece lie nearest to (corners on an edge fit both); -1."""
+        corners = shapely.points(shapely.get_coordinates(shapely.segmentize(geom, 2.0 * cell)))
+        low, high = bin_of(corners, -1e-3).max(), bin_of(corners, 1e-3).min()
+        return int(low) if low <= high else -1
+
+    pieces, owner = [], []
+    todo, size = faces, 16.0 * cell
+    while len(todo):
+        common = np.array([common_bin(g) for g in todo], dtype=int)
+        clear = common >= 0
+        pieces.append(todo[clear])
+        owner.append(common[clear])
+        straddling = todo[~clear]
+        if not len(straddling):
+            break
+        parts = np.concatenate([_grid_parts(g, size) for g in straddling])
+        if size <= cell:  # small enough: each part goes where its centre lies
+            pieces.append(parts)
+            owner.append(bin_of(shapely.centroid(parts)))
+            break
+        todo, size = parts, max(size / 4.0, cell)
+    all_pieces = np.concatenate(pieces) if pieces else np.array([], dtype=object)
+    all_owner = np.concatenate(owner) if owner else np.array([], dtype=int)
+    regions = np.empty(len(bins), dtype=object)
+    for k in range(len(bins)):
+        regions[k] = shapely.union_all(all_pieces[all_owner == k])
+    return regions
+
+
+def route_from_layer(layer: gpd.GeoDataFrame, *, start_m: float,
+                     equations: tuple[tuple[float, float], ...], where: str,
+                     ) -> tuple[Route, list[Finding]]:  # fmt: skip
+    """The route of a centreline layer: one continuous line, the right way round.
+
+    Several features are joined end to end; a centreline that stays in several pieces is an
+    error that says where the break is. A line whose own chainage fields (``Lý trình đầu``,
+    ``Lý trình cuối``) run from high to low was drawn from the far end: it is reversed, with
+    a warning.
+
+    Raises
+    ------
+    InputError
+        When the layer holds no line, or its lines do not join into one.
+    """
+    lines = shapely.get_parts(layer.geometry.to_numpy())
+    lines = lines[np.isin(shapely.get_type_id(lines), (1, 2))]
+    if not len(lines):
+        raise InputError(where, "the centreline layer holds no line",
+                         "give a layer with the road's centreline as one line")  # fmt: skip
+    merged = shapely.line_merge(shapely.union_all(lines))
+    parts = shapely.get_parts(merged)
+    if len(parts) > 1:
+        raise InputError(where, f"the centreline is in {len(parts)} pieces; {_break(parts)}",
+                         "join the pieces into one line (snap the ends together)")  # fmt: skip
+    line = parts[0]
+    findings: list[Finding] = []
+    first = _first_number(layer, "start_chainage")
+    last = _first_number(layer, "end_chainage")
+    start = shapely.get_point(lines[0], 0)  # joining may turn the line: keep it as drawn
+    if shapely.distance(shapely.get_point(line, -1), start) < shapely.distance(
+        shapely.get_point(line, 0), start
+    ):
+        line = shapely.reverse(line)
+    line, reversed_ = reverse_if_drawn_backwards(line, first, last)
+    if reversed_:
+        findings.append(Finding(WARNING, "centerline_reversed", where, params={
+            "first": format_chainage(first), "last": format_chainage(last)}))  # fmt: skip
+    return Route.build(line, start_m, equations, where=where), findings
+
+
+def _first_number(layer: gpd.GeoDataFrame, column: str) -> float | None:
+    if column not in layer:
+        return None
+    for value in layer[column]:
+        try:
+            return parse_chainage(value)
+        except ConfigError:
+            continue
+    return None
+
+
+def _break(parts: np.ndarray) -> str:
+    """Where two pieces of a line come closest: the break to mend."""
+    ends = [(shapely.get_point(p, 0), shapely.get_point(p, -1)) for p in parts]
+    best = None
+    for i, (a0, a1) in enumerate(ends):
+        for b0, b1 in ends[i + 1 :]:
+            for p, q in ((a0, b0), (a0, b1), (a1, b0), (a1, b1)):
+                gap = float(shapely.distance(p, q))
+                if best is None or gap < best[0]:
+                    best = (gap, p)
+    gap, point = best
+    return f"break of {gap:.2f} m at x={point.x:.1f} y={point.y:.1f}"
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of consecutive True values: (first index, last index) of each.
+
+    Examples
+    --------
+    >>> runs(np.array([True, True, False, True]))
+    [(0, 1), (3, 3)]
+    """
+    out, start = [], None
+    for i, value in enumerate(np.asarray(mask, dtype=bool)):
+        if value and start is None:
+            start = i
+        elif not value and start is not None:
+            out.append((start, i - 1))
+            start = None
+    if start is not None:
+        out.append((start, len(mask) - 1))
+    return out
+
+
+def stretch_label(from_m: float, to_m: float) -> str:
+    """``Km7+200 – Km7+450``."""
+    return f"{format_chainage(from_m)} – {format_chainage(to_m)}"

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gpmb_gis import chainage, engine, io, qa
 from gpmb_gis import columns as C
-from gpmb_gis import engine, io, qa
 from gpmb_gis._errors import CRSError
 from gpmb_gis._findings import Finding
-from gpmb_gis.config import Config
+from gpmb_gis.chainage import Route
+from gpmb_gis.config import Config, Project
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Inputs:
         Records read per layer (``parcels``, ``communes``, ``handovers``, ``row:<id>``).
     used
         Records used per polygon layer (the handover book's are known after the overlay).
+    routes
+        Each road project's centreline with its chainage, by project id.
     """
 
     config: Config
@@ -58,6 +61,7 @@ class Inputs:
     findings: list[Finding] = field(default_factory=list)
     read: dict[str, int] = field(default_factory=dict)
     used: dict[str, int] = field(default_factory=dict)
+    routes: dict[str, Route] = field(default_factory=dict)
 
 
 @dataclass
@@ -188,6 +192,19 @@ def _check_near(row: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, row_source, pa
         )
 
 
+def _route(project: Project, config: Config, tally: _Tally) -> Route:
+    """A project's centreline as a route with chainage (start chainage, station equations)."""
+    name = f"centerline:{project.id}"
+    layer, found = io.read_layer(project.centerline, layer="centerline", project_crs=config.crs,
+                                 name=name)  # fmt: skip
+    tally.findings.extend(found)
+    route, found = chainage.route_from_layer(
+        layer, start_m=project.start_chainage_m, equations=project.station_equations,
+        where=project.centerline.label())  # fmt: skip
+    tally.findings.extend(found)
+    return route
+
+
 def load_inputs(config: Config) -> Inputs:
     """Read, repair, check and key every input of a config.
 
@@ -204,9 +221,10 @@ def load_inputs(config: Config) -> Inputs:
     }
     for project in config.projects:
         _check_near(rows[project.id], parcels, project.row, config.parcels)
+    routes = {p.id: _route(p, config, tally) for p in config.projects if p.centerline}
     records = _records(config, communes, tally)
     links, found = engine.match_records(records, parcels, {p.id: p.name for p in config.projects})
     tally.findings.extend(found)
     reach = engine.record_reach_days(records)
     return Inputs(config, parcels, communes, rows, records, links, reach, tally.findings,
-                  tally.read, tally.used)  # fmt: skip
+                  tally.read, tally.used, routes)  # fmt: skip

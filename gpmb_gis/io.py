@@ -185,6 +185,12 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 ALIASES["handovers"][C.INVENTORY_DATE] += ("Ngày Kiểm đếm",)
 _ROW_ALIASES = {C.SITE: ("site", "Tên điểm", "Điểm", "Vị trí", "Tên", "name")}
+ALIASES["centerline"] = {
+    "start_chainage": ("start_chainage", "Lý trình đầu", "Km đầu", "KM_DAU", "tu_km", "from_km",
+                       "LT_DAU", "Điểm đầu"),
+    "end_chainage": ("end_chainage", "Lý trình cuối", "Km cuối", "KM_CUOI", "den_km", "to_km",
+                     "LT_CUOI", "Điểm cuối"),
+}  # fmt: skip
 
 #: Status words → stage (matched folded, longest first).
 STATUS_WORDS: dict[str, str] = {
@@ -463,9 +469,11 @@ def read_layer(
         gdf = gdf.set_geometry(shapely.force_2d(geoms))
     gdf[C.SOURCE_ROW] = np.arange(len(gdf))
     n_read = len(gdf)
-    gdf, found = polygons_from_drawing(gdf, name or layer)
-    used_elements = gdf.attrs.get("records_used")
-    findings += found
+    used_elements = None
+    if layer != "centerline":  # polygon layers may come as drawings (lines and labels)
+        gdf, found = polygons_from_drawing(gdf, name or layer)
+        used_elements = gdf.attrs.get("records_used")
+        findings += found
     if not crs.equals(project_crs):
         try:
             gdf = gdf.to_crs(project_crs)

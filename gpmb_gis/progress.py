@@ -19,7 +19,9 @@ from gpmb_gis import columns as C
 from gpmb_gis import engine, qa
 from gpmb_gis._errors import ConfigError
 from gpmb_gis._findings import ERROR, WARNING, Finding
-from gpmb_gis._text import commune_key
+from gpmb_gis._text import commune_key, number_key
+from gpmb_gis.chainage import Route, bin_regions, format_chainage, stretch_label
+from gpmb_gis.chainage import runs as chainage_runs
 from gpmb_gis.config import Config, Project, load_config
 from gpmb_gis.inputs import Inputs, load_inputs
 from gpmb_gis.labels import word
@@ -66,6 +68,11 @@ class ProjectOverlay:
     communes: Units
     piece_unit: np.ndarray
     sites: Units | None = None
+    route: Route | None = None
+    bins: list[tuple[float, float, float, float, int]] | None = None
+    bin_units: Units | None = None
+    bin_geoms: np.ndarray | None = None
+    piece_bins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def _unit_parts(faces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -180,6 +187,14 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
     parcels = inputs.parcels
     positions, piece_geoms = engine.cut_pieces(parcels.geometry.to_numpy(), row)
     pieces = engine.pieces_frame(parcels, positions, piece_geoms, project.id)
+    names = (
+        {}
+        if inputs.communes is None
+        else dict(zip(inputs.communes[C.KEY_COMMUNE], inputs.communes[C.COMMUNE], strict=True))
+    )
+    pieces["commune_name"] = [names.get(k, c if isinstance(c, str) else "")
+                              for k, c in zip(pieces[C.KEY_COMMUNE], pieces[C.COMMUNE],
+                                              strict=True)]  # fmt: skip
     piece_reach = _piece_reach(project, pieces, inputs.links, inputs.record_reach)
     for j, col in enumerate(engine.REACH_COLUMNS):
         pieces[col] = piece_reach[:, j]
@@ -191,6 +206,14 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
     else:
         position = {k: i for i, k in enumerate(communes.keys)}
         piece_unit = np.array([position.get(k, -1) for k in pieces[C.KEY_COMMUNE]], dtype=np.int64)
+    route = inputs.routes.get(project.id)
+    bins, bin_units, regions, piece_bins = None, None, None, None
+    if route is not None:
+        bins = route.bins(project.chainage_bin_m)
+        regions = bin_regions(route, bins, row)
+        bin_units = _bin_units(bins, regions, faces)
+        piece_bins = _unit_parts(piece_geoms, regions)
+        _add_piece_chainage(pieces, route)
     return ProjectOverlay(
         project,
         row,
@@ -202,7 +225,38 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
         communes,
         piece_unit,
         _site_units(row_layer, row, faces.geoms),
+        route,
+        bins,
+        bin_units,
+        regions,
+        piece_bins,
     )
+
+
+def _bin_units(bins: list, regions: np.ndarray, faces: engine.Faces) -> Units:
+    """Chainage bins as units: the part of the ROW nearest to each stretch of centreline."""
+    fi, ui, area = _unit_parts(faces.geoms, regions)
+    keys = [f"{k}" for k in range(len(bins))]
+    labels = [f"{format_chainage(b[2])} – {format_chainage(b[3])}" for b in bins]
+    return Units(keys, ["" for _ in bins], labels, shapely.area(regions), fi, ui, area)
+
+
+def _add_piece_chainage(pieces: gpd.GeoDataFrame, route: Route) -> None:
+    """Chainage range (from, to) and side (left, right, both) of each piece."""
+    n = len(pieces)
+    pieces["from_m"], pieces["to_m"], pieces["side"] = np.nan, np.nan, ""
+    if not n:
+        return
+    geoms = shapely.segmentize(pieces.geometry.to_numpy(), 5.0)
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    d, offset = route.locate(shapely.points(coords))
+    frame = pd.DataFrame({"piece": owner, "d": d, "left": offset > 0.01, "right": offset < -0.01})
+    agg = frame.groupby("piece").agg(d0=("d", "min"), d1=("d", "max"), left=("left", "any"),
+                                     right=("right", "any"))  # fmt: skip
+    pieces["from_m"] = route.chainage_at(agg["d0"].to_numpy())
+    pieces["to_m"] = route.chainage_at(agg["d1"].to_numpy())
+    pieces["side"] = np.where(agg["left"] & agg["right"], "both",
+                              np.where(agg["left"], "left", "right"))  # fmt: skip
 
 
 # --- measuring -----------------------------------------------------------------------------
@@ -249,6 +303,118 @@ def measure_project(ov: ProjectOverlay, day: dt.date) -> dict[str, object]:
         row["sites_cleared"] = int((full & (req > 0)).sum())
     row[C.AS_OF] = day.isoformat()
     return row
+
+
+def measure_chainage(ov: ProjectOverlay, day: dt.date) -> pd.DataFrame:
+    """The project's rows of ``progress_by_chainage.csv`` as of a date (empty without route)."""
+    if ov.bin_units is None or ov.bins is None:
+        return pd.DataFrame(columns=CHAINAGE_COLUMNS)
+    stage = engine.stage_index_at(ov.face_reach, engine.day_number(day))
+    sums = _unit_sums(ov.bin_units, stage)
+    required = ov.bin_units.required_m2
+    table = pd.DataFrame({
+        C.PROJECT: ov.project.id,
+        "from_m": [b[2] for b in ov.bins], "to_m": [b[3] for b in ov.bins],
+        "from_label": [format_chainage(b[2]) for b in ov.bins],
+        "to_label": [format_chainage(b[3]) for b in ov.bins],
+        "segment": [b[4] for b in ov.bins],
+        "length_m": [b[1] - b[0] for b in ov.bins],
+        C.REQUIRED_M2: required, C.CLEARED_M2: sums[f"{C.HANDED_OVER}_m2"],
+    })  # fmt: skip
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table[C.CLEARED_PCT] = np.where(required > 0, 100 * table[C.CLEARED_M2] / required,
+                                        np.nan)  # fmt: skip
+    table[C.UNMAPPED_M2] = np.maximum(required - sums["mapped"], 0.0)
+    for name in engine.DATED_STAGES[:-1]:
+        table[f"{name}_m2"] = sums[f"{name}_m2"]
+    table[C.AS_OF] = day.isoformat()
+    return table[CHAINAGE_COLUMNS]
+
+
+#: A bin counts as fully cleared when what is left is under this area (rounding, not land).
+FULL_TOLERANCE_M2 = 0.01
+
+
+def blockers_table(ov: ProjectOverlay, bins: pd.DataFrame, day: dt.date,
+                   ) -> tuple[pd.DataFrame, dict[str, object]]:  # fmt: skip
+    """What blocks the road: stretches not yet cleared, and the parcels that block them.
+
+    Parameters
+    ----------
+    ov
+        The project's overlay (with a route).
+    bins
+        Its chainage table as of ``day`` (:func:`measure_chainage`).
+
+    Returns
+    -------
+    (DataFrame, dict)
+        ``blockers.csv`` rows: ``kind`` = ``stretch`` (merged runs of bins under 100 %) or
+        ``parcel`` (a parcel not handed over in such a bin, ranked by the metres of fully
+        cleared road its handover alone would complete); and the summary: clean km, the
+        longest continuous cleared stretch, the number of blocked stretches.
+    """
+    if ov.piece_bins is None or not len(bins):
+        return pd.DataFrame(columns=BLOCKER_COLUMNS), {}
+    required = bins[C.REQUIRED_M2].to_numpy()
+    left = required - bins[C.CLEARED_M2].to_numpy()
+    full = left <= FULL_TOLERANCE_M2
+    length = bins["length_m"].to_numpy()
+    piece_idx, bin_idx, area = ov.piece_bins
+    reach = ov.pieces[engine.REACH_COLUMNS[-1]].to_numpy()
+    open_piece = reach[piece_idx] > engine.day_number(day)
+    hits = pd.DataFrame({"piece": piece_idx, "bin": bin_idx, "area": area})[
+        open_piece & (area > FULL_TOLERANCE_M2)
+    ]
+    rows = []
+    for a, b in chainage_runs(~full):
+        rows.append(
+            {
+                "kind": "stretch",
+                "from_m": bins["from_m"].iat[a],
+                "to_m": bins["to_m"].iat[b],
+                "label": stretch_label(bins["from_m"].iat[a], bins["to_m"].iat[b]),
+                "length_m": float(length[a : b + 1].sum()),
+                "uncleared_m2": float(left[a : b + 1].sum()),
+                "parcels": int(hits[hits["bin"].between(a, b)]["piece"].nunique()),
+            }
+        )
+    unmapped = bins[C.UNMAPPED_M2].to_numpy()
+    only = hits.groupby("bin")["piece"].nunique()
+    for piece, mine in hits.groupby("piece"):
+        sole = [k for k in mine["bin"] if only[k] == 1 and unmapped[k] <= FULL_TOLERANCE_M2]
+        p = ov.pieces.iloc[piece]
+        rows.append(
+            {
+                "kind": "parcel",
+                "from_m": p["from_m"],
+                "to_m": p["to_m"],
+                "label": stretch_label(p["from_m"], p["to_m"]),
+                "length_m": float(length[mine["bin"].to_numpy()].sum()),
+                "uncleared_m2": float(mine["area"].sum()),
+                "commune": p["commune_name"],
+                "sheet": number_key(p[C.SHEET]),
+                "parcel": number_key(p[C.PARCEL]),
+                "side": p["side"],
+                "completes_m": float(length[sole].sum()),
+            }
+        )
+    table = pd.DataFrame(rows, columns=BLOCKER_COLUMNS[1:])
+    table.insert(0, C.PROJECT, ov.project.id)
+    parcels = table[table["kind"] == "parcel"].sort_values(
+        ["completes_m", "uncleared_m2"], ascending=False
+    )
+    table = pd.concat([table[table["kind"] == "stretch"], parcels], ignore_index=True)
+    cleared_runs = chainage_runs(full)
+    longest = max(cleared_runs, key=lambda r: length[r[0] : r[1] + 1].sum(), default=None)
+    summary: dict[str, object] = {
+        "clean_km": float(length[full].sum()) / 1000.0,
+        "blocked_stretches": int((table["kind"] == "stretch").sum()),
+        "longest_cleared_m": float(length[longest[0]:longest[1] + 1].sum()) if longest else 0.0,
+        "longest_cleared": stretch_label(bins["from_m"].iat[longest[0]],
+                                         bins["to_m"].iat[longest[1]]) if longest else "",
+    }  # fmt: skip
+    return table, summary
 
 
 def measure_communes(
@@ -442,18 +608,10 @@ def parcels_table(
             com or bool(records[C.COMPLAINT].iat[rec]),
         )
     positions = pieces[C.PARCEL_INDEX].to_numpy()
-    names = (
-        {}
-        if inputs.communes is None
-        else dict(zip(inputs.communes[C.KEY_COMMUNE], inputs.communes[C.COMMUNE], strict=True))
-    )
     table = pd.DataFrame(
         {
             C.PROJECT: ov.project.id,
-            C.COMMUNE: [
-                names.get(k, c if isinstance(c, str) else "")
-                for k, c in zip(pieces[C.KEY_COMMUNE], pieces[C.COMMUNE], strict=True)
-            ],
+            C.COMMUNE: pieces["commune_name"].to_numpy(),
             C.SHEET: pieces[C.SHEET].to_numpy(),
             C.PARCEL: pieces[C.PARCEL].to_numpy(),
             C.LAND_USE: pieces[C.LAND_USE].to_numpy() if C.LAND_USE in pieces else None,
@@ -464,6 +622,11 @@ def parcels_table(
             C.COMPLAINT: [flags.get(p, (False, False))[1] for p in positions],
         }
     )
+    if ov.route is not None:
+        table["from_m"], table["to_m"] = pieces["from_m"].to_numpy(), pieces["to_m"].to_numpy()
+        table["from_label"] = [format_chainage(v) for v in pieces["from_m"]]
+        table["to_label"] = [format_chainage(v) for v in pieces["to_m"]]
+        table["side"] = pieces["side"].to_numpy()
     if include_owner:
         table[C.OWNER] = pieces[C.OWNER].to_numpy() if C.OWNER in pieces else None
     return table
@@ -556,8 +719,10 @@ class ProgressResult:
 
     Attributes
     ----------
-    progress_by_project, progress_by_commune, parcels, qa_issues
+    progress_by_project, progress_by_commune, parcels, qa_issues, progress_by_chainage
         The tables of DESIGN §7 (full precision).
+    blockers
+        Per road project: stretches not yet cleared and the parcels that block them.
     records
         Records read, used and listed per layer.
     overlays
@@ -574,6 +739,17 @@ class ProgressResult:
     overlays: dict[str, ProjectOverlay] = field(repr=False, default_factory=dict)
     inputs: Inputs | None = field(repr=False, default=None)
     findings: list[Finding] = field(repr=False, default_factory=list)
+    progress_by_chainage: pd.DataFrame = field(
+        repr=False, default_factory=lambda: pd.DataFrame(columns=CHAINAGE_COLUMNS)
+    )
+    blockers: pd.DataFrame = field(
+        repr=False, default_factory=lambda: pd.DataFrame(columns=BLOCKER_COLUMNS)
+    )
+
+    def by_chainage(self, project: str) -> pd.DataFrame:
+        """The chainage table of one road project (bins of ``chainage_bin_m``)."""
+        table = self.progress_by_chainage
+        return table[table[C.PROJECT] == project]
 
     def qa_in(self, lang: str) -> pd.DataFrame:
         """The QA table worded in another language (``vi`` or ``en``)."""
@@ -637,6 +813,14 @@ def compute_progress(
     findings += lost
     outside = word("outside_communes", config.lang)
     by_project = pd.DataFrame([measure_project(ov, day) for ov in overlays.values()])
+    chainage_tables, blocker_tables = [], []
+    for ov in overlays.values():
+        bins = measure_chainage(ov, day)
+        blockers, road = blockers_table(ov, bins, day)
+        chainage_tables.append(bins)
+        blocker_tables.append(blockers)
+        for key, value in road.items():
+            by_project.loc[by_project[C.PROJECT] == ov.project.id, key] = value
     by_commune = pd.DataFrame(
         [r for ov in overlays.values() for r in measure_communes(ov, day, outside)],
         columns=COMMUNE_COLUMNS,
@@ -656,9 +840,21 @@ def compute_progress(
         overlays,
         inputs,
         findings,
+        _concat(chainage_tables, CHAINAGE_COLUMNS),
+        _concat(blocker_tables, BLOCKER_COLUMNS),
     )
 
 
+def _concat(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    tables = [t for t in tables if len(t)]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
+
+
+BLOCKER_COLUMNS = [C.PROJECT, "kind", "from_m", "to_m", "label", "length_m", "uncleared_m2",
+                   "parcels", "commune", "sheet", "parcel", "side", "completes_m"]  # fmt: skip
+CHAINAGE_COLUMNS = [C.PROJECT, "from_m", "to_m", "from_label", "to_label", "segment",
+                    "length_m", C.REQUIRED_M2, C.CLEARED_M2, C.CLEARED_PCT, C.UNMAPPED_M2,
+                    "inventoried_m2", "plan_approved_m2", "paid_m2", C.AS_OF]  # fmt: skip
 PROJECT_COLUMNS = [
     C.PROJECT,
     C.PROJECT_NAME,

@@ -61,6 +61,8 @@ def write_tables(
         "progress_by_commune": result.progress_by_commune[COMMUNE_COLUMNS],
         "parcels": result.parcels,
         "qa_issues": result.qa_in(lang or result.config.lang),
+        "progress_by_chainage": result.progress_by_chainage,
+        "blockers": result.blockers,
         "milestones": milestone_table(result),
         "timeseries": timeseries_table(result),
     }
@@ -164,6 +166,11 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
     _write_sheet(
         book, word("by_commune", lang), _human(pd.concat(parts) if parts else communes, lang)
     )
+    if len(result.progress_by_chainage):
+        chainage = result.progress_by_chainage.drop(columns=["from_m", "to_m", C.AS_OF])
+        _write_sheet(book, word("by_chainage", lang), _human(chainage, lang))
+        blockers = result.blockers.drop(columns=["from_m", "to_m"])
+        _write_sheet(book, word("blockers", lang), _human(blockers, lang))
     _write_sheet(book, word("parcels", lang), _human(result.parcels, lang))
     _write_sheet(book, word("qa", lang), _human(result.qa_in(lang), lang))
     book.save(path)
@@ -256,6 +263,7 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
             parts.append(
                 f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' loading='lazy'></a></p>"
             )
+    parts += _blockers_section(result, out_dir, lang)
     parts.append(f"<h2>{esc(word('records', lang))}</h2><ul>")
     parts += [f"<li><code>{esc(line)}</code></li>" for line in summary_lines(result)]
     parts.append(f"</ul><h2>{esc(word('qa', lang))}</h2>")
@@ -270,6 +278,36 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
     path = out_dir / "index.html"
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
+
+
+def _blockers_section(result: ProgressResult, out_dir: Path, lang: str) -> list[str]:
+    """``index.html``: for each road, what blocks it — stretches, parcels, clean km."""
+    esc = html.escape
+    parts: list[str] = []
+    projects = result.progress_by_project.set_index(C.PROJECT)
+    for pid, table in result.blockers.groupby(C.PROJECT, sort=False):
+        row = projects.loc[pid]
+        parts.append(f"<h2>{esc(word('what_blocks', lang))}: {esc(str(pid))}</h2>")
+        parts.append(
+            f"<p>{esc(word('clean_km', lang))}: <b>{format_number(row['clean_km'], 1, lang)}</b>"
+            f" km · {esc(word('longest_cleared', lang))}: <b>{esc(str(row['longest_cleared']))}"
+            f"</b> ({format_number(row['longest_cleared_m'], 0, lang)} m) · "
+            f"{esc(word('blocked', lang))}: <b>{int(row['blocked_stretches'])}</b></p>"
+        )
+        strip = out_dir / "charts" / f"{pid}_strip.png"
+        if strip.exists():
+            rel = esc(strip.relative_to(out_dir).as_posix())
+            parts.append(f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
+                         "loading='lazy'></a></p>")  # fmt: skip
+        stretches = table[table["kind"] == "stretch"][["label", "length_m", "uncleared_m2",
+                                                        "parcels"]]  # fmt: skip
+        parts.append(f"<div class='wrap'>{_html_table(stretches, lang)}</div>")
+        parcels = table[table["kind"] == "parcel"].head(15)[
+            ["commune", "sheet", "parcel", "label", "side", "uncleared_m2", "completes_m"]
+        ]
+        parts.append(f"<h3>{esc(word('blocking_parcels', lang))}</h3>")
+        parts.append(f"<div class='wrap'>{_html_table(parcels, lang)}</div>")
+    return parts
 
 
 def write_qa_page(result: ProgressResult, out_dir: Path, lang: str | None = None) -> Path:

@@ -333,6 +333,33 @@ def write_qa_page(result: ProgressResult, out_dir: Path, lang: str | None = None
     return path
 
 
+def write_strips(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
+    """Write the straight-line diagram of each road project: ``charts/<id>_strip.png``/.pdf.
+
+    The PNG holds the first page; the PDF every page.
+    """
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from gpmb_gis.maps.static import _pyplot, plot_strip
+
+    plt = _pyplot()
+    charts = out_dir / "charts"
+    charts.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for pid, ov in result.overlays.items():
+        if ov.route is None:
+            continue
+        figures = plot_strip(result, pid, lang=lang)
+        png, pdf = charts / f"{pid}_strip.png", charts / f"{pid}_strip.pdf"
+        figures[0].savefig(png, dpi=150)
+        with PdfPages(pdf) as pages:
+            for fig in figures:
+                pages.savefig(fig)
+                plt.close(fig)
+        paths += [png, pdf]
+    return paths
+
+
 def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
     """Write one static PNG map per project into ``maps/``."""
     from gpmb_gis.maps.static import _pyplot, plot_project
@@ -373,4 +400,5 @@ def write_report(
     files.append(write_xlsx(result, out / "report.xlsx", lang))
     if maps:
         files += write_maps(result, out, lang)
+        files += write_strips(result, out, lang)
     return write_index(result, out, files, lang)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+import shapely.affinity
 from shapely.geometry import LineString, Point
 
 CRS = "EPSG:9215"
@@ -65,6 +66,7 @@ class _Road:
     start_chainage: str
     n_parcels: int
     knots: tuple[tuple[dt.date, float], ...]  # cleared % of the ROW by date
+    length_m: float | None = None  # the planned length, when the chainage says it
 
 
 _QL4B = _Road(
@@ -90,6 +92,7 @@ _QL4B = _Road(
         (dt.date(2024, 3, 31), 97.6),
         (dt.date(2024, 5, 31), 99.4),
     ),
+    14_300.0,
 )
 _EXPRESSWAY = _Road(
     "CT_HNCL",
@@ -181,12 +184,21 @@ def _land_use(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.choice(np.array(codes), size=n, p=np.array(weights) / sum(weights))
 
 
+def _road_line(road: _Road) -> LineString:
+    """The road's centreline, scaled about its start to the planned length (if one is set)."""
+    line = LineString(road.vertices)
+    if road.length_m is None:
+        return line
+    factor = road.length_m / line.length
+    return shapely.affinity.scale(line, factor, factor, origin=road.vertices[0])
+
+
 def _road_parcels(
     road: _Road,
     rng: np.random.Generator,
     scale: float,
 ) -> tuple[np.ndarray, np.ndarray, shapely.Geometry, LineString]:
-    line = LineString(road.vertices)
+    line = _road_line(road)
     row = line.buffer(road.half_width, cap_style="flat", join_style="round")
     if road.id == _EXPRESSWAY.id:  # an interchange near Đồng Đăng
         row = shapely.union(row, line.interpolate(2900).buffer(140))
@@ -666,7 +678,8 @@ def _config_text() -> str:
         _EXPRESSWAY.id,
         _EXPRESSWAY.name,
         'centerline = "centerline_ct_hncl.gpkg"\n'
-        'start_chainage = "Km0+000"\nchainage_bin_m = 100\n',
+        'start_chainage = "Km0+000"\nchainage_bin_m = 100\n'
+        'station_equations = [["Km12+400", "Km12+450"]]\n',
         [
             '{ date = 2024-06-30, target_pct = 70, label = "70% trước 30/6/2024" }',
             '{ date = 2024-12-31, target_pct = 100, label = "100% trước 31/12/2024" }',

@@ -855,29 +855,8 @@ BLOCKER_COLUMNS = [C.PROJECT, "kind", "from_m", "to_m", "label", "length_m", "un
 CHAINAGE_COLUMNS = [C.PROJECT, "from_m", "to_m", "from_label", "to_label", "segment",
                     "length_m", C.REQUIRED_M2, C.CLEARED_M2, C.CLEARED_PCT, C.UNMAPPED_M2,
                     "inventoried_m2", "plan_approved_m2", "paid_m2", C.AS_OF]  # fmt: skip
-PROJECT_COLUMNS = [
-    C.PROJECT,
-    C.PROJECT_NAME,
-    C.REQUIRED_M2,
-    C.CLEARED_M2,
-    C.CLEARED_PCT,
-    C.UNMAPPED_M2,
-    C.PARCELS_AFFECTED,
-    C.PARCELS_CLEARED,
-    C.AS_OF,
-]
-COMMUNE_COLUMNS = [
-    C.PROJECT,
-    C.COMMUNE_CODE,
-    C.COMMUNE,
-    C.REQUIRED_M2,
-    C.CLEARED_M2,
-    C.CLEARED_PCT,
-    C.UNMAPPED_M2,
-    C.PARCELS_AFFECTED,
-    C.PARCELS_CLEARED,
-    "inventoried_m2",
-    "plan_approved_m2",
-    "paid_m2",
-    C.AS_OF,
-]
+_MEASURES = [C.REQUIRED_M2, C.CLEARED_M2, C.CLEARED_PCT, C.UNMAPPED_M2, C.PARCELS_AFFECTED,
+             C.PARCELS_CLEARED]  # fmt: skip
+PROJECT_COLUMNS = [C.PROJECT, C.PROJECT_NAME, *_MEASURES, C.AS_OF]
+COMMUNE_COLUMNS = [C.PROJECT, C.COMMUNE_CODE, C.COMMUNE, *_MEASURES, "inventoried_m2",
+                   "plan_approved_m2", "paid_m2", C.AS_OF]  # fmt: skip

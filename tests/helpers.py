@@ -48,6 +48,15 @@ def write_config(folder: Path, text: str) -> Path:
     return path
 
 
+def simple_config(folder: Path, extra: str = "") -> Path:
+    """gpmb.toml for parcels.gpkg, book.csv and row.gpkg in a folder (project id "X")."""
+    return write_config(
+        folder,
+        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\nparcels = "parcels.gpkg"\n'
+        f'handovers = "book.csv"\n[[projects]]\nid = "X"\nrow = "row.gpkg"\n{extra}',
+    )
+
+
 def hand_case(folder: Path) -> Path:
     """The hand-checked corridor of the engine tests.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import day, rect, write_book_csv, write_config, write_layer
+from helpers import day, rect, simple_config, write_book_csv, write_config, write_layer
 
 from gpmb_gis import compute_progress
 
@@ -104,12 +104,7 @@ def test_book_names_match_parcel_codes_without_a_communes_layer(tmp_path):
         tmp_path / "book.csv",
         [{"Xã": "Xã Hợp Thành", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"}],
     )
-    cfg = write_config(
-        tmp_path,
-        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
-        'parcels = "parcels.gpkg"\nhandovers = "book.csv"\n[[projects]]\n'
-        'id = "X"\nrow = "row.gpkg"\n',
-    )
+    cfg = simple_config(tmp_path)
     result = compute_progress(cfg)
     assert result.progress_by_project.iloc[0].cleared_pct == pytest.approx(100)
     assert "record_commune_unknown" in set(result.qa_issues.check)
@@ -129,12 +124,7 @@ def test_without_communes_layer_a_commune_is_the_union_of_its_pieces(tmp_path):
         tmp_path / "book.csv",
         [{"Xã": "Y", "Tờ bản đồ": 1, "Số thửa": 2, "Ngày bàn giao": "01/03/2024"}],
     )
-    cfg = write_config(
-        tmp_path,
-        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
-        'parcels = "parcels.gpkg"\nhandovers = "book.csv"\n[[projects]]\n'
-        'id = "X"\nrow = "row.gpkg"\n',
-    )
+    cfg = simple_config(tmp_path)
     result = compute_progress(cfg)
     project = result.progress_by_project.iloc[0]
     assert (project.required_m2, project.cleared_m2, project.unmapped_m2) == pytest.approx(

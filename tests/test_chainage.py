@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from helpers import ORIGIN, rect, write_book_csv, write_config, write_layer
+from helpers import ORIGIN, rect, simple_config, write_book_csv, write_config, write_layer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point
@@ -200,3 +200,28 @@ def test_blockers_by_hand(tmp_path):
     project = result.progress_by_project.iloc[0]
     assert project.clean_km == pytest.approx(0.1)
     assert project.longest_cleared == "Km0+000 – Km0+100"
+
+
+def test_strip_diagram_of_a_long_road_is_split_into_pages(tmp_path):
+    """A 60 km road: rows of 5 km, four rows to an A4 landscape page, so three pages."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from gpmb_gis.maps.static import plot_strip
+
+    line = LineString([(X, Y), (X + 30_000, Y + 500), (X + 59_000, Y)])  # 59.0 km
+    write_layer(tmp_path / "row.gpkg", [{"geometry": line.buffer(20, cap_style="flat")}])
+    write_layer(tmp_path / "centre.gpkg", [{"geometry": line}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"SHBANDO": 1, "SOTHUA": k, "geometry": shapely.intersection(
+            line.buffer(30, cap_style="flat"), rect(k * 1000, -3000, (k + 1) * 1000, 3000))}
+        for k in range(60)])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [{"Số thửa": k, "Ngày bàn giao": "01/03/2024"}
+                                           for k in range(0, 60, 2)])  # fmt: skip
+    result = compute_progress(simple_config(tmp_path, 'centerline = "centre.gpkg"\n'))
+    figures = plot_strip(result, "X")
+    assert len(figures) == 3
+    assert all(f.get_size_inches() == pytest.approx((11.69, 8.27)) for f in figures)
+    assert len(figures[0].axes) == 4
+    figures[0].savefig(tmp_path / "strip.png", dpi=60)
+    assert (tmp_path / "strip.png").stat().st_size > 10_000

@@ -211,6 +211,8 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
                      "en": "Parcel reaches the right of way by a {width:.3f} m strip ({area:.2f} m²): check the boundary"},
     "date_after_as_of": {"vi": "Cột {column}: ngày {date} sau ngày báo cáo {as_of}: chưa tính",
                          "en": "Column {column}: {date} is after the report date {as_of}: not counted yet"},
+    "dates_after_as_of": {"vi": "{count} ngày sau ngày báo cáo {as_of}: chưa tính (ví dụ {rows}, …)",
+                          "en": "{count} dates after the report date {as_of}: not counted yet (e.g. {rows}, …)"},
     "date_implausible": {"vi": "Cột {column}: ngày {date} không hợp lý (gõ nhầm năm?)",
                          "en": "Column {column}: {date} is implausible (a typo in the year?)"},
     "stages_out_of_order": {"vi": "Các bước sai thứ tự: {first} {first_date} nhưng {then} {then_date}",

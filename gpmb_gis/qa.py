@@ -287,6 +287,7 @@ def _as_date(value: object) -> dt.date | None:
 def record_dates(records: pd.DataFrame, as_of: dt.date, far_future_years: int) -> list[Finding]:
     """Dates after the report date, implausible dates, and stages dated out of order."""
     findings: list[Finding] = []
+    later: list[tuple[str, str, dt.date]] = []
     far = as_of + dt.timedelta(days=round(365.25 * far_future_years))
     for i in range(len(records)):
         where = records[C.RECORD_LABEL].iat[i]
@@ -305,19 +306,7 @@ def record_dates(records: pd.DataFrame, as_of: dt.date, far_future_years: int) -
                     )
                 )
             elif date > as_of:
-                findings.append(
-                    Finding(
-                        INFO,
-                        "date_after_as_of",
-                        "handovers",
-                        where,
-                        params={
-                            "column": col,
-                            "date": f"{date:%d/%m/%Y}",
-                            "as_of": f"{as_of:%d/%m/%Y}",
-                        },
-                    )
-                )
+                later.append((where, col, date))
         present = [(col, d) for col, d in zip(_DATE_ORDER, dates, strict=True) if d is not None]
         for (col_a, a), (col_b, b) in itertools.pairwise(present):
             if b < a:
@@ -335,4 +324,30 @@ def record_dates(records: pd.DataFrame, as_of: dt.date, far_future_years: int) -
                         },
                     )
                 )
-    return findings
+    return findings + _dates_after(later, as_of)
+
+
+def _dates_after(later: list[tuple[str, str, dt.date]], as_of: dt.date) -> list[Finding]:
+    """Dates after the report date: one row each when few, one row in all when many.
+
+    A report as of a past date has many: they are normal there, and one row says so.
+    """
+    as_of_text = f"{as_of:%d/%m/%Y}"
+    if len(later) <= _MAX_ROWS_LISTED:
+        return [Finding(INFO, "date_after_as_of", "handovers", where, params={
+            "column": col, "date": f"{date:%d/%m/%Y}", "as_of": as_of_text})
+            for where, col, date in later]  # fmt: skip
+    rows = ", ".join(dict.fromkeys(where for where, _, _ in later))
+    rows = ", ".join(rows.split(", ")[:5])
+    return [
+        Finding(
+            INFO,
+            "dates_after_as_of",
+            "handovers",
+            f"{len(later)} cells",
+            params={"count": len(later), "as_of": as_of_text, "rows": rows},
+        )
+    ]
+
+
+_MAX_ROWS_LISTED = 10

@@ -10,6 +10,7 @@ import pandas as pd
 
 _DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2,4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T].*)?$")
+_WORDS = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # serials between 1990 and 2100: anything else is not a date a GPMB book holds
 _SERIAL_RANGE = (32874, 73051)
@@ -33,6 +34,12 @@ def _from_serial(number: float) -> dt.date:
     return _EXCEL_EPOCH + dt.timedelta(days=math.floor(number))
 
 
+def _fold(text: str) -> str:
+    from gpmb_gis._text import fold
+
+    return fold(text)
+
+
 def _from_text(text: str) -> dt.date:
     match = _ISO.match(text)
     if match:
@@ -43,6 +50,10 @@ def _from_text(text: str) -> dt.date:
         day, month, year = (int(g) for g in match.groups())
         if year < 100:
             year += 2000
+        return dt.date(year, month, day)
+    match = _WORDS.search(_fold(text))
+    if match:  # "ngày 15 tháng 3 năm 2024"
+        day, month, year = (int(g) for g in match.groups())
         return dt.date(year, month, day)
     stripped = text.strip()
     if re.fullmatch(r"\d+(\.\d+)?", stripped):
@@ -64,6 +75,8 @@ def parse_date(value: object) -> dt.date | None:
     --------
     >>> parse_date("05/03/2024"), parse_date("2024-03-05"), parse_date(45356)
     (datetime.date(2024, 3, 5), datetime.date(2024, 3, 5), datetime.date(2024, 3, 5))
+    >>> parse_date("Ngày 05 tháng 3 năm 2024")
+    datetime.date(2024, 3, 5)
     """
     if _is_blank(value):
         return None

@@ -61,6 +61,8 @@ def number_key(value: object) -> str:
     --------
     >>> number_key("007"), number_key(12.0), number_key(" 45.0 "), number_key("12a")
     ('7', '12', '45', '12a')
+    >>> number_key("Thửa 12"), number_key("tờ số 05")
+    ('12', '5')
     """
     if value is None:
         return ""
@@ -69,7 +71,9 @@ def number_key(value: object) -> str:
             return ""
         if value.is_integer():
             return str(int(value))
-    text = fold(value).replace(" ", "")
+    text = fold(value)
+    text = re.sub(r"^(?:thua(?: dat)?|to(?: ban do)?|so)(?: so)?\s*[:.]?\s*(?=\d)", "", text)
+    text = text.replace(" ", "")
     if re.fullmatch(r"\d+\.0+", text):
         text = text.split(".")[0]
     stripped = text.lstrip("0")

@@ -202,10 +202,14 @@ STATUS_WORDS: dict[str, str] = {
     "approved": C.PLAN_APPROVED,
     "da chi tra": C.PAID, "da nhan tien": C.PAID, "chi tra": C.PAID, "paid": C.PAID,
     "da ban giao": C.HANDED_OVER, "ban giao": C.HANDED_OVER, "handed over": C.HANDED_OVER,
-    "handed_over": C.HANDED_OVER, "da giao mat bang": C.HANDED_OVER,
+    "handed_over": C.HANDED_OVER, "da giao mat bang": C.HANDED_OVER, "da bgmb": C.HANDED_OVER,
+    "bgmb": C.HANDED_OVER, "hoan thanh": C.HANDED_OVER,
 }  # fmt: skip
+#: "Chưa <step>" (not yet): the stage before that step.
+_NOT_YET = {"kiem dem": C.NOT_STARTED, "phe duyet": C.INVENTORIED, "chi tra": C.PLAN_APPROVED,
+            "nhan tien": C.PLAN_APPROVED, "ban giao": C.PAID, "bgmb": C.PAID,
+            "giao mat bang": C.PAID}  # fmt: skip
 
-_TRUE_WORDS = {"x", "co", "yes", "true", "1", "dang cuong che", "da cuong che", "c"}
 _FALSE_WORDS = {"", "khong", "no", "false", "0", "k", "-"}
 _TOTAL_WORDS = ("tong cong", "tong", "cong", "total", "sum")
 
@@ -701,10 +705,18 @@ def parse_status(text: object) -> str | None:
     --------
     >>> parse_status("Đã bàn giao mặt bằng"), parse_status("ĐÃ NHẬN TIỀN"), parse_status("")
     ('handed_over', 'paid', None)
+    >>> parse_status("Chưa bàn giao"), parse_status("chưa kiểm đếm")
+    ('paid', 'not_started')
     """
     folded = fold(text)
     if not folded:
         return None
+    if folded.startswith(("chua ", "not yet ")):  # "Chưa bàn giao": the step before
+        rest = folded.split(" ", 1)[1].removeprefix("yet ")
+        for words, stage in _NOT_YET.items():
+            if rest.startswith(words):
+                return stage
+        return C.NOT_STARTED if rest.startswith("thuc hien") else None
     for words in sorted(STATUS_WORDS, key=len, reverse=True):
         if folded == words or folded.startswith(words + " ") or f" {words}" in f" {folded}":
             return STATUS_WORDS[words]
@@ -712,17 +724,25 @@ def parse_status(text: object) -> str | None:
 
 
 def parse_flag(value: object) -> bool | None:
-    """Read a yes/no cell (``x``, ``có``, ``1``, blank); None when it is neither."""
+    """Read a yes/no cell (``x``, ``có``, ``1``, blank, or words such as "Có đơn").
+
+    Any other text that is not a "no" (``không``, ``chưa``…) means yes: a note such as "Đơn
+    ngày 12/5" in the complaint column says there is a complaint. None for a number that is
+    neither 0 nor 1.
+
+    Examples
+    --------
+    >>> parse_flag("x"), parse_flag("Có khiếu nại"), parse_flag("không"), parse_flag(None)
+    (True, True, False, False)
+    """
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return None if np.isnan(value) else bool(value)
+        if np.isnan(value):
+            return False
+        return bool(value) if value in (0, 1) else None
     folded = fold(value)
-    if folded in _TRUE_WORDS:
-        return True
-    if folded in _FALSE_WORDS:
-        return False
-    return None
+    return not (folded in _FALSE_WORDS or folded.startswith(("khong", "chua", "no ")))
 
 
 def _is_blank_row(cells: list[Any]) -> bool:

@@ -153,7 +153,8 @@ def test_parse_status(text, stage):
 
 def test_parse_flag():
     assert parse_flag("x") is True and parse_flag("Có") is True and parse_flag(None) is False
-    assert parse_flag("maybe") is None
+    assert parse_flag("Đơn ngày 12/5") is True and parse_flag("Không") is False
+    assert parse_flag(2) is None
 
 
 def test_aliases_and_field_mapping():
@@ -358,3 +359,18 @@ def test_book_in_windows_1258(tmp_path):
     records, _, _ = read_handovers(LayerSource(tmp_path / "b.csv"))
     assert records.iloc[0][C.COMMUNE] == "Hợp Thành"
     assert records.iloc[0]["status_stage"] == C.HANDED_OVER
+
+
+@pytest.mark.parametrize(("text", "stage"), [("Chưa bàn giao", C.PAID), ("chưa chi trả",
+                                             C.PLAN_APPROVED), ("Đã BGMB", C.HANDED_OVER),
+                                             ("Chưa phê duyệt", C.INVENTORIED)])  # fmt: skip
+def test_not_yet_statuses(text, stage):
+    assert parse_status(text) == stage
+
+
+def test_dates_and_numbers_written_in_words():
+    from gpmb_gis._dates import parse_date
+    from gpmb_gis._text import number_key
+
+    assert parse_date("Ngày 15 tháng 3 năm 2024") == dt.date(2024, 3, 15)
+    assert number_key("Thửa 12") == "12" and number_key("Tờ số 05") == "5"

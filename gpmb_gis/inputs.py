@@ -16,7 +16,7 @@ import shapely
 
 from gpmb_gis import chainage, engine, io, qa
 from gpmb_gis import columns as C
-from gpmb_gis._errors import CRSError
+from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import Finding
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, Project
@@ -82,6 +82,13 @@ def _read_polygons(source, layer: str, config: Config, name: str, tally: _Tally,
     tally.findings.extend(found)
     usable, found = qa.repair_polygons(gdf, name)
     tally.findings.extend(found)
+    if not len(usable):
+        kinds = ", ".join(gdf.attrs.get("geometry_types", [])) or "no shape"
+        raise InputError(
+            source.label(),
+            f"the {layer} layer has no polygon with an area (it holds {kinds})",
+            "give polygons; a drawing needs closed boundaries (see qa for what was skipped)",
+        )
     # a drawing's elements are used by building polygons; a layer's features by being kept
     tally.used[name] = int(gdf.attrs.get("records_used", usable[C.SOURCE_ROW].nunique()))
     return usable
@@ -115,8 +122,6 @@ def _communes(config: Config, tally: _Tally) -> gpd.GeoDataFrame | None:
 
 def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
     """The error for a layer that lacks a needed column, naming the columns found."""
-    from gpmb_gis._errors import InputError
-
     found = [str(f) for f in found if f != "geometry"]
     near = io.nearest_column(wanted, layer, found)
     hint = f"; nearest: {near!r}" if near else ""

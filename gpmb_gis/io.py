@@ -434,6 +434,12 @@ def read_layer(
         When the file cannot be read, is empty, or its coordinates do not fit its CRS.
     """
     gdf, bytewise = _read_vector(source)
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
+        raise InputError(
+            source.label(),
+            f"has no geometry: it is a table, not a {layer} layer",
+            "name a GIS layer here (the handover book goes under handovers)",
+        )
     if len(gdf) == 0:
         raise InputError(
             source.label(),
@@ -473,6 +479,7 @@ def read_layer(
         gdf = gdf.set_geometry(shapely.force_2d(geoms))
     gdf[C.SOURCE_ROW] = np.arange(len(gdf))
     n_read = len(gdf)
+    kinds = sorted(set(gdf.geometry.geom_type.dropna()))
     used_elements = None
     if layer != "centerline":  # polygon layers may come as drawings (lines and labels)
         gdf, found = polygons_from_drawing(gdf, name or layer)
@@ -488,6 +495,7 @@ def read_layer(
                 "declare the layer's CRS",
             ) from exc
     gdf.attrs["records_read"] = n_read
+    gdf.attrs["geometry_types"] = kinds
     if used_elements is not None:
         gdf.attrs["records_used"] = used_elements
     return gdf, findings

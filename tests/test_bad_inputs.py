@@ -460,3 +460,28 @@ def test_real_quang_ngai_parcels(tmp_path, capsys):
     assert counts["parcels_overlap"] >= 100
     repeated = qa[qa.check == "parcel_key_repeated"].message.str.extract(r"^(\d+)")[0]
     assert repeated.astype(int).sum() == 421
+
+
+def test_parcels_layer_that_is_a_table(tmp_path, capsys):
+    """The handover book named as the parcels layer: a table has no geometry."""
+    data = Dataset()
+    config = data.write(tmp_path)
+    pd.DataFrame({"Số thửa": [1]}).to_excel(tmp_path / "table.xlsx", index=False)
+    config.write_text(config.read_text(encoding="utf-8").replace('"parcels.gpkg"',
+                      '"table.xlsx"'), encoding="utf-8")  # fmt: skip
+    expect_error(tmp_path, capsys, data, "table.xlsx", "no geometry", config=config)
+
+
+def test_parcels_as_points(tmp_path, capsys):
+    """Parcel centroids instead of parcels: no area to measure."""
+    data = Dataset()
+    for p in data.parcels:
+        p["geometry"] = p["geometry"].centroid
+    expect_error(tmp_path, capsys, data, "parcels.gpkg", "no polygon", "Point")
+
+
+def test_row_drawn_as_a_line(tmp_path, capsys):
+    """A right of way given as its centreline: no area."""
+    data = Dataset()
+    data.row = LineString([(X, Y + 10), (X + 100, Y + 10)])
+    expect_error(tmp_path, capsys, data, "row.gpkg", "no polygon", "LineString")

@@ -122,7 +122,7 @@ def _communes(config: Config, tally: _Tally) -> gpd.GeoDataFrame | None:
 
 def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
     """The error for a layer that lacks a needed column, naming the columns found."""
-    found = [str(f) for f in found if f != "geometry"]
+    found = [str(f) for f in found if f not in ("geometry", C.SOURCE_ROW)]
     near = io.nearest_column(wanted, layer, found)
     hint = f"; nearest: {near!r}" if near else ""
     return InputError(

@@ -33,7 +33,17 @@ MILESTONE_COLUMNS = [
     "status",
     "forecast_date",
     "reached_date",
+    "needed_pct_per_week",
+    "needed_ha_per_week",
+    "recent_pct_per_week",
+    "recent_ha_per_week",
 ]
+
+
+def recent_rate_m2_per_day(curve: ClearedCurve, as_of: dt.date) -> float:
+    """Cleared area per day over the 28 days before the report date."""
+    before = curve.cleared_m2(as_of - dt.timedelta(days=FORECAST_WINDOW_DAYS))
+    return (curve.cleared_m2(as_of) - before) / FORECAST_WINDOW_DAYS
 
 
 def forecast_date(curve: ClearedCurve, as_of: dt.date, target_pct: float) -> dt.date | None:
@@ -41,9 +51,8 @@ def forecast_date(curve: ClearedCurve, as_of: dt.date, target_pct: float) -> dt.
     now = curve.cleared_m2(as_of)
     need = curve.required_m2 * target_pct / 100.0
     if now >= need - 1e-6:
-        return curve.reached(target_pct) or as_of
-    before = curve.cleared_m2(as_of - dt.timedelta(days=FORECAST_WINDOW_DAYS))
-    rate = (now - before) / FORECAST_WINDOW_DAYS
+        return curve.reached(target_pct, until=as_of) or as_of
+    rate = recent_rate_m2_per_day(curve, as_of)
     if rate <= 0:
         return None
     days = int(np.ceil((need - now) / rate))
@@ -59,6 +68,28 @@ def evaluate(milestone: Milestone, curve: ClearedCurve, as_of: dt.date) -> dict[
         status = MET if actual >= milestone.target_pct - 1e-9 else MISSED
     else:
         status = ON_TRACK if forecast is not None and forecast <= milestone.date else AT_RISK
+    return {**_row(milestone, actual, status, forecast, curve, as_of), **_rates(
+        milestone, curve, as_of)}  # fmt: skip
+
+
+def _rates(milestone: Milestone, curve: ClearedCurve, as_of: dt.date) -> dict[str, float]:
+    """The pace needed to reach the target by its date, and the pace of the last 4 weeks."""
+    recent = recent_rate_m2_per_day(curve, as_of) * 7
+    required = curve.required_m2
+    out = {"recent_ha_per_week": recent / 1e4,
+           "recent_pct_per_week": 100 * recent / required if required else float("nan"),
+           "needed_ha_per_week": float("nan"), "needed_pct_per_week": float("nan")}  # fmt: skip
+    weeks = (milestone.date - as_of).days / 7
+    left = required * milestone.target_pct / 100 - curve.cleared_m2(as_of)
+    if weeks > 0 and required:
+        needed = max(left, 0.0) / weeks
+        out["needed_ha_per_week"] = needed / 1e4
+        out["needed_pct_per_week"] = 100 * needed / required
+    return out
+
+
+def _row(milestone: Milestone, actual: float, status: str, forecast: dt.date | None,
+         curve: ClearedCurve, as_of: dt.date) -> dict[str, object]:  # fmt: skip
     return {
         "scope": milestone.commune or "project",
         "label": milestone.label,
@@ -67,7 +98,7 @@ def evaluate(milestone: Milestone, curve: ClearedCurve, as_of: dt.date) -> dict[
         "actual_pct": actual,
         "status": status,
         "forecast_date": forecast,
-        "reached_date": curve.reached(milestone.target_pct),
+        "reached_date": curve.reached(milestone.target_pct, until=as_of),
     }
 
 

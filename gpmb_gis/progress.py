@@ -505,14 +505,23 @@ class ClearedCurve:
             return float("nan")
         return 100.0 * self.cleared_m2(day) / self.required_m2
 
-    def reached(self, target_pct: float) -> dt.date | None:
-        """First date the cleared % reached the target; None when it never did."""
+    def reached(self, target_pct: float, until: dt.date | None = None) -> dt.date | None:
+        """First date the cleared % reached the target (by ``until``); None when it did not.
+
+        Land clear from the start (no date) reaches a target on no particular day: the first
+        dated handover is given, or None when there is none.
+        """
         need = self.required_m2 * target_pct / 100.0 - 1e-6
         hit = np.flatnonzero(self.cumulative_m2 >= need)
         if not len(hit):
             return None
-        day = int(self.days[hit[0]])
-        return engine.from_day_number(day) or dt.date.min
+        dated = self.days[self.days > engine.ALWAYS]
+        day = int(self.days[hit[0]]) if self.days[hit[0]] > engine.ALWAYS else (
+            int(dated[0]) if len(dated) else None)  # fmt: skip
+        found = engine.from_day_number(day) if day is not None else None
+        if found is not None and until is not None and found > until:
+            return None
+        return found
 
 
 def _curve(required: float, reach_handover: np.ndarray, area: np.ndarray) -> ClearedCurve:
@@ -550,31 +559,53 @@ def commune_curve(ov: ProjectOverlay, commune: str) -> ClearedCurve:
     )
 
 
+TIMESERIES_COLUMNS = [C.PROJECT, "date", C.CLEARED_M2, C.CLEARED_PCT, "scope",
+                      C.COMMUNE_CODE, C.COMMUNE, C.REQUIRED_M2, "inventoried_m2",
+                      "plan_approved_m2", "paid_m2"]  # fmt: skip
+
+
+def _week_days(ov: ProjectOverlay, as_of: dt.date, step_days: int,
+               start: dt.date | None) -> list[dt.date]:  # fmt: skip
+    """Report dates every ``step_days`` back from ``as_of`` to the first dated step."""
+    dated = ov.face_reach[(ov.face_reach > engine.ALWAYS) & (ov.face_reach < engine.NEVER)]
+    first = start or (engine.from_day_number(int(dated.min())) if dated.size else None)
+    first = min(first or as_of, as_of)
+    n = (as_of - first).days // step_days + 1
+    return [as_of - dt.timedelta(days=k * step_days) for k in range(n, -1, -1)]
+
+
 def timeseries_table(
     result: ProgressResult, *, step_days: int = 7, start: dt.date | None = None
 ) -> pd.DataFrame:
-    """``timeseries.csv``: cleared area and % per project, every week up to the report date.
+    """``timeseries.csv``: every week up to the report date, per project and per commune.
 
-    Weeks are counted back from the report date, from the first handover (or ``start``).
+    Cleared area and %, and each stage's area, rebuilt from the dates in the handover book:
+    the row of a past week is what a report as of that day would have said. Weeks are
+    counted back from the report date to the first dated step (or ``start``).
     """
     rows = []
     for pid, ov in result.overlays.items():
-        curve = project_curve(ov)
-        dated = curve.days[curve.days > engine.ALWAYS]
-        first = start or (engine.from_day_number(int(dated[0])) if len(dated) else None)
-        first = min(first or result.as_of, result.as_of)
-        n = (result.as_of - first).days // step_days + 1
-        for k in range(n, -1, -1):
-            day = result.as_of - dt.timedelta(days=k * step_days)
-            rows.append(
-                {
-                    C.PROJECT: pid,
-                    "date": day,
-                    C.CLEARED_M2: curve.cleared_m2(day),
-                    C.CLEARED_PCT: curve.cleared_pct(day),
-                }
-            )
-    return pd.DataFrame(rows, columns=[C.PROJECT, "date", C.CLEARED_M2, C.CLEARED_PCT])
+        units = ov.communes
+        for day in _week_days(ov, result.as_of, step_days, start):
+            stage = engine.stage_index_at(ov.face_reach, engine.day_number(day))
+            project = {f"{name}_m2": float(ov.face_area[stage >= s].sum())
+                       for s, name in enumerate(engine.DATED_STAGES, start=1)}  # fmt: skip
+            cleared = project[f"{C.HANDED_OVER}_m2"]
+            rows.append({C.PROJECT: pid, "date": day, C.CLEARED_M2: cleared,
+                         C.CLEARED_PCT: _pct(cleared, ov.required_m2), "scope": "project",
+                         C.REQUIRED_M2: ov.required_m2, **project})  # fmt: skip
+            sums = _unit_sums(units, stage)
+            for u in range(len(units.keys)):
+                required = float(units.required_m2[u])
+                if required <= 0:
+                    continue
+                cleared = float(sums[f"{C.HANDED_OVER}_m2"][u])
+                rows.append({C.PROJECT: pid, "date": day, C.CLEARED_M2: cleared,
+                             C.CLEARED_PCT: _pct(cleared, required), "scope": "commune",
+                             C.COMMUNE_CODE: units.codes[u], C.COMMUNE: units.names[u],
+                             C.REQUIRED_M2: required, **{f"{n}_m2": float(sums[f"{n}_m2"][u])
+                             for n in engine.DATED_STAGES[:-1]}})  # fmt: skip
+    return pd.DataFrame(rows, columns=TIMESERIES_COLUMNS)
 
 
 # --- parcels table and accounting ----------------------------------------------------------

@@ -119,6 +119,11 @@ WORDS: dict[str, dict[str, str]] = {
         "what_blocks": "Những đoạn còn vướng", "clean_km": "Km sạch (100%)",
         "longest_cleared": "Đoạn sạch liên tục dài nhất", "blocked": "Đoạn còn vướng",
         "blocking_parcels": "Thửa vướng (xếp theo số mét đường sẽ sạch nếu bàn giao)",
+        "met": "đạt", "missed": "không đạt", "on_track": "đúng tiến độ", "at_risk": "có nguy cơ chậm",
+        "trend": "xu hướng 4 tuần gần nhất", "project_average": "cả dự án", "lagging": "chậm",
+        "burnup": "Tiến độ bàn giao theo thời gian", "communes_chart": "Tỷ lệ bàn giao theo xã",
+        "funnel": "Các bước GPMB", "milestones": "Mốc tiến độ", "this_week": "Thay đổi so với tuần trước",
+        "newly_handed_over": "thửa mới bàn giao", "points": "điểm %",
     },
     "en": {
         "total": "Total", "by_project": "Progress by project", "by_commune": "Progress by commune",
@@ -131,6 +136,11 @@ WORDS: dict[str, dict[str, str]] = {
         "what_blocks": "What blocks the road", "clean_km": "Clean km (100%)",
         "longest_cleared": "Longest continuous cleared stretch", "blocked": "Blocked stretches",
         "blocking_parcels": "Blocking parcels (ranked by metres of road their handover completes)",
+        "met": "met", "missed": "missed", "on_track": "on track", "at_risk": "at risk",
+        "trend": "trend of the last 4 weeks", "project_average": "project", "lagging": "lagging",
+        "burnup": "Handover over time", "communes_chart": "Handed over by commune",
+        "funnel": "Clearance stages", "milestones": "Milestones", "this_week": "Since last week",
+        "newly_handed_over": "parcels newly handed over", "points": "points",
     },
 }  # fmt: skip
 

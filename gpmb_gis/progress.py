@@ -891,3 +891,73 @@ _MEASURES = [C.REQUIRED_M2, C.CLEARED_M2, C.CLEARED_PCT, C.UNMAPPED_M2, C.PARCEL
 PROJECT_COLUMNS = [C.PROJECT, C.PROJECT_NAME, *_MEASURES, C.AS_OF]
 COMMUNE_COLUMNS = [C.PROJECT, C.COMMUNE_CODE, C.COMMUNE, *_MEASURES, "inventoried_m2",
                    "plan_approved_m2", "paid_m2", C.AS_OF]  # fmt: skip
+
+
+# --- stages and week-over-week ---------------------------------------------------------------
+
+STAGE_COUNT_COLUMNS = [f"parcels_{s}" for s in (*C.STAGES, C.ALREADY_CLEAR)]
+
+
+def stages_table(result: ProgressResult) -> pd.DataFrame:
+    """``stages.csv``: per project and commune, parcels at each stage as of the report date.
+
+    With the area at each stage or later, and the parcels under enforcement or with a
+    complaint.
+    """
+    parcels = result.parcels
+    rows = []
+    for (pid, commune), group in [((pid, ""), g) for pid, g in parcels.groupby(C.PROJECT)] + [
+        (key, g) for key, g in parcels.groupby([C.PROJECT, C.COMMUNE])
+    ]:
+        counts = group[C.STAGE].value_counts()
+        row = {C.PROJECT: pid, "scope": "commune" if commune else "project",
+               C.COMMUNE: commune, "parcels": len(group),
+               **{f"parcels_{s}": int(counts.get(s, 0)) for s in (*C.STAGES, C.ALREADY_CLEAR)},
+               "parcels_enforcement": int(group[C.ENFORCEMENT].sum()),
+               "parcels_complaint": int(group[C.COMPLAINT].sum())}  # fmt: skip
+        source = (
+            result.progress_by_project.set_index(C.PROJECT).loc[pid]
+            if not commune
+            else result.progress_by_commune[
+                (result.progress_by_commune[C.PROJECT] == pid)
+                & (result.progress_by_commune[C.COMMUNE] == commune)
+            ]
+        )
+        if isinstance(source, pd.DataFrame):
+            if not len(source):
+                continue
+            source = source.iloc[0]
+        for col in (C.REQUIRED_M2, "inventoried_m2", "plan_approved_m2", "paid_m2", C.CLEARED_M2):
+            row[col] = float(source[col])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def week_changes(result: ProgressResult, days: int = 7) -> pd.DataFrame:
+    """What changed since ``days`` ago, per project and commune: hectares, points, parcels.
+
+    Both dates are measured on the same overlay, so the difference is exact.
+    """
+    before = result.as_of - dt.timedelta(days=days)
+    outside = word("outside_communes", result.config.lang)
+    rows = []
+    for pid, ov in result.overlays.items():
+        now_p, then_p = measure_project(ov, result.as_of), measure_project(ov, before)
+        rows.append(_change(pid, "", now_p, then_p))
+        then = {r[C.COMMUNE]: r for r in measure_communes(ov, before, outside)}
+        for r in measure_communes(ov, result.as_of, outside):
+            if r[C.COMMUNE] in then:
+                rows.append(_change(pid, r[C.COMMUNE], r, then[r[C.COMMUNE]]))
+    table = pd.DataFrame(rows)
+    table.attrs["since"] = before
+    return table
+
+
+def _change(pid: str, commune: str, now: dict, then: dict) -> dict[str, object]:
+    return {
+        C.PROJECT: pid, C.COMMUNE: commune,
+        C.CLEARED_M2: now[C.CLEARED_M2], "cleared_change_m2": now[C.CLEARED_M2] -
+        then[C.CLEARED_M2], C.CLEARED_PCT: now[C.CLEARED_PCT],
+        "cleared_change_points": now[C.CLEARED_PCT] - then[C.CLEARED_PCT],
+        "parcels_newly_cleared": now[C.PARCELS_CLEARED] - then[C.PARCELS_CLEARED],
+    }  # fmt: skip

@@ -1,0 +1,121 @@
+"""Charts for the briefing (matplotlib): burn-up, communes against the project, stage funnel.
+
+They draw tables computed elsewhere; they compute no metric.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gpmb_gis import columns as C
+from gpmb_gis.labels import stage_name, word
+from gpmb_gis.maps.static import BLOCKED_COLOUR, STAGE_COLOURS, _pyplot
+
+STATUS_COLOURS = {"met": "#009E73", "on_track": "#56B4E9", "at_risk": "#E69F00",
+                  "missed": "#D55E00"}  # fmt: skip
+#: Communes this many points behind the project are flagged on the commune chart.
+LAG_POINTS = 10.0
+
+
+def plot_burnup(series: pd.DataFrame, milestones: pd.DataFrame, *, title: str,
+                as_of: dt.date, lang: str = "vi") -> tuple[Any, Any]:  # fmt: skip
+    """Cleared % over time, milestone targets, the recent trend to the next deadline.
+
+    Parameters
+    ----------
+    series
+        The project's weekly rows of ``timeseries.csv`` (scope ``project``).
+    milestones
+        The project's rows of ``milestones.csv``.
+    """
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(11.69, 5.5))
+    dates = pd.to_datetime(series["date"])
+    ax.plot(dates, series[C.CLEARED_PCT], color=STAGE_COLOURS[C.HANDED_OVER], linewidth=2.2,
+            label=word("cleared_of", lang))  # fmt: skip
+    ax.fill_between(dates, 0, series[C.CLEARED_PCT], color=STAGE_COLOURS[C.HANDED_OVER],
+                    alpha=0.12)  # fmt: skip
+    for row in milestones.itertuples(index=False):
+        colour = STATUS_COLOURS.get(row.status, "#333333")
+        ax.scatter([pd.Timestamp(row.date)], [row.target_pct], marker="D", s=70, color=colour,
+                   zorder=5, edgecolor="#222222")  # fmt: skip
+        ax.annotate(f"{row.target_pct:g}% {row.date:%d/%m/%Y}\n{word(row.status, lang)}",
+                    (pd.Timestamp(row.date), row.target_pct), textcoords="offset points",
+                    xytext=(6, -24), fontsize=8, color=colour)  # fmt: skip
+    ahead = milestones[pd.to_datetime(milestones["date"]) > pd.Timestamp(as_of)]
+    if len(ahead) and len(series):
+        now = float(series[C.CLEARED_PCT].iloc[-1])
+        rate = float(ahead["recent_pct_per_week"].iloc[0])
+        end = pd.Timestamp(ahead["date"].min())
+        weeks = (end - pd.Timestamp(as_of)).days / 7
+        ax.plot([pd.Timestamp(as_of), end], [now, min(now + rate * weeks, 100.0)],
+                linestyle="--", color="#555555", linewidth=1.2,
+                label=word("trend", lang))  # fmt: skip
+    ax.axvline(pd.Timestamp(as_of), color="#000000", linewidth=0.8, linestyle=":")
+    ax.text(pd.Timestamp(as_of), 102, f" {word('as_of', lang)} {as_of:%d/%m/%Y}", fontsize=8)
+    right = max([pd.Timestamp(as_of), *pd.to_datetime(milestones["date"])])
+    ax.set_xlim(left=dates.min() if len(dates) else None, right=right + pd.Timedelta(days=45))
+    from matplotlib.dates import DateFormatter
+
+    ax.xaxis.set_major_formatter(DateFormatter("%m/%Y"))
+    ax.set_ylim(0, 108)
+    ax.set_ylabel("%")
+    ax.grid(color="#E5E5E5")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(title, fontsize=11)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig, ax
+
+
+def plot_commune_bars(
+    communes: pd.DataFrame,
+    project_pct: float,
+    *,
+    title: str,
+    lang: str = "vi",
+    lag_points: float = LAG_POINTS,
+) -> tuple[Any, Any]:
+    """Each commune's cleared % against the project's, laggards flagged."""
+    plt = _pyplot()
+    rows = communes.sort_values(C.CLEARED_PCT)
+    fig, ax = plt.subplots(figsize=(11.69, max(2.5, 0.45 * len(rows) + 1.5)))
+    lagging = rows[C.CLEARED_PCT] < project_pct - lag_points
+    colours = np.where(lagging, BLOCKED_COLOUR, STAGE_COLOURS[C.HANDED_OVER])
+    y = np.arange(len(rows))
+    ax.barh(y, rows[C.CLEARED_PCT], color=colours)
+    ax.set_yticks(y, rows[C.COMMUNE], fontsize=9)
+    ax.axvline(project_pct, color="#000000", linestyle="--", linewidth=1)
+    ax.text(project_pct, len(rows) - 0.4, f" {word('project_average', lang)} "
+            f"{project_pct:.1f} %", fontsize=8, va="bottom")  # fmt: skip
+    for yi, pct, lag in zip(y, rows[C.CLEARED_PCT], lagging, strict=True):
+        ax.text(min(pct, 100) + 0.5, yi, f"{pct:.1f} %" + (f"  ▼ {word('lagging', lang)}"
+                if lag else ""), va="center", fontsize=8)  # fmt: skip
+    ax.set_xlim(0, 118)
+    ax.set_xlabel("%")
+    ax.set_title(title, fontsize=11)
+    fig.tight_layout()
+    return fig, ax
+
+
+def plot_funnel(stages: pd.Series, *, title: str, lang: str = "vi") -> tuple[Any, Any]:
+    """Area at each stage or later (inventoried → handed over), in hectares."""
+    plt = _pyplot()
+    order = [C.INVENTORIED, C.PLAN_APPROVED, C.PAID, C.HANDED_OVER]
+    values = [float(stages.get(f"{s}_m2", 0.0)) / 1e4 for s in order]
+    required = float(stages.get(C.REQUIRED_M2, max(values) * 1e4 or 1.0)) / 1e4
+    fig, ax = plt.subplots(figsize=(8.27, 4.0))
+    y = np.arange(len(order))[::-1]
+    ax.barh(y, values, color=[STAGE_COLOURS[s] for s in order], edgecolor="#333333")
+    for yi, v in zip(y, values, strict=True):
+        ax.text(v, yi, f" {v:,.2f} ha ({100 * v / required:.1f} %)", va="center", fontsize=8)
+    ax.set_yticks(y, [stage_name(s, lang) for s in order], fontsize=9)
+    ax.set_xlim(0, required * 1.35)
+    ax.axvline(required, color="#000000", linestyle=":", linewidth=1)
+    ax.set_title(title, fontsize=11)
+    fig.tight_layout()
+    return fig, ax

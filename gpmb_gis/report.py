@@ -14,7 +14,14 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis.labels import heading, word
 from gpmb_gis.milestones import milestone_table
-from gpmb_gis.progress import COMMUNE_COLUMNS, PROJECT_COLUMNS, ProgressResult, timeseries_table
+from gpmb_gis.progress import (
+    COMMUNE_COLUMNS,
+    PROJECT_COLUMNS,
+    ProgressResult,
+    stages_table,
+    timeseries_table,
+    week_changes,
+)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _M2 = (
@@ -64,6 +71,8 @@ def write_tables(
         "progress_by_chainage": result.progress_by_chainage,
         "blockers": result.blockers,
         "milestones": milestone_table(result),
+        "stages": stages_table(result),
+        "week_changes": week_changes(result),
         "timeseries": timeseries_table(result),
     }
     paths = {}
@@ -171,6 +180,9 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
         _write_sheet(book, word("by_chainage", lang), _human(chainage, lang))
         blockers = result.blockers.drop(columns=["from_m", "to_m"])
         _write_sheet(book, word("blockers", lang), _human(blockers, lang))
+    milestones = milestone_table(result)
+    _write_sheet(book, word("milestones", lang), _human(milestones, lang))
+    _write_sheet(book, word("stages", lang), _human(stages_table(result), lang))
     _write_sheet(book, word("parcels", lang), _human(result.parcels, lang))
     _write_sheet(book, word("qa", lang), _human(result.qa_in(lang), lang))
     book.save(path)
@@ -247,6 +259,8 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
         f"<p>{esc(word('as_of', lang))}: <b>{result.as_of:%d/%m/%Y}</b></p>",
+        *_changes_section(result, lang),
+        *_milestones_section(result, out_dir, lang),
         f"<h2>{esc(word('by_project', lang))}</h2><div class='wrap'>",
         _html_table(result.progress_by_project[PROJECT_COLUMNS].drop(columns=[C.AS_OF]), lang),
         "</div>",
@@ -257,12 +271,12 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
         total[C.PROJECT], total[C.COMMUNE] = pid, word("total", lang)
         table = _html_table(group.drop(columns=[C.AS_OF]), lang, total=total)
         parts.append(f"<div class='wrap'>{table}</div>")
-        png = out_dir / "maps" / f"{pid}.png"
-        if png.exists():
-            rel = esc(png.relative_to(out_dir).as_posix())
-            parts.append(
-                f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' loading='lazy'></a></p>"
-            )
+        for png in (out_dir / "maps" / f"{pid}.png", out_dir / "charts" / f"{pid}_communes.png",
+                    out_dir / "charts" / f"{pid}_funnel.png"):  # fmt: skip
+            if png.exists():
+                rel = esc(png.relative_to(out_dir).as_posix())
+                parts.append(f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
+                             "loading='lazy'></a></p>")  # fmt: skip
     parts += _blockers_section(result, out_dir, lang)
     parts.append(f"<h2>{esc(word('records', lang))}</h2><ul>")
     parts += [f"<li><code>{esc(line)}</code></li>" for line in summary_lines(result)]
@@ -278,6 +292,103 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
     path = out_dir / "index.html"
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
+
+
+def _changes_section(result: ProgressResult, lang: str) -> list[str]:
+    """``index.html`` opens with what changed since last week."""
+    esc = html.escape
+    changes = week_changes(result)
+    since = changes.attrs["since"]
+    parts = [f"<h2>{esc(word('this_week', lang))} ({since:%d/%m/%Y} → "
+             f"{result.as_of:%d/%m/%Y})</h2><ul>"]  # fmt: skip
+    for row in changes[changes[C.COMMUNE] == ""].itertuples(index=False):
+        moved = changes[(changes[C.PROJECT] == row.project) & (changes[C.COMMUNE] != "")
+                        & (changes["cleared_change_m2"] > 0.005)]  # fmt: skip
+        where = "; ".join(f"{c} +{format_number(m / 1e4, 2, lang)} ha"
+                          for c, m in zip(moved[C.COMMUNE], moved["cleared_change_m2"],
+                                          strict=True))  # fmt: skip
+        parts.append(
+            f"<li><b>{esc(str(row.project))}</b>: {format_number(row.cleared_pct, 1, lang)} % "
+            f"({_signed(row.cleared_change_points, 1, lang)} {esc(word('points', lang))}, "
+            f"{_signed(row.cleared_change_m2 / 1e4, 2, lang)} ha, "
+            f"{int(row.parcels_newly_cleared)} {esc(word('newly_handed_over', lang))})"
+            + (f" — {esc(where)}" if where else "")
+            + "</li>"
+        )
+    parts.append("</ul>")
+    return parts
+
+
+def _signed(value: float, decimals: int, lang: str) -> str:
+    text = format_number(abs(value), decimals, lang)
+    return f"+{text}" if value >= 0 else f"−{text}"
+
+
+_STATUS_CSS = {"met": "#d7f0e5", "on_track": "#dcecf8", "at_risk": "#fcebc9",
+               "missed": "#f7d4c4"}  # fmt: skip
+
+
+def _milestones_section(result: ProgressResult, out_dir: Path, lang: str) -> list[str]:
+    """The milestone table, each row coloured by its status, and the burn-up charts."""
+    esc = html.escape
+    table = milestone_table(result)
+    head = ["project", "label", "date", "target_pct", "actual_pct", "status", "forecast_date",
+            "needed_pct_per_week", "recent_pct_per_week"]  # fmt: skip
+    names = [heading(h, lang) for h in head]
+    rows = []
+    for r in table.itertuples(index=False):
+        cells = [esc(str(r.project)), esc(str(r.label)), f"{r.date:%d/%m/%Y}",
+                 format_number(r.target_pct, 0, lang), format_number(r.actual_pct, 1, lang),
+                 esc(word(r.status, lang)),
+                 f"{r.forecast_date:%d/%m/%Y}" if r.forecast_date else "—",
+                 format_number(r.needed_pct_per_week, 1, lang),
+                 format_number(r.recent_pct_per_week, 1, lang)]  # fmt: skip
+        tds = "".join(f"<td>{c}</td>" for c in cells)
+        rows.append(f"<tr style='background:{_STATUS_CSS.get(r.status, '#fff')}'>{tds}</tr>")
+    ths = "".join(f"<th>{esc(n)}</th>" for n in names)
+    parts = [f"<h2>{esc(word('milestones', lang))}</h2><div class='wrap'><table><thead><tr>"
+             f"{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"]  # fmt: skip
+    for pid in result.overlays:
+        png = out_dir / "charts" / f"{pid}_burnup.png"
+        if png.exists():
+            rel = esc(png.relative_to(out_dir).as_posix())
+            parts.append(f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
+                         "loading='lazy'></a></p>")  # fmt: skip
+    return parts
+
+
+def write_charts(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
+    """Write the burn-up, commune and funnel charts of each project (PNG and PDF)."""
+    from gpmb_gis.maps.charts import plot_burnup, plot_commune_bars, plot_funnel
+    from gpmb_gis.maps.static import _pyplot
+
+    plt = _pyplot()
+    charts = out_dir / "charts"
+    charts.mkdir(parents=True, exist_ok=True)
+    series = timeseries_table(result)
+    milestones = milestone_table(result)
+    projects = result.progress_by_project.set_index(C.PROJECT)
+    paths = []
+    for pid, ov in result.overlays.items():
+        row = projects.loc[pid]
+        mine = series[(series[C.PROJECT] == pid) & (series["scope"] == "project")]
+        figures = {
+            "burnup": plot_burnup(mine, milestones[milestones[C.PROJECT] == pid],
+                                  title=f"{ov.project.name} — {word('burnup', lang)}",
+                                  as_of=result.as_of, lang=lang)[0],
+            "communes": plot_commune_bars(result.by_commune(pid), float(row[C.CLEARED_PCT]),
+                                          title=f"{ov.project.name} — "
+                                          f"{word('communes_chart', lang)}", lang=lang)[0],
+            "funnel": plot_funnel(row, title=f"{ov.project.name} — {word('funnel', lang)}",
+                                  lang=lang)[0],
+        }  # fmt: skip
+        for kind, fig in figures.items():
+            for suffix in ("png", "pdf"):
+                path = charts / f"{pid}_{kind}.{suffix}"
+                fig.savefig(path, dpi=150)
+                paths.append(path)
+            plt.close(fig)
+    return paths
 
 
 def _blockers_section(result: ProgressResult, out_dir: Path, lang: str) -> list[str]:
@@ -401,4 +512,5 @@ def write_report(
     if maps:
         files += write_maps(result, out, lang)
         files += write_strips(result, out, lang)
+        files += write_charts(result, out, lang)
     return write_index(result, out, files, lang)

@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--as-of", type=_date_arg)
     report.add_argument("--out", type=Path, default=Path("output"))
     report.add_argument("--lang", choices=("vi", "en"))
+    report.add_argument(
+        "--quarter",
+        help="the quarterly report (2024Q2): as of the 20th of the "
+        "quarter's last month, compared with the quarter before; adds report.docx",
+    )
     report.add_argument("--cdn", action="store_true", help="web maps load Leaflet online")
     report.add_argument(
         "--include-owner",
@@ -69,11 +74,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from gpmb_gis.config import load_config
     from gpmb_gis.progress import compute_progress
     from gpmb_gis.report import summary_lines, write_report
 
-    result = compute_progress(args.config, args.as_of, include_owner=args.include_owner)
+    config = load_config(args.config)
+    quarter = None
+    if args.quarter:
+        from gpmb_gis import quarterly
+
+        if args.as_of:
+            raise GpmbError("gpmb report", "--quarter and --as-of both give the report date",
+                            "give one of them")  # fmt: skip
+        quarter = quarterly.parse_quarter(args.quarter)
+        args.as_of = quarterly.quarter_report_date(*quarter)
+    result = compute_progress(config, args.as_of, include_owner=args.include_owner)
     index = write_report(result, args.out, lang=args.lang)
+    if quarter is not None:
+        before = quarterly.quarter_report_date(*quarterly.previous_quarter(*quarter))
+        previous = compute_progress(config, before)
+        docx_path = quarterly.write_docx(
+            result, args.out / "report.docx", quarter=quarter, previous=previous
+        )
+        print(f"wrote {docx_path}")
     for line in summary_lines(result):
         print(line)
     for row in result.progress_by_project.itertuples(index=False):

@@ -1,0 +1,202 @@
+"""The quarterly report: dates of a quarter, and ``report.docx`` for the office to sign.
+
+Reports are due before the 20th of the last month of each quarter (the district plan), so a
+quarter's report is made as of that day and compared with the previous quarter's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from gpmb_gis import columns as C
+from gpmb_gis._errors import GpmbError
+from gpmb_gis.labels import stage_name
+from gpmb_gis.progress import ProgressResult
+
+REPORT_DAY = 20
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_STATUS_VI = {"met": "Đạt", "missed": "Không đạt", "on_track": "Đúng tiến độ",
+              "at_risk": "Có nguy cơ chậm"}  # fmt: skip
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    """``2024Q2`` (or ``Q2/2024``, ``2024-Q2``) → (2024, 2).
+
+    Examples
+    --------
+    >>> parse_quarter("2024Q2"), parse_quarter("q3/2024")
+    ((2024, 2), (2024, 3))
+    """
+    match = re.fullmatch(r"\s*(\d{4})\s*[-/ ]?\s*[qQ]([1-4])\s*", text) or re.fullmatch(
+        r"\s*[qQ]([1-4])\s*[-/ ]?\s*(\d{4})\s*", text)  # fmt: skip
+    if not match:
+        raise GpmbError("--quarter", f"{text!r} is not a quarter", "write it as 2024Q2")
+    a, b = match.groups()
+    return (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
+
+
+def quarter_report_date(year: int, quarter: int) -> dt.date:
+    """The 20th of the quarter's last month: the day the quarterly report is made as of."""
+    return dt.date(year, 3 * quarter, REPORT_DAY)
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    """The quarter before."""
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def _cell(table: Any, row: int, col: int, text: str, *, bold: bool = False) -> None:
+    cell = table.cell(row, col)
+    cell.text = ""
+    run = cell.paragraphs[0].add_run(text)
+    run.bold = bold
+
+
+def _ha(value: float) -> str:
+    return f"{value / 1e4:,.2f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def _heading(doc: Any, result: ProgressResult, quarter: tuple[int, int]) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    table = doc.add_table(rows=2, cols=2)
+    _cell(table, 0, 0, "ỦY BAN NHÂN DÂN ……………", bold=True)
+    _cell(table, 0, 1, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True)
+    _cell(table, 1, 0, "Số: ……/BC-UBND")
+    _cell(table, 1, 1, "Độc lập - Tự do - Hạnh phúc")
+    for row in table.rows:
+        for cell in row.cells:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    date = doc.add_paragraph(f"……, ngày …… tháng …… năm {result.as_of.year}")
+    date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.add_run("BÁO CÁO\n").bold = True
+    year, q = quarter
+    title.add_run(f"Kết quả công tác giải phóng mặt bằng Quý {_ROMAN[q]} năm {year}\n"
+                  f"({result.config.title}; số liệu tính đến ngày "
+                  f"{result.as_of:%d/%m/%Y})").bold = True  # fmt: skip
+
+
+def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) -> None:
+    doc.add_paragraph().add_run("I. KẾT QUẢ THỰC HIỆN").bold = True
+    before = (previous.progress_by_project.set_index(C.PROJECT) if previous is not None
+              else None)  # fmt: skip
+    for k, row in enumerate(result.progress_by_project.itertuples(index=False), start=1):
+        text = (f"{k}. {row.project_name}: diện tích cần giải phóng mặt bằng "
+                f"{_ha(row.required_m2)} ha; đã bàn giao {_ha(row.cleared_m2)} ha, đạt "
+                f"{_pct(row.cleared_pct)} %")  # fmt: skip
+        if before is not None and row.project in before.index:
+            change = row.cleared_pct - before.loc[row.project, C.CLEARED_PCT]
+            text += (f" (quý trước {_pct(before.loc[row.project, C.CLEARED_PCT])} %, "
+                     f"tăng {_pct(change)} điểm %)")  # fmt: skip
+        text += f"; {int(row.parcels_cleared)}/{int(row.parcels_affected)} thửa đã bàn giao."
+        doc.add_paragraph(text)
+        communes = result.by_commune(row.project)
+        table = doc.add_table(rows=1, cols=4)
+        table.style = "Table Grid"
+        for col, name in enumerate(("Xã, thị trấn", "Cần GPMB (ha)", "Đã bàn giao (ha)",
+                                    "Tỷ lệ (%)")):  # fmt: skip
+            _cell(table, 0, col, name, bold=True)
+        for c in communes.itertuples(index=False):
+            cells = table.add_row().cells
+            for col, value in enumerate((c.commune, _ha(c.required_m2), _ha(c.cleared_m2),
+                                         _pct(c.cleared_pct))):  # fmt: skip
+                cells[col].text = str(value)
+        cells = table.add_row().cells
+        for col, value in enumerate(("Tổng cộng", _ha(row.required_m2), _ha(row.cleared_m2),
+                                     _pct(row.cleared_pct))):  # fmt: skip
+            cells[col].text = str(value)
+            cells[col].paragraphs[0].runs[0].bold = True
+
+
+def _difficulties(doc: Any, result: ProgressResult) -> None:
+    doc.add_paragraph().add_run("II. KHÓ KHĂN, VƯỚNG MẮC").bold = True
+    blockers = result.blockers
+    for pid, table in blockers.groupby(C.PROJECT, sort=False):
+        stretches = table[table["kind"] == "stretch"]
+        if len(stretches):
+            doc.add_paragraph(f"- {pid}: còn {len(stretches)} đoạn chưa giải phóng xong: "
+                              + "; ".join(stretches["label"].head(12))
+                              + ("; …" if len(stretches) > 12 else "") + ".")  # fmt: skip
+    parcels = result.parcels
+    for pid, group in parcels.groupby(C.PROJECT, sort=False):
+        open_ = group[~group[C.STAGE].isin([C.HANDED_OVER, C.ALREADY_CLEAR])]
+        complaints, enforced = int(open_[C.COMPLAINT].sum()), int(open_[C.ENFORCEMENT].sum())
+        if len(open_):
+            stages = open_[C.STAGE].value_counts()
+            detail = ", ".join(f"{n} thửa {_lower_first(stage_name(s))}" for s, n in stages.items())
+            doc.add_paragraph(
+                f"- {pid}: {len(open_)} thửa chưa bàn giao ({detail}); "
+                f"{complaints} thửa có đơn thư, {enforced} thửa phải cưỡng chế."
+            )
+    qa = result.qa_in("vi")
+    serious = qa[qa[C.SEVERITY].isin(["error", "warning"])]
+    if len(serious):
+        doc.add_paragraph(f"- Dữ liệu cần rà soát ({len(serious)} trường hợp, chi tiết trong "
+                          "report.xlsx), nhiều nhất:")  # fmt: skip
+        counts = serious.groupby(C.CHECK).size().sort_values(ascending=False)
+        for check, n in counts.head(6).items():
+            example = serious[serious[C.CHECK] == check].iloc[0]
+            doc.add_paragraph(f"+ {n} trường hợp, ví dụ {example[C.FEATURE]}: "
+                              f"{example[C.MESSAGE]}")  # fmt: skip
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _milestones(doc: Any, milestones: pd.DataFrame) -> None:
+    doc.add_paragraph().add_run("III. TIẾN ĐỘ THEO KẾ HOẠCH").bold = True
+    table = doc.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    for col, name in enumerate(("Dự án", "Mốc", "Mục tiêu", "Thực hiện", "Đánh giá")):
+        _cell(table, 0, col, name, bold=True)
+    for m in milestones.itertuples(index=False):
+        cells = table.add_row().cells
+        forecast = f" (dự báo {m.forecast_date:%d/%m/%Y})" if m.forecast_date and \
+            m.status in ("on_track", "at_risk") else ""  # fmt: skip
+        for col, value in enumerate((m.project, f"{m.label}", f"{m.target_pct:g} % trước "
+                                     f"{m.date:%d/%m/%Y}", f"{_pct(m.actual_pct)} %",
+                                     _STATUS_VI.get(m.status, m.status) + forecast)):  # fmt: skip
+            cells[col].text = str(value)
+
+
+def write_docx(result: ProgressResult, path: str | Path, *, quarter: tuple[int, int],
+               previous: ProgressResult | None = None) -> Path:  # fmt: skip
+    """Write ``report.docx``: a Vietnamese administrative report for the office to edit and sign.
+
+    Title, per-project results against the plan's targets with the commune table,
+    difficulties (blocked stretches, parcels not handed over, complaints, data to review),
+    the milestone status, and blanks for the recommendations and signatures.
+    """
+    import docx
+    from docx.shared import Pt
+
+    from gpmb_gis.milestones import milestone_table
+
+    doc = docx.Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(13)
+    _heading(doc, result, quarter)
+    _results(doc, result, previous)
+    _difficulties(doc, result)
+    _milestones(doc, milestone_table(result))
+    doc.add_paragraph().add_run("IV. KIẾN NGHỊ, ĐỀ XUẤT").bold = True
+    doc.add_paragraph("(Đơn vị bổ sung.)")
+    signature = doc.add_table(rows=1, cols=2)
+    _cell(signature, 0, 0, "Nơi nhận:\n- Như trên;\n- Lưu: VT.")
+    _cell(signature, 0, 1, "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\n\n\n", bold=True)
+    path = Path(path)
+    doc.save(path)
+    return path

@@ -304,9 +304,12 @@ def _changes_section(result: ProgressResult, lang: str) -> list[str]:
     for row in changes[changes[C.COMMUNE] == ""].itertuples(index=False):
         moved = changes[(changes[C.PROJECT] == row.project) & (changes[C.COMMUNE] != "")
                         & (changes["cleared_change_m2"] > 0.005)]  # fmt: skip
-        where = "; ".join(f"{c} +{format_number(m / 1e4, 2, lang)} ha"
-                          for c, m in zip(moved[C.COMMUNE], moved["cleared_change_m2"],
-                                          strict=True))  # fmt: skip
+        where = "; ".join(
+            f"{c} +{format_number(m / 1e4, 2, lang)} ha ({_signed(p, 1, lang)} "
+            f"{word('points', lang)})"
+            for c, m, p in zip(moved[C.COMMUNE], moved["cleared_change_m2"],
+                               moved["cleared_change_points"], strict=True)
+        )  # fmt: skip
         parts.append(
             f"<li><b>{esc(str(row.project))}</b>: {format_number(row.cleared_pct, 1, lang)} % "
             f"({_signed(row.cleared_change_points, 1, lang)} {esc(word('points', lang))}, "

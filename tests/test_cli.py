@@ -198,3 +198,10 @@ def test_bad_as_of(capsys):
 
 def test_unknown_command(capsys):
     assert_one_line_error(capsys, ["frobnicate"], "invalid choice")
+
+
+def test_check_exit_codes(capsys):
+    """Exit 1 when a due milestone is missed (QL4B's 31/3), 0 when none is yet due."""
+    assert main(["check", "--config", str(SAMPLE_CONFIG)]) == 1
+    assert "missed" in capsys.readouterr().out
+    assert main(["check", "--config", str(SAMPLE_CONFIG), "--as-of", "2024-03-01"]) == 0

@@ -89,7 +89,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         quarter = quarterly.parse_quarter(args.quarter)
         args.as_of = quarterly.quarter_report_date(*quarter)
     result = compute_progress(config, args.as_of, include_owner=args.include_owner)
-    index = write_report(result, args.out, lang=args.lang)
+    index = write_report(result, args.out, lang=args.lang, cdn=args.cdn,
+                         include_owner=args.include_owner)  # fmt: skip
     if quarter is not None:
         before = quarterly.quarter_report_date(*quarterly.previous_quarter(*quarter))
         previous = compute_progress(config, before)
@@ -99,6 +100,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print(f"wrote {docx_path}")
     for line in summary_lines(result):
         print(line)
+    for pid in result.overlays:
+        web = args.out / "maps" / f"{pid}.html"
+        n = int((result.parcels["project"] == pid).sum())
+        if web.exists() and n:
+            size = web.stat().st_size
+            print(f"maps/{pid}.html: {size / 1e6:.2f} MB, {size / n:.0f} bytes per parcel")
     for row in result.progress_by_project.itertuples(index=False):
         print(
             f"{row.project}: {row.cleared_pct:.1f} % "

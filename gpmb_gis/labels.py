@@ -144,7 +144,7 @@ WORDS: dict[str, dict[str, str]] = {
         "met": "đạt", "missed": "không đạt", "on_track": "đúng tiến độ", "at_risk": "có nguy cơ chậm",
         "trend": "xu hướng 4 tuần gần nhất", "project_average": "cả dự án", "lagging": "chậm",
         "burnup": "Tiến độ bàn giao theo thời gian", "communes_chart": "Tỷ lệ bàn giao theo xã",
-        "funnel": "Các bước GPMB", "milestones": "Mốc tiến độ", "stages": "Các bước", "this_week": "Thay đổi so với tuần trước",
+        "funnel": "Các bước GPMB", "milestones": "Mốc tiến độ", "stages": "Các bước", "web_map": "Bản đồ tương tác (mở được khi không có mạng)", "this_week": "Thay đổi so với tuần trước",
         "newly_handed_over": "thửa mới bàn giao", "points": "điểm %",
     },
     "en": {
@@ -161,7 +161,7 @@ WORDS: dict[str, dict[str, str]] = {
         "met": "met", "missed": "missed", "on_track": "on track", "at_risk": "at risk",
         "trend": "trend of the last 4 weeks", "project_average": "project", "lagging": "lagging",
         "burnup": "Handover over time", "communes_chart": "Handed over by commune",
-        "funnel": "Clearance stages", "milestones": "Milestones", "stages": "Stages", "this_week": "Since last week",
+        "funnel": "Clearance stages", "milestones": "Milestones", "stages": "Stages", "web_map": "Interactive map (works offline)", "this_week": "Since last week",
         "newly_handed_over": "parcels newly handed over", "points": "points",
     },
 }  # fmt: skip

@@ -271,6 +271,10 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
         total[C.PROJECT], total[C.COMMUNE] = pid, word("total", lang)
         table = _html_table(group.drop(columns=[C.AS_OF]), lang, total=total)
         parts.append(f"<div class='wrap'>{table}</div>")
+        web = out_dir / "maps" / f"{pid}.html"
+        if web.exists():
+            rel = esc(web.relative_to(out_dir).as_posix())
+            parts.append(f"<p><a href='{rel}'>{esc(word('web_map', lang))}</a></p>")
         for png in (out_dir / "maps" / f"{pid}.png", out_dir / "charts" / f"{pid}_communes.png",
                     out_dir / "charts" / f"{pid}_funnel.png"):  # fmt: skip
             if png.exists():
@@ -491,8 +495,25 @@ def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
     return paths
 
 
+def write_web_maps(result: ProgressResult, out_dir: Path, lang: str, *,
+                   include_owner: bool = False, cdn: bool = False) -> list[Path]:  # fmt: skip
+    """Write one HTML map per project into ``maps/`` (self-contained unless ``cdn``)."""
+    from gpmb_gis.maps.web import save_web_map, web_map
+
+    maps = out_dir / "maps"
+    maps.mkdir(parents=True, exist_ok=True)
+    return [save_web_map(web_map(result, pid, lang=lang, include_owner=include_owner, cdn=cdn),
+                         maps / f"{pid}.html", cdn=cdn) for pid in result.overlays]  # fmt: skip
+
+
 def write_report(
-    result: ProgressResult, out_dir: str | Path, *, lang: str | None = None, maps: bool = True
+    result: ProgressResult,
+    out_dir: str | Path,
+    *,
+    lang: str | None = None,
+    maps: bool = True,
+    cdn: bool = False,
+    include_owner: bool = False,
 ) -> Path:
     """Write the whole briefing into a folder and return the path of ``index.html``.
 
@@ -505,7 +526,11 @@ def write_report(
     lang
         ``vi`` (default from the config) or ``en``.
     maps
-        Draw the PNG maps.
+        Draw the maps and charts (PNG, PDF, HTML).
+    cdn
+        HTML maps load Leaflet from the web instead of carrying it.
+    include_owner
+        Owner names in the HTML maps' tooltips (the tables follow ``result``).
     """
     lang = lang or result.config.lang
     out = Path(out_dir)
@@ -516,4 +541,5 @@ def write_report(
         files += write_maps(result, out, lang)
         files += write_strips(result, out, lang)
         files += write_charts(result, out, lang)
+        files += write_web_maps(result, out, lang, include_owner=include_owner, cdn=cdn)
     return write_index(result, out, files, lang)

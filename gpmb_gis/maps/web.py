@@ -1,0 +1,284 @@
+"""Web maps (folium) for the steering committee: one self-contained HTML file per project.
+
+Self-contained by default: Leaflet's script and stylesheet (from the XStatic-Leaflet package,
+the version folium uses) are written into the page, which then works from a USB stick with the
+network off; ``cdn=True`` gives the lighter page that loads them from the web. Only a
+whitelist of columns is embedded, owner names only when asked, and every value is escaped for
+HTML and for JavaScript before it reaches the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+
+from gpmb_gis import columns as C
+from gpmb_gis.chainage import format_chainage
+from gpmb_gis.crs import to_wgs84_transformer
+from gpmb_gis.labels import heading, stage_name, word
+from gpmb_gis.maps.static import BLOCKED_COLOUR, STAGE_COLOURS, _piece_stages
+
+if TYPE_CHECKING:
+    from gpmb_gis.progress import ProgressResult
+
+#: Degrees kept in coordinates: 1e-6° is about 0.1 m.
+DECIMALS = 6
+_TOOLTIP_COLUMNS = (C.COMMUNE, C.SHEET, C.PARCEL, C.LAND_USE, C.AFFECTED_M2, C.STAGE,
+                    C.HANDOVER_DATE)  # fmt: skip
+
+
+def safe(value: object) -> str:
+    r"""Text safe inside HTML, a JavaScript string and a template literal.
+
+    Examples
+    --------
+    >>> safe("<img src=x onerror=alert(1)>${x}`\\")
+    '&lt;img src=x onerror=alert(1)&gt;&#36;{x}&#96;&#92;'
+    """
+    text = html.escape("" if value is None else str(value), quote=True)
+    return text.replace("$", "&#36;").replace("`", "&#96;").replace("\\", "&#92;")
+
+
+def _to_wgs84(geoms: np.ndarray, crs: Any) -> np.ndarray:
+    transformer = to_wgs84_transformer(crs)
+
+    def project(xy: np.ndarray) -> np.ndarray:
+        lon, lat = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.round(np.column_stack([lon, lat]), DECIMALS)
+
+    return shapely.transform(geoms, project)
+
+
+def _feature_collection(geoms: np.ndarray, properties: list[dict[str, str]]) -> dict:
+    features = []
+    for geom, props in zip(geoms, properties, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": json.loads(shapely.to_geojson(geom))})  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}
+
+
+#: Short property names: every byte is repeated once per parcel.
+_KEYS = {C.COMMUNE: "c", C.SHEET: "s", C.PARCEL: "p", C.LAND_USE: "l", C.AFFECTED_M2: "a",
+         C.STAGE: "g", C.HANDOVER_DATE: "d", C.OWNER: "o"}  # fmt: skip
+
+
+def _properties(row: dict[str, object], lang: str, include_owner: bool) -> dict[str, str]:
+    """The whitelisted, escaped values of one parcel (owner only when asked)."""
+    cols = [*_TOOLTIP_COLUMNS, C.OWNER] if include_owner else list(_TOOLTIP_COLUMNS)
+    props = {}
+    for col in cols:
+        value = row.get(col)
+        if col == C.AFFECTED_M2 and value is not None:
+            value = f"{float(value):,.1f}"
+        elif col == C.STAGE:
+            value = stage_name(str(value), lang)
+        elif value is None or (isinstance(value, float) and np.isnan(value)):
+            value = ""
+        props[_KEYS[col]] = safe(value)
+    return props
+
+
+def _tooltip_fields(lang: str, include_owner: bool) -> tuple[list[str], list[str]]:
+    cols = [*_TOOLTIP_COLUMNS, C.OWNER] if include_owner else list(_TOOLTIP_COLUMNS)
+    return [_KEYS[c] for c in cols], [safe(heading(c, lang)) for c in cols]
+
+
+def _panel(result: ProgressResult, project: str, lang: str) -> str:
+    """The summary panel: the project's figures, the commune table, the milestones."""
+    from gpmb_gis.milestones import milestone_table
+
+    row = result.progress_by_project.set_index(C.PROJECT).loc[project]
+    lines = [f"<b>{safe(row[C.PROJECT_NAME])}</b><br>{safe(word('as_of', lang))} "
+             f"{result.as_of:%d/%m/%Y}: <b>{row[C.CLEARED_PCT]:.1f} %</b> "
+             f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)",
+             "<table class='gpmb-t'>"]  # fmt: skip
+    for c in result.by_commune(project).itertuples(index=False):
+        lines.append(f"<tr><td>{safe(c.commune)}</td><td>{c.cleared_pct:.1f} %</td></tr>")
+    lines.append("</table><table class='gpmb-t'>")
+    milestones = milestone_table(result)
+    for m in milestones[milestones[C.PROJECT] == project].itertuples(index=False):
+        lines.append(f"<tr><td>{safe(m.label)}</td><td>{safe(word(m.status, lang))}</td></tr>")
+    lines.append("</table>")
+    return "".join(lines)
+
+
+def _legend(areas: dict[str, float], lang: str) -> str:
+    items = "".join(
+        f"<div><span style='background:{STAGE_COLOURS[s]}'></span>{safe(stage_name(s, lang))}"
+        f": {areas[s] / 1e4:,.2f} ha</div>" for s in STAGE_COLOURS if s in areas)  # fmt: skip
+    return (f"{items}<div><span style='background:{BLOCKED_COLOUR}'></span>"
+            f"{safe(word('blocked', lang))}</div>")  # fmt: skip
+
+
+_CSS = """.gpmb-box{background:#fff;padding:6px 8px;border-radius:4px;box-shadow:0 1px 4px
+rgba(0,0,0,.3);font:12px/1.35 system-ui,Arial,sans-serif;max-width:260px;max-height:45vh;
+overflow:auto}.gpmb-box span{display:inline-block;width:12px;height:12px;margin-right:5px;
+border:1px solid #555;vertical-align:-2px}.gpmb-t td{padding:1px 4px}.gpmb-tip th{text-align:
+left;padding-right:6px}@media(max-width:600px){.gpmb-box{max-width:170px;font-size:11px}}"""
+
+
+def web_map(result: ProgressResult, project: str, *, lang: str | None = None,
+            include_owner: bool = False, cdn: bool = False) -> Any:  # fmt: skip
+    """A folium map of a project: parcels by stage, ROW, communes, Km markers, blockers.
+
+    Parameters
+    ----------
+    result
+        What :func:`gpmb_gis.compute_progress` returned.
+    project
+        The project id.
+    include_owner
+        Put owner names in the tooltips (personal data: off by default).
+    cdn
+        Keep folium's links to Leaflet on the web (``save_web_map`` inlines them otherwise).
+
+    Returns
+    -------
+    folium.Map
+        Displays inline in Jupyter; :func:`save_web_map` writes the self-contained file.
+    """
+    try:
+        import folium
+    except ImportError as exc:  # pragma: no cover - folium is a dependency
+        raise ImportError("web maps need folium: pip install folium") from exc
+    from branca.element import Element
+
+    lang = lang or result.config.lang
+    ov = result.overlays[project]
+    crs = result.config.crs
+    row_wgs = _to_wgs84(np.array([ov.row]), crs)[0]
+    lon0, lat0, lon1, lat1 = row_wgs.bounds
+    fmap = folium.Map(location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], tiles=None,
+                      prefer_canvas=True, control_scale=True)  # fmt: skip
+    if not cdn:  # only Leaflet: no jQuery, Bootstrap or icon fonts to fetch
+        fmap.default_js = [js for js in fmap.default_js if js[0] == "leaflet"]
+        fmap.default_css = [css for css in fmap.default_css if css[0] == "leaflet_css"]
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False,
+                     overlay=True).add_to(fmap)  # fmt: skip
+    stages = _piece_stages(result, project)
+    table = result.parcels[result.parcels[C.PROJECT] == project].reset_index(drop=True)
+    if include_owner and C.OWNER in ov.pieces:  # personal data: only when asked
+        table[C.OWNER] = ov.pieces[C.OWNER].to_numpy()
+    rows = table.to_dict("records")
+    geoms = _to_wgs84(ov.pieces.geometry.to_numpy(), crs)
+    areas: dict[str, float] = {}
+    for stage, colour in STAGE_COLOURS.items():
+        mask = np.flatnonzero(stages == stage)
+        if not len(mask):
+            continue
+        areas[stage] = float(ov.pieces[C.AFFECTED_M2].to_numpy()[mask].sum())
+        props = [_properties(rows[i], lang, include_owner) for i in mask]
+        fields, aliases = _tooltip_fields(lang, include_owner)
+        folium.GeoJson(_feature_collection(geoms[mask], props),
+                       name=safe(stage_name(stage, lang)),
+                       style_function=lambda _f, c=colour: {"fillColor": c, "color": "#333",
+                                                             "weight": 0.5, "fillOpacity": 0.8},
+                       tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases,
+                                                     class_name="gpmb-tip"),
+                       ).add_to(fmap)  # fmt: skip
+    folium.GeoJson(json.loads(shapely.to_geojson(row_wgs)), name=safe(word("row", lang)),
+                   style_function=lambda _f: {"fill": False, "color": "#000", "weight": 2},
+                   ).add_to(fmap)  # fmt: skip
+    _add_communes(fmap, result, ov, crs, lang)
+    _add_chainage(fmap, result, ov, crs, lang)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    fmap.fit_bounds([[lat0, lon0], [lat1, lon1]])
+    n = len(stages)
+    fmap.get_root().header.add_child(Element(f"<style>{_CSS}</style>"))
+    fmap.get_root().html.add_child(Element(
+        f"<div class='gpmb-box' style='position:fixed;top:10px;left:50px;z-index:1000'>"
+        f"{_panel(result, project, lang)}</div><div class='gpmb-box' style='position:fixed;"
+        f"bottom:20px;right:10px;z-index:1000'>{_legend(areas, lang)}</div>"))  # fmt: skip
+    fmap.get_root().script.add_child(Element(
+        "document.addEventListener('DOMContentLoaded',function(){document.body.dataset."
+        f"gpmbParcels='{n}';}});"))  # fmt: skip
+    return fmap
+
+
+def _add_communes(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: str) -> None:
+    import folium
+
+    communes = result.inputs.communes if result.inputs is not None else None
+    if communes is None:
+        return
+    near = communes[communes.intersects(ov.row.buffer(2000))]
+    geoms = _to_wgs84(near.geometry.to_numpy(), crs)
+    props = [{"name": safe(n)} for n in near[C.COMMUNE]]
+    folium.GeoJson(_feature_collection(geoms, props), name=safe(word("communes", lang)),
+                   style_function=lambda _f: {"fill": False, "color": "#7A3E9D", "weight": 1.5,
+                                              "dashArray": "6 4"},
+                   tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+                   ).add_to(fmap)  # fmt: skip
+
+
+def _add_chainage(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: str) -> None:
+    """Km markers along the centreline, and the stretches that block the road."""
+    import folium
+
+    route = ov.route
+    if route is None:
+        return
+    group = folium.FeatureGroup(name="Km")
+    for s0, s1, c0 in zip(route.seg_start_d, route.seg_end_d, route.seg_start_c, strict=True):
+        for c in np.arange(np.ceil(c0 / 1000) * 1000, c0 + (s1 - s0) + 1e-9, 1000):
+            point = shapely.line_interpolate_point(route.line, s0 + c - c0)
+            p = _to_wgs84(np.array([point]), crs)[0]
+            folium.CircleMarker([p.y, p.x], radius=4, color="#000", fill=True, weight=1,
+                                tooltip=safe(format_chainage(c))).add_to(group)  # fmt: skip
+    group.add_to(fmap)
+    blocked = result.blockers
+    blocked = blocked[(blocked[C.PROJECT] == ov.project.id) & (blocked["kind"] == "stretch")]
+    lines = folium.FeatureGroup(name=safe(word("blocked", lang)))
+    for a, b, label in zip(blocked["from_m"], blocked["to_m"], blocked["label"], strict=True):
+        from shapely.ops import substring
+
+        piece = substring(route.line, route.distance_at(a), route.distance_at(b))
+        coords = shapely.get_coordinates(_to_wgs84(np.array([piece]), crs)[0])
+        folium.PolyLine([[y, x] for x, y in coords], color=BLOCKED_COLOUR, weight=7,
+                        opacity=0.9, tooltip=safe(label)).add_to(lines)  # fmt: skip
+    lines.add_to(fmap)
+
+
+def _leaflet_inline() -> tuple[str, str]:
+    """Leaflet's script and stylesheet, with the stylesheet's images as data URIs."""
+    import xstatic.pkg.leaflet as xleaflet
+
+    base = Path(xleaflet.BASE_DIR)
+    script = (base / "leaflet.js").read_text(encoding="utf-8")
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+
+    def data_uri(match: re.Match) -> str:
+        path = base / match.group(1)
+        if not path.exists():
+            return match.group(0)
+        return f"url(data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()})"
+
+    css = re.sub(r"url\((images/[^)]+\.png)\)", data_uri, css)
+    return script, css
+
+
+def save_web_map(fmap: Any, path: str | Path, *, cdn: bool = False) -> Path:
+    """Write a web map to an HTML file: self-contained unless ``cdn``.
+
+    Returns the path; the file's size in bytes is ``path.stat().st_size``.
+    """
+    page = fmap.get_root().render()
+    if not cdn:
+        script, css = _leaflet_inline()
+        script = script.replace("</script", "<\\/script")
+        page = re.sub(r'<script src="[^"]*leaflet[^"]*\.js"></script>',
+                      lambda _m: f"<script>{script}</script>", page)  # fmt: skip
+        page = re.sub(r'<link rel="stylesheet" href="[^"]*leaflet[^"]*\.css"\s*/?>',
+                      lambda _m: f"<style>{css}</style>", page)  # fmt: skip
+    path = Path(path)
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -478,20 +478,39 @@ def write_strips(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]
     return paths
 
 
+def _slug(text: str) -> str:
+    from gpmb_gis._text import commune_key
+
+    return commune_key(text).replace(" ", "_") or "x"
+
+
 def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
-    """Write one static PNG map per project into ``maps/``."""
-    from gpmb_gis.maps.static import _pyplot, plot_project
+    """Write the static maps into ``maps/``.
+
+    Per project (PNG at 200 dpi and PDF, A4 landscape), per project and commune (PNG), and
+    the district overview (PNG and PDF).
+    """
+    from gpmb_gis.maps.static import _pyplot, plot_overview, plot_project
 
     plt = _pyplot()
     maps = out_dir / "maps"
     maps.mkdir(parents=True, exist_ok=True)
     paths = []
-    for pid in result.overlays:
-        fig, _ = plot_project(result, pid, lang=lang)
-        path = maps / f"{pid}.png"
-        fig.savefig(path, dpi=150, bbox_inches="tight")
+
+    def save(fig: Any, name: str, *, pdf: bool) -> None:
+        for suffix in ("png", "pdf") if pdf else ("png",):
+            path = maps / f"{name}.{suffix}"
+            fig.savefig(path, dpi=200 if pdf else 120)
+            paths.append(path)
         plt.close(fig)
-        paths.append(path)
+
+    save(plot_overview(result, lang=lang)[0], "overview", pdf=True)
+    for pid in result.overlays:
+        save(plot_project(result, pid, lang=lang)[0], pid, pdf=True)
+        for commune in result.by_commune(pid)[C.COMMUNE]:
+            if commune != word("outside_communes", lang):
+                fig, _ = plot_project(result, pid, lang=lang, commune=commune)
+                save(fig, f"{pid}_{_slug(commune)}", pdf=False)
     return paths
 
 

@@ -205,3 +205,26 @@ def test_check_exit_codes(capsys):
     assert main(["check", "--config", str(SAMPLE_CONFIG)]) == 1
     assert "missed" in capsys.readouterr().out
     assert main(["check", "--config", str(SAMPLE_CONFIG), "--as-of", "2024-03-01"]) == 0
+
+
+def test_static_maps_are_a4_and_not_blank(sample_report):
+    import numpy as np
+    from PIL import Image
+
+    for name in ("QL4B", "CT_HNCL", "overview"):
+        image = Image.open(sample_report / "maps" / f"{name}.png").convert("L")
+        assert image.size == (2338, 1654)  # A4 landscape at 200 dpi
+        pixels = np.asarray(image, dtype=float)
+        assert pixels.std() > 10 and (pixels < 128).mean() > 0.002, name
+        assert (sample_report / "maps" / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+    zoomed = list((sample_report / "maps").glob("CT_HNCL_*.png"))
+    assert len(zoomed) == 6  # one per commune the expressway crosses
+
+
+def test_html_maps_for_every_project(sample_report):
+    projects = pd.read_csv(sample_report / "tables/progress_by_project.csv").project
+    for pid in projects:
+        page = (sample_report / "maps" / f"{pid}.html").read_text(encoding="utf-8")
+        assert "<script src=" not in page
+    index = (sample_report / "index.html").read_text(encoding="utf-8")
+    assert "maps/QL4B.html" in index

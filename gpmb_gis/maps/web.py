@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 #: Degrees kept in coordinates: 1e-6° is about 0.1 m.
 DECIMALS = 6
+#: Layers of more parcels than this are simplified, keeping shared edges (about 0.3 m).
+SIMPLIFY_ABOVE = 3000
+SIMPLIFY_DEGREES = 3e-6
 _TOOLTIP_COLUMNS = (C.COMMUNE, C.SHEET, C.PARCEL, C.LAND_USE, C.AFFECTED_M2, C.STAGE,
                     C.HANDOVER_DATE)  # fmt: skip
 
@@ -170,6 +173,8 @@ def web_map(result: ProgressResult, project: str, *, lang: str | None = None,
         table[C.OWNER] = ov.pieces[C.OWNER].to_numpy()
     rows = table.to_dict("records")
     geoms = _to_wgs84(ov.pieces.geometry.to_numpy(), crs)
+    if len(geoms) > SIMPLIFY_ABOVE:  # shared edges stay shared: a coverage is simplified whole
+        geoms = shapely.coverage_simplify(geoms, SIMPLIFY_DEGREES, simplify_boundary=False)
     areas: dict[str, float] = {}
     for stage, colour in STAGE_COLOURS.items():
         mask = np.flatnonzero(stages == stage)
@@ -192,15 +197,18 @@ def web_map(result: ProgressResult, project: str, *, lang: str | None = None,
     _add_chainage(fmap, result, ov, crs, lang)
     folium.LayerControl(collapsed=True).add_to(fmap)
     fmap.fit_bounds([[lat0, lon0], [lat1, lon1]])
-    n = len(stages)
     fmap.get_root().header.add_child(Element(f"<style>{_CSS}</style>"))
     fmap.get_root().html.add_child(Element(
         f"<div class='gpmb-box' style='position:fixed;top:10px;left:50px;z-index:1000'>"
         f"{_panel(result, project, lang)}</div><div class='gpmb-box' style='position:fixed;"
         f"bottom:20px;right:10px;z-index:1000'>{_legend(areas, lang)}</div>"))  # fmt: skip
-    fmap.get_root().script.add_child(Element(
-        "document.addEventListener('DOMContentLoaded',function(){document.body.dataset."
-        f"gpmbParcels='{n}';}});"))  # fmt: skip
+    # count what Leaflet really drew, for a browser to check (document.body.dataset)
+    count = (
+        "window.addEventListener('load',function(){var n=0;" + fmap.get_name()
+        + ".eachLayer(function(l){if(l.feature&&l.feature.properties&&'g' in "
+        "l.feature.properties){n++;}});document.body.dataset.gpmbParcels=String(n);});"
+    )  # fmt: skip
+    fmap.get_root().script.add_child(Element(count))
     return fmap
 
 

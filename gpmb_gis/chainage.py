@@ -156,6 +156,14 @@ class Route:
         side = np.sign(tx * py - ty * px)
         return d, side * shapely.distance(points, foot)
 
+    def posts(self, every: float = 1000.0) -> list[tuple[float, float]]:
+        """Chainage posts (every whole ``every`` metres): (distance along, chainage) pairs."""
+        out = []
+        for d0, d1, c0 in zip(self.seg_start_d, self.seg_end_d, self.seg_start_c, strict=True):
+            for c in np.arange(np.ceil(c0 / every) * every, c0 + (d1 - d0) + 1e-9, every):
+                out.append((float(d0 + c - c0), float(c)))
+        return out
+
     def bins(self, bin_m: float) -> list[tuple[float, float, float, float, int]]:
         """Bins aligned to multiples of ``bin_m``: (from_d, to_d, from_m, to_m, segment)."""
         out = []

@@ -105,12 +105,11 @@ def _draw_route(ax: Any, result: ProgressResult, ov: Any, lang: str) -> bool:
     route = ov.route
     if route is None:
         return False
-    for s0, s1, c0 in zip(route.seg_start_d, route.seg_end_d, route.seg_start_c, strict=True):
-        for c in np.arange(np.ceil(c0 / 1000) * 1000, c0 + (s1 - s0) + 1e-9, 1000):
-            point = shapely.line_interpolate_point(route.line, s0 + c - c0)
-            ax.plot(point.x, point.y, marker="o", markersize=3, color="#000000", zorder=12)
-            ax.annotate(format_chainage(c).replace("+000", ""), (point.x, point.y), fontsize=6,
-                        xytext=(3, 3), textcoords="offset points", zorder=12)  # fmt: skip
+    for d, c in route.posts():
+        point = shapely.line_interpolate_point(route.line, d)
+        ax.plot(point.x, point.y, marker="o", markersize=3, color="#000000", zorder=12)
+        ax.annotate(format_chainage(c).replace("+000", ""), (point.x, point.y), fontsize=6,
+                    xytext=(3, 3), textcoords="offset points", zorder=12)  # fmt: skip
     blocked = result.blockers
     blocked = blocked[(blocked[C.PROJECT] == ov.project.id) & (blocked["kind"] == "stretch")]
     from shapely.ops import substring
@@ -377,15 +376,8 @@ def _commune_bands(result: ProgressResult, route: Any) -> list[tuple[float, floa
 def _km_ticks(route: Any, d0: float, d1: float, every: float) -> tuple[list[float], list[str]]:
     from gpmb_gis.chainage import format_chainage
 
-    positions, labels = [], []
-    for s0, s1, c0 in zip(route.seg_start_d, route.seg_end_d, route.seg_start_c, strict=True):
-        first = np.ceil(c0 / every) * every
-        for c in np.arange(first, c0 + (s1 - s0) + 1e-9, every):
-            d = s0 + (c - c0)
-            if d0 - 1e-6 <= d <= d1 + 1e-6:
-                positions.append(float(d))
-                labels.append(format_chainage(c))
-    return positions, labels
+    posts = [(d, c) for d, c in route.posts(every) if d0 - 1e-6 <= d <= d1 + 1e-6]
+    return [d for d, _ in posts], [format_chainage(c) for _, c in posts]
 
 
 def _strip_row(ax: Any, result: ProgressResult, project: str, d0: float, d1: float,

@@ -236,12 +236,11 @@ def _add_chainage(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: st
     if route is None:
         return
     group = folium.FeatureGroup(name="Km")
-    for s0, s1, c0 in zip(route.seg_start_d, route.seg_end_d, route.seg_start_c, strict=True):
-        for c in np.arange(np.ceil(c0 / 1000) * 1000, c0 + (s1 - s0) + 1e-9, 1000):
-            point = shapely.line_interpolate_point(route.line, s0 + c - c0)
-            p = _to_wgs84(np.array([point]), crs)[0]
-            folium.CircleMarker([p.y, p.x], radius=4, color="#000", fill=True, weight=1,
-                                tooltip=safe(format_chainage(c))).add_to(group)  # fmt: skip
+    posts = route.posts()
+    points = _to_wgs84(shapely.line_interpolate_point(route.line, [d for d, _ in posts]), crs)
+    for point, (_, c) in zip(points, posts, strict=True):
+        folium.CircleMarker([point.y, point.x], radius=4, color="#000", fill=True, weight=1,
+                            tooltip=safe(format_chainage(c))).add_to(group)  # fmt: skip
     group.add_to(fmap)
     blocked = result.blockers
     blocked = blocked[(blocked[C.PROJECT] == ov.project.id) & (blocked["kind"] == "stretch")]

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= output
 
-.PHONY: install maps test lint sample bench clean
+.PHONY: install maps test lint sample bench notebooks clean
 
 install: $(STAMP)
 
@@ -28,6 +28,9 @@ lint: $(STAMP)
 
 sample: $(STAMP)
 	$(BIN)/gpmb sample --out data/cao_loc
+
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to html --execute notebooks/*.ipynb --output-dir $(OUT)/notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

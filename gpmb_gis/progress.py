@@ -835,7 +835,13 @@ def compute_progress(
     if not isinstance(config, Config):
         config = load_config(config)
     day = as_of or config.as_of or dt.date.today()
-    inputs = load_inputs(config)
+    return measure_inputs(load_inputs(config), day, include_owner=include_owner)
+
+
+def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
+                   ) -> ProgressResult:  # fmt: skip
+    """Overlay and measure inputs already read (:func:`compute_progress` without the reading)."""
+    config = inputs.config
     overlays = {p.id: overlay_project(p, inputs) for p in config.projects}
     extra, records_used = _record_findings(inputs, list(overlays.values()))
     findings = inputs.findings + extra + _row_findings(overlays, config)
@@ -961,3 +967,56 @@ def _change(pid: str, commune: str, now: dict, then: dict) -> dict[str, object]:
         "cleared_change_points": now[C.CLEARED_PCT] - then[C.CLEARED_PCT],
         "parcels_newly_cleared": now[C.PARCELS_CLEARED] - then[C.PARCELS_CLEARED],
     }  # fmt: skip
+
+
+def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.DataFrame,
+            handover_date: dt.date, *, project: str | None = None) -> ProgressResult:  # fmt: skip
+    """Recompute as if some parcels were handed over on a date.
+
+    Parameters
+    ----------
+    result
+        What :func:`compute_progress` returned (its inputs are reused, nothing is read again).
+    parcels
+        ``(sheet, parcel)`` pairs, or a table with ``sheet`` and ``parcel`` columns (and
+        ``commune``, when parcel numbers repeat across communes).
+    handover_date
+        The handover date to assume; the report date becomes the later of it and the result's.
+    project
+        Only for this project (default: every project those parcels are in).
+
+    Examples
+    --------
+    >>> plan = what_if(result, [(12, 45), (12, 46)], dt.date(2024, 6, 28))  # doctest: +SKIP
+    >>> plan.progress_by_project[["project", "cleared_pct"]]  # doctest: +SKIP
+    """
+    import dataclasses
+
+    from gpmb_gis import io
+
+    if result.inputs is None:
+        raise ValueError("the result holds no inputs to recompute from")
+    table = parcels if isinstance(parcels, pd.DataFrame) else pd.DataFrame(
+        list(parcels), columns=[C.SHEET, C.PARCEL])  # fmt: skip
+    extra = io.empty_handovers().reindex(range(len(table)))
+    extra[C.SHEET] = table[C.SHEET].to_numpy()
+    extra[C.PARCEL] = table[C.PARCEL].to_numpy()
+    extra[C.COMMUNE] = table[C.COMMUNE].to_numpy() if C.COMMUNE in table else None
+    extra[C.PROJECT] = project
+    extra[C.HANDOVER_DATE] = handover_date
+    extra[C.SOURCE_ROW] = 0
+    extra[C.RECORD_LABEL] = "what-if"
+    extra[C.SOURCE_SHEET] = ""
+    extra[C.ENFORCEMENT] = False
+    extra[C.COMPLAINT] = False
+    extra["status_stage"] = None
+    inputs = result.inputs
+    communes = engine.CommuneIndex(inputs.communes)
+    records = pd.concat([inputs.records, engine.add_keys(extra, communes)], ignore_index=True)
+    projects = {p.id: p.name for p in inputs.config.projects}
+    links, _ = engine.match_records(records, inputs.parcels, projects)
+    changed = dataclasses.replace(inputs, records=records, links=links,
+                                  record_reach=engine.record_reach_days(records),
+                                  read={**inputs.read, "handovers": inputs.read.get(
+                                      "handovers", 0) + len(extra)})  # fmt: skip
+    return measure_inputs(changed, max(result.as_of, handover_date))

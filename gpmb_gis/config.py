@@ -427,9 +427,9 @@ def load_config(path: str | Path) -> Config:
 
     Examples
     --------
-    >>> cfg = load_config(sample_config_path())  # doctest: +SKIP
-    >>> cfg.crs.to_epsg()  # doctest: +SKIP
-    9215
+    >>> cfg = load_config("data/cao_loc/gpmb.toml")
+    >>> cfg.crs.to_epsg(), [p.id for p in cfg.projects][:2]
+    (9215, ['QL4B', 'CT_HNCL'])
     """
     path = Path(path).resolve()
     data = _read_toml(path)

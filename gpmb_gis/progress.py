@@ -777,6 +777,16 @@ class ProgressResult:
         repr=False, default_factory=lambda: pd.DataFrame(columns=BLOCKER_COLUMNS)
     )
 
+    def milestones(self) -> pd.DataFrame:
+        """Every milestone's status as of the report date (``milestones.csv``)."""
+        from gpmb_gis.milestones import milestone_table
+
+        return milestone_table(self)
+
+    def timeseries(self) -> pd.DataFrame:
+        """Weekly cleared area and %, per project and commune (``timeseries.csv``)."""
+        return timeseries_table(self)
+
     def by_chainage(self, project: str) -> pd.DataFrame:
         """The chainage table of one road project (bins of ``chainage_bin_m``)."""
         table = self.progress_by_chainage
@@ -829,8 +839,9 @@ def compute_progress(
 
     Examples
     --------
-    >>> result = compute_progress("data/cao_loc/gpmb.toml")  # doctest: +SKIP
-    >>> result.progress_by_project[["project", "cleared_pct"]]  # doctest: +SKIP
+    >>> result = compute_progress("data/cao_loc/gpmb.toml")
+    >>> round(float(result.progress_by_project.loc[0, "cleared_pct"]), 1)
+    99.3
     """
     if not isinstance(config, Config):
         config = load_config(config)
@@ -987,8 +998,11 @@ def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.Da
 
     Examples
     --------
-    >>> plan = what_if(result, [(12, 45), (12, 46)], dt.date(2024, 6, 28))  # doctest: +SKIP
-    >>> plan.progress_by_project[["project", "cleared_pct"]]  # doctest: +SKIP
+    >>> blocking = result.blockers[result.blockers["kind"] == "parcel"].head(3)
+    >>> plan = what_if(result, blocking[["commune", "sheet", "parcel"]], dt.date(2024, 12, 6))
+    >>> bool(plan.progress_by_project["cleared_m2"].sum() > result.progress_by_project[
+    ...     "cleared_m2"].sum())
+    True
     """
     import dataclasses
 

@@ -145,11 +145,13 @@ def _piece_reach(
     """Reach days of each piece: its parcel's records for the project, or already clear."""
     reach = np.full((len(pieces), len(engine.DATED_STAGES)), engine.NEVER, dtype=np.int64)
     mine = links[links[C.PROJECT] == project.id]
-    position = {p: i for i, p in enumerate(pieces[C.PARCEL_INDEX])}
-    for rec, parcel in zip(mine[C.RECORD_INDEX], mine[C.PARCEL_INDEX], strict=True):
-        i = position.get(parcel)
-        if i is not None:
-            reach[i] = np.minimum(reach[i], record_reach[rec])
+    position = pd.Series(np.arange(len(pieces)), index=pieces[C.PARCEL_INDEX].to_numpy())
+    piece = position.reindex(mine[C.PARCEL_INDEX].to_numpy(dtype=np.int64)).to_numpy(dtype=float)
+    found = ~np.isnan(piece)
+    rows = piece[found].astype(np.int64)
+    records = mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)[found]
+    for j in range(reach.shape[1]):  # earliest date of each stage over a parcel's records
+        np.minimum.at(reach[:, j], rows, record_reach[records, j])
     if project.already_clear_land_use and C.LAND_USE in pieces:
         codes = pieces[C.LAND_USE].fillna("").astype(str).str.strip().str.upper()
         clear = codes.isin(project.already_clear_land_use).to_numpy()
@@ -165,10 +167,9 @@ def _largest_unit(
 ) -> np.ndarray:
     """For each piece, the unit holding most of its area (-1 for none)."""
     out = np.full(n_pieces, -1, dtype=np.int64)
-    best = np.zeros(n_pieces)
-    for p, u, a in zip(piece_idx, unit_idx, area, strict=True):
-        if a > best[p]:
-            best[p], out[p] = a, u
+    order = np.lexsort((-area, piece_idx))  # per piece, largest part first
+    first = np.r_[True, piece_idx[order][1:] != piece_idx[order][:-1]] if len(order) else order
+    out[piece_idx[order][first]] = unit_idx[order][first]
     return out
 
 

@@ -93,15 +93,15 @@ class CommuneIndex:
         for _, row in communes.iterrows():
             name = row.get(C.COMMUNE)
             code = row.get(C.COMMUNE_CODE)
-            key = commune_key(name) if _present(name) else number_key(code)
-            if _present(code):
+            key = commune_key(name) if present(name) else number_key(code)
+            if present(code):
                 self.by_code[number_key(code)] = key
-            if _present(name):
+            if present(name):
                 self.names[key] = str(name)
 
     def key(self, value: object) -> str:
         """Return the commune key of a code or a name in any spelling."""
-        if not _present(value):
+        if not present(value):
             return ""
         code = number_key(value)
         if code in self.by_code:
@@ -113,7 +113,8 @@ class CommuneIndex:
         return [self.key(v) for v in values]
 
 
-def _present(value: object) -> bool:
+def present(value: object) -> bool:
+    """Whether a cell holds something: not None, not NaN, not blank text."""
     return (
         value is not None
         and not (isinstance(value, float) and np.isnan(value))
@@ -199,7 +200,7 @@ def _closest_keys(key: tuple[str, str, str], parcels: pd.DataFrame, n: int = 3) 
     return [text for _, text in scored[:n]]
 
 
-class _KeyIndex:
+class KeyIndex:
     """Parcels by key, and by every partial key a record may give (no commune, no sheet)."""
 
     def __init__(self, parcels: pd.DataFrame) -> None:
@@ -253,7 +254,7 @@ def match_records(
         unknown projects and repeated keys.
     """
     findings: list[Finding] = []
-    index = _KeyIndex(parcels)
+    index = KeyIndex(parcels)
     project_ids = list(projects)
     projects_by_key = {fold(name): pid for pid, name in projects.items()}
     projects_by_key.update({fold(pid): pid for pid in projects})
@@ -276,7 +277,7 @@ def match_records(
                                     params=params, listed=True))  # fmt: skip
             continue
         hits, commune_ignored = index.lookup(kc, ks, kp)
-        written = str(commune) if _present(commune) else ""
+        written = str(commune) if present(commune) else ""
         if not hits:
             closest = "; ".join(_closest_keys((kc, ks, kp), parcels)) or "—"
             params = {"commune": written, "sheet": ks, "parcel": kp, "closest": closest}
@@ -299,7 +300,7 @@ def _record_projects(
     value: object, sheet: str, by_key: dict[str, str], ids: Sequence[str]
 ) -> list[str] | None:
     """The projects a record belongs to: the one it names, else its sheet's, else all."""
-    if not _present(value):
+    if not present(value):
         from_sheet = _match_project(sheet, by_key) if sheet else None
         return [from_sheet] if from_sheet else list(ids)
     found = _match_project(value, by_key)

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gpmb_gis import chainage, engine, io, qa
+from gpmb_gis import chainage, engine, io, nearby, qa
 from gpmb_gis import columns as C
 from gpmb_gis._errors import CRSError, InputError
-from gpmb_gis._findings import Finding
+from gpmb_gis._findings import WARNING, Finding
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, Project
 
@@ -49,6 +49,8 @@ class Inputs:
         Records used per polygon layer (the handover book's are known after the overlay).
     routes
         Each road project's centreline with its chainage, by project id.
+    in_layer
+        Features in the whole file, for a layer read only near the right of way (parcels).
     """
 
     config: Config
@@ -62,6 +64,7 @@ class Inputs:
     read: dict[str, int] = field(default_factory=dict)
     used: dict[str, int] = field(default_factory=dict)
     routes: dict[str, Route] = field(default_factory=dict)
+    in_layer: dict[str, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,14 +74,17 @@ class _Tally:
     findings: list[Finding] = field(default_factory=list)
     read: dict[str, int] = field(default_factory=dict)
     used: dict[str, int] = field(default_factory=dict)
+    in_layer: dict[str, int | None] = field(default_factory=dict)
 
 
 def _read_polygons(source, layer: str, config: Config, name: str, tally: _Tally,
-                   ) -> gpd.GeoDataFrame:  # fmt: skip
-    gdf, found = io.read_layer(
-        source, layer=layer, project_crs=config.crs, fields=config.fields.get(layer), name=name
-    )
+                   window: nearby.Window | None = None) -> gpd.GeoDataFrame:  # fmt: skip
+    fields = config.fields.get(layer)
+    gdf, found = io.read_layer(source, layer=layer, project_crs=config.crs, fields=fields,
+                               name=name, window=window)  # fmt: skip
     tally.read[name] = int(gdf.attrs.get("records_read", len(gdf)))
+    if "records_in_layer" in gdf.attrs:
+        tally.in_layer[name] = gdf.attrs["records_in_layer"]
     tally.findings.extend(found)
     usable, found = qa.repair_polygons(gdf, name)
     tally.findings.extend(found)
@@ -149,9 +155,16 @@ def _assign_communes(
         parcels[C.COMMUNE] = None
 
 
+def _window(config: Config, rows: dict[str, gpd.GeoDataFrame]) -> nearby.Window | None:
+    """Where the parcels matter: the right of way of every project, cut into small boxes."""
+    pieces = nearby.row_boxes([g for r in rows.values() for g in r.geometry.to_numpy()])
+    source = config.parcels
+    return nearby.plan_window(source.path, source.layer, source.crs, config.crs, pieces)
+
+
 def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
-             ) -> gpd.GeoDataFrame:  # fmt: skip
-    parcels = _read_polygons(config.parcels, "parcels", config, "parcels", tally)
+             window: nearby.Window | None = None) -> gpd.GeoDataFrame:  # fmt: skip
+    parcels = _read_polygons(config.parcels, "parcels", config, "parcels", tally, window)
     if C.PARCEL not in parcels:
         raise io_missing_column(config.parcels, "parcels", C.PARCEL, parcels.columns)
     _assign_communes(parcels, config, communes)
@@ -210,6 +223,40 @@ def _route(project: Project, config: Config, tally: _Tally) -> Route:
     return route
 
 
+def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records: pd.DataFrame,
+                      findings: list[Finding]) -> list[Finding]:  # fmt: skip
+    """Records whose parcel was not read near the right of way but is in the layer elsewhere.
+
+    They are listed as outside the right of way (as a whole read would find them), not as
+    naming a parcel that does not exist.
+    """
+    missing = [f for f in findings if f.check == "record_no_parcel"]
+    if not missing:
+        return findings
+    where = {label: pos for pos, label in enumerate(records[C.RECORD_LABEL])}
+    rows = [where[f.feature] for f in missing]
+    far = io.read_parcel_keys(config.parcels, config.fields.get("parcels"),
+                              records[C.KEY_PARCEL].iloc[rows])  # fmt: skip
+    if not len(far):
+        return findings
+    for column in (C.COMMUNE, C.SHEET):
+        if column not in far:
+            far[column] = config.parcels.commune if column == C.COMMUNE else None
+    far = engine.add_keys(far.reset_index(drop=True), engine.CommuneIndex(communes))
+    index = engine.KeyIndex(far)
+    replaced: dict[int, Finding] = {}
+    for finding, pos in zip(missing, rows, strict=True):
+        rec = records.iloc[pos]
+        hits, _ = index.lookup(rec[C.KEY_COMMUNE], rec[C.KEY_SHEET], rec[C.KEY_PARCEL])
+        if hits:
+            project = rec[C.PROJECT]
+            replaced[id(finding)] = Finding(WARNING, "record_outside_row", "handovers",
+                finding.feature, params={"sheet": rec[C.KEY_SHEET], "parcel": rec[C.KEY_PARCEL],
+                "project": str(project) if engine.present(project) else "—"},
+                listed=True)  # fmt: skip
+    return [replaced.get(id(f), f) for f in findings]
+
+
 def load_inputs(config: Config) -> Inputs:
     """Read, repair, check and key every input of a config.
 
@@ -220,16 +267,18 @@ def load_inputs(config: Config) -> Inputs:
     """
     tally = _Tally()
     communes = _communes(config, tally)
-    parcels = _parcels(config, communes, tally)
     rows = {
         p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally) for p in config.projects
     }
+    parcels = _parcels(config, communes, tally, _window(config, rows))
     for project in config.projects:
         _check_near(rows[project.id], parcels, project.row, config.parcels)
     routes = {p.id: _route(p, config, tally) for p in config.projects if p.centerline}
     records = _records(config, communes, tally)
     links, found = engine.match_records(records, parcels, {p.id: p.name for p in config.projects})
+    if "parcels" in tally.in_layer:
+        found = _records_far_away(config, communes, records, found)
     tally.findings.extend(found)
     reach = engine.record_reach_days(records)
     return Inputs(config, parcels, communes, rows, records, links, reach, tally.findings,
-                  tally.read, tally.used, routes)  # fmt: skip
+                  tally.read, tally.used, routes, tally.in_layer)  # fmt: skip

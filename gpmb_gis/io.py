@@ -23,7 +23,7 @@ import shapely
 from pyproj import CRS
 
 from gpmb_gis import columns as C
-from gpmb_gis import settings
+from gpmb_gis import nearby, settings
 from gpmb_gis._drawing import polygons_from_drawing
 from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import INFO, WARNING, Finding
@@ -34,9 +34,11 @@ from gpmb_gis._text import (
     fold,
     looks_legacy,
     nfc,
+    number_key,
 )
 from gpmb_gis.config import LayerSource
 from gpmb_gis.crs import Extent, check_extent
+from gpmb_gis.nearby import Window
 
 #: Column aliases by layer: canonical name → names real files use (matched folded, without
 #: spaces or punctuation).
@@ -276,7 +278,38 @@ def nearest_column(wanted: str, layer: str, found: Iterable[object]) -> str | No
 # --- vector layers -------------------------------------------------------------------------
 
 
-def _read_vector(source: LayerSource) -> tuple[gpd.GeoDataFrame, bool]:
+def _read_window(source: LayerSource, window: Window | None, kwargs: dict[str, Any],
+                 ) -> gpd.GeoDataFrame:  # fmt: skip
+    """Read a layer whole, or only the features its spatial index finds in ``window``.
+
+    The feature's place in the file is kept in ``_row`` (0-based) for labels and findings.
+    """
+    if nearby.is_parquet(source.path):
+        rows = nearby.parquet_rows(source.path, window.boxes) if window is not None else None
+        return nearby.read_parquet_rows(source.path, rows)
+    fids = None
+    if window is not None:
+        fids = nearby.gpkg_fids(source.path, source.layer, window.boxes)
+    if fids is not None:
+        frame = pyogrio.read_dataframe(source.path, fids=fids, use_arrow=True,
+                                       fid_as_index=True, **kwargs)  # fmt: skip
+        frame = nearby.object_text(frame)
+    elif window is not None:
+        mask = shapely.union_all(shapely.box(*window.boxes.T))
+        frame = pyogrio.read_dataframe(source.path, mask=mask, fid_as_index=True, **kwargs)
+    else:
+        frame = pyogrio.read_dataframe(source.path, **kwargs)
+        frame["_row"] = np.arange(len(frame))
+        return frame
+    first_fid = (
+        1 if pyogrio.read_info(source.path, layer=source.layer).get("driver") == "GPKG" else 0
+    )
+    frame["_row"] = np.asarray(frame.index, dtype=np.int64) - first_fid
+    return frame.reset_index(drop=True)
+
+
+def _read_vector(source: LayerSource, window: Window | None = None,
+                 ) -> tuple[gpd.GeoDataFrame, bool]:  # fmt: skip
     """Read a layer; also say whether its text had to be read byte for byte (Latin-1).
 
     A file whose declared encoding (a .cpg saying UTF-8, say) does not decode is read again
@@ -292,11 +325,11 @@ def _read_vector(source: LayerSource) -> tuple[gpd.GeoDataFrame, bool]:
         kwargs["layer"] = source.layer
     try:
         try:
-            return pyogrio.read_dataframe(source.path, **kwargs), False
+            return _read_window(source, window, kwargs), False
         except UnicodeDecodeError:
             if encoding in LEGACY_ENCODINGS:
                 raise
-            return pyogrio.read_dataframe(source.path, **{**kwargs, "encoding": "latin1"}), True
+            return _read_window(source, window, {**kwargs, "encoding": "latin1"}), True
     except Exception as exc:  # GDAL reports every failure through its own classes
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if source.layer and "layer" in message.lower():
@@ -406,6 +439,7 @@ def read_layer(
     project_crs: CRS,
     fields: Mapping[str, str] | None = None,
     name: str | None = None,
+    window: Window | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """Read a vector layer into the project's CRS with canonical column names.
 
@@ -421,6 +455,9 @@ def read_layer(
         Extra column names from the config.
     name
         The layer's name in findings and the run summary (``row:QL4B``); default ``layer``.
+    window
+        Read only the features that meet these right of way pieces (:mod:`nearby`); the
+        features read are then those, and ``attrs["records_in_layer"]`` counts the file's.
 
     Returns
     -------
@@ -433,7 +470,14 @@ def read_layer(
     InputError, CRSError
         When the file cannot be read, is empty, or its coordinates do not fit its CRS.
     """
-    gdf, bytewise = _read_vector(source)
+    gdf, bytewise = _read_vector(source, window)
+    in_layer = None
+    if window is not None and isinstance(gdf, gpd.GeoDataFrame):
+        gdf = gdf[nearby.touching(gdf.geometry.to_numpy(), window.shapes)]
+        in_layer = nearby.feature_count(source.path, source.layer)
+        if not len(gdf):  # nothing near: read whole, so that the errors say why
+            return read_layer(source, layer=layer, project_crs=project_crs, fields=fields,
+                              name=name)  # fmt: skip
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
         raise InputError(
             source.label(),
@@ -477,7 +521,7 @@ def read_layer(
         findings.append(Finding(INFO, "z_dropped", name or layer, params={
             "count": int(has_zm.sum())}))  # fmt: skip
         gdf = gdf.set_geometry(shapely.force_2d(geoms))
-    gdf[C.SOURCE_ROW] = np.arange(len(gdf))
+    gdf[C.SOURCE_ROW] = gdf.pop("_row").to_numpy()
     n_read = len(gdf)
     kinds = sorted(set(gdf.geometry.geom_type.dropna()))
     used_elements = None
@@ -495,10 +539,52 @@ def read_layer(
                 "declare the layer's CRS",
             ) from exc
     gdf.attrs["records_read"] = n_read
+    if in_layer is not None:
+        gdf.attrs["records_in_layer"] = in_layer
     gdf.attrs["geometry_types"] = kinds
     if used_elements is not None:
         gdf.attrs["records_used"] = used_elements
     return gdf, findings
+
+
+def _number_variants(key: str) -> list[str]:
+    """How a parcel number key may be written in a file: ``7`` → 7, '7', '07', '007', '7.0'."""
+    out = [f"'{key}'"] + [f"'{'0' * k}{key}'" for k in (1, 2, 3)] + [f"'{key}.0'"]
+    return ([key] if key.isdigit() else []) + out
+
+
+def read_parcel_keys(
+    source: LayerSource, fields: Mapping[str, str] | None, parcel_keys: Iterable[str]
+) -> pd.DataFrame:
+    """The whole layer's parcels (attributes only) whose number is one of ``parcel_keys``.
+
+    Used after a read near the right of way, to tell a record whose parcel lies elsewhere in
+    the layer from one whose parcel does not exist. Columns: ``commune``, ``sheet``,
+    ``parcel`` (those the layer has).
+    """
+    keys = sorted({k for k in parcel_keys if k and re.fullmatch(r"[0-9a-z./-]+", k)})
+    if not keys:
+        return pd.DataFrame(columns=[C.PARCEL])
+    if nearby.is_parquet(source.path):
+        import pyarrow.parquet as pq
+
+        names = pq.read_schema(source.path).names
+    else:
+        names = list(pyogrio.read_info(source.path, layer=source.layer)["fields"])
+    found = {canon: raw for raw, canon in match_columns(names, "parcels", fields).items()}
+    if C.PARCEL not in found:
+        return pd.DataFrame(columns=[C.PARCEL])
+    wanted = [found[c] for c in (C.COMMUNE, C.SHEET, C.PARCEL) if c in found]
+    if nearby.is_parquet(source.path):
+        frame = pq.read_table(source.path, columns=wanted).to_pandas()
+        column = frame[found[C.PARCEL]]
+        frame = frame[column.map(number_key, na_action="ignore").isin(keys)]
+    else:
+        values = ", ".join(v for k in keys for v in _number_variants(k))
+        where = f'"{found[C.PARCEL]}" IN ({values})'
+        frame = pyogrio.read_dataframe(source.path, layer=source.layer, columns=wanted,
+                                       read_geometry=False, where=where)  # fmt: skip
+    return frame.rename(columns={raw: canon for canon, raw in found.items()})
 
 
 # --- handover books -------------------------------------------------------------------------

@@ -210,10 +210,10 @@ def test_commune_mismatch(tmp_path, capsys):
 
 
 def test_parcel_outside_every_commune(tmp_path, capsys):
-    """A parcel outside all commune boundaries."""
-    data = Dataset()
+    """A parcel in the right of way but outside all commune boundaries."""
+    data = Dataset(row=rect(0, 0, 200, 20))
     data.parcels.append(
-        {"MAXA": "01", "SHBANDO": 1, "SOTHUA": 7, "geometry": rect(500, 500, 510, 510)}
+        {"MAXA": "01", "SHBANDO": 1, "SOTHUA": 7, "geometry": rect(160, 0, 170, 20)}
     )
     expect_qa(tmp_path, capsys, data, "parcel_outside_communes", "parcel 7")
 

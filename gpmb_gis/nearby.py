@@ -1,0 +1,282 @@
+"""Read only the parcels that touch a right of way, whatever the size of the file.
+
+Offices hand over a district's or a province's whole cadastral layer; the run needs the few
+thousand parcels along the projects. The right of way is cut into small boxes
+(:func:`row_boxes`), and the file's own spatial index answers which features fall in them:
+the R-tree of a GeoPackage (read with SQLite), the bbox columns of a GeoParquet file, or OGR's
+spatial filter for other formats (FlatGeobuf, a Shapefile with its .qix). The features found
+are then kept only where their shape meets the right of way itself (:func:`touching`).
+
+A file the index cannot serve (a drawing, a layer in another datum, a CSV) is read whole, as
+before; :func:`plan_window` says which.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS, Transformer
+
+#: Side of the grid cells that cut the right of way into boxes, metres.
+BOX_CELL_M = 200.0
+#: Formats read whole: the drawing path needs every element, tables have no index.
+_WHOLE_DRIVERS = {"DXF", "DGN", "CSV", "ESRIJSON", "GeoJSON", "GeoJSONSeq", "KML"}
+_PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where to read: boxes in the file's own coordinates, and the shapes they came from.
+
+    Attributes
+    ----------
+    boxes
+        ``(n, 4)`` array of ``xmin, ymin, xmax, ymax`` in the file's CRS.
+    shapes
+        The right of way pieces, in the file's CRS, for the exact test.
+    """
+
+    boxes: np.ndarray
+    shapes: np.ndarray
+
+
+def row_boxes(geoms: Sequence[shapely.Geometry], cell_m: float = BOX_CELL_M) -> np.ndarray:
+    """Cut polygons by a grid of ``cell_m`` cells; return the pieces (non-empty, polygonal).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> pieces = row_boxes([shapely.box(0, 0, 450, 10)], cell_m=200)
+    >>> len(pieces), float(sum(p.area for p in pieces))
+    (3, 4500.0)
+    """
+    geoms = np.asarray([g for g in geoms if g is not None and not g.is_empty], dtype=object)
+    if not len(geoms):
+        return np.empty(0, dtype=object)
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    xs = np.arange(np.floor(xmin / cell_m), np.ceil(xmax / cell_m) + 1) * cell_m
+    ys = np.arange(np.floor(ymin / cell_m), np.ceil(ymax / cell_m) + 1) * cell_m
+    gx, gy = np.meshgrid(xs[:-1], ys[:-1])
+    cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell_m, gy.ravel() + cell_m)
+    geom_idx, cell_idx = shapely.STRtree(cells).query(geoms, predicate="intersects")
+    pieces = shapely.intersection(geoms[geom_idx], cells[cell_idx])
+    keep = ~shapely.is_empty(pieces) & (shapely.area(pieces) > 0)
+    return pieces[keep]
+
+
+def _layer_info(path: Path, layer: str | None) -> dict[str, Any] | None:
+    try:
+        return pyogrio.read_info(path, layer=layer)
+    except Exception:  # an unreadable file is reported by the whole read that follows
+        return None
+
+
+def is_parquet(path: Path) -> bool:
+    """Whether a path names a (Geo)Parquet file."""
+    return path.suffix.lower() in _PARQUET_SUFFIXES
+
+
+def plan_window(
+    path: Path,
+    layer: str | None,
+    declared_crs: str | None,
+    project_crs: CRS,
+    row_pieces: np.ndarray,
+) -> Window | None:
+    """Boxes to read a layer through, or None when it must be read whole.
+
+    A layer is read whole when it is not a polygon layer with a spatial index (a drawing,
+    a table, a GeoJSON file) or when its CRS is geographic without a declaration (it may
+    hold metres under a wrong label, which :func:`io.read_layer` finds out).
+
+    Parameters
+    ----------
+    path, layer
+        The file and its layer.
+    declared_crs
+        The CRS the config declares for the file, if any (it overrides the file's own).
+    project_crs
+        The CRS of ``row_pieces``.
+    row_pieces
+        The right of way cut into pieces (:func:`row_boxes`), in ``project_crs``.
+    """
+    if not len(row_pieces) or path.is_dir():
+        return None
+    if is_parquet(path):
+        file_crs = declared_crs or _parquet_crs(path)
+    else:
+        info = _layer_info(path, layer)
+        if info is None or info.get("driver") in _WHOLE_DRIVERS:
+            return None
+        if not info.get("capabilities", {}).get("fast_spatial_filter"):
+            return None
+        if "Polygon" not in str(info.get("geometry_type")):
+            return None  # lines and labels of a drawing: polygons are built from all of them
+        file_crs = declared_crs or info.get("crs")
+    crs = CRS.from_user_input(file_crs) if file_crs else project_crs
+    if crs.is_geographic and not declared_crs:
+        return None  # may be metres under a wrong label: read whole, let read_layer decide
+    shapes = row_pieces
+    if not crs.equals(project_crs):
+        to_file = Transformer.from_crs(project_crs, crs, always_xy=True)
+        shapes = shapely.transform(
+            shapely.segmentize(row_pieces, 50.0), lambda xy: np.column_stack(
+                to_file.transform(xy[:, 0], xy[:, 1])))  # fmt: skip
+    return Window(shapely.bounds(shapes), shapes)
+
+
+def _parquet_crs(path: Path) -> str | None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        geo = json.loads(meta.get(b"geo", b"{}"))
+        column = geo["columns"][geo["primary_column"]]
+    except Exception:
+        return None
+    crs = column.get("crs", "OGC:CRS84")
+    return None if crs is None else (json.dumps(crs) if isinstance(crs, dict) else str(crs))
+
+
+# --- finding the features ------------------------------------------------------------------
+
+
+def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | None:
+    """Feature ids whose R-tree box meets any of ``boxes``; None without an R-tree."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        if layer is None:
+            rows = con.execute("SELECT table_name FROM gpkg_contents "
+                               "WHERE data_type = 'features'").fetchall()  # fmt: skip
+            if len(rows) != 1:
+                return None
+            layer = rows[0][0]
+        found = con.execute(
+            "SELECT column_name FROM gpkg_extensions WHERE table_name = ? "
+            "AND extension_name = 'gpkg_rtree_index'", (layer,)).fetchall()  # fmt: skip
+        if not found:
+            return None
+        rtree = f'"rtree_{layer}_{found[0][0]}"'.replace("\x00", "")
+        query = f"SELECT id FROM {rtree} WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?"
+        ids: list[int] = []
+        for xmin, ymin, xmax, ymax in boxes.tolist():
+            ids.extend(r[0] for r in con.execute(query, (xmax, xmin, ymax, ymin)))
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+    return np.unique(np.asarray(ids, dtype=np.int64))
+
+
+def _cell_mask(bounds: np.ndarray, boxes: np.ndarray, cell: float) -> np.ndarray:
+    """Which feature bounds may meet a box: a raster of the boxes looked up at the corners.
+
+    Exact for features smaller than a cell; a larger feature is kept as a candidate.
+    """
+    x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+    nx = int((boxes[:, 2].max() - x0) // cell) + 2
+    ny = int((boxes[:, 3].max() - y0) // cell) + 2
+    raster = np.zeros((ny, nx), dtype=bool)
+    for xmin, ymin, xmax, ymax in boxes.tolist():
+        raster[int((ymin - y0) // cell) : int((ymax - y0) // cell) + 1,
+               int((xmin - x0) // cell) : int((xmax - x0) // cell) + 1] = True  # fmt: skip
+    inside = (bounds[:, 2] >= x0) & (bounds[:, 3] >= y0)
+    inside &= (bounds[:, 0] <= x0 + (nx - 1) * cell) & (bounds[:, 1] <= y0 + (ny - 1) * cell)
+    big = (bounds[:, 2] - bounds[:, 0] > cell) | (bounds[:, 3] - bounds[:, 1] > cell)
+    col = np.clip(((bounds[:, [0, 2]] - x0) // cell).astype(np.int64), 0, nx - 1)
+    row = np.clip(((bounds[:, [1, 3]] - y0) // cell).astype(np.int64), 0, ny - 1)
+    hit = np.zeros(len(bounds), dtype=bool)
+    for r in (0, 1):
+        for c in (0, 1):
+            hit |= raster[row[:, r], col[:, c]]
+    return inside & (hit | big)
+
+
+def parquet_rows(path: Path, boxes: np.ndarray) -> np.ndarray | None:
+    """Row numbers whose bbox column meets any of ``boxes``; None without a bbox column."""
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(path).names
+    if "bbox" not in names:
+        return None
+    table = pq.read_table(path, columns=["bbox"])
+    parts = table.column("bbox").combine_chunks()
+    bounds = np.column_stack([parts.field(k).to_numpy(zero_copy_only=False)
+                              for k in ("xmin", "ymin", "xmax", "ymax")])  # fmt: skip
+    cell = float(max(np.max(boxes[:, 2] - boxes[:, 0]), np.max(boxes[:, 3] - boxes[:, 1]), 1.0))
+    candidates = np.flatnonzero(_cell_mask(bounds, boxes, cell))
+    b = bounds[candidates]
+    tree = shapely.STRtree(shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]))
+    hit = tree.query(shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3]), predicate="intersects")
+    return candidates[np.unique(hit[0])]
+
+
+def read_parquet_rows(path: Path, rows: np.ndarray | None):
+    """A GeoParquet file (all of it, or only ``rows``) as a GeoDataFrame with ``_row``."""
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+
+    if rows is None:
+        frame = gpd.read_parquet(path)
+        frame["_row"] = np.arange(len(frame))
+        return frame
+    pf = pq.ParquetFile(path)
+    starts = np.cumsum([0] + [pf.metadata.row_group(k).num_rows
+                              for k in range(pf.metadata.num_row_groups)])  # fmt: skip
+    groups = np.unique(np.searchsorted(starts, rows, side="right") - 1)
+    columns = [n for n in pf.schema_arrow.names if n != "bbox"]
+    table = pf.read_row_groups(groups.tolist(), columns=columns)
+    group_rows = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in groups])
+    keep = np.isin(group_rows, rows)
+    table = table.filter(keep)
+    frame = gpd.GeoDataFrame.from_arrow(table.replace_schema_metadata(pf.schema_arrow.metadata))
+    frame["_row"] = group_rows[keep]
+    return frame
+
+
+def feature_count(path: Path, layer: str | None) -> int | None:
+    """How many features the whole file holds (from its metadata; None when unknown)."""
+    if is_parquet(path):
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    info = _layer_info(path, layer)
+    count = None if info is None else info.get("features")
+    return None if count is None or count < 0 else int(count)
+
+
+def touching(geoms: np.ndarray, shapes: np.ndarray) -> np.ndarray:
+    """Which geometries meet any of ``shapes`` (invalid ones are tested after a repair).
+
+    A feature without a shape meets nothing: the spatial index never holds it either.
+    """
+    if not len(geoms):
+        return np.zeros(0, dtype=bool)
+    test = np.asarray(geoms, dtype=object).copy()
+    bad = ~shapely.is_valid(test) & ~shapely.is_missing(test)
+    test[bad] = shapely.make_valid(test[bad])
+    hit = np.zeros(len(test), dtype=bool)
+    found = shapely.STRtree(shapes).query(test, predicate="intersects")[0]
+    hit[found] = True
+    return hit
+
+
+def object_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Arrow strings as Python objects, as the rest of the package reads text."""
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.StringDtype):
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import shapely
+from shapely import STRtree
 from shapely.geometry import LineString
 
 from gpmb_gis._errors import ConfigError, InputError
@@ -143,18 +145,37 @@ class Route:
                 return float(d0 + chainage - c0)
         raise ValueError(f"{format_chainage(chainage)} is not on the route")
 
+    @functools.cached_property
+    def _segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, STRtree]:
+        """The line's straight segments: start, end, length, distance at start, and a tree."""
+        xy = shapely.get_coordinates(self.line)
+        a, b = xy[:-1], xy[1:]
+        length = np.hypot(b[:, 0] - a[:, 0], b[:, 1] - a[:, 1])
+        keep = length > 0
+        a, b, length = a[keep], b[keep], length[keep]
+        start = np.concatenate([[0.0], np.cumsum(length)[:-1]])
+        return a, b, length, start, STRtree(shapely.linestrings(np.stack([a, b], axis=1)))
+
     def locate(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Distance along the line of the nearest point, and signed offset (left positive)."""
-        d = shapely.line_locate_point(self.line, points)
-        ahead = shapely.line_interpolate_point(self.line, np.minimum(d + 0.5, self.line.length))
-        behind = shapely.line_interpolate_point(self.line, np.maximum(d - 0.5, 0.0))
-        tx = shapely.get_x(ahead) - shapely.get_x(behind)
-        ty = shapely.get_y(ahead) - shapely.get_y(behind)
-        foot = shapely.line_interpolate_point(self.line, d)
-        px = shapely.get_x(points) - shapely.get_x(foot)
-        py = shapely.get_y(points) - shapely.get_y(foot)
-        side = np.sign(tx * py - ty * px)
-        return d, side * shapely.distance(points, foot)
+        """Distance along the line of the nearest point, and signed offset (left positive).
+
+        The nearest segment comes from a tree of the line's segments, so the cost per point
+        does not grow with the length of the road.
+        """
+        points = np.asarray(points, dtype=object)
+        if not len(points):
+            return np.zeros(0), np.zeros(0)
+        a, b, length, start, tree = self._segments
+        found = tree.query_nearest(points, all_matches=False)
+        seg = np.empty(len(points), dtype=np.int64)
+        seg[found[0]] = found[1]
+        xy = shapely.get_coordinates(points)
+        ab, ap = b[seg] - a[seg], xy - a[seg]
+        t = np.clip((ab * ap).sum(axis=1) / length[seg] ** 2, 0.0, 1.0)
+        foot = a[seg] + t[:, None] * ab
+        side = np.sign(ab[:, 0] * ap[:, 1] - ab[:, 1] * ap[:, 0])
+        offset = side * np.hypot(xy[:, 0] - foot[:, 0], xy[:, 1] - foot[:, 1])
+        return np.minimum(start[seg] + t * length[seg], self.line.length), offset
 
     def posts(self, every: float = 1000.0) -> list[tuple[float, float]]:
         """Chainage posts (every whole ``every`` metres): (distance along, chainage) pairs."""
@@ -239,20 +260,24 @@ def bin_regions(route: Route, bins: list[tuple[float, float, float, float, int]]
     faces = faces[shapely.area(faces) > 0]
     faces = faces[shapely.contains_properly(area, shapely.point_on_surface(faces))]
 
-    def bin_of(points: np.ndarray, shift: float = 0.0) -> np.ndarray:
-        d = shapely.line_locate_point(route.line, points) + shift
+    def bin_of(d: np.ndarray) -> np.ndarray:
         return np.clip(np.searchsorted(edges_d, d, side="right") - 1, 0, len(bins) - 1)
 
-    def common_bin(geom: shapely.Geometry) -> int:
-        """The bin all corners of a piece lie nearest to (corners on an edge fit both); -1."""
-        corners = shapely.points(shapely.get_coordinates(shapely.segmentize(geom, 2.0 * cell)))
-        low, high = bin_of(corners, -1e-3).max(), bin_of(corners, 1e-3).min()
-        return int(low) if low <= high else -1
+    def common_bin(geoms: np.ndarray) -> np.ndarray:
+        """The bin all corners of each piece lie nearest to (corners on an edge fit both); -1."""
+        xy, owner = shapely.get_coordinates(shapely.segmentize(geoms, 2.0 * cell),
+                                            return_index=True)  # fmt: skip
+        d = route.locate(shapely.points(xy))[0]
+        low = np.full(len(geoms), -1, dtype=np.int64)
+        high = np.full(len(geoms), len(bins), dtype=np.int64)
+        np.maximum.at(low, owner, bin_of(d - 1e-3))
+        np.minimum.at(high, owner, bin_of(d + 1e-3))
+        return np.where(low <= high, low, -1)
 
     pieces, owner = [], []
     todo, size = faces, 16.0 * cell
     while len(todo):
-        common = np.array([common_bin(g) for g in todo], dtype=int)
+        common = common_bin(todo)
         clear = common >= 0
         pieces.append(todo[clear])
         owner.append(common[clear])
@@ -262,7 +287,7 @@ def bin_regions(route: Route, bins: list[tuple[float, float, float, float, int]]
         parts = np.concatenate([_grid_parts(g, size) for g in straddling])
         if size <= cell:  # small enough: each part goes where its centre lies
             pieces.append(parts)
-            owner.append(bin_of(shapely.centroid(parts)))
+            owner.append(bin_of(route.locate(shapely.centroid(parts))[0]))
             break
         todo, size = parts, max(size / 4.0, cell)
     all_pieces = np.concatenate(pieces) if pieces else np.array([], dtype=object)

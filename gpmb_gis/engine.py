@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -109,8 +109,8 @@ class CommuneIndex:
         return commune_key(value)
 
     def keys(self, values: Iterable[object]) -> list[str]:
-        """Vectorised :meth:`key`."""
-        return [self.key(v) for v in values]
+        """Vectorised :meth:`key` (each distinct value worked out once)."""
+        return map_unique(values, self.key)
 
 
 def present(value: object) -> bool:
@@ -122,14 +122,28 @@ def present(value: object) -> bool:
     )
 
 
+def map_unique(values: Iterable[object], fn: Callable[[object], str]) -> list[str]:
+    """``[fn(v) for v in values]``, calling ``fn`` once per distinct value.
+
+    Examples
+    --------
+    >>> map_unique(["07", 7, None, "07"], number_key)
+    ['7', '7', '', '7']
+    """
+    series = pd.Series(list(values), dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.array([*(fn(u) for u in uniques), fn(None)], dtype=object)
+    return mapped[codes].tolist()
+
+
 def add_keys(table: pd.DataFrame, communes: CommuneIndex) -> pd.DataFrame:
     """Add the normalised key columns (commune, sheet, parcel) to parcels or records."""
     out = table.copy()
     commune = out[C.COMMUNE] if C.COMMUNE in out else pd.Series("", index=out.index)
     out[C.KEY_COMMUNE] = communes.keys(commune)
     sheet = out[C.SHEET] if C.SHEET in out else pd.Series("", index=out.index)
-    out[C.KEY_SHEET] = [number_key(v) for v in sheet]
-    out[C.KEY_PARCEL] = [number_key(v) for v in out[C.PARCEL]]
+    out[C.KEY_SHEET] = map_unique(sheet, number_key)
+    out[C.KEY_PARCEL] = map_unique(out[C.PARCEL], number_key)
     return out
 
 
@@ -173,31 +187,46 @@ def cut_pieces(
 # --- handover join -------------------------------------------------------------------------
 
 
-def _closest_keys(key: tuple[str, str, str], parcels: pd.DataFrame, n: int = 3) -> list[str]:
+class _NearKeys:
     """Existing keys a mistyped record may have meant, closest first.
 
     The same parcel number on another sheet, a similar number on the same sheet, or the same
-    sheet and parcel in another commune.
+    sheet and parcel in another commune. Built once for all the records that match nothing.
     """
-    import difflib
 
-    kc, ks, kp = key
-    keys = parcels[[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL]].drop_duplicates()
-    same_commune = keys[C.KEY_COMMUNE].isin([kc, ""]) if kc else np.ones(len(keys), bool)
-    scored: list[tuple[float, str]] = []
-    for _, s, p in keys[same_commune].itertuples(index=False):
-        if p == kp and s != ks:
-            scored.append((0.9, f"sheet {s} / parcel {p}"))
-        elif s == ks and p != kp:
-            ratio = difflib.SequenceMatcher(None, kp, p).ratio()
-            if ratio >= 0.6:
-                scored.append((ratio * 0.95, f"sheet {s} / parcel {p}"))
-    other = keys[~same_commune] if kc else keys.iloc[:0]
-    for c, s, p in other.itertuples(index=False):
-        if s == ks and p == kp:
-            scored.append((0.85, f"{c} / sheet {s} / parcel {p}"))
-    scored.sort(key=lambda t: -t[0])
-    return [text for _, text in scored[:n]]
+    def __init__(self, parcels: pd.DataFrame) -> None:
+        keys = parcels[[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL]].drop_duplicates()
+        self.by_parcel: dict[str, list[tuple[str, str]]] = {}
+        self.by_sheet: dict[tuple[str, str], list[str]] = {}
+        self.by_number: dict[tuple[str, str], list[str]] = {}
+        for c, s, p in keys.itertuples(index=False):
+            self.by_parcel.setdefault(p, []).append((c, s))
+            self.by_sheet.setdefault((c, s), []).append(p)
+            self.by_number.setdefault((s, p), []).append(c)
+        self.communes = sorted(set(keys[C.KEY_COMMUNE]))
+
+    def closest(self, key: tuple[str, str, str], n: int = 3) -> list[str]:
+        """Up to ``n`` existing keys near ``key`` (commune, sheet, parcel), best first."""
+        import difflib
+
+        kc, ks, kp = key
+        mine = {kc, ""} if kc else set(self.communes)
+        scored: list[tuple[float, str]] = []
+        for c, s in self.by_parcel.get(kp, []):
+            if c in mine and s != ks:
+                scored.append((0.9, f"sheet {s} / parcel {kp}"))
+        for c in mine:
+            for p in self.by_sheet.get((c, ks), []):
+                if p != kp:
+                    ratio = difflib.SequenceMatcher(None, kp, p).ratio()
+                    if ratio >= 0.6:
+                        scored.append((ratio * 0.95, f"sheet {ks} / parcel {p}"))
+        if kc:
+            for c in self.by_number.get((ks, kp), []):
+                if c not in mine:
+                    scored.append((0.85, f"{c} / sheet {ks} / parcel {kp}"))
+        scored.sort(key=lambda t: -t[0])
+        return [text for _, text in scored[:n]]
 
 
 class KeyIndex:
@@ -259,6 +288,7 @@ def match_records(
     projects_by_key = {fold(name): pid for pid, name in projects.items()}
     projects_by_key.update({fold(pid): pid for pid in projects})
     links: list[tuple[int, int, str]] = []
+    near: _NearKeys | None = None
     columns = zip(
         records[C.RECORD_LABEL],
         records[C.SOURCE_SHEET],
@@ -279,7 +309,8 @@ def match_records(
         hits, commune_ignored = index.lookup(kc, ks, kp)
         written = str(commune) if present(commune) else ""
         if not hits:
-            closest = "; ".join(_closest_keys((kc, ks, kp), parcels)) or "—"
+            near = near or _NearKeys(parcels)
+            closest = "; ".join(near.closest((kc, ks, kp))) or "—"
             params = {"commune": written, "sheet": ks, "parcel": kp, "closest": closest}
             findings.append(Finding(ERROR, "record_no_parcel", "handovers", where,
                                     params=params, listed=True))  # fmt: skip
@@ -360,29 +391,45 @@ def stage_index_at(reach: np.ndarray, day: int) -> np.ndarray:
 # --- disjoint faces ------------------------------------------------------------------------
 
 
+def overlapping_pairs(geoms: np.ndarray, min_area: float = 1e-6,
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Pairs ``i < j`` of polygons whose interiors overlap by more than ``min_area``.
+
+    Neighbours that only share an edge (most pairs in a cadastral layer) are told apart by
+    the tree's predicates, so only real overlaps are intersected.
+
+    Returns
+    -------
+    (ndarray, ndarray, ndarray)
+        First and second positions, and the shared area of each pair.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    tree = STRtree(geoms)
+    pairs = [tree.query(geoms, predicate=p) for p in ("overlaps", "contains")]
+    left, right = np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+    left, right = np.minimum(left, right), np.maximum(left, right)
+    keep = left < right
+    unique = np.unique(np.column_stack([left[keep], right[keep]]), axis=0)
+    left, right = unique[:, 0], unique[:, 1]
+    shared = shapely.area(shapely.intersection(geoms[left], geoms[right])) if len(left) else (
+        np.zeros(0))  # fmt: skip
+    big = shared > min_area
+    return left[big], right[big], shared[big]
+
+
 def _overlap_groups(pieces: np.ndarray) -> np.ndarray:
     """Label pieces by groups of pieces whose interiors overlap (a lone piece is its own)."""
-    n = len(pieces)
-    parent = np.arange(n)
-    tree = STRtree(pieces)
-    left, right = tree.query(pieces, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    if len(left):
-        overlaps = shapely.area(shapely.intersection(pieces[left], pieces[right]))
-        left, right = left[overlaps > 1e-6], right[overlaps > 1e-6]
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in zip(left, right, strict=True):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return np.array([find(i) for i in range(n)])
+    group = np.arange(len(pieces))
+    left, right, _ = overlapping_pairs(pieces)
+    while len(left):  # spread the smallest label along the pairs until nothing changes
+        low = np.minimum(group[left], group[right])
+        before = group.copy()
+        np.minimum.at(group, left, low)
+        np.minimum.at(group, right, low)
+        group = group[group]
+        if np.array_equal(group, before):
+            break
+    return group
 
 
 @dataclass(frozen=True)

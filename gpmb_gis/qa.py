@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -15,25 +14,35 @@ from gpmb_gis import columns as C
 from gpmb_gis import settings
 from gpmb_gis._findings import ERROR, INFO, WARNING, Finding
 from gpmb_gis._text import number_key
-from gpmb_gis.engine import polygonal
+from gpmb_gis.engine import overlapping_pairs, polygonal
 from gpmb_gis.labels import qa_message
 
 
-def feature_labels(layer: gpd.GeoDataFrame) -> list[str]:
-    """How the user knows each feature: ``sheet 12 / parcel 45`` or ``feature 7``."""
-    rows = layer[C.SOURCE_ROW]
-    if C.PARCEL in layer:
-        sheets = layer[C.SHEET] if C.SHEET in layer else [None] * len(layer)
-        return [
-            f"sheet {number_key(s)} / parcel {number_key(p)}" if number_key(p) else f"feature {i}"
-            for s, p, i in zip(sheets, layer[C.PARCEL], rows, strict=True)
-        ]
-    if C.SITE in layer:
-        return [
-            str(s) if isinstance(s, str) and s else f"feature {i}"
-            for s, i in zip(layer[C.SITE], rows, strict=True)
-        ]
-    return [f"feature {i}" for i in rows]
+class _Labels:
+    """How the user knows each feature, worked out only for the features a finding names."""
+
+    def __init__(self, layer: pd.DataFrame) -> None:
+        self.rows = layer[C.SOURCE_ROW].to_numpy()
+        self.sheets = layer[C.SHEET].to_numpy() if C.SHEET in layer else None
+        self.parcels = layer[C.PARCEL].to_numpy() if C.PARCEL in layer else None
+        self.sites = layer[C.SITE].to_numpy() if C.SITE in layer else None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> str:
+        if self.parcels is not None:
+            parcel = number_key(self.parcels[i])
+            sheet = number_key(self.sheets[i]) if self.sheets is not None else ""
+            return f"sheet {sheet} / parcel {parcel}" if parcel else f"feature {self.rows[i]}"
+        if self.sites is not None and isinstance(self.sites[i], str) and self.sites[i]:
+            return self.sites[i]
+        return f"feature {self.rows[i]}"
+
+
+def feature_labels(layer: gpd.GeoDataFrame) -> Sequence[str]:
+    """How the user knows each feature: ``sheet 12 / parcel 45``, a site name, ``feature 7``."""
+    return _Labels(layer)
 
 
 def _dropped_parts(geom: shapely.Geometry) -> str:
@@ -210,11 +219,8 @@ def commune_mismatch(parcels: gpd.GeoDataFrame, communes: gpd.GeoDataFrame | Non
 # --- inside the right of way ---------------------------------------------------------------
 
 
-def _piece_labels(pieces: gpd.GeoDataFrame) -> list[str]:
-    return [
-        f"sheet {number_key(s)} / parcel {number_key(p)}"
-        for s, p in zip(pieces[C.SHEET], pieces[C.PARCEL], strict=True)
-    ]
+def _piece_labels(pieces: gpd.GeoDataFrame) -> Sequence[str]:
+    return feature_labels(pieces if C.SOURCE_ROW in pieces else pieces.assign(**{C.SOURCE_ROW: 0}))
 
 
 def overlaps_in_row(pieces: gpd.GeoDataFrame, project: str) -> list[Finding]:
@@ -222,16 +228,12 @@ def overlaps_in_row(pieces: gpd.GeoDataFrame, project: str) -> list[Finding]:
     geoms = pieces.geometry.to_numpy()
     if len(geoms) < 2:
         return []
-    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    left, right, shared = overlapping_pairs(geoms, settings.MIN_OVERLAP_M2)
     labels = _piece_labels(pieces)
     return [
         Finding(WARNING, "parcels_overlap", f"row:{project}", f"{labels[a]} ∩ {labels[b]}",
                 params={"a": labels[a], "b": labels[b], "area": float(s)}, area_m2=float(s))
         for a, b, s in zip(left, right, shared, strict=True)
-        if s > settings.MIN_OVERLAP_M2
     ]  # fmt: skip
 
 
@@ -280,50 +282,59 @@ def sliver_pieces(pieces: gpd.GeoDataFrame, project: str, sliver_width: float) -
 _DATE_ORDER = (C.INVENTORY_DATE, C.PLAN_APPROVED_DATE, C.PAID_DATE, C.HANDOVER_DATE)
 
 
-def _as_date(value: object) -> dt.date | None:
-    return value if isinstance(value, dt.date) else None
+def _ordinals(values: pd.Series) -> np.ndarray:
+    """Day numbers of date cells; NaN where a cell holds no date."""
+    return np.array([v.toordinal() if isinstance(v, dt.date) else np.nan for v in values],
+                    dtype=float)  # fmt: skip
 
 
 def record_dates(records: pd.DataFrame, as_of: dt.date, far_future_years: int) -> list[Finding]:
     """Dates after the report date, implausible dates, and stages dated out of order."""
+    if not len(records):
+        return []
+    days = np.column_stack([_ordinals(records[col]) for col in _DATE_ORDER])
+    far = (as_of + dt.timedelta(days=round(365.25 * far_future_years))).toordinal()
+    implausible = (days > far) | (days < dt.date(1990, 1, 1).toordinal())
+    after = (days > as_of.toordinal()) & ~implausible
+    # each date against the last date given before it, in stage order
+    previous = np.full(len(records), np.nan)
+    before = np.full(days.shape, -1)  # column of that earlier date
+    for k in range(len(_DATE_ORDER)):
+        present = ~np.isnan(days[:, k])
+        late = present & (days[:, k] < previous)
+        if late.any():
+            same = days[late, :k][:, ::-1] == previous[late, None]  # the latest such column
+            before[late, k] = k - 1 - np.argmax(same, axis=1)
+        previous = np.where(present, days[:, k], previous)
+    return _date_findings(records, days, implausible, after, before, as_of)
+
+
+def _date_findings(records: pd.DataFrame, days: np.ndarray, implausible: np.ndarray,
+                   after: np.ndarray, before: np.ndarray, as_of: dt.date,
+                   ) -> list[Finding]:  # fmt: skip
+    """The findings of :func:`record_dates`, record by record, for the cells flagged."""
     findings: list[Finding] = []
     later: list[tuple[str, str, dt.date]] = []
-    far = as_of + dt.timedelta(days=round(365.25 * far_future_years))
-    for i in range(len(records)):
-        where = records[C.RECORD_LABEL].iat[i]
-        dates = [_as_date(records[col].iat[i]) for col in _DATE_ORDER]
-        for col, date in zip(_DATE_ORDER, dates, strict=True):
-            if date is None:
-                continue
-            if date > far or date.year < 1990:
-                findings.append(
-                    Finding(
-                        WARNING,
-                        "date_implausible",
-                        "handovers",
-                        where,
-                        params={"column": col, "date": f"{date:%d/%m/%Y}"},
-                    )
-                )
-            elif date > as_of:
-                later.append((where, col, date))
-        present = [(col, d) for col, d in zip(_DATE_ORDER, dates, strict=True) if d is not None]
-        for (col_a, a), (col_b, b) in itertools.pairwise(present):
-            if b < a:
-                findings.append(
-                    Finding(
-                        WARNING,
-                        "stages_out_of_order",
-                        "handovers",
-                        where,
-                        params={
-                            "first": col_a,
-                            "first_date": f"{a:%d/%m/%Y}",
-                            "then": col_b,
-                            "then_date": f"{b:%d/%m/%Y}",
-                        },
-                    )
-                )
+    labels = records[C.RECORD_LABEL].to_numpy()
+
+    def text(day: float) -> str:
+        return f"{dt.date.fromordinal(int(day)):%d/%m/%Y}"
+
+    flagged = implausible.any(axis=1) | after.any(axis=1) | (before >= 0).any(axis=1)
+    for i in np.flatnonzero(flagged):
+        for k, col in enumerate(_DATE_ORDER):
+            if implausible[i, k]:
+                params = {"column": col, "date": text(days[i, k])}
+                findings.append(Finding(WARNING, "date_implausible", "handovers", labels[i],
+                                        params=params))  # fmt: skip
+            elif after[i, k]:
+                later.append((labels[i], col, dt.date.fromordinal(int(days[i, k]))))
+        for k in np.flatnonzero(before[i] >= 0):
+            j = before[i, k]
+            params = {"first": _DATE_ORDER[j], "first_date": text(days[i, j]),
+                      "then": _DATE_ORDER[k], "then_date": text(days[i, k])}  # fmt: skip
+            findings.append(Finding(WARNING, "stages_out_of_order", "handovers", labels[i],
+                                    params=params))  # fmt: skip
     return findings + _dates_after(later, as_of)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 
@@ -40,6 +41,7 @@ def _fold(text: str) -> str:
     return fold(text)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _from_text(text: str) -> dt.date:
     match = _ISO.match(text)
     if match:

@@ -8,6 +8,7 @@ turns such text back into Unicode NFC.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -30,7 +31,12 @@ def fold(text: object) -> str:
     """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    decomposed = unicodedata.normalize("NFD", str(text))
+    return _fold_text(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_text(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
     bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     bare = bare.replace("đ", "d").replace("Đ", "D")
     return " ".join(bare.lower().split())

@@ -391,6 +391,20 @@ def stage_index_at(reach: np.ndarray, day: int) -> np.ndarray:
 # --- disjoint faces ------------------------------------------------------------------------
 
 
+def _coverage_suspects(geoms: np.ndarray) -> np.ndarray:
+    """Positions of polygons that may overlap another: the rest form a clean coverage.
+
+    GEOS's coverage check flags every polygon with an edge inside another polygon; two
+    copies of one polygon share all their edges and pass it, so equal boxes are added.
+    """
+    try:
+        flagged = ~shapely.is_empty(shapely.coverage_invalid_edges(geoms))
+    except shapely.errors.GEOSException:  # not a set of valid polygons: test them all
+        return np.arange(len(geoms))
+    bounds = pd.DataFrame(shapely.bounds(geoms))
+    return np.flatnonzero(flagged | bounds.duplicated(keep=False).to_numpy())
+
+
 def overlapping_pairs(geoms: np.ndarray, min_area: float = 1e-6,
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Pairs ``i < j`` of polygons whose interiors overlap by more than ``min_area``.
@@ -405,8 +419,10 @@ def overlapping_pairs(geoms: np.ndarray, min_area: float = 1e-6,
     """
     geoms = np.asarray(geoms, dtype=object)
     tree = STRtree(geoms)
-    pairs = [tree.query(geoms, predicate=p) for p in ("overlaps", "contains")]
-    left, right = np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+    suspects = _coverage_suspects(geoms)
+    pairs = [tree.query(geoms[suspects], predicate=p) for p in ("overlaps", "contains")]
+    left = np.concatenate([suspects[p[0]] for p in pairs])
+    right = np.concatenate([p[1] for p in pairs])
     left, right = np.minimum(left, right), np.maximum(left, right)
     keep = left < right
     unique = np.unique(np.column_stack([left[keep], right[keep]]), axis=0)

@@ -625,21 +625,21 @@ def parcels_table(
 ) -> pd.DataFrame:
     """Rows of ``parcels.csv`` for one project: each affected parcel and its stage."""
     pieces = ov.pieces
-    dn = engine.day_number(day)
     mine = inputs.links[inputs.links[C.PROJECT] == ov.project.id]
-    handover: dict[int, dt.date] = {}
-    flags: dict[int, tuple[bool, bool]] = {}
     records = inputs.records
-    for rec, parcel in zip(mine[C.RECORD_INDEX], mine[C.PARCEL_INDEX], strict=True):
-        date = records[C.HANDOVER_DATE].iat[rec]
-        if date is not None and not pd.isna(date) and engine.day_number(date) <= dn:
-            handover[parcel] = min(handover.get(parcel, date), date)
-        enf, com = flags.get(parcel, (False, False))
-        flags[parcel] = (
-            enf or bool(records[C.ENFORCEMENT].iat[rec]),
-            com or bool(records[C.COMPLAINT].iat[rec]),
-        )
-    positions = pieces[C.PARCEL_INDEX].to_numpy()
+    rec = mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)
+    dates = records[C.HANDOVER_DATE].to_numpy()[rec]
+    days = np.array([engine.day_number(d) if isinstance(d, dt.date) else np.nan for d in dates],
+                    dtype=float)  # fmt: skip
+    by_parcel = pd.DataFrame({
+        "parcel": mine[C.PARCEL_INDEX].to_numpy(dtype=np.int64),
+        "day": np.where(days <= engine.day_number(day), days, np.nan),
+        "enforcement": records[C.ENFORCEMENT].to_numpy(dtype=bool)[rec],
+        "complaint": records[C.COMPLAINT].to_numpy(dtype=bool)[rec],
+    }).groupby("parcel").agg(day=("day", "min"), enforcement=("enforcement", "any"),
+                             complaint=("complaint", "any"))  # fmt: skip
+    found = by_parcel.reindex(pieces[C.PARCEL_INDEX].to_numpy())
+    handover = [None if np.isnan(d) else engine.from_day_number(int(d)) for d in found["day"]]
     table = pd.DataFrame(
         {
             C.PROJECT: ov.project.id,
@@ -649,9 +649,9 @@ def parcels_table(
             C.LAND_USE: pieces[C.LAND_USE].to_numpy() if C.LAND_USE in pieces else None,
             C.AFFECTED_M2: pieces[C.AFFECTED_M2].to_numpy(),
             C.STAGE: _stage_names(ov, day),
-            C.HANDOVER_DATE: [handover.get(p) for p in positions],
-            C.ENFORCEMENT: [flags.get(p, (False, False))[0] for p in positions],
-            C.COMPLAINT: [flags.get(p, (False, False))[1] for p in positions],
+            C.HANDOVER_DATE: handover,
+            C.ENFORCEMENT: found["enforcement"].fillna(False).to_numpy(dtype=bool),
+            C.COMPLAINT: found["complaint"].fillna(False).to_numpy(dtype=bool),
         }
     )
     if ov.route is not None:

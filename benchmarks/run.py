@@ -1,54 +1,232 @@
-"""Time the compute path on the bundled sample and print the figures (``make bench``).
+"""``make bench``: time the package against the naive approach and the floor; write RESULTS.md.
 
-Speed is measured here, never asserted in tests. The full suite (synthetic layers of 10k to
-3M parcels, the naive baseline and the floor) is the subject of a later issue.
+For each synthetic layer (:mod:`synth`: 10k, 100k, 1M, 3M parcels around the same ~75 km of
+roads and a cluster), every measurement runs in a fresh process (:mod:`measure`) several
+times: the package's compute path on GeoPackage and on GeoParquet, the naive
+``read_file`` + ``overlay``, and the floor. Then the map path: HTML bytes per parcel and
+the time headless Chromium takes to draw maps of about 1k, 10k and 50k parcels.
+
+Speed is measured here and written down, never asserted in tests.
+
+Usage: ``python benchmarks/run.py [--sizes 10k,100k,1M,3M] [--runs 3] [--no-maps]``
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import platform
+import shutil
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-import gpmb_gis
-from gpmb_gis.config import load_config
-from gpmb_gis.progress import compute_progress
-from gpmb_gis.report import write_report
+import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "data" / "cao_loc" / "gpmb.toml"
-RUNS = 5
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import synth  # noqa: E402
+
+WHAT = ("package", "package_parquet", "naive", "floor")
+MAP_SIZES = (1_000, 10_000, 50_000)
 
 
-def _time(fn) -> list[float]:
-    times = []
-    for _ in range(RUNS):
+def _measure(what: str, folder: Path, runs: int) -> dict:
+    results = []
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, str(HERE / "measure.py"), what, str(folder)],
+                              capture_output=True, text=True, check=True)  # fmt: skip
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    seconds = [r["seconds"] for r in results]
+    out = dict(results[-1])
+    out.update(median=statistics.median(seconds), low=min(seconds), high=max(seconds),
+               peak_mb=max(r["peak_mb"] for r in results), runs=runs)  # fmt: skip
+    return out
+
+
+def _machine() -> str:
+    import geopandas
+    import pandas
+    import pyarrow
+    import pyogrio
+    import shapely
+
+    import gpmb_gis
+
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())  # fmt: skip
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"- Machine: {cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, {platform.system()} "
+        f"{platform.machine()}\n"
+        f"- Python {platform.python_version()}, gpmb_gis {gpmb_gis.__version__}, geopandas "
+        f"{geopandas.__version__}, shapely {shapely.__version__} (GEOS "
+        f"{shapely.geos_version_string}), pyogrio {pyogrio.__version__} (GDAL "
+        f"{pyogrio.__gdal_version_string__}), pandas {pandas.__version__}, pyarrow "
+        f"{pyarrow.__version__}\n"
+    )
+
+
+def _fmt(m: dict) -> str:
+    return f"{m['median']:.2f} s ({m['low']:.2f}–{m['high']:.2f})"
+
+
+def _check_same(results: dict) -> str:
+    """The three paths must agree on the area to measure, or the timing means nothing."""
+    worst = 0.0
+    for other in ("naive", "floor", "package_parquet"):
+        if other not in results:
+            continue
+        for pid, area in results["package"]["required_m2"].items():
+            theirs = results[other]["required_m2"].get(pid, 0.0)
+            worst = max(worst, abs(area - theirs) / max(area, 1.0))
+    return f"{worst:.1e}"
+
+
+def _size_rows(all_results: dict[str, dict]) -> list[str]:
+    lines = [
+        "| parcels in layer | read (touch a ROW) | package, GPKG | package, GeoParquet | "
+        "peak MB (package) | naive | peak MB (naive) | floor | × faster than naive | "
+        "÷ floor | areas agree to |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size, res in all_results.items():
+        pkg = res["package"]
+        naive = res.get("naive")
+        floor = res["floor"]
+        speedup = f"{naive['median'] / pkg['median']:.1f}×" if naive else "—"
+        lines.append(
+            f"| {synth.SIZES[size]:,} | {pkg['parcels_read']:,} | {_fmt(pkg)} | "
+            f"{_fmt(res['package_parquet']) if 'package_parquet' in res else '—'} | "
+            f"{pkg['peak_mb']:.0f} | {_fmt(naive) if naive else '—'} | "
+            f"{naive['peak_mb']:.0f} | {_fmt(floor)} | {speedup} | "
+            f"{pkg['median'] / floor['median']:.1f} | {_check_same(res)} |"
+            if naive else
+            f"| {synth.SIZES[size]:,} | {pkg['parcels_read']:,} | {_fmt(pkg)} | "
+            f"{_fmt(res['package_parquet']) if 'package_parquet' in res else '—'} | "
+            f"{pkg['peak_mb']:.0f} | — | — | {_fmt(floor)} | — | "
+            f"{pkg['median'] / floor['median']:.1f} | {_check_same(res)} |"
+        )  # fmt: skip
+    return lines
+
+
+# --- the map path ----------------------------------------------------------------------------
+
+
+def _map_config(folder: Path, n_parcels: int, out: Path) -> Path:
+    """A one-project config whose ROW is a square holding about ``n_parcels`` parcels."""
+    import geopandas as gpd
+    import shapely
+
+    side = float(np.sqrt(n_parcels * 400.0))
+    x0, y0 = synth.X0 + 1000.0, synth.Y0 + 1000.0
+    out.mkdir(parents=True, exist_ok=True)
+    gpd.GeoDataFrame({"name": ["map"]}, geometry=[shapely.box(x0, y0, x0 + side, y0 + side)],
+                     crs=synth.CRS).to_file(out / "row.gpkg", engine="pyogrio")  # fmt: skip
+    config = out / "gpmb.toml"
+    config.write_text(
+        f'title = "map benchmark"\nprovince = "Lạng Sơn"\nas_of = {synth.AS_OF}\n[layers]\n'
+        f'parcels = "{folder / "parcels.gpkg"}"\nhandovers = "{folder / "so_theo_doi.csv"}"\n'
+        '[[projects]]\nid = "MAP"\nname = "map"\nrow = "row.gpkg"\n', encoding="utf-8")  # fmt: skip
+    return config
+
+
+def _chromium(page: Path) -> float:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    start = time.perf_counter()
+    subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={page.parent / 'profile'}", "--proxy-server=127.0.0.1:9",
+         "--dump-dom", page.as_uri()], capture_output=True, timeout=600, check=True)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def _map_rows(folder: Path, runs: int) -> list[str]:
+    from gpmb_gis import compute_progress, load_config
+    from gpmb_gis.maps.web import save_web_map, web_map
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    lines = ["| parcels drawn | HTML size | bytes per parcel | build (compute + HTML) | "
+             "Chromium: load and draw, minus start-up |", "|---|---|---|---|---|"]  # fmt: skip
+    work = HERE / "data" / "maps"
+    blank = work / "blank.html"
+    work.mkdir(parents=True, exist_ok=True)
+    blank.write_text("<html><body>blank</body></html>", encoding="utf-8")
+    base = statistics.median(_chromium(blank) for _ in range(runs)) if browser else None
+    for n in MAP_SIZES:
+        config = _map_config(folder, n, work / str(n))
         start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
+        result = compute_progress(load_config(config))
+        page = save_web_map(web_map(result, "MAP"), work / str(n) / "map.html")
+        build = time.perf_counter() - start
+        drawn = len(result.parcels)
+        size = page.stat().st_size
+        if browser:
+            times = [_chromium(page) - base for _ in range(runs)]
+            shown = f"{statistics.median(times):.2f} s ({min(times):.2f}–{max(times):.2f})"
+        else:
+            shown = "chromium not installed"
+        lines.append(f"| {drawn:,} | {size / 1e6:.2f} MB | {size / drawn:.0f} | {build:.2f} s | "
+                     f"{shown} |")  # fmt: skip
+    return lines
 
 
 def main() -> None:
-    config = load_config(CONFIG)
-    compute = _time(lambda: compute_progress(config))
-    result = compute_progress(config)
-    n_parcels = int(result.records.set_index("layer").loc["parcels", "read"])
-    out = ROOT / "output" / "bench"
-    report = _time(lambda: write_report(result, out))
-    print(
-        f"gpmb_gis {gpmb_gis.__version__} · Python {platform.python_version()} · "
-        f"{platform.machine()} · {RUNS} runs, median (min–max)"
-    )
-    print(
-        f"compute_progress, sample ({n_parcels} parcels): {statistics.median(compute):.2f} s "
-        f"({min(compute):.2f}–{max(compute):.2f})"
-    )
-    print(
-        f"write_report (tables, xlsx, PNG maps):   {statistics.median(report):.2f} s "
-        f"({min(report):.2f}–{max(report):.2f})"
-    )
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(synth.SIZES))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-maps", action="store_true")
+    args = parser.parse_args()
+    sizes = args.sizes.split(",")
+    all_results: dict[str, dict] = {}
+    for size in sizes:
+        folder = synth.make(size)
+        all_results[size] = {}
+        for what in WHAT:
+            print(f"{size}: {what} …", flush=True)
+            all_results[size][what] = _measure(what, folder, args.runs)
+        print(f"{size}: " + ", ".join(f"{w} {all_results[size][w]['median']:.2f} s"
+                                      for w in WHAT), flush=True)  # fmt: skip
+    info = {s: json.loads((synth.DATA / s / "made.json").read_text()) for s in sizes}
+    lines = [
+        "# Benchmarks", "",
+        "Written by `make bench` (`benchmarks/run.py`); do not edit by hand. Synthetic layers "
+        "from `benchmarks/synth.py` (NOT official data). Each figure is the median of "
+        f"{args.runs} runs in fresh processes (min–max), timed around the work after imports; "
+        "peak MB is the process's peak resident memory.", "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M')}.", "", _machine(),
+        "## Compute path: read → checks → overlay → aggregation, all projects (no maps)", "",
+        "- **package**: `compute_progress(load_config(...))`: reads only the parcels that touch "
+        "a right of way, repairs and checks them, reads the handover book (CSV, "
+        f"{info[sizes[-1]]['records']:,} records), matches, overlays every project, "
+        "chainage bins, communes, time series, milestones.",
+        "- **naive**: `gpd.read_file` of the whole layer, then `gpd.overlay(parcels, row)` and "
+        "a sum of areas per project.",
+        "- **floor**: R-tree lookup of the ROW pieces' boxes, `pyogrio.read_arrow` of those "
+        "features, `shapely.from_wkb`, STRtree query against the ROW cut into 200 m pieces, "
+        "intersection, area, `bincount` per project: nothing else.", "",
+        *_size_rows(all_results), "",
+    ]  # fmt: skip
+    if "1M" in all_results and "3M" in all_results:
+        ratio = all_results["3M"]["package"]["median"] / all_results["1M"]["package"]["median"]
+        lines += [f"3M ÷ 1M (same projects, three times the file): **{ratio:.2f}**", ""]
+    lines += ["Projects (the same on 1M and 3M; smaller layers keep the part on them):", ""]
+    for size in sizes:
+        projects = ", ".join(f"{pid} {p['length_km']} km / {p['row_ha']} ha"
+                             for pid, p in info[size]["projects"].items())  # fmt: skip
+        lines.append(f"- {size}: {projects}")
+    if not args.no_maps:
+        largest = synth.make("1M") if "1M" not in sizes else synth.DATA / "1M"
+        lines += ["", "## Map path: one HTML map (self-contained, Leaflet inlined)", "",
+                  *_map_rows(largest, args.runs)]  # fmt: skip
+    (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print((HERE / "RESULTS.md").read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":

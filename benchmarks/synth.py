@@ -31,6 +31,7 @@ SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "3M": 3_000_000}
 DATA = Path(__file__).resolve().parent / "data"
 #: Bump when the layers change, so that cached data is made again.
 VERSION = 3
+BOOK_VERSION = 2
 ROWS_PER_CHUNK = 200  # grid rows generated and written at a time
 
 
@@ -223,13 +224,25 @@ def _geo_metadata(frame: gpd.GeoDataFrame) -> dict:
     }
 
 
-def _book(folder: Path, plan: list[dict], seed: int) -> int:
-    """A handover book (CSV) for the parcels the projects touch, with a few typos."""
+def _uniform(keys: np.ndarray, salt: int) -> np.ndarray:
+    """A uniform number in [0, 1) that depends only on the key: the same on every size."""
+    h = (keys.astype(np.uint64) * np.uint64(2654435761) + np.uint64(salt * 40503)) % np.uint64(
+        2**32
+    )
+    h = (h ^ (h >> np.uint64(15))) * np.uint64(2246822519) % np.uint64(2**32)
+    return (h % np.uint64(1_000_003)).astype(float) / 1_000_003
+
+
+def _book(folder: Path, plan: list[dict]) -> int:
+    """A handover book (CSV) for the parcels the projects touch, with a few typos.
+
+    A record's dates depend only on its project and parcel, so the 1M and 3M books are the
+    same; about 60 % of the land is handed over by the report date.
+    """
     import pyogrio
 
-    rng = np.random.default_rng(seed + 7)
     frames = []
-    for project in plan:
+    for k, project in enumerate(plan):
         box = shapely.bounds(project["row"])
         found = pyogrio.read_dataframe(folder / "parcels.gpkg", bbox=tuple(box),
                                        columns=["MAXA", "SHBANDO", "SOTHUA"])  # fmt: skip
@@ -237,22 +250,25 @@ def _book(folder: Path, plan: list[dict], seed: int) -> int:
         frame = pd.DataFrame({"Dự án": project["id"], "Xã": hit["MAXA"].to_numpy(),
                               "Tờ bản đồ": hit["SHBANDO"].to_numpy(),
                               "Số thửa": hit["SOTHUA"].to_numpy()})  # fmt: skip
+        frame["_key"] = (frame["Xã"].str[2:].astype(np.int64) * 1_000_000
+                         + frame["Tờ bản đồ"] * 1000 + frame["Số thửa"]) * 8 + k  # fmt: skip
         frames.append(frame)
-    book = pd.concat(frames, ignore_index=True)
-    n = len(book)
+    book = pd.concat(frames, ignore_index=True).sort_values("_key", kind="stable")
+    keys = book.pop("_key").to_numpy()
     start = np.datetime64("2024-01-08")
-    inventory = start + rng.integers(0, 200, n).astype("timedelta64[D]")
-    steps = rng.integers(10, 60, (n, 3)).cumsum(axis=1).astype("timedelta64[D]")
-    dates = [inventory] + [inventory + steps[:, k] for k in range(3)]
+    inventory = start + (_uniform(keys, 1) * 300).astype("timedelta64[D]")
+    steps = [(15 + _uniform(keys, 2 + j) * 60).astype("timedelta64[D]") for j in range(3)]
+    dates = [inventory, inventory + steps[0], inventory + steps[0] + steps[1],
+             inventory + steps[0] + steps[1] + steps[2]]  # fmt: skip
     as_of = np.datetime64(AS_OF)
     for name, values in zip(STAGE_COLUMNS, dates, strict=True):
-        text = pd.Series(pd.to_datetime(values).strftime("%d/%m/%Y"))
+        text = pd.Series(pd.to_datetime(values).strftime("%d/%m/%Y"), index=book.index)
         book[name] = text.where(values <= as_of, "")
-    typo = rng.random(n) < 0.003
+    typo = _uniform(keys, 9) < 0.003
     book.loc[typo, "Số thửa"] = book.loc[typo, "Số thửa"] + 10_000  # no such parcel
-    book.insert(0, "STT", np.arange(1, n + 1))
+    book.insert(0, "STT", np.arange(1, len(book) + 1))
     book.to_csv(folder / "so_theo_doi.csv", index=False, encoding="utf-8")
-    return n
+    return len(book)
 
 
 def _config(folder: Path, plan: list[dict], parcels: str) -> str:
@@ -276,10 +292,14 @@ def make(size: str, *, seed: int = 8, root: Path = DATA) -> Path:
     """Write the layers of one size (once; again when :data:`VERSION` changes)."""
     folder = root / size
     stamp = folder / "made.json"
-    if stamp.exists() and json.loads(stamp.read_text()).get("version") == VERSION:
+    made = json.loads(stamp.read_text()) if stamp.exists() else {}
+    if made.get("version") == VERSION and made.get("book") == BOOK_VERSION:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
-    extent, n = _write_parcels(folder, SIZES[size], seed)
+    if made.get("version") == VERSION:  # layers made: only the book changed
+        n, extent = made["parcels"], shapely.box(*made["extent"])
+    else:
+        extent, n = _write_parcels(folder, SIZES[size], seed)
     plan = projects(extent)
     for p in plan:
         gpd.GeoDataFrame({"name": [p["name"]]}, geometry=[p["row"]], crs=CRS).to_file(
@@ -289,13 +309,14 @@ def make(size: str, *, seed: int = 8, root: Path = DATA) -> Path:
             gpd.GeoDataFrame({"name": [p["name"]]}, geometry=[p["line"]], crs=CRS).to_file(
                 folder / f"centerline_{p['id']}.gpkg", engine="pyogrio"
             )
-    records = _book(folder, plan, seed)
+    records = _book(folder, plan)
     (folder / "gpmb.toml").write_text(_config(folder, plan, "parcels.gpkg"), encoding="utf-8")
     (folder / "gpmb_parquet.toml").write_text(
         _config(folder, plan, "parcels.parquet"), encoding="utf-8"
     )
     info = {
-        "version": VERSION, "parcels": n, "records": records,
+        "version": VERSION, "book": BOOK_VERSION, "parcels": n, "records": records,
+        "extent": list(extent.bounds),
         "extent_km": [round((b - a) / 1000, 2) for a, b in zip(
             extent.bounds[:2], extent.bounds[2:], strict=True)],
         "projects": {p["id"]: {"row_ha": round(p["row"].area / 1e4, 1),

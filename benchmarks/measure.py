@@ -1,0 +1,87 @@
+"""One measurement in a fresh process: ``python measure.py <what> <folder>`` prints JSON.
+
+``what`` is ``package`` (the package's compute path on ``gpmb.toml``), ``package_parquet``
+(the same on ``gpmb_parquet.toml``), ``naive`` (what a user would write with geopandas) or
+``floor`` (only what the answer needs: read the parcels near the right of way, intersect,
+sum). Seconds are taken around the work, after imports; ``peak_mb`` is the process's peak
+resident memory, imports included.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def package(folder: Path, config_name: str = "gpmb.toml") -> dict:
+    """The package: read, check, overlay, aggregate, every project (no maps, no files)."""
+    from gpmb_gis import compute_progress, load_config
+
+    start = time.perf_counter()
+    result = compute_progress(load_config(folder / config_name))
+    seconds = time.perf_counter() - start
+    read = result.records.set_index("layer").loc["parcels", "read"]
+    table = result.progress_by_project.set_index("project")
+    return {"seconds": seconds, "parcels_read": int(read),
+            "required_m2": table["required_m2"].to_dict(),
+            "cleared_pct": table["cleared_pct"].to_dict()}  # fmt: skip
+
+
+def naive(folder: Path) -> dict:
+    """``gpd.read_file`` of the whole layer, then ``gpd.overlay`` with the rights of way."""
+    import geopandas as gpd
+    import pandas as pd
+
+    start = time.perf_counter()
+    parcels = gpd.read_file(folder / "parcels.gpkg")
+    rows = pd.concat([gpd.read_file(p).assign(project=p.stem.removeprefix("row_"))
+                      for p in sorted(folder.glob("row_*.gpkg"))])  # fmt: skip
+    pieces = gpd.overlay(parcels, rows[["project", "geometry"]], how="intersection")
+    required = pieces.area.groupby(pieces["project"]).sum()
+    return {"seconds": time.perf_counter() - start, "required_m2": required.to_dict()}
+
+
+def floor(folder: Path) -> dict:
+    """Nothing but the answer: R-tree lookup, Arrow read, WKB, tree query, area, bincount."""
+    import pyogrio
+    import shapely
+
+    from gpmb_gis.nearby import gpkg_fids, row_boxes
+
+    start = time.perf_counter()
+    paths = sorted(folder.glob("row_*.gpkg"))
+    rows = [shapely.union_all(pyogrio.read_dataframe(p).geometry.to_numpy()) for p in paths]
+    pieces, project = [], []
+    for k, row in enumerate(rows):
+        cut = row_boxes([row])
+        pieces.append(cut)
+        project.append(np.full(len(cut), k))
+    pieces, project = np.concatenate(pieces), np.concatenate(project)
+    fids = gpkg_fids(folder / "parcels.gpkg", None, shapely.bounds(pieces))
+    _, table = pyogrio.read_arrow(folder / "parcels.gpkg", fids=fids, columns=[])
+    geoms = shapely.from_wkb(table.column(table.schema.names[-1]))
+    piece_idx, parcel_idx = shapely.STRtree(geoms).query(pieces, predicate="intersects")
+    area = shapely.area(shapely.intersection(geoms[parcel_idx], pieces[piece_idx]))
+    required = np.bincount(project[piece_idx], weights=area, minlength=len(rows))
+    return {"seconds": time.perf_counter() - start,
+            "required_m2": {p.stem.removeprefix("row_"): float(a)
+                            for p, a in zip(paths, required, strict=True)}}  # fmt: skip
+
+
+def main() -> None:
+    what, folder = sys.argv[1], Path(sys.argv[2])
+    jobs = {"package": lambda: package(folder),
+            "package_parquet": lambda: package(folder, "gpmb_parquet.toml"),
+            "naive": lambda: naive(folder), "floor": lambda: floor(folder)}  # fmt: skip
+    out = jobs[what]()
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""The fast path gives the plain definitions' answers: reading near the ROW, overlap pairs,
+the chainage of points, and the dask partition path (speed itself is measured in benchmarks/).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from conftest import SAMPLE_CONFIG
+from helpers import CRS, rect, write_book_csv, write_config, write_layer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gpmb_gis import compute_progress
+from gpmb_gis.chainage import Route
+from gpmb_gis.engine import overlapping_pairs
+
+FAR = 5_000.0  # metres east of the corridor: parcels there must not be read
+
+
+def _parcels() -> list[dict]:
+    """Ten 10 × 30 m parcels across a 100 × 20 m ROW, and 400 far away (a 20 × 20 grid)."""
+    near = [{"MAXA": "01", "SHBANDO": 1, "SOTHUA": k + 1, "KHLOAIDAT": "LUC",
+             "geometry": rect(10 * k, -5, 10 * k + 10, 25)} for k in range(10)]  # fmt: skip
+    far = [{"MAXA": "01", "SHBANDO": 2, "SOTHUA": 100 + i * 20 + j, "KHLOAIDAT": "LUC",
+            "geometry": rect(FAR + 20 * i, 20 * j, FAR + 20 * i + 20, 20 * j + 20)}
+           for i in range(20) for j in range(20)]  # fmt: skip
+    return near + far
+
+
+def _case(folder, parcels_file: str = "parcels.gpkg", crs: str = CRS):
+    frame = gpd.GeoDataFrame(_parcels(), crs=CRS).to_crs(crs)
+    if parcels_file.endswith(".parquet"):
+        frame.to_parquet(folder / parcels_file, write_covering_bbox=True)
+    else:
+        frame.to_file(folder / parcels_file, engine="pyogrio")
+    write_layer(folder / "row.gpkg", [{"name": "row", "geometry": rect(0, 0, 100, 20)}])
+    write_book_csv(folder / "book.csv", [
+        {"Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"},
+        {"Tờ bản đồ": 1, "Số thửa": 2, "Ngày bàn giao": "01/04/2024"},
+        {"Tờ bản đồ": 1, "Số thửa": 3, "Ngày chi trả": "01/04/2024"},
+        {"Tờ bản đồ": 2, "Số thửa": 105, "Ngày bàn giao": "01/04/2024"},  # far away
+        {"Tờ bản đồ": 1, "Số thửa": 99, "Ngày bàn giao": "01/04/2024"},  # no such parcel
+    ])  # fmt: skip
+    return write_config(folder, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+                        f'parcels = "{parcels_file}"\nhandovers = "book.csv"\n'
+                        '[[projects]]\nid = "P"\nrow = "row.gpkg"\n')  # fmt: skip
+
+
+def _tables(result) -> dict[str, pd.DataFrame]:
+    return {"project": result.progress_by_project, "commune": result.progress_by_commune,
+            "parcels": result.parcels, "qa": result.qa_issues,
+            "records": result.records}  # fmt: skip
+
+
+def test_reads_only_the_parcels_that_touch_the_row(tmp_path):
+    result = compute_progress(_case(tmp_path))
+    records = result.records.set_index("layer")
+    assert records.loc["parcels", "read"] == 10  # not 410
+    assert result.inputs.in_layer["parcels"] == 410
+    row = result.progress_by_project.iloc[0]
+    assert row.required_m2 == pytest.approx(2000.0)
+    assert row.cleared_m2 == pytest.approx(400.0)  # parcels 1 and 2: 2 × 10 × 20
+    checks = dict(zip(result.qa_issues["feature"], result.qa_issues["check"], strict=True))
+    assert "record_outside_row" in checks.values()  # sheet 2 / parcel 105: in the layer
+    assert "record_no_parcel" in checks.values()  # sheet 1 / parcel 99: nowhere
+    assert records.loc["handovers", "read"] == 5
+    assert records.loc["handovers", "used"] + records.loc["handovers", "listed"] == 5
+
+
+def test_window_gives_the_tables_of_a_whole_read(tmp_path):
+    """GeoJSON has no spatial index and is read whole: same figures, same findings."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    windowed = compute_progress(_case(tmp_path / "a"))
+    whole = compute_progress(_case(tmp_path / "b", "parcels.geojson"))
+    assert whole.records.set_index("layer").loc["parcels", "read"] == 410
+    assert "parcels" not in whole.inputs.in_layer
+    for name in ("project", "commune", "parcels"):
+        # GeoJSON stores integers as int32: the values are what must agree
+        pd.testing.assert_frame_equal(_tables(windowed)[name], _tables(whole)[name],
+                                      check_dtype=False)  # fmt: skip
+    near_checks = set(windowed.qa_issues["check"])
+    assert near_checks <= set(whole.qa_issues["check"])
+
+
+@pytest.mark.parametrize(("parcels_file", "crs"), [("parcels.parquet", CRS),
+                                                   ("parcels.gpkg", "EPSG:32648")])  # fmt: skip
+def test_parquet_and_another_crs_read_the_same_parcels(tmp_path, parcels_file, crs):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    plain = compute_progress(_case(tmp_path / "a"))
+    other = compute_progress(_case(tmp_path / "b", parcels_file, crs))
+    assert other.records.set_index("layer").loc["parcels", "read"] == 10
+    assert other.inputs.in_layer["parcels"] == 410
+    mine, theirs = plain.progress_by_project.iloc[0], other.progress_by_project.iloc[0]
+    assert theirs.required_m2 == pytest.approx(mine.required_m2, rel=1e-9)
+    # a transformed layer's parcels move by millimetres: the same land, not the same bits
+    assert theirs.cleared_m2 == pytest.approx(mine.cleared_m2, rel=1e-4)
+    assert sorted(other.parcels["parcel"]) == sorted(plain.parcels["parcel"])
+
+
+# --- overlap pairs and the chainage of points: the fast forms against the definitions -------
+
+
+_boxes = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(1, 12),
+                            st.integers(1, 12)), min_size=2, max_size=25)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(_boxes, st.integers(0, 3))
+def test_overlapping_pairs_are_every_pair_that_shares_area(boxes, copies):
+    geoms = [shapely.box(x, y, x + w, y + h) for x, y, w, h in boxes]
+    geoms += geoms[:copies]  # exact copies pass the coverage check: still found
+    geoms = np.array(geoms, dtype=object)
+    left, right, shared = overlapping_pairs(geoms)
+    expected = {(i, j) for i in range(len(geoms)) for j in range(i + 1, len(geoms))
+                if shapely.intersection(geoms[i], geoms[j]).area > 1e-6}  # fmt: skip
+    assert set(zip(left.tolist(), right.tolist(), strict=True)) == expected
+    for i, j, a in zip(left, right, shared, strict=True):
+        assert a == pytest.approx(shapely.intersection(geoms[i], geoms[j]).area)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(-300, 1300), st.floats(-300, 500)), min_size=1, max_size=30))
+def test_locate_finds_the_nearest_point_of_the_line(points):
+    t = np.linspace(0, 1, 60)
+    line = shapely.LineString(np.column_stack([1000 * t, 200 * np.sin(6 * t)]))
+    route = Route.build(line, 0.0)
+    geoms = shapely.points(np.array(points))
+    d, offset = route.locate(geoms)
+    # the point found is as near as the nearest point of the line, whichever of two ties
+    found = shapely.line_interpolate_point(line, d)
+    assert np.allclose(shapely.distance(geoms, found), shapely.distance(geoms, line), atol=1e-6)
+    assert np.allclose(np.abs(offset), shapely.distance(geoms, line), atol=1e-6)
+
+
+# --- dask ------------------------------------------------------------------------------------
+
+
+def test_dask_local_cluster_gives_the_same_tables():
+    distributed = pytest.importorskip("distributed")
+    from gpmb_gis.partition import compute_progress_on
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:  # fmt: skip
+        on_dask = compute_progress_on(client, SAMPLE_CONFIG)
+        assert len(client.scheduler_info()["workers"]) == 2
+    single = compute_progress(SAMPLE_CONFIG)
+    for name, table in _tables(single).items():
+        pd.testing.assert_frame_equal(_tables(on_dask)[name], table, check_exact=True)
+    pd.testing.assert_frame_equal(on_dask.progress_by_chainage, single.progress_by_chainage)
+    pd.testing.assert_frame_equal(on_dask.timeseries(), single.timeseries())
+    pd.testing.assert_frame_equal(on_dask.milestones(), single.milestones())

@@ -577,8 +577,9 @@ def read_parcel_keys(
     wanted = [found[c] for c in (C.COMMUNE, C.SHEET, C.PARCEL) if c in found]
     if nearby.is_parquet(source.path):
         frame = pq.read_table(source.path, columns=wanted).to_pandas()
-        column = frame[found[C.PARCEL]]
-        frame = frame[column.map(number_key, na_action="ignore").isin(keys)]
+        codes, uniques = pd.factorize(frame[found[C.PARCEL]])
+        wanted_codes = [k for k, u in enumerate(uniques) if number_key(u) in keys]
+        frame = frame[np.isin(codes, wanted_codes)]
     else:
         values = ", ".join(v for k in keys for v in _number_variants(k))
         where = f'"{found[C.PARCEL]}" IN ({values})'

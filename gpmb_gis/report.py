@@ -190,9 +190,18 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
 
 
 def summary_lines(result: ProgressResult) -> list[str]:
-    """One ``records: N read = M used + K listed`` line per layer."""
+    """One ``records: N read = M used + K listed`` line per layer.
+
+    A layer read only near the right of way says how many features the whole file holds.
+    """
+    in_layer = result.inputs.in_layer if result.inputs is not None else {}
+
+    def whole(layer: str) -> str:
+        n = in_layer.get(layer)
+        return "" if n is None else f"; those touching a right of way, of {n} in the layer"
+
     return [
-        f"records: {r.read} read = {r.used} used + {r.listed} listed  ({r.layer})"
+        f"records: {r.read} read = {r.used} used + {r.listed} listed  ({r.layer}{whole(r.layer)})"
         for r in result.records.itertuples(index=False)
     ]
 

@@ -76,6 +76,7 @@ class ProjectOverlay:
     bin_units: Units | None = None
     bin_geoms: np.ndarray | None = None
     piece_bins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    overlaps: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def _unit_parts(faces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -83,8 +84,9 @@ def _unit_parts(faces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.nd
     if len(faces) == 0 or len(units) == 0:
         empty = np.array([], dtype=np.int64)
         return empty, empty, np.array([], dtype=float)
-    tree = STRtree(units)
-    face_idx, unit_idx = tree.query(faces, predicate="intersects")
+    units = np.asarray(units, dtype=object)
+    shapely.prepare(units)  # each unit is tested against many faces
+    unit_idx, face_idx = STRtree(faces).query(units, predicate="intersects")
     covered = shapely.covers(units[unit_idx], faces[face_idx])
     area = shapely.area(faces[face_idx])
     partial = ~covered
@@ -216,7 +218,7 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
         bins = route.bins(project.chainage_bin_m)
         regions = bin_regions(route, bins, row)
         bin_units = _bin_units(bins, regions, faces)
-        piece_bins = _unit_parts(piece_geoms, regions)
+        piece_bins = _piece_parts(faces, bin_units)
         _add_piece_chainage(pieces, route)
     return ProjectOverlay(
         project,
@@ -234,7 +236,22 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
         bin_units,
         regions,
         piece_bins,
+        faces.overlaps,
     )
+
+
+def _piece_parts(faces: engine.Faces, units: Units) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pieces split by units, from the faces' parts: (piece, unit, area of the part).
+
+    A piece is the union of the faces it covers, so its part in a unit is the sum of theirs.
+    """
+    parts = pd.DataFrame({"face": units.face_index, "unit": units.face_unit,
+                          "area": units.face_area})  # fmt: skip
+    cover = pd.DataFrame({"face": faces.cover_face, "piece": faces.cover_piece})
+    summed = parts.merge(cover, on="face").groupby(["piece", "unit"], sort=True)["area"].sum()
+    pieces = summed.index.get_level_values("piece").to_numpy(dtype=np.int64)
+    unit = summed.index.get_level_values("unit").to_numpy(dtype=np.int64)
+    return pieces, unit, summed.to_numpy(dtype=float)
 
 
 def _bin_units(bins: list, regions: np.ndarray, faces: engine.Faces) -> Units:
@@ -251,7 +268,7 @@ def _add_piece_chainage(pieces: gpd.GeoDataFrame, route: Route) -> None:
     pieces["from_m"], pieces["to_m"], pieces["side"] = np.nan, np.nan, ""
     if not n:
         return
-    geoms = shapely.segmentize(pieces.geometry.to_numpy(), 5.0)
+    geoms = shapely.segmentize(pieces.geometry.to_numpy(), 20.0)
     coords, owner = shapely.get_coordinates(geoms, return_index=True)
     d, offset = route.locate(shapely.points(coords))
     frame = pd.DataFrame({"piece": owner, "d": d, "left": offset > 0.01, "right": offset < -0.01})
@@ -339,6 +356,57 @@ def measure_chainage(ov: ProjectOverlay, day: dt.date) -> pd.DataFrame:
 FULL_TOLERANCE_M2 = 0.01
 
 
+def _blocked_stretches(bins: pd.DataFrame, full: np.ndarray, left: np.ndarray,
+                       hits: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    """Runs of bins under 100 %: where, how long, how much left, how many parcels block."""
+    runs = chainage_runs(~full)
+    if not runs:
+        return pd.DataFrame(columns=BLOCKER_COLUMNS[1:])
+    first = np.array([a for a, _ in runs])
+    last = np.array([b for _, b in runs])
+    run_of_bin = np.full(len(bins), -1)
+    for k, (a, b) in enumerate(runs):
+        run_of_bin[a : b + 1] = k
+    in_run = hits.assign(run=run_of_bin[hits["bin"].to_numpy()])
+    parcels = in_run[in_run["run"] >= 0].groupby("run")["piece"].nunique()
+    length = [float(bins["length_m"].to_numpy()[a : b + 1].sum()) for a, b in runs]
+    from_m, to_m = bins["from_m"].to_numpy()[first], bins["to_m"].to_numpy()[last]
+    return pd.DataFrame({
+        "kind": "stretch", "from_m": from_m, "to_m": to_m,
+        "label": [stretch_label(a, b) for a, b in zip(from_m, to_m, strict=True)],
+        "length_m": length,
+        "uncleared_m2": [float(left[a : b + 1].sum()) for a, b in runs],
+        "parcels": parcels.reindex(range(len(runs)), fill_value=0).to_numpy(dtype=int),
+    })  # fmt: skip
+
+
+def _blocking_parcels(ov: ProjectOverlay, bins: pd.DataFrame, hits: pd.DataFrame,
+                      ) -> pd.DataFrame:  # fmt: skip
+    """Each piece not handed over in a bin under 100 %, with the road its handover completes.
+
+    ``completes_m`` sums the bins where it is the only open piece and no land is unmapped.
+    """
+    length = bins["length_m"].to_numpy()
+    unmapped = bins[C.UNMAPPED_M2].to_numpy()
+    bin_idx = hits["bin"].to_numpy()
+    only = hits.groupby("bin")["piece"].nunique().reindex(range(len(bins)), fill_value=0)
+    sole = (only.to_numpy()[bin_idx] == 1) & (unmapped[bin_idx] <= FULL_TOLERANCE_M2)
+    per = hits.assign(length=length[bin_idx], sole=np.where(sole, length[bin_idx], 0.0))
+    per = per.groupby("piece").agg(length_m=("length", "sum"), uncleared_m2=("area", "sum"),
+                                   completes_m=("sole", "sum"))  # fmt: skip
+    pieces = ov.pieces.iloc[per.index.to_numpy()]
+    from_m, to_m = pieces["from_m"].to_numpy(), pieces["to_m"].to_numpy()
+    return pd.DataFrame({
+        "kind": "parcel", "from_m": from_m, "to_m": to_m,
+        "label": [stretch_label(a, b) for a, b in zip(from_m, to_m, strict=True)],
+        "length_m": per["length_m"].to_numpy(), "uncleared_m2": per["uncleared_m2"].to_numpy(),
+        "commune": pieces["commune_name"].to_numpy(),
+        "sheet": engine.map_unique(pieces[C.SHEET], number_key),
+        "parcel": engine.map_unique(pieces[C.PARCEL], number_key),
+        "side": pieces["side"].to_numpy(), "completes_m": per["completes_m"].to_numpy(),
+    })  # fmt: skip
+
+
 def blockers_table(ov: ProjectOverlay, bins: pd.DataFrame, day: dt.date,
                    ) -> tuple[pd.DataFrame, dict[str, object]]:  # fmt: skip
     """What blocks the road: stretches not yet cleared, and the parcels that block them.
@@ -370,40 +438,9 @@ def blockers_table(ov: ProjectOverlay, bins: pd.DataFrame, day: dt.date,
     hits = pd.DataFrame({"piece": piece_idx, "bin": bin_idx, "area": area})[
         open_piece & (area > FULL_TOLERANCE_M2)
     ]
-    rows = []
-    for a, b in chainage_runs(~full):
-        rows.append(
-            {
-                "kind": "stretch",
-                "from_m": bins["from_m"].iat[a],
-                "to_m": bins["to_m"].iat[b],
-                "label": stretch_label(bins["from_m"].iat[a], bins["to_m"].iat[b]),
-                "length_m": float(length[a : b + 1].sum()),
-                "uncleared_m2": float(left[a : b + 1].sum()),
-                "parcels": int(hits[hits["bin"].between(a, b)]["piece"].nunique()),
-            }
-        )
-    unmapped = bins[C.UNMAPPED_M2].to_numpy()
-    only = hits.groupby("bin")["piece"].nunique()
-    for piece, mine in hits.groupby("piece"):
-        sole = [k for k in mine["bin"] if only[k] == 1 and unmapped[k] <= FULL_TOLERANCE_M2]
-        p = ov.pieces.iloc[piece]
-        rows.append(
-            {
-                "kind": "parcel",
-                "from_m": p["from_m"],
-                "to_m": p["to_m"],
-                "label": stretch_label(p["from_m"], p["to_m"]),
-                "length_m": float(length[mine["bin"].to_numpy()].sum()),
-                "uncleared_m2": float(mine["area"].sum()),
-                "commune": p["commune_name"],
-                "sheet": number_key(p[C.SHEET]),
-                "parcel": number_key(p[C.PARCEL]),
-                "side": p["side"],
-                "completes_m": float(length[sole].sum()),
-            }
-        )
-    table = pd.DataFrame(rows, columns=BLOCKER_COLUMNS[1:])
+    table = pd.concat([_blocked_stretches(bins, full, left, hits),
+                       _blocking_parcels(ov, bins, hits)], ignore_index=True)  # fmt: skip
+    table = table.reindex(columns=BLOCKER_COLUMNS[1:])
     table.insert(0, C.PROJECT, ov.project.id)
     parcels = table[table["kind"] == "parcel"].sort_values(
         ["completes_m", "uncleared_m2"], ascending=False
@@ -723,7 +760,7 @@ def _row_findings(overlays: dict[str, ProjectOverlay], config: Config) -> list[F
     findings: list[Finding] = []
     width = config.qa.sliver_width_m
     for pid, ov in overlays.items():
-        findings += qa.overlaps_in_row(ov.pieces, pid)
+        findings += qa.overlaps_in_row(ov.pieces, pid, ov.overlaps)
         findings += qa.gaps_in_row(ov.row, ov.pieces, pid, width)
         findings += qa.sliver_pieces(ov.pieces, pid, width)
     return findings

@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 
 from gpmb_gis import columns as C
-from gpmb_gis import settings
+from gpmb_gis import engine, settings
 from gpmb_gis._findings import ERROR, INFO, WARNING, Finding
 from gpmb_gis._text import number_key
 from gpmb_gis.engine import overlapping_pairs, polygonal
@@ -223,12 +223,19 @@ def _piece_labels(pieces: gpd.GeoDataFrame) -> Sequence[str]:
     return feature_labels(pieces if C.SOURCE_ROW in pieces else pieces.assign(**{C.SOURCE_ROW: 0}))
 
 
-def overlaps_in_row(pieces: gpd.GeoDataFrame, project: str) -> list[Finding]:
-    """List pairs of parcels that overlap inside the right of way, with the shared area."""
+def overlaps_in_row(pieces: gpd.GeoDataFrame, project: str,
+                    pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                    ) -> list[Finding]:  # fmt: skip
+    """List pairs of parcels that overlap inside the right of way, with the shared area.
+
+    ``pairs`` are the overlapping pairs when already known (:class:`engine.Faces`).
+    """
     geoms = pieces.geometry.to_numpy()
     if len(geoms) < 2:
         return []
-    left, right, shared = overlapping_pairs(geoms, settings.MIN_OVERLAP_M2)
+    left, right, shared = overlapping_pairs(geoms) if pairs is None else pairs
+    big = shared > settings.MIN_OVERLAP_M2
+    left, right, shared = left[big], right[big], shared[big]
     labels = _piece_labels(pieces)
     return [
         Finding(WARNING, "parcels_overlap", f"row:{project}", f"{labels[a]} ∩ {labels[b]}",
@@ -247,7 +254,7 @@ def width_of(geoms: np.ndarray) -> np.ndarray:
 def gaps_in_row(row: shapely.Geometry, pieces: gpd.GeoDataFrame, project: str,
                 sliver_width: float) -> list[Finding]:  # fmt: skip
     """List the parts of the right of way that no parcel covers, with where they are."""
-    covered = shapely.union_all(pieces.geometry.to_numpy()) if len(pieces) else None
+    covered = engine.union_of_pieces(pieces.geometry.to_numpy()) if len(pieces) else None
     uncovered = row if covered is None else shapely.difference(row, covered)
     parts = shapely.get_parts(uncovered)
     parts = parts[shapely.area(parts) > settings.MIN_GAP_M2]

@@ -27,7 +27,8 @@ def package(folder: Path, config_name: str = "gpmb.toml") -> dict:
     seconds = time.perf_counter() - start
     read = result.records.set_index("layer").loc["parcels", "read"]
     table = result.progress_by_project.set_index("project")
-    return {"seconds": seconds, "parcels_read": int(read),
+    mapped = table["required_m2"] - table["unmapped_m2"]  # what parcels cover: the others' sum
+    return {"seconds": seconds, "parcels_read": int(read), "mapped_m2": mapped.to_dict(),
             "required_m2": table["required_m2"].to_dict(),
             "cleared_pct": table["cleared_pct"].to_dict()}  # fmt: skip
 

@@ -74,10 +74,6 @@ def format_chainage(metres: float, *, decimals: int = 0) -> str:
 # --- routes: distance along the centreline ↔ chainage ---------------------------------------
 
 
-#: Points of a right of way are mostly this near their road: the first search stops there.
-_NEAR_M = 150.0
-
-
 @dataclass(frozen=True)
 class Route:
     """A centreline with its chainage: start chainage and station equations.
@@ -170,13 +166,9 @@ class Route:
         if not len(points):
             return np.zeros(0), np.zeros(0)
         a, b, length, start, tree = self._segments
-        seg = np.full(len(points), -1, dtype=np.int64)
-        found = tree.query_nearest(points, max_distance=_NEAR_M, all_matches=False)
+        seg = np.empty(len(points), dtype=np.int64)
+        found = tree.query_nearest(points, all_matches=False)
         seg[found[0]] = found[1]
-        far = np.flatnonzero(seg < 0)  # a bound on the search is fast; beyond it, search all
-        if len(far):
-            found = tree.query_nearest(points[far], all_matches=False)
-            seg[far[found[0]]] = found[1]
         xy = shapely.get_coordinates(points)
         ab, ap = b[seg] - a[seg], xy - a[seg]
         t = np.clip((ab * ap).sum(axis=1) / length[seg] ** 2, 0.0, 1.0)

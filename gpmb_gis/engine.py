@@ -254,7 +254,8 @@ class KeyIndex:
         self.communes = parcels[C.KEY_COMMUNE].to_numpy()
         self.known = set(self.communes) - {""}
         self.index: dict[tuple[str, str, str], list[int]] = {}
-        keys = zip(self.communes, parcels[C.KEY_SHEET], parcels[C.KEY_PARCEL], strict=True)
+        keys = zip(self.communes, parcels[C.KEY_SHEET].tolist(), parcels[C.KEY_PARCEL].tolist(),
+                   strict=True)  # fmt: skip
         for pos, (kc, ks, kp) in enumerate(keys):
             for key in {(kc, ks, kp), ("", ks, kp), (kc, "", kp), ("", "", kp)}:
                 self.index.setdefault(key, []).append(pos)
@@ -307,16 +308,9 @@ def match_records(
     projects_by_key.update({fold(pid): pid for pid in projects})
     links: list[tuple[int, int, str]] = []
     near: _NearKeys | None = None
-    columns = zip(
-        records[C.RECORD_LABEL],
-        records[C.SOURCE_SHEET],
-        records[C.PROJECT],
-        records[C.COMMUNE],
-        records[C.KEY_COMMUNE],
-        records[C.KEY_SHEET],
-        records[C.KEY_PARCEL],
-        strict=True,
-    )
+    names = (C.RECORD_LABEL, C.SOURCE_SHEET, C.PROJECT, C.COMMUNE, C.KEY_COMMUNE, C.KEY_SHEET,
+             C.KEY_PARCEL)  # fmt: skip
+    columns = zip(*(records[n].tolist() for n in names), strict=True)
     for rec_pos, (where, sheet, project, commune, kc, ks, kp) in enumerate(columns):
         targets = _record_projects(project, sheet, projects_by_key, project_ids)
         if targets is None:

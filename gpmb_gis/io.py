@@ -11,7 +11,7 @@ import csv
 import functools
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -874,6 +874,26 @@ def _section_commune(cells: list[Any]) -> str | None:
     return None
 
 
+def _memo(cache: dict[Any, Any], value: Any, fn: Callable[[Any], Any]) -> Any:
+    """``fn(value)``, worked out once per distinct hashable value."""
+    try:
+        return cache[value]
+    except KeyError:
+        cache[value] = fn(value)
+        return cache[value]
+    except TypeError:  # unhashable
+        return fn(value)
+
+
+def _date_or_problem(raw: Any) -> tuple[Any, str | None]:
+    from gpmb_gis._dates import DateParseError, parse_date
+
+    try:
+        return parse_date(raw), None
+    except DateParseError as exc:
+        return None, str(exc)
+
+
 class _BookReader:
     """Turns the data rows of a handover book into records and findings."""
 
@@ -885,6 +905,10 @@ class _BookReader:
         self.index = {canon: labels.index(label) for label, canon in matched.items()}
         self.findings: list[Finding] = []
         self.section: str | None = None
+        # a book repeats its dates, statuses and flags: each distinct cell is read once
+        self._dates: dict[Any, tuple[Any, str | None]] = {}
+        self._statuses: dict[Any, str | None] = {}
+        self._flags: dict[Any, bool | None] = {}
 
     def label(self, excel_row: int) -> str:
         """A row as the user finds it: ``row 17``, or ``QL4B!17`` in a book of several sheets."""
@@ -929,33 +953,24 @@ class _BookReader:
             rec[canon] = self._date(cells, canon, excel_row)
         status = self.cell(cells, C.STATUS)
         rec[C.STATUS] = _cell_text(status)
-        rec["status_stage"] = parse_status(status)
+        rec["status_stage"] = _memo(self._statuses, status, parse_status)
         if rec[C.STATUS] and rec["status_stage"] is None:
             self.note(WARNING, "unknown_status", excel_row, value=rec[C.STATUS])
         for canon in (C.ENFORCEMENT, C.COMPLAINT):
             raw = self.cell(cells, canon)
-            flag = parse_flag(raw)
+            flag = _memo(self._flags, raw, parse_flag)
             if flag is None:
                 self.note(WARNING, "unknown_flag", excel_row, column=canon, value=_cell_text(raw))
             rec[canon] = bool(flag)
         return rec
 
     def _date(self, cells: list[Any], canon: str, excel_row: int) -> Any:
-        from gpmb_gis._dates import DateParseError, parse_date
-
         raw = self.cell(cells, canon)
-        try:
-            return parse_date(raw)
-        except DateParseError as exc:
-            self.note(
-                WARNING,
-                "date_unparseable",
-                excel_row,
-                column=canon,
-                value=_cell_text(raw),
-                reason=str(exc),
-            )
-            return None
+        date, problem = _memo(self._dates, raw, _date_or_problem)
+        if problem is not None:
+            self.note(WARNING, "date_unparseable", excel_row, column=canon,
+                      value=_cell_text(raw), reason=problem)  # fmt: skip
+        return date
 
     def _non_record(self, cells: list[Any], excel_row: int) -> None:
         if _total_row(cells):

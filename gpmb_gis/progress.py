@@ -710,14 +710,18 @@ def _record_findings(
     """Records linked only to parcels outside the ROW (listed), and repeated records."""
     findings: list[Finding] = []
     used: set[int] = set()
-    affected = {ov.project.id: set(ov.pieces[C.PARCEL_INDEX]) for ov in overlays}
+    affected = pd.concat(
+        [pd.DataFrame({C.PROJECT: ov.project.id, C.PARCEL_INDEX: ov.pieces[C.PARCEL_INDEX]})
+         for ov in overlays] or [pd.DataFrame(columns=[C.PROJECT, C.PARCEL_INDEX])],
+        ignore_index=True,
+    ).drop_duplicates()  # fmt: skip
     links = inputs.links
-    hit = np.array(
-        [
-            p in affected.get(pid, ())
-            for p, pid in zip(links[C.PARCEL_INDEX], links[C.PROJECT], strict=True)
-        ],
-        dtype=bool,
+    hit = (
+        pd.MultiIndex.from_frame(links[[C.PROJECT, C.PARCEL_INDEX]].astype(object)).isin(
+            pd.MultiIndex.from_frame(affected[[C.PROJECT, C.PARCEL_INDEX]].astype(object))
+        )
+        if len(links) and len(affected)
+        else np.zeros(len(links), dtype=bool)
     )
     used.update(links.loc[hit, C.RECORD_INDEX].tolist()) if len(links) else None
     records = inputs.records
@@ -739,7 +743,8 @@ def _record_findings(
             )
         )
     inside = links[hit].drop_duplicates([C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT])
-    for (pid, parcel), group in inside.groupby([C.PROJECT, C.PARCEL_INDEX]):
+    repeated = inside.groupby([C.PROJECT, C.PARCEL_INDEX])[C.RECORD_INDEX].transform("size") > 1
+    for (pid, parcel), group in inside[repeated].groupby([C.PROJECT, C.PARCEL_INDEX]):
         if len(group) > 1:
             rows = sorted(records[C.SOURCE_ROW].iloc[group[C.RECORD_INDEX]].tolist())
             p = inputs.parcels.iloc[parcel]

@@ -207,8 +207,7 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
     faces = engine.disjoint_faces(piece_geoms, piece_reach)
     communes = _commune_units(row, faces, pieces, inputs)
     if inputs.communes is not None:
-        pi, ui, area = _unit_parts(piece_geoms, inputs.communes.geometry.to_numpy())
-        piece_unit = _largest_unit(len(pieces), pi, ui, area)
+        piece_unit = _largest_unit(len(pieces), *_piece_parts(faces, communes))
     else:
         position = {k: i for i, k in enumerate(communes.keys)}
         piece_unit = np.array([position.get(k, -1) for k in pieces[C.KEY_COMMUNE]], dtype=np.int64)

@@ -156,3 +156,17 @@ def test_dask_local_cluster_gives_the_same_tables():
     pd.testing.assert_frame_equal(on_dask.progress_by_chainage, single.progress_by_chainage)
     pd.testing.assert_frame_equal(on_dask.timeseries(), single.timeseries())
     pd.testing.assert_frame_equal(on_dask.milestones(), single.milestones())
+
+
+def test_far_record_found_when_the_layer_writes_numbers_as_text(tmp_path):
+    """Parcel numbers kept as text with leading zeros ("0105") are still found far away."""
+    rows = _parcels()
+    for row in rows:
+        row["SOTHUA"] = f"{row['SOTHUA']:04d}"
+    gpd.GeoDataFrame(rows, crs=CRS).to_file(tmp_path / "parcels.gpkg", engine="pyogrio")
+    config = _case(tmp_path)
+    gpd.GeoDataFrame(rows, crs=CRS).to_file(tmp_path / "parcels.gpkg", engine="pyogrio")
+    result = compute_progress(config)
+    qa = result.qa_issues.set_index("check")
+    assert "record_outside_row" in qa.index  # sheet 2 / parcel 105, written "0105"
+    assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(400.0)

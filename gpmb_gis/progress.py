@@ -84,8 +84,10 @@ def _unit_parts(faces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.nd
     if len(faces) == 0 or len(units) == 0:
         empty = np.array([], dtype=np.int64)
         return empty, empty, np.array([], dtype=float)
-    units = np.asarray(units, dtype=object)
-    shapely.prepare(units)  # each unit is tested against many faces
+    # each unit is tested against many faces: prepare them, on copies of their own, since
+    # preparing changes a geometry and projects sharing the communes run on threads
+    units = shapely.transform(np.asarray(units, dtype=object), lambda xy: xy)
+    shapely.prepare(units)
     unit_idx, face_idx = STRtree(faces).query(units, predicate="intersects")
     covered = shapely.covers(units[unit_idx], faces[face_idx])
     area = shapely.area(faces[face_idx])

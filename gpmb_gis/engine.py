@@ -406,8 +406,9 @@ def stage_index_at(reach: np.ndarray, day: int) -> np.ndarray:
 def _coverage_suspects(geoms: np.ndarray) -> np.ndarray:
     """Positions of polygons that may overlap another: the rest form a clean coverage.
 
-    GEOS's coverage check flags every polygon with an edge inside another polygon; two
-    copies of one polygon share all their edges and pass it, so equal boxes are added.
+    GEOS's coverage check flags every polygon with an edge inside another polygon (but not
+    the polygon around it: pairs are looked for both ways); two copies of one polygon share
+    all their edges and pass it, so equal boxes are added.
     """
     try:
         flagged = ~shapely.is_empty(shapely.coverage_invalid_edges(geoms))
@@ -432,7 +433,8 @@ def overlapping_pairs(geoms: np.ndarray, min_area: float = 1e-6,
     geoms = np.asarray(geoms, dtype=object)
     tree = STRtree(geoms)
     suspects = _coverage_suspects(geoms)
-    pairs = [tree.query(geoms[suspects], predicate=p) for p in ("overlaps", "contains")]
+    # a polygon wholly inside another flags only itself: look both ways from the suspects
+    pairs = [tree.query(geoms[suspects], predicate=p) for p in ("overlaps", "contains", "within")]
     left = np.concatenate([suspects[p[0]] for p in pairs])
     right = np.concatenate([p[1] for p in pairs])
     left, right = np.minimum(left, right), np.maximum(left, right)

@@ -11,7 +11,7 @@ import pytest
 import shapely
 from conftest import SAMPLE_CONFIG
 from helpers import CRS, rect, write_book_csv, write_config, write_layer
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gpmb_gis import compute_progress
@@ -112,6 +112,8 @@ _boxes = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(
 
 @settings(max_examples=60, deadline=None)
 @given(_boxes, st.integers(0, 3))
+@example([(0, 0, 10, 10), (2, 2, 2, 2)], 0)  # one inside another, no edge shared: CI found it
+@example([(0, 0, 10, 10), (0, 0, 3, 3), (10, 0, 2, 10), (8, 2, 4, 2)], 0)
 def test_overlapping_pairs_are_every_pair_that_shares_area(boxes, copies):
     geoms = [shapely.box(x, y, x + w, y + h) for x, y, w, h in boxes]
     geoms += geoms[:copies]  # exact copies pass the coverage check: still found
@@ -170,3 +172,20 @@ def test_far_record_found_when_the_layer_writes_numbers_as_text(tmp_path):
     qa = result.qa_issues.set_index("check")
     assert "record_outside_row" in qa.index  # sheet 2 / parcel 105, written "0105"
     assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(400.0)
+
+
+def test_parcel_inside_another_counts_once(tmp_path):
+    """A parcel drawn wholly inside another (no edge shared): the union, 2 000 m², not 2 050."""
+    write_layer(tmp_path / "row.gpkg", [{"name": "row", "geometry": rect(0, 0, 100, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 100, 20)},
+        {"SHBANDO": 1, "SOTHUA": 2, "geometry": rect(40, 5, 50, 10)},
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Tờ bản đồ": 1, "Số thửa": k, "Ngày bàn giao": "01/03/2024"} for k in (1, 2)])  # fmt: skip
+    config = write_config(tmp_path, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+                          'parcels = "parcels.gpkg"\nhandovers = "book.csv"\n'
+                          '[[projects]]\nid = "P"\nrow = "row.gpkg"\n')  # fmt: skip
+    result = compute_progress(config)
+    assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(2000.0)
+    assert "parcels_overlap" in set(result.qa_issues["check"])

@@ -4,8 +4,9 @@ Offices hand over a district's or a province's whole cadastral layer; the run ne
 thousand parcels along the projects. The right of way is cut into small boxes
 (:func:`row_boxes`), and the file's own spatial index answers which features fall in them:
 the R-tree of a GeoPackage (read with SQLite), the bbox columns of a GeoParquet file, or OGR's
-spatial filter for other formats (FlatGeobuf, a Shapefile with its .qix). The features found
-are then kept only where their shape meets the right of way itself (:func:`touching`).
+spatial filter for other formats (with the index of FlatGeobuf or a Shapefile's .qix; without
+one OGR still tests every shape itself, which spares building a Python object for each). The
+features found are then kept only where their shape meets the right of way (:func:`touching`).
 
 A file the index cannot serve (a drawing, a layer in another datum, a CSV) is read whole, as
 before; :func:`plan_window` says which.
@@ -93,9 +94,10 @@ def plan_window(
 ) -> Window | None:
     """Boxes to read a layer through, or None when it must be read whole.
 
-    A layer is read whole when it is not a polygon layer with a spatial index (a drawing,
-    a table, a GeoJSON file) or when its CRS is geographic without a declaration (it may
-    hold metres under a wrong label, which :func:`io.read_layer` finds out).
+    A layer is read whole when it is not a polygon layer (a drawing, a table), when it is
+    GeoJSON, CSV or KML (parsed whole anyway), or when its CRS is geographic without a
+    declaration (it may hold metres under a wrong label, which :func:`io.read_layer` finds
+    out).
 
     Parameters
     ----------
@@ -115,8 +117,6 @@ def plan_window(
     else:
         info = _layer_info(path, layer)
         if info is None or info.get("driver") in _WHOLE_DRIVERS:
-            return None
-        if not info.get("capabilities", {}).get("fast_spatial_filter"):
             return None
         if "Polygon" not in str(info.get("geometry_type")):
             return None  # lines and labels of a drawing: polygons are built from all of them

@@ -88,8 +88,10 @@ def test_window_gives_the_tables_of_a_whole_read(tmp_path):
 
 
 @pytest.mark.parametrize(("parcels_file", "crs"), [("parcels.parquet", CRS),
-                                                   ("parcels.gpkg", "EPSG:32648")])  # fmt: skip
+                                                   ("parcels.gpkg", "EPSG:32648"),
+                                                   ("parcels.shp", CRS)])  # fmt: skip
 def test_parquet_and_another_crs_read_the_same_parcels(tmp_path, parcels_file, crs):
+    """GeoParquet's bbox column, a GPKG in UTM 48N, a Shapefile without .qix: the same 10."""
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     plain = compute_progress(_case(tmp_path / "a"))

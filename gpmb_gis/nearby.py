@@ -154,7 +154,8 @@ def _parquet_crs(path: Path) -> str | None:
 def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | None:
     """Feature ids whose R-tree box meets any of ``boxes``; None without an R-tree."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        # read-only, but not "immutable": edits QGIS keeps in the -wal file must be seen
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error:
         return None
     try:

@@ -191,3 +191,24 @@ def test_parcel_inside_another_counts_once(tmp_path):
     result = compute_progress(config)
     assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(2000.0)
     assert "parcels_overlap" in set(result.qa_issues["check"])
+
+
+def test_rtree_lookup_sees_edits_still_in_the_wal(tmp_path):
+    """QGIS keeps edits in the -wal file until a checkpoint: the R-tree query must see them."""
+    import sqlite3
+
+    from gpmb_gis.nearby import gpkg_fids
+
+    write_layer(tmp_path / "p.gpkg", [{"SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}])
+    con = sqlite3.connect(tmp_path / "p.gpkg")
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("INSERT INTO rtree_p_geom VALUES (99, 100, 110, 100, 110)")
+    con.commit()
+    try:
+        assert (tmp_path / "p.gpkg-wal").exists()
+        assert gpkg_fids(tmp_path / "p.gpkg", None, np.array([[95.0, 95, 120, 120]])).tolist() == [
+            99
+        ]
+    finally:
+        con.close()

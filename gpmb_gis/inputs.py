@@ -239,9 +239,8 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
                               records[C.KEY_PARCEL].iloc[rows])  # fmt: skip
     if not len(far):
         return findings
-    for column in (C.COMMUNE, C.SHEET):
-        if column not in far:
-            far[column] = config.parcels.commune if column == C.COMMUNE else None
+    if C.COMMUNE not in far:
+        far[C.COMMUNE] = config.parcels.commune
     far = engine.add_keys(far.reset_index(drop=True), engine.CommuneIndex(communes))
     index = engine.KeyIndex(far)
     replaced: dict[int, Finding] = {}

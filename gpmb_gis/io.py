@@ -301,9 +301,7 @@ def _read_window(source: LayerSource, window: Window | None, kwargs: dict[str, A
         frame = pyogrio.read_dataframe(source.path, **kwargs)
         frame["_row"] = np.arange(len(frame))
         return frame
-    first_fid = (
-        1 if pyogrio.read_info(source.path, layer=source.layer).get("driver") == "GPKG" else 0
-    )
+    first_fid = 1 if window.driver == "GPKG" else 0  # GeoPackage counts features from 1
     frame["_row"] = np.asarray(frame.index, dtype=np.int64) - first_fid
     return frame.reset_index(drop=True)
 
@@ -474,7 +472,7 @@ def read_layer(
     in_layer = None
     if window is not None and isinstance(gdf, gpd.GeoDataFrame):
         gdf = gdf[nearby.touching(gdf.geometry.to_numpy(), window.shapes)]
-        in_layer = nearby.feature_count(source.path, source.layer)
+        in_layer = window.features
         if not len(gdf):  # nothing near: read whole, so that the errors say why
             return read_layer(source, layer=layer, project_crs=project_crs, fields=fields,
                               name=name)  # fmt: skip

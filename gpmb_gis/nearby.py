@@ -43,10 +43,16 @@ class Window:
         ``(n, 4)`` array of ``xmin, ymin, xmax, ymax`` in the file's CRS.
     shapes
         The right of way pieces, in the file's CRS, for the exact test.
+    driver
+        The file's format (``GPKG``, ``ESRI Shapefile``, ``Parquet``…).
+    features
+        Features in the whole file, when its metadata says (None otherwise).
     """
 
     boxes: np.ndarray
     shapes: np.ndarray
+    driver: str = ""
+    features: int | None = None
 
 
 def row_boxes(geoms: Sequence[shapely.Geometry], cell_m: float = BOX_CELL_M) -> np.ndarray:
@@ -113,7 +119,10 @@ def plan_window(
     if not len(row_pieces) or path.is_dir():
         return None
     if is_parquet(path):
+        import pyarrow.parquet as pq
+
         file_crs = declared_crs or _parquet_crs(path)
+        driver, features = "Parquet", int(pq.ParquetFile(path).metadata.num_rows)
     else:
         info = _layer_info(path, layer)
         if info is None or info.get("driver") in _WHOLE_DRIVERS:
@@ -121,6 +130,8 @@ def plan_window(
         if "Polygon" not in str(info.get("geometry_type")):
             return None  # lines and labels of a drawing: polygons are built from all of them
         file_crs = declared_crs or info.get("crs")
+        driver, count = str(info.get("driver")), info.get("features")
+        features = None if count is None or count < 0 else int(count)
     crs = CRS.from_user_input(file_crs) if file_crs else project_crs
     if crs.is_geographic and not declared_crs:
         return None  # may be metres under a wrong label: read whole, let read_layer decide
@@ -130,7 +141,7 @@ def plan_window(
         shapes = shapely.transform(
             shapely.segmentize(row_pieces, 50.0), lambda xy: np.column_stack(
                 to_file.transform(xy[:, 0], xy[:, 1])))  # fmt: skip
-    return Window(shapely.bounds(shapes), shapes)
+    return Window(shapely.bounds(shapes), shapes, driver, features)
 
 
 def _parquet_crs(path: Path) -> str | None:
@@ -246,17 +257,6 @@ def read_parquet_rows(path: Path, rows: np.ndarray | None):
     frame = gpd.GeoDataFrame.from_arrow(table.replace_schema_metadata(pf.schema_arrow.metadata))
     frame["_row"] = group_rows[keep]
     return frame
-
-
-def feature_count(path: Path, layer: str | None) -> int | None:
-    """How many features the whole file holds (from its metadata; None when unknown)."""
-    if is_parquet(path):
-        import pyarrow.parquet as pq
-
-        return int(pq.ParquetFile(path).metadata.num_rows)
-    info = _layer_info(path, layer)
-    count = None if info is None else info.get("features")
-    return None if count is None or count < 0 else int(count)
 
 
 def touching(geoms: np.ndarray, shapes: np.ndarray) -> np.ndarray:

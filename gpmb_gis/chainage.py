@@ -156,20 +156,34 @@ class Route:
         start = np.concatenate([[0.0], np.cumsum(length)[:-1]])
         return a, b, length, start, STRtree(shapely.linestrings(np.stack([a, b], axis=1)))
 
+    @functools.cached_property
+    def _grid(self) -> _SegmentGrid:
+        a, b = self._segments[:2]
+        return _SegmentGrid.build(a, b)
+
     def locate(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distance along the line of the nearest point, and signed offset (left positive).
 
-        The nearest segment comes from a tree of the line's segments, so the cost per point
-        does not grow with the length of the road.
+        See :meth:`locate_xy`, which takes coordinates.
         """
         points = np.asarray(points, dtype=object)
         if not len(points):
             return np.zeros(0), np.zeros(0)
+        return self.locate_xy(shapely.get_coordinates(points))
+
+    def locate_xy(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`locate` for an (n, 2) array of coordinates.
+
+        The segments near each point come from a grid of the line's segments and the nearest
+        is chosen with numpy; a point farther than :data:`NEAR_M` from the line asks a tree of
+        the segments for its nearest. The cost per point does not grow with the length of the
+        road.
+        """
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        if not len(xy):
+            return np.zeros(0), np.zeros(0)
         a, b, length, start, tree = self._segments
-        seg = np.empty(len(points), dtype=np.int64)
-        found = tree.query_nearest(points, all_matches=False)
-        seg[found[0]] = found[1]
-        xy = shapely.get_coordinates(points)
+        seg = _nearest_segment(xy, a, b, length, self._grid, tree)
         ab, ap = b[seg] - a[seg], xy - a[seg]
         t = np.clip((ab * ap).sum(axis=1) / length[seg] ** 2, 0.0, 1.0)
         foot = a[seg] + t[:, None] * ab
@@ -197,6 +211,81 @@ class Route:
                 if b - a > 1e-9:
                     out.append((d0 + a - c0, d0 + b - c0, float(a), float(b), k))
         return out
+
+
+#: Segments within this distance (metres) of a point are compared with numpy; a point farther
+#: from the line asks the segment tree for its nearest (slower per point).
+NEAR_M = 50.0
+
+
+@dataclass(frozen=True)
+class _SegmentGrid:
+    """The line's segments listed by the square cells (``NEAR_M`` wide) they come near.
+
+    Each segment is listed in every cell its bounding box, widened by ``NEAR_M``, touches, so
+    a cell lists every segment within ``NEAR_M`` of any point in it.
+    """
+
+    keys: np.ndarray  # sorted cell keys
+    first: np.ndarray  # where each cell's segments start in ``segments`` (one more at the end)
+    segments: np.ndarray
+    origin: np.ndarray
+
+    @classmethod
+    def build(cls, a: np.ndarray, b: np.ndarray) -> _SegmentGrid:
+        origin = np.minimum(a.min(axis=0), b.min(axis=0)) - 2 * NEAR_M
+        low = np.floor((np.minimum(a, b) - NEAR_M - origin) / NEAR_M).astype(np.int64)
+        high = np.floor((np.maximum(a, b) + NEAR_M - origin) / NEAR_M).astype(np.int64)
+        nx, ny = high[:, 0] - low[:, 0] + 1, high[:, 1] - low[:, 1] + 1
+        count = nx * ny
+        seg = np.repeat(np.arange(len(a)), count)
+        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        key = _cell_key(low[seg, 0] + k // ny[seg], low[seg, 1] + k % ny[seg])
+        order = np.argsort(key, kind="stable")  # within a cell, segments in line order
+        keys, first = np.unique(key[order], return_index=True)
+        return cls(keys, np.append(first, len(key)), seg[order], origin)
+
+    def candidates(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Segments listed in each point's cell (every one within ``NEAR_M``, and more).
+
+        Returns the number of segments per point and the segments, point after point.
+        """
+        cell = np.floor((xy - self.origin) / NEAR_M).astype(np.int64)
+        key = _cell_key(cell[:, 0], cell[:, 1])
+        at = np.clip(np.searchsorted(self.keys, key), 0, len(self.keys) - 1)
+        listed = self.keys[at] == key
+        count = np.where(listed, self.first[at + 1] - self.first[at], 0)
+        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        return count, self.segments[np.repeat(self.first[at], count) + k]
+
+
+def _cell_key(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
+    return ix * (1 << 31) + iy
+
+
+def _nearest_segment(xy: np.ndarray, a: np.ndarray, b: np.ndarray, length: np.ndarray,
+                     grid: _SegmentGrid, tree: STRtree) -> np.ndarray:  # fmt: skip
+    """Index of the segment nearest to each point (the first of equals along the line)."""
+    count, near_s = grid.candidates(xy)
+    seg = np.full(len(xy), -1, dtype=np.int64)
+    if len(near_s):
+        near_p = np.repeat(np.arange(len(xy)), count)
+        ab, ap = b[near_s] - a[near_s], xy[near_p] - a[near_s]
+        t = np.clip((ab * ap).sum(axis=1) / length[near_s] ** 2, 0.0, 1.0)
+        gap = ((ap - t[:, None] * ab) ** 2).sum(axis=1)
+        some = np.flatnonzero(count)
+        starts = (np.cumsum(count) - count)[some]
+        least = np.minimum.reduceat(gap, starts)
+        # per point the first of its nearest (a cell lists its segments in line order)
+        at = np.where(gap <= np.repeat(least, count[some]), np.arange(len(gap)), len(gap))
+        best = np.minimum.reduceat(at, starts)
+        close = least <= NEAR_M**2  # anything nearer would be listed too: this is the nearest
+        seg[some[close]] = near_s[best[close]]
+    far = np.flatnonzero(seg < 0)
+    if len(far):
+        found = tree.query_nearest(shapely.points(xy[far]), all_matches=False)
+        seg[far[found[0]]] = found[1]
+    return seg
 
 
 def reverse_if_drawn_backwards(line: LineString, first_m: float | None, last_m: float | None,
@@ -267,7 +356,7 @@ def bin_regions(route: Route, bins: list[tuple[float, float, float, float, int]]
         """The bin all corners of each piece lie nearest to (corners on an edge fit both); -1."""
         xy, owner = shapely.get_coordinates(shapely.segmentize(geoms, 2.0 * cell),
                                             return_index=True)  # fmt: skip
-        d = route.locate(shapely.points(xy))[0]
+        d = route.locate_xy(xy)[0]
         low = np.full(len(geoms), -1, dtype=np.int64)
         high = np.full(len(geoms), len(bins), dtype=np.int64)
         np.maximum.at(low, owner, bin_of(d - 1e-3))

@@ -849,14 +849,22 @@ def _is_numbering_row(cells: list[Any]) -> bool:
 
 def _total_row(cells: list[Any]) -> bool:
     """A total row: its first words say "Tổng cộng", "Cộng" or "Total"."""
-    for c in [c for c in cells if _cell_text(c)][:2]:
-        folded = fold(c)
-        if any(
-            folded == w or folded.startswith(w + " ") or folded.startswith(w + ":")
-            for w in _TOTAL_WORDS
-        ):
-            return True
+    seen = 0
+    for cell in cells:
+        text = _cell_text(cell)
+        if text:
+            if _total_text(text):
+                return True
+            seen += 1
+            if seen == 2:
+                break
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _total_text(text: str) -> bool:
+    folded = fold(text)
+    return any(folded == w or folded.startswith((w + " ", w + ":")) for w in _TOTAL_WORDS)
 
 
 def _section_commune(cells: list[Any]) -> str | None:

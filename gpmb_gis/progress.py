@@ -271,7 +271,7 @@ def _add_piece_chainage(pieces: gpd.GeoDataFrame, route: Route) -> None:
         return
     geoms = shapely.segmentize(pieces.geometry.to_numpy(), 20.0)
     coords, owner = shapely.get_coordinates(geoms, return_index=True)
-    d, offset = route.locate(shapely.points(coords))
+    d, offset = route.locate_xy(coords)
     frame = pd.DataFrame({"piece": owner, "d": d, "left": offset > 0.01, "right": offset < -0.01})
     agg = frame.groupby("piece").agg(d0=("d", "min"), d1=("d", "max"), left=("left", "any"),
                                      right=("right", "any"))  # fmt: skip

@@ -351,7 +351,7 @@ def _straighten(route: Any, geoms: np.ndarray, step: float = 2.0) -> np.ndarray:
     """Geometries in (distance along the centreline, offset) coordinates."""
 
     def to_strip(xy: np.ndarray) -> np.ndarray:
-        d, offset = route.locate(shapely.points(xy))
+        d, offset = route.locate_xy(xy)
         return np.column_stack([d, offset])
 
     return shapely.transform(shapely.segmentize(geoms, step), to_strip)

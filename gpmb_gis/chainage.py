@@ -71,6 +71,30 @@ def format_chainage(metres: float, *, decimals: int = 0) -> str:
     return f"{sign}Km{km}+{rest:0{width}.{decimals}f}"
 
 
+def chainage_labels(metres: np.ndarray | list[float]) -> list[str]:
+    """:func:`format_chainage` of many values (whole metres) at once; "" for NaN.
+
+    Examples
+    --------
+    >>> chainage_labels([3700, 18000.4, -12.5])
+    ['Km3+700', 'Km18+000', '-Km0+012']
+    """
+    m = np.asarray(metres, dtype=float)
+    known = ~np.isnan(m)
+    value = np.round(np.abs(np.where(known, m, 0.0)))  # halves to even, as round() does
+    km = (value // 1000).astype(np.int64)
+    rest = (value - km * 1000).astype(np.int64)
+    return [f"{'-' if neg else ''}Km{k}+{r:03d}" if ok else ""
+            for neg, k, r, ok in zip((m < 0).tolist(), km.tolist(), rest.tolist(),
+                                     known.tolist(), strict=True)]  # fmt: skip
+
+
+def stretch_labels(from_m: np.ndarray | list[float], to_m: np.ndarray | list[float]) -> list[str]:
+    """:func:`stretch_label` of many stretches at once."""
+    return [f"{a} – {b}" for a, b in zip(chainage_labels(from_m), chainage_labels(to_m),
+                                         strict=True)]  # fmt: skip
+
+
 # --- routes: distance along the centreline ↔ chainage ---------------------------------------
 
 

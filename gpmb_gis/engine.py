@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -45,6 +46,20 @@ def from_day_number(day: int) -> dt.date | None:
     if day in (ALWAYS, NEVER):
         return None
     return dt.date(1970, 1, 1) + dt.timedelta(days=int(day))
+
+
+def day_numbers(values: Iterable[object]) -> np.ndarray:
+    """Day numbers of many cells at once (each distinct value once); NaN where no date."""
+    return np.array(map_unique(values, _day_or_nan), dtype=float)
+
+
+def _day_or_nan(value: object) -> float:
+    return float(day_number(value)) if isinstance(value, dt.date) else np.nan
+
+
+def dates_of(days: Iterable[float]) -> list[dt.date | None]:
+    """Dates of many day numbers at once; None for NaN, ALWAYS and NEVER."""
+    return map_unique(days, lambda d: None if d is None or np.isnan(d) else from_day_number(d))
 
 
 # --- geometry helpers ----------------------------------------------------------------------
@@ -140,7 +155,7 @@ def present(value: object) -> bool:
     )
 
 
-def map_unique(values: Iterable[object], fn: Callable[[object], str]) -> list[str]:
+def map_unique(values: Iterable[object], fn: Callable[[object], Any]) -> list[Any]:
     """``[fn(v) for v in values]``, calling ``fn`` once per distinct value.
 
     Examples
@@ -217,11 +232,13 @@ class _NearKeys:
         self.by_parcel: dict[str, list[tuple[str, str]]] = {}
         self.by_sheet: dict[tuple[str, str], list[str]] = {}
         self.by_number: dict[tuple[str, str], list[str]] = {}
-        for c, s, p in keys.itertuples(index=False):
+        columns = (keys[C.KEY_COMMUNE].tolist(), keys[C.KEY_SHEET].tolist(),
+                   keys[C.KEY_PARCEL].tolist())  # fmt: skip
+        for c, s, p in zip(*columns, strict=True):
             self.by_parcel.setdefault(p, []).append((c, s))
             self.by_sheet.setdefault((c, s), []).append(p)
             self.by_number.setdefault((s, p), []).append(c)
-        self.communes = sorted(set(keys[C.KEY_COMMUNE]))
+        self.communes = sorted(set(columns[0]))
 
     def closest(self, key: tuple[str, str, str], n: int = 3) -> list[str]:
         """Up to ``n`` existing keys near ``key`` (commune, sheet, parcel), best first."""
@@ -233,12 +250,16 @@ class _NearKeys:
         for c, s in self.by_parcel.get(kp, []):
             if c in mine and s != ks:
                 scored.append((0.9, f"sheet {s} / parcel {kp}"))
+        similar = difflib.SequenceMatcher(None, "", kp)  # kp's analysis is made once
         for c in mine:
             for p in self.by_sheet.get((c, ks), []):
                 if p != kp:
-                    ratio = difflib.SequenceMatcher(None, kp, p).ratio()
-                    if ratio >= 0.6:
-                        scored.append((ratio * 0.95, f"sheet {ks} / parcel {p}"))
+                    similar.set_seq1(p)
+                    # the quick ratios are upper bounds of ratio(): most numbers stop there
+                    if similar.real_quick_ratio() >= 0.6 and similar.quick_ratio() >= 0.6:
+                        ratio = similar.ratio()
+                        if ratio >= 0.6:
+                            scored.append((ratio * 0.95, f"sheet {ks} / parcel {p}"))
         if kc:
             for c in self.by_number.get((ks, kp), []):
                 if c not in mine:
@@ -311,8 +332,15 @@ def match_records(
     names = (C.RECORD_LABEL, C.SOURCE_SHEET, C.PROJECT, C.COMMUNE, C.KEY_COMMUNE, C.KEY_SHEET,
              C.KEY_PARCEL)  # fmt: skip
     columns = zip(*(records[n].tolist() for n in names), strict=True)
+    targets_of: dict[tuple[object, object], list[str] | None] = {}  # books repeat them
     for rec_pos, (where, sheet, project, commune, kc, ks, kp) in enumerate(columns):
-        targets = _record_projects(project, sheet, projects_by_key, project_ids)
+        try:
+            targets = targets_of[project, sheet]
+        except KeyError:
+            targets = _record_projects(project, sheet, projects_by_key, project_ids)
+            targets_of[project, sheet] = targets
+        except TypeError:  # an unhashable cell
+            targets = _record_projects(project, sheet, projects_by_key, project_ids)
         if targets is None:
             params = {"project": str(project), "known": ", ".join(project_ids)}
             findings.append(Finding(ERROR, "record_unknown_project", "handovers", where,
@@ -384,7 +412,7 @@ def record_reach_days(records: pd.DataFrame) -> np.ndarray:
     days = np.full((n, len(DATED_STAGES)), NEVER, dtype=np.int64)
     for j, stage in enumerate(DATED_STAGES):
         col = C.STAGE_DATES[stage]
-        days[:, j] = [day_number(v) for v in records[col]]
+        days[:, j] = map_unique(records[col], day_number)
     undated = (days == NEVER).all(axis=1)
     status = records["status_stage"].to_numpy(dtype=object)
     for i in np.flatnonzero(undated):

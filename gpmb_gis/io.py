@@ -863,6 +863,8 @@ def _total_row(cells: list[Any]) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _total_text(text: str) -> bool:
+    if text[0].isdigit():  # the row number or a parcel number: the common case
+        return False
     folded = fold(text)
     return any(folded == w or folded.startswith((w + " ", w + ":")) for w in _TOTAL_WORDS)
 

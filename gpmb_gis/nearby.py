@@ -270,7 +270,8 @@ def touching(geoms: np.ndarray, shapes: np.ndarray) -> np.ndarray:
     bad = ~shapely.is_valid(test) & ~shapely.is_missing(test)
     test[bad] = shapely.make_valid(test[bad])
     hit = np.zeros(len(test), dtype=bool)
-    found = shapely.STRtree(shapes).query(test, predicate="intersects")[0]
+    # the few shapes are the ones prepared, each tested against the geometries near it
+    found = shapely.STRtree(test).query(shapes, predicate="intersects")[1]
     hit[found] = True
     return hit
 

@@ -23,7 +23,7 @@ from gpmb_gis import engine, qa
 from gpmb_gis._errors import ConfigError
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import commune_key, number_key
-from gpmb_gis.chainage import Route, bin_regions, format_chainage, stretch_label
+from gpmb_gis.chainage import Route, bin_regions, chainage_labels, stretch_label, stretch_labels
 from gpmb_gis.chainage import runs as chainage_runs
 from gpmb_gis.config import Config, Project, load_config
 from gpmb_gis.inputs import Inputs, load_inputs
@@ -259,7 +259,7 @@ def _bin_units(bins: list, regions: np.ndarray, faces: engine.Faces) -> Units:
     """Chainage bins as units: the part of the ROW nearest to each stretch of centreline."""
     fi, ui, area = _unit_parts(faces.geoms, regions)
     keys = [f"{k}" for k in range(len(bins))]
-    labels = [f"{format_chainage(b[2])} – {format_chainage(b[3])}" for b in bins]
+    labels = stretch_labels([b[2] for b in bins], [b[3] for b in bins])
     return Units(keys, ["" for _ in bins], labels, shapely.area(regions), fi, ui, area)
 
 
@@ -337,8 +337,8 @@ def measure_chainage(ov: ProjectOverlay, day: dt.date) -> pd.DataFrame:
     table = pd.DataFrame({
         C.PROJECT: ov.project.id,
         "from_m": [b[2] for b in ov.bins], "to_m": [b[3] for b in ov.bins],
-        "from_label": [format_chainage(b[2]) for b in ov.bins],
-        "to_label": [format_chainage(b[3]) for b in ov.bins],
+        "from_label": chainage_labels([b[2] for b in ov.bins]),
+        "to_label": chainage_labels([b[3] for b in ov.bins]),
         "segment": [b[4] for b in ov.bins],
         "length_m": [b[1] - b[0] for b in ov.bins],
         C.REQUIRED_M2: required, C.CLEARED_M2: sums[f"{C.HANDED_OVER}_m2"],
@@ -374,7 +374,7 @@ def _blocked_stretches(bins: pd.DataFrame, full: np.ndarray, left: np.ndarray,
     from_m, to_m = bins["from_m"].to_numpy()[first], bins["to_m"].to_numpy()[last]
     return pd.DataFrame({
         "kind": "stretch", "from_m": from_m, "to_m": to_m,
-        "label": [stretch_label(a, b) for a, b in zip(from_m, to_m, strict=True)],
+        "label": stretch_labels(from_m, to_m),
         "length_m": length,
         "uncleared_m2": [float(left[a : b + 1].sum()) for a, b in runs],
         "parcels": parcels.reindex(range(len(runs)), fill_value=0).to_numpy(dtype=int),
@@ -399,7 +399,7 @@ def _blocking_parcels(ov: ProjectOverlay, bins: pd.DataFrame, hits: pd.DataFrame
     from_m, to_m = pieces["from_m"].to_numpy(), pieces["to_m"].to_numpy()
     return pd.DataFrame({
         "kind": "parcel", "from_m": from_m, "to_m": to_m,
-        "label": [stretch_label(a, b) for a, b in zip(from_m, to_m, strict=True)],
+        "label": stretch_labels(from_m, to_m),
         "length_m": per["length_m"].to_numpy(), "uncleared_m2": per["uncleared_m2"].to_numpy(),
         "commune": pieces["commune_name"].to_numpy(),
         "sheet": engine.map_unique(pieces[C.SHEET], number_key),
@@ -670,8 +670,7 @@ def parcels_table(
     records = inputs.records
     rec = mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)
     dates = records[C.HANDOVER_DATE].to_numpy()[rec]
-    days = np.array([engine.day_number(d) if isinstance(d, dt.date) else np.nan for d in dates],
-                    dtype=float)  # fmt: skip
+    days = engine.day_numbers(dates)
     by_parcel = pd.DataFrame({
         "parcel": mine[C.PARCEL_INDEX].to_numpy(dtype=np.int64),
         "day": np.where(days <= engine.day_number(day), days, np.nan),
@@ -680,7 +679,7 @@ def parcels_table(
     }).groupby("parcel").agg(day=("day", "min"), enforcement=("enforcement", "any"),
                              complaint=("complaint", "any"))  # fmt: skip
     found = by_parcel.reindex(pieces[C.PARCEL_INDEX].to_numpy())
-    handover = [None if np.isnan(d) else engine.from_day_number(int(d)) for d in found["day"]]
+    handover = engine.dates_of(found["day"])
     table = pd.DataFrame(
         {
             C.PROJECT: ov.project.id,
@@ -697,8 +696,8 @@ def parcels_table(
     )
     if ov.route is not None:
         table["from_m"], table["to_m"] = pieces["from_m"].to_numpy(), pieces["to_m"].to_numpy()
-        table["from_label"] = [format_chainage(v) for v in pieces["from_m"]]
-        table["to_label"] = [format_chainage(v) for v in pieces["to_m"]]
+        table["from_label"] = chainage_labels(pieces["from_m"].to_numpy())
+        table["to_label"] = chainage_labels(pieces["to_m"].to_numpy())
         table["side"] = pieces["side"].to_numpy()
     if include_owner:
         table[C.OWNER] = pieces[C.OWNER].to_numpy() if C.OWNER in pieces else None

@@ -290,9 +290,11 @@ _DATE_ORDER = (C.INVENTORY_DATE, C.PLAN_APPROVED_DATE, C.PAID_DATE, C.HANDOVER_D
 
 
 def _ordinals(values: pd.Series) -> np.ndarray:
-    """Day numbers of date cells; NaN where a cell holds no date."""
-    return np.array([v.toordinal() if isinstance(v, dt.date) else np.nan for v in values],
-                    dtype=float)  # fmt: skip
+    """Day numbers of date cells as ``date.toordinal`` counts; NaN where no date."""
+    return engine.day_numbers(values) + _ORDINAL_1970
+
+
+_ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
 
 
 def record_dates(records: pd.DataFrame, as_of: dt.date, far_future_years: int) -> list[Finding]:

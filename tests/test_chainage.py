@@ -13,7 +13,14 @@ from shapely.geometry import LineString, Point
 
 from gpmb_gis import compute_progress
 from gpmb_gis._errors import ConfigError, InputError
-from gpmb_gis.chainage import Route, bin_regions, route_from_layer, runs
+from gpmb_gis.chainage import (
+    Route,
+    bin_regions,
+    chainage_labels,
+    format_chainage,
+    route_from_layer,
+    runs,
+)
 
 X, Y = ORIGIN
 
@@ -225,3 +232,10 @@ def test_strip_diagram_of_a_long_road_is_split_into_pages(tmp_path):
     assert len(figures[0].axes) == 4
     figures[0].savefig(tmp_path / "strip.png", dpi=60)
     assert (tmp_path / "strip.png").stat().st_size > 10_000
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-5e5, 5e5) | st.integers(-10**6, 10**6).map(lambda v: v / 2),
+                max_size=20))  # fmt: skip
+def test_chainage_labels_are_format_chainage_of_each(values):
+    assert chainage_labels(values) == [format_chainage(v) for v in values]

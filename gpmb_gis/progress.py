@@ -79,8 +79,21 @@ class ProjectOverlay:
     overlaps: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
-def _unit_parts(faces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Split faces by unit polygons: (face index, unit index, area of the part)."""
+#: Bin regions partition the right of way: a face within this distance (metres) of lying
+#: wholly in one region goes to it whole. The faces' edges along the ROW boundary were
+#: computed by intersection and stray from it by rounding, so an exact test would send nearly
+#: every face along the edge through another intersection; what the tolerance can misplace
+#: is under ``width × 1e-6`` m² per face.
+PARTITION_TOLERANCE_M = 1e-6
+
+
+def _unit_parts(faces: np.ndarray, units: np.ndarray, *, partition: bool = False,
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Split faces by unit polygons: (face index, unit index, area of the part).
+
+    With ``partition`` the units do not overlap, and a face that lies in one of them to within
+    :data:`PARTITION_TOLERANCE_M` is given to it whole.
+    """
     if len(faces) == 0 or len(units) == 0:
         empty = np.array([], dtype=np.int64)
         return empty, empty, np.array([], dtype=float)
@@ -89,7 +102,19 @@ def _unit_parts(faces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.nd
     units = shapely.transform(np.asarray(units, dtype=object), lambda xy: xy)
     shapely.prepare(units)
     unit_idx, face_idx = STRtree(faces).query(units, predicate="intersects")
-    covered = shapely.covers(units[unit_idx], faces[face_idx])
+    if partition:
+        wide = shapely.buffer(units, PARTITION_TOLERANCE_M, quad_segs=1, join_style="mitre")
+        shapely.prepare(wide)
+        covered = shapely.covers(wide[unit_idx], faces[face_idx])
+        # a face whole in one unit has no part in the others: keep its first covering pair
+        whole = np.zeros(len(faces), dtype=bool)
+        whole[face_idx[covered]] = True
+        keep_pair = ~whole[face_idx]
+        covered_at = np.flatnonzero(covered)
+        keep_pair[covered_at[np.unique(face_idx[covered_at], return_index=True)[1]]] = True
+        unit_idx, face_idx, covered = unit_idx[keep_pair], face_idx[keep_pair], covered[keep_pair]
+    else:
+        covered = shapely.covers(units[unit_idx], faces[face_idx])
     area = shapely.area(faces[face_idx])
     partial = ~covered
     if partial.any():
@@ -257,7 +282,7 @@ def _piece_parts(faces: engine.Faces, units: Units) -> tuple[np.ndarray, np.ndar
 
 def _bin_units(bins: list, regions: np.ndarray, faces: engine.Faces) -> Units:
     """Chainage bins as units: the part of the ROW nearest to each stretch of centreline."""
-    fi, ui, area = _unit_parts(faces.geoms, regions)
+    fi, ui, area = _unit_parts(faces.geoms, regions, partition=True)
     keys = [f"{k}" for k in range(len(bins))]
     labels = stretch_labels([b[2] for b in bins], [b[3] for b in bins])
     return Units(keys, ["" for _ in bins], labels, shapely.area(regions), fi, ui, area)
@@ -272,13 +297,12 @@ def _add_piece_chainage(pieces: gpd.GeoDataFrame, route: Route) -> None:
     geoms = shapely.segmentize(pieces.geometry.to_numpy(), 20.0)
     coords, owner = shapely.get_coordinates(geoms, return_index=True)
     d, offset = route.locate_xy(coords)
-    frame = pd.DataFrame({"piece": owner, "d": d, "left": offset > 0.01, "right": offset < -0.01})
-    agg = frame.groupby("piece").agg(d0=("d", "min"), d1=("d", "max"), left=("left", "any"),
-                                     right=("right", "any"))  # fmt: skip
-    pieces["from_m"] = route.chainage_at(agg["d0"].to_numpy())
-    pieces["to_m"] = route.chainage_at(agg["d1"].to_numpy())
-    pieces["side"] = np.where(agg["left"] & agg["right"], "both",
-                              np.where(agg["left"], "left", "right"))  # fmt: skip
+    starts = np.searchsorted(owner, np.arange(n))  # every piece has coordinates, in order
+    left = np.maximum.reduceat(offset > 0.01, starts)
+    right = np.maximum.reduceat(offset < -0.01, starts)
+    pieces["from_m"] = route.chainage_at(np.minimum.reduceat(d, starts))
+    pieces["to_m"] = route.chainage_at(np.maximum.reduceat(d, starts))
+    pieces["side"] = np.where(left & right, "both", np.where(left, "left", "right"))
 
 
 # --- measuring -----------------------------------------------------------------------------

@@ -239,3 +239,19 @@ def test_strip_diagram_of_a_long_road_is_split_into_pages(tmp_path):
                 max_size=20))  # fmt: skip
 def test_chainage_labels_are_format_chainage_of_each(values):
     assert chainage_labels(values) == [format_chainage(v) for v in values]
+
+
+def test_faces_split_by_bins_whole_within_rounding():
+    from gpmb_gis.progress import _unit_parts
+
+    units = np.array([shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
+    faces = np.array([
+        shapely.Polygon([(0, 0), (10 + 1e-9, 0), (10, 5), (0, 5)]),  # over the edge by rounding
+        shapely.box(5, 5, 15, 10),  # across the edge: 25 m² each side
+        shapely.box(10, 0, 20, 5),  # whole in the second
+    ])  # fmt: skip
+    face, unit, area = _unit_parts(faces, units, partition=True)
+    got = sorted(zip(face.tolist(), unit.tolist(), np.round(area, 6).tolist(), strict=True))
+    assert got == [(0, 0, pytest.approx(50.0)), (1, 0, 25.0), (1, 1, 25.0), (2, 1, 50.0)]
+    exact = _unit_parts(faces, units)
+    assert len(exact[0]) == 5  # the exact cut also gives face 0 a sliver in the second bin

@@ -163,7 +163,9 @@ def map_unique(values: Iterable[object], fn: Callable[[object], Any]) -> list[An
     >>> map_unique(["07", 7, None, "07"], number_key)
     ['7', '7', '', '7']
     """
-    series = pd.Series(list(values), dtype=object)
+    # a Series' own tolist (Arrow text is slow to iterate value by value)
+    listed = values.tolist() if isinstance(values, (pd.Series, pd.Index, np.ndarray)) else values
+    series = pd.Series(list(listed), dtype=object)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     mapped = np.array([*(fn(u) for u in uniques), fn(None)], dtype=object)
     return mapped[codes].tolist()
@@ -596,7 +598,7 @@ def pieces_frame(
             C.PARCEL_INDEX: parcel_pos,
             C.AFFECTED_M2: shapely.area(pieces),
         },
-        geometry=list(pieces),
+        geometry=np.asarray(pieces, dtype=object),
         crs=parcels.crs,
     )
     for col in (C.COMMUNE, C.SHEET, C.PARCEL, C.LAND_USE, C.OWNER, C.KEY_COMMUNE):

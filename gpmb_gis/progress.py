@@ -139,18 +139,18 @@ def _commune_units(
                      fi, ui, area)  # fmt: skip
     # without polygons a commune is the union of its parcels' pieces: a face covered by the
     # pieces of two communes belongs to both
-    piece_keys = pieces[C.KEY_COMMUNE].to_numpy()
-    pairs = pd.DataFrame({"face": faces.cover_face, "key": piece_keys[faces.cover_piece]})
+    piece_keys = np.array(pieces[C.KEY_COMMUNE].tolist(), dtype=object)
+    unique = sorted(set(piece_keys.tolist()))
+    code = np.searchsorted(np.array(unique, dtype=object), piece_keys) if unique else piece_keys
+    pairs = pd.DataFrame({"face": faces.cover_face, "unit": code[faces.cover_piece]})
     pairs = pairs.drop_duplicates()
-    unique = sorted(set(pairs["key"]))
-    position = {k: i for i, k in enumerate(unique)}
-    fi = pairs["face"].to_numpy()
-    ui = np.array([position[k] for k in pairs["key"]], dtype=np.int64)
+    fi = pairs["face"].to_numpy(dtype=np.int64)
+    ui = pairs["unit"].to_numpy(dtype=np.int64)
     area = faces.area[fi] if len(fi) else np.zeros(0)
-    names = []
-    for k in unique:
-        raw = pieces.loc[pieces[C.KEY_COMMUNE] == k, C.COMMUNE]
-        names.append(str(raw.dropna().iloc[0]) if raw.notna().any() else k)
+    written = pd.Series(pieces[C.COMMUNE].tolist(), dtype=object)
+    first = written.groupby(piece_keys).first()  # the first name written, as keyed
+    names = [str(first[k]) if k in first.index and engine.present(first[k]) else k
+             for k in unique]  # fmt: skip
     required = np.bincount(ui, weights=area, minlength=len(unique))
     return Units(unique, ["" for _ in unique], names, required, fi, ui, area, polygons=False)
 
@@ -185,13 +185,18 @@ def _piece_reach(
     for j in range(reach.shape[1]):  # earliest date of each stage over a parcel's records
         np.minimum.at(reach[:, j], rows, record_reach[records, j])
     if project.already_clear_land_use and C.LAND_USE in pieces:
-        codes = pieces[C.LAND_USE].fillna("").astype(str).str.strip().str.upper()
-        clear = codes.isin(project.already_clear_land_use).to_numpy()
+        wanted = set(project.already_clear_land_use)
+        codes = engine.map_unique(pieces[C.LAND_USE], _land_use_code)
+        clear = np.array([code in wanted for code in codes], dtype=bool)
         reach[clear] = engine.ALWAYS
         pieces[C.ALREADY_CLEAR] = clear
     else:
         pieces[C.ALREADY_CLEAR] = False
     return reach
+
+
+def _land_use_code(value: object) -> str:
+    return "" if not engine.present(value) else str(value).strip().upper()
 
 
 def _largest_unit(
@@ -226,8 +231,8 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
         else dict(zip(inputs.communes[C.KEY_COMMUNE], inputs.communes[C.COMMUNE], strict=True))
     )
     pieces["commune_name"] = [names.get(k, c if isinstance(c, str) else "")
-                              for k, c in zip(pieces[C.KEY_COMMUNE], pieces[C.COMMUNE],
-                                              strict=True)]  # fmt: skip
+                              for k, c in zip(pieces[C.KEY_COMMUNE].tolist(),
+                                              pieces[C.COMMUNE].tolist(), strict=True)]  # fmt: skip
     piece_reach = _piece_reach(project, pieces, inputs.links, inputs.record_reach)
     for j, col in enumerate(engine.REACH_COLUMNS):
         pieces[col] = piece_reach[:, j]
@@ -749,23 +754,21 @@ def _record_findings(
     )
     used.update(links.loc[hit, C.RECORD_INDEX].tolist()) if len(links) else None
     records = inputs.records
-    for rec in sorted(set(links[C.RECORD_INDEX]) - used):
-        parcel = inputs.parcels.iloc[links.loc[links[C.RECORD_INDEX] == rec, C.PARCEL_INDEX].iat[0]]
-        pids = sorted(set(links.loc[links[C.RECORD_INDEX] == rec, C.PROJECT]))
-        findings.append(
-            Finding(
-                WARNING,
-                "record_outside_row",
-                "handovers",
-                records[C.RECORD_LABEL].iat[rec],
-                params={
-                    "sheet": parcel[C.KEY_SHEET],
-                    "parcel": parcel[C.KEY_PARCEL],
-                    "project": ", ".join(pids),
-                },
-                listed=True,
-            )
-        )
+    outside = links[~links[C.RECORD_INDEX].isin(used)] if len(links) else links
+    if len(outside):
+        first = outside.groupby(C.RECORD_INDEX, sort=True)[C.PARCEL_INDEX].first()
+        pids = (outside.drop_duplicates([C.RECORD_INDEX, C.PROJECT])
+                .sort_values([C.RECORD_INDEX, C.PROJECT])
+                .groupby(C.RECORD_INDEX, sort=True)[C.PROJECT].agg(", ".join))  # fmt: skip
+        at = first.to_numpy(dtype=np.int64)
+        sheets = inputs.parcels[C.KEY_SHEET].to_numpy()[at].tolist()
+        numbers = inputs.parcels[C.KEY_PARCEL].to_numpy()[at].tolist()
+        labels = records[C.RECORD_LABEL].to_numpy()[first.index.to_numpy(dtype=np.int64)]
+        for label, sheet, number, project in zip(labels.tolist(), sheets, numbers,
+                                                 pids.tolist(), strict=True):  # fmt: skip
+            params = {"sheet": sheet, "parcel": number, "project": project}
+            findings.append(Finding(WARNING, "record_outside_row", "handovers", label,
+                                    params=params, listed=True))  # fmt: skip
     inside = links[hit].drop_duplicates([C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT])
     repeated = inside.groupby([C.PROJECT, C.PARCEL_INDEX])[C.RECORD_INDEX].transform("size") > 1
     for (pid, parcel), group in inside[repeated].groupby([C.PROJECT, C.PARCEL_INDEX]):

@@ -701,7 +701,10 @@ def _fix_grid_text(grid: list[list[Any]], declared: str | None, label: str,
     for row in grid:
         for k, cell in enumerate(row):
             if isinstance(cell, str):
-                row[k] = decode_legacy(cell, encoding) if encoding else nfc(cell)
+                if encoding:
+                    row[k] = decode_legacy(cell, encoding)
+                elif not cell.isascii():  # ASCII text is NFC already
+                    row[k] = nfc(cell)
     return findings
 
 
@@ -922,10 +925,6 @@ class _BookReader:
         """A row as the user finds it: ``row 17``, or ``QL4B!17`` in a book of several sheets."""
         return f"{self.sheet}!{excel_row}" if self.sheet else f"row {excel_row}"
 
-    def cell(self, cells: list[Any], canon: str) -> Any:
-        i = self.index.get(canon)
-        return cells[i] if i is not None and i < len(cells) else None
-
     def listed(self, severity: str, check: str, excel_row: int, **params: Any) -> None:
         self.findings.append(
             Finding(
@@ -944,8 +943,9 @@ class _BookReader:
         )
 
     def record(self, cells: list[Any], excel_row: int) -> dict[str, Any] | None:
-        parcel = _cell_text(self.cell(cells, C.PARCEL))
-        if not parcel or _total_row(cells):
+        width = len(cells)
+        value = {canon: cells[i] if i < width else None for canon, i in self.index.items()}
+        if not _cell_text(value.get(C.PARCEL)) or _total_row(cells):
             return self._non_record(cells, excel_row)
         rec: dict[str, Any] = {
             C.SOURCE_ROW: excel_row,
@@ -953,32 +953,27 @@ class _BookReader:
             C.RECORD_LABEL: self.label(excel_row),
         }
         for canon in (C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, C.OWNER, C.NOTE, C.LAND_USE):
-            value = self.cell(cells, canon)
-            rec[canon] = nfc(value) if isinstance(value, str) else value
+            rec[canon] = value.get(canon)  # text is NFC since _fix_grid_text
         if not _cell_text(rec[C.COMMUNE]):
             rec[C.COMMUNE] = self.source.commune or self.section
         for canon in _DATE_COLUMNS:
-            rec[canon] = self._date(cells, canon, excel_row)
-        status = self.cell(cells, C.STATUS)
+            raw = value.get(canon)
+            rec[canon], problem = _memo(self._dates, raw, _date_or_problem)
+            if problem is not None:
+                self.note(WARNING, "date_unparseable", excel_row, column=canon,
+                          value=_cell_text(raw), reason=problem)  # fmt: skip
+        status = value.get(C.STATUS)
         rec[C.STATUS] = _cell_text(status)
         rec["status_stage"] = _memo(self._statuses, status, parse_status)
         if rec[C.STATUS] and rec["status_stage"] is None:
             self.note(WARNING, "unknown_status", excel_row, value=rec[C.STATUS])
         for canon in (C.ENFORCEMENT, C.COMPLAINT):
-            raw = self.cell(cells, canon)
+            raw = value.get(canon)
             flag = _memo(self._flags, raw, parse_flag)
             if flag is None:
                 self.note(WARNING, "unknown_flag", excel_row, column=canon, value=_cell_text(raw))
             rec[canon] = bool(flag)
         return rec
-
-    def _date(self, cells: list[Any], canon: str, excel_row: int) -> Any:
-        raw = self.cell(cells, canon)
-        date, problem = _memo(self._dates, raw, _date_or_problem)
-        if problem is not None:
-            self.note(WARNING, "date_unparseable", excel_row, column=canon,
-                      value=_cell_text(raw), reason=problem)  # fmt: skip
-        return date
 
     def _non_record(self, cells: list[Any], excel_row: int) -> None:
         if _total_row(cells):

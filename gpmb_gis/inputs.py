@@ -51,6 +51,10 @@ class Inputs:
         Each road project's centreline with its chainage, by project id.
     in_layer
         Features in the whole file, for a layer read only near the right of way (parcels).
+    unsettled
+        Whether records that match no parcel read may still name a parcel elsewhere in the
+        layer: :meth:`settle` looks (a scan of the whole file's attributes, which a run
+        does while the overlays work).
     """
 
     config: Config
@@ -65,6 +69,17 @@ class Inputs:
     used: dict[str, int] = field(default_factory=dict)
     routes: dict[str, Route] = field(default_factory=dict)
     in_layer: dict[str, int | None] = field(default_factory=dict)
+    unsettled: bool = False
+
+    def settle(self) -> None:
+        """List records whose parcel lies elsewhere in the layer as outside the ROW.
+
+        Until then they are listed as naming no parcel (see :attr:`unsettled`).
+        """
+        if self.unsettled:
+            self.findings = _records_far_away(self.config, self.communes, self.records,
+                                              self.findings)  # fmt: skip
+            self.unsettled = False
 
 
 @dataclass
@@ -256,8 +271,11 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
     return [replaced.get(id(f), f) for f in findings]
 
 
-def load_inputs(config: Config) -> Inputs:
+def load_inputs(config: Config, *, settle: bool = True) -> Inputs:
     """Read, repair, check and key every input of a config.
+
+    With ``settle=False`` the records that match no parcel read are not yet looked up in
+    the rest of the parcels layer: call :meth:`Inputs.settle` before using the findings.
 
     Raises
     ------
@@ -275,9 +293,11 @@ def load_inputs(config: Config) -> Inputs:
     routes = {p.id: _route(p, config, tally) for p in config.projects if p.centerline}
     records = _records(config, communes, tally)
     links, found = engine.match_records(records, parcels, {p.id: p.name for p in config.projects})
-    if "parcels" in tally.in_layer:
-        found = _records_far_away(config, communes, records, found)
     tally.findings.extend(found)
     reach = engine.record_reach_days(records)
-    return Inputs(config, parcels, communes, rows, records, links, reach, tally.findings,
-                  tally.read, tally.used, routes, tally.in_layer)  # fmt: skip
+    unsettled = "parcels" in tally.in_layer and any(f.check == "record_no_parcel" for f in found)
+    inputs = Inputs(config, parcels, communes, rows, records, links, reach, tally.findings,
+                    tally.read, tally.used, routes, tally.in_layer, unsettled)  # fmt: skip
+    if settle:
+        inputs.settle()
+    return inputs

@@ -74,5 +74,5 @@ def compute_progress_on(
     if not isinstance(config, Config):
         config = load_config(config)
     day = as_of or config.as_of or dt.date.today()
-    return measure_inputs(load_inputs(config), day, include_owner=include_owner,
+    return measure_inputs(load_inputs(config, settle=False), day, include_owner=include_owner,
                           overlay=overlay_on(client))  # fmt: skip

@@ -919,7 +919,7 @@ def compute_progress(
     if not isinstance(config, Config):
         config = load_config(config)
     day = as_of or config.as_of or dt.date.today()
-    return measure_inputs(load_inputs(config), day, include_owner=include_owner)
+    return measure_inputs(load_inputs(config, settle=False), day, include_owner=include_owner)
 
 
 #: Overlays every project of a run: ``(projects, inputs) → {project id: overlay}``.
@@ -944,7 +944,11 @@ def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
     dask cluster with :func:`gpmb_gis.partition.overlay_on`; every way gives the same tables.
     """
     config = inputs.config
-    overlays = overlay(list(config.projects), inputs)
+    with ThreadPoolExecutor(max_workers=1) as side:
+        # a scan of the whole parcels file's attributes, on its own thread during the overlays
+        settled = side.submit(inputs.settle)
+        overlays = overlay(list(config.projects), inputs)
+        settled.result()
     extra, records_used = _record_findings(inputs, list(overlays.values()))
     findings = inputs.findings + extra + _row_findings(overlays, config)
     findings += qa.record_dates(inputs.records, day, config.qa.far_future_years)

@@ -276,13 +276,19 @@ def _piece_parts(faces: engine.Faces, units: Units) -> tuple[np.ndarray, np.ndar
 
     A piece is the union of the faces it covers, so its part in a unit is the sum of theirs.
     """
-    parts = pd.DataFrame({"face": units.face_index, "unit": units.face_unit,
-                          "area": units.face_area})  # fmt: skip
-    cover = pd.DataFrame({"face": faces.cover_face, "piece": faces.cover_piece})
-    summed = parts.merge(cover, on="face").groupby(["piece", "unit"], sort=True)["area"].sum()
-    pieces = summed.index.get_level_values("piece").to_numpy(dtype=np.int64)
-    unit = summed.index.get_level_values("unit").to_numpy(dtype=np.int64)
-    return pieces, unit, summed.to_numpy(dtype=float)
+    order = np.argsort(faces.cover_face, kind="stable")
+    cover_face, cover_piece = faces.cover_face[order], faces.cover_piece[order]
+    # each part of a face, once for every piece that covers the face
+    first = np.searchsorted(cover_face, units.face_index, side="left")
+    count = np.searchsorted(cover_face, units.face_index, side="right") - first
+    part = np.repeat(np.arange(len(units.face_index)), count)
+    k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    piece = cover_piece[np.repeat(first, count) + k]
+    unit = units.face_unit[part]
+    n_units = max(len(units.keys), int(unit.max()) + 1 if len(unit) else 1)
+    pairs, at = np.unique(piece * n_units + unit, return_inverse=True)
+    area = np.bincount(at.ravel(), weights=units.face_area[part], minlength=len(pairs))
+    return pairs // n_units, pairs % n_units, area
 
 
 def _bin_units(bins: list, regions: np.ndarray, faces: engine.Faces) -> Units:

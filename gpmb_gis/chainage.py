@@ -405,9 +405,12 @@ def bin_regions(route: Route, bins: list[tuple[float, float, float, float, int]]
         todo, size = parts, max(size / 4.0, cell)
     all_pieces = np.concatenate(pieces) if pieces else np.array([], dtype=object)
     all_owner = np.concatenate(owner) if owner else np.array([], dtype=int)
-    regions = np.empty(len(bins), dtype=object)
-    for k in range(len(bins)):
-        regions[k] = shapely.union_all(all_pieces[all_owner == k])
+    regions = np.full(len(bins), shapely.Polygon(), dtype=object)
+    order = np.argsort(all_owner, kind="stable")
+    owners, first, count = np.unique(all_owner[order], return_index=True, return_counts=True)
+    for k, at, n in zip(owners.tolist(), first.tolist(), count.tolist(), strict=True):
+        group = all_pieces[order[at : at + n]]
+        regions[k] = group[0] if n == 1 else shapely.union_all(group)
     return regions
 
 

@@ -8,7 +8,7 @@ the time headless Chromium takes to draw maps of about 1k, 10k and 50k parcels.
 
 Speed is measured here and written down, never asserted in tests.
 
-Usage: ``python benchmarks/run.py [--sizes 10k,100k,1M,3M] [--runs 3] [--no-maps]``
+Usage: ``python benchmarks/run.py [--sizes 10k,100k,1M,3M] [--runs 5] [--no-maps]``
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ def _map_rows(folder: Path, runs: int) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(synth.SIZES))
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-maps", action="store_true")
     args = parser.parse_args()
     sizes = args.sizes.split(",")

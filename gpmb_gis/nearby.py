@@ -3,9 +3,10 @@
 Offices hand over a district's or a province's whole cadastral layer; the run needs the few
 thousand parcels along the projects. The right of way is cut into small boxes
 (:func:`row_boxes`), and the file's own spatial index answers which features fall in them:
-the R-tree of a GeoPackage (read with SQLite), the bbox columns of a GeoParquet file, or OGR's
-spatial filter for other formats (with the index of FlatGeobuf or a Shapefile's .qix; without
-one OGR still tests every shape itself, which spares building a Python object for each). The
+the R-tree of a GeoPackage (read with SQLite), the bbox columns of a GeoParquet file, the boxes
+at the head of a Shapefile's records (found through its .shx, read with numpy), or OGR's spatial
+filter for other formats (with the index of FlatGeobuf; without one OGR still tests every shape
+itself, which spares building a Python object for each). The
 features found are then kept only where their shape meets the right of way (:func:`touching`).
 
 A file the index cannot serve (a drawing, a layer in another datum, a CSV) is read whole, as
@@ -217,6 +218,17 @@ def _cell_mask(bounds: np.ndarray, boxes: np.ndarray, cell: float) -> np.ndarray
     return inside & (hit | big)
 
 
+def _meeting(bounds: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Positions of the feature bounds (``n × 4``; NaN for none) that meet any of ``boxes``."""
+    known = ~np.isnan(bounds).any(axis=1)
+    cell = float(max(np.max(boxes[:, 2] - boxes[:, 0]), np.max(boxes[:, 3] - boxes[:, 1]), 1.0))
+    candidates = np.flatnonzero(known & _cell_mask(np.nan_to_num(bounds), boxes, cell))
+    b = bounds[candidates]
+    tree = shapely.STRtree(shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]))
+    hit = tree.query(shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3]), predicate="intersects")
+    return candidates[np.unique(hit[0])]
+
+
 def parquet_rows(path: Path, boxes: np.ndarray) -> np.ndarray | None:
     """Row numbers whose bbox column meets any of ``boxes``; None without a bbox column."""
     import pyarrow.parquet as pq
@@ -228,12 +240,59 @@ def parquet_rows(path: Path, boxes: np.ndarray) -> np.ndarray | None:
     parts = table.column("bbox").combine_chunks()
     bounds = np.column_stack([parts.field(k).to_numpy(zero_copy_only=False)
                               for k in ("xmin", "ymin", "xmax", "ymax")])  # fmt: skip
-    cell = float(max(np.max(boxes[:, 2] - boxes[:, 0]), np.max(boxes[:, 3] - boxes[:, 1]), 1.0))
-    candidates = np.flatnonzero(_cell_mask(bounds, boxes, cell))
-    b = bounds[candidates]
-    tree = shapely.STRtree(shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]))
-    hit = tree.query(shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3]), predicate="intersects")
-    return candidates[np.unique(hit[0])]
+    return _meeting(bounds.astype(float), boxes)
+
+
+#: Shape types whose records begin with a bounding box: polygon, polygon Z, polygon M.
+_SHP_POLYGONS = (5, 15, 25)
+
+
+def shapefile_fids(path: Path, boxes: np.ndarray) -> np.ndarray | None:
+    """Feature ids (from 0) of a Shapefile whose shape's box meets any of ``boxes``.
+
+    A Shapefile keeps each polygon's bounding box at the head of its record in the .shp,
+    and the records' offsets in the .shx: read with numpy, they serve as the spatial index a
+    file without .qix lacks, and no shape is parsed. None when there is no .shx or the
+    file is not a polygon Shapefile (the caller then lets OGR filter).
+    """
+    shx = _sibling(path, ".shx")
+    if path.suffix.lower() != ".shp" or shx is None:
+        return None
+    try:
+        shp = np.memmap(path, dtype=np.uint8, mode="r")
+        kind = int(np.frombuffer(shp[32:36].tobytes(), dtype="<i4")[0])
+        offsets = np.fromfile(shx, dtype=">i4", offset=100).reshape(-1, 2)[:, 0]
+    except (OSError, ValueError, IndexError):
+        return None
+    if kind not in _SHP_POLYGONS:
+        return None
+    start = offsets.astype(np.int64) * 2 + 8  # content, after the record header
+    record = np.flatnonzero((start >= 100) & (start + 36 <= len(shp)))
+    record = record[_at(shp, start[record], "<i4", 1)[:, 0] == kind]  # a null shape has none
+    bounds = np.full((len(offsets), 4), np.nan)
+    bounds[record] = _at(shp, start[record] + 4, "<f8", 4)  # xmin, ymin, xmax, ymax
+    return _meeting(bounds, boxes)
+
+
+def _at(buffer: np.ndarray, offsets: np.ndarray, dtype: str, count: int) -> np.ndarray:
+    """``count`` numbers of ``dtype`` at each byte offset of a buffer, aligned or not."""
+    size = np.dtype(dtype).itemsize
+    out = np.empty((len(offsets), count), dtype=dtype)
+    shift = offsets % size
+    uniform = len(shift) > 0 and bool((shift == shift[0]).all())  # the usual case
+    for s in [int(shift[0])] if uniform else range(size):
+        sel = slice(None) if uniform else np.flatnonzero(shift == s)
+        view = np.frombuffer(buffer, dtype=dtype, count=(len(buffer) - s) // size, offset=s)
+        out[sel] = view[((offsets[sel] - s) // size)[:, None] + np.arange(count)]
+    return out
+
+
+def _sibling(path: Path, suffix: str) -> Path | None:
+    """The file beside ``path`` with another suffix, in either case (``.shx``, ``.SHX``)."""
+    for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        if candidate.exists():
+            return candidate
+    return None
 
 
 def read_parquet_rows(path: Path, rows: np.ndarray | None):

@@ -103,6 +103,29 @@ def test_parquet_and_another_crs_read_the_same_parcels(tmp_path, parcels_file, c
     # a transformed layer's parcels move by millimetres: the same land, not the same bits
     assert theirs.cleared_m2 == pytest.approx(mine.cleared_m2, rel=1e-4)
     assert sorted(other.parcels["parcel"]) == sorted(plain.parcels["parcel"])
+    # sheet 2 / parcel 105 is elsewhere in the layer, sheet 1 / parcel 99 nowhere
+    assert {"record_outside_row", "record_no_parcel"} <= set(other.qa_issues["check"])
+
+
+def test_shapefile_boxes_are_those_ogr_reads(tmp_path):
+    """The boxes read from the .shp record headers are the shapes' bounds; a null shape has
+    none."""
+    from gpmb_gis.nearby import shapefile_fids
+
+    rows = _parcels()
+    rows[3]["geometry"] = None
+    gpd.GeoDataFrame(rows, crs=CRS).to_file(tmp_path / "p.shp", engine="pyogrio")
+    boxes = np.array(
+        [
+            shapely.bounds(rect(15, 0, 35, 20)),  # parcels 2, 3 and 4 (null)
+            shapely.bounds(rect(FAR + 30, 30, FAR + 50, 50)),
+        ]
+    )  # 4 far ones
+    fids = shapefile_fids(tmp_path / "p.shp", boxes)
+    geoms = gpd.read_file(tmp_path / "p.shp").geometry.to_numpy()
+    meets = shapely.intersects(geoms[:, None], shapely.box(*boxes.T)[None, :]).any(axis=1)
+    assert fids.tolist() == np.flatnonzero(meets).tolist()
+    assert len(fids) == 2 + 4 and 3 not in fids.tolist()
 
 
 # --- overlap pairs and the chainage of points: the fast forms against the definitions -------

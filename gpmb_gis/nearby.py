@@ -6,8 +6,8 @@ thousand parcels along the projects. The right of way is cut into small boxes
 the R-tree of a GeoPackage (read with SQLite), the bbox columns of a GeoParquet file, the boxes
 at the head of a Shapefile's records (found through its .shx, read with numpy), or OGR's spatial
 filter for other formats (with the index of FlatGeobuf; without one OGR still tests every shape
-itself, which spares building a Python object for each). The
-features found are then kept only where their shape meets the right of way (:func:`touching`).
+itself, which spares building a Python object for each). The features found are then kept only
+where their shape meets the right of way (:func:`touching`).
 
 A file the index cannot serve (a drawing, a layer in another datum, a CSV) is read whole, as
 before; :func:`plan_window` says which.

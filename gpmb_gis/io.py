@@ -905,15 +905,24 @@ def _section_commune(cells: list[Any]) -> str | None:
     return None
 
 
-def _memo(cache: dict[Any, Any], value: Any, fn: Callable[[Any], Any]) -> Any:
-    """``fn(value)``, worked out once per distinct hashable value."""
-    try:
-        return cache[value]
-    except KeyError:
-        cache[value] = fn(value)
-        return cache[value]
-    except TypeError:  # unhashable
-        return fn(value)
+def _each(values: list[Any], fn: Callable[[Any], Any], cache: dict[Any, Any]) -> list[Any]:
+    """``[fn(v) for v in values]``, worked out once per distinct hashable value."""
+    out = []
+    for value in values:
+        try:
+            out.append(cache[value])
+        except KeyError:
+            cache[value] = fn(value)
+            out.append(cache[value])
+        except TypeError:  # unhashable
+            out.append(fn(value))
+    return out
+
+
+def _row_of(feature: str) -> int:
+    """The Excel row of a label ``row 17`` or ``QL4B!17``."""
+    tail = feature.rsplit("!", 1)[-1].removeprefix("row ")
+    return int(tail) if tail.isdigit() else 0
 
 
 def _date_or_problem(raw: Any) -> tuple[Any, str | None]:
@@ -962,38 +971,75 @@ class _BookReader:
             Finding(severity, check, "handovers", feature=self.label(excel_row), params=params)
         )
 
-    def record(self, cells: list[Any], excel_row: int) -> dict[str, Any] | None:
-        width = len(cells)
-        value = {canon: cells[i] if i < width else None for canon, i in self.index.items()}
-        if not _cell_text(value.get(C.PARCEL)) or _total_row(cells):
-            return self._non_record(cells, excel_row)
-        rec: dict[str, Any] = {
-            C.SOURCE_ROW: excel_row,
-            C.SOURCE_SHEET: self.sheet or "",
-            C.RECORD_LABEL: self.label(excel_row),
+    def read(self, grid: list[list[Any]], head: int) -> tuple[dict[str, list[Any]], int]:
+        """The records below the heading row, as columns; and the number of data rows read.
+
+        Rows that are not records (a total, a commune section, a row without a parcel
+        number) are listed as they come; the records' cells are then parsed column by column,
+        each distinct cell once, and their findings put back in row order.
+        """
+        read, rows, excel_rows, sections = 0, [], [], []
+        at_parcel = self.index.get(C.PARCEL, len(grid[0]) if grid else 0)
+        for r in range(head + 1, len(grid)):
+            cells = grid[r]
+            if _is_blank_row(cells) or (r == head + 1 and _is_numbering_row(cells)):
+                continue
+            read += 1
+            parcel = cells[at_parcel] if at_parcel < len(cells) else None
+            if not _cell_text(parcel) or _total_row(cells):
+                self._non_record(cells, r + 1)
+                continue
+            rows.append(cells)
+            excel_rows.append(r + 1)
+            sections.append(self.section)
+        listed = [(f, i) for i, f in enumerate(self.findings)]
+        self.findings = []
+        columns = self._columns(rows, excel_rows, sections)
+        # the records' findings among the listed rows, as a row-by-row reading gives them
+        rows_of = {self.label(x): x for x in excel_rows}
+        ordered = [(rows_of.get(f.feature, 0), 1, i, f) for i, f in enumerate(self.findings)]
+        ordered += [(_row_of(f.feature), 0, i, f) for f, i in listed]
+        self.findings = [f for *_, f in sorted(ordered, key=lambda t: t[:3])]
+        return columns, read
+
+    def _columns(self, rows: list[list[Any]], excel_rows: list[int],
+                 sections: list[str | None]) -> dict[str, list[Any]]:  # fmt: skip
+        def column(canon: str) -> list[Any]:
+            i = self.index.get(canon)
+            if i is None:
+                return [None] * len(rows)
+            return [cells[i] if i < len(cells) else None for cells in rows]
+
+        out: dict[str, list[Any]] = {
+            C.SOURCE_ROW: excel_rows,
+            C.SOURCE_SHEET: [self.sheet or ""] * len(rows),
+            C.RECORD_LABEL: [self.label(x) for x in excel_rows],
         }
         for canon in (C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, C.OWNER, C.NOTE, C.LAND_USE):
-            rec[canon] = value.get(canon)  # text is NFC since _fix_grid_text
-        if not _cell_text(rec[C.COMMUNE]):
-            rec[C.COMMUNE] = self.source.commune or self.section
+            out[canon] = column(canon)  # text is NFC since _fix_grid_text
+        out[C.COMMUNE] = [c if _cell_text(c) else (self.source.commune or section)
+                          for c, section in zip(out[C.COMMUNE], sections, strict=True)]  # fmt: skip
         for canon in _DATE_COLUMNS:
-            raw = value.get(canon)
-            rec[canon], problem = _memo(self._dates, raw, _date_or_problem)
-            if problem is not None:
-                self.note(WARNING, "date_unparseable", excel_row, column=canon,
-                          value=_cell_text(raw), reason=problem)  # fmt: skip
-        status = value.get(C.STATUS)
-        rec[C.STATUS] = _cell_text(status)
-        rec["status_stage"] = _memo(self._statuses, status, parse_status)
-        if rec[C.STATUS] and rec["status_stage"] is None:
-            self.note(WARNING, "unknown_status", excel_row, value=rec[C.STATUS])
+            raw = column(canon)
+            parsed = _each(raw, _date_or_problem, self._dates)
+            out[canon] = [date for date, _ in parsed]
+            for k in [k for k, (_, problem) in enumerate(parsed) if problem is not None]:
+                self.note(WARNING, "date_unparseable", excel_rows[k], column=canon,
+                          value=_cell_text(raw[k]), reason=parsed[k][1])  # fmt: skip
+        status = column(C.STATUS)
+        out[C.STATUS] = [_cell_text(v) for v in status]
+        out["status_stage"] = _each(status, parse_status, self._statuses)
+        for k, (text, stage) in enumerate(zip(out[C.STATUS], out["status_stage"], strict=True)):
+            if text and stage is None:
+                self.note(WARNING, "unknown_status", excel_rows[k], value=text)
         for canon in (C.ENFORCEMENT, C.COMPLAINT):
-            raw = value.get(canon)
-            flag = _memo(self._flags, raw, parse_flag)
-            if flag is None:
-                self.note(WARNING, "unknown_flag", excel_row, column=canon, value=_cell_text(raw))
-            rec[canon] = bool(flag)
-        return rec
+            raw = column(canon)
+            flags = _each(raw, parse_flag, self._flags)
+            for k in [k for k, flag in enumerate(flags) if flag is None]:
+                self.note(WARNING, "unknown_flag", excel_rows[k], column=canon,
+                          value=_cell_text(raw[k]))  # fmt: skip
+            out[canon] = [bool(flag) for flag in flags]
+        return out
 
     def _non_record(self, cells: list[Any], excel_row: int) -> None:
         if _total_row(cells):
@@ -1083,18 +1129,15 @@ def read_handovers(
     for _, sheet, _ in [b for b in books if b not in usable]:
         findings.append(Finding(INFO, "sheet_skipped", "handovers", f"sheet {sheet}",
                                 params={"sheet": sheet}))  # fmt: skip
-    records: list[dict[str, Any]] = []
+    records: dict[str, list[Any]] = {name: [] for name in HANDOVER_COLUMNS}
     read = 0
     for grid, sheet, (head, labels, matched) in usable:
         reader = _BookReader(source, labels, matched, sheet if len(usable) > 1 else None)
-        for r in range(head + 1, len(grid)):
-            cells = grid[r]
-            if _is_blank_row(cells) or (r == head + 1 and _is_numbering_row(cells)):
-                continue
-            read += 1
-            rec = reader.record(cells, excel_row=r + 1)
-            if rec is not None:
-                records.append(rec)
+        columns, rows = reader.read(grid, head)
+        read += rows
+        for name in HANDOVER_COLUMNS:
+            records[name] += columns[name]
         findings += reader.findings
-    table = pd.DataFrame.from_records(records, columns=list(HANDOVER_COLUMNS))
+    table = (pd.DataFrame(records, columns=list(HANDOVER_COLUMNS)) if records[C.SOURCE_ROW]
+             else empty_handovers())  # fmt: skip
     return table, findings, read

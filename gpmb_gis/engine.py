@@ -242,6 +242,16 @@ class _NearKeys:
             self.by_number.setdefault((s, p), []).append(c)
         self.communes = sorted(set(columns[0]))
 
+    @classmethod
+    def around(cls, parcels: pd.DataFrame, keys: list[tuple[str, str, str]]) -> _NearKeys:
+        """The index for these keys only: parcels with one of their numbers or sheets."""
+        numbers = {kp for _, _, kp in keys}
+        sheets = {ks for _, ks, _ in keys}
+        near = parcels[C.KEY_PARCEL].isin(numbers) | parcels[C.KEY_SHEET].isin(sheets)
+        index = cls(parcels[near.to_numpy()])
+        index.communes = sorted(set(parcels[C.KEY_COMMUNE].unique().tolist()))
+        return index
+
     def closest(self, key: tuple[str, str, str], n: int = 3) -> list[str]:
         """Up to ``n`` existing keys near ``key`` (commune, sheet, parcel), best first."""
         import difflib
@@ -330,7 +340,7 @@ def match_records(
     projects_by_key = {fold(name): pid for pid, name in projects.items()}
     projects_by_key.update({fold(pid): pid for pid in projects})
     links: list[tuple[int, int, str]] = []
-    near: _NearKeys | None = None
+    missing: list[tuple[tuple[str, str, str], dict[str, object]]] = []
     names = (C.RECORD_LABEL, C.SOURCE_SHEET, C.PROJECT, C.COMMUNE, C.KEY_COMMUNE, C.KEY_SHEET,
              C.KEY_PARCEL)  # fmt: skip
     columns = zip(*(records[n].tolist() for n in names), strict=True)
@@ -351,9 +361,8 @@ def match_records(
         hits, commune_ignored = index.lookup(kc, ks, kp)
         written = str(commune) if present(commune) else ""
         if not hits:
-            near = near or _NearKeys(parcels)
-            closest = "; ".join(near.closest((kc, ks, kp))) or "—"
-            params = {"commune": written, "sheet": ks, "parcel": kp, "closest": closest}
+            params = {"commune": written, "sheet": ks, "parcel": kp, "closest": "—"}
+            missing.append(((kc, ks, kp), params))  # the closest keys are filled in below
             findings.append(Finding(ERROR, "record_no_parcel", "handovers", where,
                                     params=params, listed=True))  # fmt: skip
             continue
@@ -365,6 +374,10 @@ def match_records(
             findings.append(Finding(WARNING, "record_key_repeated", "handovers", where,
                                     params=params))  # fmt: skip
         links.extend((rec_pos, hit, p) for hit in hits for p in targets)
+    if missing:
+        near = _NearKeys.around(parcels, [key for key, _ in missing])
+        for key, params in missing:
+            params["closest"] = "; ".join(near.closest(key)) or "—"
     table = pd.DataFrame(links, columns=[C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT])
     return table, findings
 

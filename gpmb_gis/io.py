@@ -919,12 +919,6 @@ def _each(values: list[Any], fn: Callable[[Any], Any], cache: dict[Any, Any]) ->
     return out
 
 
-def _row_of(feature: str) -> int:
-    """The Excel row of a label ``row 17`` or ``QL4B!17``."""
-    tail = feature.rsplit("!", 1)[-1].removeprefix("row ")
-    return int(tail) if tail.isdigit() else 0
-
-
 def _date_or_problem(raw: Any) -> tuple[Any, str | None]:
     from gpmb_gis._dates import DateParseError, parse_date
 
@@ -944,6 +938,7 @@ class _BookReader:
         self.sheet = sheet
         self.index = {canon: labels.index(label) for label, canon in matched.items()}
         self.findings: list[Finding] = []
+        self.finding_rows: list[int] = []  # the Excel row of each finding
         self.section: str | None = None
         # a book repeats its dates, statuses and flags: each distinct cell is read once
         self._dates: dict[Any, tuple[Any, str | None]] = {}
@@ -955,21 +950,13 @@ class _BookReader:
         return f"{self.sheet}!{excel_row}" if self.sheet else f"row {excel_row}"
 
     def listed(self, severity: str, check: str, excel_row: int, **params: Any) -> None:
-        self.findings.append(
-            Finding(
-                severity,
-                check,
-                "handovers",
-                feature=self.label(excel_row),
-                params=params,
-                listed=True,
-            )
-        )
+        self.note(severity, check, excel_row, listed=True, **params)
 
-    def note(self, severity: str, check: str, excel_row: int, **params: Any) -> None:
-        self.findings.append(
-            Finding(severity, check, "handovers", feature=self.label(excel_row), params=params)
-        )
+    def note(self, severity: str, check: str, excel_row: int, *, listed: bool = False,
+             **params: Any) -> None:  # fmt: skip
+        self.findings.append(Finding(severity, check, "handovers", feature=self.label(excel_row),
+                                     params=params, listed=listed))  # fmt: skip
+        self.finding_rows.append(excel_row)
 
     def read(self, grid: list[list[Any]], head: int) -> tuple[dict[str, list[Any]], int]:
         """The records below the heading row, as columns; and the number of data rows read.
@@ -979,7 +966,7 @@ class _BookReader:
         each distinct cell once, and their findings put back in row order.
         """
         read, rows, excel_rows, sections = 0, [], [], []
-        at_parcel = self.index.get(C.PARCEL, len(grid[0]) if grid else 0)
+        at_parcel = self.index[C.PARCEL]
         for r in range(head + 1, len(grid)):
             cells = grid[r]
             if _is_blank_row(cells) or (r == head + 1 and _is_numbering_row(cells)):
@@ -992,14 +979,10 @@ class _BookReader:
             rows.append(cells)
             excel_rows.append(r + 1)
             sections.append(self.section)
-        listed = [(f, i) for i, f in enumerate(self.findings)]
-        self.findings = []
         columns = self._columns(rows, excel_rows, sections)
-        # the records' findings among the listed rows, as a row-by-row reading gives them
-        rows_of = {self.label(x): x for x in excel_rows}
-        ordered = [(rows_of.get(f.feature, 0), 1, i, f) for i, f in enumerate(self.findings)]
-        ordered += [(_row_of(f.feature), 0, i, f) for f, i in listed]
-        self.findings = [f for *_, f in sorted(ordered, key=lambda t: t[:3])]
+        # in row order, as a row-by-row reading gives them (sorted() keeps a row's own order)
+        order = sorted(range(len(self.findings)), key=self.finding_rows.__getitem__)
+        self.findings = [self.findings[k] for k in order]
         return columns, read
 
     def _columns(self, rows: list[list[Any]], excel_rows: list[int],

@@ -63,16 +63,11 @@ def format_chainage(metres: float, *, decimals: int = 0) -> str:
     >>> format_chainage(3700), format_chainage(18000), format_chainage(3700.46, decimals=1)
     ('Km3+700', 'Km18+000', 'Km3+700.5')
     """
-    sign = "-" if metres < 0 else ""
-    value = round(abs(metres), decimals)
-    km = int(value // 1000)
-    rest = value - km * 1000
-    width = 3 if decimals == 0 else 4 + decimals
-    return f"{sign}Km{km}+{rest:0{width}.{decimals}f}"
+    return chainage_labels([metres], decimals=decimals)[0]
 
 
-def chainage_labels(metres: np.ndarray | list[float]) -> list[str]:
-    """:func:`format_chainage` of many values (whole metres) at once; "" for NaN.
+def chainage_labels(metres: np.ndarray | list[float], *, decimals: int = 0) -> list[str]:
+    """:func:`format_chainage` of many values at once ("" for NaN).
 
     Examples
     --------
@@ -81,10 +76,11 @@ def chainage_labels(metres: np.ndarray | list[float]) -> list[str]:
     """
     m = np.asarray(metres, dtype=float)
     known = ~np.isnan(m)
-    value = np.round(np.abs(np.where(known, m, 0.0)))  # halves to even, as round() does
+    value = np.round(np.abs(np.where(known, m, 0.0)), decimals)  # halves to even, as round()
     km = (value // 1000).astype(np.int64)
-    rest = (value - km * 1000).astype(np.int64)
-    return [f"{'-' if neg else ''}Km{k}+{r:03d}" if ok else ""
+    rest = value - km * 1000
+    width = 3 if decimals == 0 else 4 + decimals
+    return [f"{'-' if neg else ''}Km{k}+{r:0{width}.{decimals}f}" if ok else ""
             for neg, k, r, ok in zip((m < 0).tolist(), km.tolist(), rest.tolist(),
                                      known.tolist(), strict=True)]  # fmt: skip
 
@@ -502,4 +498,4 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 def stretch_label(from_m: float, to_m: float) -> str:
     """``Km7+200 – Km7+450``."""
-    return f"{format_chainage(from_m)} – {format_chainage(to_m)}"
+    return stretch_labels([from_m], [to_m])[0]

@@ -237,8 +237,14 @@ def test_strip_diagram_of_a_long_road_is_split_into_pages(tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(-5e5, 5e5) | st.integers(-10**6, 10**6).map(lambda v: v / 2),
                 max_size=20))  # fmt: skip
-def test_chainage_labels_are_format_chainage_of_each(values):
-    assert chainage_labels(values) == [format_chainage(v) for v in values]
+def test_chainage_labels_write_whole_metres(values):
+    def written(v: float) -> str:  # the notation by hand: whole km, +, three-digit metres
+        whole = round(abs(v))  # halves to even
+        return f"{'-' if v < 0 else ''}Km{whole // 1000}+{whole % 1000:03d}"
+
+    expected = [written(v) for v in values]
+    assert chainage_labels(values) == expected
+    assert [format_chainage(v) for v in values] == expected
 
 
 def test_faces_split_by_bins_whole_within_rounding():

@@ -229,7 +229,7 @@ class _NearKeys:
     sheet and parcel in another commune. Built once for all the records that match nothing.
     """
 
-    def __init__(self, parcels: pd.DataFrame) -> None:
+    def __init__(self, parcels: pd.DataFrame, communes: list[str] | None = None) -> None:
         keys = parcels[[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL]].drop_duplicates()
         self.by_parcel: dict[str, list[tuple[str, str]]] = {}
         self.by_sheet: dict[tuple[str, str], list[str]] = {}
@@ -240,7 +240,7 @@ class _NearKeys:
             self.by_parcel.setdefault(p, []).append((c, s))
             self.by_sheet.setdefault((c, s), []).append(p)
             self.by_number.setdefault((s, p), []).append(c)
-        self.communes = sorted(set(columns[0]))
+        self.communes = sorted(set(columns[0])) if communes is None else communes
 
     @classmethod
     def around(cls, parcels: pd.DataFrame, keys: list[tuple[str, str, str]]) -> _NearKeys:
@@ -248,9 +248,7 @@ class _NearKeys:
         numbers = {kp for _, _, kp in keys}
         sheets = {ks for _, ks, _ in keys}
         near = parcels[C.KEY_PARCEL].isin(numbers) | parcels[C.KEY_SHEET].isin(sheets)
-        index = cls(parcels[near.to_numpy()])
-        index.communes = sorted(set(parcels[C.KEY_COMMUNE].unique().tolist()))
-        return index
+        return cls(parcels[near.to_numpy()], sorted(set(parcels[C.KEY_COMMUNE].unique().tolist())))
 
     def closest(self, key: tuple[str, str, str], n: int = 3) -> list[str]:
         """Up to ``n`` existing keys near ``key`` (commune, sheet, parcel), best first."""

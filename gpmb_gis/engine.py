@@ -91,22 +91,33 @@ def union_of(geoms: Iterable) -> shapely.Geometry:
 # --- keys ----------------------------------------------------------------------------------
 
 
+def coverage_union(geoms: np.ndarray) -> shapely.Geometry | None:
+    """The union of polygons that meet edge to edge without overlapping; None when they don't.
+
+    GEOS's coverage union is fast and exact for such a set (a clean cadastre). Its answer is
+    kept only when it is valid and its area is the sum of the parts: polygons that overlap,
+    or whose shared edges do not match vertex for vertex, fail one of the two.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if not len(geoms):
+        return None
+    total = float(shapely.area(geoms).sum())
+    try:
+        union = shapely.coverage_union_all(geoms)
+    except shapely.errors.GEOSException:
+        return None
+    if shapely.is_valid(union) and abs(shapely.area(union) - total) <= 1e-9 * max(total, 1.0):
+        return union
+    return None
+
+
 def union_of_pieces(geoms: np.ndarray) -> shapely.Geometry:
     """The union of polygons that mostly tile without overlaps (pieces of a cadastre).
 
-    GEOS's coverage union is fast and exact for polygons that meet edge to edge; its answer
-    is kept only when it is valid and its area is the sum of the parts (no overlap, no edge
-    left undissolved). Otherwise the general union is computed.
+    The coverage union when it holds (:func:`coverage_union`), else the general union.
     """
-    geoms = np.asarray(geoms, dtype=object)
-    total = float(shapely.area(geoms).sum())
-    try:
-        fast = shapely.coverage_union_all(geoms)
-        if shapely.is_valid(fast) and abs(shapely.area(fast) - total) <= 1e-9 * max(total, 1.0):
-            return fast
-    except shapely.errors.GEOSException:
-        pass
-    return shapely.union_all(geoms)
+    union = coverage_union(geoms)
+    return shapely.union_all(np.asarray(geoms, dtype=object)) if union is None else union
 
 
 class CommuneIndex:
@@ -459,12 +470,14 @@ def _coverage_suspects(geoms: np.ndarray) -> np.ndarray:
     return np.flatnonzero(flagged | bounds.duplicated(keep=False).to_numpy())
 
 
-def overlapping_pairs(geoms: np.ndarray, min_area: float = 1e-6,
+def overlapping_pairs(geoms: np.ndarray, min_area: float = 1e-6, *, clean: bool | None = None,
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Pairs ``i < j`` of polygons whose interiors overlap by more than ``min_area``.
 
-    Neighbours that only share an edge (most pairs in a cadastral layer) are told apart by
-    the tree's predicates, so only real overlaps are intersected.
+    No pair if the polygons form a clean coverage (``clean``: whether :func:`coverage_union`
+    holds, worked out when not given). Otherwise neighbours that only
+    share an edge (most pairs in a cadastral layer) are told apart by the tree's predicates,
+    so only real overlaps are intersected.
 
     Returns
     -------
@@ -472,6 +485,10 @@ def overlapping_pairs(geoms: np.ndarray, min_area: float = 1e-6,
         First and second positions, and the shared area of each pair.
     """
     geoms = np.asarray(geoms, dtype=object)
+    if clean is None:
+        clean = coverage_union(geoms) is not None
+    if clean:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
     tree = STRtree(geoms)
     suspects = _coverage_suspects(geoms)
     # a polygon wholly inside another flags only itself: look both ways from the suspects
@@ -560,7 +577,7 @@ def _split_group(
     return cells, cell_reach, cell_idx, members[member_idx]
 
 
-def disjoint_faces(pieces: np.ndarray, reach: np.ndarray) -> Faces:
+def disjoint_faces(pieces: np.ndarray, reach: np.ndarray, *, clean: bool | None = None) -> Faces:
     """Split possibly overlapping pieces into disjoint faces.
 
     Parameters
@@ -569,11 +586,13 @@ def disjoint_faces(pieces: np.ndarray, reach: np.ndarray) -> Faces:
         Piece geometries.
     reach
         Reach days per piece (pieces × 4).
+    clean
+        Whether the pieces are known to form a clean coverage (:func:`coverage_union`).
     """
     if len(pieces) == 0:
         empty = np.array([], dtype=np.int64)
         return Faces(np.array([], dtype=object), reach[:0], empty, empty)
-    overlaps = overlapping_pairs(pieces)
+    overlaps = overlapping_pairs(pieces, clean=clean)
     groups = _overlap_groups(len(pieces), overlaps[0], overlaps[1])
     lone = np.flatnonzero(np.bincount(groups, minlength=len(pieces))[groups] == 1)
     geoms, reaches, cover_face, cover_piece = [pieces[lone]], [reach[lone]], [], []

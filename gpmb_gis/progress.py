@@ -77,6 +77,7 @@ class ProjectOverlay:
     bin_geoms: np.ndarray | None = None
     piece_bins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     overlaps: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    findings: list[Finding] = field(default_factory=list)
 
 
 #: Bin regions partition the right of way: a face within this distance (metres) of lying
@@ -236,7 +237,8 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
     piece_reach = _piece_reach(project, pieces, inputs.links, inputs.record_reach)
     for j, col in enumerate(engine.REACH_COLUMNS):
         pieces[col] = piece_reach[:, j]
-    faces = engine.disjoint_faces(piece_geoms, piece_reach)
+    covered = engine.coverage_union(piece_geoms)  # None unless the pieces tile cleanly
+    faces = engine.disjoint_faces(piece_geoms, piece_reach, clean=covered is not None)
     communes = _commune_units(row, faces, pieces, inputs)
     if inputs.communes is not None:
         piece_unit = _largest_unit(len(pieces), *_piece_parts(faces, communes))
@@ -251,6 +253,8 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
         bin_units = _bin_units(bins, regions, faces)
         piece_bins = _piece_parts(faces, bin_units)
         _add_piece_chainage(pieces, route)
+    width = inputs.config.qa.sliver_width_m
+    findings = qa.row_findings(row, pieces, project.id, width, faces.overlaps, covered)
     return ProjectOverlay(
         project,
         row,
@@ -268,6 +272,7 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
         regions,
         piece_bins,
         faces.overlaps,
+        findings,
     )
 
 
@@ -793,17 +798,6 @@ def _record_findings(
     return findings, used
 
 
-def _row_findings(overlays: dict[str, ProjectOverlay], config: Config) -> list[Finding]:
-    """Checks inside each right of way: overlapping parcels, gaps, slivers."""
-    findings: list[Finding] = []
-    width = config.qa.sliver_width_m
-    for pid, ov in overlays.items():
-        findings += qa.overlaps_in_row(ov.pieces, pid, ov.overlaps)
-        findings += qa.gaps_in_row(ov.row, ov.pieces, pid, width)
-        findings += qa.sliver_pieces(ov.pieces, pid, width)
-    return findings
-
-
 def record_summary(inputs: Inputs, findings: list[Finding], records_used: int,
                    ) -> tuple[pd.DataFrame, list[Finding]]:  # fmt: skip
     """``records: N read = M used + K listed`` for each layer, and a finding where not.
@@ -956,7 +950,7 @@ def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
         overlays = overlay(list(config.projects), inputs)
         settled.result()
     extra, records_used = _record_findings(inputs, list(overlays.values()))
-    findings = inputs.findings + extra + _row_findings(overlays, config)
+    findings = inputs.findings + extra + [f for ov in overlays.values() for f in ov.findings]
     findings += qa.record_dates(inputs.records, day, config.qa.far_future_years)
     summary, lost = record_summary(inputs, findings, len(records_used))
     findings += lost

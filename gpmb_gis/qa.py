@@ -251,10 +251,28 @@ def width_of(geoms: np.ndarray) -> np.ndarray:
         return np.where(perimeter > 0, 2 * shapely.area(geoms) / perimeter, 0.0)
 
 
+def row_findings(row: shapely.Geometry, pieces: gpd.GeoDataFrame, project: str,
+                 sliver_width: float, overlaps: tuple[np.ndarray, np.ndarray, np.ndarray],
+                 covered: shapely.Geometry | None = None) -> list[Finding]:  # fmt: skip
+    """Checks inside one right of way: overlapping parcels, gaps, slivers.
+
+    ``overlaps`` are the overlapping pairs of pieces (:func:`engine.overlapping_pairs`),
+    ``covered`` the union of the pieces when known.
+    """
+    return (overlaps_in_row(pieces, project, overlaps)
+            + gaps_in_row(row, pieces, project, sliver_width, covered)
+            + sliver_pieces(pieces, project, sliver_width))  # fmt: skip
+
+
 def gaps_in_row(row: shapely.Geometry, pieces: gpd.GeoDataFrame, project: str,
-                sliver_width: float) -> list[Finding]:  # fmt: skip
-    """List the parts of the right of way that no parcel covers, with where they are."""
-    covered = engine.union_of_pieces(pieces.geometry.to_numpy()) if len(pieces) else None
+                sliver_width: float, covered: shapely.Geometry | None = None,
+                ) -> list[Finding]:  # fmt: skip
+    """List the parts of the right of way that no parcel covers, with where they are.
+
+    ``covered`` is the union of the pieces when already known.
+    """
+    if covered is None and len(pieces):
+        covered = engine.union_of_pieces(pieces.geometry.to_numpy())
     uncovered = row if covered is None else shapely.difference(row, covered)
     parts = shapely.get_parts(uncovered)
     parts = parts[shapely.area(parts) > settings.MIN_GAP_M2]

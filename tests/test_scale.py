@@ -11,7 +11,7 @@ import pytest
 import shapely
 from conftest import SAMPLE_CONFIG
 from helpers import CRS, rect, write_book_csv, write_config, write_layer
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from gpmb_gis import compute_progress
@@ -149,6 +149,36 @@ def test_overlapping_pairs_are_every_pair_that_shares_area(boxes, copies):
     assert set(zip(left.tolist(), right.tolist(), strict=True)) == expected
     for i, j, a in zip(left, right, shared, strict=True):
         assert a == pytest.approx(shapely.intersection(geoms[i], geoms[j]).area)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(0, 15), st.booleans(),
+       st.integers(0, 3), st.floats(1e-4, 3.0), st.floats(0, 2 * np.pi))  # fmt: skip
+def test_a_tiling_nudged_out_of_place_is_seen_to_overlap(nx, ny, which, corner, vertex, shift,
+                                                        angle):  # fmt: skip
+    """A clean tiling has no overlapping pair; one corner or one tile moved may make some.
+
+    Tiles of 10 m that share their corners, so the coverage union (which then says that
+    nothing overlaps) holds until a tile moves.
+    """
+    tiles = [shapely.box(10 * i, 10 * j, 10 * i + 10, 10 * j + 10)
+             for i in range(nx) for j in range(ny)]  # fmt: skip
+    geoms = np.array(tiles, dtype=object)
+    assert len(overlapping_pairs(geoms)[0]) == 0
+    k = which % len(geoms)
+    step = shift * np.array([np.cos(angle), np.sin(angle)])
+    ring = shapely.get_coordinates(geoms[k].exterior)[:-1]
+    if corner:  # move one corner
+        ring[vertex] += step
+    else:  # move the whole tile
+        ring += step
+    moved = shapely.Polygon(ring)
+    assume(moved.is_valid)
+    geoms[k] = moved
+    left, right, _ = overlapping_pairs(geoms)
+    expected = {(i, j) for i in range(len(geoms)) for j in range(i + 1, len(geoms))
+                if shapely.intersection(geoms[i], geoms[j]).area > 1e-6}  # fmt: skip
+    assert set(zip(left.tolist(), right.tolist(), strict=True)) == expected
 
 
 @settings(max_examples=40, deadline=None)

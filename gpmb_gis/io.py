@@ -594,8 +594,12 @@ def read_parcel_keys(
     else:
         values = ", ".join(v for k in keys for v in _number_variants(k))
         where = f'"{found[C.PARCEL]}" IN ({values})'
-        frame = pyogrio.read_dataframe(source.path, layer=source.layer, columns=wanted,
-                                       read_geometry=False, where=where)  # fmt: skip
+        frame = None
+        if source.path.suffix.lower() == ".gpkg":
+            frame = nearby.gpkg_select(source.path, source.layer, wanted, where)
+        if frame is None:
+            frame = pyogrio.read_dataframe(source.path, layer=source.layer, columns=wanted,
+                                           read_geometry=False, where=where)  # fmt: skip
     return frame.rename(columns={raw: canon for canon, raw in found.items()})
 
 

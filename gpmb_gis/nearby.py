@@ -171,18 +171,15 @@ def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | 
     except sqlite3.Error:
         return None
     try:
+        layer = _gpkg_table(con, layer)
         if layer is None:
-            rows = con.execute("SELECT table_name FROM gpkg_contents "
-                               "WHERE data_type = 'features'").fetchall()  # fmt: skip
-            if len(rows) != 1:
-                return None
-            layer = rows[0][0]
+            return None
         found = con.execute(
             "SELECT column_name FROM gpkg_extensions WHERE table_name = ? "
             "AND extension_name = 'gpkg_rtree_index'", (layer,)).fetchall()  # fmt: skip
         if not found:
             return None
-        rtree = f'"rtree_{layer}_{found[0][0]}"'.replace("\x00", "")
+        rtree = _quoted(f"rtree_{layer}_{found[0][0]}")
         query = f"SELECT id FROM {rtree} WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?"
         ids: list[int] = []
         for xmin, ymin, xmax, ymax in boxes.tolist():
@@ -192,6 +189,44 @@ def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | 
     finally:
         con.close()
     return np.unique(np.asarray(ids, dtype=np.int64))
+
+
+def _gpkg_table(con: sqlite3.Connection, layer: str | None) -> str | None:
+    """The table of a GeoPackage layer: ``layer`` itself, or the file's only feature table."""
+    if layer is not None:
+        return layer
+    rows = con.execute("SELECT table_name FROM gpkg_contents "
+                       "WHERE data_type = 'features'").fetchall()  # fmt: skip
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def gpkg_select(path: Path, layer: str | None, columns: Sequence[str], where: str,
+                ) -> pd.DataFrame | None:  # fmt: skip
+    """Attributes of the features of a GeoPackage layer that meet an SQL condition.
+
+    Read with SQLite, which scans the table without holding Python's GIL (a run does this
+    beside the overlays); None when the file cannot be queried so (then ask OGR).
+    """
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        table = _gpkg_table(con, layer)
+        if table is None:
+            return None
+        names = ", ".join(_quoted(c) for c in columns)
+        rows = con.execute(f"SELECT {names} FROM {_quoted(table)} WHERE {where}").fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+    return pd.DataFrame(rows, columns=list(columns), dtype=object)
+
+
+def _quoted(name: str) -> str:
+    """An SQL identifier: ``name`` in double quotes."""
+    return '"' + name.replace("\x00", "").replace('"', '""') + '"'
 
 
 def _cell_mask(bounds: np.ndarray, boxes: np.ndarray, cell: float) -> np.ndarray:

@@ -372,6 +372,8 @@ def _convert_text(
         if source.encoding in LEGACY_ENCODINGS:
             df[col] = values.map(lambda v: decode_legacy(v, source.encoding))
             continue
+        if _all_ascii(values):  # no legacy encoding to find, nothing to normalise
+            continue
         if bytewise:
             best = best_decoding(list(values))
             guess = best if best in LEGACY_ENCODINGS else None
@@ -387,6 +389,13 @@ def _convert_text(
         else:
             df[col] = values.map(lambda v: nfc(v) if isinstance(v, str) else v)
     return findings
+
+
+def _all_ascii(values: pd.Series) -> bool:
+    """Whether every text cell of a column is ASCII (empty cells and numbers aside)."""
+    if values.dtype != object:  # pandas' own text: asked in one pass
+        return bool(values.dropna().str.isascii().all())
+    return all(v.isascii() for v in values if isinstance(v, str))
 
 
 def _from_cp1258(value: object) -> object:

@@ -316,6 +316,10 @@ class KeyIndex:
         return hits, ignored and bool(hits)
 
 
+#: Columns of the links between handover records and parcels (:func:`match_records`).
+LINK_COLUMNS = [C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT]
+
+
 def match_records(
     records: pd.DataFrame,
     parcels: pd.DataFrame,
@@ -387,8 +391,7 @@ def match_records(
         near = _NearKeys.around(parcels, [key for key, _ in missing])
         for key, params in missing:
             params["closest"] = "; ".join(near.closest(key)) or "—"
-    table = pd.DataFrame(links, columns=[C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT])
-    return table, findings
+    return pd.DataFrame(links, columns=LINK_COLUMNS), findings
 
 
 def _record_projects(
@@ -527,8 +530,6 @@ class Faces:
     ----------
     geoms
         The faces.
-    reach
-        Reach days of each face: the earliest of the pieces covering it (faces × 4).
     cover_face, cover_piece
         Pairs (face, piece covering it); a face covered by two overlapping pieces has two.
     overlaps
@@ -536,7 +537,6 @@ class Faces:
     """
 
     geoms: np.ndarray
-    reach: np.ndarray
     cover_face: np.ndarray
     cover_piece: np.ndarray
     overlaps: tuple[np.ndarray, np.ndarray, np.ndarray] = (
@@ -547,18 +547,19 @@ class Faces:
         """Area of each face."""
         return shapely.area(self.geoms) if len(self.geoms) else np.zeros(0)
 
-    def first_piece(self) -> np.ndarray:
-        """For each face, one piece covering it (the first)."""
-        out = np.full(len(self.geoms), -1, dtype=np.int64)
-        out[self.cover_face[::-1]] = self.cover_piece[::-1]
+    def reach_of(self, piece_reach: np.ndarray) -> np.ndarray:
+        """Reach days of each face: the earliest of the pieces covering it.
+
+        ``piece_reach`` is pieces × stages; so is the answer, a row a face.
+        """
+        out = np.full((len(self.geoms), piece_reach.shape[1]), NEVER, dtype=piece_reach.dtype)
+        np.minimum.at(out, self.cover_face, piece_reach[self.cover_piece])
         return out
 
 
 def _split_group(
-    pieces: np.ndarray,
-    reach: np.ndarray,
-    members: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    pieces: np.ndarray, members: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Faces of one group of overlapping pieces: polygonise their noded boundaries."""
     lines = shapely.union_all(shapely.boundary(pieces[members]))
     cells = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
@@ -572,45 +573,38 @@ def _split_group(
     cover[cell_idx[inside_piece], member_idx[inside_piece]] = True
     inside = cover.any(axis=1)
     cells, cover = cells[inside], cover[inside]
-    cell_reach = np.where(cover[:, :, None], reach[members][None, :, :], NEVER).min(axis=1)
     cell_idx, member_idx = np.nonzero(cover)
-    return cells, cell_reach, cell_idx, members[member_idx]
+    return cells, cell_idx, members[member_idx]
 
 
-def disjoint_faces(pieces: np.ndarray, reach: np.ndarray, *, clean: bool | None = None) -> Faces:
+def disjoint_faces(pieces: np.ndarray, *, clean: bool | None = None) -> Faces:
     """Split possibly overlapping pieces into disjoint faces.
 
     Parameters
     ----------
     pieces
         Piece geometries.
-    reach
-        Reach days per piece (pieces × 4).
     clean
         Whether the pieces are known to form a clean coverage (:func:`coverage_union`).
     """
     if len(pieces) == 0:
         empty = np.array([], dtype=np.int64)
-        return Faces(np.array([], dtype=object), reach[:0], empty, empty)
+        return Faces(np.array([], dtype=object), empty, empty)
     overlaps = overlapping_pairs(pieces, clean=clean)
     groups = _overlap_groups(len(pieces), overlaps[0], overlaps[1])
     lone = np.flatnonzero(np.bincount(groups, minlength=len(pieces))[groups] == 1)
-    geoms, reaches, cover_face, cover_piece = [pieces[lone]], [reach[lone]], [], []
+    geoms, cover_face, cover_piece = [pieces[lone]], [], []
     cover_face.append(np.arange(len(lone)))
     cover_piece.append(lone)
     offset = len(lone)
     for g in np.unique(groups[~np.isin(np.arange(len(pieces)), lone)]):
-        cells, cell_reach, cell_idx, piece_idx = _split_group(
-            pieces, reach, np.flatnonzero(groups == g)
-        )
+        cells, cell_idx, piece_idx = _split_group(pieces, np.flatnonzero(groups == g))
         geoms.append(cells)
-        reaches.append(cell_reach)
         cover_face.append(cell_idx + offset)
         cover_piece.append(piece_idx)
         offset += len(cells)
     return Faces(
         np.concatenate(geoms),
-        np.concatenate(reaches).reshape(-1, len(DATED_STAGES)),
         np.concatenate(cover_face).astype(np.int64),
         np.concatenate(cover_piece).astype(np.int64),
         overlaps,

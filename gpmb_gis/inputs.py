@@ -55,6 +55,9 @@ class Inputs:
         Whether records that match no parcel read may still name a parcel elsewhere in the
         layer: :meth:`settle` looks (a scan of the whole file's attributes, which a run
         does while the overlays work).
+    book_read
+        Whether the handover book has been read (:meth:`read_book`); until then there are
+        no records.
     """
 
     config: Config
@@ -70,6 +73,22 @@ class Inputs:
     routes: dict[str, Route] = field(default_factory=dict)
     in_layer: dict[str, int | None] = field(default_factory=dict)
     unsettled: bool = False
+    book_read: bool = True
+
+    def read_book(self) -> None:
+        """Read the handover book, key its records and link them to the parcels read."""
+        if self.book_read:
+            return
+        tally = _Tally(self.findings, self.read)
+        self.records = _records(self.config, self.communes, tally)
+        names = {p.id: p.name for p in self.config.projects}
+        self.links, found = engine.match_records(self.records, self.parcels, names)
+        self.findings.extend(found)
+        self.record_reach = engine.record_reach_days(self.records)
+        self.unsettled = "parcels" in self.in_layer and any(
+            f.check == "record_no_parcel" for f in found
+        )
+        self.book_read = True
 
     def settle(self) -> None:
         """List records whose parcel lies elsewhere in the layer as outside the ROW.
@@ -271,9 +290,10 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
     return [replaced.get(id(f), f) for f in findings]
 
 
-def load_inputs(config: Config, *, settle: bool = True) -> Inputs:
+def load_inputs(config: Config, *, settle: bool = True, book: bool = True) -> Inputs:
     """Read, repair, check and key every input of a config.
 
+    With ``book=False`` the handover book is not yet read: call :meth:`Inputs.read_book`.
     With ``settle=False`` the records that match no parcel read are not yet looked up in
     the rest of the parcels layer: call :meth:`Inputs.settle` before using the findings.
 
@@ -291,13 +311,13 @@ def load_inputs(config: Config, *, settle: bool = True) -> Inputs:
     for project in config.projects:
         _check_near(rows[project.id], parcels, project.row, config.parcels)
     routes = {p.id: _route(p, config, tally) for p in config.projects if p.centerline}
-    records = _records(config, communes, tally)
-    links, found = engine.match_records(records, parcels, {p.id: p.name for p in config.projects})
-    tally.findings.extend(found)
-    reach = engine.record_reach_days(records)
-    unsettled = "parcels" in tally.in_layer and any(f.check == "record_no_parcel" for f in found)
-    inputs = Inputs(config, parcels, communes, rows, records, links, reach, tally.findings,
-                    tally.read, tally.used, routes, tally.in_layer, unsettled)  # fmt: skip
+    records = engine.add_keys(io.empty_handovers(), engine.CommuneIndex(communes))
+    links = pd.DataFrame([], columns=engine.LINK_COLUMNS)
+    inputs = Inputs(config, parcels, communes, rows, records, links,
+                    engine.record_reach_days(records), tally.findings, tally.read, tally.used,
+                    routes, tally.in_layer, book_read=False)  # fmt: skip
+    if book:
+        inputs.read_book()
     if settle:
         inputs.settle()
     return inputs

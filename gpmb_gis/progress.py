@@ -78,6 +78,7 @@ class ProjectOverlay:
     piece_bins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     overlaps: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     findings: list[Finding] = field(default_factory=list)
+    disjoint: engine.Faces | None = None  # the faces and the pieces covering each
 
 
 #: Bin regions partition the right of way: a face within this distance (metres) of lying
@@ -185,15 +186,17 @@ def _piece_reach(
     records = mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)[found]
     for j in range(reach.shape[1]):  # earliest date of each stage over a parcel's records
         np.minimum.at(reach[:, j], rows, record_reach[records, j])
-    if project.already_clear_land_use and C.LAND_USE in pieces:
-        wanted = set(project.already_clear_land_use)
-        codes = engine.map_unique(pieces[C.LAND_USE], _land_use_code)
-        clear = np.array([code in wanted for code in codes], dtype=bool)
-        reach[clear] = engine.ALWAYS
-        pieces[C.ALREADY_CLEAR] = clear
-    else:
-        pieces[C.ALREADY_CLEAR] = False
+    reach[pieces[C.ALREADY_CLEAR].to_numpy(dtype=bool)] = engine.ALWAYS
     return reach
+
+
+def _already_clear(project: Project, pieces: gpd.GeoDataFrame) -> np.ndarray:
+    """Which pieces are of a land use the project counts as clear from the start (roads…)."""
+    if not project.already_clear_land_use or C.LAND_USE not in pieces:
+        return np.zeros(len(pieces), dtype=bool)
+    wanted = set(project.already_clear_land_use)
+    codes = engine.map_unique(pieces[C.LAND_USE], _land_use_code)
+    return np.array([code in wanted for code in codes], dtype=bool)
 
 
 def _land_use_code(value: object) -> str:
@@ -221,6 +224,15 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
     inputs
         Everything read and checked (:func:`gpmb_gis.inputs.load_inputs`).
     """
+    return with_reach(cut_project(project, inputs), inputs)
+
+
+def cut_project(project: Project, inputs: Inputs) -> ProjectOverlay:
+    """The part of :func:`overlay_project` that needs the layers but not the handover book.
+
+    The overlay's pieces and faces are not yet dated: :func:`with_reach` dates them once
+    the book is read, so a run can cut the rights of way while it reads the book.
+    """
     row_layer = inputs.rows[project.id]
     row = engine.union_of(row_layer.geometry.to_numpy())
     parcels = inputs.parcels
@@ -234,11 +246,9 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
     pieces["commune_name"] = [names.get(k, c if isinstance(c, str) else "")
                               for k, c in zip(pieces[C.KEY_COMMUNE].tolist(),
                                               pieces[C.COMMUNE].tolist(), strict=True)]  # fmt: skip
-    piece_reach = _piece_reach(project, pieces, inputs.links, inputs.record_reach)
-    for j, col in enumerate(engine.REACH_COLUMNS):
-        pieces[col] = piece_reach[:, j]
+    pieces[C.ALREADY_CLEAR] = _already_clear(project, pieces)
     covered = engine.coverage_union(piece_geoms)  # None unless the pieces tile cleanly
-    faces = engine.disjoint_faces(piece_geoms, piece_reach, clean=covered is not None)
+    faces = engine.disjoint_faces(piece_geoms, clean=covered is not None)
     communes = _commune_units(row, faces, pieces, inputs)
     if inputs.communes is not None:
         piece_unit = _largest_unit(len(pieces), *_piece_parts(faces, communes))
@@ -254,26 +264,39 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
         piece_bins = _piece_parts(faces, bin_units)
         _add_piece_chainage(pieces, route)
     width = inputs.config.qa.sliver_width_m
-    findings = qa.row_findings(row, pieces, project.id, width, faces.overlaps, covered)
     return ProjectOverlay(
-        project,
-        row,
-        float(shapely.area(row)),
-        pieces,
-        faces.geoms,
-        faces.reach,
-        faces.area,
-        communes,
-        piece_unit,
-        _site_units(row_layer, row, faces.geoms),
-        route,
-        bins,
-        bin_units,
-        regions,
-        piece_bins,
-        faces.overlaps,
-        findings,
+        project=project,
+        row=row,
+        required_m2=float(shapely.area(row)),
+        pieces=pieces,
+        faces=faces.geoms,
+        face_reach=np.full((len(faces.geoms), len(engine.DATED_STAGES)), engine.NEVER),
+        face_area=faces.area,
+        communes=communes,
+        piece_unit=piece_unit,
+        sites=_site_units(row_layer, row, faces.geoms),
+        route=route,
+        bins=bins,
+        bin_units=bin_units,
+        bin_geoms=regions,
+        piece_bins=piece_bins,
+        overlaps=faces.overlaps,
+        findings=qa.row_findings(row, pieces, project.id, width, faces.overlaps, covered),
+        disjoint=faces,
     )
+
+
+def with_reach(ov: ProjectOverlay, inputs: Inputs) -> ProjectOverlay:
+    """Date a cut project (:func:`cut_project`) from the records linked to its parcels.
+
+    The pieces get their reach columns and the faces theirs (the earliest of the pieces
+    covering each); ``ov`` is changed and returned.
+    """
+    piece_reach = _piece_reach(ov.project, ov.pieces, inputs.links, inputs.record_reach)
+    for j, col in enumerate(engine.REACH_COLUMNS):
+        ov.pieces[col] = piece_reach[:, j]
+    ov.face_reach = ov.disjoint.reach_of(piece_reach)
+    return ov
 
 
 def _piece_parts(faces: engine.Faces, units: Units) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -919,7 +942,8 @@ def compute_progress(
     if not isinstance(config, Config):
         config = load_config(config)
     day = as_of or config.as_of or dt.date.today()
-    return measure_inputs(load_inputs(config, settle=False), day, include_owner=include_owner)
+    inputs = load_inputs(config, settle=False, book=False)
+    return measure_overlays(inputs, overlay_while_reading(inputs), day, include_owner=include_owner)
 
 
 #: Overlays every project of a run: ``(projects, inputs) → {project id: overlay}``.
@@ -936,6 +960,31 @@ def overlay_threads(projects: list[Project], inputs: Inputs) -> dict[str, Projec
         return {p.id: ov for p, ov in zip(projects, done, strict=True)}
 
 
+def overlay_while_reading(inputs: Inputs) -> dict[str, ProjectOverlay]:
+    """Overlay every project, cutting the rights of way on threads while the book is read.
+
+    The cuts (:func:`cut_project`) need only the layers; this thread meanwhile reads the
+    handover book and links it to the parcels (:meth:`Inputs.read_book`), a side thread
+    looks up the far records (:meth:`Inputs.settle`), then the pieces are dated
+    (:func:`with_reach`). The same overlays as :func:`overlay_threads`.
+    """
+    projects = list(inputs.config.projects)
+    workers = max(1, min(len(projects), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool, ThreadPoolExecutor(1) as side:
+        cuts = [pool.submit(cut_project, p, inputs) for p in projects]
+        try:
+            inputs.read_book()
+        except BaseException:
+            for cut in cuts:
+                cut.cancel()
+            raise
+        settled = side.submit(inputs.settle)
+        overlays = {p.id: with_reach(cut.result(), inputs)
+                    for p, cut in zip(projects, cuts, strict=True)}  # fmt: skip
+        settled.result()
+    return overlays
+
+
 def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
                    overlay: OverlayAll = overlay_threads) -> ProgressResult:  # fmt: skip
     """Overlay and measure inputs already read (:func:`compute_progress` without the reading).
@@ -943,12 +992,19 @@ def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
     ``overlay`` runs :func:`overlay_project` for every project: on threads by default, on a
     dask cluster with :func:`gpmb_gis.partition.overlay_on`; every way gives the same tables.
     """
-    config = inputs.config
+    inputs.read_book()
     with ThreadPoolExecutor(max_workers=1) as side:
         # a scan of the whole parcels file's attributes, on its own thread during the overlays
         settled = side.submit(inputs.settle)
-        overlays = overlay(list(config.projects), inputs)
+        overlays = overlay(list(inputs.config.projects), inputs)
         settled.result()
+    return measure_overlays(inputs, overlays, day, include_owner=include_owner)
+
+
+def measure_overlays(inputs: Inputs, overlays: dict[str, ProjectOverlay], day: dt.date, *,
+                     include_owner: bool = False) -> ProgressResult:  # fmt: skip
+    """Measure the overlays of inputs read and settled: the tables of a run as of ``day``."""
+    config = inputs.config
     extra, records_used = _record_findings(inputs, list(overlays.values()))
     findings = inputs.findings + extra + [f for ov in overlays.values() for f in ov.findings]
     findings += qa.record_dates(inputs.records, day, config.qa.far_future_years)

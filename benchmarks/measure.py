@@ -4,12 +4,16 @@
 (the same on ``gpmb_parquet.toml``), ``naive`` (what a user would write with geopandas) or
 ``floor`` (only what the answer needs: read the parcels near the right of way, intersect,
 sum). Seconds are taken around the work, after imports; ``peak_mb`` is the process's peak
-resident memory, imports included.
+resident memory, imports included. ``stolen_s`` is the CPU time the hypervisor gave to
+other guests while the job ran (imports included; Linux's ``steal``, None elsewhere), and
+``job_s`` the job's time with its imports: on a shared virtual machine a run with much
+stolen time measures the neighbours, not the code.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
@@ -74,12 +78,24 @@ def floor(folder: Path) -> dict:
                             for p, a in zip(paths, required, strict=True)}}  # fmt: skip
 
 
+def _stolen_s() -> float | None:
+    """CPU time taken by the hypervisor so far, all cores together (``steal`` in /proc/stat)."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def main() -> None:
     what, folder = sys.argv[1], Path(sys.argv[2])
     jobs = {"package": lambda: package(folder),
             "package_parquet": lambda: package(folder, "gpmb_parquet.toml"),
             "naive": lambda: naive(folder), "floor": lambda: floor(folder)}  # fmt: skip
+    stolen, start = _stolen_s(), time.perf_counter()
     out = jobs[what]()
+    out["job_s"] = time.perf_counter() - start
+    out["stolen_s"] = None if stolen is None else _stolen_s() - stolen
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 

@@ -615,16 +615,13 @@ def pieces_frame(
     parcels: gpd.GeoDataFrame, parcel_pos: np.ndarray, pieces: np.ndarray, project_id: str
 ) -> gpd.GeoDataFrame:
     """Assemble a project's pieces with their parcel's attributes."""
-    base = parcels.iloc[parcel_pos]
-    frame = gpd.GeoDataFrame(
-        {
-            C.PROJECT: project_id,
-            C.PARCEL_INDEX: parcel_pos,
-            C.AFFECTED_M2: shapely.area(pieces),
-        },
-        geometry=np.asarray(pieces, dtype=object),
-        crs=parcels.crs,
-    )
+    columns: dict[str, Any] = {
+        C.PROJECT: project_id,
+        C.PARCEL_INDEX: parcel_pos,
+        C.AFFECTED_M2: shapely.area(pieces),
+        "geometry": np.asarray(pieces, dtype=object),
+    }
     for col in (C.COMMUNE, C.SHEET, C.PARCEL, C.LAND_USE, C.OWNER, C.KEY_COMMUNE):
-        frame[col] = base[col].to_numpy() if col in base else None
-    return frame
+        # each column taken as it is stored (no round trip through Python objects)
+        columns[col] = parcels[col].array.take(parcel_pos) if col in parcels else None
+    return gpd.GeoDataFrame(columns, geometry="geometry", crs=parcels.crs)

@@ -254,7 +254,8 @@ def cut_project(project: Project, inputs: Inputs) -> ProjectOverlay:
         piece_unit = _largest_unit(len(pieces), *_piece_parts(faces, communes))
     else:
         position = {k: i for i, k in enumerate(communes.keys)}
-        piece_unit = np.array([position.get(k, -1) for k in pieces[C.KEY_COMMUNE]], dtype=np.int64)
+        unit_of = engine.map_unique(pieces[C.KEY_COMMUNE], lambda k: position.get(k, -1))
+        piece_unit = np.array(unit_of, dtype=np.int64)
     route = inputs.routes.get(project.id)
     bins, bin_units, regions, piece_bins = None, None, None, None
     if route is not None:

@@ -7,6 +7,7 @@ parcels (:mod:`engine`).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -55,9 +56,9 @@ class Inputs:
         Whether records that match no parcel read may still name a parcel elsewhere in the
         layer: :meth:`settle` looks (a scan of the whole file's attributes, which a run
         does while the overlays work).
-    book_read
-        Whether the handover book has been read (:meth:`read_book`); until then there are
-        no records.
+    linked
+        Whether the records have been linked to the parcels (:meth:`link_records`); until
+        then there are no links.
     """
 
     config: Config
@@ -73,14 +74,12 @@ class Inputs:
     routes: dict[str, Route] = field(default_factory=dict)
     in_layer: dict[str, int | None] = field(default_factory=dict)
     unsettled: bool = False
-    book_read: bool = True
+    linked: bool = True
 
-    def read_book(self) -> None:
-        """Read the handover book, key its records and link them to the parcels read."""
-        if self.book_read:
+    def link_records(self) -> None:
+        """Link the handover records to the parcels read (and to their projects)."""
+        if self.linked:
             return
-        tally = _Tally(self.findings, self.read)
-        self.records = _records(self.config, self.communes, tally)
         names = {p.id: p.name for p in self.config.projects}
         self.links, found = engine.match_records(self.records, self.parcels, names)
         self.findings.extend(found)
@@ -88,7 +87,7 @@ class Inputs:
         self.unsettled = "parcels" in self.in_layer and any(
             f.check == "record_no_parcel" for f in found
         )
-        self.book_read = True
+        self.linked = True
 
     def settle(self) -> None:
         """List records whose parcel lies elsewhere in the layer as outside the ROW.
@@ -290,10 +289,11 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
     return [replaced.get(id(f), f) for f in findings]
 
 
-def load_inputs(config: Config, *, settle: bool = True, book: bool = True) -> Inputs:
+def load_inputs(config: Config, *, settle: bool = True, link: bool = True) -> Inputs:
     """Read, repair, check and key every input of a config.
 
-    With ``book=False`` the handover book is not yet read: call :meth:`Inputs.read_book`.
+    The handover book is read on a side thread while the layers are read. With
+    ``link=False`` its records are not yet linked: call :meth:`Inputs.link_records`.
     With ``settle=False`` the records that match no parcel read are not yet looked up in
     the rest of the parcels layer: call :meth:`Inputs.settle` before using the findings.
 
@@ -302,22 +302,25 @@ def load_inputs(config: Config, *, settle: bool = True, book: bool = True) -> In
     InputError, CRSError
         When a layer cannot be read, lacks a needed column, or is in the wrong place.
     """
-    tally = _Tally()
+    tally, book = _Tally(), _Tally()
     communes = _communes(config, tally)
-    rows = {
-        p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally) for p in config.projects
-    }
-    parcels = _parcels(config, communes, tally, _window(config, rows))
-    for project in config.projects:
-        _check_near(rows[project.id], parcels, project.row, config.parcels)
-    routes = {p.id: _route(p, config, tally) for p in config.projects if p.centerline}
-    records = engine.add_keys(io.empty_handovers(), engine.CommuneIndex(communes))
+    with ThreadPoolExecutor(max_workers=1) as side:  # the book is Python work, the layers not
+        reading = side.submit(_records, config, communes, book)
+        rows = {p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally)
+                for p in config.projects}  # fmt: skip
+        parcels = _parcels(config, communes, tally, _window(config, rows))
+        for project in config.projects:
+            _check_near(rows[project.id], parcels, project.row, config.parcels)
+        routes = {p.id: _route(p, config, tally) for p in config.projects if p.centerline}
+        records = reading.result()
+    tally.findings.extend(book.findings)  # in the order of a reading one after the other
+    tally.read.update(book.read)
     links = pd.DataFrame([], columns=engine.LINK_COLUMNS)
     inputs = Inputs(config, parcels, communes, rows, records, links,
                     engine.record_reach_days(records), tally.findings, tally.read, tally.used,
-                    routes, tally.in_layer, book_read=False)  # fmt: skip
-    if book:
-        inputs.read_book()
+                    routes, tally.in_layer, linked=False)  # fmt: skip
+    if link:
+        inputs.link_records()
     if settle:
         inputs.settle()
     return inputs

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +32,7 @@ from gpmb_gis.labels import word
 from gpmb_gis.qa import qa_table
 
 OUTSIDE = "__outside__"
+T = TypeVar("T")
 
 
 @dataclass
@@ -943,8 +945,11 @@ def compute_progress(
     if not isinstance(config, Config):
         config = load_config(config)
     day = as_of or config.as_of or dt.date.today()
-    inputs = load_inputs(config, settle=False, book=False)
-    return measure_overlays(inputs, overlay_while_reading(inputs), day, include_owner=include_owner)
+    inputs = load_inputs(config, settle=False, link=False)
+    overlays, measured = overlay_while_linking(
+        inputs, lambda ov: _project_tables(ov, inputs, day, include_owner)
+    )
+    return measure_overlays(inputs, overlays, day, include_owner=include_owner, measured=measured)
 
 
 #: Overlays every project of a run: ``(projects, inputs) → {project id: overlay}``.
@@ -961,29 +966,40 @@ def overlay_threads(projects: list[Project], inputs: Inputs) -> dict[str, Projec
         return {p.id: ov for p, ov in zip(projects, done, strict=True)}
 
 
-def overlay_while_reading(inputs: Inputs) -> dict[str, ProjectOverlay]:
-    """Overlay every project, cutting the rights of way on threads while the book is read.
+def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | None = None,
+                          ) -> tuple[dict[str, ProjectOverlay], dict[str, T]]:  # fmt: skip
+    """Overlay every project, cutting the rights of way on threads while records are linked.
 
-    The cuts (:func:`cut_project`) need only the layers; this thread meanwhile reads the
-    handover book and links it to the parcels (:meth:`Inputs.read_book`), a side thread
-    looks up the far records (:meth:`Inputs.settle`), then the pieces are dated
-    (:func:`with_reach`). The same overlays as :func:`overlay_threads`.
+    The cuts (:func:`cut_project`) need only the layers; this thread meanwhile links the
+    handover records to the parcels (:meth:`Inputs.link_records`), a side thread looks up
+    the far records (:meth:`Inputs.settle`), then each project is dated (:func:`with_reach`)
+    and given to ``then`` as soon as its cut is done, while the others are still cut.
+
+    Returns
+    -------
+    (dict, dict)
+        The overlays (the same as :func:`overlay_threads`) and what ``then`` gave for each,
+        by project id in the config's order.
     """
     projects = list(inputs.config.projects)
     workers = max(1, min(len(projects), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool, ThreadPoolExecutor(1) as side:
-        cuts = [pool.submit(cut_project, p, inputs) for p in projects]
+        cuts = {pool.submit(cut_project, p, inputs): p.id for p in projects}
         try:
-            inputs.read_book()
+            inputs.link_records()
         except BaseException:
             for cut in cuts:
                 cut.cancel()
             raise
         settled = side.submit(inputs.settle)
-        overlays = {p.id: with_reach(cut.result(), inputs)
-                    for p, cut in zip(projects, cuts, strict=True)}  # fmt: skip
+        overlays, results = {}, {}
+        for cut in as_completed(cuts):
+            overlays[cuts[cut]] = ov = with_reach(cut.result(), inputs)
+            if then is not None:
+                results[cuts[cut]] = then(ov)
         settled.result()
-    return overlays
+    order = [p.id for p in projects]
+    return {k: overlays[k] for k in order}, {k: results[k] for k in order if k in results}
 
 
 def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
@@ -993,7 +1009,7 @@ def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
     ``overlay`` runs :func:`overlay_project` for every project: on threads by default, on a
     dask cluster with :func:`gpmb_gis.partition.overlay_on`; every way gives the same tables.
     """
-    inputs.read_book()
+    inputs.link_records()
     with ThreadPoolExecutor(max_workers=1) as side:
         # a scan of the whole parcels file's attributes, on its own thread during the overlays
         settled = side.submit(inputs.settle)
@@ -1002,46 +1018,62 @@ def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
     return measure_overlays(inputs, overlays, day, include_owner=include_owner)
 
 
+@dataclass
+class _ProjectTables:
+    """One project's rows of the run's tables."""
+
+    project: dict[str, object]
+    road: dict[str, object]
+    chainage: pd.DataFrame
+    blockers: pd.DataFrame
+    communes: list[dict[str, object]]
+    parcels: pd.DataFrame
+
+
+def _project_tables(ov: ProjectOverlay, inputs: Inputs, day: dt.date, include_owner: bool,
+                    ) -> _ProjectTables:  # fmt: skip
+    row = measure_project(ov, day)
+    bins = measure_chainage(ov, day)
+    blockers, road = blockers_table(ov, bins, day)
+    outside = word("outside_communes", inputs.config.lang)
+    return _ProjectTables(row, road, bins, blockers, measure_communes(ov, day, outside),
+                          parcels_table(ov, inputs, day, include_owner=include_owner))  # fmt: skip
+
+
 def measure_overlays(inputs: Inputs, overlays: dict[str, ProjectOverlay], day: dt.date, *,
-                     include_owner: bool = False) -> ProgressResult:  # fmt: skip
-    """Measure the overlays of inputs read and settled: the tables of a run as of ``day``."""
+                     include_owner: bool = False, measured: dict[str, _ProjectTables] | None = None,
+                     ) -> ProgressResult:  # fmt: skip
+    """Measure the overlays of inputs read and settled: the tables of a run as of ``day``.
+
+    ``measured`` holds the projects' own tables when already made (same ``day`` and
+    ``include_owner``).
+    """
     config = inputs.config
     extra, records_used = _record_findings(inputs, list(overlays.values()))
     findings = inputs.findings + extra + [f for ov in overlays.values() for f in ov.findings]
     findings += qa.record_dates(inputs.records, day, config.qa.far_future_years)
     summary, lost = record_summary(inputs, findings, len(records_used))
     findings += lost
-    outside = word("outside_communes", config.lang)
-    by_project = pd.DataFrame([measure_project(ov, day) for ov in overlays.values()])
-    chainage_tables, blocker_tables = [], []
-    for ov in overlays.values():
-        bins = measure_chainage(ov, day)
-        blockers, road = blockers_table(ov, bins, day)
-        chainage_tables.append(bins)
-        blocker_tables.append(blockers)
-        for key, value in road.items():
-            by_project.loc[by_project[C.PROJECT] == ov.project.id, key] = value
-    by_commune = pd.DataFrame(
-        [r for ov in overlays.values() for r in measure_communes(ov, day, outside)],
-        columns=COMMUNE_COLUMNS,
-    )
-    parcels = pd.concat(
-        [parcels_table(ov, inputs, day, include_owner=include_owner) for ov in overlays.values()],
-        ignore_index=True,
-    )
+    measured = measured or {}
+    tables = [measured.get(pid) or _project_tables(ov, inputs, day, include_owner)
+              for pid, ov in overlays.items()]  # fmt: skip
+    by_project = pd.DataFrame([t.project for t in tables])
+    for pid, t in zip(overlays, tables, strict=True):
+        for key, value in t.road.items():  # road figures: columns of the road projects only
+            by_project.loc[by_project[C.PROJECT] == pid, key] = value
     return ProgressResult(
         config,
         day,
         by_project,
-        by_commune,
-        parcels,
+        pd.DataFrame([r for t in tables for r in t.communes], columns=COMMUNE_COLUMNS),
+        pd.concat([t.parcels for t in tables], ignore_index=True),
         qa_table(findings, config.lang),
         summary,
         overlays,
         inputs,
         findings,
-        _concat(chainage_tables, CHAINAGE_COLUMNS),
-        _concat(blocker_tables, BLOCKER_COLUMNS),
+        _concat([t.chainage for t in tables], CHAINAGE_COLUMNS),
+        _concat([t.blockers for t in tables], BLOCKER_COLUMNS),
     )
 
 

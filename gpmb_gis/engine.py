@@ -347,51 +347,126 @@ def match_records(
         Links ``record_index, parcel_index, project``; findings for unmatched records,
         unknown projects and repeated keys.
     """
-    findings: list[Finding] = []
-    index = KeyIndex(parcels)
     project_ids = list(projects)
     projects_by_key = {fold(name): pid for pid, name in projects.items()}
     projects_by_key.update({fold(pid): pid for pid in projects})
-    links: list[tuple[int, int, str]] = []
-    missing: list[tuple[tuple[str, str, str], dict[str, object]]] = []
     names = (C.RECORD_LABEL, C.SOURCE_SHEET, C.PROJECT, C.COMMUNE, C.KEY_COMMUNE, C.KEY_SHEET,
              C.KEY_PARCEL)  # fmt: skip
-    columns = zip(*(records[n].tolist() for n in names), strict=True)
-    targets_of: dict[tuple[object, object], list[str] | None] = {}  # books repeat them
-    for rec_pos, (where, sheet, project, commune, kc, ks, kp) in enumerate(columns):
-        try:
-            targets = targets_of[project, sheet]
-        except KeyError:
-            targets = _record_projects(project, sheet, projects_by_key, project_ids)
-            targets_of[project, sheet] = targets
-        except TypeError:  # an unhashable cell
-            targets = _record_projects(project, sheet, projects_by_key, project_ids)
-        if targets is None:
-            params = {"project": str(project), "known": ", ".join(project_ids)}
-            findings.append(Finding(ERROR, "record_unknown_project", "handovers", where,
+    where, sheet, project, commune, kc, ks, kp = (records[n].tolist() for n in names)
+    targets = _targets(project, sheet, projects_by_key, project_ids)
+    rec, hit, ignored = _key_hits(records, parcels)
+    hits = np.bincount(rec, minlength=len(records))
+    findings: list[Finding] = []
+    missing: list[tuple[tuple[str, str, str], dict[str, object]]] = []
+    unknown = np.array([t is None for t in targets], dtype=bool)
+    noticed = unknown | (hits != 1) | (ignored & (hits > 0))
+    for pos in np.flatnonzero(noticed).tolist():  # the few records with something to say
+        if unknown[pos]:
+            params = {"project": str(project[pos]), "known": ", ".join(project_ids)}
+            findings.append(Finding(ERROR, "record_unknown_project", "handovers", where[pos],
                                     params=params, listed=True))  # fmt: skip
             continue
-        hits, commune_ignored = index.lookup(kc, ks, kp)
-        written = str(commune) if present(commune) else ""
-        if not hits:
-            params = {"commune": written, "sheet": ks, "parcel": kp, "closest": "—"}
-            missing.append(((kc, ks, kp), params))  # the closest keys are filled in below
-            findings.append(Finding(ERROR, "record_no_parcel", "handovers", where,
+        written = str(commune[pos]) if present(commune[pos]) else ""
+        if not hits[pos]:
+            params = {"commune": written, "sheet": ks[pos], "parcel": kp[pos], "closest": "—"}
+            missing.append(((kc[pos], ks[pos], kp[pos]), params))  # closest filled in below
+            findings.append(Finding(ERROR, "record_no_parcel", "handovers", where[pos],
                                     params=params, listed=True))  # fmt: skip
             continue
-        if commune_ignored:
-            findings.append(Finding(WARNING, "record_commune_unknown", "handovers", where,
+        if ignored[pos]:
+            findings.append(Finding(WARNING, "record_commune_unknown", "handovers", where[pos],
                                     params={"commune": written}))  # fmt: skip
-        if len(hits) > 1:
-            params = {"sheet": ks, "parcel": kp, "count": len(hits)}
-            findings.append(Finding(WARNING, "record_key_repeated", "handovers", where,
+        if hits[pos] > 1:
+            params = {"sheet": ks[pos], "parcel": kp[pos], "count": int(hits[pos])}
+            findings.append(Finding(WARNING, "record_key_repeated", "handovers", where[pos],
                                     params=params))  # fmt: skip
-        links.extend((rec_pos, hit, p) for hit in hits for p in targets)
     if missing:
         near = _NearKeys.around(parcels, [key for key, _ in missing])
         for key, params in missing:
             params["closest"] = "; ".join(near.closest(key)) or "—"
-    return pd.DataFrame(links, columns=LINK_COLUMNS), findings
+    return _links(rec, hit, targets), findings
+
+
+def _targets(project: list, sheet: list, by_key: dict[str, str], ids: list[str],
+             ) -> list[list[str] | None]:  # fmt: skip
+    """Each record's projects (:func:`_record_projects`), worked out once per distinct cell."""
+    memo: dict[tuple[object, object], list[str] | None] = {}  # books repeat them
+    out = []
+    for value, where in zip(project, sheet, strict=True):
+        try:
+            found = memo[value, where]
+        except KeyError:
+            found = memo[value, where] = _record_projects(value, where, by_key, ids)
+        except TypeError:  # an unhashable cell
+            found = _record_projects(value, where, by_key, ids)
+        out.append(found)
+    return out
+
+
+def _key_hits(records: pd.DataFrame, parcels: pd.DataFrame,
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """The parcels each record's key names (:meth:`KeyIndex.lookup`, for all records at once).
+
+    Returns
+    -------
+    (ndarray, ndarray, ndarray)
+        Pairs (record, parcel) sorted by record then parcel, and for each record whether
+        its commune was ignored (one the parcels do not carry).
+    """
+    n_parcels = len(parcels)
+    keys = [(records[k].tolist(), parcels[k].tolist()) for k in (C.KEY_COMMUNE, C.KEY_SHEET,
+                                                                  C.KEY_PARCEL)]  # fmt: skip
+    # the same text gets the same code in records and parcels; the code of "" is looked up
+    codes, blank = [], []
+    for rec_values, parcel_values in keys:
+        code, uniques = pd.factorize(pd.Series(rec_values + parcel_values, dtype=object),
+                                     use_na_sentinel=False)  # fmt: skip
+        codes.append((code[: len(rec_values)], code[len(rec_values) :]))
+        found = np.flatnonzero(uniques == "")
+        blank.append(int(found[0]) if len(found) else -1)
+    (rc, pc), (rs, ps), (rp, pp) = codes
+    known = np.unique(pc[pc != blank[0]])
+    ignored = (rc != blank[0]) & (len(known) > 0) & ~np.isin(rc, known)
+    wanted = np.where((len(known) > 0) & ~ignored, rc, blank[0])  # the commune looked for
+    # candidates: the parcels of the record's number, on its sheet where it names one
+    n_numbers = int(max(rp.max(initial=0), pp.max(initial=0))) + 1
+    by_sheet = rs != blank[1]
+    rec, hit = _same_key(np.where(by_sheet, rs * n_numbers + rp, -1 - rp),
+                         np.concatenate([ps * n_numbers + pp, -1 - pp]))  # fmt: skip
+    hit = hit % max(n_parcels, 1)  # the second half of the parcel keys: the same parcels
+    either = (wanted[rec] == blank[0]) | (pc[hit] == wanted[rec])
+    found = np.bincount(rec[either], minlength=len(records)) > 0
+    # a commune asked for and not found: the parcels of that key that carry no commune
+    fallback = ~either & ~found[rec] & (wanted[rec] != blank[0]) & (pc[hit] == blank[0])
+    keep = either | fallback
+    rec, hit = rec[keep], hit[keep]
+    order = np.lexsort((hit, rec))
+    return rec[order], hit[order], ignored
+
+
+def _same_key(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (i, j) with ``left[i] == right[j]``."""
+    order = np.argsort(right, kind="stable")
+    sorted_right = right[order]
+    first = np.searchsorted(sorted_right, left, side="left")
+    count = np.searchsorted(sorted_right, left, side="right") - first
+    i = np.repeat(np.arange(len(left)), count)
+    k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    return i, order[np.repeat(first, count) + k]
+
+
+def _links(rec: np.ndarray, hit: np.ndarray, targets: list[list[str] | None]) -> pd.DataFrame:
+    """Links ``record_index, parcel_index, project``: each pair once for each of its projects."""
+    n_targets = np.array([0 if t is None else len(t) for t in targets], dtype=np.int64)
+    if not len(rec) or not n_targets[rec].any():
+        return pd.DataFrame([], columns=LINK_COLUMNS)
+    flat = np.array([p for t in targets if t for p in t], dtype=object)
+    start = np.cumsum(n_targets) - n_targets
+    count = n_targets[rec]
+    k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    record = np.repeat(rec, count)
+    return pd.DataFrame({C.RECORD_INDEX: record, C.PARCEL_INDEX: np.repeat(hit, count),
+                         C.PROJECT: flat[start[record] + k]})  # fmt: skip
 
 
 def _record_projects(

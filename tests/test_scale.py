@@ -14,9 +14,10 @@ from helpers import CRS, rect, write_book_csv, write_config, write_layer
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from gpmb_gis import columns as C
 from gpmb_gis import compute_progress
 from gpmb_gis.chainage import Route
-from gpmb_gis.engine import overlapping_pairs
+from gpmb_gis.engine import match_records, overlapping_pairs
 
 FAR = 5_000.0  # metres east of the corridor: parcels there must not be read
 
@@ -265,3 +266,52 @@ def test_rtree_lookup_sees_edits_still_in_the_wal(tmp_path):
         ]
     finally:
         con.close()
+
+
+# --- the handover join: all records at once against the rule one record at a time ----------
+
+_key = st.sampled_from(["", "1", "2", "3"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "a", "b"]), _key, _key), max_size=12),
+       st.lists(st.tuples(st.sampled_from(["", "a", "b", "z"]), _key, _key,
+                          st.sampled_from([None, "P", "Q", "X"])), max_size=12))  # fmt: skip
+def test_records_link_to_the_parcels_their_key_names(parcel_keys, record_keys):
+    """Each record's parcels by the rule of the join, written for one record at a time.
+
+    Parcel number equal; sheet equal unless the record gives none; commune equal unless the
+    record gives none, the parcels carry none, or the record's is none of theirs (then it is
+    ignored and said so); a commune not found falls back to the parcels carrying none. A
+    record without a project goes to every project; one naming an unknown project to none.
+    """
+    parcels = pd.DataFrame(parcel_keys, columns=[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL],
+                           dtype=object)  # fmt: skip
+    records = pd.DataFrame(record_keys, columns=[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL,
+                                                 C.PROJECT], dtype=object)  # fmt: skip
+    records[C.RECORD_LABEL] = [f"row {i + 2}" for i in range(len(records))]
+    records[C.SOURCE_SHEET] = "Sheet1"
+    records[C.COMMUNE] = records[C.KEY_COMMUNE]
+    links, findings = match_records(records, parcels, {"P": "Dự án P", "Q": "Dự án Q"})
+    known = {c for c, _, _ in parcel_keys} - {""}
+    expected, said = [], []
+    for r, (kc, ks, kp, project) in enumerate(record_keys):
+        if project == "X":
+            said.append((f"row {r + 2}", "record_unknown_project"))
+            continue
+        ignored = bool(kc) and bool(known) and kc not in known
+        wanted = kc if known and not ignored else ""
+        same = [p for p, (_, s, n) in enumerate(parcel_keys) if n == kp and ks in ("", s)]
+        hits = [p for p in same if wanted in ("", parcel_keys[p][0])]
+        if not hits and wanted:
+            hits = [p for p in same if parcel_keys[p][0] == ""]
+        if not hits:
+            said.append((f"row {r + 2}", "record_no_parcel"))
+            continue
+        if ignored:
+            said.append((f"row {r + 2}", "record_commune_unknown"))
+        if len(hits) > 1:
+            said.append((f"row {r + 2}", "record_key_repeated"))
+        expected += [(r, p, pid) for p in hits for pid in ([project] if project else ["P", "Q"])]
+    assert list(links.itertuples(index=False, name=None)) == expected
+    assert [(f.feature, f.check) for f in findings] == said

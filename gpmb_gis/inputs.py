@@ -304,11 +304,13 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True) -> In
     """
     tally, book = _Tally(), _Tally()
     communes = _communes(config, tally)
-    with ThreadPoolExecutor(max_workers=1) as side:  # the book is Python work, the layers not
+    rows = {p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally)
+            for p in config.projects}  # fmt: skip
+    window = _window(config, rows)
+    # the book is Python work; most of reading the parcels is SQLite, OGR and GEOS's
+    with ThreadPoolExecutor(max_workers=1) as side:
         reading = side.submit(_records, config, communes, book)
-        rows = {p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally)
-                for p in config.projects}  # fmt: skip
-        parcels = _parcels(config, communes, tally, _window(config, rows))
+        parcels = _parcels(config, communes, tally, window)
         for project in config.projects:
             _check_near(rows[project.id], parcels, project.row, config.parcels)
         routes = {p.id: _route(p, config, tally) for p in config.projects if p.centerline}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -386,16 +387,26 @@ def _convert_text(
                                     params=params))  # fmt: skip
         elif bytewise:
             df[col] = values.map(_from_cp1258)
-        else:
+        elif not unicodedata.is_normalized("NFC", _joined(values)):
             df[col] = values.map(lambda v: nfc(v) if isinstance(v, str) else v)
     return findings
 
 
+def _joined(values: pd.Series) -> str:
+    """The column's text cells in one string, NUL between them.
+
+    NUL composes with nothing, so the whole is in NFC exactly when every cell is.
+    """
+    cells = values.dropna().tolist()
+    try:
+        return "\x00".join(cells)
+    except TypeError:  # numbers among the text
+        return "\x00".join(v for v in cells if isinstance(v, str))
+
+
 def _all_ascii(values: pd.Series) -> bool:
     """Whether every text cell of a column is ASCII (empty cells and numbers aside)."""
-    if values.dtype != object:  # pandas' own text: asked in one pass
-        return bool(values.dropna().str.isascii().all())
-    return all(v.isascii() for v in values if isinstance(v, str))
+    return _joined(values).isascii()
 
 
 def _from_cp1258(value: object) -> object:
@@ -417,7 +428,8 @@ def _first_text(values: pd.Series) -> str:
 
 def _guess_column_encoding(values: pd.Series) -> str | None:
     votes: dict[str, int] = {}
-    texts = list(dict.fromkeys(v for v in values if isinstance(v, str)))[:500]
+    texts = [v for v in pd.unique(values.dropna().to_numpy(dtype=object)) if isinstance(v, str)]
+    texts = texts[:500]
     for text in texts:
         guess = looks_legacy(text)
         if guess:

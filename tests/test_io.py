@@ -235,6 +235,18 @@ def test_undeclared_tcvn3_is_detected_and_reported(tmp_path):
     assert any(f.check == "legacy_encoding" and f.params["encoding"] == "tcvn3" for f in findings)
 
 
+def test_layer_text_in_nfd_is_read_as_nfc(tmp_path):
+    """A commune typed in decomposed Unicode, among composed and ASCII cells and a blank."""
+    nfd = unicodedata.normalize("NFD", "Hợp Thành")
+    rows = [{"MAXA": value, "SOTHUA": k, "geometry": rect(10 * k, 0, 10 * k + 10, 10)}
+            for k, value in enumerate([nfd, "Hợp Thành", "HOP THANH", None])]  # fmt: skip
+    gdf, _ = read_layer(LayerSource(write_layer(tmp_path / "p.gpkg", rows)), layer="parcels",
+                        project_crs=TM3)  # fmt: skip
+    assert nfd != "Hợp Thành"
+    assert gdf["commune"].tolist()[:3] == ["Hợp Thành", "Hợp Thành", "HOP THANH"]
+    assert gdf["commune"].isna().tolist() == [False, False, False, True]
+
+
 def test_real_quang_ngai_esri_json():
     path = REALDATA / "quangngai_parcels_esrijson_REDACTED.json"
     if not path.exists():

@@ -455,22 +455,26 @@ def _blocking_parcels(ov: ProjectOverlay, bins: pd.DataFrame, hits: pd.DataFrame
     """
     length = bins["length_m"].to_numpy()
     unmapped = bins[C.UNMAPPED_M2].to_numpy()
-    bin_idx = hits["bin"].to_numpy()
-    only = hits.groupby("bin")["piece"].nunique().reindex(range(len(bins)), fill_value=0)
-    sole = (only.to_numpy()[bin_idx] == 1) & (unmapped[bin_idx] <= FULL_TOLERANCE_M2)
-    per = hits.assign(length=length[bin_idx], sole=np.where(sole, length[bin_idx], 0.0))
-    per = per.groupby("piece").agg(length_m=("length", "sum"), uncleared_m2=("area", "sum"),
-                                   completes_m=("sole", "sum"))  # fmt: skip
-    pieces = ov.pieces.iloc[per.index.to_numpy()]
-    from_m, to_m = pieces["from_m"].to_numpy(), pieces["to_m"].to_numpy()
+    bin_idx, piece_idx = hits["bin"].to_numpy(), hits["piece"].to_numpy()
+    # open pieces per bin: each (bin, piece) pair once
+    pairs = np.unique(np.column_stack([bin_idx, piece_idx]), axis=0)
+    only = np.bincount(pairs[:, 0], minlength=len(bins)) if len(pairs) else np.zeros(len(bins))
+    sole = (only[bin_idx] == 1) & (unmapped[bin_idx] <= FULL_TOLERANCE_M2)
+    piece, at = np.unique(piece_idx, return_inverse=True)
+    n = len(piece)
+    length_m = np.bincount(at, weights=length[bin_idx], minlength=n)
+    uncleared = np.bincount(at, weights=hits["area"].to_numpy(), minlength=n)
+    completes = np.bincount(at, weights=np.where(sole, length[bin_idx], 0.0), minlength=n)
+    pieces = ov.pieces
+    from_m, to_m = pieces["from_m"].to_numpy()[piece], pieces["to_m"].to_numpy()[piece]
     return pd.DataFrame({
         "kind": "parcel", "from_m": from_m, "to_m": to_m,
         "label": stretch_labels(from_m, to_m),
-        "length_m": per["length_m"].to_numpy(), "uncleared_m2": per["uncleared_m2"].to_numpy(),
-        "commune": pieces["commune_name"].to_numpy(),
-        "sheet": engine.map_unique(pieces[C.SHEET], number_key),
-        "parcel": engine.map_unique(pieces[C.PARCEL], number_key),
-        "side": pieces["side"].to_numpy(), "completes_m": per["completes_m"].to_numpy(),
+        "length_m": length_m, "uncleared_m2": uncleared,
+        "commune": pieces["commune_name"].to_numpy()[piece],
+        "sheet": engine.map_unique(pieces[C.SHEET].to_numpy()[piece], number_key),
+        "parcel": engine.map_unique(pieces[C.PARCEL].to_numpy()[piece], number_key),
+        "side": pieces["side"].to_numpy()[piece], "completes_m": completes,
     })  # fmt: skip
 
 
@@ -735,17 +739,20 @@ def parcels_table(
     mine = inputs.links[inputs.links[C.PROJECT] == ov.project.id]
     records = inputs.records
     rec = mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)
-    dates = records[C.HANDOVER_DATE].to_numpy()[rec]
-    days = engine.day_numbers(dates)
-    by_parcel = pd.DataFrame({
-        "parcel": mine[C.PARCEL_INDEX].to_numpy(dtype=np.int64),
-        "day": np.where(days <= engine.day_number(day), days, np.nan),
-        "enforcement": records[C.ENFORCEMENT].to_numpy(dtype=bool)[rec],
-        "complaint": records[C.COMPLAINT].to_numpy(dtype=bool)[rec],
-    }).groupby("parcel").agg(day=("day", "min"), enforcement=("enforcement", "any"),
-                             complaint=("complaint", "any"))  # fmt: skip
-    found = by_parcel.reindex(pieces[C.PARCEL_INDEX].to_numpy())
-    handover = engine.dates_of(found["day"])
+    days = engine.day_numbers(records[C.HANDOVER_DATE].to_numpy()[rec])
+    days = np.where(days <= engine.day_number(day), days, np.nan)
+    # each link's piece (a project has one piece per parcel; -1: the parcel has none)
+    at = pd.Index(pieces[C.PARCEL_INDEX].to_numpy(dtype=np.int64)).get_indexer(
+        mine[C.PARCEL_INDEX].to_numpy(dtype=np.int64)
+    )
+    ok = at >= 0
+    at, rec, days = at[ok], rec[ok], days[ok]
+    handover_day = np.full(len(pieces), np.nan)
+    np.fmin.at(handover_day, at, days)  # the earliest handover on or before the day
+    enforcement = np.bincount(at, weights=records[C.ENFORCEMENT].to_numpy(dtype=bool)[rec],
+                              minlength=len(pieces)) > 0  # fmt: skip
+    complaint = np.bincount(at, weights=records[C.COMPLAINT].to_numpy(dtype=bool)[rec],
+                            minlength=len(pieces)) > 0  # fmt: skip
     table = pd.DataFrame(
         {
             C.PROJECT: ov.project.id,
@@ -755,9 +762,9 @@ def parcels_table(
             C.LAND_USE: pieces[C.LAND_USE].to_numpy() if C.LAND_USE in pieces else None,
             C.AFFECTED_M2: pieces[C.AFFECTED_M2].to_numpy(),
             C.STAGE: _stage_names(ov, day),
-            C.HANDOVER_DATE: handover,
-            C.ENFORCEMENT: found["enforcement"].fillna(False).to_numpy(dtype=bool),
-            C.COMPLAINT: found["complaint"].fillna(False).to_numpy(dtype=bool),
+            C.HANDOVER_DATE: engine.dates_of(handover_day),
+            C.ENFORCEMENT: enforcement,
+            C.COMPLAINT: complaint,
         }
     )
     if ov.route is not None:

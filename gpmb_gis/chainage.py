@@ -79,7 +79,16 @@ def chainage_labels(metres: np.ndarray | list[float], *, decimals: int = 0) -> l
     value = np.round(np.abs(np.where(known, m, 0.0)), decimals)  # halves to even, as round()
     km = (value // 1000).astype(np.int64)
     rest = value - km * 1000
-    width = 3 if decimals == 0 else 4 + decimals
+    if decimals == 0:  # the usual case, put together by Arrow rather than one f-string each
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        metres_part = pc.utf8_lpad(pa.array(rest.astype(np.int64)).cast(pa.string()), 3, "0")
+        sign = pa.array(np.where(m < 0, "-", ""))
+        text = pc.binary_join_element_wise(sign, "Km", pa.array(km).cast(pa.string()), "+",
+                                           metres_part, "")  # fmt: skip
+        return np.where(known, np.array(text.to_pylist(), dtype=object), "").tolist()
+    width = 4 + decimals
     return [f"{'-' if neg else ''}Km{k}+{r:0{width}.{decimals}f}" if ok else ""
             for neg, k, r, ok in zip((m < 0).tolist(), km.tolist(), rest.tolist(),
                                      known.tolist(), strict=True)]  # fmt: skip

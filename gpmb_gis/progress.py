@@ -726,9 +726,9 @@ def timeseries_table(
 def _stage_names(ov: ProjectOverlay, day: dt.date) -> list[str]:
     reach = ov.pieces[list(engine.REACH_COLUMNS)].to_numpy()
     idx = engine.stage_index_at(reach, engine.day_number(day))
-    names = [C.STAGES[i] for i in idx]
-    clear = ov.pieces[C.ALREADY_CLEAR].to_numpy()
-    return [C.ALREADY_CLEAR if c else n for n, c in zip(names, clear, strict=True)]
+    names = np.array(C.STAGES, dtype=object)[idx]
+    clear = ov.pieces[C.ALREADY_CLEAR].to_numpy(dtype=bool)
+    return np.where(clear, C.ALREADY_CLEAR, names).tolist()
 
 
 def parcels_table(

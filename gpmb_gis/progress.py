@@ -1039,6 +1039,7 @@ class _ProjectTables:
 
 def _project_tables(ov: ProjectOverlay, inputs: Inputs, day: dt.date, include_owner: bool,
                     ) -> _ProjectTables:  # fmt: skip
+    """A project's own tables as of ``day``: what needs no other project nor the findings."""
     row = measure_project(ov, day)
     bins = measure_chainage(ov, day)
     blockers, road = blockers_table(ov, bins, day)

@@ -16,10 +16,10 @@ before; :func:`plan_window` says which.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ from pyproj import CRS, Transformer
 
 #: Side of the grid cells that cut the right of way into boxes, metres.
 BOX_CELL_M = 200.0
+T = TypeVar("T")
 #: Formats read whole: the drawing path needs every element, tables have no index.
 _WHOLE_DRIVERS = {"DXF", "DGN", "CSV", "ESRIJSON", "GeoJSON", "GeoJSONSeq", "KML"}
 _PARQUET_SUFFIXES = (".parquet", ".geoparquet")
@@ -165,41 +166,25 @@ def _parquet_crs(path: Path) -> str | None:
 
 def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | None:
     """Feature ids whose R-tree box meets any of ``boxes``; None without an R-tree."""
-    try:
-        # read-only, but not "immutable": edits QGIS keeps in the -wal file must be seen
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        layer = _gpkg_table(con, layer)
-        if layer is None:
-            return None
+
+    def lookup(con: sqlite3.Connection, table: str) -> list[str | None] | None:
         found = con.execute(
             "SELECT column_name FROM gpkg_extensions WHERE table_name = ? "
-            "AND extension_name = 'gpkg_rtree_index'", (layer,)).fetchall()  # fmt: skip
+            "AND extension_name = 'gpkg_rtree_index'", (table,)).fetchall()  # fmt: skip
         if not found:
             return None
-        rtree = _quoted(f"rtree_{layer}_{found[0][0]}")
+        rtree = _quoted(f"rtree_{table}_{found[0][0]}")
         # one text of ids per box: SQLite lists them, Python does not touch each
         query = (f"SELECT group_concat(id) FROM {rtree} "
                  "WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?")  # fmt: skip
-        found = [con.execute(query, (xmax, xmin, ymax, ymin)).fetchone()[0]
-                 for xmin, ymin, xmax, ymax in boxes.tolist()]  # fmt: skip
-    except sqlite3.Error:
+        return [con.execute(query, (xmax, xmin, ymax, ymin)).fetchone()[0]
+                for xmin, ymin, xmax, ymax in boxes.tolist()]  # fmt: skip
+
+    found = _on_table(path, layer, lookup)
+    if found is None:
         return None
-    finally:
-        con.close()
     listed = ",".join(text for text in found if text)
     return np.unique(np.array(listed.split(",") if listed else [], dtype=np.int64))
-
-
-def _gpkg_table(con: sqlite3.Connection, layer: str | None) -> str | None:
-    """The table of a GeoPackage layer: ``layer`` itself, or the file's only feature table."""
-    if layer is not None:
-        return layer
-    rows = con.execute("SELECT table_name FROM gpkg_contents "
-                       "WHERE data_type = 'features'").fetchall()  # fmt: skip
-    return rows[0][0] if len(rows) == 1 else None
 
 
 def gpkg_select(path: Path, layer: str | None, columns: Sequence[str], where: str,
@@ -209,21 +194,36 @@ def gpkg_select(path: Path, layer: str | None, columns: Sequence[str], where: st
     Read with SQLite, which scans the table without holding Python's GIL (a run does this
     beside the overlays); None when the file cannot be queried so (then ask OGR).
     """
+    names = ", ".join(_quoted(c) for c in columns)
+    rows = _on_table(path, layer, lambda con, table: con.execute(
+        f"SELECT {names} FROM {_quoted(table)} WHERE {where}").fetchall())  # fmt: skip
+    return None if rows is None else pd.DataFrame(rows, columns=list(columns), dtype=object)
+
+
+def _on_table(path: Path, layer: str | None,
+              run: Callable[[sqlite3.Connection, str], T | None]) -> T | None:  # fmt: skip
+    """``run(connection, table)`` on a GeoPackage opened read-only with SQLite.
+
+    The table is ``layer``, or the file's only feature table. None when SQLite cannot
+    open or query the file that way (the caller then asks OGR).
+    """
     try:
+        # read-only, but not "immutable": edits QGIS keeps in the -wal file must be seen
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error:
         return None
     try:
-        table = _gpkg_table(con, layer)
-        if table is None:
-            return None
-        names = ", ".join(_quoted(c) for c in columns)
-        rows = con.execute(f"SELECT {names} FROM {_quoted(table)} WHERE {where}").fetchall()
+        if layer is None:
+            rows = con.execute("SELECT table_name FROM gpkg_contents "
+                               "WHERE data_type = 'features'").fetchall()  # fmt: skip
+            if len(rows) != 1:
+                return None
+            layer = rows[0][0]
+        return run(con, layer)
     except sqlite3.Error:
         return None
     finally:
         con.close()
-    return pd.DataFrame(rows, columns=list(columns), dtype=object)
 
 
 def _quoted(name: str) -> str:

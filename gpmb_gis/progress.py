@@ -782,21 +782,17 @@ def _record_findings(
 ) -> tuple[list[Finding], set[int]]:
     """Records linked only to parcels outside the ROW (listed), and repeated records."""
     findings: list[Finding] = []
-    used: set[int] = set()
-    affected = pd.concat(
-        [pd.DataFrame({C.PROJECT: ov.project.id, C.PARCEL_INDEX: ov.pieces[C.PARCEL_INDEX]})
-         for ov in overlays] or [pd.DataFrame(columns=[C.PROJECT, C.PARCEL_INDEX])],
-        ignore_index=True,
-    ).drop_duplicates()  # fmt: skip
     links = inputs.links
-    hit = (
-        pd.MultiIndex.from_frame(links[[C.PROJECT, C.PARCEL_INDEX]].astype(object)).isin(
-            pd.MultiIndex.from_frame(affected[[C.PROJECT, C.PARCEL_INDEX]].astype(object))
-        )
-        if len(links) and len(affected)
-        else np.zeros(len(links), dtype=bool)
-    )
-    used.update(links.loc[hit, C.RECORD_INDEX].tolist()) if len(links) else None
+    # a link hits when its (project, parcel) has a piece: both as one integer key
+    stride = len(inputs.parcels) + 1
+    project_of = pd.Index([ov.project.id for ov in overlays], dtype=object)
+    affected = np.concatenate(
+        [k * stride + ov.pieces[C.PARCEL_INDEX].to_numpy(dtype=np.int64)
+         for k, ov in enumerate(overlays)] or [np.zeros(0, dtype=np.int64)])  # fmt: skip
+    link_project = project_of.get_indexer(links[C.PROJECT].to_numpy(dtype=object))
+    link_key = link_project * stride + links[C.PARCEL_INDEX].to_numpy(dtype=np.int64)
+    hit = (link_project >= 0) & np.isin(link_key, affected)
+    used: set[int] = set(links[C.RECORD_INDEX].to_numpy(dtype=np.int64)[hit].tolist())
     records = inputs.records
     outside = links[~links[C.RECORD_INDEX].isin(used)] if len(links) else links
     if len(outside):

@@ -743,6 +743,8 @@ def _fix_grid_text(grid: list[list[Any]], declared: str | None, label: str,
         example = next((c for c in cells if looks_legacy(c)), "")
         findings.append(Finding(WARNING, "legacy_encoding", "handovers", label, params={
             "column": label, "encoding": encoding, "example": example[:40]}))  # fmt: skip
+    if not encoding and unicodedata.is_normalized("NFC", "\x00".join(cells)):
+        return findings  # every cell is NFC already (NUL composes with nothing)
     for row in grid:
         for k, cell in enumerate(row):
             if isinstance(cell, str):

@@ -373,6 +373,16 @@ def test_book_in_windows_1258(tmp_path):
     assert records.iloc[0]["status_stage"] == C.HANDED_OVER
 
 
+def test_book_text_in_nfd_is_read_as_nfc(tmp_path):
+    """A commune typed in decomposed Unicode in one row of a UTF-8 book, composed in another."""
+    nfd = unicodedata.normalize("NFD", "Hợp Thành")
+    text = f"Xã,Số thửa,Trạng thái\n{nfd},12,Đã bàn giao\nHợp Thành,13,Đã bàn giao\n"
+    (tmp_path / "b.csv").write_text(text, encoding="utf-8")
+    records, _, _ = read_handovers(LayerSource(tmp_path / "b.csv"))
+    assert nfd != "Hợp Thành"
+    assert records[C.COMMUNE].tolist() == ["Hợp Thành", "Hợp Thành"]
+
+
 @pytest.mark.parametrize(("text", "stage"), [("Chưa bàn giao", C.PAID), ("chưa chi trả",
                                              C.PLAN_APPROVED), ("Đã BGMB", C.HANDED_OVER),
                                              ("Chưa phê duyệt", C.INVENTORIED)])  # fmt: skip

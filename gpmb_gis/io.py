@@ -546,7 +546,7 @@ def read_layer(
         gdf = gdf.set_geometry(shapely.force_2d(geoms))
     gdf[C.SOURCE_ROW] = gdf.pop("_row").to_numpy()
     n_read = len(gdf)
-    kinds = sorted(set(gdf.geometry.geom_type.dropna()))
+    kinds = sorted(set(gdf.geometry.geom_type.dropna().unique().tolist()))
     used_elements = None
     if layer != "centerline":  # polygon layers may come as drawings (lines and labels)
         gdf, found = polygons_from_drawing(gdf, name or layer)

@@ -266,7 +266,7 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
     missing = [f for f in findings if f.check == "record_no_parcel"]
     if not missing:
         return findings
-    where = {label: pos for pos, label in enumerate(records[C.RECORD_LABEL])}
+    where = {label: pos for pos, label in enumerate(records[C.RECORD_LABEL].tolist())}
     rows = [where[f.feature] for f in missing]
     far = io.read_parcel_keys(config.parcels, config.fields.get("parcels"),
                               records[C.KEY_PARCEL].iloc[rows])  # fmt: skip

@@ -289,33 +289,6 @@ class _NearKeys:
         return [text for _, text in scored[:n]]
 
 
-class KeyIndex:
-    """Parcels by key, and by every partial key a record may give (no commune, no sheet)."""
-
-    def __init__(self, parcels: pd.DataFrame) -> None:
-        self.communes = parcels[C.KEY_COMMUNE].to_numpy()
-        self.known = set(self.communes) - {""}
-        self.index: dict[tuple[str, str, str], list[int]] = {}
-        keys = zip(self.communes, parcels[C.KEY_SHEET].tolist(), parcels[C.KEY_PARCEL].tolist(),
-                   strict=True)  # fmt: skip
-        for pos, (kc, ks, kp) in enumerate(keys):
-            for key in {(kc, ks, kp), ("", ks, kp), (kc, "", kp), ("", "", kp)}:
-                self.index.setdefault(key, []).append(pos)
-
-    def lookup(self, kc: str, ks: str, kp: str) -> tuple[list[int], bool]:
-        """Parcels a record's key names, and whether its commune had to be ignored.
-
-        The commune is ignored where the parcels carry none, and where the record's commune
-        is none of the parcels' (a name the communes layer does not know, a typo).
-        """
-        ignored = bool(kc) and bool(self.known) and kc not in self.known
-        key_commune = kc if self.known and not ignored else ""
-        hits = self.index.get((key_commune, ks, kp), [])
-        if not hits and key_commune:  # parcels of that key that carry no commune
-            hits = [p for p in self.index.get(("", ks, kp), []) if self.communes[p] == ""]
-        return hits, ignored and bool(hits)
-
-
 #: Columns of the links between handover records and parcels (:func:`match_records`).
 LINK_COLUMNS = [C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT]
 
@@ -354,7 +327,7 @@ def match_records(
              C.KEY_PARCEL)  # fmt: skip
     where, sheet, project, commune, kc, ks, kp = (records[n].tolist() for n in names)
     targets = _targets(project, sheet, projects_by_key, project_ids)
-    rec, hit, ignored = _key_hits(records, parcels)
+    rec, hit, ignored = key_hits(records, parcels)
     hits = np.bincount(rec, minlength=len(records))
     findings: list[Finding] = []
     missing: list[tuple[tuple[str, str, str], dict[str, object]]] = []
@@ -403,9 +376,13 @@ def _targets(project: list, sheet: list, by_key: dict[str, str], ids: list[str],
     return out
 
 
-def _key_hits(records: pd.DataFrame, parcels: pd.DataFrame,
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """The parcels each record's key names (:meth:`KeyIndex.lookup`, for all records at once).
+def key_hits(records: pd.DataFrame, parcels: pd.DataFrame,
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """The parcels each record's key (commune, sheet, parcel) names, for all records at once.
+
+    Parcel number equal; sheet equal unless the record gives none; commune equal unless the
+    record gives none, the parcels carry none, or the record's is none of theirs (then it is
+    ignored); a commune not found falls back to the parcels of the key that carry none.
 
     Returns
     -------

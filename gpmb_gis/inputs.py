@@ -275,12 +275,12 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
     if C.COMMUNE not in far:
         far[C.COMMUNE] = config.parcels.commune
     far = engine.add_keys(far.reset_index(drop=True), engine.CommuneIndex(communes))
-    index = engine.KeyIndex(far)
+    named = records.iloc[rows].reset_index(drop=True)
+    found = set(engine.key_hits(named, far)[0].tolist())  # the same join as the near parcels'
     replaced: dict[int, Finding] = {}
-    for finding, pos in zip(missing, rows, strict=True):
-        rec = records.iloc[pos]
-        hits, _ = index.lookup(rec[C.KEY_COMMUNE], rec[C.KEY_SHEET], rec[C.KEY_PARCEL])
-        if hits:
+    for k, (finding, pos) in enumerate(zip(missing, rows, strict=True)):
+        if k in found:
+            rec = records.iloc[pos]
             project = rec[C.PROJECT]
             replaced[id(finding)] = Finding(WARNING, "record_outside_row", "handovers",
                 finding.feature, params={"sheet": rec[C.KEY_SHEET], "parcel": rec[C.KEY_PARCEL],

@@ -16,6 +16,7 @@ import shapely
 from shapely import STRtree
 from shapely.geometry import LineString
 
+from gpmb_gis._arrays import expand_runs
 from gpmb_gis._errors import ConfigError, InputError
 from gpmb_gis._findings import WARNING, Finding
 
@@ -267,8 +268,7 @@ class _SegmentGrid:
         high = np.floor((np.maximum(a, b) + NEAR_M - origin) / NEAR_M).astype(np.int64)
         nx, ny = high[:, 0] - low[:, 0] + 1, high[:, 1] - low[:, 1] + 1
         count = nx * ny
-        seg = np.repeat(np.arange(len(a)), count)
-        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        seg, k = expand_runs(count)
         key = _cell_key(low[seg, 0] + k // ny[seg], low[seg, 1] + k % ny[seg])
         order = np.argsort(key, kind="stable")  # within a cell, segments in line order
         keys, first = np.unique(key[order], return_index=True)
@@ -284,8 +284,7 @@ class _SegmentGrid:
         at = np.clip(np.searchsorted(self.keys, key), 0, len(self.keys) - 1)
         listed = self.keys[at] == key
         count = np.where(listed, self.first[at + 1] - self.first[at], 0)
-        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        return count, self.segments[np.repeat(self.first[at], count) + k]
+        return count, self.segments[expand_runs(count, self.first[at])[1]]
 
 
 def _cell_key(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:

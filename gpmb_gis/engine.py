@@ -23,6 +23,7 @@ from shapely import STRtree
 
 from gpmb_gis import columns as C
 from gpmb_gis import settings
+from gpmb_gis._arrays import expand_runs
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import commune_key, fold, number_key
 
@@ -427,9 +428,8 @@ def _same_key(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarr
     sorted_right = right[order]
     first = np.searchsorted(sorted_right, left, side="left")
     count = np.searchsorted(sorted_right, left, side="right") - first
-    i = np.repeat(np.arange(len(left)), count)
-    k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    return i, order[np.repeat(first, count) + k]
+    i, at = expand_runs(count, first)
+    return i, order[at]
 
 
 def _links(rec: np.ndarray, hit: np.ndarray, targets: list[list[str] | None]) -> pd.DataFrame:
@@ -439,11 +439,9 @@ def _links(rec: np.ndarray, hit: np.ndarray, targets: list[list[str] | None]) ->
         return pd.DataFrame([], columns=LINK_COLUMNS)
     flat = np.array([p for t in targets if t for p in t], dtype=object)
     start = np.cumsum(n_targets) - n_targets
-    count = n_targets[rec]
-    k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    record = np.repeat(rec, count)
-    return pd.DataFrame({C.RECORD_INDEX: record, C.PARCEL_INDEX: np.repeat(hit, count),
-                         C.PROJECT: flat[start[record] + k]})  # fmt: skip
+    pair, at = expand_runs(n_targets[rec], start[rec])
+    return pd.DataFrame({C.RECORD_INDEX: rec[pair], C.PARCEL_INDEX: hit[pair],
+                         C.PROJECT: flat[at]})  # fmt: skip
 
 
 def _record_projects(

@@ -21,6 +21,7 @@ from shapely import STRtree
 
 from gpmb_gis import columns as C
 from gpmb_gis import engine, qa
+from gpmb_gis._arrays import expand_runs
 from gpmb_gis._errors import ConfigError
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import commune_key, number_key
@@ -312,9 +313,8 @@ def _piece_parts(faces: engine.Faces, units: Units) -> tuple[np.ndarray, np.ndar
     # each part of a face, once for every piece that covers the face
     first = np.searchsorted(cover_face, units.face_index, side="left")
     count = np.searchsorted(cover_face, units.face_index, side="right") - first
-    part = np.repeat(np.arange(len(units.face_index)), count)
-    k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    piece = cover_piece[np.repeat(first, count) + k]
+    part, at = expand_runs(count, first)
+    piece = cover_piece[at]
     unit = units.face_unit[part]
     n_units = max(len(units.keys), int(unit.max()) + 1 if len(unit) else 1)
     pairs, at = np.unique(piece * n_units + unit, return_inverse=True)

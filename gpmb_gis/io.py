@@ -373,7 +373,8 @@ def _convert_text(
         if source.encoding in LEGACY_ENCODINGS:
             df[col] = values.map(lambda v: decode_legacy(v, source.encoding))
             continue
-        if _all_ascii(values):  # no legacy encoding to find, nothing to normalise
+        joined = _joined(values.dropna().tolist())
+        if joined.isascii():  # no legacy encoding to find, nothing to normalise
             continue
         if bytewise:
             best = best_decoding(list(values))
@@ -387,26 +388,25 @@ def _convert_text(
                                     params=params))  # fmt: skip
         elif bytewise:
             df[col] = values.map(_from_cp1258)
-        elif not unicodedata.is_normalized("NFC", _joined(values)):
+        elif not _in_nfc(joined):
             df[col] = values.map(lambda v: nfc(v) if isinstance(v, str) else v)
     return findings
 
 
-def _joined(values: pd.Series) -> str:
-    """The column's text cells in one string, NUL between them.
+def _joined(cells: list[Any]) -> str:
+    """The text among ``cells`` in one string, NUL between cells (numbers and blanks aside).
 
-    NUL composes with nothing, so the whole is in NFC exactly when every cell is.
+    One string answers for all the cells at once: ASCII, or in NFC (:func:`_in_nfc`).
     """
-    cells = values.dropna().tolist()
     try:
         return "\x00".join(cells)
-    except TypeError:  # numbers among the text
+    except TypeError:  # numbers or blanks among the text
         return "\x00".join(v for v in cells if isinstance(v, str))
 
 
-def _all_ascii(values: pd.Series) -> bool:
-    """Whether every text cell of a column is ASCII (empty cells and numbers aside)."""
-    return _joined(values).isascii()
+def _in_nfc(joined: str) -> bool:
+    """Whether every cell of a :func:`_joined` text is in NFC (NUL composes with nothing)."""
+    return unicodedata.is_normalized("NFC", joined)
 
 
 def _from_cp1258(value: object) -> object:
@@ -743,8 +743,8 @@ def _fix_grid_text(grid: list[list[Any]], declared: str | None, label: str,
         example = next((c for c in cells if looks_legacy(c)), "")
         findings.append(Finding(WARNING, "legacy_encoding", "handovers", label, params={
             "column": label, "encoding": encoding, "example": example[:40]}))  # fmt: skip
-    if not encoding and unicodedata.is_normalized("NFC", "\x00".join(cells)):
-        return findings  # every cell is NFC already (NUL composes with nothing)
+    if not encoding and _in_nfc(_joined(cells)):
+        return findings  # every cell is NFC already
     for row in grid:
         for k, cell in enumerate(row):
             if isinstance(cell, str):

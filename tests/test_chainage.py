@@ -121,6 +121,18 @@ def test_bins_on_a_curve_with_an_interchange_match_the_nearest_point_rule():
     assert np.allclose(area, counted, rtol=0.02)  # the grid's own error at bin edges
 
 
+def test_bins_of_a_row_along_part_of_a_long_centreline():
+    # a phase of a project: 250 m of ROW on a 20 km route; its bins are exact strips
+    line = LineString([(0, 0), (20_000, 0)])
+    row = shapely.box(5_030, -15, 5_280, 15)
+    route = Route.build(line, 0.0)
+    bins = route.bins(100)
+    area = shapely.area(bin_regions(route, bins, row))
+    expected = np.zeros(len(bins))
+    expected[50:53] = [70 * 30, 100 * 30, 80 * 30]
+    assert area == pytest.approx(expected, abs=1e-6)
+
+
 @st.composite
 def corridors(draw):
     n = draw(st.integers(2, 5))

@@ -324,6 +324,28 @@ def reverse_if_drawn_backwards(line: LineString, first_m: float | None, last_m: 
     return line, False
 
 
+def segmentized_coordinates(geoms: np.ndarray, max_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """The coordinates of ``shapely.segmentize(geoms, max_m)`` and their geometry's index.
+
+    Only the geometries with an edge longer than ``max_m`` are segmentized (most pieces of a
+    cadastre have none, and copying them costs more than reading them); the others give
+    their own coordinates, which is what segmenting would leave of them, in the same order.
+    """
+    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    step = np.hypot(*np.diff(xy, axis=0).T)
+    # consecutive coordinates of two rings look like an edge too: a false alarm, harmless
+    long = np.unique(owner[1:][(step > max_m * (1 - 1e-9)) & (owner[1:] == owner[:-1])])
+    if not len(long):
+        return xy, owner
+    dense_xy, dense_at = shapely.get_coordinates(shapely.segmentize(geoms[long], max_m),
+                                                 return_index=True)  # fmt: skip
+    keep = ~np.isin(owner, long)
+    xy = np.concatenate([xy[keep], dense_xy])
+    owner = np.concatenate([owner[keep], long[dense_at]])
+    order = np.argsort(owner, kind="stable")
+    return xy[order], owner[order]
+
+
 def _normals(line: LineString, distances: np.ndarray, half_length: float) -> np.ndarray:
     """Lines across the centreline, normal to it, at distances along it."""
     ahead = shapely.line_interpolate_point(line, np.minimum(distances + 0.5, line.length))

@@ -25,7 +25,14 @@ from gpmb_gis._arrays import expand_runs
 from gpmb_gis._errors import ConfigError
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import commune_key, number_key
-from gpmb_gis.chainage import Route, bin_regions, chainage_labels, stretch_label, stretch_labels
+from gpmb_gis.chainage import (
+    Route,
+    bin_regions,
+    chainage_labels,
+    segmentized_coordinates,
+    stretch_label,
+    stretch_labels,
+)
 from gpmb_gis.chainage import runs as chainage_runs
 from gpmb_gis.config import Config, Project, load_config
 from gpmb_gis.inputs import Inputs, load_inputs
@@ -336,8 +343,7 @@ def _add_piece_chainage(pieces: gpd.GeoDataFrame, route: Route) -> None:
     pieces["from_m"], pieces["to_m"], pieces["side"] = np.nan, np.nan, ""
     if not n:
         return
-    geoms = shapely.segmentize(pieces.geometry.to_numpy(), 20.0)
-    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    coords, owner = segmentized_coordinates(pieces.geometry.to_numpy(), 20.0)
     d, offset = route.locate_xy(coords)
     starts = np.searchsorted(owner, np.arange(n))  # every piece has coordinates, in order
     left = np.maximum.reduceat(offset > 0.01, starts)

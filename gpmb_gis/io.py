@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import operator
 import re
 import unicodedata
 import zipfile
@@ -718,7 +719,7 @@ def _grid_csv(path: Path, encoding: str | None) -> tuple[list[list[Any]], str]:
             text = raw.decode("latin1")
             if best_decoding([c for row in _csv_rows(text) for c in row]) == "cp1258":
                 text = raw.decode("cp1258", errors="replace")  # Vietnamese Windows
-    return [[cell if cell != "" else None for cell in row] for row in _csv_rows(text)], path.name
+    return [[cell or None for cell in row] for row in _csv_rows(text)], path.name  # "" → None
 
 
 def _csv_rows(text: str) -> list[list[str]]:
@@ -901,7 +902,7 @@ def _total_row(cells: list[Any]) -> bool:
     """A total row: its first words say "Tổng cộng", "Cộng" or "Total"."""
     seen = 0
     for cell in cells:
-        text = _cell_text(cell)
+        text = "" if cell is None else str(cell).strip()  # _cell_text, once per cell of a book
         if text:
             if _total_text(text):
                 return True
@@ -934,6 +935,12 @@ def _section_commune(cells: list[Any]) -> str | None:
 
 def _each(values: list[Any], fn: Callable[[Any], Any], cache: dict[Any, Any]) -> list[Any]:
     """``[fn(v) for v in values]``, worked out once per distinct hashable value."""
+    try:
+        for value in set(values).difference(cache):
+            cache[value] = fn(value)
+        return [cache[value] for value in values]
+    except TypeError:  # an unhashable value: one at a time
+        pass
     out = []
     for value in values:
         try:
@@ -996,11 +1003,14 @@ class _BookReader:
         at_parcel = self.index[C.PARCEL]
         for r in range(head + 1, len(grid)):
             cells = grid[r]
-            if _is_blank_row(cells) or (r == head + 1 and _is_numbering_row(cells)):
+            parcel = cells[at_parcel] if at_parcel < len(cells) else None
+            numbered = parcel is not None and str(parcel).strip() != ""  # not blank then
+            if (not numbered and _is_blank_row(cells)) or (
+                r == head + 1 and _is_numbering_row(cells)
+            ):
                 continue
             read += 1
-            parcel = cells[at_parcel] if at_parcel < len(cells) else None
-            if not _cell_text(parcel) or _total_row(cells):
+            if not numbered or _total_row(cells):
                 self._non_record(cells, r + 1)
                 continue
             rows.append(cells)
@@ -1014,21 +1024,28 @@ class _BookReader:
 
     def _columns(self, rows: list[list[Any]], excel_rows: list[int],
                  sections: list[str | None]) -> dict[str, list[Any]]:  # fmt: skip
+        width = min(map(len, rows), default=0)
+
         def column(canon: str) -> list[Any]:
             i = self.index.get(canon)
             if i is None:
                 return [None] * len(rows)
+            if i < width:
+                return list(map(operator.itemgetter(i), rows))
             return [cells[i] if i < len(cells) else None for cells in rows]
 
+        prefix = f"{self.sheet}!" if self.sheet else "row "  # as self.label gives it
         out: dict[str, list[Any]] = {
             C.SOURCE_ROW: excel_rows,
             C.SOURCE_SHEET: [self.sheet or ""] * len(rows),
-            C.RECORD_LABEL: [self.label(x) for x in excel_rows],
+            C.RECORD_LABEL: [f"{prefix}{x}" for x in excel_rows],
         }
         for canon in (C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, C.OWNER, C.NOTE, C.LAND_USE):
             out[canon] = column(canon)  # text is NFC since _fix_grid_text
-        out[C.COMMUNE] = [c if _cell_text(c) else (self.source.commune or section)
-                          for c, section in zip(out[C.COMMUNE], sections, strict=True)]  # fmt: skip
+        written = ["" if c is None else str(c).strip() for c in out[C.COMMUNE]]  # _cell_text
+        out[C.COMMUNE] = [c if text else (self.source.commune or section)
+                          for c, text, section in zip(out[C.COMMUNE], written, sections,
+                                                      strict=True)]  # fmt: skip
         for canon in _DATE_COLUMNS:
             raw = column(canon)
             parsed = _each(raw, _date_or_problem, self._dates)
@@ -1037,11 +1054,10 @@ class _BookReader:
                 self.note(WARNING, "date_unparseable", excel_rows[k], column=canon,
                           value=_cell_text(raw[k]), reason=parsed[k][1])  # fmt: skip
         status = column(C.STATUS)
-        out[C.STATUS] = [_cell_text(v) for v in status]
-        out["status_stage"] = _each(status, parse_status, self._statuses)
-        for k, (text, stage) in enumerate(zip(out[C.STATUS], out["status_stage"], strict=True)):
-            if text and stage is None:
-                self.note(WARNING, "unknown_status", excel_rows[k], value=text)
+        out[C.STATUS] = texts = ["" if v is None else str(v).strip() for v in status]
+        out["status_stage"] = stages = _each(status, parse_status, self._statuses)
+        for k in [k for k, stage in enumerate(stages) if stage is None and texts[k]]:
+            self.note(WARNING, "unknown_status", excel_rows[k], value=texts[k])
         for canon in (C.ENFORCEMENT, C.COMPLAINT):
             raw = column(canon)
             flags = _each(raw, parse_flag, self._flags)

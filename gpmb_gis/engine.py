@@ -175,10 +175,12 @@ def map_unique(values: Iterable[object], fn: Callable[[object], Any]) -> list[An
     >>> map_unique(["07", 7, None, "07"], number_key)
     ['7', '7', '', '7']
     """
-    # a Series' own tolist (Arrow text is slow to iterate value by value)
-    listed = values.tolist() if isinstance(values, (pd.Series, pd.Index, np.ndarray)) else values
-    series = pd.Series(list(listed), dtype=object)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray)):
+        # factorised as stored (Arrow text, numbers); the distinct values as Python objects
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        uniques = uniques.tolist()
+    else:
+        codes, uniques = pd.factorize(pd.Series(list(values), dtype=object), use_na_sentinel=True)
     mapped = np.array([*(fn(u) for u in uniques), fn(None)], dtype=object)
     return mapped[codes].tolist()
 
@@ -241,26 +243,26 @@ class _NearKeys:
     sheet and parcel in another commune. Built once for all the records that match nothing.
     """
 
-    def __init__(self, parcels: pd.DataFrame, communes: list[str] | None = None) -> None:
-        keys = parcels[[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL]].drop_duplicates()
+    def __init__(self, parcels: pd.DataFrame, keys: list[tuple[str, str, str]] | None = None,
+                 ) -> None:  # fmt: skip
+        self.communes = sorted(set(parcels[C.KEY_COMMUNE].unique().tolist()))
+        numbered = sheets = parcels[[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL]].drop_duplicates()
+        if keys is not None:  # only what these keys can look up: their numbers, their sheets
+            numbered = sheets[sheets[C.KEY_PARCEL].isin({kp for _, _, kp in keys})]
+            sheets = sheets[sheets[C.KEY_SHEET].isin({ks for _, ks, _ in keys})]
         self.by_parcel: dict[str, list[tuple[str, str]]] = {}
-        self.by_sheet: dict[tuple[str, str], list[str]] = {}
         self.by_number: dict[tuple[str, str], list[str]] = {}
-        columns = (keys[C.KEY_COMMUNE].tolist(), keys[C.KEY_SHEET].tolist(),
-                   keys[C.KEY_PARCEL].tolist())  # fmt: skip
-        for c, s, p in zip(*columns, strict=True):
+        self.by_sheet: dict[tuple[str, str], list[str]] = {}
+        for c, s, p in zip(*(numbered[k].tolist() for k in numbered.columns), strict=True):
             self.by_parcel.setdefault(p, []).append((c, s))
-            self.by_sheet.setdefault((c, s), []).append(p)
             self.by_number.setdefault((s, p), []).append(c)
-        self.communes = sorted(set(columns[0])) if communes is None else communes
+        for c, s, p in zip(*(sheets[k].tolist() for k in sheets.columns), strict=True):
+            self.by_sheet.setdefault((c, s), []).append(p)
 
     @classmethod
     def around(cls, parcels: pd.DataFrame, keys: list[tuple[str, str, str]]) -> _NearKeys:
         """The index for these keys only: parcels with one of their numbers or sheets."""
-        numbers = {kp for _, _, kp in keys}
-        sheets = {ks for _, ks, _ in keys}
-        near = parcels[C.KEY_PARCEL].isin(numbers) | parcels[C.KEY_SHEET].isin(sheets)
-        return cls(parcels[near.to_numpy()], sorted(set(parcels[C.KEY_COMMUNE].unique().tolist())))
+        return cls(parcels, keys)
 
     def closest(self, key: tuple[str, str, str], n: int = 3) -> list[str]:
         """Up to ``n`` existing keys near ``key`` (commune, sheet, parcel), best first."""

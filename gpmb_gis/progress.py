@@ -128,13 +128,35 @@ def _unit_parts(faces: np.ndarray, units: np.ndarray, *, partition: bool = False
     else:
         covered = shapely.covers(units[unit_idx], faces[face_idx])
     area = shapely.area(faces[face_idx])
-    partial = ~covered
-    if partial.any():
+    partial = np.flatnonzero(~covered)
+    derived, first = _second_of_two(face_idx[partial]) if partition else (None, None)
+    if derived is not None:
+        # a face across two units of a partition: its part in the second is what the
+        # first leaves (one intersection instead of two; the parts add up to the face)
+        whole_area = area[partial[derived]]
+        partial, derived, first = np.delete(partial, derived), partial[derived], partial[first]
+    if len(partial):
         area[partial] = shapely.area(
             shapely.intersection(faces[face_idx[partial]], units[unit_idx[partial]])
         )
+    if derived is not None:
+        area[derived] = np.maximum(whole_area - area[first], 0.0)
     keep = area > 0
     return face_idx[keep], unit_idx[keep], area[keep]
+
+
+def _second_of_two(face: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """For faces listed exactly twice: where the second listing is, and where the first is.
+
+    (None, None) when no face is listed twice.
+    """
+    order = np.argsort(face, kind="stable")
+    listed = face[order]
+    twice = np.bincount(face)[listed] == 2 if len(face) else np.zeros(0, dtype=bool)
+    again = np.r_[False, listed[1:] == listed[:-1]] & twice
+    if not again.any():
+        return None, None
+    return order[again], order[np.flatnonzero(again) - 1]
 
 
 def _commune_units(

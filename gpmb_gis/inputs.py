@@ -7,6 +7,8 @@ parcels (:mod:`engine`).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -196,8 +198,12 @@ def _window(config: Config, rows: dict[str, gpd.GeoDataFrame]) -> nearby.Window 
 
 
 def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
-             window: nearby.Window | None = None) -> gpd.GeoDataFrame:  # fmt: skip
+             window: nearby.Window | None = None,
+             shapes_read: Callable[[np.ndarray], None] | None = None,
+             ) -> gpd.GeoDataFrame:  # fmt: skip
     parcels = _read_polygons(config.parcels, "parcels", config, "parcels", tally, window)
+    if shapes_read is not None:  # the shapes are final: only columns are added from here
+        shapes_read(parcels.geometry.to_numpy())
     if C.PARCEL not in parcels:
         raise io_missing_column(config.parcels, "parcels", C.PARCEL, parcels.columns)
     _assign_communes(parcels, config, communes)
@@ -289,13 +295,17 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
     return [replaced.get(id(f), f) for f in findings]
 
 
-def load_inputs(config: Config, *, settle: bool = True, link: bool = True) -> Inputs:
+def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
+                shapes_read: Callable[[dict[str, gpd.GeoDataFrame], np.ndarray], None]
+                | None = None) -> Inputs:  # fmt: skip
     """Read, repair, check and key every input of a config.
 
     The handover book is read on a side thread while the layers are read. With
     ``link=False`` its records are not yet linked: call :meth:`Inputs.link_records`.
     With ``settle=False`` the records that match no parcel read are not yet looked up in
     the rest of the parcels layer: call :meth:`Inputs.settle` before using the findings.
+    ``shapes_read(rows, parcel_geoms)`` is called as soon as the parcels' shapes are read and
+    repaired (in the order of :attr:`Inputs.parcels`), before their keys and checks.
 
     Raises
     ------
@@ -310,7 +320,8 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True) -> In
     # the book is Python work; most of reading the parcels is SQLite, OGR and GEOS's
     with ThreadPoolExecutor(max_workers=1) as side:
         reading = side.submit(_records, config, communes, book)
-        parcels = _parcels(config, communes, tally, window)
+        read = None if shapes_read is None else functools.partial(shapes_read, rows)
+        parcels = _parcels(config, communes, tally, window, read)
         for project in config.projects:
             _check_near(rows[project.id], parcels, project.row, config.parcels)
         routes = {p.id: _route(p, config, tally) for p in config.projects if p.centerline}

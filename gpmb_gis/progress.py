@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -259,16 +259,47 @@ def overlay_project(project: Project, inputs: Inputs) -> ProjectOverlay:
     return with_reach(cut_project(project, inputs), inputs)
 
 
-def cut_project(project: Project, inputs: Inputs) -> ProjectOverlay:
+@dataclass
+class RowCut:
+    """A right of way cut by the parcels' shapes: the part of a cut that needs no attribute.
+
+    Attributes
+    ----------
+    row
+        The union of the ROW layer's polygons.
+    positions, pieces
+        The parcels with a piece (their positions) and the pieces (:func:`engine.cut_pieces`).
+    covered
+        The pieces' coverage union, None unless they tile cleanly (:func:`engine.coverage_union`).
+    """
+
+    row: shapely.Geometry
+    positions: np.ndarray
+    pieces: np.ndarray
+    covered: shapely.Geometry | None
+
+
+def cut_row(row_layer: gpd.GeoDataFrame, parcel_geoms: np.ndarray) -> RowCut:
+    """Cut a right of way by the parcels' shapes (GEOS work, on any thread)."""
+    row = engine.union_of(row_layer.geometry.to_numpy())
+    positions, piece_geoms = engine.cut_pieces(parcel_geoms, row)
+    return RowCut(row, positions, piece_geoms, engine.coverage_union(piece_geoms))
+
+
+def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None) -> ProjectOverlay:
     """The part of :func:`overlay_project` that needs the layers but not the handover book.
 
     The overlay's pieces and faces are not yet dated: :func:`with_reach` dates them once
     the book is read, so a run can cut the rights of way while it reads the book.
+    ``shapes`` is :func:`cut_row` of the project already done (a run starts it as soon as
+    the parcels' shapes are read).
     """
     row_layer = inputs.rows[project.id]
-    row = engine.union_of(row_layer.geometry.to_numpy())
     parcels = inputs.parcels
-    positions, piece_geoms = engine.cut_pieces(parcels.geometry.to_numpy(), row)
+    if shapes is None:
+        shapes = cut_row(row_layer, parcels.geometry.to_numpy())
+    row, positions, piece_geoms, covered = (shapes.row, shapes.positions, shapes.pieces,
+                                            shapes.covered)  # fmt: skip
     pieces = engine.pieces_frame(parcels, positions, piece_geoms, project.id)
     names = (
         {}
@@ -279,7 +310,6 @@ def cut_project(project: Project, inputs: Inputs) -> ProjectOverlay:
                               for k, c in zip(pieces[C.KEY_COMMUNE].tolist(),
                                               pieces[C.COMMUNE].tolist(), strict=True)]  # fmt: skip
     pieces[C.ALREADY_CLEAR] = _already_clear(project, pieces)
-    covered = engine.coverage_union(piece_geoms)  # None unless the pieces tile cleanly
     faces = engine.disjoint_faces(piece_geoms, clean=covered is not None)
     communes = _commune_units(row, faces, pieces, inputs)
     if inputs.communes is not None:
@@ -976,11 +1006,31 @@ def compute_progress(
     if not isinstance(config, Config):
         config = load_config(config)
     day = as_of or config.as_of or dt.date.today()
-    inputs = load_inputs(config, settle=False, link=False)
-    overlays, measured = overlay_while_linking(
-        inputs, lambda ov: _project_tables(ov, inputs, day, include_owner)
-    )
+    projects = list(config.projects)
+    with ThreadPoolExecutor(max_workers=_workers(projects)) as pool:
+        shapes: dict[str, Future[RowCut]] = {}
+
+        def start(rows: dict[str, gpd.GeoDataFrame], parcel_geoms: np.ndarray) -> None:
+            # the rights of way are cut by the parcels' shapes while the parcels' keys,
+            # checks and the centrelines are read
+            for p in projects:
+                shapes[p.id] = pool.submit(cut_row, rows[p.id], parcel_geoms)
+
+        try:
+            inputs = load_inputs(config, settle=False, link=False, shapes_read=start)
+        except BaseException:
+            for cut in shapes.values():
+                cut.cancel()
+            raise
+        overlays, measured = overlay_while_linking(
+            inputs, lambda ov: _project_tables(ov, inputs, day, include_owner), pool, shapes
+        )
     return measure_overlays(inputs, overlays, day, include_owner=include_owner, measured=measured)
+
+
+def _workers(projects: list[Project]) -> int:
+    """Threads for the projects' cuts: one per core, no more than projects."""
+    return max(1, min(len(projects), os.cpu_count() or 1))
 
 
 #: Overlays every project of a run: ``(projects, inputs) → {project id: overlay}``.
@@ -998,6 +1048,8 @@ def overlay_threads(projects: list[Project], inputs: Inputs) -> dict[str, Projec
 
 
 def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | None = None,
+                          pool: ThreadPoolExecutor | None = None,
+                          shapes: dict[str, Future[RowCut]] | None = None,
                           ) -> tuple[dict[str, ProjectOverlay], dict[str, T]]:  # fmt: skip
     """Overlay every project, cutting the rights of way on threads while records are linked.
 
@@ -1005,6 +1057,8 @@ def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | 
     handover records to the parcels (:meth:`Inputs.link_records`), a side thread looks up
     the far records (:meth:`Inputs.settle`), then each project is dated (:func:`with_reach`)
     and given to ``then`` as soon as its cut is done, while the others are still cut.
+    ``pool`` runs the cuts (else a pool of one thread per core); ``shapes`` holds the
+    projects' :func:`cut_row` already under way on it.
 
     Returns
     -------
@@ -1013,9 +1067,20 @@ def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | 
         by project id in the config's order.
     """
     projects = list(inputs.config.projects)
-    workers = max(1, min(len(projects), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool, ThreadPoolExecutor(1) as side:
-        cuts = {pool.submit(cut_project, p, inputs): p.id for p in projects}
+    if pool is None:
+        with ThreadPoolExecutor(max_workers=_workers(projects)) as own:
+            return overlay_while_linking(inputs, then, own, shapes)
+    shapes = shapes or {}
+    for early in shapes.values():
+        early.cancel()  # not started yet: its project's cut does it, in turn, without waiting
+
+    def cut(p: Project) -> ProjectOverlay:
+        early = shapes.get(p.id)
+        done = early is not None and not early.cancelled()
+        return cut_project(p, inputs, early.result() if done else None)
+
+    with ThreadPoolExecutor(1) as side:
+        cuts = {pool.submit(cut, p): p.id for p in projects}
         try:
             inputs.link_records()
         except BaseException:

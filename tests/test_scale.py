@@ -72,6 +72,27 @@ def test_reads_only_the_parcels_that_touch_the_row(tmp_path):
     assert records.loc["handovers", "used"] + records.loc["handovers", "listed"] == 5
 
 
+def test_rows_are_cut_from_the_shapes_the_run_keeps(tmp_path):
+    """The cuts started while the parcels are keyed use the parcels the run keeps, in order."""
+    from gpmb_gis import load_config
+    from gpmb_gis.inputs import load_inputs
+    from gpmb_gis.progress import cut_row, overlay_project
+
+    seen = []
+    config = load_config(_case(tmp_path))
+    inputs = load_inputs(config, shapes_read=lambda rows, geoms: seen.append((rows, geoms)))
+    (rows, geoms), = seen  # fmt: skip
+    assert rows is inputs.rows
+    kept = inputs.parcels.geometry.to_numpy()
+    assert len(geoms) == len(kept) == 10
+    assert all(a is b for a, b in zip(geoms, kept, strict=True))
+    project = config.projects[0]
+    early = cut_row(rows[project.id], geoms)
+    pieces = overlay_project(project, inputs).pieces
+    assert early.positions.tolist() == pieces[C.PARCEL_INDEX].tolist()
+    assert shapely.area(early.pieces).tolist() == pieces[C.AFFECTED_M2].tolist()
+
+
 def test_window_gives_the_tables_of_a_whole_read(tmp_path):
     """GeoJSON has no spatial index and is read whole: same figures, same findings."""
     (tmp_path / "a").mkdir()

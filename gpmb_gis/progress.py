@@ -1155,9 +1155,11 @@ def measure_overlays(inputs: Inputs, overlays: dict[str, ProjectOverlay], day: d
     tables = [measured.get(pid) or _project_tables(ov, inputs, day, include_owner)
               for pid, ov in overlays.items()]  # fmt: skip
     by_project = pd.DataFrame([t.project for t in tables])
-    for pid, t in zip(overlays, tables, strict=True):
-        for key, value in t.road.items():  # road figures: columns of the road projects only
-            by_project.loc[by_project[C.PROJECT] == pid, key] = value
+    road = pd.DataFrame([t.road for t in tables], index=by_project.index)
+    if len(road.columns):  # road figures: columns of the road projects only, blank elsewhere
+        numbers = road.select_dtypes("number").columns
+        road[numbers] = road[numbers].astype(float)
+        by_project = pd.concat([by_project, road], axis=1)
     return ProgressResult(
         config,
         day,

@@ -202,6 +202,7 @@ def add_keys(table: pd.DataFrame, communes: CommuneIndex) -> pd.DataFrame:
 def cut_pieces(
     parcel_geoms: np.ndarray,
     row: shapely.Geometry,
+    tree: STRtree | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cut the right of way by the parcels.
 
@@ -211,6 +212,8 @@ def cut_pieces(
         Valid polygonal parcel geometries, in metres.
     row
         The project's right of way (a union of its polygons), valid.
+    tree
+        An STRtree of ``parcel_geoms`` (one for all projects); built here when not given.
 
     Returns
     -------
@@ -220,7 +223,7 @@ def cut_pieces(
     parcel_geoms = np.asarray(parcel_geoms, dtype=object)
     if row.is_empty or len(parcel_geoms) == 0:
         return np.array([], dtype=np.int64), np.array([], dtype=object)
-    tree = STRtree(parcel_geoms)
+    tree = STRtree(parcel_geoms) if tree is None else tree
     parts = shapely.get_parts(row)
     hits = np.unique(tree.query(parts, predicate="intersects")[1])
     candidates = parcel_geoms[hits]

@@ -279,10 +279,14 @@ class RowCut:
     covered: shapely.Geometry | None
 
 
-def cut_row(row_layer: gpd.GeoDataFrame, parcel_geoms: np.ndarray) -> RowCut:
-    """Cut a right of way by the parcels' shapes (GEOS work, on any thread)."""
+def cut_row(row_layer: gpd.GeoDataFrame, parcel_geoms: np.ndarray,
+            tree: STRtree | None = None) -> RowCut:  # fmt: skip
+    """Cut a right of way by the parcels' shapes (GEOS work, on any thread).
+
+    ``tree`` is an STRtree of ``parcel_geoms`` shared by the projects (else one is built).
+    """
     row = engine.union_of(row_layer.geometry.to_numpy())
-    positions, piece_geoms = engine.cut_pieces(parcel_geoms, row)
+    positions, piece_geoms = engine.cut_pieces(parcel_geoms, row, tree)
     return RowCut(row, positions, piece_geoms, engine.coverage_union(piece_geoms))
 
 
@@ -1013,8 +1017,9 @@ def compute_progress(
         def start(rows: dict[str, gpd.GeoDataFrame], parcel_geoms: np.ndarray) -> None:
             # the rights of way are cut by the parcels' shapes while the parcels' keys,
             # checks and the centrelines are read
+            tree = STRtree(parcel_geoms)  # one for every project
             for p in projects:
-                shapes[p.id] = pool.submit(cut_row, rows[p.id], parcel_geoms)
+                shapes[p.id] = pool.submit(cut_row, rows[p.id], parcel_geoms, tree)
 
         try:
             inputs = load_inputs(config, settle=False, link=False, shapes_read=start)

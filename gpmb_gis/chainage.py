@@ -394,10 +394,11 @@ def bin_regions(route: Route, bins: list[tuple[float, float, float, float, int]]
     edges_d = np.array([b[0] for b in bins] + [bins[-1][1]])
     # long enough to cross the area wherever it lies: its farthest point from the line (a
     # normal too short or needless only leaves more to the grid below, never a wrong bin)
-    edge = shapely.get_coordinates(shapely.segmentize(shapely.boundary(area), 10.0))
+    boundary = shapely.boundary(area)
+    edge = shapely.get_coordinates(shapely.segmentize(boundary, 10.0))
     reach = float(np.abs(route.locate_xy(edge)[1]).max(initial=0.0)) + 20.0
     normals = _normals(route.line, edges_d[1:-1], reach) if len(bins) > 1 else np.array([])
-    linework = shapely.union_all([shapely.boundary(area), *normals])
+    linework = shapely.union_all([boundary, *normals])
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(linework)))
     faces = faces[shapely.area(faces) > 0]
     faces = faces[shapely.contains_properly(area, shapely.point_on_surface(faces))]

@@ -85,7 +85,6 @@ class Inputs:
         names = {p.id: p.name for p in self.config.projects}
         self.links, found = engine.match_records(self.records, self.parcels, names)
         self.findings.extend(found)
-        self.record_reach = engine.record_reach_days(self.records)
         self.unsettled = "parcels" in self.in_layer and any(
             f.check == "record_no_parcel" for f in found
         )

@@ -902,7 +902,7 @@ def _total_row(cells: list[Any]) -> bool:
     """A total row: its first words say "Tổng cộng", "Cộng" or "Total"."""
     seen = 0
     for cell in cells:
-        text = "" if cell is None else str(cell).strip()  # _cell_text, once per cell of a book
+        text = _cell_text(cell)
         if text:
             if _total_text(text):
                 return True
@@ -939,18 +939,8 @@ def _each(values: list[Any], fn: Callable[[Any], Any], cache: dict[Any, Any]) ->
         for value in set(values).difference(cache):
             cache[value] = fn(value)
         return [cache[value] for value in values]
-    except TypeError:  # an unhashable value: one at a time
-        pass
-    out = []
-    for value in values:
-        try:
-            out.append(cache[value])
-        except KeyError:
-            cache[value] = fn(value)
-            out.append(cache[value])
-        except TypeError:  # unhashable
-            out.append(fn(value))
-    return out
+    except TypeError:  # an unhashable value among them: each one worked out
+        return [fn(value) for value in values]
 
 
 def _date_or_problem(raw: Any) -> tuple[Any, str | None]:
@@ -1004,7 +994,7 @@ class _BookReader:
         for r in range(head + 1, len(grid)):
             cells = grid[r]
             parcel = cells[at_parcel] if at_parcel < len(cells) else None
-            numbered = parcel is not None and str(parcel).strip() != ""  # not blank then
+            numbered = _cell_text(parcel) != ""  # a numbered row is not blank
             if (not numbered and _is_blank_row(cells)) or (
                 r == head + 1 and _is_numbering_row(cells)
             ):
@@ -1042,7 +1032,7 @@ class _BookReader:
         }
         for canon in (C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, C.OWNER, C.NOTE, C.LAND_USE):
             out[canon] = column(canon)  # text is NFC since _fix_grid_text
-        written = ["" if c is None else str(c).strip() for c in out[C.COMMUNE]]  # _cell_text
+        written = [_cell_text(c) for c in out[C.COMMUNE]]
         out[C.COMMUNE] = [c if text else (self.source.commune or section)
                           for c, text, section in zip(out[C.COMMUNE], written, sections,
                                                       strict=True)]  # fmt: skip
@@ -1054,7 +1044,7 @@ class _BookReader:
                 self.note(WARNING, "date_unparseable", excel_rows[k], column=canon,
                           value=_cell_text(raw[k]), reason=parsed[k][1])  # fmt: skip
         status = column(C.STATUS)
-        out[C.STATUS] = texts = ["" if v is None else str(v).strip() for v in status]
+        out[C.STATUS] = texts = [_cell_text(v) for v in status]
         out["status_stage"] = stages = _each(status, parse_status, self._statuses)
         for k in [k for k, stage in enumerate(stages) if stage is None and texts[k]]:
             self.note(WARNING, "unknown_status", excel_rows[k], value=texts[k])

@@ -1079,13 +1079,13 @@ def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | 
     for early in shapes.values():
         early.cancel()  # not started yet: its project's cut does it, in turn, without waiting
 
-    def cut(p: Project) -> ProjectOverlay:
+    def cut_one(p: Project) -> ProjectOverlay:
         early = shapes.get(p.id)
         done = early is not None and not early.cancelled()
         return cut_project(p, inputs, early.result() if done else None)
 
     with ThreadPoolExecutor(1) as side:
-        cuts = {pool.submit(cut, p): p.id for p in projects}
+        cuts = {pool.submit(cut_one, p): p.id for p in projects}
         try:
             inputs.link_records()
         except BaseException:

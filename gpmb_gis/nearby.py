@@ -165,7 +165,12 @@ def _parquet_crs(path: Path) -> str | None:
 
 
 def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | None:
-    """Feature ids whose R-tree box meets any of ``boxes``; None without an R-tree."""
+    """Feature ids whose R-tree box meets any of ``boxes``; None without an R-tree.
+
+    The boxes go to SQLite a few hundred at a time, each batch one statement: SQLite lets go
+    of Python's lock while it works, and a thread that took it back after every box would
+    wait for the other threads' Python each time.
+    """
 
     def lookup(con: sqlite3.Connection, table: str) -> list[str | None] | None:
         found = con.execute(
@@ -174,17 +179,27 @@ def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | 
         if not found:
             return None
         rtree = _quoted(f"rtree_{table}_{found[0][0]}")
-        # one text of ids per box: SQLite lists them, Python does not touch each
-        query = (f"SELECT group_concat(id) FROM {rtree} "
-                 "WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?")  # fmt: skip
-        return [con.execute(query, (xmax, xmin, ymax, ymin)).fetchone()[0]
-                for xmin, ymin, xmax, ymax in boxes.tolist()]  # fmt: skip
+        texts = []
+        for start in range(0, len(boxes), _BOXES_PER_QUERY):
+            batch = boxes[start : start + _BOXES_PER_QUERY]
+            # one text of ids per batch: SQLite lists them, Python does not touch each
+            query = (f"WITH box(xmin, ymin, xmax, ymax) AS (VALUES "
+                     f"{','.join(['(?, ?, ?, ?)'] * len(batch))}) "
+                     f"SELECT group_concat(r.id) FROM box CROSS JOIN {rtree} AS r "
+                     "WHERE r.minx <= box.xmax AND r.maxx >= box.xmin "
+                     "AND r.miny <= box.ymax AND r.maxy >= box.ymin")  # fmt: skip
+            texts.append(con.execute(query, batch.ravel().tolist()).fetchone()[0])
+        return texts
 
     found = _on_table(path, layer, lookup)
     if found is None:
         return None
     listed = ",".join(text for text in found if text)
     return np.unique(np.array(listed.split(",") if listed else [], dtype=np.int64))
+
+
+#: Boxes per R-tree statement: four parameters each, under SQLite's oldest limit of 999.
+_BOXES_PER_QUERY = 240
 
 
 def gpkg_select(path: Path, layer: str | None, columns: Sequence[str], where: str,

@@ -150,6 +150,24 @@ def test_shapefile_boxes_are_those_ogr_reads(tmp_path):
     assert len(fids) == 2 + 4 and 3 not in fids.tolist()
 
 
+def test_gpkg_boxes_are_those_the_rtree_holds(tmp_path):
+    """Boxes sent to SQLite in several statements find what each box alone finds."""
+    from gpmb_gis import nearby
+
+    gpd.GeoDataFrame(_parcels(), crs=CRS).to_file(tmp_path / "p.gpkg", engine="pyogrio")
+    geoms = gpd.read_file(tmp_path / "p.gpkg").geometry.to_numpy()
+    rng = np.random.default_rng(7)
+    local = rng.uniform(
+        [FAR - 50, -50], [FAR + 450, 450], size=(3 * nearby._BOXES_PER_QUERY + 7, 2)
+    )
+    corner = local + shapely.get_coordinates(rect(0, 0, 1, 1))[0]
+    boxes = np.column_stack([corner, corner + rng.uniform(0, 3, size=corner.shape)])
+    fids = nearby.gpkg_fids(tmp_path / "p.gpkg", None, boxes)
+    meets = shapely.intersects(shapely.envelope(geoms)[:, None], shapely.box(*boxes.T)[None, :])
+    assert fids.tolist() == (np.flatnonzero(meets.any(axis=1)) + 1).tolist()  # fids count from 1
+    assert 50 < len(fids) < len(geoms)
+
+
 # --- overlap pairs and the chainage of points: the fast forms against the definitions -------
 
 

@@ -1,13 +1,14 @@
 """One measurement in a fresh process: ``python measure.py <what> <folder>`` prints JSON.
 
 ``what`` is ``package`` (the package's compute path on ``gpmb.toml``), ``package_parquet``
-(the same on ``gpmb_parquet.toml``), ``naive`` (what a user would write with geopandas) or
+(the same on ``gpmb_parquet.toml``), ``naive`` (what a user would write with geopandas),
 ``floor`` (only what the answer needs: read the parcels near the right of way, intersect,
-sum). Seconds are taken around the work, after imports; ``peak_mb`` is the process's peak
-resident memory, imports included. ``stolen_s`` is the CPU time the hypervisor gave to
-other guests while the job ran (imports included; Linux's ``steal``, None elsewhere), and
-``job_s`` the job's time with its imports: on a shared virtual machine a run with much
-stolen time measures the neighbours, not the code.
+sum per unit: project, chainage bin, commune) or ``floor_project`` (the same summed per
+project only). Seconds are taken around the work, after imports; ``peak_mb`` is the
+process's peak resident memory, imports included. ``stolen_s`` is the CPU time the
+hypervisor gave to other guests while the job ran (imports included; Linux's ``steal``,
+None elsewhere), and ``job_s`` the job's time with its imports: on a shared virtual
+machine a run with much stolen time measures the neighbours, not the code.
 """
 
 from __future__ import annotations
@@ -52,7 +53,60 @@ def naive(folder: Path) -> dict:
 
 
 def floor(folder: Path) -> dict:
-    """Nothing but the answer: R-tree lookup, Arrow read, WKB, tree query, area, bincount."""
+    """Nothing but the answer, per unit: the area parcels cover in each project, chainage bin
+    and commune.
+
+    Each right of way is cut into its chainage bins (the package's :func:`bin_regions`; a
+    project without a centreline into 200 m boxes); R-tree lookup of the pieces' boxes,
+    ``read_arrow`` of those features (commune code and shape), ``from_wkb``, STRtree query,
+    intersection, area, and a ``bincount`` per bin and per commune.
+    """
+    import pyogrio
+    import shapely
+
+    from gpmb_gis import load_config
+    from gpmb_gis.chainage import bin_regions, route_from_layer
+    from gpmb_gis.nearby import gpkg_fids, row_boxes
+
+    start = time.perf_counter()
+    projects = load_config(folder / "gpmb.toml").projects
+    rows = [shapely.union_all(pyogrio.read_dataframe(p.row.path).geometry.to_numpy())
+            for p in projects]  # fmt: skip
+    pieces, unit, project = [], [], []
+    for k, (p, row) in enumerate(zip(projects, rows, strict=True)):
+        if p.centerline is None:
+            cut = row_boxes([row])
+            bin_of = np.zeros(len(cut), dtype=np.int64)
+        else:
+            route, _ = route_from_layer(pyogrio.read_dataframe(p.centerline.path),
+                                        start_m=p.start_chainage_m,
+                                        equations=p.station_equations, where=p.id)  # fmt: skip
+            cut = bin_regions(route, route.bins(p.chainage_bin_m), row)
+            bin_of = np.flatnonzero(~shapely.is_empty(cut))
+            cut = cut[bin_of]
+        pieces.append(cut)
+        unit.append(bin_of + sum(len(u) for u in unit))  # one number per (project, bin)
+        project.append(np.full(len(cut), k))
+    pieces, unit, project = np.concatenate(pieces), np.concatenate(unit), np.concatenate(project)
+    fids = gpkg_fids(folder / "parcels.gpkg", None, shapely.bounds(pieces))
+    _, table = pyogrio.read_arrow(folder / "parcels.gpkg", fids=fids, columns=["MAXA"])
+    geoms = shapely.from_wkb(table.column(table.schema.names[-1]))
+    commune = table.column("MAXA").dictionary_encode().combine_chunks()
+    n_communes = len(commune.dictionary)
+    commune = commune.indices.to_numpy(zero_copy_only=False)
+    piece_idx, parcel_idx = shapely.STRtree(geoms).query(pieces, predicate="intersects")
+    area = shapely.area(shapely.intersection(geoms[parcel_idx], pieces[piece_idx]))
+    by_bin = np.bincount(unit[piece_idx], weights=area)
+    by_commune = np.bincount(project[piece_idx] * n_communes + commune[parcel_idx],
+                             weights=area, minlength=len(rows) * n_communes)  # fmt: skip
+    required = by_commune.reshape(len(rows), n_communes).sum(axis=1)
+    mapped = {p.id: float(a) for p, a in zip(projects, required, strict=True)}
+    return {"seconds": time.perf_counter() - start, "units": len(by_bin) + len(by_commune),
+            "required_m2": mapped}  # fmt: skip
+
+
+def floor_project(folder: Path) -> dict:
+    """The floor per project only: the ROW cut into 200 m boxes, one ``bincount`` per project."""
     import pyogrio
     import shapely
 
@@ -91,7 +145,8 @@ def main() -> None:
     what, folder = sys.argv[1], Path(sys.argv[2])
     jobs = {"package": lambda: package(folder),
             "package_parquet": lambda: package(folder, "gpmb_parquet.toml"),
-            "naive": lambda: naive(folder), "floor": lambda: floor(folder)}  # fmt: skip
+            "naive": lambda: naive(folder), "floor": lambda: floor(folder),
+            "floor_project": lambda: floor_project(folder)}  # fmt: skip
     stolen, start = _stolen_s(), time.perf_counter()
     out = jobs[what]()
     out["job_s"] = time.perf_counter() - start

@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import functools
 import operator
+import os
 import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -282,34 +284,80 @@ def nearest_column(wanted: str, layer: str, found: Iterable[object]) -> str | No
 
 def _read_window(source: LayerSource, window: Window | None, kwargs: dict[str, Any],
                  ) -> gpd.GeoDataFrame:  # fmt: skip
-    """Read a layer whole, or only the features its spatial index finds in ``window``.
+    """Read a layer whole, or only the features whose shape meets ``window``'s.
 
-    The feature's place in the file is kept in ``_row`` (0-based) for labels and findings.
+    The features come from the file's spatial index where it has one; of those, only the
+    ones whose shape meets the right of way's (:func:`nearby.touching`) are kept. The
+    feature's place in the file is kept in ``_row`` (0-based) for labels and findings.
     """
-    if nearby.is_parquet(source.path):
-        rows = nearby.parquet_rows(source.path, window.boxes) if window is not None else None
-        return nearby.read_parquet_rows(source.path, rows)
-    fids = None
-    if window is not None and window.driver == "ESRI Shapefile":
-        fids = nearby.shapefile_fids(source.path, window.boxes)
-    elif window is not None:
-        fids = nearby.gpkg_fids(source.path, source.layer, window.boxes)
-    if fids is not None and window.driver == "GPKG":  # UTF-8 by definition: Arrow is safe
-        frame = pyogrio.read_dataframe(source.path, fids=fids, use_arrow=True,
-                                       fid_as_index=True, **kwargs)  # fmt: skip
-        frame = nearby.object_text(frame)
-    elif fids is not None:  # a .dbf's text is decoded as a whole read decodes it
-        frame = pyogrio.read_dataframe(source.path, fids=fids, fid_as_index=True, **kwargs)
-    elif window is not None:
-        mask = shapely.union_all(shapely.box(*window.boxes.T))
-        frame = pyogrio.read_dataframe(source.path, mask=mask, fid_as_index=True, **kwargs)
-    else:
+    if window is None:
+        if nearby.is_parquet(source.path):
+            return nearby.read_parquet_rows(source.path, None)
         frame = pyogrio.read_dataframe(source.path, **kwargs)
         frame["_row"] = np.arange(len(frame))
         return frame
+    if window.driver == "GPKG" and not nearby.is_parquet(source.path):
+        frame = _read_gpkg_near(source, window, kwargs)
+        if frame is not None:
+            return frame
+    if nearby.is_parquet(source.path):
+        rows = nearby.parquet_rows(source.path, window.boxes)
+        frame = nearby.read_parquet_rows(source.path, rows)
+        return frame[nearby.touching(frame.geometry.to_numpy(), window.shapes)]
+    fids = None
+    if window.driver == "ESRI Shapefile":
+        fids = nearby.shapefile_fids(source.path, window.boxes)
+    if fids is not None:  # a .dbf's text is decoded as a whole read decodes it
+        frame = pyogrio.read_dataframe(source.path, fids=fids, fid_as_index=True, **kwargs)
+    else:
+        mask = shapely.union_all(shapely.box(*window.boxes.T))
+        frame = pyogrio.read_dataframe(source.path, mask=mask, fid_as_index=True, **kwargs)
+    frame = frame[nearby.touching(frame.geometry.to_numpy(), window.shapes)]
     first_fid = 1 if window.driver == "GPKG" else 0  # GeoPackage counts features from 1
     frame["_row"] = np.asarray(frame.index, dtype=np.int64) - first_fid
     return frame.reset_index(drop=True)
+
+
+def _read_gpkg_near(source: LayerSource, window: Window, kwargs: dict[str, Any],
+                    ) -> gpd.GeoDataFrame | None:  # fmt: skip
+    """The features of a GeoPackage that meet the window, found through its R-tree.
+
+    The boxes are taken in parts (one per core, a few at most), each looked up, read and
+    tested on a thread of its own: SQLite, OGR and GEOS work without Python's lock, so the
+    parts overlap. None when the file has no R-tree.
+    """
+    n_parts = max(1, min(os.cpu_count() or 1, _MAX_READ_PARTS,
+                         len(window.boxes) // _BOXES_PER_PART))  # fmt: skip
+    parts = np.array_split(np.arange(len(window.boxes)), n_parts)
+
+    def near(part: np.ndarray) -> gpd.GeoDataFrame | None:
+        fids = nearby.gpkg_fids(source.path, source.layer, window.boxes[part])
+        if fids is None:
+            return None
+        # UTF-8 by definition: Arrow is safe
+        frame = pyogrio.read_dataframe(source.path, fids=fids, use_arrow=True,
+                                       fid_as_index=True, **kwargs)  # fmt: skip
+        return frame[nearby.touching(frame.geometry.to_numpy(), window.shapes)]
+
+    if n_parts == 1:
+        found = [near(parts[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=n_parts) as pool:
+            found = list(pool.map(near, parts))
+    if any(frame is None for frame in found):
+        return None
+    frame = found[0] if len(found) == 1 else pd.concat(found)
+    # a feature near the edge of two parts is found by both: once, in the file's order
+    frame = frame[~frame.index.duplicated()].sort_index()
+    frame = nearby.object_text(frame)
+    frame["_row"] = np.asarray(frame.index, dtype=np.int64) - 1  # GeoPackage counts from 1
+    return frame.reset_index(drop=True)
+
+
+#: A window's boxes are read in up to this many parts at once, each of at least
+#: ``_BOXES_PER_PART`` boxes (a small window is read in one go).
+_MAX_READ_PARTS = 4
+_BOXES_PER_PART = 100
 
 
 def _read_vector(source: LayerSource, window: Window | None = None,
@@ -497,7 +545,6 @@ def read_layer(
     gdf, bytewise = _read_vector(source, window)
     in_layer = None
     if window is not None and isinstance(gdf, gpd.GeoDataFrame):
-        gdf = gdf[nearby.touching(gdf.geometry.to_numpy(), window.shapes)]
         in_layer = window.features
         if not len(gdf):  # nothing near: read whole, so that the errors say why
             return read_layer(source, layer=layer, project_crs=project_crs, fields=fields,

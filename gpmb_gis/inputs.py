@@ -299,7 +299,8 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
                 | None = None) -> Inputs:  # fmt: skip
     """Read, repair, check and key every input of a config.
 
-    The handover book is read on a side thread while the layers are read. With
+    The handover book is read on a side thread once the layers are read (its Python would
+    hold up theirs), while the rights of way are cut (see ``shapes_read``). With
     ``link=False`` its records are not yet linked: call :meth:`Inputs.link_records`.
     With ``settle=False`` the records that match no parcel read are not yet looked up in
     the rest of the parcels layer: call :meth:`Inputs.settle` before using the findings.
@@ -315,17 +316,21 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
     communes = _communes(config, tally)
     rows = {p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally)
             for p in config.projects}  # fmt: skip
+    lines = _Tally()
+    routes = {p.id: _route(p, config, lines) for p in config.projects if p.centerline}
     window = _window(config, rows)
-    # the book is Python work; most of reading the parcels is SQLite, OGR and GEOS's
+    # the book is Python work, read on a side thread once the layers are: Python that runs
+    # on one thread holds up every call into SQLite, OGR or GEOS on the others
     with ThreadPoolExecutor(max_workers=1) as side:
-        reading = side.submit(_records, config, communes, book)
         read = None if shapes_read is None else functools.partial(shapes_read, rows)
         parcels = _parcels(config, communes, tally, window, read)
+        reading = side.submit(_records, config, communes, book)
         for project in config.projects:
             _check_near(rows[project.id], parcels, project.row, config.parcels)
-        routes = {p.id: _route(p, config, tally) for p in config.projects if p.centerline}
         records = reading.result()
-    tally.findings.extend(book.findings)  # in the order of a reading one after the other
+    # findings in the order of a reading one after the other
+    tally.findings.extend(lines.findings)
+    tally.findings.extend(book.findings)
     tally.read.update(book.read)
     links = pd.DataFrame([], columns=engine.LINK_COLUMNS)
     inputs = Inputs(config, parcels, communes, rows, records, links,

@@ -150,6 +150,31 @@ def test_shapefile_boxes_are_those_ogr_reads(tmp_path):
     assert len(fids) == 2 + 4 and 3 not in fids.tolist()
 
 
+def test_a_window_read_in_parts_gives_each_feature_once_in_order(tmp_path, monkeypatch):
+    """Parts read on threads find the features one read finds: once each, in the file's
+    order, even those found by two parts."""
+    from gpmb_gis import io
+    from gpmb_gis.config import LayerSource
+    from gpmb_gis.nearby import Window
+
+    gpd.GeoDataFrame(_parcels(), crs=CRS).to_file(tmp_path / "p.gpkg", engine="pyogrio")
+    # 30 m boxes every 20 m along both rows of the far grid and across the near parcels:
+    # neighbouring boxes share parcels, and the parts split between them
+    shapes = np.array([rect(FAR + 20 * k, 15, FAR + 20 * k + 30, 45) for k in range(19)]
+                      + [rect(10 * k, 0, 10 * k + 15, 20) for k in range(9)])  # fmt: skip
+    window = Window(shapely.bounds(shapes), shapes, "GPKG", 410)
+    source = LayerSource(tmp_path / "p.gpkg")
+    one = io._read_gpkg_near(source, window, {})
+    monkeypatch.setattr(io, "_BOXES_PER_PART", 1)
+    monkeypatch.setattr(io.os, "cpu_count", lambda: 4)
+    parts = io._read_gpkg_near(source, window, {})
+    pd.testing.assert_frame_equal(parts, one)
+    geoms = gpd.read_file(tmp_path / "p.gpkg").geometry.to_numpy()
+    meets = shapely.intersects(geoms[:, None], shapes[None, :]).any(axis=1)
+    assert parts["_row"].tolist() == np.flatnonzero(meets).tolist()
+    assert len(parts) == 10 + 3 * 20  # the boxes cross three rows of the grid
+
+
 def test_gpkg_boxes_are_those_the_rtree_holds(tmp_path):
     """Boxes sent to SQLite in several statements find what each box alone finds."""
     from gpmb_gis import nearby

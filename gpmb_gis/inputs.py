@@ -296,6 +296,8 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
 
 def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
                 shapes_read: Callable[[dict[str, gpd.GeoDataFrame], np.ndarray], None]
+                | None = None,
+                layers_read: Callable[[dict[str, gpd.GeoDataFrame], dict[str, Route]], None]
                 | None = None) -> Inputs:  # fmt: skip
     """Read, repair, check and key every input of a config.
 
@@ -306,6 +308,8 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
     the rest of the parcels layer: call :meth:`Inputs.settle` before using the findings.
     ``shapes_read(rows, parcel_geoms)`` is called as soon as the parcels' shapes are read and
     repaired (in the order of :attr:`Inputs.parcels`), before their keys and checks.
+    ``layers_read(rows, routes)`` is called as soon as the rights of way and the centrelines
+    are read, before the parcels.
 
     Raises
     ------
@@ -318,6 +322,8 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
             for p in config.projects}  # fmt: skip
     lines = _Tally()
     routes = {p.id: _route(p, config, lines) for p in config.projects if p.centerline}
+    if layers_read is not None:
+        layers_read(rows, routes)  # a run works the chainage bins out meanwhile
     window = _window(config, rows)
     # the book is Python work, read on a side thread once the layers are: Python that runs
     # on one thread holds up every call into SQLite, OGR or GEOS on the others

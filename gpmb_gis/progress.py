@@ -290,13 +290,40 @@ def cut_row(row_layer: gpd.GeoDataFrame, parcel_geoms: np.ndarray,
     return RowCut(row, positions, piece_geoms, engine.coverage_union(piece_geoms))
 
 
-def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None) -> ProjectOverlay:
+@dataclass
+class ChainageBins:
+    """A road's chainage bins and the part of its right of way in each.
+
+    Attributes
+    ----------
+    bins
+        ``(from_d, to_d, from_m, to_m, segment)`` per bin (:meth:`Route.bins`).
+    regions
+        One region of the right of way per bin (:func:`bin_regions`).
+    """
+
+    bins: list[tuple[float, float, float, float, int]]
+    regions: np.ndarray
+
+
+def chainage_bins(project: Project, row: shapely.Geometry, route: Route) -> ChainageBins:
+    """A road's chainage bins and their regions of its right of way ``row`` (any thread).
+
+    They need no parcel: a run works them out while the parcels are read.
+    """
+    bins = route.bins(project.chainage_bin_m)
+    return ChainageBins(bins, bin_regions(route, bins, row))
+
+
+def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None,
+                binned: ChainageBins | None = None) -> ProjectOverlay:  # fmt: skip
     """The part of :func:`overlay_project` that needs the layers but not the handover book.
 
     The overlay's pieces and faces are not yet dated: :func:`with_reach` dates them once
     the book is read, so a run can cut the rights of way while it reads the book.
     ``shapes`` is :func:`cut_row` of the project already done (a run starts it as soon as
-    the parcels' shapes are read).
+    the parcels' shapes are read), ``binned`` its :func:`chainage_bins` (worked out while
+    they are read).
     """
     row_layer = inputs.rows[project.id]
     parcels = inputs.parcels
@@ -325,8 +352,9 @@ def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None) 
     route = inputs.routes.get(project.id)
     bins, bin_units, regions, piece_bins = None, None, None, None
     if route is not None:
-        bins = route.bins(project.chainage_bin_m)
-        regions = bin_regions(route, bins, row)
+        if binned is None:
+            binned = chainage_bins(project, row, route)
+        bins, regions = binned.bins, binned.regions
         bin_units = _bin_units(bins, regions, faces)
         piece_bins = _piece_parts(faces, bin_units)
         _add_piece_chainage(pieces, route)
@@ -1021,14 +1049,28 @@ def compute_progress(
             for p in projects:
                 shapes[p.id] = pool.submit(cut_row, rows[p.id], parcel_geoms, tree)
 
+        binned: dict[str, Future[ChainageBins]] = {}
+
+        def plan(rows: dict[str, gpd.GeoDataFrame], routes: dict[str, Route]) -> None:
+            # the roads' chainage bins need no parcel: they are worked out while those are read
+            for p in projects:
+                if p.id in routes:
+                    row = engine.union_of(rows[p.id].geometry.to_numpy())
+                    binned[p.id] = pool.submit(chainage_bins, p, row, routes[p.id])
+
         try:
-            inputs = load_inputs(config, settle=False, link=False, shapes_read=start)
+            inputs = load_inputs(config, settle=False, link=False, shapes_read=start,
+                                 layers_read=plan)  # fmt: skip
         except BaseException:
-            for cut in shapes.values():
+            for cut in [*binned.values(), *shapes.values()]:
                 cut.cancel()
             raise
         overlays, measured = overlay_while_linking(
-            inputs, lambda ov: _project_tables(ov, inputs, day, include_owner), pool, shapes
+            inputs,
+            lambda ov: _project_tables(ov, inputs, day, include_owner),
+            pool,
+            shapes,
+            binned,
         )
     return measure_overlays(inputs, overlays, day, include_owner=include_owner, measured=measured)
 
@@ -1055,6 +1097,7 @@ def overlay_threads(projects: list[Project], inputs: Inputs) -> dict[str, Projec
 def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | None = None,
                           pool: ThreadPoolExecutor | None = None,
                           shapes: dict[str, Future[RowCut]] | None = None,
+                          binned: dict[str, Future[ChainageBins]] | None = None,
                           ) -> tuple[dict[str, ProjectOverlay], dict[str, T]]:  # fmt: skip
     """Overlay every project, cutting the rights of way on threads while records are linked.
 
@@ -1063,7 +1106,8 @@ def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | 
     the far records (:meth:`Inputs.settle`), then each project is dated (:func:`with_reach`)
     and given to ``then`` as soon as its cut is done, while the others are still cut.
     ``pool`` runs the cuts (else a pool of one thread per core); ``shapes`` holds the
-    projects' :func:`cut_row` already under way on it.
+    projects' :func:`cut_row` already under way on it, ``binned`` the roads'
+    :func:`chainage_bins`.
 
     Returns
     -------
@@ -1082,7 +1126,9 @@ def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | 
     def cut_one(p: Project) -> ProjectOverlay:
         early = shapes.get(p.id)
         done = early is not None and not early.cancelled()
-        return cut_project(p, inputs, early.result() if done else None)
+        bins = (binned or {}).get(p.id)
+        return cut_project(p, inputs, early.result() if done else None,
+                           None if bins is None else bins.result())  # fmt: skip
 
     with ThreadPoolExecutor(1) as side:
         cuts = {pool.submit(cut_one, p): p.id for p in projects}

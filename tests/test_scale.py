@@ -93,6 +93,28 @@ def test_rows_are_cut_from_the_shapes_the_run_keeps(tmp_path):
     assert shapely.area(early.pieces).tolist() == pieces[C.AFFECTED_M2].tolist()
 
 
+def test_bins_worked_out_before_the_parcels_are_those_of_the_cut():
+    """The chainage bins a run works out while the parcels are read are the overlay's."""
+    from gpmb_gis import engine, load_config
+    from gpmb_gis.inputs import load_inputs
+    from gpmb_gis.progress import chainage_bins, overlay_project
+
+    seen = []
+    config = load_config(SAMPLE_CONFIG)
+    inputs = load_inputs(config, layers_read=lambda rows, routes: seen.append((rows, routes)))
+    (rows, routes), = seen  # fmt: skip
+    assert rows is inputs.rows and routes is inputs.routes and routes
+    for project in config.projects:
+        if project.id not in routes:
+            continue
+        row = engine.union_of(rows[project.id].geometry.to_numpy())
+        early = chainage_bins(project, row, routes[project.id])
+        ov = overlay_project(project, inputs)
+        assert early.bins == ov.bins
+        assert shapely.equals_exact(early.regions, ov.bin_geoms, tolerance=0).all()
+        assert sum(shapely.area(early.regions)) == pytest.approx(ov.required_m2, rel=1e-12)
+
+
 def test_window_gives_the_tables_of_a_whole_read(tmp_path):
     """GeoJSON has no spatial index and is read whole: same figures, same findings."""
     (tmp_path / "a").mkdir()

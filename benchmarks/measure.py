@@ -66,7 +66,7 @@ def floor(folder: Path) -> dict:
 
     from gpmb_gis import load_config
     from gpmb_gis.chainage import bin_regions, route_from_layer
-    from gpmb_gis.nearby import gpkg_fids, row_boxes
+    from gpmb_gis.nearby import row_boxes
 
     start = time.perf_counter()
     projects = load_config(folder / "gpmb.toml").projects
@@ -88,14 +88,10 @@ def floor(folder: Path) -> dict:
         unit.append(bin_of + sum(len(u) for u in unit))  # one number per (project, bin)
         project.append(np.full(len(cut), k))
     pieces, unit, project = np.concatenate(pieces), np.concatenate(unit), np.concatenate(project)
-    fids = gpkg_fids(folder / "parcels.gpkg", None, shapely.bounds(pieces))
-    _, table = pyogrio.read_arrow(folder / "parcels.gpkg", fids=fids, columns=["MAXA"])
-    geoms = shapely.from_wkb(table.column(table.schema.names[-1]))
+    table, piece_idx, parcel_idx, area = _pieces_of_parcels(folder, pieces, ["MAXA"])
     commune = table.column("MAXA").dictionary_encode().combine_chunks()
     n_communes = len(commune.dictionary)
     commune = commune.indices.to_numpy(zero_copy_only=False)
-    piece_idx, parcel_idx = shapely.STRtree(geoms).query(pieces, predicate="intersects")
-    area = shapely.area(shapely.intersection(geoms[parcel_idx], pieces[piece_idx]))
     by_bin = np.bincount(unit[piece_idx], weights=area)
     by_commune = np.bincount(project[piece_idx] * n_communes + commune[parcel_idx],
                              weights=area, minlength=len(rows) * n_communes)  # fmt: skip
@@ -110,7 +106,7 @@ def floor_project(folder: Path) -> dict:
     import pyogrio
     import shapely
 
-    from gpmb_gis.nearby import gpkg_fids, row_boxes
+    from gpmb_gis.nearby import row_boxes
 
     start = time.perf_counter()
     paths = sorted(folder.glob("row_*.gpkg"))
@@ -121,15 +117,30 @@ def floor_project(folder: Path) -> dict:
         pieces.append(cut)
         project.append(np.full(len(cut), k))
     pieces, project = np.concatenate(pieces), np.concatenate(project)
-    fids = gpkg_fids(folder / "parcels.gpkg", None, shapely.bounds(pieces))
-    _, table = pyogrio.read_arrow(folder / "parcels.gpkg", fids=fids, columns=[])
-    geoms = shapely.from_wkb(table.column(table.schema.names[-1]))
-    piece_idx, parcel_idx = shapely.STRtree(geoms).query(pieces, predicate="intersects")
-    area = shapely.area(shapely.intersection(geoms[parcel_idx], pieces[piece_idx]))
+    _, piece_idx, _, area = _pieces_of_parcels(folder, pieces, [])
     required = np.bincount(project[piece_idx], weights=area, minlength=len(rows))
     return {"seconds": time.perf_counter() - start,
             "required_m2": {p.stem.removeprefix("row_"): float(a)
                             for p, a in zip(paths, required, strict=True)}}  # fmt: skip
+
+
+def _pieces_of_parcels(folder: Path, pieces: np.ndarray, columns: list[str]) -> tuple:
+    """The floors' core: R-tree lookup of the pieces' boxes, ``read_arrow`` of those features
+    (``columns`` and shape), ``from_wkb``, STRtree query, intersection and area.
+
+    Returns the table read, the (piece, parcel) pairs that meet and the area of each.
+    """
+    import pyogrio
+    import shapely
+
+    from gpmb_gis.nearby import gpkg_fids
+
+    fids = gpkg_fids(folder / "parcels.gpkg", None, shapely.bounds(pieces))
+    _, table = pyogrio.read_arrow(folder / "parcels.gpkg", fids=fids, columns=columns)
+    geoms = shapely.from_wkb(table.column(table.schema.names[-1]))
+    piece_idx, parcel_idx = shapely.STRtree(geoms).query(pieces, predicate="intersects")
+    area = shapely.area(shapely.intersection(geoms[parcel_idx], pieces[piece_idx]))
+    return table, piece_idx, parcel_idx, area
 
 
 def _stolen_s() -> float | None:

@@ -309,7 +309,7 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
     ``shapes_read(rows, parcel_geoms)`` is called as soon as the parcels' shapes are read and
     repaired (in the order of :attr:`Inputs.parcels`), before their keys and checks.
     ``layers_read(rows, routes)`` is called as soon as the rights of way and the centrelines
-    are read, before the parcels.
+    are read, before the parcels (and so before ``shapes_read``).
 
     Raises
     ------

@@ -296,14 +296,14 @@ def _read_window(source: LayerSource, window: Window | None, kwargs: dict[str, A
         frame = pyogrio.read_dataframe(source.path, **kwargs)
         frame["_row"] = np.arange(len(frame))
         return frame
-    if window.driver == "GPKG" and not nearby.is_parquet(source.path):
+    if window.driver == "GPKG":
         frame = _read_gpkg_near(source, window, kwargs)
         if frame is not None:
             return frame
     if nearby.is_parquet(source.path):
         rows = nearby.parquet_rows(source.path, window.boxes)
         frame = nearby.read_parquet_rows(source.path, rows)
-        return frame[nearby.touching(frame.geometry.to_numpy(), window.shapes)]
+        return _touching_row(frame, window)
     fids = None
     if window.driver == "ESRI Shapefile":
         fids = nearby.shapefile_fids(source.path, window.boxes)
@@ -312,10 +312,15 @@ def _read_window(source: LayerSource, window: Window | None, kwargs: dict[str, A
     else:
         mask = shapely.union_all(shapely.box(*window.boxes.T))
         frame = pyogrio.read_dataframe(source.path, mask=mask, fid_as_index=True, **kwargs)
-    frame = frame[nearby.touching(frame.geometry.to_numpy(), window.shapes)]
+    frame = _touching_row(frame, window)
     first_fid = 1 if window.driver == "GPKG" else 0  # GeoPackage counts features from 1
     frame["_row"] = np.asarray(frame.index, dtype=np.int64) - first_fid
     return frame.reset_index(drop=True)
+
+
+def _touching_row(frame: gpd.GeoDataFrame, window: Window) -> gpd.GeoDataFrame:
+    """The features of ``frame`` whose shape meets the window's (:func:`nearby.touching`)."""
+    return frame[nearby.touching(frame.geometry.to_numpy(), window.shapes)]
 
 
 def _read_gpkg_near(source: LayerSource, window: Window, kwargs: dict[str, Any],
@@ -337,7 +342,7 @@ def _read_gpkg_near(source: LayerSource, window: Window, kwargs: dict[str, Any],
         # UTF-8 by definition: Arrow is safe
         frame = pyogrio.read_dataframe(source.path, fids=fids, use_arrow=True,
                                        fid_as_index=True, **kwargs)  # fmt: skip
-        return frame[nearby.touching(frame.geometry.to_numpy(), window.shapes)]
+        return _touching_row(frame, window)
 
     if n_parts == 1:
         found = [near(parts[0])]

@@ -279,13 +279,13 @@ class RowCut:
     covered: shapely.Geometry | None
 
 
-def cut_row(row_layer: gpd.GeoDataFrame, parcel_geoms: np.ndarray,
+def cut_row(row: shapely.Geometry, parcel_geoms: np.ndarray,
             tree: STRtree | None = None) -> RowCut:  # fmt: skip
     """Cut a right of way by the parcels' shapes (GEOS work, on any thread).
 
-    ``tree`` is an STRtree of ``parcel_geoms`` shared by the projects (else one is built).
+    ``row`` is the union of the ROW layer's polygons (:func:`engine.union_of`); ``tree`` is
+    an STRtree of ``parcel_geoms`` shared by the projects (else one is built).
     """
-    row = engine.union_of(row_layer.geometry.to_numpy())
     positions, piece_geoms = engine.cut_pieces(parcel_geoms, row, tree)
     return RowCut(row, positions, piece_geoms, engine.coverage_union(piece_geoms))
 
@@ -328,7 +328,9 @@ def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None,
     row_layer = inputs.rows[project.id]
     parcels = inputs.parcels
     if shapes is None:
-        shapes = cut_row(row_layer, parcels.geometry.to_numpy())
+        shapes = cut_row(
+            engine.union_of(row_layer.geometry.to_numpy()), parcels.geometry.to_numpy()
+        )
     row, positions, piece_geoms, covered = (shapes.row, shapes.positions, shapes.pieces,
                                             shapes.covered)  # fmt: skip
     pieces = engine.pieces_frame(parcels, positions, piece_geoms, project.id)
@@ -1040,23 +1042,23 @@ def compute_progress(
     day = as_of or config.as_of or dt.date.today()
     projects = list(config.projects)
     with ThreadPoolExecutor(max_workers=_workers(projects)) as pool:
-        shapes: dict[str, Future[RowCut]] = {}
-
-        def start(rows: dict[str, gpd.GeoDataFrame], parcel_geoms: np.ndarray) -> None:
-            # the rights of way are cut by the parcels' shapes while the parcels' keys,
-            # checks and the centrelines are read
-            tree = STRtree(parcel_geoms)  # one for every project
-            for p in projects:
-                shapes[p.id] = pool.submit(cut_row, rows[p.id], parcel_geoms, tree)
-
+        unions: dict[str, shapely.Geometry] = {}
         binned: dict[str, Future[ChainageBins]] = {}
+        shapes: dict[str, Future[RowCut]] = {}
 
         def plan(rows: dict[str, gpd.GeoDataFrame], routes: dict[str, Route]) -> None:
             # the roads' chainage bins need no parcel: they are worked out while those are read
             for p in projects:
+                unions[p.id] = engine.union_of(rows[p.id].geometry.to_numpy())
                 if p.id in routes:
-                    row = engine.union_of(rows[p.id].geometry.to_numpy())
-                    binned[p.id] = pool.submit(chainage_bins, p, row, routes[p.id])
+                    binned[p.id] = pool.submit(chainage_bins, p, unions[p.id], routes[p.id])
+
+        def start(_rows: dict[str, gpd.GeoDataFrame], parcel_geoms: np.ndarray) -> None:
+            # the rights of way (their unions from plan, called first) are cut by the parcels'
+            # shapes while the parcels are keyed and checked and the book is read
+            tree = STRtree(parcel_geoms)  # one for every project
+            for p in projects:
+                shapes[p.id] = pool.submit(cut_row, unions[p.id], parcel_geoms, tree)
 
         try:
             inputs = load_inputs(config, settle=False, link=False, shapes_read=start,
@@ -1118,7 +1120,7 @@ def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | 
     projects = list(inputs.config.projects)
     if pool is None:
         with ThreadPoolExecutor(max_workers=_workers(projects)) as own:
-            return overlay_while_linking(inputs, then, own, shapes)
+            return overlay_while_linking(inputs, then, own, shapes, binned)
     shapes = shapes or {}
     for early in shapes.values():
         early.cancel()  # not started yet: its project's cut does it, in turn, without waiting

@@ -13,7 +13,7 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis.labels import stage_name, word
-from gpmb_gis.maps.static import BLOCKED_COLOUR, STAGE_COLOURS, _pyplot
+from gpmb_gis.maps.static import BLOCKED_COLOUR, STAGE_COLOURS, _pyplot, plain
 
 STATUS_COLOURS = {"met": "#009E73", "on_track": "#56B4E9", "at_risk": "#E69F00",
                   "missed": "#D55E00"}  # fmt: skip
@@ -66,7 +66,7 @@ def plot_burnup(series: pd.DataFrame, milestones: pd.DataFrame, *, title: str,
     ax.set_ylabel("%")
     ax.grid(color="#E5E5E5")
     ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(title, fontsize=11)
+    ax.set_title(plain(title), fontsize=11)
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig, ax
@@ -88,7 +88,7 @@ def plot_commune_bars(
     colours = np.where(lagging, BLOCKED_COLOUR, STAGE_COLOURS[C.HANDED_OVER])
     y = np.arange(len(rows))
     ax.barh(y, rows[C.CLEARED_PCT], color=colours)
-    ax.set_yticks(y, rows[C.COMMUNE], fontsize=9)
+    ax.set_yticks(y, [plain(c) for c in rows[C.COMMUNE]], fontsize=9)
     ax.axvline(project_pct, color="#000000", linestyle="--", linewidth=1)
     ax.text(project_pct, len(rows) - 0.4, f" {word('project_average', lang)} "
             f"{project_pct:.1f} %", fontsize=8, va="bottom")  # fmt: skip
@@ -97,7 +97,7 @@ def plot_commune_bars(
                 if lag else ""), va="center", fontsize=8)  # fmt: skip
     ax.set_xlim(0, 118)
     ax.set_xlabel("%")
-    ax.set_title(title, fontsize=11)
+    ax.set_title(plain(title), fontsize=11)
     fig.tight_layout()
     return fig, ax
 
@@ -116,6 +116,6 @@ def plot_funnel(stages: pd.Series, *, title: str, lang: str = "vi") -> tuple[Any
     ax.set_yticks(y, [stage_name(s, lang) for s in order], fontsize=9)
     ax.set_xlim(0, required * 1.35)
     ax.axvline(required, color="#000000", linestyle=":", linewidth=1)
-    ax.set_title(title, fontsize=11)
+    ax.set_title(plain(title), fontsize=11)
     fig.tight_layout()
     return fig, ax

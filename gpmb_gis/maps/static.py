@@ -27,6 +27,17 @@ STAGE_COLOURS: dict[str, str] = {
 BLOCKED_COLOUR = "#CC79A7"
 
 
+def plain(text: object) -> str:
+    r"""Text from data as matplotlib draws it literally: each ``$`` escaped, so no mathtext.
+
+    Examples
+    --------
+    >>> plain("Dự án $\\frac{a}{b}$ 5$")
+    'Dự án \\$\\frac{a}{b}\\$ 5\\$'
+    """
+    return str(text).replace("$", r"\$")
+
+
 def _pyplot() -> Any:
     try:
         import matplotlib
@@ -177,7 +188,7 @@ def _label_parcels(ax: Any, pieces: Any, window: shapely.Geometry) -> None:
                                    strict=True):  # fmt: skip
         if geom.area >= min_area:
             p = geom.representative_point()
-            ax.text(p.x, p.y, f"{number_key(sheet)}/{number_key(parcel)}", fontsize=5,
+            ax.text(p.x, p.y, plain(f"{number_key(sheet)}/{number_key(parcel)}"), fontsize=5,
                     ha="center", va="center", zorder=13, color="#111111")  # fmt: skip
 
 
@@ -259,9 +270,9 @@ def plot_project(
               framealpha=0.9, borderaxespad=0)  # fmt: skip
     row = result.progress_by_project.set_index(C.PROJECT).loc[project]
     where = f" — {commune}" if commune else ""
-    ax.set_title(f"{ov.project.name}{where}\n{word('as_of', lang)} {_vn_date(result.as_of)}: "
+    ax.set_title(plain(f"{ov.project.name}{where}\n{word('as_of', lang)} {_vn_date(result.as_of)}: "
                  f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)} "
-                 f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)",
+                 f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)"),
                  fontsize=11)  # fmt: skip
     return fig, ax
 
@@ -314,8 +325,8 @@ def plot_overview(result: ProgressResult, *, lang: str | None = None,
         ax.add_collection(_collection(np.array([shape]), facecolor=cmap(norm(pct)),
                                       edgecolor="#000000", linewidth=0.6, zorder=5))  # fmt: skip
         p = shape.representative_point()
-        ax.annotate(f"{pid}: {pct:.1f} %", (p.x, p.y), xytext=(8, 8), textcoords="offset points",
-                    fontsize=8, fontweight="bold", zorder=6,
+        ax.annotate(plain(f"{pid}: {pct:.1f} %"), (p.x, p.y), xytext=(8, 8),
+                    textcoords="offset points", fontsize=8, fontweight="bold", zorder=6,
                     bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8})  # fmt: skip
     _frame(ax, tuple(bounds))
     ax.ticklabel_format(useOffset=False, style="plain")
@@ -324,7 +335,7 @@ def plot_overview(result: ProgressResult, *, lang: str | None = None,
     _north_arrow(ax)
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
     fig.colorbar(sm, ax=ax, shrink=0.6, label="%")
-    ax.set_title(f"{result.config.title}\n{word('as_of', lang)} {_vn_date(result.as_of)}",
+    ax.set_title(plain(f"{result.config.title}\n{word('as_of', lang)} {_vn_date(result.as_of)}"),
                  fontsize=11)  # fmt: skip
     return fig, ax
 
@@ -422,7 +433,7 @@ def _strip_row(ax: Any, result: ProgressResult, project: str, d0: float, d1: flo
         lo, hi = max(a, d0), min(b, d1)
         if hi - lo > (d1 - d0) * 0.02:
             ax.axvspan(lo, hi, ymin=0.93, ymax=1.0, color="#EEE6F5", zorder=1)
-            ax.text((lo + hi) / 2, half * 1.33, name, ha="center", va="center", fontsize=7,
+            ax.text((lo + hi) / 2, half * 1.33, plain(name), ha="center", va="center", fontsize=7,
                     color="#5B2A86", clip_on=True)  # fmt: skip
             ax.axvline(lo, color="#7A3E9D", linewidth=0.6, linestyle="--", zorder=1)
     for d_eq, (back, ahead) in zip(route.seg_start_d[1:], route.equations, strict=False):
@@ -497,9 +508,11 @@ def plot_strip(result: ProgressResult, project: str, *, km_per_row: float = 5.0,
             _strip_row(ax, result, project, k * step, (k + 1) * step, lang)
         page = f" ({page_start // rows_per_page + 1}/{int(np.ceil(n_rows / rows_per_page))})"
         fig.suptitle(
-            f"{ov.project.name}{page if n_rows > rows_per_page else ''}\n"
-            f"{word('as_of', lang)} {_vn_date(result.as_of)}: "
-            f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)}",
+            plain(
+                f"{ov.project.name}{page if n_rows > rows_per_page else ''}\n"
+                f"{word('as_of', lang)} {_vn_date(result.as_of)}: "
+                f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)}"
+            ),
             fontsize=10,
         )
         handles = [

@@ -37,16 +37,25 @@ _TOOLTIP_COLUMNS = (C.COMMUNE, C.SHEET, C.PARCEL, C.LAND_USE, C.AFFECTED_M2, C.S
                     C.HANDOVER_DATE)  # fmt: skip
 
 
+#: Characters escaped beyond HTML's own: ``$`` and the backtick (JavaScript template literals),
+#: the backslash (JavaScript strings), and braces: branca renders the output of each folium
+#: element once more as a Jinja template, so a ``{{ … }}`` or ``{% … %}`` left in a value would
+#: run as template code.
+_BEYOND_HTML = str.maketrans({"$": "&#36;", "`": "&#96;", "\\": "&#92;", "{": "&#123;",
+                              "}": "&#125;"})  # fmt: skip
+
+
 def safe(value: object) -> str:
-    r"""Text safe inside HTML, a JavaScript string and a template literal.
+    r"""Text safe inside HTML, a JavaScript string, a template literal and a Jinja template.
 
     Examples
     --------
     >>> safe("<img src=x onerror=alert(1)>${x}`\\")
-    '&lt;img src=x onerror=alert(1)&gt;&#36;{x}&#96;&#92;'
+    '&lt;img src=x onerror=alert(1)&gt;&#36;&#123;x&#125;&#96;&#92;'
+    >>> safe("{{7*7}}")
+    '&#123;&#123;7*7&#125;&#125;'
     """
-    text = html.escape("" if value is None else str(value), quote=True)
-    return text.replace("$", "&#36;").replace("`", "&#96;").replace("\\", "&#92;")
+    return html.escape("" if value is None else str(value), quote=True).translate(_BEYOND_HTML)
 
 
 def _to_wgs84(geoms: np.ndarray, crs: Any) -> np.ndarray:

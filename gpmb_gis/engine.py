@@ -240,7 +240,7 @@ def cut_pieces(
 
 
 class _NearKeys:
-    """Existing keys a mistyped record may have meant, closest first.
+    """Existing keys a mistyped or incomplete record may have meant, closest first.
 
     The same parcel number on another sheet, a similar number on the same sheet, or the same
     sheet and parcel in another commune. Built once for all the records that match nothing.
@@ -268,15 +268,24 @@ class _NearKeys:
         return cls(parcels, keys)
 
     def closest(self, key: tuple[str, str, str], n: int = 3) -> list[str]:
-        """Up to ``n`` existing keys near ``key`` (commune, sheet, parcel), best first."""
+        """Up to ``n`` existing keys near ``key`` (commune, sheet, parcel), best first.
+
+        A record whose commune is blank or none of the parcels' looks in every commune, and
+        names the commune of what it finds.
+        """
         import difflib
 
         kc, ks, kp = key
-        mine = {kc, ""} if kc else set(self.communes)
+        named = kc not in self.communes  # the record's commune is no help: say which it is
+        mine = set(self.communes) if named else {kc}
+
+        def label(c: str, s: str, p: str) -> str:
+            return f"{c} / sheet {s} / parcel {p}" if named and c else f"sheet {s} / parcel {p}"
+
         scored: list[tuple[float, str]] = []
         for c, s in self.by_parcel.get(kp, []):
-            if c in mine and s != ks:
-                scored.append((0.9, f"sheet {s} / parcel {kp}"))
+            if c in mine and (s != ks or c != kc):
+                scored.append((0.9, label(c, s, kp)))
         similar = difflib.SequenceMatcher(None, "", kp)  # kp's analysis is made once
         for c in mine:
             for p in self.by_sheet.get((c, ks), []):
@@ -286,8 +295,8 @@ class _NearKeys:
                     if similar.real_quick_ratio() >= 0.6 and similar.quick_ratio() >= 0.6:
                         ratio = similar.ratio()
                         if ratio >= 0.6:
-                            scored.append((ratio * 0.95, f"sheet {ks} / parcel {p}"))
-        if kc:
+                            scored.append((ratio * 0.95, label(c, ks, p)))
+        if kc and not named:
             for c in self.by_number.get((ks, kp), []):
                 if c not in mine:
                     scored.append((0.85, f"{c} / sheet {ks} / parcel {kp}"))
@@ -298,17 +307,27 @@ class _NearKeys:
 #: Columns of the links between handover records and parcels (:func:`match_records`).
 LINK_COLUMNS = [C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT]
 
+#: Why a record's key cannot name a parcel (:func:`key_hits`), and the check that lists it.
+KEY_PROBLEMS = {1: "record_no_commune", 2: "record_commune_unknown", 3: "record_no_sheet",
+                4: "record_no_parcel"}  # fmt: skip
+
 
 def match_records(
     records: pd.DataFrame,
     parcels: pd.DataFrame,
     projects: Mapping[str, str],
+    *,
+    commune_in_key: bool = True,
 ) -> tuple[pd.DataFrame, list[Finding]]:
-    """Link handover records to parcels and projects.
+    """Link handover records to parcels and projects, on the whole key only.
 
-    A record matches parcels on (commune, sheet, parcel); the commune is ignored where the
-    parcels carry none, and the sheet where the record has none. A record without a project
-    applies to every project. A key shared by several parcels applies to all of them.
+    A record matches the parcels whose key equals its own in every part the parcels carry
+    (see :func:`key_hits`); a record lacking a part, or naming a commune none of the parcels
+    carry, matches nothing and is an error listing the keys it may have meant. Parcels that
+    share the whole key (one parcel drawn twice) share its record, and the repeat is listed.
+    A record without a project goes to every project when the book names no project at all
+    (or to the project its sheet is named after); in a book that names projects it is an
+    error, as is a record naming a project the config does not have.
 
     Parameters
     ----------
@@ -318,7 +337,9 @@ def match_records(
         Parcels with key columns; their position is the parcel index.
     projects
         The config's projects, id → name; a record names its project by either (in any case
-        and accent form); records naming another project are listed.
+        and accent form).
+    commune_in_key
+        Whether the parcels' commune is part of their key (see :func:`key_hits`).
 
     Returns
     -------
@@ -333,28 +354,31 @@ def match_records(
              C.KEY_PARCEL)  # fmt: skip
     where, sheet, project, commune, kc, ks, kp = (records[n].tolist() for n in names)
     targets = _targets(project, sheet, projects_by_key, project_ids)
-    rec, hit, ignored = key_hits(records, parcels)
+    rec, hit, problem = key_hits(records, parcels, commune_in_key=commune_in_key)
     hits = np.bincount(rec, minlength=len(records))
     findings: list[Finding] = []
     missing: list[tuple[tuple[str, str, str], dict[str, object]]] = []
-    unknown = np.array([t is None for t in targets], dtype=bool)
-    noticed = unknown | (hits != 1) | (ignored & (hits > 0))
+    unknown = np.array([t is None or not t for t in targets], dtype=bool)
+    noticed = unknown | (hits != 1)
     for pos in np.flatnonzero(noticed).tolist():  # the few records with something to say
-        if unknown[pos]:
-            params = {"project": str(project[pos]), "known": ", ".join(project_ids)}
-            findings.append(Finding(ERROR, "record_unknown_project", "handovers", where[pos],
-                                    params=params, listed=True))  # fmt: skip
-            continue
         written = str(commune[pos]) if present(commune[pos]) else ""
+        if unknown[pos]:
+            if targets[pos] is None:
+                params = {"project": str(project[pos]), "known": ", ".join(project_ids)}
+                check = "record_unknown_project"
+            else:
+                params = {"known": ", ".join(project_ids)}
+                check = "record_no_project"
+            findings.append(Finding(ERROR, check, "handovers", where[pos], params=params,
+                                    listed=True))  # fmt: skip
+            continue
         if not hits[pos]:
+            check = KEY_PROBLEMS.get(int(problem[pos]), "record_no_parcel")
             params = {"commune": written, "sheet": ks[pos], "parcel": kp[pos], "closest": "—"}
             missing.append(((kc[pos], ks[pos], kp[pos]), params))  # closest filled in below
-            findings.append(Finding(ERROR, "record_no_parcel", "handovers", where[pos],
-                                    params=params, listed=True))  # fmt: skip
+            findings.append(Finding(ERROR, check, "handovers", where[pos], params=params,
+                                    listed=True))  # fmt: skip
             continue
-        if ignored[pos]:
-            findings.append(Finding(WARNING, "record_commune_unknown", "handovers", where[pos],
-                                    params={"commune": written}))  # fmt: skip
         if hits[pos] > 1:
             params = {"sheet": ks[pos], "parcel": kp[pos], "count": int(hits[pos])}
             findings.append(Finding(WARNING, "record_key_repeated", "handovers", where[pos],
@@ -368,63 +392,73 @@ def match_records(
 
 def _targets(project: list, sheet: list, by_key: dict[str, str], ids: list[str],
              ) -> list[list[str] | None]:  # fmt: skip
-    """Each record's projects (:func:`_record_projects`), worked out once per distinct cell."""
+    """Each record's projects (:func:`_record_projects`), worked out once per distinct cell.
+
+    A record without a project in a book that names projects elsewhere gets ``[]`` (its
+    project is not known) when the config has several projects.
+    """
+    names_projects = len(ids) > 1 and any(present(v) for v in project)
     memo: dict[tuple[object, object], list[str] | None] = {}  # books repeat them
     out = []
     for value, where in zip(project, sheet, strict=True):
         try:
             found = memo[value, where]
         except KeyError:
-            found = memo[value, where] = _record_projects(value, where, by_key, ids)
+            found = memo[value, where] = _record_projects(value, where, by_key, ids,
+                                                          names_projects)  # fmt: skip
         except TypeError:  # an unhashable cell
-            found = _record_projects(value, where, by_key, ids)
+            found = _record_projects(value, where, by_key, ids, names_projects)
         out.append(found)
     return out
 
 
-def key_hits(records: pd.DataFrame, parcels: pd.DataFrame,
+def key_hits(records: pd.DataFrame, parcels: pd.DataFrame, *, commune_in_key: bool = True,
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """The parcels each record's key (commune, sheet, parcel) names, for all records at once.
+    """The parcels each record's whole key (commune, sheet, parcel) names, all records at once.
 
-    Parcel number equal; sheet equal unless the record gives none; commune equal unless the
-    record gives none, the parcels carry none, or the record's is none of theirs (then it is
-    ignored); a commune not found falls back to the parcels of the key that carry none.
+    The parts compared are those the parcels carry: the commune where any parcel has one (and
+    ``commune_in_key``: not a commune the package found by location), the sheet where any
+    parcel has one, the parcel number always. Each must be present in the
+    record and equal. A record lacking one, or naming a commune that none of the parcels
+    carries, names no parcel: it is never applied to the parcels sharing the rest of its key.
 
     Returns
     -------
     (ndarray, ndarray, ndarray)
-        Pairs (record, parcel) sorted by record then parcel, and for each record whether
-        its commune was ignored (one the parcels do not carry).
+        Pairs (record, parcel) sorted by record then parcel, and for each record why its key
+        cannot name a parcel: 0 when it can, else a key of :data:`KEY_PROBLEMS`.
     """
-    n_parcels = len(parcels)
     keys = [(records[k].tolist(), parcels[k].tolist()) for k in (C.KEY_COMMUNE, C.KEY_SHEET,
                                                                   C.KEY_PARCEL)]  # fmt: skip
     # the same text gets the same code in records and parcels; the code of "" is looked up
-    codes, blank = [], []
+    codes, blank, sizes = [], [], []
     for rec_values, parcel_values in keys:
         code, uniques = pd.factorize(pd.Series(rec_values + parcel_values, dtype=object),
                                      use_na_sentinel=False)  # fmt: skip
-        codes.append((code[: len(rec_values)], code[len(rec_values) :]))
+        codes.append((code[: len(rec_values)].astype(np.int64),
+                      code[len(rec_values) :].astype(np.int64)))  # fmt: skip
         found = np.flatnonzero(uniques == "")
         blank.append(int(found[0]) if len(found) else -1)
+        sizes.append(max(len(uniques), 1))
     (rc, pc), (rs, ps), (rp, pp) = codes
-    known = np.unique(pc[pc != blank[0]])
-    ignored = (rc != blank[0]) & (len(known) > 0) & ~np.isin(rc, known)
-    wanted = np.where((len(known) > 0) & ~ignored, rc, blank[0])  # the commune looked for
-    # candidates: the parcels of the record's number, on its sheet where it names one
-    n_numbers = int(max(rp.max(initial=0), pp.max(initial=0))) + 1
-    by_sheet = rs != blank[1]
-    rec, hit = _same_key(np.where(by_sheet, rs * n_numbers + rp, -1 - rp),
-                         np.concatenate([ps * n_numbers + pp, -1 - pp]))  # fmt: skip
-    hit = hit % max(n_parcels, 1)  # the second half of the parcel keys: the same parcels
-    either = (wanted[rec] == blank[0]) | (pc[hit] == wanted[rec])
-    found = np.bincount(rec[either], minlength=len(records)) > 0
-    # a commune asked for and not found: the parcels of that key that carry no commune
-    fallback = ~either & ~found[rec] & (wanted[rec] != blank[0]) & (pc[hit] == blank[0])
-    keep = either | fallback
-    rec, hit = rec[keep], hit[keep]
+    carries_commune = commune_in_key and bool((pc != blank[0]).any())
+    carries_sheet = bool((ps != blank[1]).any())
+    problem = np.zeros(len(records), dtype=np.int8)
+    problem[rp == blank[2]] = 4
+    if carries_sheet:
+        problem[rs == blank[1]] = 3
+    if carries_commune:
+        known = np.unique(pc[pc != blank[0]])
+        problem[(rc != blank[0]) & ~np.isin(rc, known)] = 2
+        problem[rc == blank[0]] = 1
+    uses = np.array([carries_commune, carries_sheet], dtype=np.int64)  # parts compared
+
+    def whole(c: np.ndarray, s: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return (c * uses[0] * sizes[1] + s * uses[1]) * sizes[2] + p
+
+    rec, hit = _same_key(np.where(problem == 0, whole(rc, rs, rp), -1), whole(pc, ps, pp))
     order = np.lexsort((hit, rec))
-    return rec[order], hit[order], ignored
+    return rec[order], hit[order], problem
 
 
 def _same_key(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -450,12 +484,22 @@ def _links(rec: np.ndarray, hit: np.ndarray, targets: list[list[str] | None]) ->
 
 
 def _record_projects(
-    value: object, sheet: str, by_key: dict[str, str], ids: Sequence[str]
+    value: object,
+    sheet: str,
+    by_key: dict[str, str],
+    ids: Sequence[str],
+    names_projects: bool = False,
 ) -> list[str] | None:
-    """The projects a record belongs to: the one it names, else its sheet's, else all."""
+    """The projects a record belongs to: the one it names, else its sheet's, else all.
+
+    None when it names an unknown project; ``[]`` when it names none although the book names
+    projects (``names_projects``) and its sheet is not named after one.
+    """
     if not present(value):
         from_sheet = _match_project(sheet, by_key) if sheet else None
-        return [from_sheet] if from_sheet else list(ids)
+        if from_sheet:
+            return [from_sheet]
+        return [] if names_projects else list(ids)
     found = _match_project(value, by_key)
     return [found] if found else None
 

@@ -61,6 +61,9 @@ class Inputs:
     linked
         Whether the records have been linked to the parcels (:meth:`link_records`); until
         then there are no links.
+    commune_in_key
+        Whether the parcels' commune is part of their key: it is when the layer carries it or
+        the config names it, not when the package placed each parcel in a commune polygon.
     """
 
     config: Config
@@ -77,13 +80,15 @@ class Inputs:
     in_layer: dict[str, int | None] = field(default_factory=dict)
     unsettled: bool = False
     linked: bool = True
+    commune_in_key: bool = True
 
     def link_records(self) -> None:
         """Link the handover records to the parcels read (and to their projects)."""
         if self.linked:
             return
         names = {p.id: p.name for p in self.config.projects}
-        self.links, found = engine.match_records(self.records, self.parcels, names)
+        self.links, found = engine.match_records(self.records, self.parcels, names,
+                                                 commune_in_key=self.commune_in_key)  # fmt: skip
         self.findings.extend(found)
         self.unsettled = "parcels" in self.in_layer and any(
             f.check == "record_no_parcel" for f in found
@@ -174,12 +179,18 @@ def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
 
 def _assign_communes(
     parcels: gpd.GeoDataFrame, config: Config, communes: gpd.GeoDataFrame | None
-) -> None:
+) -> bool:
+    """Give each parcel its commune; return whether it is part of the parcels' key.
+
+    It is when the layer carries it or the config names it; a commune found by placing the
+    parcel in a commune polygon is for the tables only.
+    """
     if C.COMMUNE in parcels and parcels[C.COMMUNE].notna().any():
-        return
+        return True
     if config.parcels.commune:
         parcels[C.COMMUNE] = config.parcels.commune
-    elif communes is not None and len(parcels):
+        return True
+    if communes is not None and len(parcels):
         points = gpd.GeoDataFrame(geometry=parcels.representative_point(), crs=parcels.crs)
         joined = gpd.sjoin(
             points, communes[[C.COMMUNE, "geometry"]], how="left", predicate="within"
@@ -187,6 +198,7 @@ def _assign_communes(
         parcels[C.COMMUNE] = joined[~joined.index.duplicated()][C.COMMUNE].to_numpy()
     else:
         parcels[C.COMMUNE] = None
+    return False
 
 
 def _window(config: Config, rows: dict[str, gpd.GeoDataFrame]) -> nearby.Window | None:
@@ -199,13 +211,14 @@ def _window(config: Config, rows: dict[str, gpd.GeoDataFrame]) -> nearby.Window 
 def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
              window: nearby.Window | None = None,
              shapes_read: Callable[[np.ndarray], None] | None = None,
-             ) -> gpd.GeoDataFrame:  # fmt: skip
+             ) -> tuple[gpd.GeoDataFrame, bool]:  # fmt: skip
+    """The parcels with their keys, and whether their commune is part of the key."""
     parcels = _read_polygons(config.parcels, "parcels", config, "parcels", tally, window)
     if shapes_read is not None:  # the shapes are final: only columns are added from here
         shapes_read(parcels.geometry.to_numpy())
     if C.PARCEL not in parcels:
         raise io_missing_column(config.parcels, "parcels", C.PARCEL, parcels.columns)
-    _assign_communes(parcels, config, communes)
+    commune_in_key = _assign_communes(parcels, config, communes)
     if C.SHEET not in parcels:
         parcels[C.SHEET] = None
     parcels = engine.add_keys(parcels, engine.CommuneIndex(communes))
@@ -214,7 +227,7 @@ def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
     tally.findings.extend(qa.multipart_parcels(parcels))
     tally.findings.extend(qa.legal_area_mismatch(parcels, config.qa.legal_area_tolerance))
     tally.findings.extend(qa.commune_mismatch(parcels, communes))
-    return parcels.reset_index(drop=True)
+    return parcels.reset_index(drop=True), commune_in_key
 
 
 def _records(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally) -> pd.DataFrame:
@@ -268,7 +281,7 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
     They are listed as outside the right of way (as a whole read would find them), not as
     naming a parcel that does not exist.
     """
-    missing = [f for f in findings if f.check == "record_no_parcel"]
+    missing = [f for f in findings if f.check in ("record_no_parcel", "record_commune_unknown")]
     if not missing:
         return findings
     where = {label: pos for pos, label in enumerate(records[C.RECORD_LABEL].tolist())}
@@ -281,7 +294,9 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
         far[C.COMMUNE] = config.parcels.commune
     far = engine.add_keys(far.reset_index(drop=True), engine.CommuneIndex(communes))
     named = records.iloc[rows].reset_index(drop=True)
-    found = set(engine.key_hits(named, far)[0].tolist())  # the same join as the near parcels'
+    far_in_key = C.COMMUNE in far and far[C.COMMUNE].notna().any()
+    # the same join as the near parcels'
+    found = set(engine.key_hits(named, far, commune_in_key=bool(far_in_key))[0].tolist())
     replaced: dict[int, Finding] = {}
     for k, (finding, pos) in enumerate(zip(missing, rows, strict=True)):
         if k in found:
@@ -329,7 +344,7 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
     # on one thread holds up every call into SQLite, OGR or GEOS on the others
     with ThreadPoolExecutor(max_workers=1) as side:
         read = None if shapes_read is None else functools.partial(shapes_read, rows)
-        parcels = _parcels(config, communes, tally, window, read)
+        parcels, commune_in_key = _parcels(config, communes, tally, window, read)
         reading = side.submit(_records, config, communes, book)
         for project in config.projects:
             _check_near(rows[project.id], parcels, project.row, config.parcels)
@@ -341,7 +356,8 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
     links = pd.DataFrame([], columns=engine.LINK_COLUMNS)
     inputs = Inputs(config, parcels, communes, rows, records, links,
                     engine.record_reach_days(records), tally.findings, tally.read, tally.used,
-                    routes, tally.in_layer, linked=False)  # fmt: skip
+                    routes, tally.in_layer, linked=False,
+                    commune_in_key=commune_in_key)  # fmt: skip
     if link:
         inputs.link_records()
     if settle:

@@ -207,11 +207,20 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Dự án \"{project}\" không có trong cấu hình (có: {known})",
         "en": "Project \"{project}\" is not in the config (known: {known})"},
     "record_commune_unknown": {
-        "vi": "Xã \"{commune}\" không khớp xã nào của bản đồ địa chính: ghép theo tờ và thửa",
-        "en": "Commune \"{commune}\" matches no commune of the parcels: matched on sheet and parcel"},
+        "vi": "Xã \"{commune}\" không khớp xã nào của bản đồ địa chính: tờ {sheet}, thửa {parcel} không được tính; có thể là: {closest}",
+        "en": "Commune \"{commune}\" matches no commune of the parcels: sheet {sheet}, parcel {parcel} not counted; it may mean: {closest}"},
+    "record_no_commune": {
+        "vi": "Dòng không ghi xã, trong khi các thửa được phân theo xã: tờ {sheet}, thửa {parcel} không được tính; có thể là: {closest}",
+        "en": "No commune on the row, while the parcels carry communes: sheet {sheet}, parcel {parcel} not counted; it may mean: {closest}"},
+    "record_no_sheet": {
+        "vi": "Dòng không ghi tờ bản đồ, trong khi các thửa có số tờ: thửa {parcel} {commune} không được tính; có thể là: {closest}",
+        "en": "No map sheet on the row, while the parcels carry sheets: parcel {parcel} {commune} not counted; it may mean: {closest}"},
+    "record_no_project": {
+        "vi": "Dòng không ghi dự án, trong khi sổ ghi dự án ở các dòng khác: không được tính (các dự án: {known})",
+        "en": "No project on the row, while the book names projects on other rows: not counted (projects: {known})"},
     "record_key_repeated": {
-        "vi": "Tờ {sheet}, thửa {parcel} khớp {count} thửa: áp dụng cho tất cả",
-        "en": "Sheet {sheet}, parcel {parcel} matches {count} parcels: applied to all"},
+        "vi": "Tờ {sheet}, thửa {parcel} khớp {count} thửa cùng số hiệu (một thửa vẽ nhiều lần): áp dụng cho cả {count}",
+        "en": "Sheet {sheet}, parcel {parcel} matches {count} parcels with the same whole key (one parcel drawn more than once): applied to all {count}"},
     "record_repeated": {
         "vi": "Thửa có {count} bản ghi cho dự án {project} (dòng {rows}): lấy ngày sớm nhất của mỗi bước",
         "en": "Parcel has {count} records for project {project} (rows {rows}): earliest date of each stage used"},

@@ -1353,6 +1353,9 @@ def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.Da
     extra[C.PARCEL] = table[C.PARCEL].to_numpy()
     extra[C.COMMUNE] = table[C.COMMUNE].to_numpy() if C.COMMUNE in table else None
     extra[C.PROJECT] = project
+    if project is None:  # one record per project, as a book that names its projects has
+        ids = [p.id for p in result.config.projects]
+        extra = pd.concat([extra.assign(**{C.PROJECT: pid}) for pid in ids], ignore_index=True)
     extra[C.HANDOVER_DATE] = handover_date
     extra[C.SOURCE_ROW] = 0
     extra[C.RECORD_LABEL] = "what-if"
@@ -1364,7 +1367,8 @@ def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.Da
     communes = engine.CommuneIndex(inputs.communes)
     records = pd.concat([inputs.records, engine.add_keys(extra, communes)], ignore_index=True)
     projects = {p.id: p.name for p in inputs.config.projects}
-    links, _ = engine.match_records(records, inputs.parcels, projects)
+    links, _ = engine.match_records(records, inputs.parcels, projects,
+                                    commune_in_key=inputs.commune_in_key)  # fmt: skip
     changed = dataclasses.replace(inputs, records=records, links=links,
                                   record_reach=engine.record_reach_days(records),
                                   read={**inputs.read, "handovers": inputs.read.get(

@@ -94,7 +94,8 @@ def test_records_are_accounted_for(hand_config):
     assert records.loc["handovers", "read"] == 3
 
 
-def test_book_names_match_parcel_codes_without_a_communes_layer(tmp_path):
+def test_book_name_unknown_to_parcel_codes_matches_nothing(tmp_path):
+    """Without a communes layer, a name cannot be linked to a code: no guess on sheet + parcel."""
     write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 10, 10)}])
     write_layer(
         tmp_path / "parcels.gpkg",
@@ -106,8 +107,10 @@ def test_book_names_match_parcel_codes_without_a_communes_layer(tmp_path):
     )
     cfg = simple_config(tmp_path)
     result = compute_progress(cfg)
-    assert result.progress_by_project.iloc[0].cleared_pct == pytest.approx(100)
-    assert "record_commune_unknown" in set(result.qa_issues.check)
+    assert result.progress_by_project.iloc[0].cleared_pct == 0.0
+    qa = result.qa_issues.set_index("check").loc["record_commune_unknown"]
+    assert qa.severity == "error"
+    assert "06040 / sheet 1 / parcel 1" in qa.message  # the key it may have meant
 
 
 def test_without_communes_layer_a_commune_is_the_union_of_its_pieces(tmp_path):

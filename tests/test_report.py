@@ -33,7 +33,8 @@ def hostile_config(tmp_path):
         ],
     )
     write_book_csv(
-        tmp_path / "book.csv", [{"Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"}]
+        tmp_path / "book.csv",
+        [{"Xã": HOSTILE, "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"}],
     )
     return write_config(
         tmp_path,
@@ -98,7 +99,9 @@ def test_import_is_light():
 def test_english_report_words_the_checks_in_english(hand_config, tmp_path):
     from helpers import write_book_csv
 
-    write_book_csv(hand_config.parent / "book.csv", [{"Tờ bản đồ": 9, "Số thửa": 99}])
+    write_book_csv(
+        hand_config.parent / "book.csv", [{"Xã": "Hợp Thành", "Tờ bản đồ": 9, "Số thửa": 99}]
+    )
     write_report(compute_progress(hand_config), tmp_path / "out", lang="en", maps=False)
     qa = pd.read_csv(tmp_path / "out" / "tables" / "qa_issues.csv")
     assert qa.message.str.contains("No parcel").any()

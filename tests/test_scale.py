@@ -40,11 +40,11 @@ def _case(folder, parcels_file: str = "parcels.gpkg", crs: str = CRS):
         frame.to_file(folder / parcels_file, engine="pyogrio")
     write_layer(folder / "row.gpkg", [{"name": "row", "geometry": rect(0, 0, 100, 20)}])
     write_book_csv(folder / "book.csv", [
-        {"Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"},
-        {"Tờ bản đồ": 1, "Số thửa": 2, "Ngày bàn giao": "01/04/2024"},
-        {"Tờ bản đồ": 1, "Số thửa": 3, "Ngày chi trả": "01/04/2024"},
-        {"Tờ bản đồ": 2, "Số thửa": 105, "Ngày bàn giao": "01/04/2024"},  # far away
-        {"Tờ bản đồ": 1, "Số thửa": 99, "Ngày bàn giao": "01/04/2024"},  # no such parcel
+        {"Xã": "01", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"},
+        {"Xã": "01", "Tờ bản đồ": 1, "Số thửa": 2, "Ngày bàn giao": "01/04/2024"},
+        {"Xã": "01", "Tờ bản đồ": 1, "Số thửa": 3, "Ngày chi trả": "01/04/2024"},
+        {"Xã": "01", "Tờ bản đồ": 2, "Số thửa": 105, "Ngày bàn giao": "01/04/2024"},  # far away
+        {"Xã": "01", "Tờ bản đồ": 1, "Số thửa": 99, "Ngày bàn giao": "01/04/2024"},  # nowhere
     ])  # fmt: skip
     return write_config(folder, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
                         f'parcels = "{parcels_file}"\nhandovers = "book.csv"\n'
@@ -366,10 +366,11 @@ _key = st.sampled_from(["", "1", "2", "3"])
 def test_records_link_to_the_parcels_their_key_names(parcel_keys, record_keys):
     """Each record's parcels by the rule of the join, written for one record at a time.
 
-    Parcel number equal; sheet equal unless the record gives none; commune equal unless the
-    record gives none, the parcels carry none, or the record's is none of theirs (then it is
-    ignored and said so); a commune not found falls back to the parcels carrying none. A
-    record without a project goes to every project; one naming an unknown project to none.
+    Every key part the parcels carry (commune, sheet: where any parcel has one; the parcel
+    number always) must be present in the record and equal; a record lacking one, or naming
+    a commune none of the parcels carries, links to nothing and is listed with its reason.
+    A record without a project goes to every project unless the book names projects (then
+    it is listed); one naming an unknown project goes to none.
     """
     parcels = pd.DataFrame(parcel_keys, columns=[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL],
                            dtype=object)  # fmt: skip
@@ -380,22 +381,27 @@ def test_records_link_to_the_parcels_their_key_names(parcel_keys, record_keys):
     records[C.COMMUNE] = records[C.KEY_COMMUNE]
     links, findings = match_records(records, parcels, {"P": "Dự án P", "Q": "Dự án Q"})
     known = {c for c, _, _ in parcel_keys} - {""}
+    has_sheets = any(s for _, s, _ in parcel_keys)
+    names_projects = any(p is not None for *_, p in record_keys)
     expected, said = [], []
     for r, (kc, ks, kp, project) in enumerate(record_keys):
-        if project == "X":
-            said.append((f"row {r + 2}", "record_unknown_project"))
+        if project == "X" or (project is None and names_projects):
+            check = "record_unknown_project" if project else "record_no_project"
+            said.append((f"row {r + 2}", check))
             continue
-        ignored = bool(kc) and bool(known) and kc not in known
-        wanted = kc if known and not ignored else ""
-        same = [p for p, (_, s, n) in enumerate(parcel_keys) if n == kp and ks in ("", s)]
-        hits = [p for p in same if wanted in ("", parcel_keys[p][0])]
-        if not hits and wanted:
-            hits = [p for p in same if parcel_keys[p][0] == ""]
+        hits = [p for p, (c, s, n) in enumerate(parcel_keys)
+                if n == kp and (not known or c == kc) and (not has_sheets or s == ks)]  # fmt: skip
+        if known and not kc:
+            hits, reason = [], "record_no_commune"
+        elif known and kc not in known:
+            hits, reason = [], "record_commune_unknown"
+        elif has_sheets and not ks:
+            hits, reason = [], "record_no_sheet"
+        else:
+            hits, reason = ([], "record_no_parcel") if not kp else (hits, "record_no_parcel")
         if not hits:
-            said.append((f"row {r + 2}", "record_no_parcel"))
+            said.append((f"row {r + 2}", reason))
             continue
-        if ignored:
-            said.append((f"row {r + 2}", "record_commune_unknown"))
         if len(hits) > 1:
             said.append((f"row {r + 2}", "record_key_repeated"))
         expected += [(r, p, pid) for p in hits for pid in ([project] if project else ["P", "Q"])]

@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--cdn", action="store_true", help="web maps load Leaflet online")
     report.add_argument(
+        "--allow-unplaced",
+        action="store_true",
+        help="report even when more of the book's records than [qa] max_unplaced_records_pct "
+        "could not be placed on a parcel (the doubt is shown beside every figure)",
+    )
+    report.add_argument(
         "--include-owner",
         action="store_true",
         help="keep owner names (personal data) in the outputs",
@@ -63,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="milestone table; exit 1 when a due one is missed")
     check.add_argument("--config", required=True, type=Path)
     check.add_argument("--as-of", type=_date_arg)
+    check.add_argument("--allow-unplaced", action="store_true",
+                       help="as for report")  # fmt: skip
     qa = sub.add_parser("qa", help="data-quality report only")
     qa.add_argument("--config", required=True, type=Path)
     qa.add_argument("--out", type=Path, default=Path("output"))
@@ -77,6 +85,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from gpmb_gis.config import load_config
     from gpmb_gis.progress import compute_progress
     from gpmb_gis.report import summary_lines, write_report
+    from gpmb_gis.unplaced import check_unplaced
 
     config = load_config(args.config)
     quarter = None
@@ -88,12 +97,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
                             "give one of them")  # fmt: skip
         quarter = quarterly.parse_quarter(args.quarter)
         args.as_of = quarterly.quarter_report_date(*quarter)
-    result = compute_progress(config, args.as_of, include_owner=args.include_owner)
+    result = compute_progress(config, args.as_of, include_owner=args.include_owner,
+                              allow_unplaced=args.allow_unplaced)  # fmt: skip
+    check_unplaced(result)
     index = write_report(result, args.out, lang=args.lang, cdn=args.cdn,
                          include_owner=args.include_owner)  # fmt: skip
     if quarter is not None:
         before = quarterly.quarter_report_date(*quarterly.previous_quarter(*quarter))
-        previous = compute_progress(config, before)
+        previous = compute_progress(config, before, allow_unplaced=args.allow_unplaced)
         docx_path = quarterly.write_docx(
             result, args.out / "report.docx", quarter=quarter, previous=previous
         )
@@ -133,10 +144,16 @@ def _cmd_qa(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from gpmb_gis.milestones import check_milestones, print_milestones
+    from gpmb_gis.milestones import milestone_table, print_milestones
+    from gpmb_gis.progress import compute_progress
+    from gpmb_gis.unplaced import check_unplaced
 
-    table = check_milestones(args.config, args.as_of)
+    result = compute_progress(args.config, args.as_of, allow_unplaced=args.allow_unplaced)
+    doubt = check_unplaced(result).sentence("en")
+    table = milestone_table(result)
     print_milestones(table)
+    if doubt:
+        print(f"warning: {doubt} (gpmb qa lists each)")
     return 1 if (table["status"] == "missed").any() else 0
 
 

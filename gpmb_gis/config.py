@@ -23,7 +23,7 @@ from gpmb_gis.chainage import parse_chainage
 from gpmb_gis.crs import province_crs
 
 TOP_KEYS = ("title", "province", "crs", "as_of", "layers", "fields", "projects", "lang", "qa")
-QA_KEYS = ("sliver_width_m", "legal_area_tolerance", "far_future_years")
+QA_KEYS = ("sliver_width_m", "legal_area_tolerance", "far_future_years", "max_unplaced_records_pct")
 LAYER_KEYS = ("parcels", "communes", "handovers")
 SOURCE_KEYS = ("path", "layer", "encoding", "crs", "commune")
 PROJECT_KEYS = ("id", "name", "row", "centerline", "start_chainage", "chainage_bin_m",
@@ -102,11 +102,19 @@ class QASettings:
         Relative difference between legal and drawn area that is reported (0.05 = 5 %).
     far_future_years
         Dates this many years after the report date are reported as implausible.
+    max_unplaced_records_pct
+        A report stops when more of the book's records than this (%) carry a date or a
+        status and could not be placed on a parcel.
+    allow_unplaced
+        Go on where the book cannot be placed as a whole or in part (``--allow-unplaced``):
+        the records concerned count for nothing, and every headline says so.
     """
 
     sliver_width_m: float = settings.SLIVER_WIDTH_M
     legal_area_tolerance: float = settings.LEGAL_AREA_TOLERANCE
     far_future_years: int = settings.FAR_FUTURE_YEARS
+    max_unplaced_records_pct: float = settings.MAX_UNPLACED_RECORDS_PCT
+    allow_unplaced: bool = False
 
 
 @dataclass(frozen=True)

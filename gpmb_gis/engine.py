@@ -153,6 +153,10 @@ class CommuneIndex:
             return self.by_code[code]
         return commune_key(value)
 
+    def known(self) -> list[str]:
+        """The key of every commune of the layer."""
+        return sorted(set(self.names) | set(self.by_code.values()))
+
     def keys(self, values: Iterable[object]) -> list[str]:
         """Vectorised :meth:`key` (each distinct value worked out once)."""
         return map_unique(values, self.key)
@@ -309,7 +313,11 @@ LINK_COLUMNS = [C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT]
 
 #: Why a record's key cannot name a parcel (:func:`key_hits`), and the check that lists it.
 KEY_PROBLEMS = {1: "record_no_commune", 2: "record_commune_unknown", 3: "record_no_sheet",
-                4: "record_no_parcel"}  # fmt: skip
+                4: "record_no_parcel", 5: "record_sheet_ambiguous"}  # fmt: skip
+#: A records column that sets a problem found before the join (the book as a whole).
+KEY_PROBLEM = "key_problem"
+#: The problem of every record of a workbook whose several sheets look like the book.
+SHEETS_AMBIGUOUS = 5
 
 
 def match_records(
@@ -318,6 +326,7 @@ def match_records(
     projects: Mapping[str, str],
     *,
     commune_in_key: bool = True,
+    communes: Iterable[str] = (),
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Link handover records to parcels and projects, on the whole key only.
 
@@ -340,6 +349,8 @@ def match_records(
         and accent form).
     commune_in_key
         Whether the parcels' commune is part of their key (see :func:`key_hits`).
+    communes
+        Commune keys known beside the parcels' (the communes layer's).
 
     Returns
     -------
@@ -354,7 +365,8 @@ def match_records(
              C.KEY_PARCEL)  # fmt: skip
     where, sheet, project, commune, kc, ks, kp = (records[n].tolist() for n in names)
     targets = _targets(project, sheet, projects_by_key, project_ids)
-    rec, hit, problem = key_hits(records, parcels, commune_in_key=commune_in_key)
+    rec, hit, problem = key_hits(records, parcels, commune_in_key=commune_in_key,
+                                 communes=communes)  # fmt: skip
     hits = np.bincount(rec, minlength=len(records))
     findings: list[Finding] = []
     missing: list[tuple[tuple[str, str, str], dict[str, object]]] = []
@@ -413,14 +425,16 @@ def _targets(project: list, sheet: list, by_key: dict[str, str], ids: list[str],
 
 
 def key_hits(records: pd.DataFrame, parcels: pd.DataFrame, *, commune_in_key: bool = True,
+             communes: Iterable[str] = (),
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The parcels each record's whole key (commune, sheet, parcel) names, all records at once.
 
     The parts compared are those the parcels carry: the commune where any parcel has one (and
     ``commune_in_key``: not a commune the package found by location), the sheet where any
-    parcel has one, the parcel number always. Each must be present in the
-    record and equal. A record lacking one, or naming a commune that none of the parcels
-    carries, names no parcel: it is never applied to the parcels sharing the rest of its key.
+    parcel has one, the parcel number always. Each must be present in the record and equal. A
+    record lacking one, or naming a commune that none of the parcels carries nor ``communes``
+    (the communes layer's keys) holds, names no parcel: it is never applied to the parcels
+    sharing the rest of its key.
 
     Returns
     -------
@@ -430,13 +444,18 @@ def key_hits(records: pd.DataFrame, parcels: pd.DataFrame, *, commune_in_key: bo
     """
     keys = [(records[k].tolist(), parcels[k].tolist()) for k in (C.KEY_COMMUNE, C.KEY_SHEET,
                                                                   C.KEY_PARCEL)]  # fmt: skip
+    layer_communes = [c for c in communes if c]
     # the same text gets the same code in records and parcels; the code of "" is looked up
     codes, blank, sizes = [], [], []
-    for rec_values, parcel_values in keys:
-        code, uniques = pd.factorize(pd.Series(rec_values + parcel_values, dtype=object),
+    layer_codes = np.array([], dtype=np.int64)
+    for k, (rec_values, parcel_values) in enumerate(keys):
+        more = layer_communes if k == 0 else []
+        code, uniques = pd.factorize(pd.Series(rec_values + parcel_values + more, dtype=object),
                                      use_na_sentinel=False)  # fmt: skip
-        codes.append((code[: len(rec_values)].astype(np.int64),
-                      code[len(rec_values) :].astype(np.int64)))  # fmt: skip
+        n_rec, n_all = len(rec_values), len(rec_values) + len(parcel_values)
+        codes.append((code[:n_rec].astype(np.int64), code[n_rec:n_all].astype(np.int64)))
+        if k == 0:
+            layer_codes = code[n_all:].astype(np.int64)
         found = np.flatnonzero(uniques == "")
         blank.append(int(found[0]) if len(found) else -1)
         sizes.append(max(len(uniques), 1))
@@ -448,9 +467,12 @@ def key_hits(records: pd.DataFrame, parcels: pd.DataFrame, *, commune_in_key: bo
     if carries_sheet:
         problem[rs == blank[1]] = 3
     if carries_commune:
-        known = np.unique(pc[pc != blank[0]])
+        known = np.unique(np.concatenate([pc[pc != blank[0]], layer_codes]))
         problem[(rc != blank[0]) & ~np.isin(rc, known)] = 2
         problem[rc == blank[0]] = 1
+    if KEY_PROBLEM in records:  # the book as a whole cannot be placed
+        before = records[KEY_PROBLEM].fillna(0).to_numpy(dtype=np.int8)
+        problem = np.where(before > 0, before, problem)
     uses = np.array([carries_commune, carries_sheet], dtype=np.int64)  # parts compared
 
     def whole(c: np.ndarray, s: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -496,15 +518,15 @@ def _record_projects(
     projects (``names_projects``) and its sheet is not named after one.
     """
     if not present(value):
-        from_sheet = _match_project(sheet, by_key) if sheet else None
+        from_sheet = match_project(sheet, by_key) if sheet else None
         if from_sheet:
             return [from_sheet]
         return [] if names_projects else list(ids)
-    found = _match_project(value, by_key)
+    found = match_project(value, by_key)
     return [found] if found else None
 
 
-def _match_project(value: object, by_key: dict[str, str]) -> str | None:
+def match_project(value: object, by_key: dict[str, str]) -> str | None:
     """A project named by its id or name, in any case or accent form, or closely enough."""
     folded = fold(value)
     if folded in by_key:

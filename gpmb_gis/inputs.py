@@ -8,7 +8,7 @@ parcels (:mod:`engine`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -21,8 +21,9 @@ from gpmb_gis import chainage, engine, io, nearby, qa
 from gpmb_gis import columns as C
 from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import WARNING, Finding
+from gpmb_gis._text import fold
 from gpmb_gis.chainage import Route
-from gpmb_gis.config import Config, Project
+from gpmb_gis.config import Config, LayerSource, Project
 
 
 @dataclass
@@ -87,13 +88,18 @@ class Inputs:
         if self.linked:
             return
         names = {p.id: p.name for p in self.config.projects}
-        self.links, found = engine.match_records(self.records, self.parcels, names,
-                                                 commune_in_key=self.commune_in_key)  # fmt: skip
+        self.links, found = engine.match_records(
+            self.records, self.parcels, names, commune_in_key=self.commune_in_key,
+            communes=self.commune_keys())  # fmt: skip
         self.findings.extend(found)
         self.unsettled = "parcels" in self.in_layer and any(
             f.check == "record_no_parcel" for f in found
         )
         self.linked = True
+
+    def commune_keys(self) -> list[str]:
+        """The keys of the communes layer's communes (none without a layer)."""
+        return engine.CommuneIndex(self.communes).known()
 
     def settle(self) -> None:
         """List records whose parcel lies elsewhere in the layer as outside the ROW.
@@ -230,16 +236,66 @@ def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
     return parcels.reset_index(drop=True), commune_in_key
 
 
-def _records(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally) -> pd.DataFrame:
+def _records(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
+             carried: Sequence[str] = ()) -> pd.DataFrame:  # fmt: skip
+    """The handover records with their keys; ``carried``: the key parts the parcels carry."""
     if config.handovers is None:
         tally.read["handovers"] = 0
         records = io.empty_handovers()
     else:
+        strict = not config.qa.allow_unplaced
         records, found, tally.read["handovers"] = io.read_handovers(
-            config.handovers, fields=config.fields.get("handovers")
+            config.handovers, fields=config.fields.get("handovers"), strict=strict
         )
         tally.findings.extend(found)
-    return engine.add_keys(records, engine.CommuneIndex(communes)).reset_index(drop=True)
+        _one_book(config, records, strict=strict)
+    records = engine.add_keys(records, engine.CommuneIndex(communes)).reset_index(drop=True)
+    if config.handovers is not None and not config.qa.allow_unplaced:
+        _book_has_the_key(config.handovers, records, carried)
+    return records
+
+
+def _one_book(config: Config, records: pd.DataFrame, *, strict: bool = True) -> None:
+    """Refuse a workbook whose several sheets look like the book, unless one per project.
+
+    An older copy of the sheet beside the current one would otherwise be merged with it.
+    Not ``strict``, no record of such a book is placed (each is listed).
+    """
+    sheets = list(dict.fromkeys(s for s in records[C.SOURCE_SHEET].tolist() if s))
+    if len(sheets) < 2:
+        return
+    by_key = {fold(p.name): p.id for p in config.projects if p.name}
+    by_key.update({fold(p.id): p.id for p in config.projects})
+    owners = [engine.match_project(sheet, by_key) for sheet in sheets]
+    if all(owners) and len(set(owners)) == len(owners):
+        return  # a sheet per project: each sheet's records are its project's
+    if not strict:
+        records[engine.KEY_PROBLEM] = engine.SHEETS_AMBIGUOUS
+        return
+    source = config.handovers
+    raise InputError(
+        source.label(),
+        f"{len(sheets)} sheets look like a handover book ({', '.join(sheets)}) and are not "
+        "one per project of the config",
+        f'name the sheet to read in the config: handovers = "{source.path.name}#{sheets[0]}"',
+    )
+
+
+def _book_has_the_key(source: LayerSource, records: pd.DataFrame, carried: Sequence[str],
+                      ) -> None:  # fmt: skip
+    """Refuse a book none of whose records gives a key part that the parcels carry."""
+    names = {C.KEY_SHEET: "sheet (Tờ bản đồ)", C.KEY_COMMUNE: "commune (Xã)"}
+    for part in carried:
+        if len(records) and not records[part].astype(bool).any():
+            headings = ", ".join(records.attrs.get("headings", [])[:20])
+            raise InputError(
+                source.label(),
+                f"no record gives the {names[part]}, which the parcels carry: without it a "
+                f"record cannot name one parcel (headings found: {headings})",
+                "add the column, or map its heading under [fields.handovers]"
+                + (", or give the book's commune: handovers = { path = ..., commune = ... }"
+                   if part == C.KEY_COMMUNE else ""),
+            )  # fmt: skip
 
 
 #: A right of way this far (metres) from every parcel is in the wrong place, not a gap.
@@ -292,11 +348,13 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
         return findings
     if C.COMMUNE not in far:
         far[C.COMMUNE] = config.parcels.commune
-    far = engine.add_keys(far.reset_index(drop=True), engine.CommuneIndex(communes))
+    index = engine.CommuneIndex(communes)
+    far = engine.add_keys(far.reset_index(drop=True), index)
     named = records.iloc[rows].reset_index(drop=True)
     far_in_key = C.COMMUNE in far and far[C.COMMUNE].notna().any()
     # the same join as the near parcels'
-    found = set(engine.key_hits(named, far, commune_in_key=bool(far_in_key))[0].tolist())
+    found = set(engine.key_hits(named, far, commune_in_key=bool(far_in_key),
+                                communes=index.known())[0].tolist())  # fmt: skip
     replaced: dict[int, Finding] = {}
     for k, (finding, pos) in enumerate(zip(missing, rows, strict=True)):
         if k in found:
@@ -345,7 +403,10 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
     with ThreadPoolExecutor(max_workers=1) as side:
         read = None if shapes_read is None else functools.partial(shapes_read, rows)
         parcels, commune_in_key = _parcels(config, communes, tally, window, read)
-        reading = side.submit(_records, config, communes, book)
+        carried = [part for part, in_key in ((C.KEY_SHEET, True),
+                                             (C.KEY_COMMUNE, commune_in_key))
+                   if in_key and parcels[part].astype(bool).any()]  # fmt: skip
+        reading = side.submit(_records, config, communes, book, carried)
         for project in config.projects:
             _check_near(rows[project.id], parcels, project.row, config.parcels)
         records = reading.result()

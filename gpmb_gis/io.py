@@ -148,6 +148,9 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Tờ",
             "Số tờ bản đồ",
             "Tờ BĐ",
+            "Tờ bản đồ số",
+            "Số hiệu tờ",
+            "Số hiệu tờ bản đồ",
             "SHBANDO",
             "SOTO",
             "To_BD",
@@ -172,6 +175,9 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Bàn giao mặt bằng",
             "Ngày BGMB",
             "Ngày giao mặt bằng",
+            "Ngày bàn giao MB",
+            "Ngày BG",
+            "Ngày BGMB",
         ),
         C.STATUS: ("status", "Trạng thái", "Tình trạng", "Tiến độ"),
         C.ENFORCEMENT: ("enforcement", "Cưỡng chế"),
@@ -1148,6 +1154,7 @@ def read_handovers(
     source: LayerSource,
     *,
     fields: Mapping[str, str] | None = None,
+    strict: bool = True,
 ) -> tuple[pd.DataFrame, list[Finding], int]:
     """Read a handover book (.xlsx, .xls, .csv) as offices keep it.
 
@@ -1158,6 +1165,9 @@ def read_handovers(
         that holds one commune only.
     fields
         Extra column names from the config's ``[fields.handovers]``.
+    strict
+        Refuse a heading that looks like a key or date column the book lacks; otherwise it
+        is listed, unused.
 
     Returns
     -------
@@ -1194,6 +1204,8 @@ def read_handovers(
             'rename the column to "Số thửa" or map it under [fields.handovers]'
             ' as "<column>" = "parcel"',
         )
+    for _, sheet, (_, labels, matched) in usable:
+        findings += _check_headings(source, sheet, labels, matched, strict=strict)
     for _, sheet, _ in [b for b in books if b not in usable]:
         findings.append(Finding(INFO, "sheet_skipped", "handovers", f"sheet {sheet}",
                                 params={"sheet": sheet}))  # fmt: skip
@@ -1208,4 +1220,72 @@ def read_handovers(
         findings += reader.findings
     table = (pd.DataFrame(records, columns=list(HANDOVER_COLUMNS)) if records[C.SOURCE_ROW]
              else empty_handovers())  # fmt: skip
+    table.attrs["headings"] = [lab for _, _, (_, labels, _) in usable for lab in labels if lab]
+    table.attrs["columns"] = sorted({c for _, _, (_, _, m) in usable for c in m.values()})
     return table, findings, read
+
+
+#: Headings that hold no data of a record: its number in the book.
+_NUMBER_HEADINGS = frozenset({"stt", "tt", "sott", "so", "no", "nr", "thutu", "sothutu"})
+#: Columns whose heading, written longer, is refused rather than lost: the key and the dates.
+_KEY_AND_DATES = (C.SHEET, C.PARCEL, C.COMMUNE, *_DATE_COLUMNS)
+
+
+def closest_heading(label: str) -> tuple[str, str, bool] | None:
+    """The known heading nearest a book's heading: (alias, canonical name, starts with it).
+
+    Examples
+    --------
+    >>> closest_heading("Ngày bàn giao (thực tế)")
+    ('Ngày bàn giao', 'handover_date', True)
+    >>> closest_heading("Ngay ban gia") is not None
+    True
+    """
+    import difflib
+
+    key = _colkey(label)
+    if not key:
+        return None
+    aliases = [(a, canon) for canon, names in ALIASES["handovers"].items() for a in names]
+    prefixed = [(len(_colkey(a)), a, canon) for a, canon in aliases
+                if len(_colkey(a)) >= 5 and key.startswith(_colkey(a))]  # fmt: skip
+    if prefixed:
+        _, alias, canon = max(prefixed)
+        return alias, canon, True
+    scored = [(difflib.SequenceMatcher(None, key, _colkey(a)).ratio(), a, canon)
+              for a, canon in aliases]  # fmt: skip
+    ratio, alias, canon = max(scored)
+    return (alias, canon, False) if ratio >= 0.6 else None
+
+
+def _check_headings(source: LayerSource, sheet: str, labels: list[str],
+                    matched: dict[str, str], *, strict: bool = True,
+                    ) -> list[Finding]:  # fmt: skip
+    """List the headings not understood; refuse a book that lost a key or date column.
+
+    A heading that starts with a known one whose column the book lacks ("Ngày bàn giao MB"
+    beside no "Ngày bàn giao") is an error, not a guess; a book without any date or status
+    column is an error too. Other unknown headings are listed with the closest known name.
+    """
+    found = [lab for lab in labels if lab]
+    where = f"{source.label()} (sheet {sheet})"
+    have = set(matched.values())
+    if not have & {*_DATE_COLUMNS, C.STATUS}:
+        raise InputError(where, "no column of handover dates or status was understood "
+                         f"(headings found: {', '.join(found[:20])})",
+                         'name the column "Ngày bàn giao" (or "Trạng thái"), or map it under '
+                         '[fields.handovers] as "<heading>" = "handover_date"')  # fmt: skip
+    findings = []
+    for label in found:
+        if label in matched or _colkey(label) in _NUMBER_HEADINGS or _NUMBERING.match(label):
+            continue
+        near = closest_heading(label)
+        if strict and near and near[2] and near[1] in _KEY_AND_DATES and near[1] not in have:
+            raise InputError(where, f"the heading {label!r} is not understood; it looks like "
+                             f"{near[0]!r} ({near[1]}), which the book has no column for",
+                             f'map it under [fields.handovers] as "{label}" = "{near[1]}", or '
+                             "rename it")  # fmt: skip
+        closest = f"{near[0]} ({near[1]})" if near else "—"
+        findings.append(Finding(WARNING, "book_column_unknown", "handovers", f"sheet {sheet}",
+                                params={"column": label, "closest": closest}))  # fmt: skip
+    return findings

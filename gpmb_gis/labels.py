@@ -146,6 +146,7 @@ WORDS: dict[str, dict[str, str]] = {
         "burnup": "Tiến độ bàn giao theo thời gian", "communes_chart": "Tỷ lệ bàn giao theo xã",
         "funnel": "Các bước GPMB", "milestones": "Mốc tiến độ", "stages": "Các bước", "web_map": "Bản đồ tương tác (mở được khi không có mạng)", "this_week": "Thay đổi so với tuần trước",
         "newly_handed_over": "thửa mới bàn giao", "points": "điểm %",
+        "unplaced": "{count} trong {total} bản ghi không ghép được với thửa nào: có thể tới {ha} ha chưa được tính",
     },
     "en": {
         "total": "Total", "by_project": "Progress by project", "by_commune": "Progress by commune",
@@ -163,6 +164,7 @@ WORDS: dict[str, dict[str, str]] = {
         "burnup": "Handover over time", "communes_chart": "Handed over by commune",
         "funnel": "Clearance stages", "milestones": "Milestones", "stages": "Stages", "web_map": "Interactive map (works offline)", "this_week": "Since last week",
         "newly_handed_over": "parcels newly handed over", "points": "points",
+        "unplaced": "{count} of {total} records could not be placed: up to {ha} ha not counted",
     },
 }  # fmt: skip
 
@@ -215,6 +217,9 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "record_no_sheet": {
         "vi": "Dòng không ghi tờ bản đồ, trong khi các thửa có số tờ: thửa {parcel} {commune} không được tính; có thể là: {closest}",
         "en": "No map sheet on the row, while the parcels carry sheets: parcel {parcel} {commune} not counted; it may mean: {closest}"},
+    "record_sheet_ambiguous": {
+        "vi": "Tệp có nhiều trang tính giống sổ bàn giao: dòng này không được tính; ghi tên trang cần đọc trong cấu hình (handovers = \"so.xlsx#Tên trang\")",
+        "en": "The workbook has several sheets that look like the book: this row is not counted; name the sheet to read in the config (handovers = \"book.xlsx#Sheet\")"},
     "record_no_project": {
         "vi": "Dòng không ghi dự án, trong khi sổ ghi dự án ở các dòng khác: không được tính (các dự án: {known})",
         "en": "No project on the row, while the book names projects on other rows: not counted (projects: {known})"},
@@ -233,6 +238,9 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "unknown_status": {"vi": "Trạng thái không rõ: \"{value}\"", "en": "Unknown status: \"{value}\""},
     "unknown_flag": {"vi": "Cột {column}: giá trị \"{value}\" không phải có/không",
                      "en": "Column {column}: \"{value}\" is not yes/no"},
+    "book_column_unknown": {
+        "vi": "Cột \"{column}\" không được hiểu nên không được dùng (gần nhất: {closest}); nếu cần, khai báo trong [fields.handovers]",
+        "en": "Column \"{column}\" is not understood and not used (closest known: {closest}); map it under [fields.handovers] if it matters"},
     "sheet_skipped": {"vi": "Trang tính \"{sheet}\" không có cột số thửa: bỏ qua",
                       "en": "Sheet \"{sheet}\" has no parcel-number column: skipped"},
     "parcel_multipart": {"vi": "Thửa gồm {parts} vùng rời nhau", "en": "Parcel drawn as {parts} separate polygons"},

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -38,6 +38,9 @@ from gpmb_gis.config import Config, Project, load_config
 from gpmb_gis.inputs import Inputs, load_inputs
 from gpmb_gis.labels import word
 from gpmb_gis.qa import qa_table
+
+if TYPE_CHECKING:
+    from gpmb_gis.unplaced import Unplaced
 
 OUTSIDE = "__outside__"
 T = TypeVar("T")
@@ -971,6 +974,12 @@ class ProgressResult:
         repr=False, default_factory=lambda: pd.DataFrame(columns=BLOCKER_COLUMNS)
     )
 
+    def unplaced(self) -> Unplaced:
+        """The book's records with a date or status that no parcel took (see ``unplaced``)."""
+        from gpmb_gis.unplaced import unplaced_records
+
+        return unplaced_records(self)
+
     def milestones(self) -> pd.DataFrame:
         """Every milestone's status as of the report date (``milestones.csv``)."""
         from gpmb_gis.milestones import milestone_table
@@ -1000,6 +1009,9 @@ class ProgressResult:
                 f"{row.required_m2 / 1e4:,.2f} ha handed over"
             )
         lines.append(f"  QA findings: {len(self.qa_issues)}")
+        doubt = self.unplaced().sentence("en")
+        if doubt:
+            lines.append(f"  warning: {doubt}")
         return "\n".join(lines)
 
     def by_commune(self, project: str | None = None) -> pd.DataFrame:
@@ -1014,7 +1026,11 @@ class ProgressResult:
 
 
 def compute_progress(
-    config: Config | str, as_of: dt.date | None = None, *, include_owner: bool = False
+    config: Config | str,
+    as_of: dt.date | None = None,
+    *,
+    include_owner: bool = False,
+    allow_unplaced: bool = False,
 ) -> ProgressResult:
     """Measure every project of a config as of a date.
 
@@ -1026,6 +1042,10 @@ def compute_progress(
         Report date; default the config's ``as_of``, else today.
     include_owner
         Keep owner names in the parcels table (personal data: off by default).
+    allow_unplaced
+        Measure a book that cannot be placed as a whole (a key column missing, several sheets
+        that look like the book) instead of refusing it: its records count for nothing and
+        :meth:`ProgressResult.unplaced` says how many.
 
     Returns
     -------
@@ -1039,6 +1059,10 @@ def compute_progress(
     """
     if not isinstance(config, Config):
         config = load_config(config)
+    if allow_unplaced and not config.qa.allow_unplaced:
+        import dataclasses
+
+        config = dataclasses.replace(config, qa=dataclasses.replace(config.qa, allow_unplaced=True))
     day = as_of or config.as_of or dt.date.today()
     projects = list(config.projects)
     with ThreadPoolExecutor(max_workers=_workers(projects)) as pool:
@@ -1368,7 +1392,8 @@ def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.Da
     records = pd.concat([inputs.records, engine.add_keys(extra, communes)], ignore_index=True)
     projects = {p.id: p.name for p in inputs.config.projects}
     links, _ = engine.match_records(records, inputs.parcels, projects,
-                                    commune_in_key=inputs.commune_in_key)  # fmt: skip
+                                    commune_in_key=inputs.commune_in_key,
+                                    communes=inputs.commune_keys())  # fmt: skip
     changed = dataclasses.replace(inputs, records=records, links=links,
                                   record_reach=engine.record_reach_days(records),
                                   read={**inputs.read, "handovers": inputs.read.get(

@@ -89,6 +89,9 @@ def _heading(doc: Any, result: ProgressResult, quarter: tuple[int, int]) -> None
 
 def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) -> None:
     doc.add_paragraph().add_run("I. KẾT QUẢ THỰC HIỆN").bold = True
+    doubt = result.unplaced().sentence("vi")
+    if doubt:  # the figures below may be low: said before them
+        doc.add_paragraph().add_run(f"Lưu ý: {doubt}.").bold = True
     before = (previous.progress_by_project.set_index(C.PROJECT) if previous is not None
               else None)  # fmt: skip
     for k, row in enumerate(result.progress_by_project.itertuples(index=False), start=1):

@@ -200,10 +200,18 @@ def summary_lines(result: ProgressResult) -> list[str]:
         n = in_layer.get(layer)
         return "" if n is None else f"; those touching a right of way, of {n} in the layer"
 
-    return [
+    lines = [
         f"records: {r.read} read = {r.used} used + {r.listed} listed  ({r.layer}{whole(r.layer)})"
         for r in result.records.itertuples(index=False)
     ]
+    doubt = result.unplaced().sentence("en")
+    return [*lines, f"warning: {doubt} (qa_issues.csv lists each)"] if doubt else lines
+
+
+def _doubt_banner(result: ProgressResult, lang: str) -> list[str]:
+    """A banner above the headline when records with dates could not be placed."""
+    doubt = result.unplaced().sentence(lang)
+    return [f"<p class='doubt' role='alert'>⚠ {html.escape(doubt)}</p>"] if doubt else []
 
 
 def _html_table(table: pd.DataFrame, lang: str, *, total: dict[str, Any] | None = None) -> str:
@@ -255,7 +263,8 @@ th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}th{background:#
 td.n{text-align:right;white-space:nowrap}tr.total td{font-weight:bold;background:#fafafa}
 .wrap{overflow-x:auto}img{max-width:100%;
 border:1px solid #ddd}h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:1.5rem}
-.note{color:#555;font-size:.85rem}"""
+.note{color:#555;font-size:.85rem}.doubt{background:#FDECEA;border-left:4px solid #D55E00;
+padding:.5rem .75rem;font-weight:bold}"""
 
 
 def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], lang: str) -> Path:
@@ -268,6 +277,7 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
         f"<p>{esc(word('as_of', lang))}: <b>{result.as_of:%d/%m/%Y}</b></p>",
+        *_doubt_banner(result, lang),
         *_changes_section(result, lang),
         *_milestones_section(result, out_dir, lang),
         f"<h2>{esc(word('by_project', lang))}</h2><div class='wrap'>",

@@ -16,6 +16,9 @@ HEADER_SCAN_ROWS
 SLIVER_WIDTH_M
     A piece of a parcel in the right of way, or a gap between parcels, narrower than this is
     reported as a sliver.
+MAX_UNPLACED_RECORDS_PCT
+    A report stops when more than this share of the handover book's records carry a date or
+    a status and could not be placed on a parcel (``--allow-unplaced`` goes on).
 MIN_OVERLAP_M2
     Overlaps between parcels smaller than this are rounding, not drawing errors (1 cm²).
 MIN_GAP_M2
@@ -33,3 +36,4 @@ HEADER_SCAN_ROWS: int = 30
 SLIVER_WIDTH_M: float = 0.2
 MIN_GAP_M2: float = 0.01
 MIN_OVERLAP_M2: float = 1e-4
+MAX_UNPLACED_RECORDS_PCT: float = 2.0

@@ -235,7 +235,8 @@ def test_strip_diagram_of_a_long_road_is_split_into_pages(tmp_path):
         {"SHBANDO": 1, "SOTHUA": k, "geometry": shapely.intersection(
             line.buffer(30, cap_style="flat"), rect(k * 1000, -3000, (k + 1) * 1000, 3000))}
         for k in range(60)])  # fmt: skip
-    write_book_csv(tmp_path / "book.csv", [{"Số thửa": k, "Ngày bàn giao": "01/03/2024"}
+    write_book_csv(tmp_path / "book.csv", [{"Tờ bản đồ": 1, "Số thửa": k,
+                                            "Ngày bàn giao": "01/03/2024"}
                                            for k in range(0, 60, 2)])  # fmt: skip
     result = compute_progress(simple_config(tmp_path, 'centerline = "centre.gpkg"\n'))
     figures = plot_strip(result, "X")

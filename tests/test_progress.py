@@ -154,11 +154,11 @@ def test_without_communes_layer_a_commune_is_the_union_of_its_pieces(tmp_path):
 )
 def test_record_project_by_id_or_name(written, matched):
     from gpmb_gis._text import fold
-    from gpmb_gis.engine import _match_project
+    from gpmb_gis.engine import match_project
 
     projects = {
         "QL4B": "Cải tạo, nâng cấp QL4B (Km3+700 – Km18)",
         "CT": "Cao tốc cửa khẩu Hữu Nghị – Chi Lăng (BOT)",
     }
     by_key = {fold(n): p for p, n in projects.items()} | {fold(p): p for p in projects}
-    assert _match_project(written, by_key) == matched
+    assert match_project(written, by_key) == matched

@@ -100,7 +100,8 @@ def test_english_report_words_the_checks_in_english(hand_config, tmp_path):
     from helpers import write_book_csv
 
     write_book_csv(
-        hand_config.parent / "book.csv", [{"Xã": "Hợp Thành", "Tờ bản đồ": 9, "Số thửa": 99}]
+        hand_config.parent / "book.csv",
+        [{"Xã": "Hợp Thành", "Tờ bản đồ": 9, "Số thửa": 99, "Ngày bàn giao": "01/03/2024"}],
     )
     write_report(compute_progress(hand_config), tmp_path / "out", lang="en", maps=False)
     qa = pd.read_csv(tmp_path / "out" / "tables" / "qa_issues.csv")

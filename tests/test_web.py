@@ -26,8 +26,9 @@ def hostile(tmp_path_factory):
         {"TENXA": PAYLOAD if k == 1 else TEMPLATE, "SHBANDO": 1, "SOTHUA": k,
          "KHLOAIDAT": PAYLOAD, "CHUSUDUNG": OWNER,
          "geometry": rect((k - 1) * 10, -5, k * 10, 15)} for k in range(1, 13)])  # fmt: skip
-    write_book_csv(folder / "book.csv", [{"Tờ bản đồ": 1, "Số thửa": k, "Ngày bàn giao":
-                                          "01/03/2024"} for k in range(1, 7)])  # fmt: skip
+    write_book_csv(folder / "book.csv", [{"Xã": PAYLOAD if k == 1 else TEMPLATE, "Tờ bản đồ": 1,
+                                          "Số thửa": k, "Ngày bàn giao": "01/03/2024"}
+                                         for k in range(1, 7)])  # fmt: skip
     return compute_progress(simple_config(folder))
 
 

@@ -10,6 +10,7 @@ import pytest
 from helpers import rect, write_book_csv, write_config, write_layer
 
 from gpmb_gis import compute_progress
+from gpmb_gis._errors import InputError
 
 
 def _case(tmp_path, book: list[dict], projects: tuple[str, ...] = ("X",)):
@@ -30,12 +31,9 @@ def _errors(result, check: str):
     return qa[(qa.check == check) & (qa.severity == "error")]
 
 
-def test_record_without_a_sheet_column_matches_nothing(tmp_path):
-    result = _case(tmp_path, [{"Xã": "01", "Số thửa": 585, "Ngày bàn giao": "01/03/2024"}])
-    assert result.progress_by_project.iloc[0].cleared_m2 == 0.0
-    error = _errors(result, "record_no_sheet")
-    assert len(error) == 1
-    assert "sheet 1 / parcel 585" in error.message.iloc[0]  # the keys it may have meant
+def test_book_without_a_sheet_column_is_refused_naming_its_headings(tmp_path):
+    with pytest.raises(InputError, match=r"no record gives the sheet.*headings found: Xã, Số thửa"):
+        _case(tmp_path, [{"Xã": "01", "Số thửa": 585, "Ngày bàn giao": "01/03/2024"}])
 
 
 def test_record_with_a_blank_sheet_matches_nothing(tmp_path):
@@ -49,9 +47,18 @@ def test_record_with_a_blank_sheet_matches_nothing(tmp_path):
 
 
 def test_record_without_a_commune_matches_nothing_when_the_parcels_carry_one(tmp_path):
-    result = _case(tmp_path, [{"Tờ bản đồ": 1, "Số thửa": 585, "Ngày bàn giao": "01/03/2024"}])
-    assert result.progress_by_project.iloc[0].cleared_m2 == 0.0
+    book = [
+        {"Xã": "01", "Tờ bản đồ": 2, "Số thửa": 585, "Ngày bàn giao": "01/03/2024"},
+        {"Xã": "", "Tờ bản đồ": 1, "Số thửa": 585, "Ngày bàn giao": "01/03/2024"},
+    ]
+    result = _case(tmp_path, book)
+    assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(100.0)  # sheet 2 only
     assert "01 / sheet 1 / parcel 585" in _errors(result, "record_no_commune").message.iloc[0]
+
+
+def test_book_without_a_commune_is_refused(tmp_path):
+    with pytest.raises(InputError, match="no record gives the commune"):
+        _case(tmp_path, [{"Tờ bản đồ": 1, "Số thửa": 585, "Ngày bàn giao": "01/03/2024"}])
 
 
 def test_renamed_commune_is_not_matched_on_sheet_and_parcel(tmp_path):

@@ -113,6 +113,9 @@ def _panel(result: ProgressResult, project: str, lang: str) -> str:
              f"{result.as_of:%d/%m/%Y}: <b>{row[C.CLEARED_PCT]:.1f} %</b> "
              f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)",
              "<table class='gpmb-t'>"]  # fmt: skip
+    doubt = result.unplaced().sentence(lang)
+    if doubt:
+        lines.insert(1, f"<div style='color:#A33'>⚠ {safe(doubt)}</div>")
     for c in result.by_commune(project).itertuples(index=False):
         lines.append(f"<tr><td>{safe(c.commune)}</td><td>{c.cleared_pct:.1f} %</td></tr>")
     lines.append("</table><table class='gpmb-t'>")

@@ -1,0 +1,210 @@
+"""Headlines say what they rest on: records not placed, headings not understood, sheets.
+
+A book the package cannot place as a whole stops the run with one sentence (exit 2); with
+``--allow-unplaced`` the run reports, and every headline carries the doubt. The bundled sample
+is the office's book as it should be; each test spoils one copy of it the way real books are.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import openpyxl
+import pytest
+from conftest import SAMPLE_CONFIG
+from helpers import rect, write_book_csv, write_config, write_layer
+
+from gpmb_gis import compute_progress
+from gpmb_gis._errors import InputError
+from gpmb_gis.cli import main
+from gpmb_gis.unplaced import Unplaced, check_unplaced
+
+BOOK = "so_theo_doi_ban_giao.xlsx"
+HEADLINE = {"QL4B": 99.3, "CT_HNCL": 88.2, "CCN_HT1": 60.9, "CCN_HT2": 36.0, "TSCA": 78.1}
+
+
+@pytest.fixture(scope="module")
+def truth():
+    """The sample's figures: the book as it should be."""
+    result = compute_progress(SAMPLE_CONFIG)
+    return result.progress_by_project.set_index("project")
+
+
+@pytest.fixture
+def sample(tmp_path):
+    """A copy of the sample folder, its book to spoil."""
+    folder = tmp_path / "cao_loc"
+    shutil.copytree(SAMPLE_CONFIG.parent, folder)
+    return folder
+
+
+def _spoil(folder, change) -> None:
+    book = openpyxl.load_workbook(folder / BOOK)
+    change(book)
+    book.save(folder / BOOK)
+
+
+def _heading(book, old: str, new: str) -> None:
+    sheet = book.worksheets[0]
+    for row in sheet.iter_rows(min_row=1, max_row=10):
+        for cell in row:
+            if cell.value == old:
+                cell.value = new
+                return
+    raise AssertionError(f"no heading {old!r}")
+
+
+def _communes_of_2025(book) -> None:
+    """Commune cells and section rows name a 2025 unit, which no parcel carries."""
+    for row in book.worksheets[0].iter_rows(min_row=9):
+        first = row[0].value
+        if isinstance(first, str) and ". " in first:  # "I. Xã Hợp Thành"
+            row[0].value = first.split(". ")[0] + ". Phường Kỳ Lừa"
+        elif row[2].value:
+            row[2].value = "Phường Kỳ Lừa"
+
+
+def _old_copy(book) -> None:
+    """An older copy of the sheet beside it: half its handover dates not yet written."""
+    old = book.copy_worksheet(book.worksheets[0])
+    old.title = "Tiến độ (bản cũ)"
+    for row in old.iter_rows(min_row=9):
+        if row[0].row % 2:
+            row[10].value = None
+
+
+SPOILED = {
+    "communes renamed": _communes_of_2025,
+    "sheet heading unknown": lambda b: _heading(b, "Tờ bản đồ", "Tờ số hiệu"),
+    "an older copy of the sheet": _old_copy,
+}
+
+
+def test_sample_headline_unchanged(truth):
+    assert truth.cleared_pct.round(1).to_dict() == HEADLINE
+    result = compute_progress(SAMPLE_CONFIG)
+    assert check_unplaced(result).records == 1  # its one typo: 0.03 % of the book
+
+
+@pytest.mark.parametrize("spoil", SPOILED)
+def test_spoiled_book_stops_with_a_sentence(sample, capsys, spoil):
+    _spoil(sample, SPOILED[spoil])
+    code = main(["report", "--config", str(sample / "gpmb.toml"), "--out", str(sample / "o")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and err[0].startswith("gpmb: error: "), err
+    assert "internal" not in err[0] and " — " in err[0]
+    assert not (sample / "o" / "index.html").exists()
+
+
+@pytest.mark.parametrize("spoil", SPOILED)
+def test_spoiled_book_allowed_is_never_above_the_truth_and_says_so(sample, truth, spoil):
+    _spoil(sample, SPOILED[spoil])
+    result = compute_progress(sample / "gpmb.toml", allow_unplaced=True)
+    got = result.progress_by_project.set_index("project").cleared_m2
+    assert (got <= truth.cleared_m2 + 1e-6).all()
+    assert (got < truth.cleared_m2 - 1.0).any()  # the spoiled book lost something
+    doubt = result.unplaced()
+    assert doubt.records > 1000 and doubt.area_m2 > 0
+    assert "could not be placed" in doubt.sentence("en")
+    assert "could not be placed" in repr(result)
+
+
+def test_allowed_run_puts_the_doubt_beside_every_headline(tmp_path, capsys):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 40, 10)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "01", "SHBANDO": 1, "SOTHUA": k, "geometry": rect(10 * (k - 1), 0, 10 * k, 10)}
+        for k in (1, 2, 3, 4)])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Xã": "01" if k < 3 else "Xã Đồng Đăng", "Tờ bản đồ": 1, "Số thửa": k,
+         "Ngày bàn giao": "01/03/2024"} for k in (1, 2, 3, 4)])  # fmt: skip
+    config = write_config(tmp_path, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+                          'parcels = "parcels.gpkg"\nhandovers = "book.csv"\n[[projects]]\n'
+                          'id = "X"\nrow = "row.gpkg"\n')  # fmt: skip
+    out = tmp_path / "out"
+    assert main(["report", "--config", str(config), "--out", str(out)]) == 2
+    assert "2 of 4 records could not be placed" in capsys.readouterr().err
+    assert main(["report", "--config", str(config), "--out", str(out), "--allow-unplaced"]) == 0
+    said = capsys.readouterr().out
+    assert "warning: 2 of 4 records could not be placed: up to 0.02 ha not counted" in said
+    assert "X: 50.0 %" in said
+    index = (out / "index.html").read_text(encoding="utf-8")
+    banner = "2 trong 4 bản ghi không ghép được với thửa nào: có thể tới 0,02 ha chưa được tính"
+    assert "class='doubt'" in index and banner in index
+    assert index.index(banner) < index.index("Tiến độ theo dự án")  # above the headline
+    assert banner in (out / "maps" / "X.html").read_text(encoding="utf-8")
+
+
+def test_limit_is_a_setting(tmp_path):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 10, 10)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "01", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Xã": "01", "Tờ bản đồ": 1, "Số thửa": k, "Ngày bàn giao": "01/03/2024"}
+        for k in (1, 2)])  # fmt: skip
+    text = ('province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\nparcels = "parcels.gpkg"\n'
+            'handovers = "book.csv"\n[[projects]]\nid = "X"\nrow = "row.gpkg"\n')  # fmt: skip
+    with pytest.raises(InputError, match=r"50\.0 % of the book, over the limit of 2 %"):
+        check_unplaced(compute_progress(write_config(tmp_path, text)))
+    loose = write_config(tmp_path, text + "[qa]\nmax_unplaced_records_pct = 60\n")
+    assert check_unplaced(compute_progress(loose)) == Unplaced(1, 2, 1, 0.0)
+
+
+def _book_with(tmp_path, headings: dict[str, object]):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 10, 10)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "01", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [{"Xã": "01", "Tờ bản đồ": 1, "Số thửa": 1,
+                                           **headings}])  # fmt: skip
+    return write_config(tmp_path, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+                        'parcels = "parcels.gpkg"\nhandovers = "book.csv"\n[[projects]]\n'
+                        'id = "X"\nrow = "row.gpkg"\n')  # fmt: skip
+
+
+def test_heading_like_a_missing_date_column_is_refused(tmp_path):
+    config = _book_with(tmp_path, {"Ngày kiểm đếm": "01/02/2024",
+                                   "Ngày bàn giao (thực tế)": "01/03/2024"})  # fmt: skip
+    with pytest.raises(InputError, match=r"'Ngày bàn giao \(thực tế\)' is not understood; it "
+                       r"looks like 'Ngày bàn giao' \(handover_date\)"):  # fmt: skip
+        compute_progress(config)
+    allowed = compute_progress(config, allow_unplaced=True)
+    assert allowed.progress_by_project.iloc[0].cleared_m2 == 0.0  # not guessed
+    assert "book_column_unknown" in set(allowed.qa_issues.check)
+
+
+def test_known_office_headings_are_understood(tmp_path):
+    config = _book_with(tmp_path, {"Ngày bàn giao MB": "01/03/2024"})
+    assert compute_progress(config).progress_by_project.iloc[0].cleared_pct == 100.0
+
+
+def test_unknown_headings_are_listed_with_the_closest_known(tmp_path):
+    config = _book_with(tmp_path, {"STT": 1, "Ngày bàn giao": "01/03/2024",
+                                   "Ghi chu them": "x", "Diện tích thu hồi": 5})  # fmt: skip
+    qa = compute_progress(config).qa_issues
+    unknown = qa[qa.check == "book_column_unknown"].message.tolist()
+    assert len(unknown) == 2  # not STT, the row number
+    assert any("Ghi chu them" in m and "Ghi chú (note)" in m for m in unknown)
+
+
+def test_book_without_date_or_status_is_refused_naming_its_headings(tmp_path):
+    config = _book_with(tmp_path, {"Ngày BG thực tế": "01/03/2024"})
+    with pytest.raises(InputError, match=r"no column of handover dates or status.*Ngày BG"):
+        compute_progress(config)
+
+
+def test_a_sheet_per_project_is_one_book(tmp_path):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 10, 10)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "01", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}])  # fmt: skip
+    book = openpyxl.Workbook()
+    for title in ("X", "Y"):
+        sheet = book.create_sheet(title)
+        sheet.append(["Xã", "Tờ bản đồ", "Số thửa", "Ngày bàn giao"])
+        sheet.append(["01", 1, 1, "01/03/2024" if title == "X" else None])
+    del book["Sheet"]
+    book.save(tmp_path / "book.xlsx")
+    config = write_config(tmp_path, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+                          'parcels = "parcels.gpkg"\nhandovers = "book.xlsx"\n'
+                          '[[projects]]\nid = "X"\nrow = "row.gpkg"\n'
+                          '[[projects]]\nid = "Y"\nrow = "row.gpkg"\n')  # fmt: skip
+    table = compute_progress(config).progress_by_project.set_index("project").cleared_pct
+    assert table.to_dict() == {"X": 100.0, "Y": 0.0}

@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check gpmb_gis tests benchmarks
 
 sample: $(STAMP)
-	$(BIN)/gpmb sample --out data/cao_loc
+	$(BIN)/gpmb sample --out data/cao_loc --force
 
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to html --execute notebooks/*.ipynb --output-dir $(OUT)/notebooks

@@ -78,11 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True, type=Path)
     sample.add_argument("--seed", type=int, default=2024)
     sample.add_argument("--parcels", type=int, default=None)
+    sample.add_argument("--force", action="store_true",
+                        help="overwrite the files of a folder that holds some")  # fmt: skip
     return parser
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from gpmb_gis.config import load_config
+    from gpmb_gis.outdir import file_stem
     from gpmb_gis.progress import compute_progress
     from gpmb_gis.report import summary_lines, write_report
     from gpmb_gis.unplaced import check_unplaced
@@ -100,19 +103,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
     result = compute_progress(config, args.as_of, include_owner=args.include_owner,
                               allow_unplaced=args.allow_unplaced)  # fmt: skip
     check_unplaced(result)
-    index = write_report(result, args.out, lang=args.lang, cdn=args.cdn,
-                         include_owner=args.include_owner)  # fmt: skip
+    also = []
     if quarter is not None:
         before = quarterly.quarter_report_date(*quarterly.previous_quarter(*quarter))
         previous = compute_progress(config, before, allow_unplaced=args.allow_unplaced)
-        docx_path = quarterly.write_docx(
-            result, args.out / "report.docx", quarter=quarter, previous=previous
-        )
-        print(f"wrote {docx_path}")
+        also.append(lambda folder: quarterly.write_docx(
+            result, folder / "report.docx", quarter=quarter, previous=previous))  # fmt: skip
+    index = write_report(result, args.out, lang=args.lang, cdn=args.cdn,
+                         include_owner=args.include_owner, also=also)  # fmt: skip
+    if quarter is not None:
+        print(f"wrote {args.out / 'report.docx'}")
     for line in summary_lines(result):
         print(line)
     for pid in result.overlays:
-        web = args.out / "maps" / f"{pid}.html"
+        web = args.out / "maps" / f"{file_stem(pid)}.html"
         n = int((result.parcels["project"] == pid).sum())
         if web.exists() and n:
             size = web.stat().st_size
@@ -127,13 +131,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_qa(args: argparse.Namespace) -> int:
+    from gpmb_gis.outdir import output_folder
     from gpmb_gis.progress import compute_progress
     from gpmb_gis.report import summary_lines, write_qa_page, write_tables
 
-    result = compute_progress(args.config)
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = write_tables(result, args.out, only=("qa_issues",))["qa_issues"]
-    page = write_qa_page(result, args.out)
+    result = compute_progress(args.config, allow_unplaced=True)  # the checks say what is wrong
+    with output_folder(args.out, result.config.input_paths()) as folder:
+        write_tables(result, folder, only=("qa_issues",))
+        write_qa_page(result, folder)
+    path, page = args.out / "tables" / "qa_issues.csv", args.out / "qa.html"
     for line in summary_lines(result):
         print(line)
     counts = result.qa_issues.groupby(["severity", "check"]).size()
@@ -160,7 +166,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from gpmb_gis.sample import write_sample
 
-    config = write_sample(args.out, seed=args.seed, n_parcels=args.parcels)
+    config = write_sample(args.out, seed=args.seed, n_parcels=args.parcels, force=args.force)
     print(f"wrote {config}")
     return 0
 

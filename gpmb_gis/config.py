@@ -143,6 +143,14 @@ class Config:
     path: Path | None = None
     qa: QASettings = field(default_factory=QASettings)
 
+    def input_paths(self) -> list[Path]:
+        """Every file the config reads: itself, the layers, each project's ROW and centreline."""
+        sources = [self.parcels, self.communes, self.handovers]
+        for project in self.projects:
+            sources += [project.row, project.centerline]
+        paths = [s.path for s in sources if s is not None]
+        return [self.path, *paths] if self.path is not None else paths
+
     def project(self, project_id: str) -> Project:
         """Return the project with this id."""
         for project in self.projects:

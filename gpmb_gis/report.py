@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis.labels import heading, word
 from gpmb_gis.milestones import milestone_table
+from gpmb_gis.outdir import file_stem
 from gpmb_gis.progress import (
     COMMUNE_COLUMNS,
     PROJECT_COLUMNS,
@@ -36,10 +37,22 @@ _M2 = (
 
 
 def safe_text(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is written with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    r"""Text that a spreadsheet would run as a formula is written with a leading apostrophe.
+
+    A line break inside a cell is written as ``\n`` (which a CSV writer quotes; a lone
+    ``\r`` it does not), and each line that starts like a formula is guarded too.
+
+    Examples
+    --------
+    >>> safe_text("=SUM(A1)"), safe_text("LUC\r=cmd|' /C calc'!A0")
+    ("'=SUM(A1)", "LUC\n'=cmd|' /C calc'!A0")
+    """
+    if not isinstance(value, str):
+        return value
+    if "\r" in value or "\n" in value:
+        lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return "\n".join(safe_text(line) for line in lines)
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _safe_frame(table: pd.DataFrame) -> pd.DataFrame:
@@ -290,12 +303,13 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
         total[C.PROJECT], total[C.COMMUNE] = pid, word("total", lang)
         table = _html_table(group.drop(columns=[C.AS_OF]), lang, total=total)
         parts.append(f"<div class='wrap'>{table}</div>")
-        web = out_dir / "maps" / f"{pid}.html"
+        web = out_dir / "maps" / f"{file_stem(pid)}.html"
         if web.exists():
             rel = esc(web.relative_to(out_dir).as_posix())
             parts.append(f"<p><a href='{rel}'>{esc(word('web_map', lang))}</a></p>")
-        for png in (out_dir / "maps" / f"{pid}.png", out_dir / "charts" / f"{pid}_communes.png",
-                    out_dir / "charts" / f"{pid}_funnel.png"):  # fmt: skip
+        for png in (out_dir / "maps" / f"{file_stem(pid)}.png",
+                    out_dir / "charts" / f"{file_stem(pid)}_communes.png",
+                    out_dir / "charts" / f"{file_stem(pid)}_funnel.png"):  # fmt: skip
             if png.exists():
                 rel = esc(png.relative_to(out_dir).as_posix())
                 parts.append(f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
@@ -375,7 +389,7 @@ def _milestones_section(result: ProgressResult, out_dir: Path, lang: str) -> lis
     parts = [f"<h2>{esc(word('milestones', lang))}</h2><div class='wrap'><table><thead><tr>"
              f"{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"]  # fmt: skip
     for pid in result.overlays:
-        png = out_dir / "charts" / f"{pid}_burnup.png"
+        png = out_dir / "charts" / f"{file_stem(pid)}_burnup.png"
         if png.exists():
             rel = esc(png.relative_to(out_dir).as_posix())
             parts.append(f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
@@ -410,7 +424,7 @@ def write_charts(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]
         }  # fmt: skip
         for kind, fig in figures.items():
             for suffix in ("png", "pdf"):
-                path = charts / f"{pid}_{kind}.{suffix}"
+                path = charts / f"{file_stem(pid)}_{kind}.{suffix}"
                 fig.savefig(path, dpi=150)
                 paths.append(path)
             plt.close(fig)
@@ -431,7 +445,7 @@ def _blockers_section(result: ProgressResult, out_dir: Path, lang: str) -> list[
             f"</b> ({format_number(row['longest_cleared_m'], 0, lang)} m) · "
             f"{esc(word('blocked', lang))}: <b>{int(row['blocked_stretches'])}</b></p>"
         )
-        strip = out_dir / "charts" / f"{pid}_strip.png"
+        strip = out_dir / "charts" / f"{file_stem(pid)}_strip.png"
         if strip.exists():
             rel = esc(strip.relative_to(out_dir).as_posix())
             parts.append(f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
@@ -487,7 +501,8 @@ def write_strips(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]
         if ov.route is None:
             continue
         figures = plot_strip(result, pid, lang=lang)
-        png, pdf = charts / f"{pid}_strip.png", charts / f"{pid}_strip.pdf"
+        stem = file_stem(pid)
+        png, pdf = charts / f"{stem}_strip.png", charts / f"{stem}_strip.pdf"
         figures[0].savefig(png, dpi=150)
         with PdfPages(pdf) as pages:
             for fig in figures:
@@ -495,12 +510,6 @@ def write_strips(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]
                 plt.close(fig)
         paths += [png, pdf]
     return paths
-
-
-def _slug(text: str) -> str:
-    from gpmb_gis._text import commune_key
-
-    return commune_key(text).replace(" ", "_") or "x"
 
 
 def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
@@ -525,11 +534,11 @@ def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
 
     save(plot_overview(result, lang=lang)[0], "overview", pdf=True)
     for pid in result.overlays:
-        save(plot_project(result, pid, lang=lang)[0], pid, pdf=True)
+        save(plot_project(result, pid, lang=lang)[0], file_stem(pid), pdf=True)
         for commune in result.by_commune(pid)[C.COMMUNE]:
             if commune != word("outside_communes", lang):
                 fig, _ = plot_project(result, pid, lang=lang, commune=commune)
-                save(fig, f"{pid}_{_slug(commune)}", pdf=False)
+                save(fig, f"{file_stem(pid)}_{file_stem(commune, commune=True)}", pdf=False)
     return paths
 
 
@@ -541,7 +550,8 @@ def write_web_maps(result: ProgressResult, out_dir: Path, lang: str, *,
     maps = out_dir / "maps"
     maps.mkdir(parents=True, exist_ok=True)
     return [save_web_map(web_map(result, pid, lang=lang, include_owner=include_owner, cdn=cdn),
-                         maps / f"{pid}.html", cdn=cdn) for pid in result.overlays]  # fmt: skip
+                         maps / f"{file_stem(pid)}.html", cdn=cdn)
+            for pid in result.overlays]  # fmt: skip
 
 
 def write_report(
@@ -552,8 +562,13 @@ def write_report(
     maps: bool = True,
     cdn: bool = False,
     include_owner: bool = False,
+    also: Sequence[Callable[[Path], Path]] = (),
 ) -> Path:
     """Write the whole briefing into a folder and return the path of ``index.html``.
+
+    The briefing is built in a folder beside ``out_dir`` and moved in place when complete
+    (see :mod:`gpmb_gis.outdir`): ``out_dir`` may not hold the inputs, a second run into it
+    at the same time stops, and a run that fails leaves the previous briefing whole.
 
     Parameters
     ----------
@@ -569,15 +584,21 @@ def write_report(
         HTML maps load Leaflet from the web instead of carrying it.
     include_owner
         Owner names in the HTML maps' tooltips (the tables follow ``result``).
+    also
+        More writers, each given the folder being built and returning the file it wrote
+        (the quarterly ``report.docx``); their files are linked from ``index.html`` too.
     """
+    from gpmb_gis.outdir import output_folder
+
     lang = lang or result.config.lang
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    files = list(write_tables(result, out, lang).values())
-    files.append(write_xlsx(result, out / "report.xlsx", lang))
-    if maps:
-        files += write_maps(result, out, lang)
-        files += write_strips(result, out, lang)
-        files += write_charts(result, out, lang)
-        files += write_web_maps(result, out, lang, include_owner=include_owner, cdn=cdn)
-    return write_index(result, out, files, lang)
+    with output_folder(out_dir, result.config.input_paths()) as out:
+        files = list(write_tables(result, out, lang).values())
+        files.append(write_xlsx(result, out / "report.xlsx", lang))
+        if maps:
+            files += write_maps(result, out, lang)
+            files += write_strips(result, out, lang)
+            files += write_charts(result, out, lang)
+            files += write_web_maps(result, out, lang, include_owner=include_owner, cdn=cdn)
+        files += [write(out) for write in also]
+        index = write_index(result, out, files, lang)
+    return Path(out_dir).resolve() / index.relative_to(out)

@@ -26,6 +26,8 @@ import shapely
 import shapely.affinity
 from shapely.geometry import LineString, Point
 
+from gpmb_gis._errors import GpmbError
+
 CRS = "EPSG:9215"
 AS_OF = dt.date(2024, 11, 29)
 _FIXED_TIME = "2024-11-29T00:00:00.000Z"
@@ -724,24 +726,45 @@ def _config_text() -> str:
     )
 
 
-def write_sample(out: str | Path, *, seed: int = 2024, n_parcels: int | None = None) -> Path:
+#: The fewest parcels the sample lays out (twenty along each of its roads and sites).
+MIN_PARCELS = 200
+
+
+def write_sample(out: str | Path, *, seed: int = 2024, n_parcels: int | None = None,
+                 force: bool = False) -> Path:  # fmt: skip
     """Write the synthetic Cao Lộc dataset and its config into a folder.
 
     Parameters
     ----------
     out
-        The folder (created when missing); files in it are overwritten.
+        The folder, created when missing; one that holds files is refused unless ``force``
+        (its config, layers and book would be overwritten).
     seed
         Random seed: the same seed writes the same bytes.
     n_parcels
-        About how many parcels (default about 4 000).
+        About how many parcels (default about 4 000; at least :data:`MIN_PARCELS`).
+    force
+        Overwrite the sample's files in a folder that holds files.
 
     Returns
     -------
     Path
         The config file, ``<out>/gpmb.toml``.
+
+    Raises
+    ------
+    GpmbError
+        ``out`` is a file or holds files (without ``force``), or ``n_parcels`` is too few.
     """
     out = Path(out)
+    if n_parcels is not None and n_parcels < MIN_PARCELS:
+        raise GpmbError("--parcels", f"{n_parcels} is fewer than the {MIN_PARCELS} parcels the "
+                        "sample needs to lay out its five projects",
+                        f"give {MIN_PARCELS} or more, or leave it out (about 4 000)")  # fmt: skip
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not force)):
+        what = "is a file" if not out.is_dir() else "holds files the sample would overwrite"
+        raise GpmbError(str(out), f"the folder {what}",
+                        "give an empty or new folder, or --force to overwrite")  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     data = build_sample(seed, n_parcels)
     names = ["parcels", "communes"] + [f"row_{p.lower()}" for p in data["projects"]]

@@ -7,12 +7,14 @@ one line ``gpmb: error: <where>: <what> — <what to do>`` (``--debug`` shows th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
+import tempfile
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from gpmb_gis._dates import DateParseError, parse_date
@@ -174,21 +176,63 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 COMMANDS = {"report": _cmd_report, "qa": _cmd_qa, "check": _cmd_check, "sample": _cmd_sample}
 
 
+@contextlib.contextmanager
+def _library_messages(said: list[str]) -> Iterator[None]:
+    """Collect what C libraries (GDAL, PROJ, SQLite) print to the process's stderr.
+
+    They write to file descriptor 2 themselves, beside the command's one line; their lines
+    are gathered into ``said`` so the command can fold them into its own messages.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (an embedding host): nothing to gather
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            text = sink.read().decode("utf-8", "replace")
+            said.extend(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _plain_streams() -> None:
+    """Print what a console cannot show as ``?`` instead of failing (a cp1252 console)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gpmb`` command; return its exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]  # accepted anywhere on the line
+    _plain_streams()
+    said: list[str] = []
     try:
         args = build_parser().parse_args(argv)
-        with warnings.catch_warnings():
+        gather = contextlib.nullcontext() if debug else _library_messages(said)
+        with warnings.catch_warnings(), gather:
             if not debug:
                 warnings.simplefilter("ignore")
-            return COMMANDS[args.command](args)
+            code = COMMANDS[args.command](args)
+        for line in said:  # what a library printed, in the command's own words
+            print(f"gpmb: warning: {line}", file=sys.stderr)
+        return code
     except GpmbError as exc:
         if debug:
             traceback.print_exc()
-        print(f"gpmb: error: {exc.line()}", file=sys.stderr)
+        folded = f" (the library said: {'; '.join(said)[:300]})" if said else ""
+        print(f"gpmb: error: {exc.line()}{folded}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("gpmb: error: interrupted", file=sys.stderr)

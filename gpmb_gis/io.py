@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import glob
 import operator
 import os
 import re
@@ -16,6 +17,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -371,6 +373,20 @@ _MAX_READ_PARTS = 4
 _BOXES_PER_PART = 100
 
 
+def _check_shapefile_parts(source: LayerSource) -> None:
+    """A shapefile is several files: say which one is missing, not what follows from it."""
+    path = source.path
+    if path.suffix.lower() != ".shp" or not path.is_file():
+        return
+    present = {p.suffix.lower() for p in path.parent.glob(f"{glob.escape(path.stem)}.*")}
+    for part, what in ((".shx", "its index"), (".dbf", "its attribute table")):
+        if part not in present:
+            raise InputError(source.label(), f"the shapefile has no {path.stem}{part} "
+                             f"({what}) beside it",
+                             "copy all the files of the shapefile together (.shp, .shx, .dbf, "
+                             ".prj, .cpg)")  # fmt: skip
+
+
 def _read_vector(source: LayerSource, window: Window | None = None,
                  ) -> tuple[gpd.GeoDataFrame, bool]:  # fmt: skip
     """Read a layer; also say whether its text had to be read byte for byte (Latin-1).
@@ -378,6 +394,7 @@ def _read_vector(source: LayerSource, window: Window | None = None,
     A file whose declared encoding (a .cpg saying UTF-8, say) does not decode is read again
     byte for byte, so that the legacy-encoding check can recover the text.
     """
+    _check_shapefile_parts(source)
     encoding = source.encoding
     kwargs: dict[str, Any] = {}
     if encoding in LEGACY_ENCODINGS:
@@ -777,15 +794,22 @@ def _grid_csv(path: Path, encoding: str | None) -> tuple[list[list[Any]], str]:
             text = raw.decode("latin1")
             if best_decoding([c for row in _csv_rows(text) for c in row]) == "cp1258":
                 text = raw.decode("cp1258", errors="replace")  # Vietnamese Windows
-    return [[cell or None for cell in row] for row in _csv_rows(text)], path.name  # "" → None
+    rows = _csv_rows(text, path.name)
+    return [[cell or None for cell in row] for row in rows], path.name  # "" → None
 
 
-def _csv_rows(text: str) -> list[list[str]]:
+def _csv_rows(text: str, label: str = "") -> list[list[str]]:
+    """The rows of CSV text (a quoted cell may hold line breaks); an unreadable one is an error."""
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(text.splitlines(), dialect))
+    try:
+        return list(csv.reader(StringIO(text, newline=""), dialect))
+    except csv.Error as exc:  # a cell over the reader's limit, a NUL byte, a broken quote
+        raise InputError(label or "CSV", f"cannot be read as a table ({exc})",
+                         "open it in Excel and save it again as CSV UTF-8 or .xlsx",
+                         ) from exc  # fmt: skip
 
 
 def _fix_grid_text(grid: list[list[Any]], declared: str | None, label: str,

@@ -28,6 +28,15 @@ SOURCE_ROW = "source_row"
 SOURCE_SHEET = "source_sheet"
 RECORD_LABEL = "record_label"
 
+#: The names a ``[fields.<layer>]`` table of the config may map a column to, per layer.
+FIELD_TARGETS: dict[str, tuple[str, ...]] = {
+    "parcels": (COMMUNE, SHEET, PARCEL, LAND_USE, LEGAL_AREA_M2, OWNER),
+    "communes": (COMMUNE_CODE, COMMUNE),
+    "handovers": (PROJECT, COMMUNE, SHEET, PARCEL, INVENTORY_DATE, PLAN_APPROVED_DATE,
+                  PAID_DATE, HANDOVER_DATE, STATUS, ENFORCEMENT, COMPLAINT, OWNER, NOTE,
+                  LAND_USE),
+}  # fmt: skip
+
 # internal join keys (normalised text)
 KEY_COMMUNE = "_key_commune"
 KEY_SHEET = "_key_sheet"

@@ -16,6 +16,7 @@ from typing import Any
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
+from gpmb_gis import columns as C
 from gpmb_gis import settings
 from gpmb_gis._dates import DateParseError, parse_date
 from gpmb_gis._errors import ConfigError, CRSError
@@ -364,11 +365,21 @@ def _fields(raw: Any, problems: _Problems) -> dict[str, dict[str, str]]:
         problems.add("fields", "must be a table of tables", 'write [fields.parcels] SHBD = "sheet"')
         return {}
     problems.unknown_keys(raw, LAYER_KEYS, "fields.")
-    return {
-        layer: {str(k): str(v) for k, v in table.items()}
-        for layer, table in raw.items()
-        if isinstance(table, Mapping)
-    }
+    out: dict[str, dict[str, str]] = {}
+    for layer, table in raw.items():
+        if not isinstance(table, Mapping) or layer not in C.FIELD_TARGETS:
+            continue
+        targets = C.FIELD_TARGETS[layer]
+        out[layer] = {}
+        for source, target in table.items():
+            if not isinstance(target, str) or target not in targets:
+                near = difflib.get_close_matches(str(target), targets, n=1, cutoff=0.5)
+                hint = f'write "{near[0]}"; ' if near else ""
+                problems.add(f"fields.{layer}.{source}", f"{target!r} is not a column name of "
+                             f"{layer}", f"{hint}the names are: {', '.join(targets)}")  # fmt: skip
+                continue
+            out[layer][str(source)] = target
+    return out
 
 
 def _qa(raw: Any, problems: _Problems) -> QASettings:

@@ -390,6 +390,7 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
         When a layer cannot be read, lacks a needed column, or is in the wrong place.
     """
     tally, book = _Tally(), _Tally()
+    tally.findings.extend(io.field_notes(config.fields))
     communes = _communes(config, tally)
     rows = {p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally)
             for p in config.projects}  # fmt: skip

@@ -271,6 +271,25 @@ def match_columns(
     return out
 
 
+def field_notes(fields: Mapping[str, Mapping[str, str]]) -> list[Finding]:
+    """Note each ``[fields.<layer>]`` entry that gives a built-in column name another meaning.
+
+    ``DIENTICH = "sheet"`` is obeyed, but the layer's ``DIENTICH`` no longer gives the legal
+    area: the QA table says so, so that a mapping copied from another office is noticed.
+    """
+    notes = []
+    for layer, table in fields.items():
+        builtin = _alias_keys(layer)
+        for source, target in table.items():
+            meant = builtin.get(_colkey(source))
+            if meant is not None and meant != target:
+                notes.append(Finding(WARNING, "field_shadows_alias", "config",
+                                     f"[fields.{layer}] {source}",
+                                     params={"column": source, "target": target,
+                                             "builtin": meant}))  # fmt: skip
+    return notes
+
+
 def nearest_column(wanted: str, layer: str, found: Iterable[object]) -> str | None:
     """Return the column among ``found`` whose name is closest to ``wanted`` or its aliases."""
     import difflib

@@ -238,6 +238,9 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "unknown_status": {"vi": "Trạng thái không rõ: \"{value}\"", "en": "Unknown status: \"{value}\""},
     "unknown_flag": {"vi": "Cột {column}: giá trị \"{value}\" không phải có/không",
                      "en": "Column {column}: \"{value}\" is not yes/no"},
+    "field_shadows_alias": {
+        "vi": "Cấu hình gán cột \"{column}\" là {target}; mặc định cột này là {builtin}, nay không dùng làm {builtin} nữa",
+        "en": "The config maps column \"{column}\" to {target}; by default it is {builtin}, which it no longer gives"},
     "book_column_unknown": {
         "vi": "Cột \"{column}\" không được hiểu nên không được dùng (gần nhất: {closest}); nếu cần, khai báo trong [fields.handovers]",
         "en": "Column \"{column}\" is not understood and not used (closest known: {closest}); map it under [fields.handovers] if it matters"},

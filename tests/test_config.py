@@ -121,3 +121,37 @@ def test_format_chainage():
     assert format_chainage(18000) == "Km18+000"
     assert format_chainage(7.2) == "Km0+007"
     assert format_chainage(3700.46, decimals=1) == "Km3+700.5"
+
+
+def test_field_targets_are_checked_with_a_suggestion(tmp_path):
+    path = tmp_path / "gpmb.toml"
+    (tmp_path / "p.gpkg").touch()
+    (tmp_path / "r.gpkg").touch()
+    path.write_text(BASE + '[fields.parcels]\nTong_dien_ = "legal_area"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"fields\.parcels\.Tong_dien_: 'legal_area' is not a "
+                       r'column name of parcels — write "legal_area_m2"'):  # fmt: skip
+        load_config(path)
+
+
+def test_a_mapping_that_shadows_a_builtin_name_is_noted(tmp_path):
+    from helpers import hand_case
+
+    from gpmb_gis import compute_progress
+
+    config = hand_case(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + '\n[fields.parcels]\nKHLOAIDAT = '
+                      '"owner"\n', encoding="utf-8")  # fmt: skip
+    qa = compute_progress(config).qa_issues
+    note = qa[qa.check == "field_shadows_alias"]
+    assert len(note) == 1 and "KHLOAIDAT" in note.message.iloc[0]
+    assert "land_use" in note.message.iloc[0]
+
+
+def test_readme_lists_every_field_target_per_layer():
+    from gpmb_gis import columns as C
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Column names the config can map") :]
+    for layer, targets in C.FIELD_TARGETS.items():
+        line = next(t for t in section.splitlines() if t.startswith(f"| `[fields.{layer}]`"))
+        assert all(f"`{t}`" in line for t in targets), (layer, line)

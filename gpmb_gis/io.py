@@ -219,10 +219,18 @@ STATUS_WORDS: dict[str, str] = {
     "handed_over": C.HANDED_OVER, "da giao mat bang": C.HANDED_OVER, "da bgmb": C.HANDED_OVER,
     "bgmb": C.HANDED_OVER, "hoan thanh": C.HANDED_OVER,
 }  # fmt: skip
-#: "Chưa <step>" (not yet): the stage before that step.
-_NOT_YET = {"kiem dem": C.NOT_STARTED, "phe duyet": C.INVENTORIED, "chi tra": C.PLAN_APPROVED,
-            "nhan tien": C.PLAN_APPROVED, "ban giao": C.PAID, "bgmb": C.PAID,
-            "giao mat bang": C.PAID}  # fmt: skip
+#: Abbreviations offices write for a step done, matched as whole words ("Đã BG", "KĐ xong").
+_ABBREVIATIONS = {"bg": C.HANDED_OVER, "kd": C.INVENTORIED, "pd": C.PLAN_APPROVED,
+                  "pdpa": C.PLAN_APPROVED, "ct": C.PAID}  # fmt: skip
+#: "Chưa <step>" (not yet) and "Đang <step>" (under way): the stage before that step.
+_NOT_YET = {"kiem dem": C.NOT_STARTED, "kd": C.NOT_STARTED, "phe duyet": C.INVENTORIED,
+            "pd": C.INVENTORIED, "lap phuong an": C.INVENTORIED, "lap pa": C.INVENTORIED,
+            "tham dinh": C.INVENTORIED, "lap ho so": C.INVENTORIED, "chi tra": C.PLAN_APPROVED,
+            "ct": C.PLAN_APPROVED, "nhan tien": C.PLAN_APPROVED, "ban giao": C.PAID,
+            "bgmb": C.PAID, "bg": C.PAID, "giao mat bang": C.PAID}  # fmt: skip
+#: Status words that set a record's flags, not its stage: (enforcement, complaint).
+_FLAG_WORDS = {"cuong che": (True, False), "khieu nai": (False, True), "don thu": (False, True),
+               "khieu kien": (False, True), "to cao": (False, True)}  # fmt: skip
 
 _FALSE_WORDS = {"", "khong", "no", "false", "0", "k", "-"}
 _TOTAL_WORDS = ("tong cong", "tong", "cong", "total", "sum")
@@ -952,20 +960,47 @@ def parse_status(text: object) -> str | None:
     ('handed_over', 'paid', None)
     >>> parse_status("Chưa bàn giao"), parse_status("chưa kiểm đếm")
     ('paid', 'not_started')
+    >>> parse_status("Đã BG"), parse_status("KĐ"), parse_status("Đang lập phương án")
+    ('handed_over', 'inventoried', 'inventoried')
+    >>> parse_status("Khiếu nại") is None, parse_status("Cưỡng chế kiểm đếm") is None
+    (True, True)
     """
     folded = fold(text)
-    if not folded:
+    if not folded or folded.startswith(tuple(_FLAG_WORDS)):  # a flag (status_flags), no step
         return None
-    if folded.startswith(("chua ", "not yet ")):  # "Chưa bàn giao": the step before
-        rest = folded.split(" ", 1)[1].removeprefix("yet ")
-        for words, stage in _NOT_YET.items():
-            if rest.startswith(words):
-                return stage
-        return C.NOT_STARTED if rest.startswith("thuc hien") else None
+    if folded.startswith(("chua ", "not yet ", "dang ")):  # "Chưa bàn giao": the step before
+        return _step_before(folded.split(" ", 1)[1].removeprefix("yet "))
     for words in sorted(STATUS_WORDS, key=len, reverse=True):
         if folded == words or folded.startswith(words + " ") or f" {words}" in f" {folded}":
             return STATUS_WORDS[words]
+    for word_ in re.findall(r"[a-z]+", folded):
+        if word_ in _ABBREVIATIONS:
+            return _ABBREVIATIONS[word_]
     return None
+
+
+def _step_before(rest: str) -> str | None:
+    """The stage before the step that a "chưa …" or "đang …" status names."""
+    for words, stage in _NOT_YET.items():
+        if rest == words or rest.startswith(words + " "):
+            return stage
+    return C.NOT_STARTED if rest.startswith("thuc hien") else None
+
+
+def status_flags(text: object) -> tuple[bool, bool]:
+    """Whether a status text says enforcement, and whether it says a complaint.
+
+    Examples
+    --------
+    >>> status_flags("Cưỡng chế kiểm đếm"), status_flags("Đã BG, còn khiếu nại")
+    ((True, False), (False, True))
+    """
+    folded = f" {fold(text)}"
+    enforcement = complaint = False
+    for words, (enforced, complained) in _FLAG_WORDS.items():
+        if f" {words}" in folded:
+            enforcement, complaint = enforcement or enforced, complaint or complained
+    return enforcement, complaint
 
 
 def parse_flag(value: object) -> bool | None:
@@ -1147,15 +1182,17 @@ class _BookReader:
         status = column(C.STATUS)
         out[C.STATUS] = texts = [_cell_text(v) for v in status]
         out["status_stage"] = stages = _each(status, parse_status, self._statuses)
+        said = _each(status, status_flags, {})  # "Khiếu nại" in the status column
         for k in [k for k, stage in enumerate(stages) if stage is None and texts[k]]:
-            self.note(WARNING, "unknown_status", excel_rows[k], value=texts[k])
-        for canon in (C.ENFORCEMENT, C.COMPLAINT):
+            if not any(said[k]):
+                self.note(WARNING, "unknown_status", excel_rows[k], value=texts[k])
+        for j, canon in enumerate((C.ENFORCEMENT, C.COMPLAINT)):
             raw = column(canon)
             flags = _each(raw, parse_flag, self._flags)
             for k in [k for k, flag in enumerate(flags) if flag is None]:
                 self.note(WARNING, "unknown_flag", excel_rows[k], column=canon,
                           value=_cell_text(raw[k]))  # fmt: skip
-            out[canon] = [bool(flag) for flag in flags]
+            out[canon] = [bool(flag) or s[j] for flag, s in zip(flags, said, strict=True)]
         return out
 
     def _non_record(self, cells: list[Any], excel_row: int) -> None:

@@ -247,6 +247,9 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "sheet_skipped": {"vi": "Trang tính \"{sheet}\" không có cột số thửa: bỏ qua",
                       "en": "Sheet \"{sheet}\" has no parcel-number column: skipped"},
     "parcel_multipart": {"vi": "Thửa gồm {parts} vùng rời nhau", "en": "Parcel drawn as {parts} separate polygons"},
+    "legal_area_negative": {
+        "vi": "Diện tích pháp lý âm ({legal:,.1f} m²; diện tích vẽ {drawn:,.1f} m²): kiểm tra số liệu",
+        "en": "Negative legal area ({legal:,.1f} m²; drawn {drawn:,.1f} m²): check the figure"},
     "legal_area_mismatch": {
         "vi": "Diện tích pháp lý {legal:.1f} m² khác diện tích đo trên bản đồ {drawn:.1f} m² ({pct:.1f} %)",
         "en": "Legal area {legal:.1f} m² differs from the drawn area {drawn:.1f} m² ({pct:.1f} %)"},
@@ -265,8 +268,8 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
                          "en": "Column {column}: {date} is after the report date {as_of}: not counted yet"},
     "dates_after_as_of": {"vi": "{count} ngày sau ngày báo cáo {as_of}: chưa tính (ví dụ {rows}, …)",
                           "en": "{count} dates after the report date {as_of}: not counted yet (e.g. {rows}, …)"},
-    "date_implausible": {"vi": "Cột {column}: ngày {date} không hợp lý (gõ nhầm năm?)",
-                         "en": "Column {column}: {date} is implausible (a typo in the year?)"},
+    "date_implausible": {"vi": "Cột {column}: ngày {date} không hợp lý (gõ nhầm năm? ô trống?): không dùng",
+                         "en": "Column {column}: {date} is implausible (a typo in the year? an empty cell?): not used"},
     "stages_out_of_order": {"vi": "Các bước sai thứ tự: {first} {first_date} nhưng {then} {then_date}",
                             "en": "Stages out of order: {first} {first_date} but {then} {then_date}"},
     "records_unaccounted": {

@@ -1091,6 +1091,7 @@ def compute_progress(
             for cut in [*binned.values(), *shapes.values()]:
                 cut.cancel()
             raise
+        _without_implausible_dates(inputs, day)
         overlays, measured = overlay_while_linking(
             inputs,
             lambda ov: _project_tables(ov, inputs, day, include_owner),
@@ -1099,6 +1100,16 @@ def compute_progress(
             binned,
         )
     return measure_overlays(inputs, overlays, day, include_owner=include_owner, measured=measured)
+
+
+def _without_implausible_dates(inputs: Inputs, day: dt.date) -> None:
+    """Drop the book's implausible dates (before 1990, far after ``day``): they date no step."""
+    records, found = qa.drop_implausible_dates(inputs.records, day,
+                                               inputs.config.qa.far_future_years)  # fmt: skip
+    if found:
+        inputs.records = records
+        inputs.record_reach = engine.record_reach_days(records)
+        inputs.findings.extend(found)
 
 
 def _workers(projects: list[Project]) -> int:
@@ -1182,6 +1193,7 @@ def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
     ``overlay`` runs :func:`overlay_project` for every project: on threads by default, on a
     dask cluster with :func:`gpmb_gis.partition.overlay_on`; every way gives the same tables.
     """
+    _without_implausible_dates(inputs, day)
     inputs.link_records()
     with ThreadPoolExecutor(max_workers=1) as side:
         # a scan of the whole parcels file's attributes, on its own thread during the overlays

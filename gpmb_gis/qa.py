@@ -173,7 +173,10 @@ def legal_area_mismatch(parcels: gpd.GeoDataFrame, tolerance: float) -> list[Fin
         diff = np.abs(drawn - legal) / legal
     bad = np.flatnonzero((legal > 0) & (diff > tolerance))
     labels = feature_labels(parcels)
-    return [
+    negative = [Finding(WARNING, "legal_area_negative", "parcels", labels[i],
+                        params={"legal": float(legal[i]), "drawn": float(drawn[i])})
+                for i in np.flatnonzero(legal < 0)]  # fmt: skip
+    return negative + [
         Finding(WARNING, "legal_area_mismatch", "parcels", labels[i],
                 params={"legal": float(legal[i]), "drawn": float(drawn[i]),
                         "pct": float(100 * diff[i])},
@@ -315,13 +318,47 @@ def _ordinals(values: pd.Series) -> np.ndarray:
 _ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
 
 
+#: Dates before this are no date of a clearance book (an empty Excel cell reads as 1900).
+EARLIEST_DATE = dt.date(1990, 1, 1)
+
+
+def _implausible(days: np.ndarray, as_of: dt.date, far_future_years: int) -> np.ndarray:
+    far = (as_of + dt.timedelta(days=round(365.25 * far_future_years))).toordinal()
+    return (days > far) | (days < EARLIEST_DATE.toordinal())
+
+
+def drop_implausible_dates(records: pd.DataFrame, as_of: dt.date, far_future_years: int,
+                           ) -> tuple[pd.DataFrame, list[Finding]]:  # fmt: skip
+    """Records without their implausible dates, and an error for each date dropped.
+
+    A date before 1990, or more than ``far_future_years`` after the report date, is a typo
+    or an empty cell, not a step done: it gives no stage (the record's other dates, or its
+    status when it has no other, still do).
+    """
+    if not len(records):
+        return records, []
+    days = np.column_stack([_ordinals(records[col]) for col in _DATE_ORDER])
+    implausible = _implausible(days, as_of, far_future_years)
+    if not implausible.any():
+        return records, []
+    out = records.copy()
+    labels = records[C.RECORD_LABEL].to_numpy()
+    findings = []
+    for i, k in zip(*np.nonzero(implausible), strict=True):
+        column = _DATE_ORDER[k]
+        date = dt.date.fromordinal(int(days[i, k]))
+        findings.append(Finding(ERROR, "date_implausible", "handovers", labels[i],
+                                params={"column": column, "date": f"{date:%d/%m/%Y}"}))  # fmt: skip
+        out.iloc[i, out.columns.get_loc(column)] = None
+    return out, findings
+
+
 def record_dates(records: pd.DataFrame, as_of: dt.date, far_future_years: int) -> list[Finding]:
     """Dates after the report date, implausible dates, and stages dated out of order."""
     if not len(records):
         return []
     days = np.column_stack([_ordinals(records[col]) for col in _DATE_ORDER])
-    far = (as_of + dt.timedelta(days=round(365.25 * far_future_years))).toordinal()
-    implausible = (days > far) | (days < dt.date(1990, 1, 1).toordinal())
+    implausible = _implausible(days, as_of, far_future_years)
     after = (days > as_of.toordinal()) & ~implausible
     # each date against the last date given before it, in stage order
     previous = np.full(len(records), np.nan)
@@ -352,7 +389,7 @@ def _date_findings(records: pd.DataFrame, days: np.ndarray, implausible: np.ndar
         for k, col in enumerate(_DATE_ORDER):
             if implausible[i, k]:
                 params = {"column": col, "date": text(days[i, k])}
-                findings.append(Finding(WARNING, "date_implausible", "handovers", labels[i],
+                findings.append(Finding(ERROR, "date_implausible", "handovers", labels[i],
                                         params=params))  # fmt: skip
             elif after[i, k]:
                 later.append((labels[i], col, dt.date.fromordinal(int(days[i, k]))))

@@ -1,0 +1,76 @@
+"""Words and dates offices write in their books: read as meant, never as a step not done."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import rect, simple_config, write_book_csv, write_layer
+
+from gpmb_gis import compute_progress
+from gpmb_gis.io import parse_status, status_flags
+
+
+@pytest.mark.parametrize(
+    ("written", "stage"),
+    [
+        ("Đã BG", "handed_over"),
+        ("BG xong", "handed_over"),
+        ("KĐ", "inventoried"),
+        ("Đã PD", "plan_approved"),
+        ("Đã CT", "paid"),
+        ("Đang lập phương án", "inventoried"),
+        ("đang thẩm định", "inventoried"),
+        ("Đang chi trả", "plan_approved"),
+        ("Đang bàn giao", "paid"),
+        ("Chưa BG", "paid"),
+        ("Khiếu nại", None),
+        ("Cưỡng chế kiểm đếm", None),
+        ("CTXH", None),  # an abbreviation counts as a whole word only
+    ],
+)
+def test_status_words_of_real_books(written, stage):
+    assert parse_status(written) == stage
+
+
+def test_flags_in_the_status_column():
+    assert status_flags("Khiếu nại") == (False, True)
+    assert status_flags("Cưỡng chế kiểm đếm") == (True, False)
+    assert status_flags("Đã bàn giao") == (False, False)
+
+
+def _case(tmp_path, book: list[dict], legal: float = 200.0):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 30, 10)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"SHBANDO": 1, "SOTHUA": k, "DIENTICH": legal if k == 1 else 100.0,
+         "geometry": rect(10 * (k - 1), 0, 10 * k, 10)} for k in (1, 2, 3)])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", book)
+    return compute_progress(simple_config(tmp_path))
+
+
+def test_complaint_and_enforcement_words_set_their_flags(tmp_path):
+    result = _case(tmp_path, [
+        {"Tờ bản đồ": 1, "Số thửa": 1, "Trạng thái": "Khiếu nại"},
+        {"Tờ bản đồ": 1, "Số thửa": 2, "Trạng thái": "Cưỡng chế kiểm đếm"},
+        {"Tờ bản đồ": 1, "Số thửa": 3, "Trạng thái": "Đã BG"}])  # fmt: skip
+    parcels = result.parcels.set_index("parcel")
+    assert bool(parcels.loc[1, "complaint"]) and not bool(parcels.loc[1, "enforcement"])
+    assert bool(parcels.loc[2, "enforcement"]) and not bool(parcels.loc[2, "complaint"])
+    assert parcels.loc[3, "stage"] == "handed_over"
+    assert "unknown_status" not in set(result.qa_issues.check)
+    assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize("written", ["01/01/1900", "31/12/1899", "01/01/2031"])
+def test_an_implausible_date_is_an_error_not_a_handover(tmp_path, written):
+    result = _case(tmp_path, [
+        {"Tờ bản đồ": 1, "Số thửa": 1, "Ngày kiểm đếm": "01/02/2024",
+         "Ngày bàn giao": written}])  # fmt: skip
+    assert result.progress_by_project.iloc[0].cleared_m2 == 0.0
+    assert result.parcels.set_index("parcel").loc[1, "stage"] == "inventoried"
+    error = result.qa_issues[result.qa_issues.check == "date_implausible"]
+    assert len(error) == 1 and error.severity.iloc[0] == "error"
+
+
+def test_a_negative_legal_area_is_listed(tmp_path):
+    result = _case(tmp_path, [{"Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"}],
+                   legal=-250.0)  # fmt: skip
+    assert "legal_area_negative" in set(result.qa_issues.check)

@@ -37,6 +37,7 @@ from gpmb_gis.chainage import runs as chainage_runs
 from gpmb_gis.config import Config, Project, load_config
 from gpmb_gis.inputs import Inputs, load_inputs
 from gpmb_gis.labels import word
+from gpmb_gis.land_use import land_use_code, land_use_name
 from gpmb_gis.qa import qa_table
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ def _commune_units(
         return Units(list(units[C.KEY_COMMUNE]), codes, list(units[C.COMMUNE]), required,
                      fi, ui, area)  # fmt: skip
     # without polygons a commune is the union of its parcels' pieces: a face covered by the
-    # pieces of two communes belongs to both
+    # pieces of two communes belongs to both (DESIGN §5; the overlap is listed)
     piece_keys = np.array(pieces[C.KEY_COMMUNE].tolist(), dtype=object)
     unique = sorted(set(piece_keys.tolist()))
     code = np.searchsorted(np.array(unique, dtype=object), piece_keys) if unique else piece_keys
@@ -186,7 +187,8 @@ def _commune_units(
     area = faces.area[fi] if len(fi) else np.zeros(0)
     written = pd.Series(pieces[C.COMMUNE].tolist(), dtype=object)
     first = written.groupby(piece_keys).first()  # the first name written, as keyed
-    names = [str(first[k]) if k in first.index and engine.present(first[k]) else k
+    unknown = word("commune_unknown", inputs.config.lang)
+    names = [str(first[k]) if k in first.index and engine.present(first[k]) else k or unknown
              for k in unique]  # fmt: skip
     required = np.bincount(ui, weights=area, minlength=len(unique))
     return Units(unique, ["" for _ in unique], names, required, fi, ui, area, polygons=False)
@@ -226,16 +228,29 @@ def _piece_reach(
 
 
 def _already_clear(project: Project, pieces: gpd.GeoDataFrame) -> np.ndarray:
-    """Which pieces are of a land use the project counts as clear from the start (roads…)."""
+    """Which pieces are of a land use the project counts as clear from the start (roads…).
+
+    A land use written as its standard name ("Đất giao thông") is its code (``DGT``).
+    """
     if not project.already_clear_land_use or C.LAND_USE not in pieces:
         return np.zeros(len(pieces), dtype=bool)
-    wanted = set(project.already_clear_land_use)
-    codes = engine.map_unique(pieces[C.LAND_USE], _land_use_code)
+    wanted = {land_use_code(c) for c in project.already_clear_land_use}
+    codes = engine.map_unique(pieces[C.LAND_USE], land_use_code)
     return np.array([code in wanted for code in codes], dtype=bool)
 
 
-def _land_use_code(value: object) -> str:
-    return "" if not engine.present(value) else str(value).strip().upper()
+def _clear_codes_unmatched(project: Project, pieces: gpd.GeoDataFrame) -> list[Finding]:
+    """A warning for each ``already_clear_land_use`` code that no piece of the project has."""
+    if not project.already_clear_land_use:
+        return []
+    found: set[str] = set()
+    if C.LAND_USE in pieces:
+        found = set(engine.map_unique(pieces[C.LAND_USE], land_use_code))
+    shown = ", ".join(sorted(c for c in found if c)[:12]) or "—"
+    missing = [c for c in project.already_clear_land_use if land_use_code(c) not in found]
+    return [Finding(WARNING, "clear_land_use_unmatched", "config", f"projects.{project.id}",
+                    params={"code": code, "name": land_use_name(code) or code, "found": shown})
+            for code in missing]  # fmt: skip
 
 
 def _largest_unit(
@@ -381,7 +396,8 @@ def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None,
         bin_geoms=regions,
         piece_bins=piece_bins,
         overlaps=faces.overlaps,
-        findings=qa.row_findings(row, pieces, project.id, width, faces.overlaps, covered),
+        findings=qa.row_findings(row, pieces, project.id, width, faces.overlaps, covered)
+        + _clear_codes_unmatched(project, pieces),
         disjoint=faces,
     )
 
@@ -628,8 +644,13 @@ def measure_communes(
     ov: ProjectOverlay,
     day: dt.date,
     outside_label: str,
+    unmapped_label: str = "",
 ) -> list[dict[str, object]]:
-    """The project's rows of ``progress_by_commune.csv`` as of a date."""
+    """The project's rows of ``progress_by_commune.csv`` as of a date.
+
+    They add up to the project's row: land outside every commune polygon, or (without
+    commune polygons) land no parcel covers, has a row of its own.
+    """
     dn = engine.day_number(day)
     stage = engine.stage_index_at(ov.face_reach, dn)
     units = ov.communes
@@ -645,6 +666,12 @@ def measure_communes(
             _commune_row(ov, (units.codes[u], units.names[u], req), sums, u, mine, piece_stage, day)
         )
     outside = ov.required_m2 - float(units.required_m2.sum())
+    unmapped = ov.required_m2 - float(ov.face_area.sum())
+    if not units.polygons and unmapped > 0.01:  # land no parcel covers: in no commune
+        nothing = {k: np.zeros(1) for k in sums}
+        no_piece = np.zeros(len(ov.pieces), dtype=bool)
+        row = ("", unmapped_label, unmapped)
+        rows.append(_commune_row(ov, row, nothing, 0, no_piece, piece_stage, day))
     if units.polygons and outside > 0.01:
         mapped = float(ov.face_area.sum()) - float(sums["mapped"].sum())
         extra = {"mapped": np.array([mapped])}
@@ -1221,8 +1248,11 @@ def _project_tables(ov: ProjectOverlay, inputs: Inputs, day: dt.date, include_ow
     row = measure_project(ov, day)
     bins = measure_chainage(ov, day)
     blockers, road = blockers_table(ov, bins, day)
-    outside = word("outside_communes", inputs.config.lang)
-    return _ProjectTables(row, road, bins, blockers, measure_communes(ov, day, outside),
+    lang = inputs.config.lang
+    communes = measure_communes(
+        ov, day, word("outside_communes", lang), word("unmapped_land", lang)
+    )
+    return _ProjectTables(row, road, bins, blockers, communes,
                           parcels_table(ov, inputs, day, include_owner=include_owner))  # fmt: skip
 
 
@@ -1329,12 +1359,13 @@ def week_changes(result: ProgressResult, days: int = 7) -> pd.DataFrame:
     """
     before = result.as_of - dt.timedelta(days=days)
     outside = word("outside_communes", result.config.lang)
+    unmapped = word("unmapped_land", result.config.lang)
     rows = []
     for pid, ov in result.overlays.items():
         now_p, then_p = measure_project(ov, result.as_of), measure_project(ov, before)
         rows.append(_change(pid, "", now_p, then_p))
-        then = {r[C.COMMUNE]: r for r in measure_communes(ov, before, outside)}
-        for r in measure_communes(ov, result.as_of, outside):
+        then = {r[C.COMMUNE]: r for r in measure_communes(ov, before, outside, unmapped)}
+        for r in measure_communes(ov, result.as_of, outside, unmapped):
             if r[C.COMMUNE] in then:
                 rows.append(_change(pid, r[C.COMMUNE], r, then[r[C.COMMUNE]]))
     table = pd.DataFrame(rows)

@@ -138,7 +138,10 @@ def test_without_communes_layer_a_commune_is_the_union_of_its_pieces(tmp_path):
     assert communes.loc["X", "cleared_m2"] == pytest.approx(50)  # B's handover covers 5–10
     assert communes.loc["Y", "required_m2"] == pytest.approx(100)
     assert communes.loc["Y", "cleared_m2"] == pytest.approx(100)
-    assert communes.unmapped_m2.sum() == 0  # land outside every parcel: project level only
+    # land outside every parcel is in no commune: a row of its own, so the table adds up
+    assert communes.loc[["X", "Y"], "unmapped_m2"].sum() == 0
+    unmapped = communes.loc["(đất không thuộc thửa nào)"]
+    assert (unmapped.required_m2, unmapped.cleared_m2, unmapped.unmapped_m2) == (50, 0, 50)
 
 
 @pytest.mark.parametrize(

@@ -153,3 +153,21 @@ def test_inside_plus_outside_is_the_parcel(scene):
     small = shapely.area(shapely.intersection(geoms, row)) <= 0.01  # not a piece by definition
     total = inside + outside + np.where(small, shapely.area(shapely.intersection(geoms, row)), 0)
     assert np.allclose(total, shapely.area(geoms), atol=1e-6)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(scene=scenes())
+def test_commune_rows_add_up_without_a_communes_layer(tmp_path_factory, scene):
+    """Communes of the parcels, plus the land in no parcel, make the project (no overlap)."""
+    parcels, row, stages, _ = scene
+    tmp_path = tmp_path_factory.mktemp("scene")
+    config = build(tmp_path, parcels, row, stages, overlap=False)
+    config.write_text(config.read_text().replace('communes = "communes.gpkg"\n', ""))
+    result = compute_progress(config)
+    project = result.progress_by_project.iloc[0]
+    communes = result.progress_by_commune
+    assert "" not in set(communes.commune)  # a commune without a name is said so
+    for col in ("required_m2", "cleared_m2", "unmapped_m2", "paid_m2", "inventoried_m2"):
+        assert communes[col].sum() == pytest.approx(project[col], abs=0.01), col

@@ -60,6 +60,28 @@ def commune_key(name: object) -> str:
     return folded.replace("-", " ")
 
 
+def precise_commune_key(name: object) -> str:
+    """A commune's key that keeps its marks: for names that fold to the same key.
+
+    Each word of the name (without xã / phường / thị trấn) keeps the marks it carries, in
+    whatever place the tone was typed: "Hoà An" and "Hòa An" share it, "Hóa An" does not.
+
+    Examples
+    --------
+    >>> precise_commune_key("Xã Hoà An") == precise_commune_key("HÒA AN")
+    True
+    >>> precise_commune_key("Hòa An") == precise_commune_key("Hóa An")
+    False
+    """
+    key = commune_key(name)
+    if not key:
+        return ""
+    words = unicodedata.normalize("NFD", str(name).lower()).split()[-len(key.split()) :]
+    marks = ["".join(sorted(c for c in w if unicodedata.category(c) == "Mn" or c == "đ"))
+             for w in words]  # fmt: skip
+    return f"{key}#{'|'.join(marks)}"
+
+
 def number_key(value: object) -> str:
     """Return a sheet or parcel number as matching text: no leading zeros, no trailing ``.0``.
 

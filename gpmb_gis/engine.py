@@ -25,7 +25,7 @@ from gpmb_gis import columns as C
 from gpmb_gis import settings
 from gpmb_gis._arrays import expand_runs
 from gpmb_gis._findings import ERROR, WARNING, Finding
-from gpmb_gis._text import commune_key, fold, number_key
+from gpmb_gis._text import commune_key, fold, number_key, precise_commune_key
 
 #: Day numbers (days since 1970-01-01) standing for "always" and "never".
 ALWAYS = np.iinfo(np.int64).min // 2
@@ -133,16 +133,28 @@ class CommuneIndex:
     def __init__(self, communes: pd.DataFrame | None = None) -> None:
         self.by_code: dict[str, str] = {}
         self.names: dict[str, str] = {}
+        #: keys that two communes of the layer share once folded ("Hòa An", "Hóa An"): names
+        #: with such a key match on their marks as well (:func:`precise_commune_key`)
+        self.ambiguous: set[str] = set()
         if communes is None:
             return
-        for _, row in communes.iterrows():
-            name = row.get(C.COMMUNE)
-            code = row.get(C.COMMUNE_CODE)
-            key = commune_key(name) if present(name) else number_key(code)
+        rows = [(row.get(C.COMMUNE), row.get(C.COMMUNE_CODE)) for _, row in communes.iterrows()]
+        seen: dict[str, str] = {}
+        for name, _ in rows:
+            if present(name):
+                precise = precise_commune_key(name)
+                if seen.setdefault(commune_key(name), precise) != precise:
+                    self.ambiguous.add(commune_key(name))
+        for name, code in rows:
+            key = self._name_key(name) if present(name) else number_key(code)
             if present(code):
                 self.by_code[number_key(code)] = key
             if present(name):
                 self.names[key] = str(name)
+
+    def _name_key(self, name: object) -> str:
+        key = commune_key(name)
+        return precise_commune_key(name) if key in self.ambiguous else key
 
     def key(self, value: object) -> str:
         """Return the commune key of a code or a name in any spelling."""
@@ -151,7 +163,7 @@ class CommuneIndex:
         code = number_key(value)
         if code in self.by_code:
             return self.by_code[code]
-        return commune_key(value)
+        return self._name_key(value)
 
     def known(self) -> list[str]:
         """The key of every commune of the layer."""

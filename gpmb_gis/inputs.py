@@ -269,6 +269,7 @@ def _one_book(config: Config, records: pd.DataFrame, *, strict: bool = True) -> 
     owners = [engine.match_project(sheet, by_key) for sheet in sheets]
     if all(owners) and len(set(owners)) == len(owners):
         return  # a sheet per project: each sheet's records are its project's
+    others = [s for s, owner in zip(sheets, owners, strict=True) if not owner]
     if not strict:
         records[engine.KEY_PROBLEM] = engine.SHEETS_AMBIGUOUS
         return
@@ -276,8 +277,10 @@ def _one_book(config: Config, records: pd.DataFrame, *, strict: bool = True) -> 
     raise InputError(
         source.label(),
         f"{len(sheets)} sheets look like a handover book ({', '.join(sheets)}) and are not "
-        "one per project of the config",
-        f'name the sheet to read in the config: handovers = "{source.path.name}#{sheets[0]}"',
+        "one per project of the config"
+        + (f" (not named after a project: {', '.join(others)})" if others else ""),
+        f'name the sheet to read in the config: handovers = "{source.path.name}#{sheets[0]}", '
+        "or keep one sheet per project (named by its id) and remove summary sheets",
     )
 
 

@@ -966,14 +966,34 @@ def parse_status(text: object) -> str | None:
     (True, True)
     """
     folded = fold(text)
-    if not folded or folded.startswith(tuple(_FLAG_WORDS)):  # a flag (status_flags), no step
-        return None
+    if not folded or folded.startswith(tuple(_FLAG_WORDS)) or "?" in folded:
+        return None  # a flag (status_flags), or a question: no step done
     if folded.startswith(("chua ", "not yet ", "dang ")):  # "Chưa bàn giao": the step before
         return _step_before(folded.split(" ", 1)[1].removeprefix("yet "))
+    clauses = [c.strip() for c in re.split(r"[,;:/()+]|\s-\s", folded) if c.strip()]
+    stages = [s for c in clauses if not _doubtful(c) and (s := _step_done(c)) is not None]
+    return max(stages, key=C.STAGES.index) if stages else None
+
+
+#: Words that make a clause of a status say a step is not done (yet): refused, planned, asked.
+_DOUBT_START = ("khong ", "chua ", "dang ", "sap ", "se ", "cho ", "du kien", "ke hoach",
+                "chuan bi", "tam dung", "not ", "no ", "pending", "planned", "to be ")  # fmt: skip
+_DOUBT_ANYWHERE = (" khong ", " chua ", " not ", " pending", " planned", " du kien", " sap ",
+                   " chua xong", " tu choi", " refused")  # fmt: skip
+
+
+def _doubtful(clause: str) -> bool:
+    """Whether a clause of a status denies, plans or postpones its step ("không bàn giao")."""
+    padded = f" {clause} "
+    return clause.startswith(_DOUBT_START) or any(w in padded for w in _DOUBT_ANYWHERE)
+
+
+def _step_done(clause: str) -> str | None:
+    """The stage a clause that affirms a step names ("đã bàn giao", "BG xong")."""
     for words in sorted(STATUS_WORDS, key=len, reverse=True):
-        if folded == words or folded.startswith(words + " ") or f" {words}" in f" {folded}":
+        if clause == words or clause.startswith(words + " ") or f" {words}" in f" {clause}":
             return STATUS_WORDS[words]
-    for word_ in re.findall(r"[a-z]+", folded):
+    for word_ in re.findall(r"[a-z]+", clause):
         if word_ in _ABBREVIATIONS:
             return _ABBREVIATIONS[word_]
     return None
@@ -1096,6 +1116,8 @@ class _BookReader:
     ) -> None:
         self.source = source
         self.sheet = sheet
+        #: the workbook sheet read, named after a project in a book of one sheet per project
+        self.title = ""
         self.index = {canon: labels.index(label) for label, canon in matched.items()}
         self.findings: list[Finding] = []
         self.finding_rows: list[int] = []  # the Excel row of each finding
@@ -1163,7 +1185,7 @@ class _BookReader:
         prefix = f"{self.sheet}!" if self.sheet else "row "  # as self.label gives it
         out: dict[str, list[Any]] = {
             C.SOURCE_ROW: excel_rows,
-            C.SOURCE_SHEET: [self.sheet or ""] * len(rows),
+            C.SOURCE_SHEET: [self.sheet or self.title] * len(rows),
             C.RECORD_LABEL: [f"{prefix}{x}" for x in excel_rows],
         }
         for canon in (C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, C.OWNER, C.NOTE, C.LAND_USE):
@@ -1293,6 +1315,8 @@ def read_handovers(
     read = 0
     for grid, sheet, (head, labels, matched) in usable:
         reader = _BookReader(source, labels, matched, sheet if len(usable) > 1 else None)
+        if source.path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            reader.title = sheet
         columns, rows = reader.read(grid, head)
         read += rows
         for name in HANDOVER_COLUMNS:

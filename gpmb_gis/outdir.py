@@ -114,6 +114,12 @@ def _clear_leftovers(target: Path) -> None:
             shutil.rmtree(left, ignore_errors=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_manifest(staging: Path) -> None:
     files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
     written_at = dt.datetime.now().isoformat(timespec="seconds")
@@ -136,8 +142,37 @@ def _move_into(staging: Path, target: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def _carry_over(target: Path, staging: Path) -> None:
+    """Move into ``staging`` what the user added to a folder the package wrote.
+
+    Only the files the earlier run's manifest lists are the package's to replace or remove;
+    anything else (a note, a folder, a link: moved as a link) stays in the report folder.
+    """
+    try:
+        listed = json.loads((target / MANIFEST).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        listed = []
+    ours = {*listed, MANIFEST}
+    for folder, dirs, files in os.walk(target, followlinks=False):
+        here = Path(folder)
+        links = [d for d in dirs if (here / d).is_symlink()]
+        dirs[:] = [d for d in dirs if d not in links]
+        for name in [*files, *links, *([""] if not dirs and not files else [])]:
+            path = here / name if name else here
+            rel = path.relative_to(target).as_posix()
+            if rel in ours or rel == "." or os.path.lexists(staging / rel):
+                continue
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            if name:
+                os.replace(path, staging / rel)
+            else:  # an empty folder the user made
+                (staging / rel).mkdir(exist_ok=True)
+
+
 def _publish(staging: Path, target: Path) -> None:
-    _write_manifest(staging)
+    _write_manifest(staging)  # the run's own files: what a later run may replace
+    if (target / MANIFEST).is_file() and not target.is_symlink():
+        _carry_over(target, staging)
     if target.is_symlink():
         target.unlink()
     if not target.exists():
@@ -173,6 +208,7 @@ def output_folder(out: str | Path, inputs: Iterable[Path] = ()) -> Iterator[Path
         with _lock(target):
             _clear_leftovers(target)
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.gpmb-", dir=target.parent))
+            staging.chmod(0o777 & ~_umask())  # as a folder made with mkdir, not mkdtemp's 0700
             try:
                 yield staging
                 _publish(staging, target)

@@ -74,3 +74,17 @@ def test_a_negative_legal_area_is_listed(tmp_path):
     result = _case(tmp_path, [{"Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"}],
                    legal=-250.0)  # fmt: skip
     assert "legal_area_negative" in set(result.qa_issues.check)
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Không bàn giao", "not handed over", "sắp bàn giao", "Dự kiến bàn giao 12/2024",
+     "Đã bàn giao?", "không đồng ý bàn giao", "Bàn giao chưa xong", "handover pending"],
+)  # fmt: skip
+def test_denied_planned_or_asked_steps_are_not_done(written):
+    assert parse_status(written) not in ("handed_over", "paid")
+
+
+def test_a_clause_that_denies_a_later_step_keeps_the_earlier_one():
+    assert parse_status("Đã kiểm đếm, chưa chi trả") == "inventoried"
+    assert parse_status("Đã bàn giao cho chủ đầu tư") == "handed_over"

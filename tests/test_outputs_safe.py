@@ -10,7 +10,7 @@ from helpers import rect, write_book_csv, write_config, write_layer
 
 from gpmb_gis import compute_progress, write_report
 from gpmb_gis.cli import main
-from gpmb_gis.outdir import MANIFEST, OutputError, _lock, file_stem
+from gpmb_gis.outdir import MANIFEST, OutputError, _lock, _umask, file_stem
 
 
 def _folder(tmp_path, *, pid: str = "X", land_use: str = "LUC", book: str = "book.csv"):
@@ -105,7 +105,9 @@ def test_stale_files_go_only_from_a_folder_the_package_made(tmp_path):
     write_report(result, ours, maps=False)
     assert (ours / MANIFEST).is_file()
     (ours / "maps").mkdir()
-    (ours / "maps" / "OLD_PROJECT.png").write_bytes(b"stale")
+    (ours / "maps" / "OLD_PROJECT.png").write_bytes(b"stale")  # a map an earlier run wrote
+    listed = (ours / MANIFEST).read_text()
+    (ours / MANIFEST).write_text(listed.replace('"files": [', '"files": ["maps/OLD_PROJECT.png", '))
     write_report(result, ours, maps=False)
     assert not (ours / "maps" / "OLD_PROJECT.png").exists()
     theirs.mkdir()
@@ -157,3 +159,27 @@ def test_error_type_is_the_packages(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(OutputError):
         write_report(compute_progress(_folder(tmp_path)), tmp_path / "f", maps=False)
+
+
+def test_a_rerun_keeps_what_the_user_added_to_the_report_folder(tmp_path):
+    config = _folder(tmp_path)
+    result = compute_progress(config)
+    out = tmp_path / "out"
+    write_report(result, out, maps=False)
+    (out / "mine.txt").write_text("x")
+    (out / "userdir").mkdir()
+    (out / "userdir" / "u.txt").write_text("u")
+    (out / "tables" / "user_notes.csv").write_text("u")
+    (out / "empty").mkdir()
+    (out / "link").symlink_to(tmp_path / "in")
+    (out / "tables" / "stale_old_table.csv").write_text("ours once")
+    listed = (out / MANIFEST).read_text()
+    (out / MANIFEST).write_text(
+        listed.replace('"files": [', '"files": ["tables/stale_old_table.csv", ')
+    )
+    write_report(result, out, maps=False)
+    assert (out / "mine.txt").read_text() == "x" and (out / "userdir" / "u.txt").exists()
+    assert (out / "tables" / "user_notes.csv").exists() and (out / "empty").is_dir()
+    assert (out / "link").is_symlink() and not (out / "tables" / "stale_old_table.csv").exists()
+    assert "mine.txt" not in (out / MANIFEST).read_text()  # still the user's, not the package's
+    assert oct(out.stat().st_mode & 0o777) == oct(0o777 & ~_umask())

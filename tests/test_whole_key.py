@@ -93,3 +93,26 @@ def test_one_parcel_drawn_twice_shares_its_record_and_says_so(tmp_path):
     result = compute_progress(config)
     assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(200.0)
     assert "record_key_repeated" in set(result.qa_issues.check)
+
+
+def test_communes_that_differ_by_a_tone_mark_are_two(tmp_path):
+    """Hòa An and Hóa An fold to one spelling; their records never cross (placement aside)."""
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 20, 10)}])
+    write_layer(tmp_path / "communes.gpkg", [
+        {"MAXA": "CL01", "TENXA": "Xã Hòa An", "geometry": rect(-5, -5, 10, 15)},
+        {"MAXA": "CL02", "TENXA": "Xã Hóa An", "geometry": rect(10, -5, 25, 15)}])  # fmt: skip
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "CL01", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)},
+        {"MAXA": "CL02", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(10, 0, 20, 10)}])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Xã": "Xã Hoà An", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"},
+        {"Xã": "Hoa An", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"}])  # fmt: skip
+    config = write_config(tmp_path, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+                          'parcels = "parcels.gpkg"\ncommunes = "communes.gpkg"\n'
+                          'handovers = "book.csv"\n[[projects]]\nid = "X"\n'
+                          'row = "row.gpkg"\n')  # fmt: skip
+    result = compute_progress(config)
+    communes = result.progress_by_commune.set_index("commune_code")
+    assert communes.loc["CL01", "cleared_m2"] == pytest.approx(100.0)  # "Hoà" is "Hòa"
+    assert communes.loc["CL02", "cleared_m2"] == 0.0  # not "Hóa"
+    assert len(_errors(result, "record_commune_unknown")) == 1  # "Hoa An": which one?

@@ -60,6 +60,21 @@ def commune_key(name: object) -> str:
     return folded.replace("-", " ")
 
 
+#: Characters XML 1.0 (and so .xlsx and .docx) cannot hold: C0 controls but tab and newlines.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: object) -> str:
+    r"""Text as an .xlsx or .docx can hold it: each control character becomes U+FFFD.
+
+    Examples
+    --------
+    >>> xml_text("Road\x0cone"), xml_text(12)
+    ('Road�one', '12')
+    """
+    return _NOT_IN_XML.sub("\ufffd", str(value))
+
+
 def precise_commune_key(name: object) -> str:
     """A commune's key that keeps its marks: for names that fold to the same key.
 

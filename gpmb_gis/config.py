@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -391,8 +392,11 @@ def _qa(raw: Any, problems: _Problems) -> QASettings:
     for key in QA_KEYS:
         if key in raw:
             value = raw[key]
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                problems.add(f"qa.{key}", f"{value!r} is not a non-negative number", "write 0.2")
+            if (not isinstance(value, (int, float)) or isinstance(value, bool)
+                    or not math.isfinite(value) or value < 0):  # fmt: skip
+                default = getattr(QASettings(), key)
+                problems.add(f"qa.{key}", f"{value!r} is not a non-negative number",
+                             f"write a number such as {default} (the default)")  # fmt: skip
                 continue
             values[key] = int(value) if key == "far_future_years" else float(value)
     return QASettings(**values)

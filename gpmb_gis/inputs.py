@@ -294,8 +294,9 @@ def _book_has_the_key(source: LayerSource, records: pd.DataFrame, carried: Seque
             raise InputError(
                 source.label(),
                 f"no record gives the {names[part]}, which the parcels carry: without it a "
-                f"record cannot name one parcel (headings found: {headings})",
-                "add the column, or map its heading under [fields.handovers]"
+                f"record cannot name one parcel (the column is missing or empty; headings "
+                f"found: {headings})",
+                "fill or add the column, or map its heading under [fields.handovers]"
                 + (", or give the book's commune: handovers = { path = ..., commune = ... }"
                    if part == C.KEY_COMMUNE else ""),
             )  # fmt: skip

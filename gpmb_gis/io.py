@@ -32,7 +32,7 @@ from gpmb_gis import columns as C
 from gpmb_gis import nearby, settings
 from gpmb_gis._drawing import polygons_from_drawing
 from gpmb_gis._errors import CRSError, InputError
-from gpmb_gis._findings import INFO, WARNING, Finding
+from gpmb_gis._findings import ERROR, INFO, WARNING, Finding
 from gpmb_gis._text import (
     LEGACY_ENCODINGS,
     best_decoding,
@@ -1231,8 +1231,11 @@ class _BookReader:
             self.section = section
             self.listed(INFO, "section_row", excel_row, commune=section)
             return None
+        # a row that dates a step or gives a status is a record that cannot be placed
+        says = [self.index[c] for c in (*_DATE_COLUMNS, C.STATUS) if c in self.index]
+        dated = any(i < len(cells) and _cell_text(cells[i]) for i in says)
         self.listed(
-            WARNING,
+            ERROR if dated else WARNING,
             "record_no_parcel_number",
             excel_row,
             text=" | ".join(_cell_text(c) for c in cells if _cell_text(c))[:80],
@@ -1362,6 +1365,24 @@ def closest_heading(label: str) -> tuple[str, str, bool] | None:
     return (alias, canon, False) if ratio >= 0.6 else None
 
 
+#: Headings of the book that later capabilities read (DESIGN §9); not taken for another column.
+_LATER_HEADINGS = frozenset(_colkey(h) for h in (
+    "Mã hộ", "Số tiền BT, HT được duyệt (đồng)", "Số tiền đã chi trả (đồng)", "Tái định cư",
+    "Số lô TĐC", "Mồ mả phải di chuyển", "Mồ mả đã di chuyển", "Ngày nhận đơn",
+    "Ngày giải quyết đơn", "Ngày thông báo thu hồi đất", "Ngày niêm yết",
+    "Ngày trình thẩm định", "Ngày thẩm định", "Ngày quyết định thu hồi"))  # fmt: skip
+
+
+def _like_a_date_column(label: str, alias: str) -> bool:
+    """Whether a date heading ("Ngày giao đất") is close to a known date heading's alias."""
+    import difflib
+
+    key, known = _colkey(label), _colkey(alias)
+    if not key.startswith("ngay") or key in _LATER_HEADINGS or not known.startswith("ngay"):
+        return False
+    return difflib.SequenceMatcher(None, key, known).ratio() >= 0.7
+
+
 def _check_headings(source: LayerSource, sheet: str, labels: list[str],
                     matched: dict[str, str], *, strict: bool = True,
                     ) -> list[Finding]:  # fmt: skip
@@ -1372,7 +1393,8 @@ def _check_headings(source: LayerSource, sheet: str, labels: list[str],
     column is an error too. Other unknown headings are listed with the closest known name.
     """
     found = [lab for lab in labels if lab]
-    where = f"{source.label()} (sheet {sheet})"
+    workbook = source.path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+    where = f"{source.label()} (sheet {sheet})" if workbook else source.label()
     have = set(matched.values())
     if not have & {*_DATE_COLUMNS, C.STATUS}:
         raise InputError(where, "no column of handover dates or status was understood "
@@ -1384,7 +1406,12 @@ def _check_headings(source: LayerSource, sheet: str, labels: list[str],
         if label in matched or _colkey(label) in _NUMBER_HEADINGS or _NUMBERING.match(label):
             continue
         near = closest_heading(label)
-        if strict and near and near[2] and near[1] in _KEY_AND_DATES and near[1] not in have:
+        if (
+            strict
+            and near
+            and near[1] not in have
+            and ((near[2] and near[1] in _KEY_AND_DATES) or _like_a_date_column(label, near[0]))
+        ):
             raise InputError(where, f"the heading {label!r} is not understood; it looks like "
                              f"{near[0]!r} ({near[1]}), which the book has no column for",
                              f'map it under [fields.handovers] as "{label}" = "{near[1]}", or '

@@ -148,6 +148,7 @@ WORDS: dict[str, dict[str, str]] = {
         "funnel": "Các bước GPMB", "milestones": "Mốc tiến độ", "stages": "Các bước", "web_map": "Bản đồ tương tác (mở được khi không có mạng)", "this_week": "Thay đổi so với tuần trước",
         "newly_handed_over": "thửa mới bàn giao", "points": "điểm %",
         "unplaced": "{count} trong {total} bản ghi không ghép được với thửa nào: có thể tới {ha} ha chưa được tính",
+        "unplaced_unknown_area": "{count} trong {total} bản ghi không ghép được với thửa nào: không tìm thấy thửa được ghi",
     },
     "en": {
         "total": "Total", "by_project": "Progress by project", "by_commune": "Progress by commune",
@@ -167,6 +168,7 @@ WORDS: dict[str, dict[str, str]] = {
         "funnel": "Clearance stages", "milestones": "Milestones", "stages": "Stages", "web_map": "Interactive map (works offline)", "this_week": "Since last week",
         "newly_handed_over": "parcels newly handed over", "points": "points",
         "unplaced": "{count} of {total} records could not be placed: up to {ha} ha not counted",
+        "unplaced_unknown_area": "{count} of {total} records could not be placed: the parcels they name were not found",
     },
 }  # fmt: skip
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis._errors import GpmbError
+from gpmb_gis._text import xml_text
 from gpmb_gis.labels import stage_name
 from gpmb_gis.progress import ProgressResult
 
@@ -53,7 +54,7 @@ def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
 def _cell(table: Any, row: int, col: int, text: str, *, bold: bool = False) -> None:
     cell = table.cell(row, col)
     cell.text = ""
-    run = cell.paragraphs[0].add_run(text)
+    run = cell.paragraphs[0].add_run(xml_text(text))
     run.bold = bold
 
 
@@ -91,7 +92,7 @@ def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) 
     doc.add_paragraph().add_run("I. KẾT QUẢ THỰC HIỆN").bold = True
     doubt = result.unplaced().sentence("vi")
     if doubt:  # the figures below may be low: said before them
-        doc.add_paragraph().add_run(f"Lưu ý: {doubt}.").bold = True
+        doc.add_paragraph().add_run(xml_text(f"Lưu ý: {doubt}.")).bold = True
     before = (previous.progress_by_project.set_index(C.PROJECT) if previous is not None
               else None)  # fmt: skip
     for k, row in enumerate(result.progress_by_project.itertuples(index=False), start=1):
@@ -103,7 +104,7 @@ def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) 
             text += (f" (quý trước {_pct(before.loc[row.project, C.CLEARED_PCT])} %, "
                      f"tăng {_pct(change)} điểm %)")  # fmt: skip
         text += f"; {int(row.parcels_cleared)}/{int(row.parcels_affected)} thửa đã bàn giao."
-        doc.add_paragraph(text)
+        doc.add_paragraph(xml_text(text))
         communes = result.by_commune(row.project)
         table = doc.add_table(rows=1, cols=4)
         table.style = "Table Grid"
@@ -114,11 +115,11 @@ def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) 
             cells = table.add_row().cells
             for col, value in enumerate((c.commune, _ha(c.required_m2), _ha(c.cleared_m2),
                                          _pct(c.cleared_pct))):  # fmt: skip
-                cells[col].text = str(value)
+                cells[col].text = xml_text(value)
         cells = table.add_row().cells
         for col, value in enumerate(("Tổng cộng", _ha(row.required_m2), _ha(row.cleared_m2),
                                      _pct(row.cleared_pct))):  # fmt: skip
-            cells[col].text = str(value)
+            cells[col].text = xml_text(value)
             cells[col].paragraphs[0].runs[0].bold = True
 
 
@@ -128,9 +129,9 @@ def _difficulties(doc: Any, result: ProgressResult) -> None:
     for pid, table in blockers.groupby(C.PROJECT, sort=False):
         stretches = table[table["kind"] == "stretch"]
         if len(stretches):
-            doc.add_paragraph(f"- {pid}: còn {len(stretches)} đoạn chưa giải phóng xong: "
-                              + "; ".join(stretches["label"].head(12))
-                              + ("; …" if len(stretches) > 12 else "") + ".")  # fmt: skip
+            doc.add_paragraph(xml_text(f"- {pid}: còn {len(stretches)} đoạn chưa giải phóng "
+                                       "xong: " + "; ".join(stretches["label"].head(12))
+                                       + ("; …" if len(stretches) > 12 else "") + "."))  # fmt: skip
     parcels = result.parcels
     for pid, group in parcels.groupby(C.PROJECT, sort=False):
         open_ = group[~group[C.STAGE].isin([C.HANDED_OVER, C.ALREADY_CLEAR])]
@@ -138,10 +139,10 @@ def _difficulties(doc: Any, result: ProgressResult) -> None:
         if len(open_):
             stages = open_[C.STAGE].value_counts()
             detail = ", ".join(f"{n} thửa {_lower_first(stage_name(s))}" for s, n in stages.items())
-            doc.add_paragraph(
+            doc.add_paragraph(xml_text(
                 f"- {pid}: {len(open_)} thửa chưa bàn giao ({detail}); "
                 f"{complaints} thửa có đơn thư, {enforced} thửa phải cưỡng chế."
-            )
+            ))  # fmt: skip
     qa = result.qa_in("vi")
     serious = qa[qa[C.SEVERITY].isin(["error", "warning"])]
     if len(serious):
@@ -150,8 +151,8 @@ def _difficulties(doc: Any, result: ProgressResult) -> None:
         counts = serious.groupby(C.CHECK).size().sort_values(ascending=False)
         for check, n in counts.head(6).items():
             example = serious[serious[C.CHECK] == check].iloc[0]
-            doc.add_paragraph(f"+ {n} trường hợp, ví dụ {example[C.FEATURE]}: "
-                              f"{example[C.MESSAGE]}")  # fmt: skip
+            doc.add_paragraph(xml_text(f"+ {n} trường hợp, ví dụ {example[C.FEATURE]}: "
+                                       f"{example[C.MESSAGE]}"))  # fmt: skip
 
 
 def _lower_first(text: str) -> str:
@@ -171,7 +172,7 @@ def _milestones(doc: Any, milestones: pd.DataFrame) -> None:
         for col, value in enumerate((m.project, f"{m.label}", f"{m.target_pct:g} % trước "
                                      f"{m.date:%d/%m/%Y}", f"{_pct(m.actual_pct)} %",
                                      _STATUS_VI.get(m.status, m.status) + forecast)):  # fmt: skip
-            cells[col].text = str(value)
+            cells[col].text = xml_text(value)
 
 
 def write_docx(result: ProgressResult, path: str | Path, *, quarter: tuple[int, int],

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from gpmb_gis import columns as C
+from gpmb_gis._text import xml_text
 from gpmb_gis.labels import heading, word
 from gpmb_gis.milestones import milestone_table
 from gpmb_gis.outdir import file_stem
@@ -141,6 +142,9 @@ def _write_sheet(book: Any, title: str, table: pd.DataFrame, *, total_rows: int 
         cell.font = Font(bold=True)
     for values in table.itertuples(index=False):
         ws.append([_xlsx_value(v) for v in values])
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":  # text that reads like a formula stays text
+                cell.data_type = "s"
     for r in range(ws.max_row - total_rows + 1, ws.max_row + 1):
         for cell in ws[r]:
             cell.font = Font(bold=True)
@@ -160,7 +164,7 @@ def _xlsx_value(value: Any) -> Any:
     if value is pd.NaT or value is None:
         return None
     if isinstance(value, str):
-        return safe_text(value)
+        return xml_text(value)  # a formula-like text is kept as text by _write_sheet
     if hasattr(value, "item"):
         return value.item()
     return value
@@ -198,6 +202,13 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
     _write_sheet(book, word("stages", lang), _human(stages_table(result), lang))
     _write_sheet(book, word("parcels", lang), _human(result.parcels, lang))
     _write_sheet(book, word("qa", lang), _human(result.qa_in(lang), lang))
+    doubt = result.unplaced().sentence(lang)
+    if doubt:  # beside the headline: a note under the project table, in red
+        from openpyxl.styles import Font
+
+        sheet = book[word("by_project", lang)[:31]]
+        cell = sheet.cell(sheet.max_row + 2, 1, xml_text(f"⚠ {doubt}"))
+        cell.font = Font(bold=True, color="B00000")
     book.save(path)
     return path
 

@@ -761,10 +761,12 @@ def write_sample(out: str | Path, *, seed: int = 2024, n_parcels: int | None = N
         raise GpmbError("--parcels", f"{n_parcels} is fewer than the {MIN_PARCELS} parcels the "
                         "sample needs to lay out its five projects",
                         f"give {MIN_PARCELS} or more, or leave it out (about 4 000)")  # fmt: skip
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not force)):
-        what = "is a file" if not out.is_dir() else "holds files the sample would overwrite"
-        raise GpmbError(str(out), f"the folder {what}",
-                        "give an empty or new folder, or --force to overwrite")  # fmt: skip
+    if out.exists() and not out.is_dir():
+        raise GpmbError(str(out), "is a file, not a folder", "give an empty or new folder")
+    if out.exists() and any(out.iterdir()) and not force:
+        raise GpmbError(str(out), "the folder already holds files; the sample writes gpmb.toml, "
+                        "its layers and its book there, replacing any of the same name",
+                        "give an empty or new folder, or --force to write there")  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     data = build_sample(seed, n_parcels)
     names = ["parcels", "communes"] + [f"row_{p.lower()}" for p in data["projects"]]

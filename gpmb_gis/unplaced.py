@@ -15,6 +15,7 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis._errors import InputError
+from gpmb_gis._findings import ERROR
 from gpmb_gis._text import number_key
 from gpmb_gis.engine import NEVER, day_number
 from gpmb_gis.labels import word
@@ -64,6 +65,8 @@ class Unplaced:
         --------
         >>> Unplaced(12, 3573, 5, 12_800.0).sentence("en")
         '12 of 3,573 records could not be placed: up to 1.28 ha not counted'
+        >>> Unplaced(1, 40, 1, 0.0).sentence("en")
+        '1 of 40 records could not be placed: the parcels they name were not found'
         """
         if not self.records:
             return ""
@@ -72,7 +75,8 @@ class Unplaced:
         if lang == "vi":
             count, total, ha = (t.replace(",", "\u202f").replace(".", ",")
                                 for t in (count, total, ha))  # fmt: skip
-        return word("unplaced", lang).format(count=count, total=total, ha=ha)
+        key = "unplaced" if self.area_m2 >= 5.0 else "unplaced_unknown_area"
+        return word(key, lang).format(count=count, total=total, ha=ha)
 
 
 def unplaced_records(result: ProgressResult) -> Unplaced:
@@ -88,7 +92,11 @@ def unplaced_records(result: ProgressResult) -> Unplaced:
     unplaced = listed & (reach < NEVER).any(axis=1)  # a date or a status: it says something
     handed = unplaced & (reach[:, -1] <= day)
     area = _area_not_counted(result, records[handed])
-    return Unplaced(int(unplaced.sum()), len(records), int(handed.sum()), area)
+    # rows without a parcel number were never records; those with a date or status count
+    numberless = [f for f in result.findings if f.check == "record_no_parcel_number"]
+    dated = sum(f.severity == ERROR for f in numberless)
+    return Unplaced(int(unplaced.sum()) + dated, len(records) + len(numberless),
+                    int(handed.sum()), area)  # fmt: skip
 
 
 def _area_not_counted(result: ProgressResult, records: pd.DataFrame) -> float:

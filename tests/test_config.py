@@ -155,3 +155,13 @@ def test_readme_lists_every_field_target_per_layer():
     for layer, targets in C.FIELD_TARGETS.items():
         line = next(t for t in section.splitlines() if t.startswith(f"| `[fields.{layer}]`"))
         assert all(f"`{t}`" in line for t in targets), (layer, line)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", '"2"'])
+def test_a_qa_limit_must_be_a_finite_number(tmp_path, value):
+    (tmp_path / "p.gpkg").touch()
+    (tmp_path / "r.gpkg").touch()
+    path = tmp_path / "gpmb.toml"
+    path.write_text(BASE + f"[qa]\nmax_unplaced_records_pct = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"qa\.max_unplaced_records_pct: .* such as 2\.0"):
+        load_config(path)

@@ -208,3 +208,36 @@ def test_a_sheet_per_project_is_one_book(tmp_path):
                           '[[projects]]\nid = "Y"\nrow = "row.gpkg"\n')  # fmt: skip
     table = compute_progress(config).progress_by_project.set_index("project").cleared_pct
     assert table.to_dict() == {"X": 100.0, "Y": 0.0}
+
+
+def test_the_doubt_is_under_the_headline_table_of_the_workbook(tmp_path):
+    import openpyxl
+
+    from gpmb_gis import write_report
+
+    config = _book_with(tmp_path, {"Ngày bàn giao": "01/03/2024"})
+    (tmp_path / "book.csv").write_text("Xã,Tờ bản đồ,Số thửa,Ngày bàn giao\n01,1,1,01/03/2024\n"
+                                       "01,1,7,01/03/2024\n", encoding="utf-8")  # fmt: skip
+    result = compute_progress(config)
+    write_report(result, tmp_path / "out", maps=False)
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "report.xlsx")["Tiến độ theo dự án"]
+    assert "1 trong 2 bản ghi không ghép được" in sheet.cell(sheet.max_row, 1).value
+    assert sheet.cell(sheet.max_row - 2, 1).value == "Tổng cộng"
+
+
+def test_a_dated_row_without_a_parcel_number_counts_as_unplaced(tmp_path):
+    config = _book_with(tmp_path, {"Ngày bàn giao": "01/03/2024"})
+    (tmp_path / "book.csv").write_text(
+        "Xã,Tờ bản đồ,Số thửa,Ngày bàn giao\n01,1,1,01/03/2024\n01,1,,01/03/2024\n01,2,,\n",
+        encoding="utf-8")  # fmt: skip
+    doubt = compute_progress(config).unplaced()
+    assert (doubt.records, doubt.records_read) == (1, 3)  # the blank row says nothing
+
+
+def test_an_unknown_date_heading_near_a_missing_date_column_is_refused(tmp_path):
+    config = _book_with(tmp_path, {"Trạng thái": "Đã kiểm đếm", "Ngày giao đất": "01/03/2024"})
+    with pytest.raises(InputError, match="'Ngày giao đất' is not understood"):
+        compute_progress(config)
+    (tmp_path / "x").mkdir()
+    later = _book_with(tmp_path / "x", {"Ngày bàn giao": "01/03/2024", "Ngày nhận đơn": "1/2/24"})
+    assert compute_progress(later).progress_by_project.iloc[0].cleared_pct == 100.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -78,7 +79,10 @@ def test_xlsx_has_vietnamese_headings_rounding_totals_and_no_formulas(hostile_co
         for cell in row:
             assert cell.data_type != "f"
     land_use = [c.value for c in parcels[2]]
-    assert "'=1+2" in land_use
+    assert "=1+2" in land_use  # kept as text, as written: no formula, no visible apostrophe
+    with zipfile.ZipFile(tmp_path / "out" / "report.xlsx") as xlsx:
+        assert not any("<f>" in xlsx.read(n).decode() for n in xlsx.namelist()
+                       if n.startswith("xl/worksheets/"))  # fmt: skip
 
 
 def test_csv_keeps_full_precision(hostile_config, tmp_path):

@@ -86,3 +86,19 @@ def test_what_a_library_prints_on_success_is_in_our_words(monkeypatch, capfd):
     monkeypatch.setitem(cli.COMMANDS, "qa", noisy)
     assert main(["qa", "--config", "x.toml"]) == 0
     assert capfd.readouterr().err == "gpmb: warning: Warning 1: a field was truncated\n"
+
+
+def test_control_characters_in_text_are_written_not_a_crash(tmp_path, capsys):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 20, 10)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"TENXA": "Hợp\x0bThành", "SHBANDO": 1, "SOTHUA": k, "KHLOAIDAT": "LUC\x01",
+         "CHUSUDUNG": "Bà\x0bA", "geometry": rect(10 * (k - 1), 0, 10 * k, 10)}
+        for k in (1, 2)])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [{"Xã": "Hợp\x0bThành", "Tờ bản đồ": 1, "Số thửa": 1,
+                                           "Ngày bàn giao": "01/03/2024"}])  # fmt: skip
+    config = simple_config(tmp_path, 'name = "Road\\fone"\n')
+    out = tmp_path / "out"
+    code = main(["report", "--config", str(config), "--out", str(out), "--include-owner",
+                 "--quarter", "2024Q2"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert (out / "report.xlsx").stat().st_size and (out / "report.docx").stat().st_size

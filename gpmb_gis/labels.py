@@ -254,6 +254,12 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "clear_land_use_unmatched": {
         "vi": "already_clear_land_use: không mảnh nào của dự án có loại đất {code} ({name}); loại đất có: {found}",
         "en": "already_clear_land_use: no piece of the project has land use {code} ({name}); land uses found: {found}"},
+    "legal_area_unreadable": {
+        "vi": "Diện tích pháp lý \"{value}\" không phải là số: không dùng để đối chiếu",
+        "en": "Legal area \"{value}\" is not a number: not compared"},
+    "legal_area_is_date": {
+        "vi": "Diện tích pháp lý \"{value}\" là một ngày (bảng tính đã đổi số thành ngày?): không dùng để đối chiếu",
+        "en": "Legal area \"{value}\" is a date (did a spreadsheet turn the number into one?): not compared"},
     "legal_area_negative": {
         "vi": "Diện tích pháp lý âm ({legal:,.1f} m²; diện tích vẽ {drawn:,.1f} m²): kiểm tra số liệu",
         "en": "Negative legal area ({legal:,.1f} m²; drawn {drawn:,.1f} m²): check the figure"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -163,12 +164,54 @@ def multipart_parcels(parcels: gpd.GeoDataFrame) -> list[Finding]:
     ]
 
 
+_DATE_LIKE = re.compile(r"^\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(\s.*)?$")
+
+
+def area_number(value: object) -> float:
+    """An area cell as a number: ``1234.5``, ``"1.234,5"`` or ``"1234,5"``; NaN otherwise.
+
+    Examples
+    --------
+    >>> area_number("1.234,5"), area_number("256,3"), area_number(12), area_number("01/06/8434")
+    (1234.5, 256.3, 12.0, nan)
+    """
+    if isinstance(value, bool) or value is None:
+        return float("nan")
+    if isinstance(value, (int, float, np.number)):
+        return float(value)
+    text = str(value).strip().replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+", text):  # Vietnamese: 1.234,5
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def _unreadable_areas(raw: pd.Series, legal: np.ndarray, labels: Sequence[str],
+                      ) -> list[Finding]:  # fmt: skip
+    """A warning for each legal area written but not a number (a date, above all)."""
+    values = raw.tolist()
+    findings = []
+    for i in np.flatnonzero(np.isnan(legal)):
+        value = values[i]
+        if not engine.present(value):
+            continue
+        date_like = isinstance(value, (dt.date, pd.Timestamp)) or bool(_DATE_LIKE.match(str(value)))
+        check = "legal_area_is_date" if date_like else "legal_area_unreadable"
+        findings.append(Finding(WARNING, check, "parcels", labels[i],
+                                params={"value": str(value)[:40]}))  # fmt: skip
+    return findings
+
+
 def legal_area_mismatch(parcels: gpd.GeoDataFrame, tolerance: float) -> list[Finding]:
     """List parcels whose drawn area differs from the legal area by more than ``tolerance``."""
     if C.LEGAL_AREA_M2 not in parcels:
         return []
-    legal = pd.to_numeric(parcels[C.LEGAL_AREA_M2], errors="coerce").to_numpy(dtype=float)
+    raw = parcels[C.LEGAL_AREA_M2]
+    legal = np.array(engine.map_unique(raw, area_number), dtype=float)
     drawn = shapely.area(parcels.geometry.to_numpy())
+    unreadable = _unreadable_areas(raw, legal, feature_labels(parcels))
     with np.errstate(divide="ignore", invalid="ignore"):
         diff = np.abs(drawn - legal) / legal
     bad = np.flatnonzero((legal > 0) & (diff > tolerance))
@@ -176,7 +219,7 @@ def legal_area_mismatch(parcels: gpd.GeoDataFrame, tolerance: float) -> list[Fin
     negative = [Finding(WARNING, "legal_area_negative", "parcels", labels[i],
                         params={"legal": float(legal[i]), "drawn": float(drawn[i])})
                 for i in np.flatnonzero(legal < 0)]  # fmt: skip
-    return negative + [
+    return unreadable + negative + [
         Finding(WARNING, "legal_area_mismatch", "parcels", labels[i],
                 params={"legal": float(legal[i]), "drawn": float(drawn[i]),
                         "pct": float(100 * diff[i])},

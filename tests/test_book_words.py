@@ -88,3 +88,15 @@ def test_denied_planned_or_asked_steps_are_not_done(written):
 def test_a_clause_that_denies_a_later_step_keeps_the_earlier_one():
     assert parse_status("Đã kiểm đếm, chưa chi trả") == "inventoried"
     assert parse_status("Đã bàn giao cho chủ đầu tư") == "handed_over"
+
+
+def test_legal_areas_a_spreadsheet_turned_into_dates_are_listed(tmp_path):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 30, 10)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"SHBANDO": 1, "SOTHUA": k, "DIENTICH": area, "geometry": rect(10 * (k - 1), 0, 10 * k, 10)}
+        for k, area in ((1, "01/06/8434"), (2, "1.234,5"), (3, "về sau"))])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [{"Tờ bản đồ": 1, "Số thửa": 1, "Trạng thái": ""}])
+    qa = compute_progress(simple_config(tmp_path)).qa_issues.set_index("check")
+    assert "01/06/8434" in qa.loc["legal_area_is_date", "message"]
+    assert "về sau" in qa.loc["legal_area_unreadable", "message"]
+    assert "parcel 2" in qa.loc["legal_area_mismatch", "feature"]  # 1 234.5 m² read, 100 drawn

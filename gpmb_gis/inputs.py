@@ -20,7 +20,7 @@ import shapely
 from gpmb_gis import chainage, engine, io, nearby, qa
 from gpmb_gis import columns as C
 from gpmb_gis._errors import CRSError, InputError
-from gpmb_gis._findings import WARNING, Finding
+from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import fold
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, LayerSource, Project
@@ -357,17 +357,23 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
     named = records.iloc[rows].reset_index(drop=True)
     far_in_key = C.COMMUNE in far and far[C.COMMUNE].notna().any()
     # the same join as the near parcels'
-    found = set(engine.key_hits(named, far, commune_in_key=bool(far_in_key),
-                                communes=index.known())[0].tolist())  # fmt: skip
+    rec, hit, _ = engine.key_hits(named, far, commune_in_key=bool(far_in_key),
+                                  communes=index.known())  # fmt: skip
+    shapeless = far[nearby.SHAPELESS].to_numpy(dtype=bool) if nearby.SHAPELESS in far else None
+    found = set(rec.tolist())
+    # a parcel with no shape is in no right of way: its record cannot be placed at all
+    no_shape = set() if shapeless is None else set(rec[shapeless[hit]].tolist())
     replaced: dict[int, Finding] = {}
     for k, (finding, pos) in enumerate(zip(missing, rows, strict=True)):
         if k in found:
-            rec = records.iloc[pos]
-            project = rec[C.PROJECT]
-            replaced[id(finding)] = Finding(WARNING, "record_outside_row", "handovers",
-                finding.feature, params={"sheet": rec[C.KEY_SHEET], "parcel": rec[C.KEY_PARCEL],
-                "project": str(project) if engine.present(project) else "—"},
-                listed=True)  # fmt: skip
+            rec_row = records.iloc[pos]
+            project = rec_row[C.PROJECT]
+            params = {"sheet": rec_row[C.KEY_SHEET], "parcel": rec_row[C.KEY_PARCEL],
+                      "project": str(project) if engine.present(project) else "—"}  # fmt: skip
+            severity, check = ((ERROR, "record_parcel_no_shape") if k in no_shape
+                               else (WARNING, "record_outside_row"))  # fmt: skip
+            replaced[id(finding)] = Finding(severity, check, "handovers", finding.feature,
+                                            params=params, listed=True)  # fmt: skip
     return [replaced.get(id(f), f) for f in findings]
 
 

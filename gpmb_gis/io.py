@@ -686,7 +686,8 @@ def read_parcel_keys(
 
     Used after a read near the right of way, to tell a record whose parcel lies elsewhere in
     the layer from one whose parcel does not exist. Columns: ``commune``, ``sheet``,
-    ``parcel`` (those the layer has).
+    ``parcel`` (those the layer has), and :data:`nearby.SHAPELESS` where it is known (a
+    parcel with no shape, which a read near the right of way never meets).
     """
     keys = sorted({k for k in parcel_keys if k and re.fullmatch(r"[0-9a-z./-]+", k)})
     if not keys:
@@ -714,7 +715,7 @@ def read_parcel_keys(
         if not len(fids):
             return pd.DataFrame(columns=[C.PARCEL])
         frame = pyogrio.read_dataframe(source.path, layer=source.layer, columns=wanted,
-                                       read_geometry=False, fids=fids)  # fmt: skip
+                                       fids=fids)  # fmt: skip
     else:
         values = ", ".join(v for k in keys for v in _number_variants(k))
         where = f'"{found[C.PARCEL]}" IN ({values})'
@@ -723,7 +724,11 @@ def read_parcel_keys(
             frame = nearby.gpkg_select(source.path, source.layer, wanted, where)
         if frame is None:
             frame = pyogrio.read_dataframe(source.path, layer=source.layer, columns=wanted,
-                                           read_geometry=False, where=where)  # fmt: skip
+                                           where=where)  # fmt: skip
+    if "geometry" in frame:
+        geoms = frame.geometry.to_numpy()
+        frame = pd.DataFrame(frame.drop(columns="geometry"))
+        frame[nearby.SHAPELESS] = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     return frame.rename(columns={raw: canon for canon, raw in found.items()})
 
 

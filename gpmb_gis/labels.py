@@ -233,6 +233,9 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "record_repeated": {
         "vi": "Thửa có {count} bản ghi cho dự án {project} (dòng {rows}): lấy ngày sớm nhất của mỗi bước",
         "en": "Parcel has {count} records for project {project} (rows {rows}): earliest date of each stage used"},
+    "record_parcel_no_shape": {
+        "vi": "Thửa tờ {sheet}, thửa {parcel} có trong bản đồ địa chính nhưng không có hình thửa: bản ghi không được tính",
+        "en": "Parcel sheet {sheet}, parcel {parcel} is in the cadastral layer but has no shape: the record is not counted"},
     "record_outside_row": {
         "vi": "Thửa tờ {sheet}, thửa {parcel} không nằm trong phạm vi GPMB của dự án {project}",
         "en": "Parcel sheet {sheet}, parcel {parcel} is outside the right of way of {project}"},

@@ -207,12 +207,29 @@ def gpkg_select(path: Path, layer: str | None, columns: Sequence[str], where: st
     """Attributes of the features of a GeoPackage layer that meet an SQL condition.
 
     Read with SQLite, which scans the table without holding Python's GIL (a run does this
-    beside the overlays); None when the file cannot be queried so (then ask OGR).
+    beside the overlays); None when the file cannot be queried so (then ask OGR). The
+    column ``SHAPELESS`` says whether each feature's geometry is missing or empty.
     """
     names = ", ".join(_quoted(c) for c in columns)
-    rows = _on_table(path, layer, lambda con, table: con.execute(
-        f"SELECT {names} FROM {_quoted(table)} WHERE {where}").fetchall())  # fmt: skip
-    return None if rows is None else pd.DataFrame(rows, columns=list(columns), dtype=object)
+
+    def select(con: sqlite3.Connection, table: str) -> list:
+        found = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                            (table,)).fetchone()  # fmt: skip
+        header = f"substr({_quoted(found[0])}, 1, 4)" if found else "NULL"
+        return con.execute(f"SELECT {names}, {header} FROM {_quoted(table)} "
+                           f"WHERE {where}").fetchall()  # fmt: skip
+
+    rows = _on_table(path, layer, select)
+    if rows is None:
+        return None
+    frame = pd.DataFrame([r[:-1] for r in rows], columns=list(columns), dtype=object)
+    # a GeoPackage geometry's header: "GP", version, flags (0x10: an empty geometry)
+    frame[SHAPELESS] = [h is None or len(h) < 4 or bool(h[3] & 0x10) for _, *_, h in rows]
+    return frame
+
+
+#: Column of :func:`gpkg_select` (and of the far parcels' keys): no geometry, or an empty one.
+SHAPELESS = "_shapeless"
 
 
 def _on_table(path: Path, layer: str | None,

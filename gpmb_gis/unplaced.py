@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 #: The checks of records that could not be placed on a parcel of the right project.
 UNPLACED_CHECKS = ("record_no_parcel", "record_no_commune", "record_no_sheet",
                    "record_commune_unknown", "record_no_project",
-                   "record_unknown_project", "record_sheet_ambiguous")  # fmt: skip
+                   "record_unknown_project", "record_sheet_ambiguous",
+                   "record_parcel_no_shape")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,26 @@ def test_legal_areas_a_spreadsheet_turned_into_dates_are_listed(tmp_path):
     assert "01/06/8434" in qa.loc["legal_area_is_date", "message"]
     assert "về sau" in qa.loc["legal_area_unreadable", "message"]
     assert "parcel 2" in qa.loc["legal_area_mismatch", "feature"]  # 1 234.5 m² read, 100 drawn
+
+
+@pytest.mark.parametrize("suffix", ["gpkg", "shp"])
+def test_a_record_naming_a_parcel_without_a_shape_is_not_outside_the_row(tmp_path, suffix):
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 20, 10)}])
+    shapes = [rect(0, 0, 10, 10), None, Polygon()]
+    gpd.GeoDataFrame(
+        [{"SHBANDO": 1, "SOTHUA": k + 1, "geometry": g} for k, g in enumerate(shapes)],
+        geometry="geometry",
+        crs="EPSG:9215",
+    ).to_file(tmp_path / f"parcels.{suffix}")
+    book = [{"Tờ bản đồ": 1, "Số thửa": k, "Ngày bàn giao": "01/03/2024"} for k in (1, 2, 3)]
+    write_book_csv(tmp_path / "book.csv", book)
+    config = simple_config(tmp_path)
+    config.write_text(config.read_text().replace("parcels.gpkg", f"parcels.{suffix}"))
+    result = compute_progress(config)
+    qa = result.qa_issues
+    shapeless = qa[qa.check.isin(["record_parcel_no_shape", "geometry_empty"])]
+    assert "record_outside_row" not in set(qa.check)
+    assert len(shapeless) >= 2 and result.unplaced().records >= 1

@@ -265,6 +265,12 @@ class _NearKeys:
     def __init__(self, parcels: pd.DataFrame, keys: list[tuple[str, str, str]] | None = None,
                  ) -> None:  # fmt: skip
         self.communes = sorted(set(parcels[C.KEY_COMMUNE].unique().tolist()))
+        #: each commune key as the layer writes it
+        self.written: dict[str, str] = {}
+        if C.COMMUNE in parcels:
+            firsts = parcels[[C.KEY_COMMUNE, C.COMMUNE]].drop_duplicates(C.KEY_COMMUNE)
+            self.written = {k: str(c) for k, c in zip(firsts[C.KEY_COMMUNE], firsts[C.COMMUNE],
+                                                      strict=True) if present(c)}  # fmt: skip
         numbered = sheets = parcels[[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL]].drop_duplicates()
         if keys is not None:  # only what these keys can look up: their numbers, their sheets
             numbered = sheets[sheets[C.KEY_PARCEL].isin({kp for _, _, kp in keys})]
@@ -283,11 +289,12 @@ class _NearKeys:
         """The index for these keys only: parcels with one of their numbers or sheets."""
         return cls(parcels, keys)
 
-    def closest(self, key: tuple[str, str, str], n: int = 3) -> list[str]:
+    def closest(self, key: tuple[str, str, str], n: int = 3) -> list[tuple[str, str, str]]:
         """Up to ``n`` existing keys near ``key`` (commune, sheet, parcel), best first.
 
         A record whose commune is blank or none of the parcels' looks in every commune, and
-        names the commune of what it finds.
+        names the commune of what it finds (as the layer writes it); otherwise the commune
+        of a candidate in the record's own commune is "".
         """
         import difflib
 
@@ -295,10 +302,10 @@ class _NearKeys:
         named = kc not in self.communes  # the record's commune is no help: say which it is
         mine = set(self.communes) if named else {kc}
 
-        def label(c: str, s: str, p: str) -> str:
-            return f"{c} / sheet {s} / parcel {p}" if named and c else f"sheet {s} / parcel {p}"
+        def label(c: str, s: str, p: str) -> tuple[str, str, str]:
+            return (self.written.get(c, c) if named else "", s, p)
 
-        scored: list[tuple[float, str]] = []
+        scored: list[tuple[float, tuple[str, str, str]]] = []
         for c, s in self.by_parcel.get(kp, []):
             if c in mine and (s != ks or c != kc):
                 scored.append((0.9, label(c, s, kp)))
@@ -315,7 +322,7 @@ class _NearKeys:
         if kc and not named:
             for c in self.by_number.get((ks, kp), []):
                 if c not in mine:
-                    scored.append((0.85, f"{c} / sheet {ks} / parcel {kp}"))
+                    scored.append((0.85, (self.written.get(c, c), ks, kp)))
         scored.sort(key=lambda t: -t[0])
         return [text for _, text in scored[:n]]
 
@@ -398,7 +405,8 @@ def match_records(
             continue
         if not hits[pos]:
             check = KEY_PROBLEMS.get(int(problem[pos]), "record_no_parcel")
-            params = {"commune": written, "sheet": ks[pos], "parcel": kp[pos], "closest": "—"}
+            params = {"commune": written, "sheet": ks[pos], "parcel": kp[pos], "closest": "—",
+                      "closest_vi": "—"}  # fmt: skip
             missing.append(((kc[pos], ks[pos], kp[pos]), params))  # closest filled in below
             findings.append(Finding(ERROR, check, "handovers", where[pos], params=params,
                                     listed=True))  # fmt: skip
@@ -410,8 +418,16 @@ def match_records(
     if missing:
         near = _NearKeys.around(parcels, [key for key, _ in missing])
         for key, params in missing:
-            params["closest"] = "; ".join(near.closest(key)) or "—"
+            found = near.closest(key)
+            params["closest"] = _keys_text(found, "sheet", "parcel")
+            params["closest_vi"] = _keys_text(found, "tờ", "thửa")
     return _links(rec, hit, targets), findings
+
+
+def _keys_text(keys: list[tuple[str, str, str]], sheet: str, parcel: str) -> str:
+    """Candidate keys as a reader writes them: ``Xã A / sheet 1 / parcel 5; …`` or ``—``."""
+    texts = [(f"{c} / " if c else "") + f"{sheet} {s} / {parcel} {p}" for c, s, p in keys]
+    return "; ".join(texts) or "—"
 
 
 def _targets(project: list, sheet: list, by_key: dict[str, str], ids: list[str],

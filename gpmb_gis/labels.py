@@ -207,19 +207,19 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "parcel_key_missing": {"vi": "Thửa không có số thửa: không khớp được với sổ bàn giao",
                            "en": "Parcel without a parcel number: cannot match the handover book"},
     "record_no_parcel": {
-        "vi": "Không có thửa {commune} tờ {sheet}, thửa {parcel} trong bản đồ địa chính; gần nhất: {closest}",
+        "vi": "Không có thửa {commune} tờ {sheet}, thửa {parcel} trong bản đồ địa chính; gần nhất: {closest_vi}",
         "en": "No parcel {commune} sheet {sheet}, parcel {parcel} in the cadastral layer; closest: {closest}"},
     "record_unknown_project": {
         "vi": "Dự án \"{project}\" không có trong cấu hình (có: {known})",
         "en": "Project \"{project}\" is not in the config (known: {known})"},
     "record_commune_unknown": {
-        "vi": "Xã \"{commune}\" không khớp xã nào của bản đồ địa chính: tờ {sheet}, thửa {parcel} không được tính; có thể là: {closest}",
+        "vi": "Xã \"{commune}\" không khớp xã nào của bản đồ địa chính: tờ {sheet}, thửa {parcel} không được tính; có thể là: {closest_vi}",
         "en": "Commune \"{commune}\" matches no commune of the parcels: sheet {sheet}, parcel {parcel} not counted; it may mean: {closest}"},
     "record_no_commune": {
-        "vi": "Dòng không ghi xã, trong khi các thửa được phân theo xã: tờ {sheet}, thửa {parcel} không được tính; có thể là: {closest}",
+        "vi": "Dòng không ghi xã, trong khi các thửa được phân theo xã: tờ {sheet}, thửa {parcel} không được tính; có thể là: {closest_vi}",
         "en": "No commune on the row, while the parcels carry communes: sheet {sheet}, parcel {parcel} not counted; it may mean: {closest}"},
     "record_no_sheet": {
-        "vi": "Dòng không ghi tờ bản đồ, trong khi các thửa có số tờ: thửa {parcel} {commune} không được tính; có thể là: {closest}",
+        "vi": "Dòng không ghi tờ bản đồ, trong khi các thửa có số tờ: thửa {parcel} {commune} không được tính; có thể là: {closest_vi}",
         "en": "No map sheet on the row, while the parcels carry sheets: parcel {parcel} {commune} not counted; it may mean: {closest}"},
     "record_sheet_ambiguous": {
         "vi": "Tệp có nhiều trang tính giống sổ bàn giao: dòng này không được tính; ghi tên trang cần đọc trong cấu hình (handovers = \"so.xlsx#Tên trang\")",

@@ -235,7 +235,7 @@ def test_record_with_no_parcel_names_the_closest(tmp_path, capsys):
     data = Dataset()
     data.book.append({"Xã": "Hợp Thành", "Tờ bản đồ": 1, "Số thửa": 12})
     qa = expect_qa(tmp_path, capsys, data, "record_no_parcel", "row 4")
-    assert "parcel 1" in qa[qa.check == "record_no_parcel"].message.iloc[0]
+    assert "tờ 1 / thửa 1" in qa[qa.check == "record_no_parcel"].message.iloc[0]
 
 
 def test_impossible_date(tmp_path, capsys):

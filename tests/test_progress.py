@@ -110,7 +110,7 @@ def test_book_name_unknown_to_parcel_codes_matches_nothing(tmp_path):
     assert result.progress_by_project.iloc[0].cleared_pct == 0.0
     qa = result.qa_issues.set_index("check").loc["record_commune_unknown"]
     assert qa.severity == "error"
-    assert "06040 / sheet 1 / parcel 1" in qa.message  # the key it may have meant
+    assert "06040 / tờ 1 / thửa 1" in qa.message  # the key it may have meant
 
 
 def test_without_communes_layer_a_commune_is_the_union_of_its_pieces(tmp_path):

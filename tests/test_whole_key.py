@@ -53,7 +53,7 @@ def test_record_without_a_commune_matches_nothing_when_the_parcels_carry_one(tmp
     ]
     result = _case(tmp_path, book)
     assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(100.0)  # sheet 2 only
-    assert "01 / sheet 1 / parcel 585" in _errors(result, "record_no_commune").message.iloc[0]
+    assert "01 / tờ 1 / thửa 585" in _errors(result, "record_no_commune").message.iloc[0]
 
 
 def test_book_without_a_commune_is_refused(tmp_path):

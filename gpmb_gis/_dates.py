@@ -10,8 +10,9 @@ import re
 import pandas as pd
 
 _DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2,4})\s*$")
-_ISO = re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T].*)?$")
-_WORDS = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # a time of day, nothing else
+_ISO = re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})" + _TIME + r"\s*$")
+_WORDS = re.compile(r"^\s*(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})\s*$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # serials between 1990 and 2100: anything else is not a date a GPMB book holds
 _SERIAL_RANGE = (32874, 73051)
@@ -53,8 +54,8 @@ def _from_text(text: str) -> dt.date:
         if year < 100:
             year += 2000
         return dt.date(year, month, day)
-    match = _WORDS.search(_fold(text))
-    if match:  # "ngày 15 tháng 3 năm 2024"
+    match = _WORDS.match(_fold(text))
+    if match:  # "ngày 15 tháng 3 năm 2024", the whole cell: "dự kiến ngày …" is no date done
         day, month, year = (int(g) for g in match.groups())
         return dt.date(year, month, day)
     stripped = text.strip()
@@ -77,8 +78,18 @@ def parse_date(value: object) -> dt.date | None:
     --------
     >>> parse_date("05/03/2024"), parse_date("2024-03-05"), parse_date(45356)
     (datetime.date(2024, 3, 5), datetime.date(2024, 3, 5), datetime.date(2024, 3, 5))
-    >>> parse_date("Ngày 05 tháng 3 năm 2024")
-    datetime.date(2024, 3, 5)
+    >>> parse_date("Ngày 05 tháng 3 năm 2024"), parse_date("2024-03-05 00:00:00")
+    (datetime.date(2024, 3, 5), datetime.date(2024, 3, 5))
+
+    A cell that says more than a date (a plan, a condition) is not a date of a step done:
+
+    >>> for planned in ("Dự kiến ngày 15 tháng 5 năm 2024", "2024-05-15 (dự kiến)"):
+    ...     try:
+    ...         parse_date(planned)
+    ...     except DateParseError:
+    ...         print("not a date")
+    not a date
+    not a date
     """
     if _is_blank(value):
         return None

@@ -256,6 +256,17 @@ def _plausibility(text: str) -> int:
     return sum(1 if _is_vietnamese_word(w) else -1 for w in words)
 
 
+def is_vietnamese_text(text: str) -> bool:
+    """Whether every word of a text is written with Vietnamese letters, one tone at most.
+
+    Examples
+    --------
+    >>> is_vietnamese_text("Xã Hợp Thành"), is_vietnamese_text("Hîp Thµnh")
+    (True, False)
+    """
+    return all(_is_vietnamese_word(w) for w in text.split())
+
+
 def looks_legacy(text: object) -> str | None:
     """Guess whether text is really TCVN3 or VNI bytes read as Latin-1 or Windows-1252.
 

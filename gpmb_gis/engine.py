@@ -563,15 +563,20 @@ def match_project(value: object, by_key: dict[str, str]) -> str | None:
     for key, pid in by_key.items():  # "Dự án QL4B", "QL4B - Cải tạo…"
         if key in words:
             return pid
-    best, best_score = None, 0.0
-    for key, pid in by_key.items():  # a shorter or longer wording of the project name
-        key_words = set(re.findall(r"[a-z0-9]+", key))
-        if len(key_words) < 2 or not words:
-            continue
-        score = len(words & key_words) / min(len(words), len(key_words))
-        if score > best_score:
-            best, best_score = pid, score
-    return best if best_score >= 0.75 else None
+    # a shorter wording of the project name: every word it has (but "dự án", "đường" …) is
+    # the name's, and it fits one project only ("Hợp Thành 3" is not "Hợp Thành 1")
+    told = words - _PROJECT_FILLER
+    if len(told) < 2:
+        return None
+    fits = {pid for key, pid in by_key.items()
+            if told <= set(re.findall(r"[a-z0-9]+", key)) | _PROJECT_FILLER}  # fmt: skip
+    return fits.pop() if len(fits) == 1 else None
+
+
+#: Words a book adds to a project's name that say nothing of which project it is.
+_PROJECT_FILLER = frozenset({"du", "an", "cong", "trinh", "duong", "tuyen", "gpmb", "giai",
+                             "phong", "mat", "bang", "hang", "muc", "goi", "thau", "va",
+                             "cua", "tai"})  # fmt: skip
 
 
 # --- stage dates ---------------------------------------------------------------------------

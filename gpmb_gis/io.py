@@ -38,6 +38,7 @@ from gpmb_gis._text import (
     best_decoding,
     decode_legacy,
     fold,
+    is_vietnamese_text,
     looks_legacy,
     nfc,
     number_key,
@@ -531,6 +532,11 @@ def _first_text(values: pd.Series) -> str:
 
 
 def _guess_column_encoding(values: pd.Series) -> str | None:
+    """The legacy encoding most text reads as, or None when Unicode Vietnamese is the most.
+
+    A cell that is Vietnamese as read ("Hợp Thành") votes against: one odd character (an en
+    dash, "±", "…") never decides for a whole book.
+    """
     votes: dict[str, int] = {}
     texts = [v for v in pd.unique(values.dropna().to_numpy(dtype=object)) if isinstance(v, str)]
     texts = texts[:500]
@@ -538,9 +544,13 @@ def _guess_column_encoding(values: pd.Series) -> str | None:
         guess = looks_legacy(text)
         if guess:
             votes[guess] = votes.get(guess, 0) + 1
-    if not votes:
+        elif not text.isascii() and is_vietnamese_text(text):
+            votes[""] = votes.get("", 0) + 1
+    legacy = {k: n for k, n in votes.items() if k}
+    if not legacy:
         return None
-    return max(votes, key=lambda k: votes[k])
+    best = max(legacy, key=lambda k: legacy[k])
+    return best if legacy[best] > votes.get("", 0) else None
 
 
 def _assign_crs(gdf: gpd.GeoDataFrame, source: LayerSource, default_crs: CRS) -> CRS:
@@ -953,7 +963,7 @@ def find_heading(
 
 _DATE_COLUMNS = (C.INVENTORY_DATE, C.PLAN_APPROVED_DATE, C.PAID_DATE, C.HANDOVER_DATE)
 _NUMBERING = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
-_SECTION = re.compile(r"^\s*(?:[IVXLC]+|\d+|[A-Z])\s*[.)\-:]\s*(.+)$")
+_SECTION = re.compile(r"^\s*(?:[IVXLC]+|\d+|[A-Z])\s*[.)\-:/]\s*(.+)$")
 
 
 def parse_status(text: object) -> str | None:
@@ -975,26 +985,41 @@ def parse_status(text: object) -> str | None:
         return None  # a flag (status_flags), or a question: no step done
     if folded.startswith(("chua ", "not yet ", "dang ")):  # "Chưa bàn giao": the step before
         return _step_before(folded.split(" ", 1)[1].removeprefix("yet "))
-    clauses = [c.strip() for c in re.split(r"[,;:/()+]|\s-\s", folded) if c.strip()]
+    clauses = [c.strip() for c in re.split(r"[,;:/()+]|\s-\s|\.\s|\snhung\s", folded)
+               if c.strip()]  # fmt: skip
+    if any(set(c.split()) <= _NEGATIONS for c in clauses):  # "BG: chưa", "Bàn giao - không"
+        return None
     stages = [s for c in clauses if not _doubtful(c) and (s := _step_done(c)) is not None]
     return max(stages, key=C.STAGES.index) if stages else None
 
 
-#: Words that make a clause of a status say a step is not done (yet): refused, planned, asked.
-_DOUBT_START = ("khong ", "chua ", "dang ", "sap ", "se ", "cho ", "du kien", "ke hoach",
-                "chuan bi", "tam dung", "not ", "no ", "pending", "planned", "to be ")  # fmt: skip
-_DOUBT_ANYWHERE = (" khong ", " chua ", " not ", " pending", " planned", " du kien", " sap ",
-                   " chua xong", " tu choi", " refused")  # fmt: skip
+#: Words that deny a step ("không", "ko", "chưa").
+_NEGATIONS = frozenset({"khong", "ko", "k", "kg", "khg", "chua", "ch", "not", "no", "chang",
+                        "never", "dung"})  # fmt: skip
+#: Phrases that make a clause say a step is not done (yet): planned, asked, put off, undone.
+_DOUBT_PHRASES = ("sap", "se", "du kien", "ke hoach", "chuan bi", "tam dung", "tam", "huy",
+                  "cham", "van dong", "cam ket", "hen", "de nghi", "phan dau", "du dk",
+                  "du dieu kien", "mot phan", "truoc", "trong thang", "trong nam", "pending",
+                  "planned", "refused", "tu choi", "to be", "yet", "xin", "neu")  # fmt: skip
 
 
 def _doubtful(clause: str) -> bool:
     """Whether a clause of a status denies, plans or postpones its step ("không bàn giao")."""
+    words = clause.split()
     padded = f" {clause} "
-    return clause.startswith(_DOUBT_START) or any(w in padded for w in _DOUBT_ANYWHERE)
+    return (bool(_NEGATIONS & set(words)) or clause.startswith(("cho ", "dang "))
+            or any(f" {p} " in padded for p in _DOUBT_PHRASES))  # fmt: skip
 
 
 def _step_done(clause: str) -> str | None:
-    """The stage a clause that affirms a step names ("đã bàn giao", "BG xong")."""
+    """The stage a clause that affirms a step names ("đã bàn giao", "BG xong").
+
+    "Hoàn thành kiểm đếm" is the step it names, not the end of the procedure.
+    """
+    for done in ("da hoan thanh ", "hoan thanh "):
+        if clause.startswith(done) and clause != done.strip():
+            rest = clause.removeprefix(done)
+            return _step_done(rest) if rest != "hoan thanh" else C.HANDED_OVER
     for words in sorted(STATUS_WORDS, key=len, reverse=True):
         if clause == words or clause.startswith(words + " ") or f" {words}" in f" {clause}":
             return STATUS_WORDS[words]
@@ -1082,16 +1107,17 @@ def _total_text(text: str) -> bool:
 
 
 def _section_commune(cells: list[Any]) -> str | None:
-    """A row such as "I. Xã Hợp Thành" that heads the records of one commune."""
-    texts = [_cell_text(c) for c in cells if _cell_text(c)]
-    if not texts or len(set(texts)) > 2:
+    """A row such as "I. Xã Hợp Thành" (or "II | Xã Beta | (5 thửa)") that heads a commune."""
+    texts = list(dict.fromkeys(_cell_text(c) for c in cells if _cell_text(c)))
+    if not texts or len(texts) > 4:
         return None
-    text = texts[-1] if len(texts) == 2 and _NUMBERING.match(texts[0]) else texts[0]
-    match = _SECTION.match(text)
-    name = match.group(1) if match else text
-    if re.match(r"^(xa|phuong|thi tran|tt)\b", fold(name)):
-        return name.strip()
-    return None
+    names = []
+    for text in texts:
+        match = _SECTION.match(text)
+        name = (match.group(1) if match else text).strip()
+        if re.match(r"^(xa|phuong|thi tran|tt)\b", fold(name)):
+            names.append(name)
+    return names[0] if len(names) == 1 else None
 
 
 def _each(values: list[Any], fn: Callable[[Any], Any], cache: dict[Any, Any]) -> list[Any]:
@@ -1127,6 +1153,7 @@ class _BookReader:
         self.findings: list[Finding] = []
         self.finding_rows: list[int] = []  # the Excel row of each finding
         self.section: str | None = None
+        self.after_total = False
         # a book repeats its dates, statuses and flags: each distinct cell is read once
         self._dates: dict[Any, tuple[Any, str | None]] = {}
         self._statuses: dict[Any, str | None] = {}
@@ -1224,6 +1251,7 @@ class _BookReader:
 
     def _non_record(self, cells: list[Any], excel_row: int) -> None:
         if _total_row(cells):
+            self.after_total = True
             self.listed(
                 INFO,
                 "total_row",
@@ -1236,16 +1264,28 @@ class _BookReader:
             self.section = section
             self.listed(INFO, "section_row", excel_row, commune=section)
             return None
+        text = " | ".join(_cell_text(c) for c in cells if _cell_text(c))[:80]
+        says = self._says_a_step(cells)
+        if self.after_total and not says:  # the place, date and signatures under the total
+            self.listed(INFO, "footer_row", excel_row, text=text)
+            return None
         # a row that dates a step or gives a status is a record that cannot be placed
-        says = [self.index[c] for c in (*_DATE_COLUMNS, C.STATUS) if c in self.index]
-        dated = any(i < len(cells) and _cell_text(cells[i]) for i in says)
-        self.listed(
-            ERROR if dated else WARNING,
-            "record_no_parcel_number",
-            excel_row,
-            text=" | ".join(_cell_text(c) for c in cells if _cell_text(c))[:80],
-        )
+        self.section = None  # nor may the records below it take the commune of a section above
+        self.listed(ERROR if says else WARNING, "record_no_parcel_number", excel_row, text=text)
         return None
+
+    def _says_a_step(self, cells: list[Any]) -> bool:
+        """Whether a row's date cells hold a date, or its status cell a stage."""
+        for canon in (*_DATE_COLUMNS, C.STATUS):
+            i = self.index.get(canon)
+            if i is None or i >= len(cells) or not _cell_text(cells[i]):
+                continue
+            if canon == C.STATUS:
+                if parse_status(cells[i]) is not None:
+                    return True
+            elif _date_or_problem(cells[i])[0] is not None:
+                return True
+        return False
 
 
 HANDOVER_COLUMNS: tuple[str, ...] = (
@@ -1388,6 +1428,26 @@ def _like_a_date_column(label: str, alias: str) -> bool:
     return difflib.SequenceMatcher(None, key, known).ratio() >= 0.7
 
 
+def _one_column_each(where: str, labels: list[str], *, strict: bool) -> None:
+    """Refuse two columns that read as the same key or date column.
+
+    A planned and an actual handover date under one merged "Ngày bàn giao", say: which one
+    is meant is not guessed.
+    """
+    seen: dict[str, list[int]] = {}
+    for k, label in enumerate(labels):
+        canon = _alias_keys("handovers").get(_colkey(label)) if label else None
+        if canon in _KEY_AND_DATES:
+            seen.setdefault(canon, []).append(k)
+    for canon, columns in seen.items():
+        if strict and len(columns) > 1:
+            which = ", ".join(f"column {k + 1} ({labels[k]!r})" for k in columns)
+            raise InputError(where, f"{which} all read as {canon}: which one holds it is not "
+                             "guessed", "give the columns headings of their own (e.g. "
+                             f"\"{labels[columns[0]]} thực tế\") and map the one to use under "
+                             "[fields.handovers]")  # fmt: skip
+
+
 def _check_headings(source: LayerSource, sheet: str, labels: list[str],
                     matched: dict[str, str], *, strict: bool = True,
                     ) -> list[Finding]:  # fmt: skip
@@ -1406,6 +1466,7 @@ def _check_headings(source: LayerSource, sheet: str, labels: list[str],
                          f"(headings found: {', '.join(found[:20])})",
                          'name the column "Ngày bàn giao" (or "Trạng thái"), or map it under '
                          '[fields.handovers] as "<heading>" = "handover_date"')  # fmt: skip
+    _one_column_each(where, labels, strict=strict)
     findings = []
     for label in found:
         if label in matched or _colkey(label) in _NUMBER_HEADINGS or _NUMBERING.match(label):

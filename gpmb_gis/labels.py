@@ -147,8 +147,8 @@ WORDS: dict[str, dict[str, str]] = {
         "burnup": "Tiến độ bàn giao theo thời gian", "communes_chart": "Tỷ lệ bàn giao theo xã",
         "funnel": "Các bước GPMB", "milestones": "Mốc tiến độ", "stages": "Các bước", "web_map": "Bản đồ tương tác (mở được khi không có mạng)", "this_week": "Thay đổi so với tuần trước",
         "newly_handed_over": "thửa mới bàn giao", "points": "điểm %",
-        "unplaced": "{count} trong {total} bản ghi không ghép được với thửa nào: có thể tới {ha} ha chưa được tính",
-        "unplaced_unknown_area": "{count} trong {total} bản ghi không ghép được với thửa nào: không tìm thấy thửa được ghi",
+        "unplaced": "{count} trong {total} bản ghi không ghép được với thửa nào hoặc không đọc được: có thể tới {ha} ha chưa được tính",
+        "unplaced_unknown_area": "{count} trong {total} bản ghi không ghép được với thửa nào hoặc không đọc được",
     },
     "en": {
         "total": "Total", "by_project": "Progress by project", "by_commune": "Progress by commune",
@@ -167,8 +167,8 @@ WORDS: dict[str, dict[str, str]] = {
         "burnup": "Handover over time", "communes_chart": "Handed over by commune",
         "funnel": "Clearance stages", "milestones": "Milestones", "stages": "Stages", "web_map": "Interactive map (works offline)", "this_week": "Since last week",
         "newly_handed_over": "parcels newly handed over", "points": "points",
-        "unplaced": "{count} of {total} records could not be placed: up to {ha} ha not counted",
-        "unplaced_unknown_area": "{count} of {total} records could not be placed: the parcels they name were not found",
+        "unplaced": "{count} of {total} records could not be placed or read: up to {ha} ha not counted",
+        "unplaced_unknown_area": "{count} of {total} records could not be placed or read",
     },
 }  # fmt: skip
 
@@ -248,6 +248,8 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "field_shadows_alias": {
         "vi": "Cấu hình gán cột \"{column}\" là {target}; mặc định cột này là {builtin}, nay không dùng làm {builtin} nữa",
         "en": "The config maps column \"{column}\" to {target}; by default it is {builtin}, which it no longer gives"},
+    "footer_row": {"vi": "Dòng dưới dòng tổng cộng (nơi ký, ngày tháng): bỏ qua: {text}",
+                   "en": "Row below the total row (place, date, signatures): skipped: {text}"},
     "book_column_unknown": {
         "vi": "Cột \"{column}\" không được hiểu nên không được dùng (gần nhất: {closest}); nếu cần, khai báo trong [fields.handovers]",
         "en": "Column \"{column}\" is not understood and not used (closest known: {closest}); map it under [fields.handovers] if it matters"},

@@ -65,9 +65,9 @@ class Unplaced:
         Examples
         --------
         >>> Unplaced(12, 3573, 5, 12_800.0).sentence("en")
-        '12 of 3,573 records could not be placed: up to 1.28 ha not counted'
+        '12 of 3,573 records could not be placed or read: up to 1.28 ha not counted'
         >>> Unplaced(1, 40, 1, 0.0).sentence("en")
-        '1 of 40 records could not be placed: the parcels they name were not found'
+        '1 of 40 records could not be placed or read'
         """
         if not self.records:
             return ""
@@ -91,6 +91,9 @@ def unplaced_records(result: ProgressResult) -> Unplaced:
     day = day_number(result.as_of)
     reach = inputs.record_reach
     unplaced = listed & (reach < NEVER).any(axis=1)  # a date or a status: it says something
+    # a status not understood on a record without a date: it may say "handed over"
+    unread = {f.feature for f in result.findings if f.check == "unknown_status"}
+    unplaced |= records[C.RECORD_LABEL].isin(unread).to_numpy() & (reach >= NEVER).all(axis=1)
     handed = unplaced & (reach[:, -1] <= day)
     area = _area_not_counted(result, records[handed])
     # rows without a parcel number were never records; those with a date or status count
@@ -137,7 +140,9 @@ def _reasons(result: ProgressResult) -> str:
     """The checks that left records unplaced, most frequent first: ``record_… 3 527``."""
     counts: dict[str, int] = {}
     for f in result.findings:
-        if f.check in UNPLACED_CHECKS:
+        if f.check in (*UNPLACED_CHECKS, "unknown_status") or (
+            f.check == "record_no_parcel_number" and f.severity == ERROR
+        ):
             counts[f.check] = counts.get(f.check, 0) + 1
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:3]
     return ", ".join(f"{check} {n:,}" for check, n in ranked)

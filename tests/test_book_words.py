@@ -42,7 +42,8 @@ def _case(tmp_path, book: list[dict], legal: float = 200.0):
     write_layer(tmp_path / "parcels.gpkg", [
         {"SHBANDO": 1, "SOTHUA": k, "DIENTICH": legal if k == 1 else 100.0,
          "geometry": rect(10 * (k - 1), 0, 10 * k, 10)} for k in (1, 2, 3)])  # fmt: skip
-    write_book_csv(tmp_path / "book.csv", book)
+    if book:  # else the test wrote book.csv itself
+        write_book_csv(tmp_path / "book.csv", book)
     return compute_progress(simple_config(tmp_path))
 
 
@@ -123,3 +124,64 @@ def test_a_record_naming_a_parcel_without_a_shape_is_not_outside_the_row(tmp_pat
     shapeless = qa[qa.check.isin(["record_parcel_no_shape", "geometry_empty"])]
     assert "record_outside_row" not in set(qa.check)
     assert len(shapeless) >= 2 and result.unplaced().records >= 1
+
+
+@pytest.mark.parametrize(
+    ("written", "stage"),
+    [("Hoàn thành kiểm đếm", "inventoried"), ("Hoàn thành chi trả", "paid"),
+     ("Đã hoàn thành phê duyệt PA", "plan_approved"), ("Hoàn thành", "handed_over"),
+     ("Ko BG", None), ("K BG", None), ("Kg bàn giao", None), ("Vận động bàn giao", None),
+     ("Cam kết bàn giao", None), ("Hẹn bàn giao", None), ("Đề nghị bàn giao", None),
+     ("Hủy bàn giao", None), ("Dừng bàn giao", None), ("Chậm bàn giao", None),
+     ("BG tạm", None), ("Bàn giao một phần", None), ("BG: chưa", None),
+     ("Bàn giao - không", None), ("Bàn giao trước 31/12", None),
+     ("BG trong tháng 12/2024", None), ("Đã nhận tiền nhưng chưa bàn giao", "paid")],
+)  # fmt: skip
+def test_what_offices_write_for_a_step_not_done(written, stage):
+    assert parse_status(written) == stage
+
+
+PLANNED = [
+    "Dự kiến ngày 15 tháng 5 năm 2024",
+    "hẹn ngày 1 tháng 4 năm 2024",
+    "2024-05-15 (dự kiến)",
+]
+
+
+@pytest.mark.parametrize("written", PLANNED)
+def test_a_planned_date_is_not_a_handover(tmp_path, written):
+    result = _case(tmp_path, [{"Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": written}])
+    assert result.progress_by_project.iloc[0].cleared_m2 == 0.0
+    assert "date_unparseable" in set(result.qa_issues.check)
+
+
+def test_an_unknown_status_is_a_doubt_beside_the_figure(tmp_path):
+    result = _case(tmp_path, [{"Tờ bản đồ": 1, "Số thửa": 1, "Trạng thái": "Đã GPMB"},
+                              {"Tờ bản đồ": 1, "Số thửa": 2, "Trạng thái": "Đã BG"}])  # fmt: skip
+    assert result.unplaced().records == 1
+    assert "could not be placed or read" in result.unplaced().sentence("en")
+
+
+def test_a_section_row_written_otherwise_still_heads_its_commune(tmp_path):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 20, 10)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"TENXA": name, "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(x, 0, x + 10, 10)}
+        for name, x in (("Xã Alpha", 0), ("Xã Beta", 10))])  # fmt: skip
+    (tmp_path / "book.csv").write_text(
+        "STT,Xã,Tờ bản đồ,Số thửa,Ngày bàn giao\nI. Xã Alpha,,,,\n1,,1,1,01/03/2024\n"
+        "II/ Xã Beta,,,,\n2,,1,1,\nIII,Xã Gamma (3 thửa),,,\n3,,1,1,01/03/2024\n",
+        encoding="utf-8")  # fmt: skip
+    result = compute_progress(simple_config(tmp_path))
+    assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(100.0)  # Alpha only
+    assert (result.qa_issues.check == "section_row").sum() == 3
+
+
+def test_rows_under_the_total_row_are_the_footer_not_records(tmp_path):
+    (tmp_path / "book.csv").write_text(
+        "Tờ bản đồ,Số thửa,Ngày bàn giao,Trạng thái\n1,1,01/03/2024,\nTổng cộng,,,\n"
+        ',,"Cao Lộc, ngày 30 tháng 6 năm 2024",GIÁM ĐỐC\n,,,Nguyễn Văn A\n',
+        encoding="utf-8",
+    )  # fmt: skip
+    result = _case(tmp_path, [])
+    assert result.unplaced().records == 0
+    assert (result.qa_issues.check == "footer_row").sum() == 2

@@ -125,10 +125,13 @@ def test_allowed_run_puts_the_doubt_beside_every_headline(tmp_path, capsys):
     assert "2 of 4 records could not be placed" in capsys.readouterr().err
     assert main(["report", "--config", str(config), "--out", str(out), "--allow-unplaced"]) == 0
     said = capsys.readouterr().out
-    assert "warning: 2 of 4 records could not be placed: up to 0.02 ha not counted" in said
+    assert "warning: 2 of 4 records could not be placed or read: up to 0.02 ha not counted" in said
     assert "X: 50.0 %" in said
     index = (out / "index.html").read_text(encoding="utf-8")
-    banner = "2 trong 4 bản ghi không ghép được với thửa nào: có thể tới 0,02 ha chưa được tính"
+    banner = (
+        "2 trong 4 bản ghi không ghép được với thửa nào hoặc không đọc được: có thể tới "
+        "0,02 ha chưa được tính"
+    )
     assert "class='doubt'" in index and banner in index
     assert index.index(banner) < index.index("Tiến độ theo dự án")  # above the headline
     assert banner in (out / "maps" / "X.html").read_text(encoding="utf-8")
@@ -241,3 +244,45 @@ def test_an_unknown_date_heading_near_a_missing_date_column_is_refused(tmp_path)
     (tmp_path / "x").mkdir()
     later = _book_with(tmp_path / "x", {"Ngày bàn giao": "01/03/2024", "Ngày nhận đơn": "1/2/24"})
     assert compute_progress(later).progress_by_project.iloc[0].cleared_pct == 100.0
+
+
+def test_a_project_name_near_another_is_not_that_project(tmp_path):
+    from gpmb_gis._text import fold
+    from gpmb_gis.engine import match_project
+
+    config = compute_progress(SAMPLE_CONFIG).config
+    by_key = {fold(p.name): p.id for p in config.projects} | {
+        fold(p.id): p.id for p in config.projects
+    }
+    for other in ("Cải tạo nâng cấp QL1A", "Cụm công nghiệp Hợp Thành 3",
+                  "Cụm công nghiệp Hợp Thành",  # both clusters: which?
+                  "Cao tốc Hữu Nghị – Chi Lăng đoạn qua huyện Văn Lãng"):  # fmt: skip
+        assert match_project(other, by_key) is None, other
+    assert match_project("Dự án QL4B", by_key) == "QL4B"
+    assert match_project("Cụm công nghiệp Hợp Thành 2", by_key) == "CCN_HT2"
+
+
+def test_one_odd_character_does_not_make_the_book_legacy_text(sample, truth):
+    _spoil(sample, lambda b: setattr(b.worksheets[0].cell(20, 15), "value", "Km3+700 – Km18 ±5"))
+    result = compute_progress(sample / "gpmb.toml")
+    assert "legacy_encoding" not in set(result.qa_issues.check)
+    got = result.progress_by_project.set_index("project").cleared_m2
+    assert got.to_dict() == pytest.approx(truth.cleared_m2.to_dict())
+
+
+def test_two_columns_under_one_merged_date_heading_are_refused(tmp_path):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 10, 10)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "01", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}])  # fmt: skip
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Xã", "Tờ bản đồ", "Số thửa", "Ngày bàn giao", None])
+    sheet.append([None, None, None, "Kế hoạch", "Thực tế"])
+    sheet.merge_cells("D1:E1")
+    sheet.append(["01", 1, 1, "01/03/2024", None])
+    book.save(tmp_path / "book.xlsx")
+    config = write_config(tmp_path, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+                          'parcels = "parcels.gpkg"\nhandovers = "book.xlsx"\n[[projects]]\n'
+                          'id = "X"\nrow = "row.gpkg"\n')  # fmt: skip
+    with pytest.raises(InputError, match="all read as handover_date"):
+        compute_progress(config)

@@ -75,26 +75,33 @@ def xml_text(value: object) -> str:
     return _NOT_IN_XML.sub("\ufffd", str(value))
 
 
-def precise_commune_key(name: object) -> str:
-    """A commune's key that keeps its marks: for names that fold to the same key.
+_PREFIXES = {"thi tran": "thi tran", "tt.": "thi tran", "tt": "thi tran", "phuong": "phuong",
+             "p.": "phuong", "xa": "xa", "x.": "xa"}  # fmt: skip
 
-    Each word of the name (without xã / phường / thị trấn) keeps the marks it carries, in
-    whatever place the tone was typed: "Hoà An" and "Hòa An" share it, "Hóa An" does not.
+
+def commune_parts(name: object) -> tuple[str, str, str]:
+    """A commune name's key, its kind (xa, phuong, thi tran or "") and the marks of its words.
+
+    The marks are those each word carries, wherever the tone was typed ("Hoà" and "Hòa"
+    carry the same); text without marks has none ("").
 
     Examples
     --------
-    >>> precise_commune_key("Xã Hoà An") == precise_commune_key("HÒA AN")
+    >>> commune_parts("Xã Hoà An") == commune_parts("xã HÒA AN")
     True
-    >>> precise_commune_key("Hòa An") == precise_commune_key("Hóa An")
-    False
+    >>> commune_parts("TT. Hòa An")[:2], commune_parts("Hòa An")[1], commune_parts("Hoa An")[2]
+    (('hoa an', 'thi tran'), '', '')
     """
     key = commune_key(name)
+    folded = fold(name)
+    kind = next((_PREFIXES[p] for p in sorted(_PREFIXES, key=len, reverse=True)
+                 if folded.startswith(p) and folded != p), "")  # fmt: skip
     if not key:
-        return ""
+        return "", kind, ""
     words = unicodedata.normalize("NFD", str(name).lower()).split()[-len(key.split()) :]
     marks = ["".join(sorted(c for c in w if unicodedata.category(c) == "Mn" or c == "đ"))
              for w in words]  # fmt: skip
-    return f"{key}#{'|'.join(marks)}"
+    return key, kind, "|".join(marks) if any(marks) else ""
 
 
 def number_key(value: object) -> str:

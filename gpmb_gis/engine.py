@@ -25,7 +25,7 @@ from gpmb_gis import columns as C
 from gpmb_gis import settings
 from gpmb_gis._arrays import expand_runs
 from gpmb_gis._findings import ERROR, WARNING, Finding
-from gpmb_gis._text import commune_key, fold, number_key, precise_commune_key
+from gpmb_gis._text import commune_parts, fold, number_key
 
 #: Day numbers (days since 1970-01-01) standing for "always" and "never".
 ALWAYS = np.iinfo(np.int64).min // 2
@@ -124,27 +124,31 @@ def union_of_pieces(geoms: np.ndarray) -> shapely.Geometry:
 class CommuneIndex:
     """Links commune codes and names to one key, so codes and names in any spelling match.
 
+    Names match in any case and accent form, except where two communes fold to one spelling
+    and differ by their marks ("Hòa An", "Hóa An") or their kind ("Thị trấn X", "Xã X"):
+    a name then matches the one whose marks and kind it does not contradict, and none when
+    it fits both.
+
     Parameters
     ----------
     communes
         The communes layer (``commune_code``, ``commune``), or None.
+    names
+        More commune names known to be written (the parcels' own), told apart the same way.
     """
 
-    def __init__(self, communes: pd.DataFrame | None = None) -> None:
+    def __init__(self, communes: pd.DataFrame | None = None, names: Iterable[object] = ()) -> None:
         self.by_code: dict[str, str] = {}
         self.names: dict[str, str] = {}
-        #: keys that two communes of the layer share once folded ("Hòa An", "Hóa An"): names
-        #: with such a key match on their marks as well (:func:`precise_commune_key`)
-        self.ambiguous: set[str] = set()
-        if communes is None:
-            return
-        rows = [(row.get(C.COMMUNE), row.get(C.COMMUNE_CODE)) for _, row in communes.iterrows()]
-        seen: dict[str, str] = {}
-        for name, _ in rows:
+        #: per folded key, the kinds and marks of the names written with it
+        self.variants: dict[str, set[tuple[str, str]]] = {}
+        rows = []
+        if communes is not None:
+            rows = [(r.get(C.COMMUNE), r.get(C.COMMUNE_CODE)) for _, r in communes.iterrows()]
+        for name in [n for n, _ in rows] + list(names):
             if present(name):
-                precise = precise_commune_key(name)
-                if seen.setdefault(commune_key(name), precise) != precise:
-                    self.ambiguous.add(commune_key(name))
+                key, kind, marks = commune_parts(name)
+                self.variants.setdefault(key, set()).add((kind, marks))
         for name, code in rows:
             key = self._name_key(name) if present(name) else number_key(code)
             if present(code):
@@ -153,8 +157,15 @@ class CommuneIndex:
                 self.names[key] = str(name)
 
     def _name_key(self, name: object) -> str:
-        key = commune_key(name)
-        return precise_commune_key(name) if key in self.ambiguous else key
+        key, kind, marks = commune_parts(name)
+        variants = self.variants.get(key, set())
+        if not _any_clash(variants):
+            return key
+        fits = [v for v in variants if not _clash(v, (kind, marks))]
+        if not fits or _any_clash(set(fits)):
+            return f"{key}#?{kind}|{marks}"  # fits none, or more than one: names no commune
+        kind, marks = max(fits, key=lambda v: (bool(v[0]), bool(v[1]), v))  # the fullest
+        return f"{key}#{kind}|{marks}"
 
     def key(self, value: object) -> str:
         """Return the commune key of a code or a name in any spelling."""
@@ -172,6 +183,16 @@ class CommuneIndex:
     def keys(self, values: Iterable[object]) -> list[str]:
         """Vectorised :meth:`key` (each distinct value worked out once)."""
         return map_unique(values, self.key)
+
+
+def _clash(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Whether two spellings (kind, marks) of one folded name are two communes."""
+    return any(x and y and x != y for x, y in zip(a, b, strict=True))
+
+
+def _any_clash(variants: set[tuple[str, str]]) -> bool:
+    items = sorted(variants)
+    return any(_clash(a, b) for i, a in enumerate(items) for b in items[i + 1 :])
 
 
 def present(value: object) -> bool:

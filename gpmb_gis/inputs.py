@@ -65,6 +65,9 @@ class Inputs:
     commune_in_key
         Whether the parcels' commune is part of their key: it is when the layer carries it or
         the config names it, not when the package placed each parcel in a commune polygon.
+    commune_index
+        The commune keys of the run: the communes layer's and the parcels' own names, told
+        apart where two fold to one spelling (``None``: the communes layer's alone).
     """
 
     config: Config
@@ -82,6 +85,7 @@ class Inputs:
     unsettled: bool = False
     linked: bool = True
     commune_in_key: bool = True
+    commune_index: engine.CommuneIndex | None = None
 
     def link_records(self) -> None:
         """Link the handover records to the parcels read (and to their projects)."""
@@ -99,7 +103,13 @@ class Inputs:
 
     def commune_keys(self) -> list[str]:
         """The keys of the communes layer's communes (none without a layer)."""
-        return engine.CommuneIndex(self.communes).known()
+        return self.index().known()
+
+    def index(self) -> engine.CommuneIndex:
+        """The run's commune keys (:attr:`commune_index`)."""
+        if self.commune_index is None:
+            self.commune_index = engine.CommuneIndex(self.communes)
+        return self.commune_index
 
     def settle(self) -> None:
         """List records whose parcel lies elsewhere in the layer as outside the ROW.
@@ -107,7 +117,7 @@ class Inputs:
         Until then they are listed as naming no parcel (see :attr:`unsettled`).
         """
         if self.unsettled:
-            self.findings = _records_far_away(self.config, self.communes, self.records,
+            self.findings = _records_far_away(self.config, self.index(), self.records,
                                               self.findings)  # fmt: skip
             self.unsettled = False
 
@@ -217,8 +227,8 @@ def _window(config: Config, rows: dict[str, gpd.GeoDataFrame]) -> nearby.Window 
 def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
              window: nearby.Window | None = None,
              shapes_read: Callable[[np.ndarray], None] | None = None,
-             ) -> tuple[gpd.GeoDataFrame, bool]:  # fmt: skip
-    """The parcels with their keys, and whether their commune is part of the key."""
+             ) -> tuple[gpd.GeoDataFrame, bool, engine.CommuneIndex]:  # fmt: skip
+    """The parcels with their keys, whether their commune is part of the key, and the keys."""
     parcels = _read_polygons(config.parcels, "parcels", config, "parcels", tally, window)
     if shapes_read is not None:  # the shapes are final: only columns are added from here
         shapes_read(parcels.geometry.to_numpy())
@@ -227,16 +237,17 @@ def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
     commune_in_key = _assign_communes(parcels, config, communes)
     if C.SHEET not in parcels:
         parcels[C.SHEET] = None
-    parcels = engine.add_keys(parcels, engine.CommuneIndex(communes))
+    index = engine.CommuneIndex(communes, names=parcels[C.COMMUNE].dropna().unique())
+    parcels = engine.add_keys(parcels, index)
     tally.findings.extend(qa.repeated_parcel_keys(parcels))
     tally.findings.extend(qa.missing_parcel_keys(parcels))
     tally.findings.extend(qa.multipart_parcels(parcels))
     tally.findings.extend(qa.legal_area_mismatch(parcels, config.qa.legal_area_tolerance))
     tally.findings.extend(qa.commune_mismatch(parcels, communes))
-    return parcels.reset_index(drop=True), commune_in_key
+    return parcels.reset_index(drop=True), commune_in_key, index
 
 
-def _records(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
+def _records(config: Config, index: engine.CommuneIndex, tally: _Tally,
              carried: Sequence[str] = ()) -> pd.DataFrame:  # fmt: skip
     """The handover records with their keys; ``carried``: the key parts the parcels carry."""
     if config.handovers is None:
@@ -249,7 +260,7 @@ def _records(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
         )
         tally.findings.extend(found)
         _one_book(config, records, strict=strict)
-    records = engine.add_keys(records, engine.CommuneIndex(communes)).reset_index(drop=True)
+    records = engine.add_keys(records, index).reset_index(drop=True)
     if config.handovers is not None and not config.qa.allow_unplaced:
         _book_has_the_key(config.handovers, records, carried)
     return records
@@ -334,7 +345,7 @@ def _route(project: Project, config: Config, tally: _Tally) -> Route:
     return route
 
 
-def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records: pd.DataFrame,
+def _records_far_away(config: Config, index: engine.CommuneIndex, records: pd.DataFrame,
                       findings: list[Finding]) -> list[Finding]:  # fmt: skip
     """Records whose parcel was not read near the right of way but is in the layer elsewhere.
 
@@ -352,7 +363,6 @@ def _records_far_away(config: Config, communes: gpd.GeoDataFrame | None, records
         return findings
     if C.COMMUNE not in far:
         far[C.COMMUNE] = config.parcels.commune
-    index = engine.CommuneIndex(communes)
     far = engine.add_keys(far.reset_index(drop=True), index)
     named = records.iloc[rows].reset_index(drop=True)
     far_in_key = C.COMMUNE in far and far[C.COMMUNE].notna().any()
@@ -413,11 +423,11 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
     # on one thread holds up every call into SQLite, OGR or GEOS on the others
     with ThreadPoolExecutor(max_workers=1) as side:
         read = None if shapes_read is None else functools.partial(shapes_read, rows)
-        parcels, commune_in_key = _parcels(config, communes, tally, window, read)
+        parcels, commune_in_key, index = _parcels(config, communes, tally, window, read)
         carried = [part for part, in_key in ((C.KEY_SHEET, True),
                                              (C.KEY_COMMUNE, commune_in_key))
                    if in_key and parcels[part].astype(bool).any()]  # fmt: skip
-        reading = side.submit(_records, config, communes, book, carried)
+        reading = side.submit(_records, config, index, book, carried)
         for project in config.projects:
             _check_near(rows[project.id], parcels, project.row, config.parcels)
         records = reading.result()
@@ -429,7 +439,7 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
     inputs = Inputs(config, parcels, communes, rows, records, links,
                     engine.record_reach_days(records), tally.findings, tally.read, tally.used,
                     routes, tally.in_layer, linked=False,
-                    commune_in_key=commune_in_key)  # fmt: skip
+                    commune_in_key=commune_in_key, commune_index=index)  # fmt: skip
     if link:
         inputs.link_records()
     if settle:

@@ -1354,6 +1354,10 @@ def read_handovers(
             'rename the column to "Số thửa" or map it under [fields.handovers]'
             ' as "<column>" = "parcel"',
         )
+    says = {*_DATE_COLUMNS, C.STATUS}
+    dated = [b for b in usable if says & set(b[2][2].values())]
+    if dated:  # a summary sheet of parcels without dates beside the book: not the book
+        usable = dated
     for _, sheet, (_, labels, matched) in usable:
         findings += _check_headings(source, sheet, labels, matched, strict=strict)
     for _, sheet, _ in [b for b in books if b not in usable]:

@@ -253,8 +253,8 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "book_column_unknown": {
         "vi": "Cột \"{column}\" không được hiểu nên không được dùng (gần nhất: {closest}); nếu cần, khai báo trong [fields.handovers]",
         "en": "Column \"{column}\" is not understood and not used (closest known: {closest}); map it under [fields.handovers] if it matters"},
-    "sheet_skipped": {"vi": "Trang tính \"{sheet}\" không có cột số thửa: bỏ qua",
-                      "en": "Sheet \"{sheet}\" has no parcel-number column: skipped"},
+    "sheet_skipped": {"vi": "Trang tính \"{sheet}\" không phải sổ bàn giao (không có cột số thửa, hoặc không có ngày và trạng thái): bỏ qua",
+                      "en": "Sheet \"{sheet}\" is not the handover book (no parcel-number column, or no dates and no status): skipped"},
     "parcel_multipart": {"vi": "Thửa gồm {parts} vùng rời nhau", "en": "Parcel drawn as {parts} separate polygons"},
     "clear_land_use_unmatched": {
         "vi": "already_clear_land_use: không mảnh nào của dự án có loại đất {code} ({name}); loại đất có: {found}",

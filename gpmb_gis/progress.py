@@ -1431,7 +1431,7 @@ def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.Da
     extra[C.COMPLAINT] = False
     extra["status_stage"] = None
     inputs = result.inputs
-    communes = engine.CommuneIndex(inputs.communes)
+    communes = inputs.index()
     records = pd.concat([inputs.records, engine.add_keys(extra, communes)], ignore_index=True)
     projects = {p.id: p.name for p in inputs.config.projects}
     links, _ = engine.match_records(records, inputs.parcels, projects,

@@ -286,3 +286,23 @@ def test_two_columns_under_one_merged_date_heading_are_refused(tmp_path):
                           'id = "X"\nrow = "row.gpkg"\n')  # fmt: skip
     with pytest.raises(InputError, match="all read as handover_date"):
         compute_progress(config)
+
+
+def test_a_summary_sheet_without_dates_beside_the_book_is_skipped(tmp_path):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 10, 10)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "01", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}])  # fmt: skip
+    book = openpyxl.Workbook()
+    book.active.title = "Tổng hợp"
+    book.active.append(["Dự án", "Xã", "Tờ bản đồ", "Số thửa"])
+    book.active.append(["X", "01", 1, 1])
+    sheet = book.create_sheet("Tiến độ")
+    sheet.append(["Xã", "Tờ bản đồ", "Số thửa", "Ngày bàn giao"])
+    sheet.append(["01", 1, 1, "01/03/2024"])
+    book.save(tmp_path / "book.xlsx")
+    config = write_config(tmp_path, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+                          'parcels = "parcels.gpkg"\nhandovers = "book.xlsx"\n[[projects]]\n'
+                          'id = "X"\nrow = "row.gpkg"\n')  # fmt: skip
+    result = compute_progress(config)
+    assert result.progress_by_project.iloc[0].cleared_pct == 100.0
+    assert "sheet_skipped" in set(result.qa_issues.check)

@@ -116,3 +116,27 @@ def test_communes_that_differ_by_a_tone_mark_are_two(tmp_path):
     assert communes.loc["CL01", "cleared_m2"] == pytest.approx(100.0)  # "Hoà" is "Hòa"
     assert communes.loc["CL02", "cleared_m2"] == 0.0  # not "Hóa"
     assert len(_errors(result, "record_commune_unknown")) == 1  # "Hoa An": which one?
+
+
+@pytest.mark.parametrize(
+    ("layer", "written", "cleared"),
+    [
+        (("Xã Hòa An", "Xã Hóa An"), "Xã Hóa An", {"Xã Hòa An": 0.0, "Xã Hóa An": 100.0}),
+        (("Thị trấn Alpha", "Xã Alpha"), "Xã Alpha", {"Thị trấn Alpha": 0.0, "Xã Alpha": 100.0}),
+        (("Thị trấn Alpha", "Xã Alpha"), "Alpha", {"Thị trấn Alpha": 0.0, "Xã Alpha": 0.0}),
+    ],
+)
+def test_communes_told_apart_without_a_communes_layer(tmp_path, layer, written, cleared):
+    """The parcels' own names tell two communes apart where they fold to one spelling."""
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 20, 10)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"TENXA": name, "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(10 * k, 0, 10 * k + 10, 10)}
+        for k, name in enumerate(layer)])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [{"Xã": written, "Tờ bản đồ": 1, "Số thửa": 1,
+                                           "Ngày bàn giao": "01/03/2024"}])  # fmt: skip
+    config = write_config(tmp_path, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+                          'parcels = "parcels.gpkg"\nhandovers = "book.csv"\n[[projects]]\n'
+                          'id = "X"\nrow = "row.gpkg"\n')  # fmt: skip
+    result = compute_progress(config)
+    communes = result.progress_by_commune.set_index("commune").cleared_m2
+    assert {name: communes[name] for name in layer} == pytest.approx(cleared)

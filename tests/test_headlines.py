@@ -195,20 +195,14 @@ def test_book_without_date_or_status_is_refused_naming_its_headings(tmp_path):
 
 
 def test_a_sheet_per_project_is_one_book(tmp_path):
-    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 10, 10)}])
-    write_layer(tmp_path / "parcels.gpkg", [
-        {"MAXA": "01", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}])  # fmt: skip
-    book = openpyxl.Workbook()
-    for title in ("X", "Y"):
-        sheet = book.create_sheet(title)
-        sheet.append(["Xã", "Tờ bản đồ", "Số thửa", "Ngày bàn giao"])
-        sheet.append(["01", 1, 1, "01/03/2024" if title == "X" else None])
-    del book["Sheet"]
-    book.save(tmp_path / "book.xlsx")
-    config = write_config(tmp_path, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
-                          'parcels = "parcels.gpkg"\nhandovers = "book.xlsx"\n'
-                          '[[projects]]\nid = "X"\nrow = "row.gpkg"\n'
-                          '[[projects]]\nid = "Y"\nrow = "row.gpkg"\n')  # fmt: skip
+    def fill(book):
+        for title in ("X", "Y"):
+            sheet = book.create_sheet(title)
+            sheet.append(["Xã", "Tờ bản đồ", "Số thửa", "Ngày bàn giao"])
+            sheet.append(["01", 1, 1, "01/03/2024" if title == "X" else None])
+        del book["Sheet"]
+
+    config = _workbook_case(tmp_path, fill, projects=("X", "Y"))
     table = compute_progress(config).progress_by_project.set_index("project").cleared_pct
     assert table.to_dict() == {"X": 100.0, "Y": 0.0}
 
@@ -271,38 +265,40 @@ def test_one_odd_character_does_not_make_the_book_legacy_text(sample, truth):
 
 
 def test_two_columns_under_one_merged_date_heading_are_refused(tmp_path):
-    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 10, 10)}])
-    write_layer(tmp_path / "parcels.gpkg", [
-        {"MAXA": "01", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}])  # fmt: skip
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["Xã", "Tờ bản đồ", "Số thửa", "Ngày bàn giao", None])
-    sheet.append([None, None, None, "Kế hoạch", "Thực tế"])
-    sheet.merge_cells("D1:E1")
-    sheet.append(["01", 1, 1, "01/03/2024", None])
-    book.save(tmp_path / "book.xlsx")
-    config = write_config(tmp_path, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
-                          'parcels = "parcels.gpkg"\nhandovers = "book.xlsx"\n[[projects]]\n'
-                          'id = "X"\nrow = "row.gpkg"\n')  # fmt: skip
+    def fill(book):
+        sheet = book.active
+        sheet.append(["Xã", "Tờ bản đồ", "Số thửa", "Ngày bàn giao", None])
+        sheet.append([None, None, None, "Kế hoạch", "Thực tế"])
+        sheet.merge_cells("D1:E1")
+        sheet.append(["01", 1, 1, "01/03/2024", None])
+
     with pytest.raises(InputError, match="all read as handover_date"):
-        compute_progress(config)
+        compute_progress(_workbook_case(tmp_path, fill))
 
 
 def test_a_summary_sheet_without_dates_beside_the_book_is_skipped(tmp_path):
+    def fill(book):
+        book.active.title = "Tổng hợp"
+        book.active.append(["Dự án", "Xã", "Tờ bản đồ", "Số thửa"])
+        book.active.append(["X", "01", 1, 1])
+        sheet = book.create_sheet("Tiến độ")
+        sheet.append(["Xã", "Tờ bản đồ", "Số thửa", "Ngày bàn giao"])
+        sheet.append(["01", 1, 1, "01/03/2024"])
+
+    result = compute_progress(_workbook_case(tmp_path, fill))
+    assert result.progress_by_project.iloc[0].cleared_pct == 100.0
+    assert "sheet_skipped" in set(result.qa_issues.check)
+
+
+def _workbook_case(tmp_path, fill, projects: tuple[str, ...] = ("X",)):
+    """One parcel (commune 01, sheet 1, parcel 1) across the ROW; ``fill(book)`` writes the book."""
     write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 10, 10)}])
     write_layer(tmp_path / "parcels.gpkg", [
         {"MAXA": "01", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 10, 10)}])  # fmt: skip
     book = openpyxl.Workbook()
-    book.active.title = "Tổng hợp"
-    book.active.append(["Dự án", "Xã", "Tờ bản đồ", "Số thửa"])
-    book.active.append(["X", "01", 1, 1])
-    sheet = book.create_sheet("Tiến độ")
-    sheet.append(["Xã", "Tờ bản đồ", "Số thửa", "Ngày bàn giao"])
-    sheet.append(["01", 1, 1, "01/03/2024"])
+    fill(book)
     book.save(tmp_path / "book.xlsx")
-    config = write_config(tmp_path, 'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
-                          'parcels = "parcels.gpkg"\nhandovers = "book.xlsx"\n[[projects]]\n'
-                          'id = "X"\nrow = "row.gpkg"\n')  # fmt: skip
-    result = compute_progress(config)
-    assert result.progress_by_project.iloc[0].cleared_pct == 100.0
-    assert "sheet_skipped" in set(result.qa_issues.check)
+    text = ('province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\nparcels = "parcels.gpkg"\n'
+            'handovers = "book.xlsx"\n')  # fmt: skip
+    text += "".join(f'[[projects]]\nid = "{pid}"\nrow = "row.gpkg"\n' for pid in projects)
+    return write_config(tmp_path, text)

@@ -1000,12 +1000,18 @@ class ProgressResult:
     blockers: pd.DataFrame = field(
         repr=False, default_factory=lambda: pd.DataFrame(columns=BLOCKER_COLUMNS)
     )
+    _unplaced: Unplaced | None = field(default=None, init=False, repr=False, compare=False)
 
     def unplaced(self) -> Unplaced:
-        """The book's records with a date or status that no parcel took (see ``unplaced``)."""
+        """The book's records with a date or status that no parcel took (see ``unplaced``).
+
+        Worked out once: every headline of a report asks for it.
+        """
         from gpmb_gis.unplaced import unplaced_records
 
-        return unplaced_records(self)
+        if self._unplaced is None:
+            self._unplaced = unplaced_records(self)
+        return self._unplaced
 
     def milestones(self) -> pd.DataFrame:
         """Every milestone's status as of the report date (``milestones.csv``)."""

@@ -25,7 +25,7 @@ from gpmb_gis import columns as C
 from gpmb_gis import settings
 from gpmb_gis._arrays import expand_runs
 from gpmb_gis._findings import ERROR, WARNING, Finding
-from gpmb_gis._text import commune_parts, fold, number_key
+from gpmb_gis._text import commune_key, commune_parts, fold, number_key
 
 #: Day numbers (days since 1970-01-01) standing for "always" and "never".
 ALWAYS = np.iinfo(np.int64).min // 2
@@ -149,6 +149,8 @@ class CommuneIndex:
             if present(name):
                 key, kind, marks = commune_parts(name)
                 self.variants.setdefault(key, set()).add((kind, marks))
+        #: folded keys two communes share: only their names are looked at more closely
+        self.ambiguous = {k for k, v in self.variants.items() if _any_clash(v)}
         for name, code in rows:
             key = self._name_key(name) if present(name) else number_key(code)
             if present(code):
@@ -157,11 +159,11 @@ class CommuneIndex:
                 self.names[key] = str(name)
 
     def _name_key(self, name: object) -> str:
-        key, kind, marks = commune_parts(name)
-        variants = self.variants.get(key, set())
-        if not _any_clash(variants):
+        key = commune_key(name)
+        if key not in self.ambiguous:
             return key
-        fits = [v for v in variants if not _clash(v, (kind, marks))]
+        _, kind, marks = commune_parts(name)
+        fits = [v for v in self.variants[key] if not _clash(v, (kind, marks))]
         if not fits or _any_clash(set(fits)):
             return f"{key}#?{kind}|{marks}"  # fits none, or more than one: names no commune
         kind, marks = max(fits, key=lambda v: (bool(v[0]), bool(v[1]), v))  # the fullest

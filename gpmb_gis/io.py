@@ -537,20 +537,18 @@ def _guess_column_encoding(values: pd.Series) -> str | None:
     A cell that is Vietnamese as read ("Hợp Thành") votes against: one odd character (an en
     dash, "±", "…") never decides for a whole book.
     """
-    votes: dict[str, int] = {}
+    legacy: dict[str, int] = {}
     texts = [v for v in pd.unique(values.dropna().to_numpy(dtype=object)) if isinstance(v, str)]
     texts = texts[:500]
     for text in texts:
         guess = looks_legacy(text)
         if guess:
-            votes[guess] = votes.get(guess, 0) + 1
-        elif not text.isascii() and is_vietnamese_text(text):
-            votes[""] = votes.get("", 0) + 1
-    legacy = {k: n for k, n in votes.items() if k}
+            legacy[guess] = legacy.get(guess, 0) + 1
     if not legacy:
         return None
     best = max(legacy, key=lambda k: legacy[k])
-    return best if legacy[best] > votes.get("", 0) else None
+    unicode = sum(not t.isascii() and is_vietnamese_text(t) for t in texts)
+    return best if legacy[best] > unicode else None
 
 
 def _assign_crs(gdf: gpd.GeoDataFrame, source: LayerSource, default_crs: CRS) -> CRS:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis._text import xml_text
-from gpmb_gis.labels import heading, word
+from gpmb_gis.labels import heading, stage_name, word
 from gpmb_gis.milestones import milestone_table
 from gpmb_gis.outdir import file_stem
 from gpmb_gis.progress import (
@@ -100,10 +100,12 @@ def write_tables(
 
 
 def _human(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Round for people: m² → ha to 2 decimals, % to 1, Vietnamese headings."""
+    """Round for people: m² → ha to 2 decimals, % to 1, headings and stage names in words."""
     out = table.copy()
     for col in out.columns:
-        if col in _M2:
+        if col == C.STAGE:
+            out[col] = [stage_name(s, lang) if isinstance(s, str) else s for s in out[col]]
+        elif col in _M2:
             out[col] = (out[col] / 1e4).round(2)
         elif col == C.CLEARED_PCT:
             out[col] = out[col].round(1)

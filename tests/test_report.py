@@ -12,6 +12,7 @@ import pytest
 from helpers import rect, write_book_csv, write_config, write_layer
 
 from gpmb_gis import compute_progress, write_report
+from gpmb_gis.labels import heading, stage_name
 from gpmb_gis.report import safe_text
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -112,3 +113,13 @@ def test_english_report_words_the_checks_in_english(hand_config, tmp_path):
     assert qa.message.str.contains("No parcel").any()
     vi = compute_progress(hand_config).qa_issues
     assert vi.message.str.contains("Không có thửa").any()
+
+
+def test_stages_are_words_in_the_workbook(hand_config, tmp_path):
+    write_report(compute_progress(hand_config), tmp_path / "out", maps=False)
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "report.xlsx")["Danh sách thửa"]
+    headings = [c.value for c in sheet[1]]
+    column = next(i for i, h in enumerate(headings) if h == heading("stage", "vi"))
+    stages = {row[column].value for row in sheet.iter_rows(min_row=2)}
+    assert stages and not stages & {"not_started", "paid", "handed_over", "already_clear"}
+    assert stage_name("handed_over", "vi") in stages

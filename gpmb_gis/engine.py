@@ -133,11 +133,12 @@ class CommuneIndex:
     ----------
     communes
         The communes layer (``commune_code``, ``commune``), or None.
-    names
+    written
         More commune names known to be written (the parcels' own), told apart the same way.
     """
 
-    def __init__(self, communes: pd.DataFrame | None = None, names: Iterable[object] = ()) -> None:
+    def __init__(self, communes: pd.DataFrame | None = None,
+                 written: Iterable[object] = ()) -> None:  # fmt: skip
         self.by_code: dict[str, str] = {}
         self.names: dict[str, str] = {}
         #: per folded key, the kinds and marks of the names written with it
@@ -145,7 +146,7 @@ class CommuneIndex:
         rows = []
         if communes is not None:
             rows = [(r.get(C.COMMUNE), r.get(C.COMMUNE_CODE)) for _, r in communes.iterrows()]
-        for name in [n for n, _ in rows] + list(names):
+        for name in [n for n, _ in rows] + list(written):
             if present(name):
                 key, kind, marks = commune_parts(name)
                 self.variants.setdefault(key, set()).add((kind, marks))
@@ -353,13 +354,25 @@ class _NearKeys:
 #: Columns of the links between handover records and parcels (:func:`match_records`).
 LINK_COLUMNS = [C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT]
 
-#: Why a record's key cannot name a parcel (:func:`key_hits`), and the check that lists it.
-KEY_PROBLEMS = {1: "record_no_commune", 2: "record_commune_unknown", 3: "record_no_sheet",
-                4: "record_no_parcel", 5: "record_sheet_ambiguous"}  # fmt: skip
+#: Why a record's key cannot name a parcel (:func:`key_hits`), by strength: a stronger
+#: reason wins over a weaker one of the same record.
+NO_PARCEL_NUMBER, NO_SHEET, COMMUNE_UNKNOWN, NO_COMMUNE, SHEETS_AMBIGUOUS = 1, 2, 3, 4, 5
+#: The check that lists each reason.
+KEY_PROBLEMS = {NO_PARCEL_NUMBER: "record_no_parcel", NO_SHEET: "record_no_sheet",
+                COMMUNE_UNKNOWN: "record_commune_unknown", NO_COMMUNE: "record_no_commune",
+                SHEETS_AMBIGUOUS: "record_sheet_ambiguous"}  # fmt: skip
 #: A records column that sets a problem found before the join (the book as a whole).
 KEY_PROBLEM = "key_problem"
-#: The problem of every record of a workbook whose several sheets look like the book.
-SHEETS_AMBIGUOUS = 5
+#: The checks of records that no parcel near the right of way took: the rest of the parcels
+#: layer may still hold their parcel (:meth:`gpmb_gis.inputs.Inputs.settle`).
+LOOK_FARTHER = ("record_no_parcel", "record_commune_unknown")
+
+
+def project_keys(projects: Mapping[str, str]) -> dict[str, str]:
+    """Each project's id and name, folded, → its id (for :func:`match_project`)."""
+    keys = {fold(name): pid for pid, name in projects.items() if name}
+    keys.update({fold(pid): pid for pid in projects})
+    return keys
 
 
 def match_records(
@@ -401,8 +414,7 @@ def match_records(
         unknown projects and repeated keys.
     """
     project_ids = list(projects)
-    projects_by_key = {fold(name): pid for pid, name in projects.items()}
-    projects_by_key.update({fold(pid): pid for pid in projects})
+    projects_by_key = project_keys(projects)
     names = (C.RECORD_LABEL, C.SOURCE_SHEET, C.PROJECT, C.COMMUNE, C.KEY_COMMUNE, C.KEY_SHEET,
              C.KEY_PARCEL)  # fmt: skip
     where, sheet, project, commune, kc, ks, kp = (records[n].tolist() for n in names)
@@ -514,16 +526,16 @@ def key_hits(records: pd.DataFrame, parcels: pd.DataFrame, *, commune_in_key: bo
     carries_commune = commune_in_key and bool((pc != blank[0]).any())
     carries_sheet = bool((ps != blank[1]).any())
     problem = np.zeros(len(records), dtype=np.int8)
-    problem[rp == blank[2]] = 4
+    problem[rp == blank[2]] = NO_PARCEL_NUMBER
     if carries_sheet:
-        problem[rs == blank[1]] = 3
+        problem[rs == blank[1]] = NO_SHEET
     if carries_commune:
         known = np.unique(np.concatenate([pc[pc != blank[0]], layer_codes]))
-        problem[(rc != blank[0]) & ~np.isin(rc, known)] = 2
-        problem[rc == blank[0]] = 1
+        problem[(rc != blank[0]) & ~np.isin(rc, known)] = COMMUNE_UNKNOWN
+        problem[rc == blank[0]] = NO_COMMUNE
     if KEY_PROBLEM in records:  # the book as a whole cannot be placed
         before = records[KEY_PROBLEM].fillna(0).to_numpy(dtype=np.int8)
-        problem = np.where(before > 0, before, problem)
+        problem = np.maximum(problem, before)
     uses = np.array([carries_commune, carries_sheet], dtype=np.int64)  # parts compared
 
     def whole(c: np.ndarray, s: np.ndarray, p: np.ndarray) -> np.ndarray:

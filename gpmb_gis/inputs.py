@@ -21,7 +21,6 @@ from gpmb_gis import chainage, engine, io, nearby, qa
 from gpmb_gis import columns as C
 from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import ERROR, WARNING, Finding
-from gpmb_gis._text import fold
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, LayerSource, Project
 
@@ -97,7 +96,7 @@ class Inputs:
             communes=self.commune_keys())  # fmt: skip
         self.findings.extend(found)
         self.unsettled = "parcels" in self.in_layer and any(
-            f.check == "record_no_parcel" for f in found
+            f.check in engine.LOOK_FARTHER for f in found
         )
         self.linked = True
 
@@ -237,7 +236,7 @@ def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
     commune_in_key = _assign_communes(parcels, config, communes)
     if C.SHEET not in parcels:
         parcels[C.SHEET] = None
-    index = engine.CommuneIndex(communes, names=parcels[C.COMMUNE].dropna().unique())
+    index = engine.CommuneIndex(communes, written=parcels[C.COMMUNE].dropna().unique())
     parcels = engine.add_keys(parcels, index)
     tally.findings.extend(qa.repeated_parcel_keys(parcels))
     tally.findings.extend(qa.missing_parcel_keys(parcels))
@@ -275,8 +274,7 @@ def _one_book(config: Config, records: pd.DataFrame, *, strict: bool = True) -> 
     sheets = list(dict.fromkeys(s for s in records[C.SOURCE_SHEET].tolist() if s))
     if len(sheets) < 2:
         return
-    by_key = {fold(p.name): p.id for p in config.projects if p.name}
-    by_key.update({fold(p.id): p.id for p in config.projects})
+    by_key = engine.project_keys({p.id: p.name for p in config.projects})
     owners = [engine.match_project(sheet, by_key) for sheet in sheets]
     if all(owners) and len(set(owners)) == len(owners):
         return  # a sheet per project: each sheet's records are its project's
@@ -352,7 +350,7 @@ def _records_far_away(config: Config, index: engine.CommuneIndex, records: pd.Da
     They are listed as outside the right of way (as a whole read would find them), not as
     naming a parcel that does not exist.
     """
-    missing = [f for f in findings if f.check in ("record_no_parcel", "record_commune_unknown")]
+    missing = [f for f in findings if f.check in engine.LOOK_FARTHER]
     if not missing:
         return findings
     where = {label: pos for pos, label in enumerate(records[C.RECORD_LABEL].tolist())}

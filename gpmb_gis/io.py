@@ -889,6 +889,11 @@ def _pick_sheet(names: list[str], wanted: str | None, path: Path) -> str:
     )
 
 
+def _is_workbook(source: LayerSource) -> bool:
+    """Whether a book is a workbook of named sheets (.xlsx, .xlsm, .xls), not a CSV file."""
+    return source.path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+
+
 def read_grids(source: LayerSource) -> list[tuple[list[list[Any]], str]]:
     """Read a table file as grids of cells, one per sheet (merged cells filled in).
 
@@ -995,7 +1000,7 @@ def parse_status(text: object) -> str | None:
 _NEGATIONS = frozenset({"khong", "ko", "k", "kg", "khg", "chua", "ch", "not", "no", "chang",
                         "never", "dung"})  # fmt: skip
 #: Phrases that make a clause say a step is not done (yet): planned, asked, put off, undone.
-_DOUBT_PHRASES = ("sap", "se", "du kien", "ke hoach", "chuan bi", "tam dung", "tam", "huy",
+_DOUBT_PHRASES = ("sap", "se", "du kien", "ke hoach", "chuan bi", "tam", "huy",
                   "cham", "van dong", "cam ket", "hen", "de nghi", "phan dau", "du dk",
                   "du dieu kien", "mot phan", "truoc", "trong thang", "trong nam", "pending",
                   "planned", "refused", "tu choi", "to be", "yet", "xin", "neu")  # fmt: skip
@@ -1015,9 +1020,8 @@ def _step_done(clause: str) -> str | None:
     "Hoàn thành kiểm đếm" is the step it names, not the end of the procedure.
     """
     for done in ("da hoan thanh ", "hoan thanh "):
-        if clause.startswith(done) and clause != done.strip():
-            rest = clause.removeprefix(done)
-            return _step_done(rest) if rest != "hoan thanh" else C.HANDED_OVER
+        if clause.startswith(done):
+            return _step_done(clause.removeprefix(done))
     for words in sorted(STATUS_WORDS, key=len, reverse=True):
         if clause == words or clause.startswith(words + " ") or f" {words}" in f" {clause}":
             return STATUS_WORDS[words]
@@ -1365,7 +1369,7 @@ def read_handovers(
     read = 0
     for grid, sheet, (head, labels, matched) in usable:
         reader = _BookReader(source, labels, matched, sheet if len(usable) > 1 else None)
-        if source.path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        if _is_workbook(source):
             reader.title = sheet
         columns, rows = reader.read(grid, head)
         read += rows
@@ -1375,7 +1379,6 @@ def read_handovers(
     table = (pd.DataFrame(records, columns=list(HANDOVER_COLUMNS)) if records[C.SOURCE_ROW]
              else empty_handovers())  # fmt: skip
     table.attrs["headings"] = [lab for _, _, (_, labels, _) in usable for lab in labels if lab]
-    table.attrs["columns"] = sorted({c for _, _, (_, _, m) in usable for c in m.values()})
     return table, findings, read
 
 
@@ -1436,13 +1439,15 @@ def _one_column_each(where: str, labels: list[str], *, strict: bool) -> None:
     A planned and an actual handover date under one merged "Ngày bàn giao", say: which one
     is meant is not guessed.
     """
+    if not strict:
+        return
     seen: dict[str, list[int]] = {}
     for k, label in enumerate(labels):
         canon = _alias_keys("handovers").get(_colkey(label)) if label else None
         if canon in _KEY_AND_DATES:
             seen.setdefault(canon, []).append(k)
     for canon, columns in seen.items():
-        if strict and len(columns) > 1:
+        if len(columns) > 1:
             which = ", ".join(f"column {k + 1} ({labels[k]!r})" for k in columns)
             raise InputError(where, f"{which} all read as {canon}: which one holds it is not "
                              "guessed", "give the columns headings of their own (e.g. "
@@ -1460,8 +1465,7 @@ def _check_headings(source: LayerSource, sheet: str, labels: list[str],
     column is an error too. Other unknown headings are listed with the closest known name.
     """
     found = [lab for lab in labels if lab]
-    workbook = source.path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
-    where = f"{source.label()} (sheet {sheet})" if workbook else source.label()
+    where = f"{source.label()} (sheet {sheet})" if _is_workbook(source) else source.label()
     have = set(matched.values())
     if not have & {*_DATE_COLUMNS, C.STATUS}:
         raise InputError(where, "no column of handover dates or status was understood "

@@ -15,9 +15,9 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis._errors import InputError
-from gpmb_gis._findings import ERROR
+from gpmb_gis._findings import ERROR, Finding
 from gpmb_gis._text import number_key
-from gpmb_gis.engine import NEVER, day_number
+from gpmb_gis.engine import NEVER, day_number, map_unique
 from gpmb_gis.labels import word
 
 if TYPE_CHECKING:
@@ -109,40 +109,38 @@ def _area_not_counted(result: ProgressResult, records: pd.DataFrame) -> float:
     A record names one parcel with its parcel number: at most, each of its project's pieces
     not yet cleared with that number (every project's, for a record that names none).
     """
-    if not len(records):
-        return 0.0
     pieces = result.parcels
     open_pieces = pieces[~pieces[C.STAGE].isin([C.HANDED_OVER, C.ALREADY_CLEAR])]
+    if not len(records) or not len(open_pieces):
+        return 0.0
     open_area = (
-        open_pieces.assign(key=[number_key(p) for p in open_pieces[C.PARCEL]])
-        .groupby(["key", C.PROJECT])[C.AFFECTED_M2]
+        open_pieces.assign(key=map_unique(open_pieces[C.PARCEL], number_key))
+        .groupby(["key", C.PROJECT], as_index=False)[C.AFFECTED_M2]
         .sum()
     )
-    if not len(open_area):
-        return 0.0
-    projects = set(open_area.index.get_level_values(1))
-    named: set[tuple[str, str]] = set()
-    for project, key in zip(records[C.PROJECT], records[C.KEY_PARCEL], strict=True):
-        pid = str(project).strip() if isinstance(project, str) else ""
-        if key not in open_area.index:
-            continue
-        found = open_area.loc[key].index
-        named.update((key, p) for p in found if pid not in projects or p == pid)
-    if not named:
-        return 0.0
-    added = open_area.loc[sorted(named)].groupby(level=1).sum()
+    named = [str(p).strip() if isinstance(p, str) else "" for p in records[C.PROJECT]]
+    wanted = pd.DataFrame({"key": records[C.KEY_PARCEL].to_numpy(), "named": named})
+    hits = wanted.drop_duplicates().merge(open_area, on="key")
+    own = hits["named"].isin(set(open_area[C.PROJECT]))  # the record names a project it is in
+    hits = hits[~own | (hits["named"] == hits[C.PROJECT])]
+    added = hits.drop_duplicates(["key", C.PROJECT]).groupby(C.PROJECT)[C.AFFECTED_M2].sum()
     table = result.progress_by_project.set_index(C.PROJECT)
     room = (table[C.REQUIRED_M2] - table[C.CLEARED_M2]).reindex(added.index).fillna(0.0)
     return float(added.clip(upper=room).sum())
+
+
+def _is_doubt(finding: Finding) -> bool:
+    """Whether a finding tells of a record that could not be placed or read."""
+    return finding.check in (*UNPLACED_CHECKS, "unknown_status") or (
+        finding.check == "record_no_parcel_number" and finding.severity == ERROR
+    )
 
 
 def _reasons(result: ProgressResult) -> str:
     """The checks that left records unplaced, most frequent first: ``record_… 3 527``."""
     counts: dict[str, int] = {}
     for f in result.findings:
-        if f.check in (*UNPLACED_CHECKS, "unknown_status") or (
-            f.check == "record_no_parcel_number" and f.severity == ERROR
-        ):
+        if _is_doubt(f):
             counts[f.check] = counts.get(f.check, 0) + 1
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:3]
     return ", ".join(f"{check} {n:,}" for check, n in ranked)
@@ -159,7 +157,7 @@ def check_unplaced(result: ProgressResult, *, allow: bool | None = None) -> Unpl
         More than ``[qa] max_unplaced_records_pct`` of the book's records carry a date or a
         status and could not be placed.
     """
-    found = unplaced_records(result)
+    found = result.unplaced()
     allow = result.config.qa.allow_unplaced if allow is None else allow
     limit = result.config.qa.max_unplaced_records_pct
     if found.records and found.pct > limit and not allow:

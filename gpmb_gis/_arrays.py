@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 import numpy as np
+import pandas as pd
 
 
 def expand_runs(count: np.ndarray, first: np.ndarray | None = None,
@@ -22,3 +26,31 @@ def expand_runs(count: np.ndarray, first: np.ndarray | None = None,
     run = np.repeat(np.arange(len(count)), count)
     k = np.arange(len(run)) - np.repeat(np.cumsum(count) - count, count)
     return run, k if first is None else np.asarray(first, dtype=np.int64)[run] + k
+
+
+def present(value: object) -> bool:
+    """Whether a cell holds something: not None, not NaN, not blank text."""
+    return (
+        value is not None
+        and not (isinstance(value, float) and np.isnan(value))
+        and bool(str(value).strip())
+    )
+
+
+def map_unique(values: Iterable[object], fn: Callable[[object], Any]) -> list[Any]:
+    """``[fn(v) for v in values]``, calling ``fn`` once per distinct value.
+
+    Examples
+    --------
+    >>> from gpmb_gis._text import number_key
+    >>> map_unique(["07", 7, None, "07"], number_key)
+    ['7', '7', '', '7']
+    """
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray)):
+        # factorised as stored (Arrow text, numbers); the distinct values as Python objects
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        uniques = uniques.tolist()
+    else:
+        codes, uniques = pd.factorize(pd.Series(list(values), dtype=object), use_na_sentinel=True)
+    mapped = np.array([*(fn(u) for u in uniques), fn(None)], dtype=object)
+    return mapped[codes].tolist()

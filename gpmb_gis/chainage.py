@@ -9,6 +9,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -102,6 +103,16 @@ def stretch_labels(from_m: np.ndarray | list[float], to_m: np.ndarray | list[flo
 
 
 # --- routes: distance along the centreline ↔ chainage ---------------------------------------
+
+
+class Bin(NamedTuple):
+    """A chainage bin of a route: a stretch of centreline and the chainage it carries."""
+
+    from_d: float  #: where it starts, in metres along the line as drawn
+    to_d: float  #: where it ends, along the line
+    from_m: float  #: its chainage at the start (station equations applied)
+    to_m: float  #: its chainage at the end
+    segment: int  #: the segment of the line between station equations
 
 
 @dataclass(frozen=True)
@@ -229,8 +240,8 @@ class Route:
                 out.append((float(d0 + c - c0), float(c)))
         return out
 
-    def bins(self, bin_m: float) -> list[tuple[float, float, float, float, int]]:
-        """Bins aligned to multiples of ``bin_m``: (from_d, to_d, from_m, to_m, segment)."""
+    def bins(self, bin_m: float) -> list[Bin]:
+        """Bins aligned to multiples of ``bin_m``, in order along the line."""
         out = []
         for k, (d0, d1, c0) in enumerate(zip(self.seg_start_d, self.seg_end_d,
                                              self.seg_start_c, strict=True)):  # fmt: skip
@@ -239,7 +250,7 @@ class Route:
             cuts = np.concatenate([[c0], edges[edges > c0 + 1e-9], [c1]])
             for a, b in itertools.pairwise(cuts):
                 if b - a > 1e-9:
-                    out.append((d0 + a - c0, d0 + b - c0, float(a), float(b), k))
+                    out.append(Bin(d0 + a - c0, d0 + b - c0, float(a), float(b), k))
         return out
 
 
@@ -376,7 +387,7 @@ def _grid_parts(piece: shapely.Geometry, cell: float) -> np.ndarray:
     return parts[shapely.area(parts) > 0]
 
 
-def bin_regions(route: Route, bins: list[tuple[float, float, float, float, int]],
+def bin_regions(route: Route, bins: list[Bin],
                 area: shapely.Geometry, *, cell: float = 1.0) -> np.ndarray:  # fmt: skip
     """Split an area (the right of way) by the bin its points' nearest centreline point is in.
 
@@ -391,7 +402,7 @@ def bin_regions(route: Route, bins: list[tuple[float, float, float, float, int]]
     ndarray of geometry
         One region per bin (possibly empty).
     """
-    edges_d = np.array([b[0] for b in bins] + [bins[-1][1]])
+    edges_d = np.array([b.from_d for b in bins] + [bins[-1].to_d])
     # long enough to cross the area wherever it lies: its farthest point from the line (a
     # normal too short or needless only leaves more to the grid below, never a wrong bin)
     boundary = shapely.boundary(area)

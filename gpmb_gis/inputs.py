@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gpmb_gis import chainage, engine, io, nearby, qa
+from gpmb_gis import _arrays, chainage, faces, io, join, nearby, qa, stages
 from gpmb_gis import columns as C
 from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import ERROR, WARNING, Finding
@@ -84,19 +84,19 @@ class Inputs:
     unsettled: bool = False
     linked: bool = True
     commune_in_key: bool = True
-    commune_index: engine.CommuneIndex | None = None
+    commune_index: join.CommuneIndex | None = None
 
     def link_records(self) -> None:
         """Link the handover records to the parcels read (and to their projects)."""
         if self.linked:
             return
         names = {p.id: p.name for p in self.config.projects}
-        self.links, found = engine.match_records(
+        self.links, found = join.match_records(
             self.records, self.parcels, names, commune_in_key=self.commune_in_key,
             communes=self.commune_keys())  # fmt: skip
         self.findings.extend(found)
         self.unsettled = "parcels" in self.in_layer and any(
-            f.check in engine.LOOK_FARTHER for f in found
+            f.check in join.LOOK_FARTHER for f in found
         )
         self.linked = True
 
@@ -104,10 +104,10 @@ class Inputs:
         """The keys of the communes layer's communes (none without a layer)."""
         return self.index().known()
 
-    def index(self) -> engine.CommuneIndex:
+    def index(self) -> join.CommuneIndex:
         """The run's commune keys (:attr:`commune_index`)."""
         if self.commune_index is None:
-            self.commune_index = engine.CommuneIndex(self.communes)
+            self.commune_index = join.CommuneIndex(self.communes)
         return self.commune_index
 
     def settle(self) -> None:
@@ -164,11 +164,11 @@ def _communes(config: Config, tally: _Tally) -> gpd.GeoDataFrame | None:
         layer[C.COMMUNE] = layer[C.COMMUNE_CODE].astype(str)
     if C.COMMUNE_CODE not in layer:
         layer[C.COMMUNE_CODE] = ""
-    index = engine.CommuneIndex(layer)
+    index = join.CommuneIndex(layer)
     layer[C.KEY_COMMUNE] = index.keys(layer[C.COMMUNE])
     dissolved = layer.dissolve(by=C.KEY_COMMUNE, as_index=False, aggfunc="first")
     dissolved = dissolved.set_geometry(
-        engine.polygonal(shapely.make_valid(dissolved.geometry.to_numpy()))
+        faces.polygonal(shapely.make_valid(dissolved.geometry.to_numpy()))
     )
     dissolved[C.COMMUNE_CODE] = dissolved[C.COMMUNE_CODE].map(
         lambda v: (
@@ -226,7 +226,7 @@ def _window(config: Config, rows: dict[str, gpd.GeoDataFrame]) -> nearby.Window 
 def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
              window: nearby.Window | None = None,
              shapes_read: Callable[[np.ndarray], None] | None = None,
-             ) -> tuple[gpd.GeoDataFrame, bool, engine.CommuneIndex]:  # fmt: skip
+             ) -> tuple[gpd.GeoDataFrame, bool, join.CommuneIndex]:  # fmt: skip
     """The parcels with their keys, whether their commune is part of the key, and the keys."""
     parcels = _read_polygons(config.parcels, "parcels", config, "parcels", tally, window)
     if shapes_read is not None:  # the shapes are final: only columns are added from here
@@ -236,8 +236,8 @@ def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
     commune_in_key = _assign_communes(parcels, config, communes)
     if C.SHEET not in parcels:
         parcels[C.SHEET] = None
-    index = engine.CommuneIndex(communes, written=parcels[C.COMMUNE].dropna().unique())
-    parcels = engine.add_keys(parcels, index)
+    index = join.CommuneIndex(communes, written=parcels[C.COMMUNE].dropna().unique())
+    parcels = join.add_keys(parcels, index)
     tally.findings.extend(qa.repeated_parcel_keys(parcels))
     tally.findings.extend(qa.missing_parcel_keys(parcels))
     tally.findings.extend(qa.multipart_parcels(parcels))
@@ -246,7 +246,7 @@ def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
     return parcels.reset_index(drop=True), commune_in_key, index
 
 
-def _records(config: Config, index: engine.CommuneIndex, tally: _Tally,
+def _records(config: Config, index: join.CommuneIndex, tally: _Tally,
              carried: Sequence[str] = ()) -> pd.DataFrame:  # fmt: skip
     """The handover records with their keys; ``carried``: the key parts the parcels carry."""
     if config.handovers is None:
@@ -259,7 +259,7 @@ def _records(config: Config, index: engine.CommuneIndex, tally: _Tally,
         )
         tally.findings.extend(found)
         _one_book(config, records, strict=strict)
-    records = engine.add_keys(records, index).reset_index(drop=True)
+    records = join.add_keys(records, index).reset_index(drop=True)
     if config.handovers is not None and not config.qa.allow_unplaced:
         _book_has_the_key(config.handovers, records, carried)
     return records
@@ -274,13 +274,13 @@ def _one_book(config: Config, records: pd.DataFrame, *, strict: bool = True) -> 
     sheets = list(dict.fromkeys(s for s in records[C.SOURCE_SHEET].tolist() if s))
     if len(sheets) < 2:
         return
-    by_key = engine.project_keys({p.id: p.name for p in config.projects})
-    owners = [engine.match_project(sheet, by_key) for sheet in sheets]
+    by_key = join.project_keys({p.id: p.name for p in config.projects})
+    owners = [join.match_project(sheet, by_key) for sheet in sheets]
     if all(owners) and len(set(owners)) == len(owners):
         return  # a sheet per project: each sheet's records are its project's
     others = [s for s, owner in zip(sheets, owners, strict=True) if not owner]
     if not strict:
-        records[engine.KEY_PROBLEM] = engine.SHEETS_AMBIGUOUS
+        records[join.KEY_PROBLEM] = join.SHEETS_AMBIGUOUS
         return
     source = config.handovers
     raise InputError(
@@ -343,14 +343,14 @@ def _route(project: Project, config: Config, tally: _Tally) -> Route:
     return route
 
 
-def _records_far_away(config: Config, index: engine.CommuneIndex, records: pd.DataFrame,
+def _records_far_away(config: Config, index: join.CommuneIndex, records: pd.DataFrame,
                       findings: list[Finding]) -> list[Finding]:  # fmt: skip
     """Records whose parcel was not read near the right of way but is in the layer elsewhere.
 
     They are listed as outside the right of way (as a whole read would find them), not as
     naming a parcel that does not exist.
     """
-    missing = [f for f in findings if f.check in engine.LOOK_FARTHER]
+    missing = [f for f in findings if f.check in join.LOOK_FARTHER]
     if not missing:
         return findings
     where = {label: pos for pos, label in enumerate(records[C.RECORD_LABEL].tolist())}
@@ -361,11 +361,11 @@ def _records_far_away(config: Config, index: engine.CommuneIndex, records: pd.Da
         return findings
     if C.COMMUNE not in far:
         far[C.COMMUNE] = config.parcels.commune
-    far = engine.add_keys(far.reset_index(drop=True), index)
+    far = join.add_keys(far.reset_index(drop=True), index)
     named = records.iloc[rows].reset_index(drop=True)
     far_in_key = C.COMMUNE in far and far[C.COMMUNE].notna().any()
     # the same join as the near parcels'
-    rec, hit, _ = engine.key_hits(named, far, commune_in_key=bool(far_in_key),
+    rec, hit, _ = join.key_hits(named, far, commune_in_key=bool(far_in_key),
                                   communes=index.known())  # fmt: skip
     shapeless = far[nearby.SHAPELESS].to_numpy(dtype=bool) if nearby.SHAPELESS in far else None
     found = set(rec.tolist())
@@ -377,7 +377,7 @@ def _records_far_away(config: Config, index: engine.CommuneIndex, records: pd.Da
             rec_row = records.iloc[pos]
             project = rec_row[C.PROJECT]
             params = {"sheet": rec_row[C.KEY_SHEET], "parcel": rec_row[C.KEY_PARCEL],
-                      "project": str(project) if engine.present(project) else "—"}  # fmt: skip
+                      "project": str(project) if _arrays.present(project) else "—"}  # fmt: skip
             severity, check = ((ERROR, "record_parcel_no_shape") if k in no_shape
                                else (WARNING, "record_outside_row"))  # fmt: skip
             replaced[id(finding)] = Finding(severity, check, "handovers", finding.feature,
@@ -433,9 +433,9 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
     tally.findings.extend(lines.findings)
     tally.findings.extend(book.findings)
     tally.read.update(book.read)
-    links = pd.DataFrame([], columns=engine.LINK_COLUMNS)
+    links = pd.DataFrame([], columns=join.LINK_COLUMNS)
     inputs = Inputs(config, parcels, communes, rows, records, links,
-                    engine.record_reach_days(records), tally.findings, tally.read, tally.used,
+                    stages.record_reach_days(records), tally.findings, tally.read, tally.used,
                     routes, tally.in_layer, linked=False,
                     commune_in_key=commune_in_key, commune_index=index)  # fmt: skip
     if link:

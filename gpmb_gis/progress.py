@@ -19,13 +19,14 @@ import pandas as pd
 import shapely
 from shapely import STRtree
 
+from gpmb_gis import _arrays, join, qa, stages
 from gpmb_gis import columns as C
-from gpmb_gis import engine, qa
 from gpmb_gis._arrays import expand_runs
 from gpmb_gis._errors import ConfigError
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import commune_key, number_key
 from gpmb_gis.chainage import (
+    Bin,
     Route,
     bin_regions,
     chainage_labels,
@@ -35,10 +36,12 @@ from gpmb_gis.chainage import (
 )
 from gpmb_gis.chainage import runs as chainage_runs
 from gpmb_gis.config import Config, Project, load_config
+from gpmb_gis.faces import Faces, coverage_union, cut_pieces, disjoint_faces, pieces_frame, union_of
 from gpmb_gis.inputs import Inputs, load_inputs
 from gpmb_gis.labels import word
 from gpmb_gis.land_use import land_use_code, land_use_name
 from gpmb_gis.qa import qa_table
+from gpmb_gis.stages import stage_at
 
 if TYPE_CHECKING:
     from gpmb_gis.unplaced import Unplaced
@@ -86,13 +89,13 @@ class ProjectOverlay:
     piece_unit: np.ndarray
     sites: Units | None = None
     route: Route | None = None
-    bins: list[tuple[float, float, float, float, int]] | None = None
+    bins: list[Bin] | None = None
     bin_units: Units | None = None
     bin_geoms: np.ndarray | None = None
     piece_bins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     overlaps: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     findings: list[Finding] = field(default_factory=list)
-    disjoint: engine.Faces | None = None  # the faces and the pieces covering each
+    disjoint: Faces | None = None  # the faces and the pieces covering each
 
 
 #: Bin regions partition the right of way: a face within this distance (metres) of lying
@@ -164,7 +167,7 @@ def _second_of_two(face: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | No
 
 
 def _commune_units(
-    overlay_row: shapely.Geometry, faces: engine.Faces, pieces: gpd.GeoDataFrame, inputs: Inputs
+    overlay_row: shapely.Geometry, faces: Faces, pieces: gpd.GeoDataFrame, inputs: Inputs
 ) -> Units:
     """Communes as units: their polygons, or else the union of their parcels' pieces."""
     if inputs.communes is not None:
@@ -188,7 +191,7 @@ def _commune_units(
     written = pd.Series(pieces[C.COMMUNE].tolist(), dtype=object)
     first = written.groupby(piece_keys).first()  # the first name written, as keyed
     unknown = word("commune_unknown", inputs.config.lang)
-    names = [str(first[k]) if k in first.index and engine.present(first[k]) else k or unknown
+    names = [str(first[k]) if k in first.index and _arrays.present(first[k]) else k or unknown
              for k in unique]  # fmt: skip
     required = np.bincount(ui, weights=area, minlength=len(unique))
     return Units(unique, ["" for _ in unique], names, required, fi, ui, area, polygons=False)
@@ -214,7 +217,7 @@ def _piece_reach(
     project: Project, pieces: gpd.GeoDataFrame, links: pd.DataFrame, record_reach: np.ndarray
 ) -> np.ndarray:
     """Reach days of each piece: its parcel's records for the project, or already clear."""
-    reach = np.full((len(pieces), len(engine.DATED_STAGES)), engine.NEVER, dtype=np.int64)
+    reach = np.full((len(pieces), len(stages.DATED_STAGES)), stages.NEVER, dtype=np.int64)
     mine = links[links[C.PROJECT] == project.id]
     position = pd.Series(np.arange(len(pieces)), index=pieces[C.PARCEL_INDEX].to_numpy())
     piece = position.reindex(mine[C.PARCEL_INDEX].to_numpy(dtype=np.int64)).to_numpy(dtype=float)
@@ -223,7 +226,7 @@ def _piece_reach(
     records = mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)[found]
     for j in range(reach.shape[1]):  # earliest date of each stage over a parcel's records
         np.minimum.at(reach[:, j], rows, record_reach[records, j])
-    reach[pieces[C.ALREADY_CLEAR].to_numpy(dtype=bool)] = engine.ALWAYS
+    reach[pieces[C.ALREADY_CLEAR].to_numpy(dtype=bool)] = stages.ALWAYS
     return reach
 
 
@@ -235,7 +238,7 @@ def _already_clear(project: Project, pieces: gpd.GeoDataFrame) -> np.ndarray:
     if not project.already_clear_land_use or C.LAND_USE not in pieces:
         return np.zeros(len(pieces), dtype=bool)
     wanted = {land_use_code(c) for c in project.already_clear_land_use}
-    codes = engine.map_unique(pieces[C.LAND_USE], land_use_code)
+    codes = _arrays.map_unique(pieces[C.LAND_USE], land_use_code)
     return np.array([code in wanted for code in codes], dtype=bool)
 
 
@@ -245,7 +248,7 @@ def _clear_codes_unmatched(project: Project, pieces: gpd.GeoDataFrame) -> list[F
         return []
     found: set[str] = set()
     if C.LAND_USE in pieces:
-        found = set(engine.map_unique(pieces[C.LAND_USE], land_use_code))
+        found = set(_arrays.map_unique(pieces[C.LAND_USE], land_use_code))
     shown = ", ".join(sorted(c for c in found if c)[:12]) or "—"
     missing = [c for c in project.already_clear_land_use if land_use_code(c) not in found]
     return [Finding(WARNING, "clear_land_use_unmatched", "config", f"projects.{project.id}",
@@ -286,9 +289,9 @@ class RowCut:
     row
         The union of the ROW layer's polygons.
     positions, pieces
-        The parcels with a piece (their positions) and the pieces (:func:`engine.cut_pieces`).
+        The parcels with a piece (their positions) and the pieces (:func:`faces.cut_pieces`).
     covered
-        The pieces' coverage union, None unless they tile cleanly (:func:`engine.coverage_union`).
+        The pieces' coverage union, None unless they tile cleanly (:func:`faces.coverage_union`).
     """
 
     row: shapely.Geometry
@@ -301,11 +304,11 @@ def cut_row(row: shapely.Geometry, parcel_geoms: np.ndarray,
             tree: STRtree | None = None) -> RowCut:  # fmt: skip
     """Cut a right of way by the parcels' shapes (GEOS work, on any thread).
 
-    ``row`` is the union of the ROW layer's polygons (:func:`engine.union_of`); ``tree`` is
+    ``row`` is the union of the ROW layer's polygons (:func:`faces.union_of`); ``tree`` is
     an STRtree of ``parcel_geoms`` shared by the projects (else one is built).
     """
-    positions, piece_geoms = engine.cut_pieces(parcel_geoms, row, tree)
-    return RowCut(row, positions, piece_geoms, engine.coverage_union(piece_geoms))
+    positions, piece_geoms = cut_pieces(parcel_geoms, row, tree)
+    return RowCut(row, positions, piece_geoms, coverage_union(piece_geoms))
 
 
 @dataclass
@@ -320,7 +323,7 @@ class ChainageBins:
         One region of the right of way per bin (:func:`bin_regions`).
     """
 
-    bins: list[tuple[float, float, float, float, int]]
+    bins: list[Bin]
     regions: np.ndarray
 
 
@@ -346,12 +349,10 @@ def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None,
     row_layer = inputs.rows[project.id]
     parcels = inputs.parcels
     if shapes is None:
-        shapes = cut_row(
-            engine.union_of(row_layer.geometry.to_numpy()), parcels.geometry.to_numpy()
-        )
+        shapes = cut_row(union_of(row_layer.geometry.to_numpy()), parcels.geometry.to_numpy())
     row, positions, piece_geoms, covered = (shapes.row, shapes.positions, shapes.pieces,
                                             shapes.covered)  # fmt: skip
-    pieces = engine.pieces_frame(parcels, positions, piece_geoms, project.id)
+    pieces = pieces_frame(parcels, positions, piece_geoms, project.id)
     names = (
         {}
         if inputs.communes is None
@@ -361,13 +362,13 @@ def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None,
                               for k, c in zip(pieces[C.KEY_COMMUNE].tolist(),
                                               pieces[C.COMMUNE].tolist(), strict=True)]  # fmt: skip
     pieces[C.ALREADY_CLEAR] = _already_clear(project, pieces)
-    faces = engine.disjoint_faces(piece_geoms, clean=covered is not None)
+    faces = disjoint_faces(piece_geoms, clean=covered is not None)
     communes = _commune_units(row, faces, pieces, inputs)
     if inputs.communes is not None:
         piece_unit = _largest_unit(len(pieces), *_piece_parts(faces, communes))
     else:
         position = {k: i for i, k in enumerate(communes.keys)}
-        unit_of = engine.map_unique(pieces[C.KEY_COMMUNE], lambda k: position.get(k, -1))
+        unit_of = _arrays.map_unique(pieces[C.KEY_COMMUNE], lambda k: position.get(k, -1))
         piece_unit = np.array(unit_of, dtype=np.int64)
     route = inputs.routes.get(project.id)
     bins, bin_units, regions, piece_bins = None, None, None, None
@@ -385,7 +386,7 @@ def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None,
         required_m2=float(shapely.area(row)),
         pieces=pieces,
         faces=faces.geoms,
-        face_reach=np.full((len(faces.geoms), len(engine.DATED_STAGES)), engine.NEVER),
+        face_reach=np.full((len(faces.geoms), len(stages.DATED_STAGES)), stages.NEVER),
         face_area=faces.area,
         communes=communes,
         piece_unit=piece_unit,
@@ -409,13 +410,13 @@ def with_reach(ov: ProjectOverlay, inputs: Inputs) -> ProjectOverlay:
     covering each); ``ov`` is changed and returned.
     """
     piece_reach = _piece_reach(ov.project, ov.pieces, inputs.links, inputs.record_reach)
-    for j, col in enumerate(engine.REACH_COLUMNS):
+    for j, col in enumerate(stages.REACH_COLUMNS):
         ov.pieces[col] = piece_reach[:, j]
     ov.face_reach = ov.disjoint.reach_of(piece_reach)
     return ov
 
 
-def _piece_parts(faces: engine.Faces, units: Units) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _piece_parts(faces: Faces, units: Units) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pieces split by units, from the faces' parts: (piece, unit, area of the part).
 
     A piece is the union of the faces it covers, so its part in a unit is the sum of theirs.
@@ -434,11 +435,11 @@ def _piece_parts(faces: engine.Faces, units: Units) -> tuple[np.ndarray, np.ndar
     return pairs // n_units, pairs % n_units, area
 
 
-def _bin_units(bins: list, regions: np.ndarray, faces: engine.Faces) -> Units:
+def _bin_units(bins: list[Bin], regions: np.ndarray, faces: Faces) -> Units:
     """Chainage bins as units: the part of the ROW nearest to each stretch of centreline."""
     fi, ui, area = _unit_parts(faces.geoms, regions, partition=True)
     keys = [f"{k}" for k in range(len(bins))]
-    labels = stretch_labels([b[2] for b in bins], [b[3] for b in bins])
+    labels = stretch_labels([b.from_m for b in bins], [b.to_m for b in bins])
     return Units(keys, ["" for _ in bins], labels, shapely.area(regions), fi, ui, area)
 
 
@@ -465,7 +466,7 @@ def _unit_sums(units: Units, stage_idx: np.ndarray) -> dict[str, np.ndarray]:
     n = len(units.keys)
     face_stage = stage_idx[units.face_index]
     sums = {"mapped": np.bincount(units.face_unit, weights=units.face_area, minlength=n)}
-    for s, stage in enumerate(engine.DATED_STAGES, start=1):
+    for s, stage in enumerate(stages.DATED_STAGES, start=1):
         weights = units.face_area * (face_stage >= s)
         sums[f"{stage}_m2"] = np.bincount(units.face_unit, weights=weights, minlength=n)
     return sums
@@ -477,11 +478,10 @@ def _pct(part: float, whole: float) -> float:
 
 def measure_project(ov: ProjectOverlay, day: dt.date) -> dict[str, object]:
     """The project's row of ``progress_by_project.csv`` as of a date."""
-    dn = engine.day_number(day)
-    stage = engine.stage_index_at(ov.face_reach, dn)
-    cleared = float(ov.face_area[stage == len(engine.DATED_STAGES)].sum())
-    piece_stage = engine.stage_index_at(ov.pieces[list(engine.REACH_COLUMNS)].to_numpy(), dn)
-    done = piece_stage == len(engine.DATED_STAGES)
+    stage = stage_at(ov.face_reach, day)
+    cleared = float(ov.face_area[stage == len(stages.DATED_STAGES)].sum())
+    piece_stage = stage_at(ov.pieces[list(stages.REACH_COLUMNS)].to_numpy(), day)
+    done = piece_stage == len(stages.DATED_STAGES)
     row = {
         C.PROJECT: ov.project.id,
         C.PROJECT_NAME: ov.project.name,
@@ -492,7 +492,7 @@ def measure_project(ov: ProjectOverlay, day: dt.date) -> dict[str, object]:
         C.PARCELS_AFFECTED: int(ov.pieces[C.PARCEL_INDEX].nunique()),
         C.PARCELS_CLEARED: int(ov.pieces.loc[done, C.PARCEL_INDEX].nunique()),
     }
-    for s, name in enumerate(engine.DATED_STAGES, start=1):
+    for s, name in enumerate(stages.DATED_STAGES, start=1):
         row[f"{name}_m2"] = float(ov.face_area[stage >= s].sum())
     if ov.sites is not None:
         sums = _unit_sums(ov.sites, stage)
@@ -508,23 +508,23 @@ def measure_chainage(ov: ProjectOverlay, day: dt.date) -> pd.DataFrame:
     """The project's rows of ``progress_by_chainage.csv`` as of a date (empty without route)."""
     if ov.bin_units is None or ov.bins is None:
         return pd.DataFrame(columns=CHAINAGE_COLUMNS)
-    stage = engine.stage_index_at(ov.face_reach, engine.day_number(day))
+    stage = stage_at(ov.face_reach, day)
     sums = _unit_sums(ov.bin_units, stage)
     required = ov.bin_units.required_m2
     table = pd.DataFrame({
         C.PROJECT: ov.project.id,
-        "from_m": [b[2] for b in ov.bins], "to_m": [b[3] for b in ov.bins],
-        "from_label": chainage_labels([b[2] for b in ov.bins]),
-        "to_label": chainage_labels([b[3] for b in ov.bins]),
-        "segment": [b[4] for b in ov.bins],
-        "length_m": [b[1] - b[0] for b in ov.bins],
+        "from_m": [b.from_m for b in ov.bins], "to_m": [b.to_m for b in ov.bins],
+        "from_label": chainage_labels([b.from_m for b in ov.bins]),
+        "to_label": chainage_labels([b.to_m for b in ov.bins]),
+        "segment": [b.segment for b in ov.bins],
+        "length_m": [b.to_d - b.from_d for b in ov.bins],
         C.REQUIRED_M2: required, C.CLEARED_M2: sums[f"{C.HANDED_OVER}_m2"],
     })  # fmt: skip
     with np.errstate(divide="ignore", invalid="ignore"):
         table[C.CLEARED_PCT] = np.where(required > 0, 100 * table[C.CLEARED_M2] / required,
                                         np.nan)  # fmt: skip
     table[C.UNMAPPED_M2] = np.maximum(required - sums["mapped"], 0.0)
-    for name in engine.DATED_STAGES[:-1]:
+    for name in stages.DATED_STAGES[:-1]:
         table[f"{name}_m2"] = sums[f"{name}_m2"]
     table[C.AS_OF] = day.isoformat()
     return table[CHAINAGE_COLUMNS]
@@ -583,8 +583,8 @@ def _blocking_parcels(ov: ProjectOverlay, bins: pd.DataFrame, hits: pd.DataFrame
         "label": stretch_labels(from_m, to_m),
         "length_m": length_m, "uncleared_m2": uncleared,
         "commune": pieces["commune_name"].to_numpy()[piece],
-        "sheet": engine.map_unique(pieces[C.SHEET].to_numpy()[piece], number_key),
-        "parcel": engine.map_unique(pieces[C.PARCEL].to_numpy()[piece], number_key),
+        "sheet": _arrays.map_unique(pieces[C.SHEET].to_numpy()[piece], number_key),
+        "parcel": _arrays.map_unique(pieces[C.PARCEL].to_numpy()[piece], number_key),
         "side": pieces["side"].to_numpy()[piece], "completes_m": completes,
     })  # fmt: skip
 
@@ -615,8 +615,8 @@ def blockers_table(ov: ProjectOverlay, bins: pd.DataFrame, day: dt.date,
     full = left <= FULL_TOLERANCE_M2
     length = bins["length_m"].to_numpy()
     piece_idx, bin_idx, area = ov.piece_bins
-    reach = ov.pieces[engine.REACH_COLUMNS[-1]].to_numpy()
-    open_piece = reach[piece_idx] > engine.day_number(day)
+    reach = ov.pieces[stages.REACH_COLUMNS[-1]].to_numpy()
+    open_piece = reach[piece_idx] > stages.day_number(day)
     hits = pd.DataFrame({"piece": piece_idx, "bin": bin_idx, "area": area})[
         open_piece & (area > FULL_TOLERANCE_M2)
     ]
@@ -651,11 +651,10 @@ def measure_communes(
     They add up to the project's row: land outside every commune polygon, or (without
     commune polygons) land no parcel covers, has a row of its own.
     """
-    dn = engine.day_number(day)
-    stage = engine.stage_index_at(ov.face_reach, dn)
+    stage = stage_at(ov.face_reach, day)
     units = ov.communes
     sums = _unit_sums(units, stage)
-    piece_stage = engine.stage_index_at(ov.pieces[list(engine.REACH_COLUMNS)].to_numpy(), dn)
+    piece_stage = stage_at(ov.pieces[list(stages.REACH_COLUMNS)].to_numpy(), day)
     rows = []
     for u in range(len(units.keys)):
         req = float(units.required_m2[u])
@@ -675,7 +674,7 @@ def measure_communes(
     if units.polygons and outside > 0.01:
         mapped = float(ov.face_area.sum()) - float(sums["mapped"].sum())
         extra = {"mapped": np.array([mapped])}
-        for s, name in enumerate(engine.DATED_STAGES, start=1):
+        for s, name in enumerate(stages.DATED_STAGES, start=1):
             inside = float(sums[f"{name}_m2"].sum())
             extra[f"{name}_m2"] = np.array([float(ov.face_area[stage >= s].sum()) - inside])
         mine = ov.piece_unit == -1
@@ -707,7 +706,7 @@ def _commune_row(
         C.PARCELS_AFFECTED: int(ov.pieces.loc[mine, C.PARCEL_INDEX].nunique()),
         C.PARCELS_CLEARED: int(ov.pieces.loc[mine & (piece_stage == 4), C.PARCEL_INDEX].nunique()),
     }
-    for name_ in engine.DATED_STAGES[:-1]:
+    for name_ in stages.DATED_STAGES[:-1]:
         row[f"{name_}_m2"] = float(sums[f"{name_}_m2"][u])
     row[C.AS_OF] = day.isoformat()
     return row
@@ -730,7 +729,7 @@ class ClearedCurve:
 
     def cleared_m2(self, day: dt.date) -> float:
         """Cleared area as of a date (handovers on that date count)."""
-        i = np.searchsorted(self.days, engine.day_number(day), side="right")
+        i = np.searchsorted(self.days, stages.day_number(day), side="right")
         return float(self.cumulative_m2[i - 1]) if i > 0 else 0.0
 
     def cleared_pct(self, day: dt.date) -> float:
@@ -749,17 +748,17 @@ class ClearedCurve:
         hit = np.flatnonzero(self.cumulative_m2 >= need)
         if not len(hit):
             return None
-        dated = self.days[self.days > engine.ALWAYS]
-        day = int(self.days[hit[0]]) if self.days[hit[0]] > engine.ALWAYS else (
+        dated = self.days[self.days > stages.ALWAYS]
+        day = int(self.days[hit[0]]) if self.days[hit[0]] > stages.ALWAYS else (
             int(dated[0]) if len(dated) else None)  # fmt: skip
-        found = engine.from_day_number(day) if day is not None else None
+        found = stages.from_day_number(day) if day is not None else None
         if found is not None and until is not None and found > until:
             return None
         return found
 
 
 def _curve(required: float, reach_handover: np.ndarray, area: np.ndarray) -> ClearedCurve:
-    done = reach_handover < engine.NEVER
+    done = reach_handover < stages.NEVER
     order = np.argsort(reach_handover[done], kind="stable")
     days = reach_handover[done][order]
     cum = np.cumsum(area[done][order])
@@ -801,8 +800,8 @@ TIMESERIES_COLUMNS = [C.PROJECT, "date", C.CLEARED_M2, C.CLEARED_PCT, "scope",
 def _week_days(ov: ProjectOverlay, as_of: dt.date, step_days: int,
                start: dt.date | None) -> list[dt.date]:  # fmt: skip
     """Report dates every ``step_days`` back from ``as_of`` to the first dated step."""
-    dated = ov.face_reach[(ov.face_reach > engine.ALWAYS) & (ov.face_reach < engine.NEVER)]
-    first = start or (engine.from_day_number(int(dated.min())) if dated.size else None)
+    dated = ov.face_reach[(ov.face_reach > stages.ALWAYS) & (ov.face_reach < stages.NEVER)]
+    first = start or (stages.from_day_number(int(dated.min())) if dated.size else None)
     first = min(first or as_of, as_of)
     n = (as_of - first).days // step_days + 1
     return [as_of - dt.timedelta(days=k * step_days) for k in range(n, -1, -1)]
@@ -821,9 +820,9 @@ def timeseries_table(
     for pid, ov in result.overlays.items():
         units = ov.communes
         for day in _week_days(ov, result.as_of, step_days, start):
-            stage = engine.stage_index_at(ov.face_reach, engine.day_number(day))
+            stage = stage_at(ov.face_reach, day)
             project = {f"{name}_m2": float(ov.face_area[stage >= s].sum())
-                       for s, name in enumerate(engine.DATED_STAGES, start=1)}  # fmt: skip
+                       for s, name in enumerate(stages.DATED_STAGES, start=1)}  # fmt: skip
             cleared = project[f"{C.HANDED_OVER}_m2"]
             rows.append({C.PROJECT: pid, "date": day, C.CLEARED_M2: cleared,
                          C.CLEARED_PCT: _pct(cleared, ov.required_m2), "scope": "project",
@@ -838,7 +837,7 @@ def timeseries_table(
                              C.CLEARED_PCT: _pct(cleared, required), "scope": "commune",
                              C.COMMUNE_CODE: units.codes[u], C.COMMUNE: units.names[u],
                              C.REQUIRED_M2: required, **{f"{n}_m2": float(sums[f"{n}_m2"][u])
-                             for n in engine.DATED_STAGES[:-1]}})  # fmt: skip
+                             for n in stages.DATED_STAGES[:-1]}})  # fmt: skip
     return pd.DataFrame(rows, columns=TIMESERIES_COLUMNS)
 
 
@@ -846,8 +845,7 @@ def timeseries_table(
 
 
 def _stage_names(ov: ProjectOverlay, day: dt.date) -> list[str]:
-    reach = ov.pieces[list(engine.REACH_COLUMNS)].to_numpy()
-    idx = engine.stage_index_at(reach, engine.day_number(day))
+    idx = stage_at(ov.pieces[list(stages.REACH_COLUMNS)].to_numpy(), day)
     names = np.array(C.STAGES, dtype=object)[idx]
     clear = ov.pieces[C.ALREADY_CLEAR].to_numpy(dtype=bool)
     return np.where(clear, C.ALREADY_CLEAR, names).tolist()
@@ -861,8 +859,8 @@ def parcels_table(
     mine = inputs.links[inputs.links[C.PROJECT] == ov.project.id]
     records = inputs.records
     rec = mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)
-    days = engine.day_numbers(records[C.HANDOVER_DATE].to_numpy()[rec])
-    days = np.where(days <= engine.day_number(day), days, np.nan)
+    days = stages.day_numbers(records[C.HANDOVER_DATE].to_numpy()[rec])
+    days = np.where(days <= stages.day_number(day), days, np.nan)
     # each link's piece (a project has one piece per parcel; -1: the parcel has none)
     at = pd.Index(pieces[C.PARCEL_INDEX].to_numpy(dtype=np.int64)).get_indexer(
         mine[C.PARCEL_INDEX].to_numpy(dtype=np.int64)
@@ -884,7 +882,7 @@ def parcels_table(
             C.LAND_USE: pieces[C.LAND_USE].to_numpy() if C.LAND_USE in pieces else None,
             C.AFFECTED_M2: pieces[C.AFFECTED_M2].to_numpy(),
             C.STAGE: _stage_names(ov, day),
-            C.HANDOVER_DATE: engine.dates_of(handover_day),
+            C.HANDOVER_DATE: stages.dates_of(handover_day),
             C.ENFORCEMENT: enforcement,
             C.COMPLAINT: complaint,
         }
@@ -1106,7 +1104,7 @@ def compute_progress(
         def plan(rows: dict[str, gpd.GeoDataFrame], routes: dict[str, Route]) -> None:
             # the roads' chainage bins need no parcel: they are worked out while those are read
             for p in projects:
-                unions[p.id] = engine.union_of(rows[p.id].geometry.to_numpy())
+                unions[p.id] = union_of(rows[p.id].geometry.to_numpy())
                 if p.id in routes:
                     binned[p.id] = pool.submit(chainage_bins, p, unions[p.id], routes[p.id])
 
@@ -1141,7 +1139,7 @@ def _without_implausible_dates(inputs: Inputs, day: dt.date) -> None:
                                                inputs.config.qa.far_future_years)  # fmt: skip
     if found:
         inputs.records = records
-        inputs.record_reach = engine.record_reach_days(records)
+        inputs.record_reach = stages.record_reach_days(records)
         inputs.findings.extend(found)
 
 
@@ -1438,13 +1436,13 @@ def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.Da
     extra["status_stage"] = None
     inputs = result.inputs
     communes = inputs.index()
-    records = pd.concat([inputs.records, engine.add_keys(extra, communes)], ignore_index=True)
+    records = pd.concat([inputs.records, join.add_keys(extra, communes)], ignore_index=True)
     projects = {p.id: p.name for p in inputs.config.projects}
-    links, _ = engine.match_records(records, inputs.parcels, projects,
+    links, _ = join.match_records(records, inputs.parcels, projects,
                                     commune_in_key=inputs.commune_in_key,
                                     communes=inputs.commune_keys())  # fmt: skip
     changed = dataclasses.replace(inputs, records=records, links=links,
-                                  record_reach=engine.record_reach_days(records),
+                                  record_reach=stages.record_reach_days(records),
                                   read={**inputs.read, "handovers": inputs.read.get(
                                       "handovers", 0) + len(extra)})  # fmt: skip
     return measure_inputs(changed, max(result.as_of, handover_date))

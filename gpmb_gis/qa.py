@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gpmb_gis import _arrays, faces, settings, stages
 from gpmb_gis import columns as C
-from gpmb_gis import engine, settings
 from gpmb_gis._findings import ERROR, INFO, WARNING, Finding
 from gpmb_gis._text import number_key
-from gpmb_gis.engine import overlapping_pairs, polygonal
+from gpmb_gis.faces import overlapping_pairs, polygonal
 from gpmb_gis.labels import qa_message
 
 
@@ -195,7 +195,7 @@ def _unreadable_areas(raw: pd.Series, legal: np.ndarray, labels: Sequence[str],
     findings = []
     for i in np.flatnonzero(np.isnan(legal)):
         value = values[i]
-        if not engine.present(value):
+        if not _arrays.present(value):
             continue
         date_like = isinstance(value, (dt.date, pd.Timestamp)) or bool(_DATE_LIKE.match(str(value)))
         check = "legal_area_is_date" if date_like else "legal_area_unreadable"
@@ -209,7 +209,7 @@ def legal_area_mismatch(parcels: gpd.GeoDataFrame, tolerance: float) -> list[Fin
     if C.LEGAL_AREA_M2 not in parcels:
         return []
     raw = parcels[C.LEGAL_AREA_M2]
-    legal = np.array(engine.map_unique(raw, area_number), dtype=float)
+    legal = np.array(_arrays.map_unique(raw, area_number), dtype=float)
     drawn = shapely.area(parcels.geometry.to_numpy())
     unreadable = _unreadable_areas(raw, legal, feature_labels(parcels))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -274,7 +274,7 @@ def overlaps_in_row(pieces: gpd.GeoDataFrame, project: str,
                     ) -> list[Finding]:  # fmt: skip
     """List pairs of parcels that overlap inside the right of way, with the shared area.
 
-    ``pairs`` are the overlapping pairs when already known (:class:`engine.Faces`).
+    ``pairs`` are the overlapping pairs when already known (:class:`faces.Faces`).
     """
     geoms = pieces.geometry.to_numpy()
     if len(geoms) < 2:
@@ -302,7 +302,7 @@ def row_findings(row: shapely.Geometry, pieces: gpd.GeoDataFrame, project: str,
                  covered: shapely.Geometry | None = None) -> list[Finding]:  # fmt: skip
     """Checks inside one right of way: overlapping parcels, gaps, slivers.
 
-    ``overlaps`` are the overlapping pairs of pieces (:func:`engine.overlapping_pairs`),
+    ``overlaps`` are the overlapping pairs of pieces (:func:`faces.overlapping_pairs`),
     ``covered`` the union of the pieces when known.
     """
     return (overlaps_in_row(pieces, project, overlaps)
@@ -318,7 +318,7 @@ def gaps_in_row(row: shapely.Geometry, pieces: gpd.GeoDataFrame, project: str,
     ``covered`` is the union of the pieces when already known.
     """
     if covered is None and len(pieces):
-        covered = engine.union_of_pieces(pieces.geometry.to_numpy())
+        covered = faces.union_of_pieces(pieces.geometry.to_numpy())
     uncovered = row if covered is None else shapely.difference(row, covered)
     parts = shapely.get_parts(uncovered)
     parts = parts[shapely.area(parts) > settings.MIN_GAP_M2]
@@ -355,7 +355,7 @@ _DATE_ORDER = (C.INVENTORY_DATE, C.PLAN_APPROVED_DATE, C.PAID_DATE, C.HANDOVER_D
 
 def _ordinals(values: pd.Series) -> np.ndarray:
     """Day numbers of date cells as ``date.toordinal`` counts; NaN where no date."""
-    return engine.day_numbers(values) + _ORDINAL_1970
+    return stages.day_numbers(values) + _ORDINAL_1970
 
 
 _ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from gpmb_gis import columns as C
+from gpmb_gis._arrays import map_unique
 from gpmb_gis._errors import InputError
 from gpmb_gis._findings import ERROR, Finding
 from gpmb_gis._text import number_key
-from gpmb_gis.engine import NEVER, day_number, map_unique
 from gpmb_gis.labels import word
+from gpmb_gis.stages import NEVER, day_number
 
 if TYPE_CHECKING:
     from gpmb_gis.progress import ProgressResult

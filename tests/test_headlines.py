@@ -242,7 +242,7 @@ def test_an_unknown_date_heading_near_a_missing_date_column_is_refused(tmp_path)
 
 def test_a_project_name_near_another_is_not_that_project(tmp_path):
     from gpmb_gis._text import fold
-    from gpmb_gis.engine import match_project
+    from gpmb_gis.join import match_project
 
     config = compute_progress(SAMPLE_CONFIG).config
     by_key = {fold(p.name): p.id for p in config.projects} | {

@@ -157,7 +157,7 @@ def test_without_communes_layer_a_commune_is_the_union_of_its_pieces(tmp_path):
 )
 def test_record_project_by_id_or_name(written, matched):
     from gpmb_gis._text import fold
-    from gpmb_gis.engine import match_project
+    from gpmb_gis.join import match_project
 
     projects = {
         "QL4B": "Cải tạo, nâng cấp QL4B (Km3+700 – Km18)",

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString
 
 from gpmb_gis import compute_progress
-from gpmb_gis.engine import cut_pieces
+from gpmb_gis.faces import cut_pieces
 
 SIZE = 200.0
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from gpmb_gis import columns as C
 from gpmb_gis import compute_progress
 from gpmb_gis.chainage import Route
-from gpmb_gis.engine import match_records, overlapping_pairs
+from gpmb_gis.faces import overlapping_pairs
+from gpmb_gis.join import match_records
 
 FAR = 5_000.0  # metres east of the corridor: parcels there must not be read
 
@@ -74,7 +75,7 @@ def test_reads_only_the_parcels_that_touch_the_row(tmp_path):
 
 def test_rows_are_cut_from_the_shapes_the_run_keeps(tmp_path):
     """The cuts started while the parcels are keyed use the parcels the run keeps, in order."""
-    from gpmb_gis import engine, load_config
+    from gpmb_gis import faces, load_config
     from gpmb_gis.inputs import load_inputs
     from gpmb_gis.progress import cut_row, overlay_project
 
@@ -87,7 +88,7 @@ def test_rows_are_cut_from_the_shapes_the_run_keeps(tmp_path):
     assert len(geoms) == len(kept) == 10
     assert all(a is b for a, b in zip(geoms, kept, strict=True))
     project = config.projects[0]
-    early = cut_row(engine.union_of(rows[project.id].geometry.to_numpy()), geoms)
+    early = cut_row(faces.union_of(rows[project.id].geometry.to_numpy()), geoms)
     pieces = overlay_project(project, inputs).pieces
     assert early.positions.tolist() == pieces[C.PARCEL_INDEX].tolist()
     assert shapely.area(early.pieces).tolist() == pieces[C.AFFECTED_M2].tolist()
@@ -95,7 +96,7 @@ def test_rows_are_cut_from_the_shapes_the_run_keeps(tmp_path):
 
 def test_bins_worked_out_before_the_parcels_are_those_of_the_cut():
     """The chainage bins a run works out while the parcels are read are the overlay's."""
-    from gpmb_gis import engine, load_config
+    from gpmb_gis import faces, load_config
     from gpmb_gis.inputs import load_inputs
     from gpmb_gis.progress import chainage_bins, overlay_project
 
@@ -107,7 +108,7 @@ def test_bins_worked_out_before_the_parcels_are_those_of_the_cut():
     for project in config.projects:
         if project.id not in routes:
             continue
-        row = engine.union_of(rows[project.id].geometry.to_numpy())
+        row = faces.union_of(rows[project.id].geometry.to_numpy())
         early = chainage_bins(project, row, routes[project.id])
         ov = overlay_project(project, inputs)
         assert early.bins == ov.bins

@@ -9,8 +9,8 @@ import numpy as np
 import shapely
 
 from gpmb_gis import columns as C
-from gpmb_gis import engine
 from gpmb_gis.labels import stage_name, word
+from gpmb_gis.stages import REACH_COLUMNS, stage_at
 
 if TYPE_CHECKING:
     from gpmb_gis.progress import ProgressResult
@@ -467,8 +467,7 @@ def _stage_rank(stage: str) -> int:
 
 def _piece_stages(result: ProgressResult, project: str) -> np.ndarray:
     ov = result.overlays[project]
-    reach = ov.pieces[list(engine.REACH_COLUMNS)].to_numpy()
-    stage_idx = engine.stage_index_at(reach, engine.day_number(result.as_of))
+    stage_idx = stage_at(ov.pieces[list(REACH_COLUMNS)].to_numpy(), result.as_of)
     stages = np.array([C.STAGES[i] for i in stage_idx], dtype=object)
     stages[ov.pieces[C.ALREADY_CLEAR].to_numpy()] = C.ALREADY_CLEAR
     return stages

@@ -16,7 +16,8 @@ from typing import Any
 
 from gpmb_gis._errors import ConfigError, CRSError, GpmbError, InputError
 from gpmb_gis.config import load_config
-from gpmb_gis.progress import ProgressResult, compute_progress, what_if
+from gpmb_gis.result import ProgressResult
+from gpmb_gis.run import compute_progress, what_if
 
 __version__ = "0.1.0"
 
@@ -49,7 +50,7 @@ def check_milestones(config: Any, as_of: Any = None) -> Any:
     >>> table.loc[0, ["project", "status"]].tolist()
     ['QL4B', 'missed']
     """
-    from gpmb_gis.milestones import check_milestones as _check
+    from gpmb_gis.run import check_milestones as _check
 
     return _check(config, as_of)
 
@@ -77,7 +78,7 @@ def plot_burnup(result: ProgressResult, project: str, *, lang: str | None = None
     """
     from gpmb_gis.maps.charts import plot_burnup as _plot
     from gpmb_gis.milestones import milestone_table
-    from gpmb_gis.progress import timeseries_table
+    from gpmb_gis.timeline import timeseries_table
 
     series = timeseries_table(result)
     series = series[(series["project"] == project) & (series["scope"] == "project")]

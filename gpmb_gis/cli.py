@@ -88,8 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_report(args: argparse.Namespace) -> int:
     from gpmb_gis.config import load_config
     from gpmb_gis.outdir import file_stem
-    from gpmb_gis.progress import compute_progress
     from gpmb_gis.report import summary_lines, write_report
+    from gpmb_gis.run import compute_progress
     from gpmb_gis.unplaced import check_unplaced
 
     config = load_config(args.config)
@@ -134,8 +134,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_qa(args: argparse.Namespace) -> int:
     from gpmb_gis.outdir import output_folder
-    from gpmb_gis.progress import compute_progress
     from gpmb_gis.report import summary_lines, write_qa_page, write_tables
+    from gpmb_gis.run import compute_progress
 
     result = compute_progress(args.config, allow_unplaced=True)  # the checks say what is wrong
     with output_folder(args.out, result.config.input_paths()) as folder:
@@ -153,7 +153,7 @@ def _cmd_qa(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from gpmb_gis.milestones import milestone_table, print_milestones
-    from gpmb_gis.progress import compute_progress
+    from gpmb_gis.run import compute_progress
     from gpmb_gis.unplaced import check_unplaced
 
     result = compute_progress(args.config, args.as_of, allow_unplaced=args.allow_unplaced)

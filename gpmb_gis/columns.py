@@ -82,3 +82,34 @@ FEATURE = "feature"
 MESSAGE = "message"
 AREA_M2 = "area_m2"
 QA_COLUMNS: tuple[str, ...] = (SEVERITY, CHECK, LAYER, FEATURE, MESSAGE, AREA_M2)
+
+# the tables of DIR/tables/, their columns in order
+TIMESERIES_COLUMNS = [PROJECT, "date", CLEARED_M2, CLEARED_PCT, "scope",
+                      COMMUNE_CODE, COMMUNE, REQUIRED_M2, "inventoried_m2",
+                      "plan_approved_m2", "paid_m2"]  # fmt: skip
+BLOCKER_COLUMNS = [PROJECT, "kind", "from_m", "to_m", "label", "length_m", "uncleared_m2",
+                   "parcels", "commune", "sheet", "parcel", "side", "completes_m"]  # fmt: skip
+CHAINAGE_COLUMNS = [PROJECT, "from_m", "to_m", "from_label", "to_label", "segment",
+                    "length_m", REQUIRED_M2, CLEARED_M2, CLEARED_PCT, UNMAPPED_M2,
+                    "inventoried_m2", "plan_approved_m2", "paid_m2", AS_OF]  # fmt: skip
+#: The measures of an area, in the project and commune tables.
+_MEASURES = [REQUIRED_M2, CLEARED_M2, CLEARED_PCT, UNMAPPED_M2, PARCELS_AFFECTED,
+             PARCELS_CLEARED]  # fmt: skip
+PROJECT_COLUMNS = [PROJECT, PROJECT_NAME, *_MEASURES, AS_OF]
+COMMUNE_COLUMNS = [PROJECT, COMMUNE_CODE, COMMUNE, *_MEASURES, "inventoried_m2",
+                   "plan_approved_m2", "paid_m2", AS_OF]  # fmt: skip
+MILESTONE_COLUMNS = [
+    PROJECT,
+    "scope",
+    "label",
+    "date",
+    "target_pct",
+    "actual_pct",
+    "status",
+    "forecast_date",
+    "reached_date",
+    "needed_pct_per_week",
+    "needed_ha_per_week",
+    "recent_pct_per_week",
+    "recent_ha_per_week",
+]

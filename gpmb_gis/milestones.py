@@ -1,43 +1,26 @@
 """Milestones: met or missed when due, on track or at risk when ahead (DESIGN §5).
 
 The actual % on any date, the date a target was reached and the trend of the last weeks all
-come from the unit's cleared curve (:class:`gpmb_gis.progress.ClearedCurve`).
+come from the unit's cleared curve (:class:`gpmb_gis.timeline.ClearedCurve`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from gpmb_gis import columns as C
-from gpmb_gis.config import Config, Milestone
-from gpmb_gis.progress import (
-    ClearedCurve,
-    ProgressResult,
-    commune_curve,
-    compute_progress,
-    project_curve,
-)
+from gpmb_gis.config import Milestone
+from gpmb_gis.timeline import ClearedCurve, commune_curve, project_curve
+
+if TYPE_CHECKING:
+    from gpmb_gis.result import ProgressResult
 
 FORECAST_WINDOW_DAYS = 28
 MET, MISSED, ON_TRACK, AT_RISK = "met", "missed", "on_track", "at_risk"
-MILESTONE_COLUMNS = [
-    C.PROJECT,
-    "scope",
-    "label",
-    "date",
-    "target_pct",
-    "actual_pct",
-    "status",
-    "forecast_date",
-    "reached_date",
-    "needed_pct_per_week",
-    "needed_ha_per_week",
-    "recent_pct_per_week",
-    "recent_ha_per_week",
-]
 
 
 def recent_rate_m2_per_day(curve: ClearedCurve, as_of: dt.date) -> float:
@@ -109,12 +92,7 @@ def milestone_table(result: ProgressResult) -> pd.DataFrame:
         for milestone in ov.project.milestones:
             curve = commune_curve(ov, milestone.commune) if milestone.commune else project_curve(ov)
             rows.append({C.PROJECT: pid, **evaluate(milestone, curve, result.as_of)})
-    return pd.DataFrame(rows, columns=MILESTONE_COLUMNS)
-
-
-def check_milestones(config: Config | str, as_of: dt.date | None = None) -> pd.DataFrame:
-    """Evaluate every milestone of a config as of a date (see :func:`milestone_table`)."""
-    return milestone_table(compute_progress(config, as_of))
+    return pd.DataFrame(rows, columns=C.MILESTONE_COLUMNS)
 
 
 def print_milestones(table: pd.DataFrame) -> None:

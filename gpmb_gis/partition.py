@@ -8,7 +8,7 @@ cadastral layers. The run splits where the work splits:
    the size of the files, and the handover book is matched once, as a whole (a record's
    project, repeated keys and the record accounting need all of it);
 2. the overlay of each project (cut, disjoint faces, communes, chainage bins) runs on the
-   cluster, one task per project, with the same :func:`gpmb_gis.progress.overlay_project`
+   cluster, one task per project, with the same :func:`gpmb_gis.overlay.overlay_project`
    as a single process;
 3. the driver measures and writes the tables from the overlays.
 
@@ -29,11 +29,13 @@ from typing import Any
 
 from gpmb_gis.config import Config, Project, load_config
 from gpmb_gis.inputs import Inputs, load_inputs
-from gpmb_gis.progress import OverlayAll, ProgressResult, measure_inputs, overlay_project
+from gpmb_gis.overlay import overlay_project
+from gpmb_gis.result import ProgressResult
+from gpmb_gis.run import OverlayAll, measure_inputs
 
 
 def overlay_on(client: Any) -> OverlayAll:
-    """An ``overlay`` for :func:`~gpmb_gis.progress.measure_inputs`: one dask task a project.
+    """An ``overlay`` for :func:`~gpmb_gis.run.measure_inputs`: one dask task a project.
 
     Parameters
     ----------

@@ -17,7 +17,7 @@ from gpmb_gis import columns as C
 from gpmb_gis._errors import GpmbError
 from gpmb_gis._text import xml_text
 from gpmb_gis.labels import stage_name
-from gpmb_gis.progress import ProgressResult
+from gpmb_gis.result import ProgressResult
 
 REPORT_DAY = 20
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}

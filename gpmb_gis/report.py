@@ -13,17 +13,12 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis._text import xml_text
+from gpmb_gis.columns import COMMUNE_COLUMNS, PROJECT_COLUMNS
 from gpmb_gis.labels import heading, stage_name, word
 from gpmb_gis.milestones import milestone_table
 from gpmb_gis.outdir import file_stem
-from gpmb_gis.progress import (
-    COMMUNE_COLUMNS,
-    PROJECT_COLUMNS,
-    ProgressResult,
-    stages_table,
-    timeseries_table,
-    week_changes,
-)
+from gpmb_gis.result import ProgressResult
+from gpmb_gis.timeline import stages_table, timeseries_table, week_changes
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _M2 = (

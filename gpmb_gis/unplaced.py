@@ -22,7 +22,7 @@ from gpmb_gis.labels import word
 from gpmb_gis.stages import NEVER, day_number
 
 if TYPE_CHECKING:
-    from gpmb_gis.progress import ProgressResult
+    from gpmb_gis.result import ProgressResult
 
 #: The checks of records that could not be placed on a parcel of the right project.
 UNPLACED_CHECKS = ("record_no_parcel", "record_no_commune", "record_no_sheet",

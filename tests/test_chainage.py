@@ -261,7 +261,7 @@ def test_chainage_labels_write_whole_metres(values):
 
 
 def test_faces_split_by_bins_whole_within_rounding():
-    from gpmb_gis.progress import _unit_parts
+    from gpmb_gis.overlay import _unit_parts
 
     units = np.array([shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
     faces = np.array([
@@ -277,7 +277,7 @@ def test_faces_split_by_bins_whole_within_rounding():
 
 
 def test_faces_across_two_or_three_bins_get_their_exact_parts():
-    from gpmb_gis.progress import _unit_parts
+    from gpmb_gis.overlay import _unit_parts
 
     units = np.array([shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10),
                       shapely.box(20, 0, 30, 10)])  # fmt: skip

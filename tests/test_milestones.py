@@ -10,7 +10,7 @@ from helpers import day, rect, write_book_csv, write_config, write_layer
 
 from gpmb_gis import compute_progress
 from gpmb_gis.milestones import milestone_table
-from gpmb_gis.progress import timeseries_table
+from gpmb_gis.timeline import timeseries_table
 
 
 def history(tmp_path, handovers: dict[int, str], milestones: str, as_of: str = "2024-06-30"):

@@ -49,7 +49,7 @@ def test_api_examples_run(tmp_path, monkeypatch):
 
     matplotlib.use("Agg")
     import gpmb_gis
-    from gpmb_gis import config, progress
+    from gpmb_gis import config, run
 
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
@@ -57,7 +57,7 @@ def test_api_examples_run(tmp_path, monkeypatch):
     globs = {"gg": gpmb_gis, "result": result, "tmp_path": tmp_path, "dt": __import__(
         "datetime")}  # fmt: skip
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    for module in (gpmb_gis, config, progress):
+    for module in (gpmb_gis, config, run):
         outcome = doctest.testmod(module, extraglobs=globs, optionflags=flags, verbose=False)
         assert outcome.failed == 0, module.__name__
         assert outcome.attempted > 0, module.__name__

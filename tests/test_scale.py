@@ -77,7 +77,7 @@ def test_rows_are_cut_from_the_shapes_the_run_keeps(tmp_path):
     """The cuts started while the parcels are keyed use the parcels the run keeps, in order."""
     from gpmb_gis import faces, load_config
     from gpmb_gis.inputs import load_inputs
-    from gpmb_gis.progress import cut_row, overlay_project
+    from gpmb_gis.overlay import cut_row, overlay_project
 
     seen = []
     config = load_config(_case(tmp_path))
@@ -98,7 +98,7 @@ def test_bins_worked_out_before_the_parcels_are_those_of_the_cut():
     """The chainage bins a run works out while the parcels are read are the overlay's."""
     from gpmb_gis import faces, load_config
     from gpmb_gis.inputs import load_inputs
-    from gpmb_gis.progress import chainage_bins, overlay_project
+    from gpmb_gis.overlay import chainage_bins, overlay_project
 
     seen = []
     config = load_config(SAMPLE_CONFIG)

@@ -13,7 +13,7 @@ from gpmb_gis.labels import stage_name, word
 from gpmb_gis.stages import REACH_COLUMNS, stage_at
 
 if TYPE_CHECKING:
-    from gpmb_gis.progress import ProgressResult
+    from gpmb_gis.result import ProgressResult
 
 #: One colour-blind-safe palette (Okabe–Ito based) for stages, used by every map and chart.
 STAGE_COLOURS: dict[str, str] = {

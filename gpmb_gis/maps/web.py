@@ -26,7 +26,7 @@ from gpmb_gis.labels import heading, stage_name, word
 from gpmb_gis.maps.static import BLOCKED_COLOUR, STAGE_COLOURS, _piece_stages
 
 if TYPE_CHECKING:
-    from gpmb_gis.progress import ProgressResult
+    from gpmb_gis.result import ProgressResult
 
 #: Degrees kept in coordinates: 1e-6° is about 0.1 m.
 DECIMALS = 6

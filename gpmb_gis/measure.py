@@ -1,0 +1,366 @@
+"""The tables of one day: a project's, its communes', its chainage bins', blockers and parcels.
+
+Every area is a sum over disjoint faces (the area of a union), at the stage each face had
+reached on the day (``docs/metrics.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gpmb_gis import _arrays, stages
+from gpmb_gis import columns as C
+from gpmb_gis._text import number_key
+from gpmb_gis.chainage import (
+    chainage_labels,
+    stretch_label,
+    stretch_labels,
+)
+from gpmb_gis.chainage import runs as chainage_runs
+from gpmb_gis.inputs import Inputs
+from gpmb_gis.labels import word
+from gpmb_gis.overlay import ProjectOverlay, Units
+from gpmb_gis.stages import stage_at
+
+# --- measuring -----------------------------------------------------------------------------
+
+
+def unit_sums(units: Units, stage_idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Area per unit: mapped (``mapped``) and at each dated stage or later (``<stage>_m2``).
+
+    ``stage_idx`` is the stage index of each face as of a day (:func:`stage_at`).
+    """
+    n = len(units.keys)
+    face_stage = stage_idx[units.face_index]
+    sums = {"mapped": np.bincount(units.face_unit, weights=units.face_area, minlength=n)}
+    for s, stage in enumerate(stages.DATED_STAGES, start=1):
+        weights = units.face_area * (face_stage >= s)
+        sums[f"{stage}_m2"] = np.bincount(units.face_unit, weights=weights, minlength=n)
+    return sums
+
+
+def percent(part: float, whole: float) -> float:
+    """``part`` as a % of ``whole``; NaN when there is no whole."""
+    return 100.0 * part / whole if whole > 0 else float("nan")
+
+
+def measure_project(ov: ProjectOverlay, day: dt.date) -> dict[str, object]:
+    """The project's row of ``progress_by_project.csv`` as of a date."""
+    stage = stage_at(ov.face_reach, day)
+    cleared = float(ov.face_area[stage == len(stages.DATED_STAGES)].sum())
+    piece_stage = stage_at(ov.pieces[list(stages.REACH_COLUMNS)].to_numpy(), day)
+    done = piece_stage == len(stages.DATED_STAGES)
+    row = {
+        C.PROJECT: ov.project.id,
+        C.PROJECT_NAME: ov.project.name,
+        C.REQUIRED_M2: ov.required_m2,
+        C.CLEARED_M2: cleared,
+        C.CLEARED_PCT: percent(cleared, ov.required_m2),
+        C.UNMAPPED_M2: max(ov.required_m2 - float(ov.face_area.sum()), 0.0),
+        C.PARCELS_AFFECTED: int(ov.pieces[C.PARCEL_INDEX].nunique()),
+        C.PARCELS_CLEARED: int(ov.pieces.loc[done, C.PARCEL_INDEX].nunique()),
+    }
+    for s, name in enumerate(stages.DATED_STAGES, start=1):
+        row[f"{name}_m2"] = float(ov.face_area[stage >= s].sum())
+    if ov.sites is not None:
+        sums = unit_sums(ov.sites, stage)
+        req = ov.sites.required_m2
+        full = sums[f"{C.HANDED_OVER}_m2"] >= req - 0.01
+        row["sites"] = len(ov.sites.keys)
+        row["sites_cleared"] = int((full & (req > 0)).sum())
+    row[C.AS_OF] = day.isoformat()
+    return row
+
+
+def measure_chainage(ov: ProjectOverlay, day: dt.date) -> pd.DataFrame:
+    """The project's rows of ``progress_by_chainage.csv`` as of a date (empty without route)."""
+    if ov.bin_units is None or ov.bins is None:
+        return pd.DataFrame(columns=C.CHAINAGE_COLUMNS)
+    stage = stage_at(ov.face_reach, day)
+    sums = unit_sums(ov.bin_units, stage)
+    required = ov.bin_units.required_m2
+    table = pd.DataFrame({
+        C.PROJECT: ov.project.id,
+        "from_m": [b.from_m for b in ov.bins], "to_m": [b.to_m for b in ov.bins],
+        "from_label": chainage_labels([b.from_m for b in ov.bins]),
+        "to_label": chainage_labels([b.to_m for b in ov.bins]),
+        "segment": [b.segment for b in ov.bins],
+        "length_m": [b.to_d - b.from_d for b in ov.bins],
+        C.REQUIRED_M2: required, C.CLEARED_M2: sums[f"{C.HANDED_OVER}_m2"],
+    })  # fmt: skip
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table[C.CLEARED_PCT] = np.where(required > 0, 100 * table[C.CLEARED_M2] / required,
+                                        np.nan)  # fmt: skip
+    table[C.UNMAPPED_M2] = np.maximum(required - sums["mapped"], 0.0)
+    for name in stages.DATED_STAGES[:-1]:
+        table[f"{name}_m2"] = sums[f"{name}_m2"]
+    table[C.AS_OF] = day.isoformat()
+    return table[C.CHAINAGE_COLUMNS]
+
+
+#: A bin counts as fully cleared when what is left is under this area (rounding, not land).
+FULL_TOLERANCE_M2 = 0.01
+
+
+def _blocked_stretches(bins: pd.DataFrame, full: np.ndarray, left: np.ndarray,
+                       hits: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    """Runs of bins under 100 %: where, how long, how much left, how many parcels block."""
+    runs = chainage_runs(~full)
+    if not runs:
+        return pd.DataFrame(columns=C.BLOCKER_COLUMNS[1:])
+    first = np.array([a for a, _ in runs])
+    last = np.array([b for _, b in runs])
+    run_of_bin = np.full(len(bins), -1)
+    for k, (a, b) in enumerate(runs):
+        run_of_bin[a : b + 1] = k
+    in_run = hits.assign(run=run_of_bin[hits["bin"].to_numpy()])
+    parcels = in_run[in_run["run"] >= 0].groupby("run")["piece"].nunique()
+    length = [float(bins["length_m"].to_numpy()[a : b + 1].sum()) for a, b in runs]
+    from_m, to_m = bins["from_m"].to_numpy()[first], bins["to_m"].to_numpy()[last]
+    return pd.DataFrame({
+        "kind": "stretch", "from_m": from_m, "to_m": to_m,
+        "label": stretch_labels(from_m, to_m),
+        "length_m": length,
+        "uncleared_m2": [float(left[a : b + 1].sum()) for a, b in runs],
+        "parcels": parcels.reindex(range(len(runs)), fill_value=0).to_numpy(dtype=int),
+    })  # fmt: skip
+
+
+def _blocking_parcels(ov: ProjectOverlay, bins: pd.DataFrame, hits: pd.DataFrame,
+                      ) -> pd.DataFrame:  # fmt: skip
+    """Each piece not handed over in a bin under 100 %, with the road its handover completes.
+
+    ``completes_m`` sums the bins where it is the only open piece and no land is unmapped.
+    """
+    length = bins["length_m"].to_numpy()
+    unmapped = bins[C.UNMAPPED_M2].to_numpy()
+    bin_idx, piece_idx = hits["bin"].to_numpy(), hits["piece"].to_numpy()
+    # open pieces per bin: each (bin, piece) pair once
+    pairs = np.unique(np.column_stack([bin_idx, piece_idx]), axis=0)
+    only = np.bincount(pairs[:, 0], minlength=len(bins)) if len(pairs) else np.zeros(len(bins))
+    sole = (only[bin_idx] == 1) & (unmapped[bin_idx] <= FULL_TOLERANCE_M2)
+    piece, at = np.unique(piece_idx, return_inverse=True)
+    n = len(piece)
+    length_m = np.bincount(at, weights=length[bin_idx], minlength=n)
+    uncleared = np.bincount(at, weights=hits["area"].to_numpy(), minlength=n)
+    completes = np.bincount(at, weights=np.where(sole, length[bin_idx], 0.0), minlength=n)
+    pieces = ov.pieces
+    from_m, to_m = pieces["from_m"].to_numpy()[piece], pieces["to_m"].to_numpy()[piece]
+    return pd.DataFrame({
+        "kind": "parcel", "from_m": from_m, "to_m": to_m,
+        "label": stretch_labels(from_m, to_m),
+        "length_m": length_m, "uncleared_m2": uncleared,
+        "commune": pieces["commune_name"].to_numpy()[piece],
+        "sheet": _arrays.map_unique(pieces[C.SHEET].to_numpy()[piece], number_key),
+        "parcel": _arrays.map_unique(pieces[C.PARCEL].to_numpy()[piece], number_key),
+        "side": pieces["side"].to_numpy()[piece], "completes_m": completes,
+    })  # fmt: skip
+
+
+def blockers_table(ov: ProjectOverlay, bins: pd.DataFrame, day: dt.date,
+                   ) -> tuple[pd.DataFrame, dict[str, object]]:  # fmt: skip
+    """What blocks the road: stretches not yet cleared, and the parcels that block them.
+
+    Parameters
+    ----------
+    ov
+        The project's overlay (with a route).
+    bins
+        Its chainage table as of ``day`` (:func:`measure_chainage`).
+
+    Returns
+    -------
+    (DataFrame, dict)
+        ``blockers.csv`` rows: ``kind`` = ``stretch`` (merged runs of bins under 100 %) or
+        ``parcel`` (a parcel not handed over in such a bin, ranked by the metres of fully
+        cleared road its handover alone would complete); and the summary: clean km, the
+        longest continuous cleared stretch, the number of blocked stretches.
+    """
+    if ov.piece_bins is None or not len(bins):
+        return pd.DataFrame(columns=C.BLOCKER_COLUMNS), {}
+    required = bins[C.REQUIRED_M2].to_numpy()
+    left = required - bins[C.CLEARED_M2].to_numpy()
+    full = left <= FULL_TOLERANCE_M2
+    length = bins["length_m"].to_numpy()
+    piece_idx, bin_idx, area = ov.piece_bins
+    reach = ov.pieces[stages.REACH_COLUMNS[-1]].to_numpy()
+    open_piece = reach[piece_idx] > stages.day_number(day)
+    hits = pd.DataFrame({"piece": piece_idx, "bin": bin_idx, "area": area})[
+        open_piece & (area > FULL_TOLERANCE_M2)
+    ]
+    table = pd.concat([_blocked_stretches(bins, full, left, hits),
+                       _blocking_parcels(ov, bins, hits)], ignore_index=True)  # fmt: skip
+    table = table.reindex(columns=C.BLOCKER_COLUMNS[1:])
+    table.insert(0, C.PROJECT, ov.project.id)
+    parcels = table[table["kind"] == "parcel"].sort_values(
+        ["completes_m", "uncleared_m2"], ascending=False
+    )
+    table = pd.concat([table[table["kind"] == "stretch"], parcels], ignore_index=True)
+    cleared_runs = chainage_runs(full)
+    longest = max(cleared_runs, key=lambda r: length[r[0] : r[1] + 1].sum(), default=None)
+    summary: dict[str, object] = {
+        "clean_km": float(length[full].sum()) / 1000.0,
+        "blocked_stretches": int((table["kind"] == "stretch").sum()),
+        "longest_cleared_m": float(length[longest[0]:longest[1] + 1].sum()) if longest else 0.0,
+        "longest_cleared": stretch_label(bins["from_m"].iat[longest[0]],
+                                         bins["to_m"].iat[longest[1]]) if longest else "",
+    }  # fmt: skip
+    return table, summary
+
+
+def measure_communes(
+    ov: ProjectOverlay,
+    day: dt.date,
+    outside_label: str,
+    unmapped_label: str = "",
+) -> list[dict[str, object]]:
+    """The project's rows of ``progress_by_commune.csv`` as of a date.
+
+    They add up to the project's row: land outside every commune polygon, or (without
+    commune polygons) land no parcel covers, has a row of its own.
+    """
+    stage = stage_at(ov.face_reach, day)
+    units = ov.communes
+    sums = unit_sums(units, stage)
+    piece_stage = stage_at(ov.pieces[list(stages.REACH_COLUMNS)].to_numpy(), day)
+    rows = []
+    for u in range(len(units.keys)):
+        req = float(units.required_m2[u])
+        if req <= 0:
+            continue
+        mine = ov.piece_unit == u
+        rows.append(
+            _commune_row(ov, (units.codes[u], units.names[u], req), sums, u, mine, piece_stage, day)
+        )
+    outside = ov.required_m2 - float(units.required_m2.sum())
+    unmapped = ov.required_m2 - float(ov.face_area.sum())
+    if not units.polygons and unmapped > 0.01:  # land no parcel covers: in no commune
+        nothing = {k: np.zeros(1) for k in sums}
+        no_piece = np.zeros(len(ov.pieces), dtype=bool)
+        row = ("", unmapped_label, unmapped)
+        rows.append(_commune_row(ov, row, nothing, 0, no_piece, piece_stage, day))
+    if units.polygons and outside > 0.01:
+        mapped = float(ov.face_area.sum()) - float(sums["mapped"].sum())
+        extra = {"mapped": np.array([mapped])}
+        for s, name in enumerate(stages.DATED_STAGES, start=1):
+            inside = float(sums[f"{name}_m2"].sum())
+            extra[f"{name}_m2"] = np.array([float(ov.face_area[stage >= s].sum()) - inside])
+        mine = ov.piece_unit == -1
+        rows.append(
+            _commune_row(ov, ("", outside_label, outside), extra, 0, mine, piece_stage, day)
+        )
+    return rows
+
+
+def _commune_row(
+    ov: ProjectOverlay,
+    unit: tuple[str, str, float],
+    sums: dict[str, np.ndarray],
+    u: int,
+    mine: np.ndarray,
+    piece_stage: np.ndarray,
+    day: dt.date,
+) -> dict[str, object]:
+    code, name, required = unit
+    cleared = float(sums[f"{C.HANDED_OVER}_m2"][u])
+    row = {
+        C.PROJECT: ov.project.id,
+        C.COMMUNE_CODE: code,
+        C.COMMUNE: name,
+        C.REQUIRED_M2: required,
+        C.CLEARED_M2: cleared,
+        C.CLEARED_PCT: percent(cleared, required),
+        C.UNMAPPED_M2: max(required - float(sums["mapped"][u]), 0.0),
+        C.PARCELS_AFFECTED: int(ov.pieces.loc[mine, C.PARCEL_INDEX].nunique()),
+        C.PARCELS_CLEARED: int(ov.pieces.loc[mine & (piece_stage == 4), C.PARCEL_INDEX].nunique()),
+    }
+    for name_ in stages.DATED_STAGES[:-1]:
+        row[f"{name_}_m2"] = float(sums[f"{name_}_m2"][u])
+    row[C.AS_OF] = day.isoformat()
+    return row
+
+
+# --- parcels table and accounting ----------------------------------------------------------
+
+
+def _stage_names(ov: ProjectOverlay, day: dt.date) -> list[str]:
+    idx = stage_at(ov.pieces[list(stages.REACH_COLUMNS)].to_numpy(), day)
+    names = np.array(C.STAGES, dtype=object)[idx]
+    clear = ov.pieces[C.ALREADY_CLEAR].to_numpy(dtype=bool)
+    return np.where(clear, C.ALREADY_CLEAR, names).tolist()
+
+
+def parcels_table(
+    ov: ProjectOverlay, inputs: Inputs, day: dt.date, *, include_owner: bool = False
+) -> pd.DataFrame:
+    """Rows of ``parcels.csv`` for one project: each affected parcel and its stage."""
+    pieces = ov.pieces
+    mine = inputs.links[inputs.links[C.PROJECT] == ov.project.id]
+    records = inputs.records
+    rec = mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)
+    days = stages.day_numbers(records[C.HANDOVER_DATE].to_numpy()[rec])
+    days = np.where(days <= stages.day_number(day), days, np.nan)
+    # each link's piece (a project has one piece per parcel; -1: the parcel has none)
+    at = pd.Index(pieces[C.PARCEL_INDEX].to_numpy(dtype=np.int64)).get_indexer(
+        mine[C.PARCEL_INDEX].to_numpy(dtype=np.int64)
+    )
+    ok = at >= 0
+    at, rec, days = at[ok], rec[ok], days[ok]
+    handover_day = np.full(len(pieces), np.nan)
+    np.fmin.at(handover_day, at, days)  # the earliest handover on or before the day
+    enforcement = np.bincount(at, weights=records[C.ENFORCEMENT].to_numpy(dtype=bool)[rec],
+                              minlength=len(pieces)) > 0  # fmt: skip
+    complaint = np.bincount(at, weights=records[C.COMPLAINT].to_numpy(dtype=bool)[rec],
+                            minlength=len(pieces)) > 0  # fmt: skip
+    table = pd.DataFrame(
+        {
+            C.PROJECT: ov.project.id,
+            C.COMMUNE: pieces["commune_name"].to_numpy(),
+            C.SHEET: pieces[C.SHEET].to_numpy(),
+            C.PARCEL: pieces[C.PARCEL].to_numpy(),
+            C.LAND_USE: pieces[C.LAND_USE].to_numpy() if C.LAND_USE in pieces else None,
+            C.AFFECTED_M2: pieces[C.AFFECTED_M2].to_numpy(),
+            C.STAGE: _stage_names(ov, day),
+            C.HANDOVER_DATE: stages.dates_of(handover_day),
+            C.ENFORCEMENT: enforcement,
+            C.COMPLAINT: complaint,
+        }
+    )
+    if ov.route is not None:
+        table["from_m"], table["to_m"] = pieces["from_m"].to_numpy(), pieces["to_m"].to_numpy()
+        table["from_label"] = chainage_labels(pieces["from_m"].to_numpy())
+        table["to_label"] = chainage_labels(pieces["to_m"].to_numpy())
+        table["side"] = pieces["side"].to_numpy()
+    if include_owner:
+        table[C.OWNER] = pieces[C.OWNER].to_numpy() if C.OWNER in pieces else None
+    return table
+
+
+@dataclass
+class ProjectTables:
+    """One project's rows of the run's tables."""
+
+    project: dict[str, object]
+    road: dict[str, object]
+    chainage: pd.DataFrame
+    blockers: pd.DataFrame
+    communes: list[dict[str, object]]
+    parcels: pd.DataFrame
+
+
+def project_tables(ov: ProjectOverlay, inputs: Inputs, day: dt.date, include_owner: bool,
+                    ) -> ProjectTables:  # fmt: skip
+    """A project's own tables as of ``day``: what needs no other project nor the findings."""
+    row = measure_project(ov, day)
+    bins = measure_chainage(ov, day)
+    blockers, road = blockers_table(ov, bins, day)
+    lang = inputs.config.lang
+    communes = measure_communes(
+        ov, day, word("outside_communes", lang), word("unmapped_land", lang)
+    )
+    return ProjectTables(row, road, bins, blockers, communes,
+                          parcels_table(ov, inputs, day, include_owner=include_owner))  # fmt: skip

@@ -1,0 +1,289 @@
+"""A run: read, overlay and measure every project of a config, on threads where it pays.
+
+:func:`compute_progress` reads the inputs (:mod:`gpmb_gis.inputs`), cuts each right of way
+while the parcels are keyed and the book is read, dates and measures each project as soon as
+its cut is done, and returns a :class:`~gpmb_gis.result.ProgressResult`. This is the only
+module that schedules work on threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from typing import TypeVar
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import STRtree
+
+from gpmb_gis import columns as C
+from gpmb_gis import join, qa, stages
+from gpmb_gis.chainage import (
+    Route,
+)
+from gpmb_gis.config import Config, Project, load_config
+from gpmb_gis.faces import union_of
+from gpmb_gis.inputs import Inputs, load_inputs
+from gpmb_gis.measure import project_tables
+from gpmb_gis.milestones import milestone_table
+from gpmb_gis.overlay import (
+    ChainageBins,
+    ProjectOverlay,
+    RowCut,
+    chainage_bins,
+    cut_project,
+    cut_row,
+    overlay_project,
+    with_reach,
+)
+from gpmb_gis.result import ProgressResult, measure_overlays
+
+T = TypeVar("T")
+
+
+def compute_progress(
+    config: Config | str,
+    as_of: dt.date | None = None,
+    *,
+    include_owner: bool = False,
+    allow_unplaced: bool = False,
+) -> ProgressResult:
+    """Measure every project of a config as of a date.
+
+    Parameters
+    ----------
+    config
+        A :class:`~gpmb_gis.config.Config` or the path of a config file.
+    as_of
+        Report date; default the config's ``as_of``, else today.
+    include_owner
+        Keep owner names in the parcels table (personal data: off by default).
+    allow_unplaced
+        Measure a book that cannot be placed as a whole (a key column missing, several sheets
+        that look like the book) instead of refusing it: its records count for nothing and
+        :meth:`ProgressResult.unplaced` says how many.
+
+    Returns
+    -------
+    ProgressResult
+
+    Examples
+    --------
+    >>> result = compute_progress("data/cao_loc/gpmb.toml")
+    >>> round(float(result.progress_by_project.loc[0, "cleared_pct"]), 1)
+    99.3
+    """
+    if not isinstance(config, Config):
+        config = load_config(config)
+    if allow_unplaced and not config.qa.allow_unplaced:
+        import dataclasses
+
+        config = dataclasses.replace(config, qa=dataclasses.replace(config.qa, allow_unplaced=True))
+    day = as_of or config.as_of or dt.date.today()
+    projects = list(config.projects)
+    with ThreadPoolExecutor(max_workers=_workers(projects)) as pool:
+        unions: dict[str, shapely.Geometry] = {}
+        binned: dict[str, Future[ChainageBins]] = {}
+        shapes: dict[str, Future[RowCut]] = {}
+
+        def plan(rows: dict[str, gpd.GeoDataFrame], routes: dict[str, Route]) -> None:
+            # the roads' chainage bins need no parcel: they are worked out while those are read
+            for p in projects:
+                unions[p.id] = union_of(rows[p.id].geometry.to_numpy())
+                if p.id in routes:
+                    binned[p.id] = pool.submit(chainage_bins, p, unions[p.id], routes[p.id])
+
+        def start(_rows: dict[str, gpd.GeoDataFrame], parcel_geoms: np.ndarray) -> None:
+            # the rights of way (their unions from plan, called first) are cut by the parcels'
+            # shapes while the parcels are keyed and checked and the book is read
+            tree = STRtree(parcel_geoms)  # one for every project
+            for p in projects:
+                shapes[p.id] = pool.submit(cut_row, unions[p.id], parcel_geoms, tree)
+
+        try:
+            inputs = load_inputs(config, settle=False, link=False, shapes_read=start,
+                                 layers_read=plan)  # fmt: skip
+        except BaseException:
+            for cut in [*binned.values(), *shapes.values()]:
+                cut.cancel()
+            raise
+        _without_implausible_dates(inputs, day)
+        overlays, measured = overlay_while_linking(
+            inputs,
+            lambda ov: project_tables(ov, inputs, day, include_owner),
+            pool,
+            shapes,
+            binned,
+        )
+    return measure_overlays(inputs, overlays, day, include_owner=include_owner, measured=measured)
+
+
+def _without_implausible_dates(inputs: Inputs, day: dt.date) -> None:
+    """Drop the book's implausible dates (before 1990, far after ``day``): they date no step."""
+    records, found = qa.drop_implausible_dates(inputs.records, day,
+                                               inputs.config.qa.far_future_years)  # fmt: skip
+    if found:
+        inputs.records = records
+        inputs.record_reach = stages.record_reach_days(records)
+        inputs.findings.extend(found)
+
+
+def _workers(projects: list[Project]) -> int:
+    """Threads for the projects' cuts: one per core, no more than projects."""
+    return max(1, min(len(projects), os.cpu_count() or 1))
+
+
+#: Overlays every project of a run: ``(projects, inputs) → {project id: overlay}``.
+OverlayAll = Callable[[list[Project], Inputs], dict[str, ProjectOverlay]]
+
+
+def overlay_threads(projects: list[Project], inputs: Inputs) -> dict[str, ProjectOverlay]:
+    """Overlay the projects on threads (one per core): GEOS works without holding the GIL."""
+    workers = min(len(projects), os.cpu_count() or 1)
+    if workers <= 1:
+        return {p.id: overlay_project(p, inputs) for p in projects}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = pool.map(lambda p: overlay_project(p, inputs), projects)
+        return {p.id: ov for p, ov in zip(projects, done, strict=True)}
+
+
+def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | None = None,
+                          pool: ThreadPoolExecutor | None = None,
+                          shapes: dict[str, Future[RowCut]] | None = None,
+                          binned: dict[str, Future[ChainageBins]] | None = None,
+                          ) -> tuple[dict[str, ProjectOverlay], dict[str, T]]:  # fmt: skip
+    """Overlay every project, cutting the rights of way on threads while records are linked.
+
+    The cuts (:func:`cut_project`) need only the layers; this thread meanwhile links the
+    handover records to the parcels (:meth:`Inputs.link_records`), a side thread looks up
+    the far records (:meth:`Inputs.settle`), then each project is dated (:func:`with_reach`)
+    and given to ``then`` as soon as its cut is done, while the others are still cut.
+    ``pool`` runs the cuts (else a pool of one thread per core); ``shapes`` holds the
+    projects' :func:`cut_row` already under way on it, ``binned`` the roads'
+    :func:`chainage_bins`.
+
+    Returns
+    -------
+    (dict, dict)
+        The overlays (the same as :func:`overlay_threads`) and what ``then`` gave for each,
+        by project id in the config's order.
+    """
+    projects = list(inputs.config.projects)
+    if pool is None:
+        with ThreadPoolExecutor(max_workers=_workers(projects)) as own:
+            return overlay_while_linking(inputs, then, own, shapes, binned)
+    shapes = shapes or {}
+    for early in shapes.values():
+        early.cancel()  # not started yet: its project's cut does it, in turn, without waiting
+
+    def cut_one(p: Project) -> ProjectOverlay:
+        early = shapes.get(p.id)
+        done = early is not None and not early.cancelled()
+        bins = (binned or {}).get(p.id)
+        return cut_project(p, inputs, early.result() if done else None,
+                           None if bins is None else bins.result())  # fmt: skip
+
+    with ThreadPoolExecutor(1) as side:
+        cuts = {pool.submit(cut_one, p): p.id for p in projects}
+        try:
+            inputs.link_records()
+        except BaseException:
+            for cut in cuts:
+                cut.cancel()
+            raise
+        settled = side.submit(inputs.settle)
+        overlays, results = {}, {}
+        for cut in as_completed(cuts):
+            overlays[cuts[cut]] = ov = with_reach(cut.result(), inputs)
+            if then is not None:
+                results[cuts[cut]] = then(ov)
+        settled.result()
+    order = [p.id for p in projects]
+    return {k: overlays[k] for k in order}, {k: results[k] for k in order if k in results}
+
+
+def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
+                   overlay: OverlayAll = overlay_threads) -> ProgressResult:  # fmt: skip
+    """Overlay and measure inputs already read (:func:`compute_progress` without the reading).
+
+    ``overlay`` runs :func:`overlay_project` for every project: on threads by default, on a
+    dask cluster with :func:`gpmb_gis.partition.overlay_on`; every way gives the same tables.
+    """
+    _without_implausible_dates(inputs, day)
+    inputs.link_records()
+    with ThreadPoolExecutor(max_workers=1) as side:
+        # a scan of the whole parcels file's attributes, on its own thread during the overlays
+        settled = side.submit(inputs.settle)
+        overlays = overlay(list(inputs.config.projects), inputs)
+        settled.result()
+    return measure_overlays(inputs, overlays, day, include_owner=include_owner)
+
+
+def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.DataFrame,
+            handover_date: dt.date, *, project: str | None = None) -> ProgressResult:  # fmt: skip
+    """Recompute as if some parcels were handed over on a date.
+
+    Parameters
+    ----------
+    result
+        What :func:`compute_progress` returned (its inputs are reused, nothing is read again).
+    parcels
+        ``(sheet, parcel)`` pairs, or a table with ``sheet`` and ``parcel`` columns (and
+        ``commune``, when parcel numbers repeat across communes).
+    handover_date
+        The handover date to assume; the report date becomes the later of it and the result's.
+    project
+        Only for this project (default: every project those parcels are in).
+
+    Examples
+    --------
+    >>> blocking = result.blockers[result.blockers["kind"] == "parcel"].head(3)
+    >>> plan = what_if(result, blocking[["commune", "sheet", "parcel"]], dt.date(2024, 12, 6))
+    >>> bool(plan.progress_by_project["cleared_m2"].sum() > result.progress_by_project[
+    ...     "cleared_m2"].sum())
+    True
+    """
+    import dataclasses
+
+    from gpmb_gis import io
+
+    if result.inputs is None:
+        raise ValueError("the result holds no inputs to recompute from")
+    table = parcels if isinstance(parcels, pd.DataFrame) else pd.DataFrame(
+        list(parcels), columns=[C.SHEET, C.PARCEL])  # fmt: skip
+    extra = io.empty_handovers().reindex(range(len(table)))
+    extra[C.SHEET] = table[C.SHEET].to_numpy()
+    extra[C.PARCEL] = table[C.PARCEL].to_numpy()
+    extra[C.COMMUNE] = table[C.COMMUNE].to_numpy() if C.COMMUNE in table else None
+    extra[C.PROJECT] = project
+    if project is None:  # one record per project, as a book that names its projects has
+        ids = [p.id for p in result.config.projects]
+        extra = pd.concat([extra.assign(**{C.PROJECT: pid}) for pid in ids], ignore_index=True)
+    extra[C.HANDOVER_DATE] = handover_date
+    extra[C.SOURCE_ROW] = 0
+    extra[C.RECORD_LABEL] = "what-if"
+    extra[C.SOURCE_SHEET] = ""
+    extra[C.ENFORCEMENT] = False
+    extra[C.COMPLAINT] = False
+    extra["status_stage"] = None
+    inputs = result.inputs
+    communes = inputs.index()
+    records = pd.concat([inputs.records, join.add_keys(extra, communes)], ignore_index=True)
+    projects = {p.id: p.name for p in inputs.config.projects}
+    links, _ = join.match_records(records, inputs.parcels, projects,
+                                    commune_in_key=inputs.commune_in_key,
+                                    communes=inputs.commune_keys())  # fmt: skip
+    changed = dataclasses.replace(inputs, records=records, links=links,
+                                  record_reach=stages.record_reach_days(records),
+                                  read={**inputs.read, "handovers": inputs.read.get(
+                                      "handovers", 0) + len(extra)})  # fmt: skip
+    return measure_inputs(changed, max(result.as_of, handover_date))
+
+
+def check_milestones(config: Config | str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Evaluate every milestone of a config as of a date (see :func:`milestone_table`)."""
+    return milestone_table(compute_progress(config, as_of))

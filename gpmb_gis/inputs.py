@@ -7,27 +7,28 @@ parcels (:mod:`engine`).
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from gpmb_gis import _arrays, chainage, faces, io, join, nearby, qa, stages
+from gpmb_gis import _arrays, chainage, faces, io, join, nearby, qa
 from gpmb_gis import columns as C
 from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, LayerSource, Project
+from gpmb_gis.io import field_notes
+from gpmb_gis.join import LINK_COLUMNS, LOOK_FARTHER, CommuneIndex, add_keys, match_records
+from gpmb_gis.stages import record_reach_days
 
 
-@dataclass
+@dataclass(frozen=True)
 class Inputs:
-    """The checked inputs of one run.
+    """The checked inputs of one run (read only: a later step makes a changed copy).
 
     Attributes
     ----------
@@ -56,11 +57,11 @@ class Inputs:
         Features in the whole file, for a layer read only near the right of way (parcels).
     unsettled
         Whether records that match no parcel read may still name a parcel elsewhere in the
-        layer: :meth:`settle` looks (a scan of the whole file's attributes, which a run
+        layer: :func:`settled` looks (a scan of the whole file's attributes, which a run
         does while the overlays work).
     linked
-        Whether the records have been linked to the parcels (:meth:`link_records`); until
-        then there are no links.
+        Whether the records have been linked to the parcels (:func:`linked`); until then
+        there are no links.
     commune_in_key
         Whether the parcels' commune is part of their key: it is when the layer carries it or
         the config names it, not when the package placed each parcel in a commune polygon.
@@ -84,41 +85,44 @@ class Inputs:
     unsettled: bool = False
     linked: bool = True
     commune_in_key: bool = True
-    commune_index: join.CommuneIndex | None = None
-
-    def link_records(self) -> None:
-        """Link the handover records to the parcels read (and to their projects)."""
-        if self.linked:
-            return
-        names = {p.id: p.name for p in self.config.projects}
-        self.links, found = join.match_records(
-            self.records, self.parcels, names, commune_in_key=self.commune_in_key,
-            communes=self.commune_keys())  # fmt: skip
-        self.findings.extend(found)
-        self.unsettled = "parcels" in self.in_layer and any(
-            f.check in join.LOOK_FARTHER for f in found
-        )
-        self.linked = True
+    commune_index: CommuneIndex | None = None
 
     def commune_keys(self) -> list[str]:
         """The keys of the communes layer's communes (none without a layer)."""
         return self.index().known()
 
-    def index(self) -> join.CommuneIndex:
+    def index(self) -> CommuneIndex:
         """The run's commune keys (:attr:`commune_index`)."""
-        if self.commune_index is None:
-            self.commune_index = join.CommuneIndex(self.communes)
-        return self.commune_index
+        return self.commune_index or CommuneIndex(self.communes)
 
-    def settle(self) -> None:
-        """List records whose parcel lies elsewhere in the layer as outside the ROW.
 
-        Until then they are listed as naming no parcel (see :attr:`unsettled`).
-        """
-        if self.unsettled:
-            self.findings = _records_far_away(self.config, self.index(), self.records,
-                                              self.findings)  # fmt: skip
-            self.unsettled = False
+def linked(inputs: Inputs) -> Inputs:
+    """The inputs with the handover records linked to the parcels read (and their projects).
+
+    Returns ``inputs`` itself when they are linked already.
+    """
+    if inputs.linked:
+        return inputs
+    names = {p.id: p.name for p in inputs.config.projects}
+    links, found = match_records(inputs.records, inputs.parcels, names,
+                                 commune_in_key=inputs.commune_in_key,
+                                 communes=inputs.commune_keys())  # fmt: skip
+    unsettled = "parcels" in inputs.in_layer and any(f.check in LOOK_FARTHER for f in found)
+    return replace(inputs, links=links, findings=[*inputs.findings, *found],
+                   unsettled=unsettled, linked=True)  # fmt: skip
+
+
+def settled(inputs: Inputs) -> Inputs:
+    """The inputs with the records whose parcel lies elsewhere in the layer listed as such.
+
+    They are listed as outside the right of way; until then they are listed as naming no
+    parcel (see :attr:`Inputs.unsettled`). Returns ``inputs`` itself when there is nothing
+    to look up.
+    """
+    if not inputs.unsettled:
+        return inputs
+    findings = _records_far_away(inputs.config, inputs.index(), inputs.records, inputs.findings)
+    return replace(inputs, findings=findings, unsettled=False)
 
 
 @dataclass
@@ -164,7 +168,7 @@ def _communes(config: Config, tally: _Tally) -> gpd.GeoDataFrame | None:
         layer[C.COMMUNE] = layer[C.COMMUNE_CODE].astype(str)
     if C.COMMUNE_CODE not in layer:
         layer[C.COMMUNE_CODE] = ""
-    index = join.CommuneIndex(layer)
+    index = CommuneIndex(layer)
     layer[C.KEY_COMMUNE] = index.keys(layer[C.COMMUNE])
     dissolved = layer.dissolve(by=C.KEY_COMMUNE, as_index=False, aggfunc="first")
     dissolved = dissolved.set_geometry(
@@ -223,30 +227,117 @@ def _window(config: Config, rows: dict[str, gpd.GeoDataFrame]) -> nearby.Window 
     return nearby.plan_window(source.path, source.layer, source.crs, config.crs, pieces)
 
 
-def _parcels(config: Config, communes: gpd.GeoDataFrame | None, tally: _Tally,
-             window: nearby.Window | None = None,
-             shapes_read: Callable[[np.ndarray], None] | None = None,
-             ) -> tuple[gpd.GeoDataFrame, bool, join.CommuneIndex]:  # fmt: skip
-    """The parcels with their keys, whether their commune is part of the key, and the keys."""
-    parcels = _read_polygons(config.parcels, "parcels", config, "parcels", tally, window)
-    if shapes_read is not None:  # the shapes are final: only columns are added from here
-        shapes_read(parcels.geometry.to_numpy())
+@dataclass(frozen=True)
+class Layers:
+    """The layers a run reads before the parcels: communes, rights of way, centrelines.
+
+    ``tally`` and ``lines`` hold what reading them noticed (the centrelines' findings come
+    after the parcels' in the QA table, as in a reading one layer after the other).
+    """
+
+    communes: gpd.GeoDataFrame | None
+    rows: dict[str, gpd.GeoDataFrame]
+    routes: dict[str, Route]
+    tally: _Tally
+    lines: _Tally
+
+
+def read_layers(config: Config) -> Layers:
+    """Read and check the communes, every project's right of way and every centreline."""
+    tally = _Tally()
+    tally.findings.extend(field_notes(config.fields))
+    communes = _communes(config, tally)
+    rows = {p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally)
+            for p in config.projects}  # fmt: skip
+    lines = _Tally()
+    routes = {p.id: _route(p, config, lines) for p in config.projects if p.centerline}
+    return Layers(communes, rows, routes, tally, lines)
+
+
+def read_parcel_shapes(config: Config, layers: Layers) -> gpd.GeoDataFrame:
+    """The parcels that meet a right of way, repaired: their shapes are final from here.
+
+    Only columns are added to them later (:func:`key_parcels`), so the rights of way can be
+    cut by these shapes while the parcels are keyed and checked.
+    """
+    window = _window(config, layers.rows)
+    return _read_polygons(config.parcels, "parcels", config, "parcels", layers.tally, window)
+
+
+@dataclass(frozen=True)
+class KeyedParcels:
+    """The parcels with their keys, and what the handover join needs to know of them.
+
+    Attributes
+    ----------
+    parcels
+        The parcels (in the order of their shapes) with key columns.
+    commune_in_key
+        Whether their commune is part of their key (:attr:`Inputs.commune_in_key`).
+    index
+        The run's commune keys (:attr:`Inputs.commune_index`).
+    carried
+        The key parts some parcel carries besides its number (``_key_sheet``,
+        ``_key_commune``): a book must give them.
+    """
+
+    parcels: gpd.GeoDataFrame
+    commune_in_key: bool
+    index: CommuneIndex
+    carried: tuple[str, ...]
+
+
+def key_parcels(config: Config, layers: Layers, parcels: gpd.GeoDataFrame) -> KeyedParcels:
+    """Key and check the parcels read (:func:`read_parcel_shapes`); refuse a misplaced ROW."""
+    tally, communes = layers.tally, layers.communes
     if C.PARCEL not in parcels:
         raise io_missing_column(config.parcels, "parcels", C.PARCEL, parcels.columns)
     commune_in_key = _assign_communes(parcels, config, communes)
     if C.SHEET not in parcels:
         parcels[C.SHEET] = None
-    index = join.CommuneIndex(communes, written=parcels[C.COMMUNE].dropna().unique())
-    parcels = join.add_keys(parcels, index)
+    index = CommuneIndex(communes, written=parcels[C.COMMUNE].dropna().unique())
+    parcels = add_keys(parcels, index)
     tally.findings.extend(qa.repeated_parcel_keys(parcels))
     tally.findings.extend(qa.missing_parcel_keys(parcels))
     tally.findings.extend(qa.multipart_parcels(parcels))
     tally.findings.extend(qa.legal_area_mismatch(parcels, config.qa.legal_area_tolerance))
     tally.findings.extend(qa.commune_mismatch(parcels, communes))
-    return parcels.reset_index(drop=True), commune_in_key, index
+    parcels = parcels.reset_index(drop=True)
+    carried = tuple(part for part, in_key in ((C.KEY_SHEET, True),
+                                              (C.KEY_COMMUNE, commune_in_key))
+                    if in_key and parcels[part].astype(bool).any())  # fmt: skip
+    for project in config.projects:
+        _check_near(layers.rows[project.id], parcels, project.row, config.parcels)
+    return KeyedParcels(parcels, commune_in_key, index, carried)
 
 
-def _records(config: Config, index: join.CommuneIndex, tally: _Tally,
+@dataclass(frozen=True)
+class Book:
+    """The handover records with their keys, and what reading the book noticed."""
+
+    records: pd.DataFrame
+    tally: _Tally
+
+
+def read_book(config: Config, keyed: KeyedParcels) -> Book:
+    """Read the handover book and key its records as the parcels are keyed."""
+    tally = _Tally()
+    return Book(_records(config, keyed.index, tally, keyed.carried), tally)
+
+
+def gather(config: Config, layers: Layers, keyed: KeyedParcels, book: Book) -> Inputs:
+    """The inputs of a run from its read parts: not yet linked (:func:`linked`)."""
+    tally = layers.tally
+    findings = [*tally.findings, *layers.lines.findings, *book.tally.findings]
+    records = book.records
+    links = pd.DataFrame([], columns=LINK_COLUMNS)
+    return Inputs(config, keyed.parcels, layers.communes, layers.rows, records, links,
+                  record_reach_days(records), findings, {**tally.read, **book.tally.read},
+                  dict(tally.used), layers.routes, dict(tally.in_layer), linked=False,
+                  commune_in_key=keyed.commune_in_key, commune_index=keyed.index)  # fmt: skip
+
+
+def _records(config: Config, index: CommuneIndex, tally: _Tally,
              carried: Sequence[str] = ()) -> pd.DataFrame:  # fmt: skip
     """The handover records with their keys; ``carried``: the key parts the parcels carry."""
     if config.handovers is None:
@@ -259,7 +350,7 @@ def _records(config: Config, index: join.CommuneIndex, tally: _Tally,
         )
         tally.findings.extend(found)
         _one_book(config, records, strict=strict)
-    records = join.add_keys(records, index).reset_index(drop=True)
+    records = add_keys(records, index).reset_index(drop=True)
     if config.handovers is not None and not config.qa.allow_unplaced:
         _book_has_the_key(config.handovers, records, carried)
     return records
@@ -343,14 +434,14 @@ def _route(project: Project, config: Config, tally: _Tally) -> Route:
     return route
 
 
-def _records_far_away(config: Config, index: join.CommuneIndex, records: pd.DataFrame,
+def _records_far_away(config: Config, index: CommuneIndex, records: pd.DataFrame,
                       findings: list[Finding]) -> list[Finding]:  # fmt: skip
     """Records whose parcel was not read near the right of way but is in the layer elsewhere.
 
     They are listed as outside the right of way (as a whole read would find them), not as
     naming a parcel that does not exist.
     """
-    missing = [f for f in findings if f.check in join.LOOK_FARTHER]
+    missing = [f for f in findings if f.check in LOOK_FARTHER]
     if not missing:
         return findings
     where = {label: pos for pos, label in enumerate(records[C.RECORD_LABEL].tolist())}
@@ -361,7 +452,7 @@ def _records_far_away(config: Config, index: join.CommuneIndex, records: pd.Data
         return findings
     if C.COMMUNE not in far:
         far[C.COMMUNE] = config.parcels.commune
-    far = join.add_keys(far.reset_index(drop=True), index)
+    far = add_keys(far.reset_index(drop=True), index)
     named = records.iloc[rows].reset_index(drop=True)
     far_in_key = C.COMMUNE in far and far[C.COMMUNE].notna().any()
     # the same join as the near parcels'
@@ -385,61 +476,22 @@ def _records_far_away(config: Config, index: join.CommuneIndex, records: pd.Data
     return [replaced.get(id(f), f) for f in findings]
 
 
-def load_inputs(config: Config, *, settle: bool = True, link: bool = True,
-                shapes_read: Callable[[dict[str, gpd.GeoDataFrame], np.ndarray], None]
-                | None = None,
-                layers_read: Callable[[dict[str, gpd.GeoDataFrame], dict[str, Route]], None]
-                | None = None) -> Inputs:  # fmt: skip
-    """Read, repair, check and key every input of a config.
+def load_inputs(config: Config, *, settle: bool = True, link: bool = True) -> Inputs:
+    """Read, repair, check and key every input of a config, one step after the other.
 
-    The handover book is read on a side thread once the layers are read (its Python would
-    hold up theirs), while the rights of way are cut (see ``shapes_read``). With
-    ``link=False`` its records are not yet linked: call :meth:`Inputs.link_records`.
-    With ``settle=False`` the records that match no parcel read are not yet looked up in
-    the rest of the parcels layer: call :meth:`Inputs.settle` before using the findings.
-    ``shapes_read(rows, parcel_geoms)`` is called as soon as the parcels' shapes are read and
-    repaired (in the order of :attr:`Inputs.parcels`), before their keys and checks.
-    ``layers_read(rows, routes)`` is called as soon as the rights of way and the centrelines
-    are read, before the parcels (and so before ``shapes_read``).
+    With ``link=False`` the records are not yet linked to the parcels (:func:`linked`);
+    with ``settle=False`` the records that match no parcel read are not yet looked up in the
+    rest of the parcels layer (:func:`settled`). A run (:func:`gpmb_gis.run.read_inputs`)
+    does the same steps, some of them at once.
 
     Raises
     ------
     InputError, CRSError
         When a layer cannot be read, lacks a needed column, or is in the wrong place.
     """
-    tally, book = _Tally(), _Tally()
-    tally.findings.extend(io.field_notes(config.fields))
-    communes = _communes(config, tally)
-    rows = {p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally)
-            for p in config.projects}  # fmt: skip
-    lines = _Tally()
-    routes = {p.id: _route(p, config, lines) for p in config.projects if p.centerline}
-    if layers_read is not None:
-        layers_read(rows, routes)  # a run works the chainage bins out meanwhile
-    window = _window(config, rows)
-    # the book is Python work, read on a side thread once the layers are: Python that runs
-    # on one thread holds up every call into SQLite, OGR or GEOS on the others
-    with ThreadPoolExecutor(max_workers=1) as side:
-        read = None if shapes_read is None else functools.partial(shapes_read, rows)
-        parcels, commune_in_key, index = _parcels(config, communes, tally, window, read)
-        carried = [part for part, in_key in ((C.KEY_SHEET, True),
-                                             (C.KEY_COMMUNE, commune_in_key))
-                   if in_key and parcels[part].astype(bool).any()]  # fmt: skip
-        reading = side.submit(_records, config, index, book, carried)
-        for project in config.projects:
-            _check_near(rows[project.id], parcels, project.row, config.parcels)
-        records = reading.result()
-    # findings in the order of a reading one after the other
-    tally.findings.extend(lines.findings)
-    tally.findings.extend(book.findings)
-    tally.read.update(book.read)
-    links = pd.DataFrame([], columns=join.LINK_COLUMNS)
-    inputs = Inputs(config, parcels, communes, rows, records, links,
-                    stages.record_reach_days(records), tally.findings, tally.read, tally.used,
-                    routes, tally.in_layer, linked=False,
-                    commune_in_key=commune_in_key, commune_index=index)  # fmt: skip
+    layers = read_layers(config)
+    keyed = key_parcels(config, layers, read_parcel_shapes(config, layers))
+    inputs = gather(config, layers, keyed, read_book(config, keyed))
     if link:
-        inputs.link_records()
-    if settle:
-        inputs.settle()
-    return inputs
+        inputs = linked(inputs)
+    return settled(inputs) if settle else inputs

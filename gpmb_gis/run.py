@@ -8,26 +8,31 @@ module that schedules work on threads.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from typing import TypeVar
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 from shapely import STRtree
 
 from gpmb_gis import columns as C
 from gpmb_gis import join, qa, stages
-from gpmb_gis.chainage import (
-    Route,
-)
 from gpmb_gis.config import Config, Project, load_config
 from gpmb_gis.faces import union_of
-from gpmb_gis.inputs import Inputs, load_inputs
+from gpmb_gis.inputs import (
+    Inputs,
+    gather,
+    key_parcels,
+    linked,
+    read_book,
+    read_layers,
+    read_parcel_shapes,
+    settled,
+)
 from gpmb_gis.measure import project_tables
 from gpmb_gis.milestones import milestone_table
 from gpmb_gis.overlay import (
@@ -80,56 +85,70 @@ def compute_progress(
     if not isinstance(config, Config):
         config = load_config(config)
     if allow_unplaced and not config.qa.allow_unplaced:
-        import dataclasses
-
         config = dataclasses.replace(config, qa=dataclasses.replace(config.qa, allow_unplaced=True))
     day = as_of or config.as_of or dt.date.today()
-    projects = list(config.projects)
-    with ThreadPoolExecutor(max_workers=_workers(projects)) as pool:
-        unions: dict[str, shapely.Geometry] = {}
-        binned: dict[str, Future[ChainageBins]] = {}
-        shapes: dict[str, Future[RowCut]] = {}
-
-        def plan(rows: dict[str, gpd.GeoDataFrame], routes: dict[str, Route]) -> None:
-            # the roads' chainage bins need no parcel: they are worked out while those are read
-            for p in projects:
-                unions[p.id] = union_of(rows[p.id].geometry.to_numpy())
-                if p.id in routes:
-                    binned[p.id] = pool.submit(chainage_bins, p, unions[p.id], routes[p.id])
-
-        def start(_rows: dict[str, gpd.GeoDataFrame], parcel_geoms: np.ndarray) -> None:
-            # the rights of way (their unions from plan, called first) are cut by the parcels'
-            # shapes while the parcels are keyed and checked and the book is read
-            tree = STRtree(parcel_geoms)  # one for every project
-            for p in projects:
-                shapes[p.id] = pool.submit(cut_row, unions[p.id], parcel_geoms, tree)
-
-        try:
-            inputs = load_inputs(config, settle=False, link=False, shapes_read=start,
-                                 layers_read=plan)  # fmt: skip
-        except BaseException:
-            for cut in [*binned.values(), *shapes.values()]:
-                cut.cancel()
-            raise
-        _without_implausible_dates(inputs, day)
-        overlays, measured = overlay_while_linking(
-            inputs,
-            lambda ov: project_tables(ov, inputs, day, include_owner),
+    with ThreadPoolExecutor(max_workers=_workers(list(config.projects))) as pool:
+        read = _read_while_cutting(config, pool)
+        overlays, measured, inputs = overlay_while_linking(
+            _without_implausible_dates(read.inputs, day),
+            lambda ov, linked: project_tables(ov, linked, day, include_owner),
             pool,
-            shapes,
-            binned,
+            read.shapes,
+            read.binned,
         )
     return measure_overlays(inputs, overlays, day, include_owner=include_owner, measured=measured)
 
 
-def _without_implausible_dates(inputs: Inputs, day: dt.date) -> None:
+@dataclass(frozen=True)
+class _ReadAndCutting:
+    """A run's inputs, read, and the cuts of its rights of way started on the way."""
+
+    inputs: Inputs
+    shapes: dict[str, Future[RowCut]]
+    binned: dict[str, Future[ChainageBins]]
+
+
+def _read_while_cutting(config: Config, pool: ThreadPoolExecutor) -> _ReadAndCutting:
+    """Read the inputs (:mod:`gpmb_gis.inputs`), starting the cuts on ``pool`` on the way.
+
+    The roads' chainage bins need no parcel: they are worked out while the parcels are read.
+    The rights of way are cut by the parcels' shapes as soon as those are final, while the
+    parcels are keyed and checked and the book is read (Python work: it runs on this thread
+    once the layers are read, since Python on one thread holds up SQLite, OGR and GEOS on the
+    others while they are read).
+    """
+    projects = list(config.projects)
+    binned: dict[str, Future[ChainageBins]] = {}
+    shapes: dict[str, Future[RowCut]] = {}
+    try:
+        layers = read_layers(config)
+        unions = {p.id: union_of(layers.rows[p.id].geometry.to_numpy()) for p in projects}
+        for p in projects:
+            if p.id in layers.routes:
+                binned[p.id] = pool.submit(chainage_bins, p, unions[p.id], layers.routes[p.id])
+        parcels = read_parcel_shapes(config, layers)
+        parcel_geoms = parcels.geometry.to_numpy()
+        tree = STRtree(parcel_geoms)  # one for every project
+        for p in projects:
+            shapes[p.id] = pool.submit(cut_row, unions[p.id], parcel_geoms, tree)
+        keyed = key_parcels(config, layers, parcels)
+        inputs = gather(config, layers, keyed, read_book(config, keyed))
+    except BaseException:
+        for cut in [*binned.values(), *shapes.values()]:
+            cut.cancel()
+        raise
+    return _ReadAndCutting(inputs, shapes, binned)
+
+
+def _without_implausible_dates(inputs: Inputs, day: dt.date) -> Inputs:
     """Drop the book's implausible dates (before 1990, far after ``day``): they date no step."""
     records, found = qa.drop_implausible_dates(inputs.records, day,
                                                inputs.config.qa.far_future_years)  # fmt: skip
-    if found:
-        inputs.records = records
-        inputs.record_reach = stages.record_reach_days(records)
-        inputs.findings.extend(found)
+    if not found:
+        return inputs
+    return dataclasses.replace(inputs, records=records,
+                               record_reach=stages.record_reach_days(records),
+                               findings=[*inputs.findings, *found])  # fmt: skip
 
 
 def _workers(projects: list[Project]) -> int:
@@ -151,26 +170,27 @@ def overlay_threads(projects: list[Project], inputs: Inputs) -> dict[str, Projec
         return {p.id: ov for p, ov in zip(projects, done, strict=True)}
 
 
-def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | None = None,
+def overlay_while_linking(inputs: Inputs,
+                          then: Callable[[ProjectOverlay, Inputs], T] | None = None,
                           pool: ThreadPoolExecutor | None = None,
                           shapes: dict[str, Future[RowCut]] | None = None,
                           binned: dict[str, Future[ChainageBins]] | None = None,
-                          ) -> tuple[dict[str, ProjectOverlay], dict[str, T]]:  # fmt: skip
+                          ) -> tuple[dict[str, ProjectOverlay], dict[str, T], Inputs]:  # fmt: skip
     """Overlay every project, cutting the rights of way on threads while records are linked.
 
     The cuts (:func:`cut_project`) need only the layers; this thread meanwhile links the
-    handover records to the parcels (:meth:`Inputs.link_records`), a side thread looks up
-    the far records (:meth:`Inputs.settle`), then each project is dated (:func:`with_reach`)
-    and given to ``then`` as soon as its cut is done, while the others are still cut.
-    ``pool`` runs the cuts (else a pool of one thread per core); ``shapes`` holds the
-    projects' :func:`cut_row` already under way on it, ``binned`` the roads'
-    :func:`chainage_bins`.
+    handover records to the parcels (:func:`~gpmb_gis.inputs.linked`), a side thread looks
+    up the far records (:func:`~gpmb_gis.inputs.settled`), then each project is dated
+    (:func:`with_reach`) and given to ``then`` with the linked inputs as soon as its cut is
+    done, while the others are still cut. ``pool`` runs the cuts (else a pool of one thread
+    per core); ``shapes`` holds the projects' :func:`cut_row` already under way on it,
+    ``binned`` the roads' :func:`chainage_bins`.
 
     Returns
     -------
-    (dict, dict)
+    (dict, dict, Inputs)
         The overlays (the same as :func:`overlay_threads`) and what ``then`` gave for each,
-        by project id in the config's order.
+        by project id in the config's order, and the inputs linked and settled.
     """
     projects = list(inputs.config.projects)
     if pool is None:
@@ -179,31 +199,33 @@ def overlay_while_linking(inputs: Inputs, then: Callable[[ProjectOverlay], T] | 
     shapes = shapes or {}
     for early in shapes.values():
         early.cancel()  # not started yet: its project's cut does it, in turn, without waiting
+    unlinked = inputs
 
     def cut_one(p: Project) -> ProjectOverlay:
         early = shapes.get(p.id)
         done = early is not None and not early.cancelled()
         bins = (binned or {}).get(p.id)
-        return cut_project(p, inputs, early.result() if done else None,
+        return cut_project(p, unlinked, early.result() if done else None,
                            None if bins is None else bins.result())  # fmt: skip
 
     with ThreadPoolExecutor(1) as side:
         cuts = {pool.submit(cut_one, p): p.id for p in projects}
         try:
-            inputs.link_records()
+            inputs = linked(inputs)
         except BaseException:
             for cut in cuts:
                 cut.cancel()
             raise
-        settled = side.submit(inputs.settle)
+        settling = side.submit(settled, inputs)
         overlays, results = {}, {}
         for cut in as_completed(cuts):
             overlays[cuts[cut]] = ov = with_reach(cut.result(), inputs)
             if then is not None:
-                results[cuts[cut]] = then(ov)
-        settled.result()
+                results[cuts[cut]] = then(ov, inputs)
+        inputs = settling.result()
     order = [p.id for p in projects]
-    return {k: overlays[k] for k in order}, {k: results[k] for k in order if k in results}
+    return ({k: overlays[k] for k in order}, {k: results[k] for k in order if k in results},
+            inputs)  # fmt: skip
 
 
 def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
@@ -213,13 +235,12 @@ def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
     ``overlay`` runs :func:`overlay_project` for every project: on threads by default, on a
     dask cluster with :func:`gpmb_gis.partition.overlay_on`; every way gives the same tables.
     """
-    _without_implausible_dates(inputs, day)
-    inputs.link_records()
+    inputs = linked(_without_implausible_dates(inputs, day))
     with ThreadPoolExecutor(max_workers=1) as side:
         # a scan of the whole parcels file's attributes, on its own thread during the overlays
-        settled = side.submit(inputs.settle)
+        settling = side.submit(settled, inputs)
         overlays = overlay(list(inputs.config.projects), inputs)
-        settled.result()
+        inputs = settling.result()
     return measure_overlays(inputs, overlays, day, include_owner=include_owner)
 
 
@@ -247,8 +268,6 @@ def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.Da
     ...     "cleared_m2"].sum())
     True
     """
-    import dataclasses
-
     from gpmb_gis import io
 
     if result.inputs is None:

@@ -76,13 +76,23 @@ def test_reads_only_the_parcels_that_touch_the_row(tmp_path):
 def test_rows_are_cut_from_the_shapes_the_run_keeps(tmp_path):
     """The cuts started while the parcels are keyed use the parcels the run keeps, in order."""
     from gpmb_gis import faces, load_config
-    from gpmb_gis.inputs import load_inputs
+    from gpmb_gis.inputs import (
+        gather,
+        key_parcels,
+        linked,
+        read_book,
+        read_layers,
+        read_parcel_shapes,
+        settled,
+    )
     from gpmb_gis.overlay import cut_row, overlay_project
 
-    seen = []
     config = load_config(_case(tmp_path))
-    inputs = load_inputs(config, shapes_read=lambda rows, geoms: seen.append((rows, geoms)))
-    (rows, geoms), = seen  # fmt: skip
+    layers = read_layers(config)
+    shapes = read_parcel_shapes(config, layers)  # what a run starts the cuts with
+    rows, geoms = layers.rows, shapes.geometry.to_numpy()
+    keyed = key_parcels(config, layers, shapes)
+    inputs = settled(linked(gather(config, layers, keyed, read_book(config, keyed))))
     assert rows is inputs.rows
     kept = inputs.parcels.geometry.to_numpy()
     assert len(geoms) == len(kept) == 10
@@ -97,13 +107,22 @@ def test_rows_are_cut_from_the_shapes_the_run_keeps(tmp_path):
 def test_bins_worked_out_before_the_parcels_are_those_of_the_cut():
     """The chainage bins a run works out while the parcels are read are the overlay's."""
     from gpmb_gis import faces, load_config
-    from gpmb_gis.inputs import load_inputs
+    from gpmb_gis.inputs import (
+        gather,
+        key_parcels,
+        linked,
+        read_book,
+        read_layers,
+        read_parcel_shapes,
+        settled,
+    )
     from gpmb_gis.overlay import chainage_bins, overlay_project
 
-    seen = []
     config = load_config(SAMPLE_CONFIG)
-    inputs = load_inputs(config, layers_read=lambda rows, routes: seen.append((rows, routes)))
-    (rows, routes), = seen  # fmt: skip
+    layers = read_layers(config)  # what a run works the bins out from, before the parcels
+    rows, routes = layers.rows, layers.routes
+    keyed = key_parcels(config, layers, read_parcel_shapes(config, layers))
+    inputs = settled(linked(gather(config, layers, keyed, read_book(config, keyed))))
     assert rows is inputs.rows and routes is inputs.routes and routes
     for project in config.projects:
         if project.id not in routes:

@@ -12,6 +12,9 @@ import functools
 import math
 import re
 import unicodedata
+from typing import Any
+
+import pandas as pd
 
 # --- normalisation -------------------------------------------------------------------------
 
@@ -324,3 +327,59 @@ def best_decoding(texts: list[str]) -> str:
         for name, decode in BYTE_DECODINGS.items()
     }
     return max(scores, key=lambda name: scores[name])
+
+
+# --- a column's text ------------------------------------------------------------
+
+
+def joined_text(cells: list[Any]) -> str:
+    """The text among ``cells`` in one string, NUL between cells (numbers and blanks aside).
+
+    One string answers for all the cells at once: ASCII, or in NFC (:func:`in_nfc`).
+    """
+    try:
+        return "\x00".join(cells)
+    except TypeError:  # numbers or blanks among the text
+        return "\x00".join(v for v in cells if isinstance(v, str))
+
+
+def in_nfc(joined: str) -> bool:
+    """Whether every cell of a :func:`joined_text` text is in NFC (NUL composes with nothing)."""
+    return unicodedata.is_normalized("NFC", joined)
+
+
+def from_cp1258(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    return nfc(value.encode("latin1", errors="replace").decode("cp1258", errors="replace"))
+
+
+def is_text_column(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+
+
+def first_non_ascii(values: pd.Series) -> str:
+    for v in values:
+        if isinstance(v, str) and not v.isascii():
+            return v[:40]
+    return ""
+
+
+def guess_column_encoding(values: pd.Series) -> str | None:
+    """The legacy encoding most text reads as, or None when Unicode Vietnamese is the most.
+
+    A cell that is Vietnamese as read ("Hợp Thành") votes against: one odd character (an en
+    dash, "±", "…") never decides for a whole book.
+    """
+    legacy: dict[str, int] = {}
+    texts = [v for v in pd.unique(values.dropna().to_numpy(dtype=object)) if isinstance(v, str)]
+    texts = texts[:500]
+    for text in texts:
+        guess = looks_legacy(text)
+        if guess:
+            legacy[guess] = legacy.get(guess, 0) + 1
+    if not legacy:
+        return None
+    best = max(legacy, key=lambda k: legacy[k])
+    unicode = sum(not t.isascii() and is_vietnamese_text(t) for t in texts)
+    return best if legacy[best] > unicode else None

@@ -69,6 +69,8 @@ STAGE_DATES: dict[str, str] = {
     PAID: PAID_DATE,
     HANDED_OVER: HANDOVER_DATE,
 }
+#: The step dates of a handover record, in the order of the stages.
+DATE_COLUMNS: tuple[str, ...] = tuple(STAGE_DATES.values())
 #: Stage reported for a piece whose land the state already holds (``already_clear_land_use``).
 ALREADY_CLEAR = "already_clear"
 #: Stage areas reported in the commune table, ``<stage>_m2``.
@@ -113,3 +115,8 @@ MILESTONE_COLUMNS = [
     "recent_pct_per_week",
     "recent_ha_per_week",
 ]
+#: The handover records' columns, as the book reader gives them.
+HANDOVER_COLUMNS: tuple[str, ...] = (
+    SOURCE_ROW, SOURCE_SHEET, RECORD_LABEL, PROJECT, COMMUNE, SHEET, PARCEL,
+    *DATE_COLUMNS, STATUS, "status_stage", ENFORCEMENT, COMPLAINT, OWNER, NOTE, LAND_USE,
+)  # fmt: skip

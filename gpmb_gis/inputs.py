@@ -15,13 +15,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gpmb_gis import _arrays, chainage, faces, io, join, nearby, qa
+from gpmb_gis import _arrays, chainage, faces, join, nearby, qa
 from gpmb_gis import columns as C
 from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, LayerSource, Project
-from gpmb_gis.io import field_notes
+from gpmb_gis.io.aliases import field_notes, nearest_column
+from gpmb_gis.io.book import empty_handovers, read_handovers
+from gpmb_gis.io.vector import read_layer, read_parcel_keys
 from gpmb_gis.join import LINK_COLUMNS, LOOK_FARTHER, CommuneIndex, add_keys, match_records
 from gpmb_gis.stages import record_reach_days
 
@@ -138,7 +140,7 @@ class _Tally:
 def _read_polygons(source, layer: str, config: Config, name: str, tally: _Tally,
                    window: nearby.Window | None = None) -> gpd.GeoDataFrame:  # fmt: skip
     fields = config.fields.get(layer)
-    gdf, found = io.read_layer(source, layer=layer, project_crs=config.crs, fields=fields,
+    gdf, found = read_layer(source, layer=layer, project_crs=config.crs, fields=fields,
                                name=name, window=window)  # fmt: skip
     tally.read[name] = int(gdf.attrs.get("records_read", len(gdf)))
     if "records_in_layer" in gdf.attrs:
@@ -187,7 +189,7 @@ def _communes(config: Config, tally: _Tally) -> gpd.GeoDataFrame | None:
 def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
     """The error for a layer that lacks a needed column, naming the columns found."""
     found = [str(f) for f in found if f not in ("geometry", C.SOURCE_ROW)]
-    near = io.nearest_column(wanted, layer, found)
+    near = nearest_column(wanted, layer, found)
     hint = f"; nearest: {near!r}" if near else ""
     return InputError(
         source.label(),
@@ -342,10 +344,10 @@ def _records(config: Config, index: CommuneIndex, tally: _Tally,
     """The handover records with their keys; ``carried``: the key parts the parcels carry."""
     if config.handovers is None:
         tally.read["handovers"] = 0
-        records = io.empty_handovers()
+        records = empty_handovers()
     else:
         strict = not config.qa.allow_unplaced
-        records, found, tally.read["handovers"] = io.read_handovers(
+        records, found, tally.read["handovers"] = read_handovers(
             config.handovers, fields=config.fields.get("handovers"), strict=strict
         )
         tally.findings.extend(found)
@@ -424,7 +426,7 @@ def _check_near(row: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, row_source, pa
 def _route(project: Project, config: Config, tally: _Tally) -> Route:
     """A project's centreline as a route with chainage (start chainage, station equations)."""
     name = f"centerline:{project.id}"
-    layer, found = io.read_layer(project.centerline, layer="centerline", project_crs=config.crs,
+    layer, found = read_layer(project.centerline, layer="centerline", project_crs=config.crs,
                                  name=name)  # fmt: skip
     tally.findings.extend(found)
     route, found = chainage.route_from_layer(
@@ -446,7 +448,7 @@ def _records_far_away(config: Config, index: CommuneIndex, records: pd.DataFrame
         return findings
     where = {label: pos for pos, label in enumerate(records[C.RECORD_LABEL].tolist())}
     rows = [where[f.feature] for f in missing]
-    far = io.read_parcel_keys(config.parcels, config.fields.get("parcels"),
+    far = read_parcel_keys(config.parcels, config.fields.get("parcels"),
                               records[C.KEY_PARCEL].iloc[rows])  # fmt: skip
     if not len(far):
         return findings

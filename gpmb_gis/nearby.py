@@ -15,17 +15,23 @@ before; :func:`plan_window` says which.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
 from pyproj import CRS, Transformer
+
+if TYPE_CHECKING:
+    from gpmb_gis.config import LayerSource
 
 #: Side of the grid cells that cut the right of way into boxes, metres.
 BOX_CELL_M = 200.0
@@ -104,8 +110,8 @@ def plan_window(
 
     A layer is read whole when it is not a polygon layer (a drawing, a table), when it is
     GeoJSON, CSV or KML (parsed whole anyway), or when its CRS is geographic without a
-    declaration (it may hold metres under a wrong label, which :func:`io.read_layer` finds
-    out).
+    declaration (it may hold metres under a wrong label, which
+    :func:`~gpmb_gis.io.vector.read_layer` finds out).
 
     Parameters
     ----------
@@ -410,3 +416,89 @@ def object_text(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(frame[col].dtype, pd.StringDtype):
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     return frame
+
+
+# --- reading a layer near the rights of way ----------------------------------------
+
+
+def read_window(source: LayerSource, window: Window | None, kwargs: dict[str, Any],
+                 ) -> gpd.GeoDataFrame:  # fmt: skip
+    """Read a layer whole, or only the features whose shape meets ``window``'s.
+
+    The features come from the file's spatial index where it has one; of those, only the
+    ones whose shape meets the right of way's (:func:`touching`) are kept. The
+    feature's place in the file is kept in ``_row`` (0-based) for labels and findings.
+    """
+    if window is None:
+        if is_parquet(source.path):
+            return read_parquet_rows(source.path, None)
+        frame = pyogrio.read_dataframe(source.path, **kwargs)
+        frame["_row"] = np.arange(len(frame))
+        return frame
+    if window.driver == "GPKG":
+        frame = _read_gpkg_near(source, window, kwargs)
+        if frame is not None:
+            return frame
+    if is_parquet(source.path):
+        rows = parquet_rows(source.path, window.boxes)
+        frame = read_parquet_rows(source.path, rows)
+        return _touching_row(frame, window)
+    fids = None
+    if window.driver == "ESRI Shapefile":
+        fids = shapefile_fids(source.path, window.boxes)
+    if fids is not None:  # a .dbf's text is decoded as a whole read decodes it
+        frame = pyogrio.read_dataframe(source.path, fids=fids, fid_as_index=True, **kwargs)
+    else:
+        mask = shapely.union_all(shapely.box(*window.boxes.T))
+        frame = pyogrio.read_dataframe(source.path, mask=mask, fid_as_index=True, **kwargs)
+    frame = _touching_row(frame, window)
+    first_fid = 1 if window.driver == "GPKG" else 0  # GeoPackage counts features from 1
+    frame["_row"] = np.asarray(frame.index, dtype=np.int64) - first_fid
+    return frame.reset_index(drop=True)
+
+
+def _touching_row(frame: gpd.GeoDataFrame, window: Window) -> gpd.GeoDataFrame:
+    """The features of ``frame`` whose shape meets the window's (:func:`touching`)."""
+    return frame[touching(frame.geometry.to_numpy(), window.shapes)]
+
+
+def _read_gpkg_near(source: LayerSource, window: Window, kwargs: dict[str, Any],
+                    ) -> gpd.GeoDataFrame | None:  # fmt: skip
+    """The features of a GeoPackage that meet the window, found through its R-tree.
+
+    The boxes are taken in parts (one per core, a few at most), each looked up, read and
+    tested on a thread of its own: SQLite, OGR and GEOS work without Python's lock, so the
+    parts overlap. None when the file has no R-tree.
+    """
+    n_parts = max(1, min(os.cpu_count() or 1, _MAX_READ_PARTS,
+                         len(window.boxes) // _BOXES_PER_PART))  # fmt: skip
+    parts = np.array_split(np.arange(len(window.boxes)), n_parts)
+
+    def near(part: np.ndarray) -> gpd.GeoDataFrame | None:
+        fids = gpkg_fids(source.path, source.layer, window.boxes[part])
+        if fids is None:
+            return None
+        # UTF-8 by definition: Arrow is safe
+        frame = pyogrio.read_dataframe(source.path, fids=fids, use_arrow=True,
+                                       fid_as_index=True, **kwargs)  # fmt: skip
+        return _touching_row(frame, window)
+
+    if n_parts == 1:
+        found = [near(parts[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=n_parts) as pool:
+            found = list(pool.map(near, parts))
+    if any(frame is None for frame in found):
+        return None
+    frame = found[0] if len(found) == 1 else pd.concat(found)
+    # a feature near the edge of two parts is found by both: once, in the file's order
+    frame = frame[~frame.index.duplicated()].sort_index()
+    frame = object_text(frame)
+    frame["_row"] = np.asarray(frame.index, dtype=np.int64) - 1  # GeoPackage counts from 1
+    return frame.reset_index(drop=True)
+
+
+#: A window's boxes are read in up to this many parts at once, each of at least
+#: ``_BOXES_PER_PART`` boxes (a small window is read in one go).
+_MAX_READ_PARTS = 4
+_BOXES_PER_PART = 100

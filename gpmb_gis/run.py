@@ -33,6 +33,7 @@ from gpmb_gis.inputs import (
     read_parcel_shapes,
     settled,
 )
+from gpmb_gis.io.book import empty_handovers
 from gpmb_gis.measure import project_tables
 from gpmb_gis.milestones import milestone_table
 from gpmb_gis.overlay import (
@@ -268,13 +269,11 @@ def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.Da
     ...     "cleared_m2"].sum())
     True
     """
-    from gpmb_gis import io
-
     if result.inputs is None:
         raise ValueError("the result holds no inputs to recompute from")
     table = parcels if isinstance(parcels, pd.DataFrame) else pd.DataFrame(
         list(parcels), columns=[C.SHEET, C.PARCEL])  # fmt: skip
-    extra = io.empty_handovers().reindex(range(len(table)))
+    extra = empty_handovers().reindex(range(len(table)))
     extra[C.SHEET] = table[C.SHEET].to_numpy()
     extra[C.PARCEL] = table[C.PARCEL].to_numpy()
     extra[C.COMMUNE] = table[C.COMMUNE].to_numpy() if C.COMMUNE in table else None

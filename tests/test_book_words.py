@@ -6,7 +6,7 @@ import pytest
 from helpers import rect, simple_config, write_book_csv, write_layer
 
 from gpmb_gis import compute_progress
-from gpmb_gis.io import parse_status, status_flags
+from gpmb_gis.io.aliases import parse_status, status_flags
 
 
 @pytest.mark.parametrize(

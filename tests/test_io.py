@@ -16,7 +16,9 @@ from pyproj import CRS as ProjCRS  # noqa: N811
 from gpmb_gis import columns as C
 from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis.config import LayerSource
-from gpmb_gis.io import match_columns, parse_flag, parse_status, read_handovers, read_layer
+from gpmb_gis.io.aliases import match_columns, parse_flag, parse_status
+from gpmb_gis.io.book import read_handovers
+from gpmb_gis.io.vector import read_layer
 
 TM3 = ProjCRS.from_epsg(9215)
 

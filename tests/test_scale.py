@@ -195,7 +195,7 @@ def test_shapefile_boxes_are_those_ogr_reads(tmp_path):
 def test_a_window_read_in_parts_gives_each_feature_once_in_order(tmp_path, monkeypatch):
     """Parts read on threads find the features one read finds: once each, in the file's
     order, even those found by two parts."""
-    from gpmb_gis import io
+    from gpmb_gis import nearby
     from gpmb_gis.config import LayerSource
     from gpmb_gis.nearby import Window
 
@@ -206,10 +206,10 @@ def test_a_window_read_in_parts_gives_each_feature_once_in_order(tmp_path, monke
                       + [rect(10 * k, 0, 10 * k + 15, 20) for k in range(9)])  # fmt: skip
     window = Window(shapely.bounds(shapes), shapes, "GPKG", 410)
     source = LayerSource(tmp_path / "p.gpkg")
-    one = io._read_gpkg_near(source, window, {})
-    monkeypatch.setattr(io, "_BOXES_PER_PART", 1)
-    monkeypatch.setattr(io.os, "cpu_count", lambda: 4)
-    parts = io._read_gpkg_near(source, window, {})
+    one = nearby._read_gpkg_near(source, window, {})
+    monkeypatch.setattr(nearby, "_BOXES_PER_PART", 1)
+    monkeypatch.setattr(nearby.os, "cpu_count", lambda: 4)
+    parts = nearby._read_gpkg_near(source, window, {})
     pd.testing.assert_frame_equal(parts, one)
     geoms = gpd.read_file(tmp_path / "p.gpkg").geometry.to_numpy()
     meets = shapely.intersects(geoms[:, None], shapes[None, :]).any(axis=1)

@@ -23,8 +23,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check gpmb_gis tests benchmarks
-	$(BIN)/ruff format --check gpmb_gis tests benchmarks
+	$(BIN)/ruff check gpmb_gis tests benchmarks conftest.py
+	$(BIN)/ruff format --check gpmb_gis tests benchmarks conftest.py
 
 sample: $(STAMP)
 	$(BIN)/gpmb sample --out data/cao_loc --force

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+__all__ = ["expand_runs", "map_unique", "present"]
+
 
 def expand_runs(count: np.ndarray, first: np.ndarray | None = None,
                 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip

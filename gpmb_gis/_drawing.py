@@ -18,6 +18,9 @@ import shapely
 from gpmb_gis import columns as C
 from gpmb_gis._findings import INFO, WARNING, Finding
 
+__all__ = ["polygons_from_drawing"]
+
+
 _POLYGONAL = (3, 6)  # Polygon, MultiPolygon
 _LINEAR = (1, 2, 5)  # LineString, LinearRing, MultiLineString
 _POINTS = (0, 4)

@@ -8,6 +8,8 @@ so the command line can print it as one line::
 
 from __future__ import annotations
 
+__all__ = ["CRSError", "ConfigError", "GpmbError", "InputError"]
+
 
 class GpmbError(Exception):
     """Base class of every error gpmb_gis raises on purpose.

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = ["ERROR", "INFO", "WARNING", "Finding"]
+
+
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"

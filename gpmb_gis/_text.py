@@ -19,6 +19,33 @@ import pandas as pd
 # --- normalisation -------------------------------------------------------------------------
 
 
+__all__ = [
+    "BYTE_DECODINGS",
+    "LEGACY_ENCODINGS",
+    "TCVN3_TABLE",
+    "VNI_MODIFIERS",
+    "VNI_SINGLE",
+    "best_decoding",
+    "commune_key",
+    "commune_parts",
+    "decode_legacy",
+    "decode_tcvn3",
+    "decode_vni",
+    "first_non_ascii",
+    "fold",
+    "from_cp1258",
+    "guess_column_encoding",
+    "in_nfc",
+    "is_text_column",
+    "is_vietnamese_text",
+    "joined_text",
+    "looks_legacy",
+    "nfc",
+    "number_key",
+    "xml_text",
+]
+
+
 def nfc(text: str) -> str:
     """Return ``text`` in Unicode NFC."""
     return unicodedata.normalize("NFC", text)

@@ -21,6 +21,23 @@ from gpmb_gis._arrays import expand_runs
 from gpmb_gis._errors import ConfigError, InputError
 from gpmb_gis._findings import WARNING, Finding
 
+__all__ = [
+    "NEAR_M",
+    "Bin",
+    "Route",
+    "bin_regions",
+    "chainage_labels",
+    "format_chainage",
+    "parse_chainage",
+    "reverse_if_drawn_backwards",
+    "route_from_layer",
+    "runs",
+    "segmentized_coordinates",
+    "stretch_label",
+    "stretch_labels",
+]
+
+
 _CHAINAGE = re.compile(
     r"^\s*(?:km|k)?\s*(\d+)\s*(?:\+\s*(\d+(?:\.\d+)?))?\s*$", flags=re.IGNORECASE
 )

@@ -20,6 +20,8 @@ from pathlib import Path
 from gpmb_gis._dates import DateParseError, parse_date
 from gpmb_gis._errors import GpmbError
 
+__all__ = ["COMMANDS", "build_parser", "main"]
+
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit 2."""
@@ -152,17 +154,17 @@ def _cmd_qa(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from gpmb_gis.milestones import milestone_table, print_milestones
+    from gpmb_gis.milestones import MISSED, print_milestones
     from gpmb_gis.run import compute_progress
     from gpmb_gis.unplaced import check_unplaced
 
     result = compute_progress(args.config, args.as_of, allow_unplaced=args.allow_unplaced)
     doubt = check_unplaced(result).sentence("en")
-    table = milestone_table(result)
+    table = result.milestones()
     print_milestones(table)
     if doubt:
         print(f"warning: {doubt} (gpmb qa lists each)")
-    return 1 if (table["status"] == "missed").any() else 0
+    return 1 if (table["status"] == MISSED).any() else 0
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:

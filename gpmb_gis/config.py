@@ -1,6 +1,7 @@
 """The project config file (TOML) → typed, validated objects. Nothing else parses config.
 
-See DESIGN §6. Every problem in a file is gathered, then reported at once.
+The keys are listed in the README ("Using it on your own data"). Every problem in a file is
+gathered, then reported at once.
 """
 
 from __future__ import annotations
@@ -23,6 +24,23 @@ from gpmb_gis._dates import DateParseError, parse_date
 from gpmb_gis._errors import ConfigError, CRSError
 from gpmb_gis.chainage import parse_chainage
 from gpmb_gis.crs import province_crs
+
+__all__ = [
+    "ENCODINGS",
+    "LAYER_KEYS",
+    "MILESTONE_KEYS",
+    "PROJECT_KEYS",
+    "QA_KEYS",
+    "SOURCE_KEYS",
+    "TOP_KEYS",
+    "Config",
+    "LayerSource",
+    "Milestone",
+    "Project",
+    "QASettings",
+    "load_config",
+]
+
 
 TOP_KEYS = ("title", "province", "crs", "as_of", "layers", "fields", "projects", "lang", "qa")
 QA_KEYS = ("sliver_width_m", "legal_area_tolerance", "far_future_years", "max_unplaced_records_pct")

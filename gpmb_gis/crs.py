@@ -16,6 +16,19 @@ from pyproj import CRS, Transformer
 from gpmb_gis._errors import CRSError
 from gpmb_gis._text import fold
 
+__all__ = [
+    "PROVINCE_MERIDIANS",
+    "TM3_EPSG_BY_MERIDIAN",
+    "VN2000_GEOGRAPHIC",
+    "WGS84",
+    "Extent",
+    "central_meridian",
+    "check_extent",
+    "province_crs",
+    "to_wgs84_transformer",
+]
+
+
 #: EPSG code of the VN-2000 / TM-3 CRS for each central meridian (degrees east).
 TM3_EPSG_BY_MERIDIAN: dict[float, int] = {
     102.0: 5896, 103.0: 9205, 104.0: 9206, 104.5: 9207, 104.75: 9208, 105.0: 5897,

@@ -25,6 +25,19 @@ from gpmb_gis.stages import NEVER
 # --- geometry helpers ----------------------------------------------------------------------
 
 
+__all__ = [
+    "Faces",
+    "coverage_union",
+    "cut_pieces",
+    "disjoint_faces",
+    "overlapping_pairs",
+    "pieces_frame",
+    "polygonal",
+    "union_of",
+    "union_of_pieces",
+]
+
+
 def polygonal(geoms: np.ndarray) -> np.ndarray:
     """Keep only the polygonal part of each geometry (lines and points of a collection go)."""
     geoms = np.asarray(geoms, dtype=object)

@@ -27,6 +27,22 @@ from gpmb_gis.io.vector import read_layer, read_parcel_keys
 from gpmb_gis.join import LINK_COLUMNS, LOOK_FARTHER, CommuneIndex, add_keys, match_records
 from gpmb_gis.stages import record_reach_days
 
+__all__ = [
+    "Book",
+    "Inputs",
+    "KeyedParcels",
+    "Layers",
+    "gather",
+    "io_missing_column",
+    "key_parcels",
+    "linked",
+    "load_inputs",
+    "read_book",
+    "read_layers",
+    "read_parcel_shapes",
+    "settled",
+]
+
 
 @dataclass(frozen=True)
 class Inputs:

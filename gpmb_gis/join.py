@@ -18,6 +18,24 @@ from gpmb_gis._arrays import expand_runs, map_unique, present
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import commune_key, commune_parts, fold, number_key
 
+__all__ = [
+    "COMMUNE_UNKNOWN",
+    "KEY_PROBLEM",
+    "KEY_PROBLEMS",
+    "LINK_COLUMNS",
+    "LOOK_FARTHER",
+    "NO_COMMUNE",
+    "NO_PARCEL_NUMBER",
+    "NO_SHEET",
+    "SHEETS_AMBIGUOUS",
+    "CommuneIndex",
+    "add_keys",
+    "key_hits",
+    "match_project",
+    "match_records",
+    "project_keys",
+]
+
 
 class CommuneIndex:
     """Links commune codes and names to one key, so codes and names in any spelling match.

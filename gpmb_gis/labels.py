@@ -6,6 +6,19 @@ from typing import Any
 
 from gpmb_gis import columns as C
 
+__all__ = [
+    "HEADINGS",
+    "LANGS",
+    "QA_MESSAGES",
+    "STAGE_NAMES",
+    "WORDS",
+    "heading",
+    "qa_message",
+    "stage_name",
+    "word",
+]
+
+
 LANGS = ("vi", "en")
 
 STAGE_NAMES: dict[str, dict[str, str]] = {

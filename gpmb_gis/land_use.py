@@ -15,6 +15,9 @@ import re
 
 from gpmb_gis._text import fold
 
+__all__ = ["NAMES", "land_use_code", "land_use_name"]
+
+
 #: Code → standard names (the first is the one shown).
 NAMES: dict[str, tuple[str, ...]] = {
     "LUC": ("Đất chuyên trồng lúa", "Đất chuyên trồng lúa nước"),

@@ -29,6 +29,20 @@ from gpmb_gis.stages import stage_at
 # --- measuring -----------------------------------------------------------------------------
 
 
+__all__ = [
+    "FULL_TOLERANCE_M2",
+    "ProjectTables",
+    "blockers_table",
+    "measure_chainage",
+    "measure_communes",
+    "measure_project",
+    "parcels_table",
+    "percent",
+    "project_tables",
+    "unit_sums",
+]
+
+
 def unit_sums(units: Units, stage_idx: np.ndarray) -> dict[str, np.ndarray]:
     """Area per unit: mapped (``mapped``) and at each dated stage or later (``<stage>_m2``).
 

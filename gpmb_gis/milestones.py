@@ -1,4 +1,4 @@
-"""Milestones: met or missed when due, on track or at risk when ahead (DESIGN §5).
+"""Milestones: met or missed when due, on track or at risk when ahead (``docs/metrics.md``).
 
 The actual % on any date, the date a target was reached and the trend of the last weeks all
 come from the unit's cleared curve (:class:`gpmb_gis.timeline.ClearedCurve`).
@@ -18,6 +18,20 @@ from gpmb_gis.timeline import ClearedCurve, commune_curve, project_curve
 
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
+
+__all__ = [
+    "AT_RISK",
+    "FORECAST_WINDOW_DAYS",
+    "MET",
+    "MISSED",
+    "ON_TRACK",
+    "evaluate",
+    "forecast_date",
+    "milestone_table",
+    "print_milestones",
+    "recent_rate_m2_per_day",
+]
+
 
 FORECAST_WINDOW_DAYS = 28
 MET, MISSED, ON_TRACK, AT_RISK = "met", "missed", "on_track", "at_risk"

@@ -33,6 +33,24 @@ from pyproj import CRS, Transformer
 if TYPE_CHECKING:
     from gpmb_gis.config import LayerSource
 
+__all__ = [
+    "BOX_CELL_M",
+    "SHAPELESS",
+    "Window",
+    "gpkg_fids",
+    "gpkg_select",
+    "is_parquet",
+    "object_text",
+    "parquet_rows",
+    "plan_window",
+    "read_parquet_rows",
+    "read_window",
+    "row_boxes",
+    "shapefile_fids",
+    "touching",
+]
+
+
 #: Side of the grid cells that cut the right of way into boxes, metres.
 BOX_CELL_M = 200.0
 T = TypeVar("T")
@@ -212,9 +230,9 @@ def gpkg_select(path: Path, layer: str | None, columns: Sequence[str], where: st
                 ) -> pd.DataFrame | None:  # fmt: skip
     """Attributes of the features of a GeoPackage layer that meet an SQL condition.
 
-    Read with SQLite, which scans the table without holding Python's GIL (a run does this
-    beside the overlays); None when the file cannot be queried so (then ask OGR). The
-    column ``SHAPELESS`` says whether each feature's geometry is missing or empty.
+    Read with SQLite, which scans the table without holding Python's GIL; None when the file
+    cannot be queried so (then ask OGR). The column ``SHAPELESS`` says whether each feature's
+    geometry is missing or empty.
     """
     names = ", ".join(_quoted(c) for c in columns)
 

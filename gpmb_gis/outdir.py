@@ -24,6 +24,9 @@ from pathlib import Path
 from gpmb_gis._errors import GpmbError
 from gpmb_gis._text import commune_key, fold
 
+__all__ = ["MANIFEST", "OutputError", "check_out", "file_stem", "output_folder"]
+
+
 #: The file that says a folder is a report the package wrote.
 MANIFEST = ".gpmb-manifest.json"
 

@@ -33,6 +33,19 @@ from gpmb_gis.inputs import Inputs
 from gpmb_gis.labels import word
 from gpmb_gis.land_use import land_use_code, land_use_name
 
+__all__ = [
+    "PARTITION_TOLERANCE_M",
+    "ChainageBins",
+    "ProjectOverlay",
+    "RowCut",
+    "Units",
+    "chainage_bins",
+    "cut_project",
+    "cut_row",
+    "overlay_project",
+    "with_reach",
+]
+
 
 @dataclass
 class Units:
@@ -163,7 +176,7 @@ def _commune_units(
         return Units(list(units[C.KEY_COMMUNE]), codes, list(units[C.COMMUNE]), required,
                      fi, ui, area)  # fmt: skip
     # without polygons a commune is the union of its parcels' pieces: a face covered by the
-    # pieces of two communes belongs to both (DESIGN §5; the overlap is listed)
+    # pieces of two communes belongs to both (``docs/metrics.md``; the overlap is listed)
     piece_keys = np.array(pieces[C.KEY_COMMUNE].tolist(), dtype=object)
     unique = sorted(set(piece_keys.tolist()))
     code = np.searchsorted(np.array(unique, dtype=object), piece_keys) if unique else piece_keys
@@ -286,10 +299,11 @@ class RowCut:
 
 def cut_row(row: shapely.Geometry, parcel_geoms: np.ndarray,
             tree: STRtree | None = None) -> RowCut:  # fmt: skip
-    """Cut a right of way by the parcels' shapes (GEOS work, on any thread).
+    """A right of way cut by the parcels' shapes: the parcels with a piece, and the pieces.
 
-    ``row`` is the union of the ROW layer's polygons (:func:`faces.union_of`); ``tree`` is
-    an STRtree of ``parcel_geoms`` shared by the projects (else one is built).
+    ``row`` is the union of the ROW layer's polygons (:func:`~gpmb_gis.faces.union_of`);
+    ``tree`` is an STRtree of ``parcel_geoms`` shared by the projects (else one is built).
+    It needs no attribute of the parcels, only their final shapes.
     """
     positions, piece_geoms = cut_pieces(parcel_geoms, row, tree)
     return RowCut(row, positions, piece_geoms, coverage_union(piece_geoms))
@@ -302,7 +316,7 @@ class ChainageBins:
     Attributes
     ----------
     bins
-        ``(from_d, to_d, from_m, to_m, segment)`` per bin (:meth:`Route.bins`).
+        The bins, in order along the line (:meth:`Route.bins`).
     regions
         One region of the right of way per bin (:func:`bin_regions`).
     """
@@ -312,9 +326,9 @@ class ChainageBins:
 
 
 def chainage_bins(project: Project, row: shapely.Geometry, route: Route) -> ChainageBins:
-    """A road's chainage bins and their regions of its right of way ``row`` (any thread).
+    """A road's chainage bins and their regions of its right of way ``row``.
 
-    They need no parcel: a run works them out while the parcels are read.
+    They need no parcel, only the right of way and the centreline.
     """
     bins = route.bins(project.chainage_bin_m)
     return ChainageBins(bins, bin_regions(route, bins, row))
@@ -322,13 +336,11 @@ def chainage_bins(project: Project, row: shapely.Geometry, route: Route) -> Chai
 
 def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None,
                 binned: ChainageBins | None = None) -> ProjectOverlay:  # fmt: skip
-    """The part of :func:`overlay_project` that needs the layers but not the handover book.
+    """A project's overlay before the handover book: cut, broken down by unit, not dated.
 
-    The overlay's pieces and faces are not yet dated: :func:`with_reach` dates them once
-    the book is read, so a run can cut the rights of way while it reads the book.
-    ``shapes`` is :func:`cut_row` of the project already done (a run starts it as soon as
-    the parcels' shapes are read), ``binned`` its :func:`chainage_bins` (worked out while
-    they are read).
+    The pieces and faces have no stage dates yet: :func:`with_reach` adds them from the
+    records linked to the parcels. ``shapes`` is :func:`cut_row` of the project and
+    ``binned`` its :func:`chainage_bins` when already worked out (else they are here).
     """
     row_layer = inputs.rows[project.id]
     parcels = inputs.parcels

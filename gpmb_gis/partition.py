@@ -33,6 +33,8 @@ from gpmb_gis.overlay import overlay_project
 from gpmb_gis.result import ProgressResult
 from gpmb_gis.run import OverlayAll, measure_inputs
 
+__all__ = ["compute_progress_on", "overlay_on"]
+
 
 def overlay_on(client: Any) -> OverlayAll:
     """An ``overlay`` for :func:`~gpmb_gis.run.measure_inputs`: one dask task a project.

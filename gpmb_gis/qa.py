@@ -18,6 +18,26 @@ from gpmb_gis._text import number_key
 from gpmb_gis.faces import overlapping_pairs, polygonal
 from gpmb_gis.labels import qa_message
 
+__all__ = [
+    "EARLIEST_DATE",
+    "area_number",
+    "commune_mismatch",
+    "drop_implausible_dates",
+    "feature_labels",
+    "gaps_in_row",
+    "legal_area_mismatch",
+    "missing_parcel_keys",
+    "multipart_parcels",
+    "overlaps_in_row",
+    "qa_table",
+    "record_dates",
+    "repair_polygons",
+    "repeated_parcel_keys",
+    "row_findings",
+    "sliver_pieces",
+    "width_of",
+]
+
 
 class _Labels:
     """How the user knows each feature, worked out only for the features a finding names."""

@@ -16,13 +16,16 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis._errors import GpmbError
 from gpmb_gis._text import xml_text
-from gpmb_gis.labels import stage_name
+from gpmb_gis.labels import stage_name, word
+from gpmb_gis.milestones import AT_RISK, ON_TRACK
+from gpmb_gis.report import format_number
 from gpmb_gis.result import ProgressResult
+
+__all__ = ["REPORT_DAY", "parse_quarter", "previous_quarter", "quarter_report_date", "write_docx"]
+
 
 REPORT_DAY = 20
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-_STATUS_VI = {"met": "Đạt", "missed": "Không đạt", "on_track": "Đúng tiến độ",
-              "at_risk": "Có nguy cơ chậm"}  # fmt: skip
 
 
 def parse_quarter(text: str) -> tuple[int, int]:
@@ -59,11 +62,11 @@ def _cell(table: Any, row: int, col: int, text: str, *, bold: bool = False) -> N
 
 
 def _ha(value: float) -> str:
-    return f"{value / 1e4:,.2f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return format_number(value / 1e4, 2)
 
 
 def _pct(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+    return format_number(value, 1)
 
 
 def _heading(doc: Any, result: ProgressResult, quarter: tuple[int, int]) -> None:
@@ -168,10 +171,10 @@ def _milestones(doc: Any, milestones: pd.DataFrame) -> None:
     for m in milestones.itertuples(index=False):
         cells = table.add_row().cells
         forecast = f" (dự báo {m.forecast_date:%d/%m/%Y})" if m.forecast_date and \
-            m.status in ("on_track", "at_risk") else ""  # fmt: skip
+            m.status in (ON_TRACK, AT_RISK) else ""  # fmt: skip
         for col, value in enumerate((m.project, f"{m.label}", f"{m.target_pct:g} % trước "
                                      f"{m.date:%d/%m/%Y}", f"{_pct(m.actual_pct)} %",
-                                     _STATUS_VI.get(m.status, m.status) + forecast)):  # fmt: skip
+                                     word(m.status, "vi").capitalize() + forecast)):  # fmt: skip
             cells[col].text = xml_text(value)
 
 
@@ -186,8 +189,6 @@ def write_docx(result: ProgressResult, path: str | Path, *, quarter: tuple[int, 
     import docx
     from docx.shared import Pt
 
-    from gpmb_gis.milestones import milestone_table
-
     doc = docx.Document()
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
@@ -195,7 +196,7 @@ def write_docx(result: ProgressResult, path: str | Path, *, quarter: tuple[int, 
     _heading(doc, result, quarter)
     _results(doc, result, previous)
     _difficulties(doc, result)
-    _milestones(doc, milestone_table(result))
+    _milestones(doc, result.milestones())
     doc.add_paragraph().add_run("IV. KIẾN NGHỊ, ĐỀ XUẤT").bold = True
     doc.add_paragraph("(Đơn vị bổ sung.)")
     signature = doc.add_table(rows=1, cols=2)

@@ -15,10 +15,26 @@ from gpmb_gis import columns as C
 from gpmb_gis._text import xml_text
 from gpmb_gis.columns import COMMUNE_COLUMNS, PROJECT_COLUMNS
 from gpmb_gis.labels import heading, stage_name, word
-from gpmb_gis.milestones import milestone_table
 from gpmb_gis.outdir import file_stem
+from gpmb_gis.palette import STATUS_TINTS
 from gpmb_gis.result import ProgressResult
 from gpmb_gis.timeline import stages_table, timeseries_table, week_changes
+
+__all__ = [
+    "format_number",
+    "safe_text",
+    "summary_lines",
+    "write_charts",
+    "write_index",
+    "write_maps",
+    "write_qa_page",
+    "write_report",
+    "write_strips",
+    "write_tables",
+    "write_web_maps",
+    "write_xlsx",
+]
+
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _M2 = (
@@ -66,7 +82,7 @@ def write_tables(
     *,
     only: tuple[str, ...] | None = None,
 ) -> dict[str, Path]:
-    """Write the CSV tables of DESIGN §7 (UTF-8, full precision); ``only`` names a subset."""
+    """Write the CSV tables of ``tables/`` (UTF-8, full precision); ``only`` names a subset."""
     tables = out_dir / "tables"
     tables.mkdir(parents=True, exist_ok=True)
     frames = {
@@ -79,7 +95,7 @@ def write_tables(
         "qa_issues": result.qa_in(lang or result.config.lang),
         "progress_by_chainage": result.progress_by_chainage,
         "blockers": result.blockers,
-        "milestones": milestone_table(result),
+        "milestones": result.milestones(),
         "stages": stages_table(result),
         "week_changes": week_changes(result),
         "timeseries": timeseries_table(result),
@@ -194,7 +210,7 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
         _write_sheet(book, word("by_chainage", lang), _human(chainage, lang))
         blockers = result.blockers.drop(columns=["from_m", "to_m"])
         _write_sheet(book, word("blockers", lang), _human(blockers, lang))
-    milestones = milestone_table(result)
+    milestones = result.milestones()
     _write_sheet(book, word("milestones", lang), _human(milestones, lang))
     _write_sheet(book, word("stages", lang), _human(stages_table(result), lang))
     _write_sheet(book, word("parcels", lang), _human(result.parcels, lang))
@@ -372,14 +388,10 @@ def _signed(value: float, decimals: int, lang: str) -> str:
     return f"+{text}" if value >= 0 else f"−{text}"
 
 
-_STATUS_CSS = {"met": "#d7f0e5", "on_track": "#dcecf8", "at_risk": "#fcebc9",
-               "missed": "#f7d4c4"}  # fmt: skip
-
-
 def _milestones_section(result: ProgressResult, out_dir: Path, lang: str) -> list[str]:
     """The milestone table, each row coloured by its status, and the burn-up charts."""
     esc = html.escape
-    table = milestone_table(result)
+    table = result.milestones()
     head = ["project", "label", "date", "target_pct", "actual_pct", "status", "forecast_date",
             "needed_pct_per_week", "recent_pct_per_week"]  # fmt: skip
     names = [heading(h, lang) for h in head]
@@ -392,7 +404,7 @@ def _milestones_section(result: ProgressResult, out_dir: Path, lang: str) -> lis
                  format_number(r.needed_pct_per_week, 1, lang),
                  format_number(r.recent_pct_per_week, 1, lang)]  # fmt: skip
         tds = "".join(f"<td>{c}</td>" for c in cells)
-        rows.append(f"<tr style='background:{_STATUS_CSS.get(r.status, '#fff')}'>{tds}</tr>")
+        rows.append(f"<tr style='background:{STATUS_TINTS.get(r.status, '#fff')}'>{tds}</tr>")
     ths = "".join(f"<th>{esc(n)}</th>" for n in names)
     parts = [f"<h2>{esc(word('milestones', lang))}</h2><div class='wrap'><table><thead><tr>"
              f"{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"]  # fmt: skip
@@ -407,22 +419,22 @@ def _milestones_section(result: ProgressResult, out_dir: Path, lang: str) -> lis
 
 def write_charts(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
     """Write the burn-up, commune and funnel charts of each project (PNG and PDF)."""
-    from gpmb_gis.maps.charts import plot_burnup, plot_commune_bars, plot_funnel
+    from gpmb_gis.maps.charts import burnup_chart, plot_commune_bars, plot_funnel
     from gpmb_gis.maps.static import _pyplot
 
     plt = _pyplot()
     charts = out_dir / "charts"
     charts.mkdir(parents=True, exist_ok=True)
     series = timeseries_table(result)
-    milestones = milestone_table(result)
+    milestones = result.milestones()
     projects = result.progress_by_project.set_index(C.PROJECT)
     paths = []
     for pid, ov in result.overlays.items():
         row = projects.loc[pid]
         mine = series[(series[C.PROJECT] == pid) & (series["scope"] == "project")]
         figures = {
-            "burnup": plot_burnup(mine, milestones[milestones[C.PROJECT] == pid],
-                                  title=f"{ov.project.name} — {word('burnup', lang)}",
+            "burnup": burnup_chart(mine, milestones[milestones[C.PROJECT] == pid],
+                                   title=f"{ov.project.name} — {word('burnup', lang)}",
                                   as_of=result.as_of, lang=lang)[0],
             "communes": plot_commune_bars(result.by_commune(pid), float(row[C.CLEARED_PCT]),
                                           title=f"{ov.project.name} — "
@@ -499,7 +511,7 @@ def write_strips(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]
     """
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from gpmb_gis.maps.static import _pyplot, plot_strip
+    from gpmb_gis.maps.static import _pyplot, strip_pages
 
     plt = _pyplot()
     charts = out_dir / "charts"
@@ -508,7 +520,7 @@ def write_strips(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]
     for pid, ov in result.overlays.items():
         if ov.route is None:
             continue
-        figures = plot_strip(result, pid, lang=lang)
+        figures = strip_pages(result, pid, lang=lang)
         stem = file_stem(pid)
         png, pdf = charts / f"{stem}_strip.png", charts / f"{stem}_strip.pdf"
         figures[0].savefig(png, dpi=150)
@@ -595,6 +607,12 @@ def write_report(
     also
         More writers, each given the folder being built and returning the file it wrote
         (the quarterly ``report.docx``); their files are linked from ``index.html`` too.
+
+    Examples
+    --------
+    >>> index = gg.write_report(result, tmp_path / "briefing", maps=False)
+    >>> index.name
+    'index.html'
     """
     from gpmb_gis.outdir import output_folder
 

@@ -19,12 +19,16 @@ from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis.config import Config
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.measure import ProjectTables, project_tables
+from gpmb_gis.milestones import milestone_table
 from gpmb_gis.overlay import ProjectOverlay
 from gpmb_gis.qa import qa_table
 from gpmb_gis.timeline import timeseries_table
 
 if TYPE_CHECKING:
     from gpmb_gis.unplaced import Unplaced
+
+
+__all__ = ["ProgressResult", "measure_overlays", "record_summary"]
 
 
 def _record_findings(
@@ -103,7 +107,7 @@ class ProgressResult:
     Attributes
     ----------
     progress_by_project, progress_by_commune, parcels, qa_issues, progress_by_chainage
-        The tables of DESIGN §7 (full precision).
+        The tables of ``tables/`` (full precision; ``docs/metrics.md``).
     blockers
         Per road project: stretches not yet cleared and the parcels that block them.
     records
@@ -129,6 +133,8 @@ class ProgressResult:
         repr=False, default_factory=lambda: pd.DataFrame(columns=C.BLOCKER_COLUMNS)
     )
     _unplaced: Unplaced | None = field(default=None, init=False, repr=False, compare=False)
+    _milestones: pd.DataFrame | None = field(default=None, init=False, repr=False,
+                                             compare=False)  # fmt: skip
 
     def unplaced(self) -> Unplaced:
         """The book's records with a date or status that no parcel took (see ``unplaced``).
@@ -142,10 +148,14 @@ class ProgressResult:
         return self._unplaced
 
     def milestones(self) -> pd.DataFrame:
-        """Every milestone's status as of the report date (``milestones.csv``)."""
-        from gpmb_gis.milestones import milestone_table
+        """Every milestone's status as of the report date (``milestones.csv``).
 
-        return milestone_table(self)
+        Worked out once per result: the tables, the briefing, the maps and the quarterly
+        report all show it (each call gives a copy of its own).
+        """
+        if self._milestones is None:
+            self._milestones = milestone_table(self)
+        return self._milestones.copy()
 
     def timeseries(self) -> pd.DataFrame:
         """Weekly cleared area and %, per project and commune (``timeseries.csv``)."""

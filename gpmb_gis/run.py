@@ -48,6 +48,17 @@ from gpmb_gis.overlay import (
 )
 from gpmb_gis.result import ProgressResult, measure_overlays
 
+__all__ = [
+    "OverlayAll",
+    "check_milestones",
+    "compute_progress",
+    "measure_inputs",
+    "overlay_threads",
+    "overlay_while_linking",
+    "what_if",
+]
+
+
 T = TypeVar("T")
 
 
@@ -303,5 +314,12 @@ def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.Da
 
 
 def check_milestones(config: Config | str, as_of: dt.date | None = None) -> pd.DataFrame:
-    """Evaluate every milestone of a config as of a date (see :func:`milestone_table`)."""
+    """Evaluate every milestone of a config as of a date (``milestones.csv``).
+
+    Examples
+    --------
+    >>> table = gg.check_milestones("data/cao_loc/gpmb.toml")
+    >>> table.loc[0, ["project", "status"]].tolist()
+    ['QL4B', 'missed']
+    """
     return milestone_table(compute_progress(config, as_of))

@@ -15,7 +15,6 @@ import datetime as dt
 import io as _io
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,54 +23,35 @@ import pandas as pd
 import pyogrio
 import shapely
 import shapely.affinity
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
 
 from gpmb_gis._errors import GpmbError
+from gpmb_gis.sample_land import (
+    AS_OF,
+    CLUSTERS,
+    COMMUNES,
+    CRS,
+    EXPRESSWAY,
+    FIXED_TIME,
+    STATUS_TEXT,
+    Road,
+    cluster_parcels,
+    commune_polygons,
+    date_cell,
+    number_parcels,
+    owner_name,
+    police_sites,
+    records_for,
+    rng_for,
+    road_parcels,
+    spell,
+    story,
+)
 
-CRS = "EPSG:9215"
-AS_OF = dt.date(2024, 11, 29)
-_FIXED_TIME = "2024-11-29T00:00:00.000Z"
-
-#: Communes of Cao Lộc district before the 2019–2025 mergers, with a point inside each
-#: (approximate, EPSG:9215): the seeds of the synthetic commune polygons.
-COMMUNES: tuple[tuple[str, str, float, float], ...] = (
-    ("CL01", "Xã Bảo Lâm", 448440, 2431161), ("CL02", "Xã Bình Trung", 437778, 2422481),
-    ("CL03", "Xã Cao Lâu", 465039, 2425633), ("CL04", "Thị trấn Cao Lộc", 450365, 2418906),
-    ("CL05", "Xã Công Sơn", 464090, 2418894), ("CL06", "Thị trấn Đồng Đăng", 443095, 2428897),
-    ("CL07", "Xã Gia Cát", 456809, 2416299), ("CL08", "Xã Hải Yến", 459549, 2421343),
-    ("CL09", "Xã Hòa Cư", 453810, 2421052), ("CL10", "Xã Hồng Phong", 440365, 2425636),
-    ("CL11", "Xã Hợp Thành", 451222, 2419880), ("CL12", "Xã Lộc Yên", 457127, 2425885),
-    ("CL13", "Xã Mẫu Sơn", 472463, 2417986), ("CL14", "Xã Phú Xá", 441392, 2424379),
-    ("CL15", "Xã Song Giáp", 441690, 2420185), ("CL16", "Xã Tân Liên", 455477, 2412730),
-    ("CL17", "Xã Tân Thành", 440391, 2408400), ("CL18", "Xã Thạch Đạn", 450567, 2426786),
-    ("CL19", "Xã Thanh Lòa", 457181, 2429175), ("CL20", "Xã Thụy Hùng", 444445, 2424338),
-    ("CL21", "Xã Xuân Long", 441096, 2413310), ("CL22", "Xã Xuất Lễ", 474595, 2423715),
-    ("CL23", "Xã Yên Trạch", 449792, 2410407),
-)  # fmt: skip
-
-_FAMILY = ("Nguyễn", "Hoàng", "Lương", "Vi", "Lý", "Hà", "Nông", "Triệu", "Lộc", "Chu", "Đinh")
-_MIDDLE = ("Văn", "Thị", "Đức", "Thanh", "Minh")
-_GIVEN = ("An", "Bình", "Cường", "Dũng", "Hà", "Hùng", "Lan", "Mai", "Nam", "Phúc", "Quang",
-          "Sơn", "Thắng", "Tuấn", "Vân", "Yến")  # fmt: skip
-_LAND_USES = (("LUC", 0.25), ("BHK", 0.15), ("CLN", 0.2), ("RSX", 0.2), ("ONT", 0.15),
-              ("NTS", 0.05))  # fmt: skip
+__all__ = ["MIN_PARCELS", "build_sample", "write_sample"]
 
 
-@dataclass(frozen=True)
-class _Road:
-    """A road project of the sample."""
-
-    id: str
-    name: str
-    vertices: tuple[tuple[float, float], ...]
-    half_width: float
-    start_chainage: str
-    n_parcels: int
-    knots: tuple[tuple[dt.date, float], ...]  # cleared % of the ROW by date
-    length_m: float | None = None  # the planned length, when the chainage says it
-
-
-_QL4B = _Road(
+_QL4B = Road(
     "QL4B",
     "Cải tạo, nâng cấp QL4B (Km3+700 – Km18)",
     (
@@ -96,371 +76,32 @@ _QL4B = _Road(
     ),
     14_300.0,
 )
-_EXPRESSWAY = _Road(
-    "CT_HNCL",
-    "Cao tốc cửa khẩu Hữu Nghị – Chi Lăng (BOT), đoạn qua huyện Cao Lộc",
-    (
-        (442700, 2431300),
-        (442300, 2428500),
-        (441300, 2425800),
-        (441500, 2422800),
-        (441900, 2420000),
-        (441300, 2416800),
-        (441000, 2413200),
-        (440500, 2409800),
-        (440200, 2406800),
-    ),
-    35.0,
-    "Km0+000",
-    2100,
-    (
-        (dt.date(2024, 2, 20), 4.0),
-        (dt.date(2024, 3, 31), 24.0),
-        (dt.date(2024, 5, 31), 58.0),
-        (dt.date(2024, 6, 30), 71.3),
-        (dt.date(2024, 9, 30), 84.5),
-        (dt.date(2024, 11, 29), 88.2),
-    ),
-)
-_CLUSTERS = (
-    (
-        "CCN_HT1",
-        "Cụm công nghiệp Hợp Thành 1",
-        (450300, 2420300),
-        330.0,
-        180,
-        ((dt.date(2024, 4, 1), 0.0), (dt.date(2024, 11, 29), 61.0)),
-    ),
-    (
-        "CCN_HT2",
-        "Cụm công nghiệp Hợp Thành 2",
-        (452300, 2420900),
-        290.0,
-        140,
-        ((dt.date(2024, 6, 1), 0.0), (dt.date(2024, 11, 29), 37.0)),
-    ),
-)
-_POLICE_COMMUNES = ("CL01", "CL03", "CL12", "CL18", "CL19", "CL22", "CL13", "CL23")
-
-
-def _rng(seed: int) -> np.random.Generator:
-    return np.random.default_rng(seed)
-
-
-def _commune_polygons() -> gpd.GeoDataFrame:
-    points = shapely.multipoints([(x, y) for _, _, x, y in COMMUNES])
-    outline = shapely.convex_hull(points).buffer(4500, quad_segs=4)
-    cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=outline))
-    seeds = [Point(x, y) for _, _, x, y in COMMUNES]
-    geoms = []
-    for seed in seeds:
-        cell = next(c for c in cells if c.contains(seed))
-        geoms.append(shapely.intersection(cell, outline))
-    return gpd.GeoDataFrame(
-        {"MAXA": [c for c, *_ in COMMUNES], "TENXA": [n for _, n, *_ in COMMUNES]},
-        geometry=geoms,
-        crs=CRS,
-    )
-
-
-def _tessellate(area: shapely.Geometry, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Cut an area into about n irregular parcels (Voronoi cells of random points)."""
-    xmin, ymin, xmax, ymax = area.bounds
-    shapely.prepare(area)
-    points: list[np.ndarray] = []
-    count = 0
-    while count < n:
-        batch = rng.uniform((xmin, ymin), (xmax, ymax), size=(4 * n, 2))
-        inside = batch[shapely.contains_xy(area, batch[:, 0], batch[:, 1])]
-        points.append(inside[: n - count])
-        count += len(points[-1])
-    pts = np.round(np.concatenate(points), 2)
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=area))
-    cells = shapely.get_parts(shapely.intersection(cells, area))
-    cells = cells[np.isin(shapely.get_type_id(cells), (3,))]
-    return cells[shapely.area(cells) > 0]
-
-
-def _land_use(rng: np.random.Generator, n: int) -> np.ndarray:
-    codes, weights = zip(*_LAND_USES, strict=True)
-    return rng.choice(np.array(codes), size=n, p=np.array(weights) / sum(weights))
-
-
-def _road_line(road: _Road) -> LineString:
-    """The road's centreline, scaled about its start to the planned length (if one is set)."""
-    line = LineString(road.vertices)
-    if road.length_m is None:
-        return line
-    factor = road.length_m / line.length
-    return shapely.affinity.scale(line, factor, factor, origin=road.vertices[0])
-
-
-def _road_parcels(
-    road: _Road,
-    rng: np.random.Generator,
-    scale: float,
-) -> tuple[np.ndarray, np.ndarray, shapely.Geometry, LineString]:
-    line = _road_line(road)
-    row = line.buffer(road.half_width, cap_style="flat", join_style="round")
-    if road.id == _EXPRESSWAY.id:  # an interchange near Đồng Đăng
-        row = shapely.union(row, line.interpolate(2900).buffer(140))
-    corridor = row.buffer(30)  # parcels reach 30 m beyond the right of way
-    strips = _road_strips(road, line)
-    blocked = shapely.union_all(strips)
-    if road.id == _EXPRESSWAY.id:  # a stream: ROW land that no parcel covers
-        blocked = shapely.union(blocked, _stream(line))
-    cells = _tessellate(
-        shapely.difference(corridor, blocked), max(20, int(road.n_parcels * scale)), rng
-    )
-    dgt = shapely.get_parts(shapely.intersection(np.asarray(strips, dtype=object), corridor))
-    dgt = dgt[shapely.get_type_id(dgt) == 3]
-    dgt = dgt[shapely.area(dgt) > 0]
-    geoms = np.concatenate([cells, dgt])
-    codes = np.concatenate([_land_use(rng, len(cells)), np.full(len(dgt), "DGT")])
-    return geoms, codes, row, line
-
-
-def _road_strips(road: _Road, line: LineString) -> list[shapely.Geometry]:
-    if road.id == "QL4B":  # the existing road, in lots of 300 m
-        from shapely.ops import substring
-
-        starts = np.arange(0, line.length, 300.0)
-        return [
-            substring(line, d, min(d + 300.0, line.length)).buffer(5.0, cap_style="flat")
-            for d in starts
-        ]
-    out = []
-    for d in (5200, 11800, 17600):  # local roads crossing the expressway
-        out.append(_cross(line, line.interpolate(d), 120).buffer(5.0, cap_style="flat"))
-    return out
-
-
-def _stream(line: LineString) -> shapely.Geometry:
-    return _cross(line, line.interpolate(8400), 150).buffer(7.5, cap_style="flat")
-
-
-def _cross(line: LineString, point: Point, half: float) -> LineString:
-    d = line.project(point)
-    a = np.asarray(line.interpolate(max(d - 1, 0)).coords[0])
-    b = np.asarray(line.interpolate(min(d + 1, line.length)).coords[0])
-    t = (b - a) / np.linalg.norm(b - a)
-    n = np.array([-t[1], t[0]])
-    p = np.asarray(point.coords[0])
-    return LineString([p - half * n, p + half * n])
-
-
-def _cluster_parcels(
-    centre: tuple[float, float], radius: float, n: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, shapely.Geometry]:
-    angles = np.linspace(0, 2 * np.pi, 9)[:-1]
-    radii = radius * (0.8 + 0.35 * rng.random(8))
-    site = shapely.Polygon(
-        [
-            (centre[0] + r * np.cos(a), centre[1] + r * np.sin(a))
-            for a, r in zip(angles, radii, strict=True)
-        ]
-    )
-    cells = _tessellate(site.buffer(40), n, rng)
-    return cells, _land_use(rng, len(cells)), site
-
-
-def _police_sites(
-    rng: np.random.Generator,
-    communes: gpd.GeoDataFrame,
-) -> tuple[np.ndarray, np.ndarray, gpd.GeoDataFrame]:
-    geoms, uses, sites, names = [], [], [], []
-    for code in _POLICE_COMMUNES:
-        row = communes[communes["MAXA"] == code].iloc[0]
-        centre = np.asarray(row.geometry.representative_point().coords[0]) + rng.uniform(
-            -300, 300, 2
-        )
-        w, h = rng.uniform(45, 70, 2)
-        site = shapely.box(
-            centre[0] - w / 2, centre[1] - h / 2, centre[0] + w / 2, centre[1] + h / 2
-        )
-        cells = _tessellate(site.buffer(25), int(rng.integers(6, 14)), rng)
-        geoms.append(cells)
-        uses.append(_land_use(rng, len(cells)))
-        sites.append(site)
-        names.append(f"Trụ sở Công an {row['TENXA']}")
-    table = gpd.GeoDataFrame({"site": names}, geometry=sites, crs=CRS)
-    return np.concatenate(geoms), np.concatenate(uses), table
-
-
-# --- handover story ------------------------------------------------------------------------
-
-
-def _interp_date(knots: tuple[tuple[dt.date, float], ...], pct: float) -> dt.date | None:
-    """The date the knots' curve reaches pct (linear between knots); None beyond the last."""
-    days = np.array([d.toordinal() for d, _ in knots], dtype=float)
-    values = np.array([v for _, v in knots])
-    if pct > values[-1]:
-        return None
-    return dt.date.fromordinal(int(np.interp(pct, values, days)))
-
-
-def _story(
-    pieces_area: np.ndarray,
-    clear: np.ndarray,
-    order_key: np.ndarray,
-    knots: tuple[tuple[dt.date, float], ...],
-    required: float,
-) -> list[dt.date | None]:
-    """Handover dates so that cleared % follows the knots (DGT land counts from the start)."""
-    base = 100.0 * pieces_area[clear].sum() / required
-    order = np.argsort(order_key, kind="stable")
-    handover: list[dt.date | None] = [None] * len(pieces_area)
-    cum = base
-    for i in order:
-        if clear[i]:
-            continue
-        cum += 100.0 * pieces_area[i] / required
-        handover[i] = _interp_date(knots, cum)
-    return handover
-
-
-def _owner(rng: np.random.Generator) -> str:
-    return f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
-
-
-def _spell(name: str, rng: np.random.Generator) -> str:
-    """A commune name as a land officer might type it."""
-    bare = name.replace("Thị trấn ", "").replace("Xã ", "")
-    import unicodedata
-
-    forms = (
-        name,
-        bare,
-        bare.upper(),
-        unicodedata.normalize("NFD", name.lower()),
-        "TT " + bare if name.startswith("Thị trấn") else "xã " + bare,
-    )
-    return str(forms[int(rng.integers(0, len(forms)))])
-
-
-def _date_cell(day: dt.date | None, rng: np.random.Generator) -> object:
-    if day is None:
-        return None
-    r = rng.random()
-    if r < 0.6:
-        return dt.datetime(day.year, day.month, day.day)
-    if r < 0.85:
-        return f"{day:%d/%m/%Y}"
-    if r < 0.95:
-        return (day - dt.date(1899, 12, 30)).days
-    return day.isoformat()
-
-
-_STATUS = {"not_started": "Chưa kiểm đếm", "inventoried": "Đã kiểm đếm",
-           "plan_approved": "Đã phê duyệt phương án", "paid": "Đã chi trả",
-           "handed_over": "Đã bàn giao mặt bằng"}  # fmt: skip
-
-
-def _records_for(
-    project: str,
-    handover: list[dt.date | None],
-    clear: np.ndarray,
-    order_key: np.ndarray,
-    rng: np.random.Generator,
-) -> list[dict[str, object]]:
-    """Stage dates of each parcel of a project, consistent with its handover date."""
-    pending = [
-        i for i in np.argsort(order_key, kind="stable") if not clear[i] and handover[i] is None
-    ]
-    stage_of_pending = {}
-    for rank, i in enumerate(pending):
-        frac = rank / max(len(pending), 1)
-        stage_of_pending[i] = (
-            "paid"
-            if frac < 0.35
-            else "plan_approved"
-            if frac < 0.6
-            else "inventoried"
-            if frac < 0.85
-            else "not_started"
-        )
-    out = []
-    for i in range(len(handover)):
-        if clear[i]:
-            continue
-        rec: dict[str, object] = {"i": i, "project": project}
-        days = np.cumsum(rng.integers((3, 10, 20), (25, 40, 60)))
-        if handover[i] is not None:
-            h = handover[i]
-            rec.update(
-                handed_over=h,
-                paid=h - dt.timedelta(int(days[0])),
-                plan_approved=h - dt.timedelta(int(days[1])),
-                inventoried=h - dt.timedelta(int(days[2])),
-                stage="handed_over",
-                enforcement=bool(rng.random() < 0.02),
-                complaint=False,
-            )
-        else:
-            stage = stage_of_pending[i]
-            last = AS_OF - dt.timedelta(int(rng.integers(5, 60)))
-            steps = {
-                "paid": ("paid", "plan_approved", "inventoried"),
-                "plan_approved": ("plan_approved", "inventoried"),
-                "inventoried": ("inventoried",),
-            }.get(stage, ())
-            for k, name in enumerate(steps):
-                rec[name] = last - dt.timedelta(int(days[k] - days[0]) if k else 0)
-            rec.update(
-                stage=stage,
-                enforcement=bool(stage == "paid" and rng.random() < 0.1),
-                complaint=bool(rng.random() < 0.2),
-            )
-            if stage == "not_started" and rng.random() < 0.5:
-                continue  # not in the book yet
-        out.append(rec)
-    return out
-
-
-def _number_parcels(parcels: gpd.GeoDataFrame) -> None:
-    """Sheets are 1 km squares per commune; parcels numbered north to south within a sheet."""
-    pts = shapely.point_on_surface(parcels.geometry.to_numpy())
-    x, y = shapely.get_x(pts), shapely.get_y(pts)
-    cell = np.floor(x / 1000).astype(int) * 10000 + np.floor(y / 1000).astype(int)
-    parcels["_cell"] = cell
-    parcels["_x"], parcels["_y"] = x, y
-    sheets, numbers = np.zeros(len(parcels), int), np.zeros(len(parcels), int)
-    for _, group in parcels.groupby("MAXA"):
-        for s, c in enumerate(sorted(group["_cell"].unique()), start=1):
-            idx = group.index[group["_cell"] == c]
-            order = np.lexsort((parcels.loc[idx, "_x"], -parcels.loc[idx, "_y"]))
-            sheets[idx] = s
-            numbers[idx[order]] = np.arange(1, len(idx) + 1)
-    parcels["SHBANDO"] = sheets
-    parcels["SOTHUA"] = numbers
-    for col in ("_cell", "_x", "_y"):
-        del parcels[col]
 
 
 def build_sample(seed: int = 2024, n_parcels: int | None = None) -> dict[str, object]:
     """Build the synthetic dataset in memory (layers, records, projects)."""
-    rng = _rng(seed)
+    rng = rng_for(seed)
     scale = 1.0 if n_parcels is None else n_parcels / 4000
-    communes = _commune_polygons()
+    communes = commune_polygons()
     layers: list[tuple[str, np.ndarray, np.ndarray]] = []
     projects: dict[str, dict[str, object]] = {}
-    for road in (_QL4B, _EXPRESSWAY):
-        geoms, codes, row, line = _road_parcels(road, rng, scale)
+    for road in (_QL4B, EXPRESSWAY):
+        geoms, codes, row, line = road_parcels(road, rng, scale)
         layers.append((road.id, geoms, codes))
         projects[road.id] = {
             "row": gpd.GeoDataFrame({"name": [road.name]}, geometry=[row], crs=CRS),
             "line": line,
             "road": road,
         }
-    for pid, name, centre, radius, n, knots in _CLUSTERS:
-        geoms, codes, site = _cluster_parcels(centre, radius, max(10, int(n * scale)), rng)
+    for pid, name, centre, radius, n, knots in CLUSTERS:
+        geoms, codes, site = cluster_parcels(centre, radius, max(10, int(n * scale)), rng)
         layers.append((pid, geoms, codes))
         projects[pid] = {
             "row": gpd.GeoDataFrame({"name": [name]}, geometry=[site], crs=CRS),
             "knots": knots,
             "name": name,
         }
-    geoms, codes, sites = _police_sites(rng, communes)
+    geoms, codes, sites = police_sites(rng, communes)
     layers.append(("TSCA", geoms, codes))
     projects["TSCA"] = {"row": sites, "name": "Trụ sở công an các xã còn lại"}
     parcels = gpd.GeoDataFrame(
@@ -479,11 +120,13 @@ def build_sample(seed: int = 2024, n_parcels: int | None = None) -> dict[str, ob
         predicate="within",
     )
     parcels["MAXA"] = joined[~joined.index.duplicated()]["MAXA"].fillna("CL04").to_numpy()
-    _number_parcels(parcels)
+    number_parcels(parcels)
     noise = rng.normal(1.0, 0.01, len(parcels))  # survey vs drawing, and a few typed wrong
     noise[rng.choice(len(parcels), 12, replace=False)] = rng.uniform(1.08, 1.4, 12)
     parcels["DIENTICH"] = np.round(parcels.area.to_numpy() * noise, 1)
-    parcels["CHUSUDUNG"] = [_owner(rng) if c != "DGT" else "UBND xã" for c in parcels["KHLOAIDAT"]]
+    parcels["CHUSUDUNG"] = [
+        owner_name(rng) if c != "DGT" else "UBND xã" for c in parcels["KHLOAIDAT"]
+    ]
     return {"communes": communes, "parcels": parcels, "projects": projects, "rng": rng}
 
 
@@ -500,7 +143,7 @@ def _project_records(data: dict[str, object]) -> list[dict[str, object]]:
         mine, area = mine[inside], area[inside]
         clear = parcels.loc[mine, "KHLOAIDAT"].to_numpy() == "DGT"
         if "road" in proj:
-            road: _Road = proj["road"]
+            road: Road = proj["road"]
             line: LineString = proj["line"]
             along = line.project(shapely.point_on_surface(geoms[inside])) / line.length
             key = along + rng.normal(0, 0.3, len(mine))
@@ -512,8 +155,8 @@ def _project_records(data: dict[str, object]) -> list[dict[str, object]]:
         else:
             key = rng.random(len(mine))
             knots = proj["knots"]
-        handover = _story(area, clear, key, knots, float(row.area))
-        for rec in _records_for(pid, handover, clear, key, rng):
+        handover = story(area, clear, key, knots, float(row.area))
+        for rec in records_for(pid, handover, clear, key, rng):
             rec["parcel_pos"] = int(mine[rec.pop("i")])
             records.append(rec)
     return records
@@ -549,16 +192,16 @@ def _book_rows(
                 [
                     number,
                     project,
-                    None if rng.random() < 0.05 else _spell(names[code], rng),
+                    None if rng.random() < 0.05 else spell(names[code], rng),
                     f"{sheet:02d}" if rng.random() < 0.3 else int(sheet),
                     int(rec["parcel"]),
                     parcels["CHUSUDUNG"].iat[pos],
                     parcels["KHLOAIDAT"].iat[pos],
                     *(
-                        _date_cell(_get_date(rec, s), rng)
+                        date_cell(_get_date(rec, s), rng)
                         for s in ("inventoried", "plan_approved", "paid", "handed_over")
                     ),
-                    _STATUS[str(rec["stage"])],
+                    STATUS_TEXT[str(rec["stage"])],
                     "x" if rec["enforcement"] else None,
                     "Có" if rec["complaint"] else None,
                     None,
@@ -677,8 +320,8 @@ def _config_text() -> str:
         ['{ date = 2024-03-31, target_pct = 100, label = "100% trước 31/3/2024" }'],
     )
     expressway = _toml_project(
-        _EXPRESSWAY.id,
-        _EXPRESSWAY.name,
+        EXPRESSWAY.id,
+        EXPRESSWAY.name,
         'centerline = "centerline_ct_hncl.gpkg"\n'
         'start_chainage = "Km0+000"\nchainage_bin_m = 100\n'
         'station_equations = [["Km12+400", "Km12+450"]]\n',
@@ -697,7 +340,7 @@ def _config_text() -> str:
                 '(ngày của KH; thay bằng tiến độ được UBND tỉnh phê duyệt)" }'
             ],
         )
-        for pid, name, *_ in _CLUSTERS
+        for pid, name, *_ in CLUSTERS
     ]
     police = _toml_project(
         "TSCA",
@@ -775,7 +418,7 @@ def write_sample(out: str | Path, *, seed: int = 2024, n_parcels: int | None = N
         (out / f"{name}.gpkg").unlink(missing_ok=True)
     records = _project_records(data)
     rows = _book_rows(data, records, data["rng"])  # type: ignore[arg-type]
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FIXED_TIME})
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIME})
     try:
         parcels: gpd.GeoDataFrame = data["parcels"]  # type: ignore[assignment]
         parcels.drop(columns=["_project"]).to_file(out / "parcels.gpkg", engine="pyogrio")

@@ -4,7 +4,7 @@ Attributes
 ----------
 MIN_PIECE_M2
     A parcel's intersection with the right of way counts as a piece only above this area
-    (DESIGN §5: 0.01 m²).
+    (``docs/metrics.md``: 0.01 m²).
 CHAINAGE_BIN_M
     Default chainage bin length in metres.
 LEGAL_AREA_TOLERANCE
@@ -27,6 +27,19 @@ MIN_GAP_M2
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "CHAINAGE_BIN_M",
+    "FAR_FUTURE_YEARS",
+    "HEADER_SCAN_ROWS",
+    "LEGAL_AREA_TOLERANCE",
+    "MAX_UNPLACED_RECORDS_PCT",
+    "MIN_GAP_M2",
+    "MIN_OVERLAP_M2",
+    "MIN_PIECE_M2",
+    "SLIVER_WIDTH_M",
+]
+
 
 MIN_PIECE_M2: float = 0.01
 CHAINAGE_BIN_M: float = 100.0

@@ -15,6 +15,21 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis._arrays import map_unique
 
+__all__ = [
+    "ALWAYS",
+    "DATED_STAGES",
+    "NEVER",
+    "REACH_COLUMNS",
+    "dates_of",
+    "day_number",
+    "day_numbers",
+    "from_day_number",
+    "record_reach_days",
+    "stage_at",
+    "stage_index_at",
+]
+
+
 #: Day numbers (days since 1970-01-01) standing for "always" and "never".
 ALWAYS = np.iinfo(np.int64).min // 2
 NEVER = np.iinfo(np.int64).max // 2

@@ -29,6 +29,16 @@ if TYPE_CHECKING:
 # --- cleared area over time ---------------------------------------------------------------
 
 
+__all__ = [
+    "ClearedCurve",
+    "commune_curve",
+    "project_curve",
+    "stages_table",
+    "timeseries_table",
+    "week_changes",
+]
+
+
 @dataclass(frozen=True)
 class ClearedCurve:
     """Cleared area of one unit as a step function of the day number.

@@ -24,6 +24,9 @@ from gpmb_gis.stages import NEVER, day_number
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
 
+__all__ = ["UNPLACED_CHECKS", "Unplaced", "check_unplaced", "unplaced_records"]
+
+
 #: The checks of records that could not be placed on a parcel of the right project.
 UNPLACED_CHECKS = ("record_no_parcel", "record_no_commune", "record_no_sheet",
                    "record_commune_unknown", "record_no_project",

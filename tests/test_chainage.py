@@ -226,7 +226,7 @@ def test_strip_diagram_of_a_long_road_is_split_into_pages(tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from gpmb_gis.maps.static import plot_strip
+    from gpmb_gis.maps.static import strip_pages
 
     line = LineString([(X, Y), (X + 30_000, Y + 500), (X + 59_000, Y)])  # 59.0 km
     write_layer(tmp_path / "row.gpkg", [{"geometry": line.buffer(20, cap_style="flat")}])
@@ -239,7 +239,7 @@ def test_strip_diagram_of_a_long_road_is_split_into_pages(tmp_path):
                                             "Ngày bàn giao": "01/03/2024"}
                                            for k in range(0, 60, 2)])  # fmt: skip
     result = compute_progress(simple_config(tmp_path, 'centerline = "centre.gpkg"\n'))
-    figures = plot_strip(result, "X")
+    figures = strip_pages(result, "X")
     assert len(figures) == 3
     assert all(f.get_size_inches() == pytest.approx((11.69, 8.27)) for f in figures)
     assert len(figures[0].axes) == 4

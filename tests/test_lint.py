@@ -17,7 +17,7 @@ def test_ruff_check():
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed")
     proc = subprocess.run(
-        [ruff, "check", "gpmb_gis", "tests", "benchmarks"],
+        [ruff, "check", "gpmb_gis", "tests", "benchmarks", "conftest.py"],
         cwd=ROOT,
         capture_output=True,
         text=True,

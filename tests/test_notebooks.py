@@ -38,27 +38,3 @@ def test_public_functions_have_examples():
         obj = getattr(gpmb_gis, name)
         if callable(obj) and not isinstance(obj, type):
             assert ">>>" in (obj.__doc__ or ""), name
-
-
-def test_api_examples_run(tmp_path, monkeypatch):
-    """The examples in the public functions' docstrings run against the sample data."""
-    import doctest
-    import os
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import gpmb_gis
-    from gpmb_gis import config, run
-
-    root = Path(__file__).resolve().parents[1]
-    monkeypatch.chdir(root)
-    result = gpmb_gis.compute_progress("data/cao_loc/gpmb.toml")
-    globs = {"gg": gpmb_gis, "result": result, "tmp_path": tmp_path, "dt": __import__(
-        "datetime")}  # fmt: skip
-    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    for module in (gpmb_gis, config, run):
-        outcome = doctest.testmod(module, extraglobs=globs, optionflags=flags, verbose=False)
-        assert outcome.failed == 0, module.__name__
-        assert outcome.attempted > 0, module.__name__
-    assert os.getcwd() == str(root)

@@ -19,6 +19,23 @@ from gpmb_gis._text import (
     fold,
 )
 
+__all__ = [
+    "ALIASES",
+    "KEY_AND_DATES",
+    "NUMBER_HEADINGS",
+    "STATUS_WORDS",
+    "alias_keys",
+    "closest_heading",
+    "column_key",
+    "field_notes",
+    "match_columns",
+    "nearest_column",
+    "parse_flag",
+    "parse_status",
+    "status_flags",
+]
+
+
 #: Column aliases by layer: canonical name → names real files use (matched folded, without
 #: spaces or punctuation).
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {

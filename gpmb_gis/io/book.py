@@ -39,6 +39,9 @@ from gpmb_gis.io.aliases import (
 )
 from gpmb_gis.io.grids import cell_text, fix_grid_text, is_workbook, read_grids
 
+__all__ = ["empty_handovers", "find_heading", "read_handovers"]
+
+
 ALIASES["handovers"][C.INVENTORY_DATE] += ("Ngày Kiểm đếm",)
 _TOTAL_WORDS = ("tong cong", "tong", "cong", "total", "sum")
 
@@ -392,7 +395,8 @@ def read_handovers(
     return table, findings, read
 
 
-#: Headings of the book that later capabilities read (DESIGN §9); not taken for another column.
+#: Headings of the book that later capabilities read (households, money, step dates): not
+#: taken for another column.
 _LATER_HEADINGS = frozenset(column_key(h) for h in (
     "Mã hộ", "Số tiền BT, HT được duyệt (đồng)", "Số tiền đã chi trả (đồng)", "Tái định cư",
     "Số lô TĐC", "Mồ mả phải di chuyển", "Mồ mả đã di chuyển", "Ngày nhận đơn",

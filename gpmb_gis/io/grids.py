@@ -32,6 +32,9 @@ from gpmb_gis.config import LayerSource
 # --- handover books -------------------------------------------------------------------------
 
 
+__all__ = ["cell_text", "fix_grid_text", "is_workbook", "read_grids"]
+
+
 def _grids_xlsx(path: Path, sheet: str | None) -> list[tuple[list[list[Any]], str]]:
     import openpyxl
 

@@ -42,6 +42,8 @@ from gpmb_gis.crs import Extent, check_extent
 from gpmb_gis.io.aliases import match_columns
 from gpmb_gis.nearby import Window, read_window
 
+__all__ = ["read_layer", "read_parcel_keys"]
+
 
 def _check_shapefile_parts(source: LayerSource) -> None:
     """A shapefile is several files: say which one is missing, not what follows from it."""

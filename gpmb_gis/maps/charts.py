@@ -6,23 +6,29 @@ They draw tables computed elsewhere; they compute no metric.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis.labels import stage_name, word
-from gpmb_gis.maps.static import BLOCKED_COLOUR, STAGE_COLOURS, _pyplot, plain
+from gpmb_gis.maps.static import _pyplot, plain
+from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS, STATUS_COLOURS
+from gpmb_gis.timeline import timeseries_table
 
-STATUS_COLOURS = {"met": "#009E73", "on_track": "#56B4E9", "at_risk": "#E69F00",
-                  "missed": "#D55E00"}  # fmt: skip
+if TYPE_CHECKING:
+    from gpmb_gis.result import ProgressResult
+
+__all__ = ["LAG_POINTS", "burnup_chart", "plot_burnup", "plot_commune_bars", "plot_funnel"]
+
+
 #: Communes this many points behind the project are flagged on the commune chart.
 LAG_POINTS = 10.0
 
 
-def plot_burnup(series: pd.DataFrame, milestones: pd.DataFrame, *, title: str,
-                as_of: dt.date, lang: str = "vi") -> tuple[Any, Any]:  # fmt: skip
+def burnup_chart(series: pd.DataFrame, milestones: pd.DataFrame, *, title: str,
+                 as_of: dt.date, lang: str = "vi") -> tuple[Any, Any]:  # fmt: skip
     """Cleared % over time, milestone targets, the recent trend to the next deadline.
 
     Parameters
@@ -70,6 +76,22 @@ def plot_burnup(series: pd.DataFrame, milestones: pd.DataFrame, *, title: str,
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig, ax
+
+
+def plot_burnup(result: ProgressResult, project: str, *, lang: str | None = None,
+                ) -> tuple[Any, Any]:  # fmt: skip
+    """Cleared % of a project over time with its milestones and recent trend: (fig, ax).
+
+    Examples
+    --------
+    >>> fig, ax = gg.plot_burnup(result, "CT_HNCL")
+    """
+    series = timeseries_table(result)
+    series = series[(series[C.PROJECT] == project) & (series["scope"] == "project")]
+    milestones = result.milestones()
+    return burnup_chart(series, milestones[milestones[C.PROJECT] == project],
+                        title=result.overlays[project].project.name, as_of=result.as_of,
+                        lang=lang or result.config.lang)  # fmt: skip
 
 
 def plot_commune_bars(

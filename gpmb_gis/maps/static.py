@@ -10,21 +10,14 @@ import shapely
 
 from gpmb_gis import columns as C
 from gpmb_gis.labels import stage_name, word
+from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
 from gpmb_gis.stages import REACH_COLUMNS, stage_at
 
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
 
-#: One colour-blind-safe palette (Okabe–Ito based) for stages, used by every map and chart.
-STAGE_COLOURS: dict[str, str] = {
-    C.NOT_STARTED: "#D55E00", C.INVENTORIED: "#E69F00", C.PLAN_APPROVED: "#F0E442",
-    C.PAID: "#56B4E9", C.HANDED_OVER: "#009E73", C.ALREADY_CLEAR: "#999999",
-    "unmapped": "#FFFFFF",
-}  # fmt: skip
 
-
-#: Blocked stretches: a colour no stage uses.
-BLOCKED_COLOUR = "#CC79A7"
+__all__ = ["plain", "plot_overview", "plot_project", "plot_strip", "strip_pages"]
 
 
 def plain(text: object) -> str:
@@ -217,6 +210,10 @@ def plot_project(
     Returns
     -------
     (Figure, Axes)
+
+    Examples
+    --------
+    >>> fig, ax = gg.plot_project(result, "QL4B", commune="Xã Gia Cát")
     """
     plt = _pyplot()
     from matplotlib.patches import Patch
@@ -473,55 +470,86 @@ def _piece_stages(result: ProgressResult, project: str) -> np.ndarray:
     return stages
 
 
-def plot_strip(result: ProgressResult, project: str, *, km_per_row: float = 5.0,
-               rows_per_page: int = 4, lang: str | None = None) -> list[Any]:  # fmt: skip
-    """Draw the straight-line diagram (sơ đồ duỗi thẳng) of a road project.
+def plot_strip(result: ProgressResult, project: str, *, page: int = 1, km_per_row: float = 5.0,
+               rows_per_page: int = 4, lang: str | None = None) -> tuple[Any, Any]:  # fmt: skip
+    """Draw one page of the straight-line diagram (sơ đồ duỗi thẳng) of a road project.
 
     The right of way is drawn straight along the chainage (x), left and right of the
     centreline to scale (y, metres); pieces are coloured by stage; commune bands run along
     the top, station equations are marked in red, blocked stretches are underlined in
     orange. A long road is split into rows of ``km_per_row`` km, ``rows_per_page`` to an A4
-    landscape page.
+    landscape page; :func:`strip_pages` draws every page.
+
+    Returns
+    -------
+    (Figure, ndarray of Axes)
+        The page, and its rows' axes (one column).
+
+    Examples
+    --------
+    >>> fig, axes = gg.plot_strip(result, "QL4B")
+    >>> len(axes)
+    3
+    """
+    ov = result.overlays[project]
+    if ov.route is None:
+        raise ValueError(f"project {project} has no centreline: no strip diagram")
+    n_rows = max(1, int(np.ceil(ov.route.line.length / (km_per_row * 1000.0))))
+    pages = int(np.ceil(n_rows / rows_per_page))
+    if not 1 <= page <= pages:
+        raise ValueError(f"the strip diagram of {project} has pages 1 to {pages}, not {page}")
+    return _strip_page(result, project, page, n_rows, rows_per_page, lang or result.config.lang)
+
+
+def strip_pages(result: ProgressResult, project: str, *, km_per_row: float = 5.0,
+                rows_per_page: int = 4, lang: str | None = None) -> list[Any]:  # fmt: skip
+    """Every page of the straight-line diagram of a road project (:func:`plot_strip`).
 
     Returns
     -------
     list of Figure
         One figure per page.
     """
-    from matplotlib.patches import Patch
-
-    plt = _pyplot()
-    lang = lang or result.config.lang
     ov = result.overlays[project]
     if ov.route is None:
         raise ValueError(f"project {project} has no centreline: no strip diagram")
-    length = ov.route.line.length
-    n_rows = max(1, int(np.ceil(length / (km_per_row * 1000.0))))
-    step = length / n_rows
+    n_rows = max(1, int(np.ceil(ov.route.line.length / (km_per_row * 1000.0))))
+    pages = int(np.ceil(n_rows / rows_per_page))
+    return [plot_strip(result, project, page=k, km_per_row=km_per_row,
+                       rows_per_page=rows_per_page, lang=lang)[0]
+            for k in range(1, pages + 1)]  # fmt: skip
+
+
+def _strip_page(result: ProgressResult, project: str, page: int, n_rows: int,
+                rows_per_page: int, lang: str) -> tuple[Any, Any]:  # fmt: skip
+    """Page ``page`` (from 1) of a strip diagram of ``n_rows`` rows."""
+    from matplotlib.patches import Patch
+
+    plt = _pyplot()
+    ov = result.overlays[project]
+    step = ov.route.line.length / n_rows
     row = result.progress_by_project.set_index(C.PROJECT).loc[project]
-    figures = []
-    for page_start in range(0, n_rows, rows_per_page):
-        rows = range(page_start, min(page_start + rows_per_page, n_rows))
-        fig, axes = plt.subplots(len(rows), 1, figsize=(11.69, 8.27), squeeze=False)
-        for ax, k in zip(axes[:, 0], rows, strict=True):
-            _strip_row(ax, result, project, k * step, (k + 1) * step, lang)
-        page = f" ({page_start // rows_per_page + 1}/{int(np.ceil(n_rows / rows_per_page))})"
-        fig.suptitle(
-            plain(
-                f"{ov.project.name}{page if n_rows > rows_per_page else ''}\n"
-                f"{word('as_of', lang)} {_vn_date(result.as_of)}: "
-                f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)}"
-            ),
-            fontsize=10,
-        )
-        handles = [
-            Patch(facecolor=STAGE_COLOURS[s], edgecolor="#555555", label=stage_name(s, lang))
-            for s in STAGE_COLOURS
-            if s != "unmapped"
-        ]
-        handles.append(Patch(facecolor=BLOCKED_COLOUR, label=word("blocked", lang)))
-        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7,
-                   frameon=False)  # fmt: skip
-        fig.tight_layout(rect=(0, 0.04, 1, 0.95))
-        figures.append(fig)
-    return figures
+    page_start = (page - 1) * rows_per_page
+    rows = range(page_start, min(page_start + rows_per_page, n_rows))
+    fig, axes = plt.subplots(len(rows), 1, figsize=(11.69, 8.27), squeeze=False)
+    for ax, k in zip(axes[:, 0], rows, strict=True):
+        _strip_row(ax, result, project, k * step, (k + 1) * step, lang)
+    of = f" ({page}/{int(np.ceil(n_rows / rows_per_page))})"
+    fig.suptitle(
+        plain(
+            f"{ov.project.name}{of if n_rows > rows_per_page else ''}\n"
+            f"{word('as_of', lang)} {_vn_date(result.as_of)}: "
+            f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)}"
+        ),
+        fontsize=10,
+    )
+    handles = [
+        Patch(facecolor=STAGE_COLOURS[s], edgecolor="#555555", label=stage_name(s, lang))
+        for s in STAGE_COLOURS
+        if s != "unmapped"
+    ]
+    handles.append(Patch(facecolor=BLOCKED_COLOUR, label=word("blocked", lang)))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7,
+               frameon=False)  # fmt: skip
+    fig.tight_layout(rect=(0, 0.04, 1, 0.95))
+    return fig, axes[:, 0]

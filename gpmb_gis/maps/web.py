@@ -23,10 +23,14 @@ from gpmb_gis import columns as C
 from gpmb_gis.chainage import format_chainage
 from gpmb_gis.crs import to_wgs84_transformer
 from gpmb_gis.labels import heading, stage_name, word
-from gpmb_gis.maps.static import BLOCKED_COLOUR, STAGE_COLOURS, _piece_stages
+from gpmb_gis.maps.static import _piece_stages
+from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
 
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
+
+__all__ = ["DECIMALS", "SIMPLIFY_ABOVE", "SIMPLIFY_DEGREES", "safe", "save_web_map", "web_map"]
+
 
 #: Degrees kept in coordinates: 1e-6° is about 0.1 m.
 DECIMALS = 6
@@ -106,8 +110,6 @@ def _tooltip_fields(lang: str, include_owner: bool) -> tuple[list[str], list[str
 
 def _panel(result: ProgressResult, project: str, lang: str) -> str:
     """The summary panel: the project's figures, the commune table, the milestones."""
-    from gpmb_gis.milestones import milestone_table
-
     row = result.progress_by_project.set_index(C.PROJECT).loc[project]
     lines = [f"<b>{safe(row[C.PROJECT_NAME])}</b><br>{safe(word('as_of', lang))} "
              f"{result.as_of:%d/%m/%Y}: <b>{row[C.CLEARED_PCT]:.1f} %</b> "
@@ -119,7 +121,7 @@ def _panel(result: ProgressResult, project: str, lang: str) -> str:
     for c in result.by_commune(project).itertuples(index=False):
         lines.append(f"<tr><td>{safe(c.commune)}</td><td>{c.cleared_pct:.1f} %</td></tr>")
     lines.append("</table><table class='gpmb-t'>")
-    milestones = milestone_table(result)
+    milestones = result.milestones()
     for m in milestones[milestones[C.PROJECT] == project].itertuples(index=False):
         lines.append(f"<tr><td>{safe(m.label)}</td><td>{safe(word(m.status, lang))}</td></tr>")
     lines.append("</table>")
@@ -160,6 +162,12 @@ def web_map(result: ProgressResult, project: str, *, lang: str | None = None,
     -------
     folium.Map
         Displays inline in Jupyter; :func:`save_web_map` writes the self-contained file.
+
+    Examples
+    --------
+    >>> fmap = gg.web_map(result, "QL4B")
+    >>> type(fmap).__name__
+    'Map'
     """
     try:
         import folium

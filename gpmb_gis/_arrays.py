@@ -1,4 +1,7 @@
-"""Array helpers shared by the vectorised joins (no Python loop per element)."""
+"""Array helpers shared by the vectorised joins (no Python loop per element).
+
+And shapely's geometry type ids grouped by the kind of shape, for filtering arrays of shapes.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
+
+#: Shapely's geometry type ids, by the kind of shape.
+POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+LINEAL = (
+    shapely.GeometryType.LINESTRING,
+    shapely.GeometryType.LINEARRING,
+    shapely.GeometryType.MULTILINESTRING,
+)
+PUNCTUAL = (shapely.GeometryType.POINT, shapely.GeometryType.MULTIPOINT)
+
 
 __all__ = ["expand_runs", "map_unique", "present"]
 

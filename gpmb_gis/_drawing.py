@@ -16,16 +16,14 @@ import pandas as pd
 import shapely
 
 from gpmb_gis import columns as C
+from gpmb_gis._arrays import LINEAL, POLYGONAL, PUNCTUAL
 from gpmb_gis._findings import INFO, WARNING, Finding
 
 __all__ = ["polygons_from_drawing"]
 
 
-_POLYGONAL = (3, 6)  # Polygon, MultiPolygon
-_LINEAR = (1, 2, 5)  # LineString, LinearRing, MultiLineString
-_POINTS = (0, 4)
-_COLLECTION = 7
-_MISSING = -1
+_COLLECTION = shapely.GeometryType.GEOMETRYCOLLECTION
+_MISSING = shapely.GeometryType.MISSING
 _TEXT_COLUMNS = ("Text", "TEXT", "text", "TEXTSTRING", "TextString", "label")
 _PARCEL_TEXT = re.compile(r"^\s*(\d{1,6}[a-zA-Z]?)\s*$")
 _LAND_USE_TEXT = re.compile(r"^\s*([A-Z]{2,4}(?:\s*\+\s*[A-Z]{2,4})*)\s*$")
@@ -94,13 +92,13 @@ def polygons_from_drawing(
     n_read = len(gdf)
     types = shapely.get_type_id(gdf.geometry.to_numpy())
     # collections and missing shapes are the repair step's to judge, like polygons
-    if np.isin(types, (*_POLYGONAL, _COLLECTION, _MISSING)).all():
+    if np.isin(types, (*POLYGONAL, _COLLECTION, _MISSING)).all():
         return gdf, []
     findings: list[Finding] = []
     geoms, closed = _closed_to_polygons(gdf.geometry.to_numpy())
-    is_poly = np.isin(types, (*_POLYGONAL, _COLLECTION, _MISSING)) | closed
-    is_line = np.isin(types, _LINEAR) & ~closed
-    is_point = np.isin(types, _POINTS)
+    is_poly = np.isin(types, (*POLYGONAL, _COLLECTION, _MISSING)) | closed
+    is_line = np.isin(types, LINEAL) & ~closed
+    is_point = np.isin(types, PUNCTUAL)
     polys = gdf[is_poly].set_geometry(list(geoms[is_poly]))
     used_lines = np.zeros(len(gdf), dtype=bool)
     if not is_poly.any() and is_line.any():

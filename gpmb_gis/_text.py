@@ -42,6 +42,7 @@ __all__ = [
     "looks_legacy",
     "nfc",
     "number_key",
+    "parcel_label",
     "xml_text",
 ]
 
@@ -354,6 +355,21 @@ def best_decoding(texts: list[str]) -> str:
         for name, decode in BYTE_DECODINGS.items()
     }
     return max(scores, key=lambda name: scores[name])
+
+
+def parcel_label(sheet: object, parcel: object, *, commune: object = "",
+                 words: tuple[str, str] = ("sheet", "parcel")) -> str:  # fmt: skip
+    """How a reader names a parcel: its commune when given, its sheet and its number.
+
+    Examples
+    --------
+    >>> parcel_label("12", "45")
+    'sheet 12 / parcel 45'
+    >>> parcel_label("1", "5", commune="Xã Hợp Thành", words=("tờ", "thửa"))
+    'Xã Hợp Thành / tờ 1 / thửa 5'
+    """
+    sheet_word, parcel_word = words
+    return (f"{commune} / " if commune else "") + f"{sheet_word} {sheet} / {parcel_word} {parcel}"
 
 
 # --- a column's text ------------------------------------------------------------

@@ -488,7 +488,12 @@ def route_from_layer(layer: gpd.GeoDataFrame, *, start_m: float,
         When the layer holds no line, or its lines do not join into one.
     """
     lines = shapely.get_parts(layer.geometry.to_numpy())
-    lines = lines[np.isin(shapely.get_type_id(lines), (1, 2))]
+    lines = lines[
+        np.isin(
+            shapely.get_type_id(lines),
+            (shapely.GeometryType.LINESTRING, shapely.GeometryType.LINEARRING),
+        )
+    ]
     if not len(lines):
         raise InputError(where, "the centreline layer holds no line",
                          "give a layer with the road's centreline as one line")  # fmt: skip

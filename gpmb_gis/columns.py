@@ -10,7 +10,6 @@ __all__ = [
     "BLOCKER_COLUMNS",
     "CHAINAGE_COLUMNS",
     "CHECK",
-    "CLEARED",
     "CLEARED_M2",
     "CLEARED_PCT",
     "COMMUNE",
@@ -21,7 +20,6 @@ __all__ = [
     "ENFORCEMENT",
     "FEATURE",
     "FIELD_TARGETS",
-    "GEOMETRY",
     "HANDED_OVER",
     "HANDOVER_COLUMNS",
     "HANDOVER_DATE",
@@ -60,7 +58,6 @@ __all__ = [
     "SOURCE_SHEET",
     "STAGE",
     "STAGES",
-    "STAGE_AREA_COLUMNS",
     "STAGE_DATES",
     "STATUS",
     "TIMESERIES_COLUMNS",
@@ -80,7 +77,6 @@ LEGAL_AREA_M2 = "legal_area_m2"
 OWNER = "owner"
 NOTE = "note"
 SITE = "site"
-GEOMETRY = "geometry"
 
 # handover book
 INVENTORY_DATE = "inventory_date"
@@ -120,7 +116,6 @@ PARCELS_AFFECTED = "parcels_affected"
 PARCELS_CLEARED = "parcels_cleared"
 AS_OF = "as_of"
 STAGE = "stage"
-CLEARED = "cleared"
 
 # stages, in order
 NOT_STARTED = "not_started"
@@ -139,8 +134,6 @@ STAGE_DATES: dict[str, str] = {
 DATE_COLUMNS: tuple[str, ...] = tuple(STAGE_DATES.values())
 #: Stage reported for a piece whose land the state already holds (``already_clear_land_use``).
 ALREADY_CLEAR = "already_clear"
-#: Stage areas reported in the commune table, ``<stage>_m2``.
-STAGE_AREA_COLUMNS: tuple[str, ...] = tuple(f"{s}_m2" for s in STAGES[1:])
 
 # QA table
 SEVERITY = "severity"

@@ -20,6 +20,7 @@ from shapely import STRtree
 
 from gpmb_gis import columns as C
 from gpmb_gis import settings
+from gpmb_gis._arrays import LINEAL, POLYGONAL, PUNCTUAL
 from gpmb_gis.stages import NEVER
 
 # --- geometry helpers ----------------------------------------------------------------------
@@ -43,12 +44,12 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
     geoms = np.asarray(geoms, dtype=object)
     out = geoms.copy()
     types = shapely.get_type_id(geoms)
-    mixed = np.flatnonzero(types == 7)  # GeometryCollection
+    mixed = np.flatnonzero(types == shapely.GeometryType.GEOMETRYCOLLECTION)
     for i in mixed:
         parts = shapely.get_parts(geoms[i])
-        polys = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+        polys = parts[np.isin(shapely.get_type_id(parts), POLYGONAL)]
         out[i] = shapely.union_all(polys) if len(polys) else shapely.Polygon()
-    lines_or_points = np.isin(types, (0, 1, 2, 4, 5))
+    lines_or_points = np.isin(types, (*PUNCTUAL, *LINEAL))
     out[lines_or_points] = shapely.Polygon()
     return out
 

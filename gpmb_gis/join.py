@@ -16,7 +16,7 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis._arrays import expand_runs, map_unique, present
 from gpmb_gis._findings import ERROR, WARNING, Finding
-from gpmb_gis._text import commune_key, commune_parts, fold, number_key
+from gpmb_gis._text import commune_key, commune_parts, fold, number_key, parcel_label
 
 __all__ = [
     "COMMUNE_UNKNOWN",
@@ -310,7 +310,7 @@ def match_records(
 
 def _keys_text(keys: list[tuple[str, str, str]], sheet: str, parcel: str) -> str:
     """Candidate keys as a reader writes them: ``Xã A / sheet 1 / parcel 5; …`` or ``—``."""
-    texts = [(f"{c} / " if c else "") + f"{sheet} {s} / {parcel} {p}" for c, s, p in keys]
+    texts = [parcel_label(s, p, commune=c, words=(sheet, parcel)) for c, s, p in keys]
     return "; ".join(texts) or "—"
 
 

@@ -13,8 +13,9 @@ import shapely
 
 from gpmb_gis import _arrays, faces, settings, stages
 from gpmb_gis import columns as C
+from gpmb_gis._arrays import LINEAL, PUNCTUAL
 from gpmb_gis._findings import ERROR, INFO, WARNING, Finding
-from gpmb_gis._text import number_key
+from gpmb_gis._text import number_key, parcel_label
 from gpmb_gis.faces import overlapping_pairs, polygonal
 from gpmb_gis.labels import qa_message
 
@@ -55,7 +56,7 @@ class _Labels:
         if self.parcels is not None:
             parcel = number_key(self.parcels[i])
             sheet = number_key(self.sheets[i]) if self.sheets is not None else ""
-            return f"sheet {sheet} / parcel {parcel}" if parcel else f"feature {self.rows[i]}"
+            return parcel_label(sheet, parcel) if parcel else f"feature {self.rows[i]}"
         if self.sites is not None and isinstance(self.sites[i], str) and self.sites[i]:
             return self.sites[i]
         return f"feature {self.rows[i]}"
@@ -70,8 +71,8 @@ def _dropped_parts(geom: shapely.Geometry) -> str:
     """What a polygon layer cannot use in a geometry: ``2 lines (3.5 m), 1 point``."""
     parts = shapely.get_parts(geom)
     types = shapely.get_type_id(parts)
-    lines = parts[np.isin(types, (1, 2, 5))]
-    points = parts[np.isin(types, (0, 4))]
+    lines = parts[np.isin(types, LINEAL)]
+    points = parts[np.isin(types, PUNCTUAL)]
     out = []
     if len(lines):
         out.append(f"{len(lines)} line(s) ({float(shapely.length(lines).sum()):.2f} m)")
@@ -112,7 +113,7 @@ def repair_polygons(
         findings.append(Finding(WARNING, "geometry_repaired", name, labels[i], params=params,
                                 area_m2=abs(after - before)))  # fmt: skip
     polys = polygonal(fixed)
-    collections = (shapely.get_type_id(fixed) == 7) & ~missing
+    collections = (shapely.get_type_id(fixed) == shapely.GeometryType.GEOMETRYCOLLECTION) & ~missing
     for i in np.flatnonzero(collections & valid):
         params = {"dropped": _dropped_parts(fixed[i]) or "—"}
         findings.append(Finding(INFO, "collection_reduced", name, labels[i], params=params))
@@ -138,7 +139,7 @@ def repeated_parcel_keys(parcels: pd.DataFrame) -> list[Finding]:
                 WARNING,
                 "parcel_key_repeated",
                 "parcels",
-                f"sheet {ks} / parcel {kp}",
+                parcel_label(ks, kp),
                 params={"commune": kc or "—", "count": int(n)},
             )
         )

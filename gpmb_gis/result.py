@@ -16,6 +16,7 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis import qa
 from gpmb_gis._findings import ERROR, WARNING, Finding
+from gpmb_gis._text import parcel_label
 from gpmb_gis.config import Config
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.measure import ProjectTables, project_tables
@@ -74,7 +75,7 @@ def _record_findings(
                     WARNING,
                     "record_repeated",
                     "handovers",
-                    f"sheet {p[C.KEY_SHEET]} / parcel {p[C.KEY_PARCEL]}",
+                    parcel_label(p[C.KEY_SHEET], p[C.KEY_PARCEL]),
                     params={"count": len(group), "project": pid, "rows": ", ".join(map(str, rows))},
                 )
             )

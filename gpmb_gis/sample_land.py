@@ -166,7 +166,7 @@ def _tessellate(area: shapely.Geometry, n: int, rng: np.random.Generator) -> np.
     pts = np.round(np.concatenate(points), 2)
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=area))
     cells = shapely.get_parts(shapely.intersection(cells, area))
-    cells = cells[np.isin(shapely.get_type_id(cells), (3,))]
+    cells = cells[shapely.get_type_id(cells) == shapely.GeometryType.POLYGON]
     return cells[shapely.area(cells) > 0]
 
 
@@ -203,7 +203,7 @@ def road_parcels(
         shapely.difference(corridor, blocked), max(20, int(road.n_parcels * scale)), rng
     )
     dgt = shapely.get_parts(shapely.intersection(np.asarray(strips, dtype=object), corridor))
-    dgt = dgt[shapely.get_type_id(dgt) == 3]
+    dgt = dgt[shapely.get_type_id(dgt) == shapely.GeometryType.POLYGON]
     dgt = dgt[shapely.area(dgt) > 0]
     geoms = np.concatenate([cells, dgt])
     codes = np.concatenate([_land_use(rng, len(cells)), np.full(len(dgt), "DGT")])

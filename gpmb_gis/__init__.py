@@ -15,7 +15,8 @@ from __future__ import annotations
 from gpmb_gis._errors import ConfigError, CRSError, GpmbError, InputError
 from gpmb_gis.config import load_config
 from gpmb_gis.maps.charts import plot_burnup
-from gpmb_gis.maps.static import plot_project, plot_strip
+from gpmb_gis.maps.static import plot_project
+from gpmb_gis.maps.strip import plot_strip
 from gpmb_gis.maps.web import web_map
 from gpmb_gis.report import write_report
 from gpmb_gis.result import ProgressResult

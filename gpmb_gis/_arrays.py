@@ -25,8 +25,10 @@ PUNCTUAL = (shapely.GeometryType.POINT, shapely.GeometryType.MULTIPOINT)
 __all__ = ["expand_runs", "map_unique", "present"]
 
 
-def expand_runs(count: np.ndarray, first: np.ndarray | None = None,
-                ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def expand_runs(
+    count: np.ndarray,
+    first: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """List runs of ``count[i]`` elements one after the other.
 
     Returns, for every element, the run it belongs to and its index: ``first[i] + k`` for the

@@ -125,13 +125,20 @@ def commune_parts(name: object) -> tuple[str, str, str]:
     """
     key = commune_key(name)
     folded = fold(name)
-    kind = next((_PREFIXES[p] for p in sorted(_PREFIXES, key=len, reverse=True)
-                 if folded.startswith(p) and folded != p), "")  # fmt: skip
+    kind = next(
+        (
+            _PREFIXES[p]
+            for p in sorted(_PREFIXES, key=len, reverse=True)
+            if folded.startswith(p) and folded != p
+        ),
+        "",
+    )
     if not key:
         return "", kind, ""
     words = unicodedata.normalize("NFD", str(name).lower()).split()[-len(key.split()) :]
-    marks = ["".join(sorted(c for c in w if unicodedata.category(c) == "Mn" or c == "đ"))
-             for w in words]  # fmt: skip
+    marks = [
+        "".join(sorted(c for c in w if unicodedata.category(c) == "Mn" or c == "đ")) for w in words
+    ]
     return key, kind, "|".join(marks) if any(marks) else ""
 
 
@@ -357,8 +364,13 @@ def best_decoding(texts: list[str]) -> str:
     return max(scores, key=lambda name: scores[name])
 
 
-def parcel_label(sheet: object, parcel: object, *, commune: object = "",
-                 words: tuple[str, str] = ("sheet", "parcel")) -> str:  # fmt: skip
+def parcel_label(
+    sheet: object,
+    parcel: object,
+    *,
+    commune: object = "",
+    words: tuple[str, str] = ("sheet", "parcel"),
+) -> str:
     """How a reader names a parcel: its commune when given, its sheet and its number.
 
     Examples

@@ -104,19 +104,24 @@ def chainage_labels(metres: np.ndarray | list[float], *, decimals: int = 0) -> l
 
         metres_part = pc.utf8_lpad(pa.array(rest.astype(np.int64)).cast(pa.string()), 3, "0")
         sign = pa.array(np.where(m < 0, "-", ""))
-        text = pc.binary_join_element_wise(sign, "Km", pa.array(km).cast(pa.string()), "+",
-                                           metres_part, "")  # fmt: skip
+        text = pc.binary_join_element_wise(
+            sign, "Km", pa.array(km).cast(pa.string()), "+", metres_part, ""
+        )
         return np.where(known, np.array(text.to_pylist(), dtype=object), "").tolist()
     width = 4 + decimals
-    return [f"{'-' if neg else ''}Km{k}+{r:0{width}.{decimals}f}" if ok else ""
-            for neg, k, r, ok in zip((m < 0).tolist(), km.tolist(), rest.tolist(),
-                                     known.tolist(), strict=True)]  # fmt: skip
+    return [
+        f"{'-' if neg else ''}Km{k}+{r:0{width}.{decimals}f}" if ok else ""
+        for neg, k, r, ok in zip(
+            (m < 0).tolist(), km.tolist(), rest.tolist(), known.tolist(), strict=True
+        )
+    ]
 
 
 def stretch_labels(from_m: np.ndarray | list[float], to_m: np.ndarray | list[float]) -> list[str]:
     """:func:`stretch_label` of many stretches at once."""
-    return [f"{a} – {b}" for a, b in zip(chainage_labels(from_m), chainage_labels(to_m),
-                                         strict=True)]  # fmt: skip
+    return [
+        f"{a} – {b}" for a, b in zip(chainage_labels(from_m), chainage_labels(to_m), strict=True)
+    ]
 
 
 # --- routes: distance along the centreline ↔ chainage ---------------------------------------
@@ -160,9 +165,14 @@ class Route:
     seg_start_c: np.ndarray
 
     @classmethod
-    def build(cls, line: LineString, start_m: float,
-              equations: tuple[tuple[float, float], ...] = (), *, where: str = "centerline",
-              ) -> Route:  # fmt: skip
+    def build(
+        cls,
+        line: LineString,
+        start_m: float,
+        equations: tuple[tuple[float, float], ...] = (),
+        *,
+        where: str = "centerline",
+    ) -> Route:
         """Lay out the segments; refuse equations that do not fall on the line, in order."""
         starts_d, starts_c = [0.0], [start_m]
         for back, ahead in equations:
@@ -177,8 +187,14 @@ class Route:
             starts_d.append(d)
             starts_c.append(ahead)
         ends_d = [*starts_d[1:], line.length]
-        return cls(line, start_m, tuple(equations), np.array(starts_d), np.array(ends_d),
-                   np.array(starts_c))  # fmt: skip
+        return cls(
+            line,
+            start_m,
+            tuple(equations),
+            np.array(starts_d),
+            np.array(ends_d),
+            np.array(starts_c),
+        )
 
     @property
     def end_m(self) -> float:
@@ -187,8 +203,11 @@ class Route:
 
     def segment_of(self, distance: np.ndarray) -> np.ndarray:
         """Index of the segment each distance along the line falls in."""
-        return np.clip(np.searchsorted(self.seg_start_d, distance, side="right") - 1, 0,
-                       len(self.seg_start_d) - 1)  # fmt: skip
+        return np.clip(
+            np.searchsorted(self.seg_start_d, distance, side="right") - 1,
+            0,
+            len(self.seg_start_d) - 1,
+        )
 
     def chainage_at(self, distance: np.ndarray | float) -> np.ndarray:
         """Chainage at distances along the line (station equations applied)."""
@@ -260,8 +279,9 @@ class Route:
     def bins(self, bin_m: float) -> list[Bin]:
         """Bins aligned to multiples of ``bin_m``, in order along the line."""
         out = []
-        for k, (d0, d1, c0) in enumerate(zip(self.seg_start_d, self.seg_end_d,
-                                             self.seg_start_c, strict=True)):  # fmt: skip
+        for k, (d0, d1, c0) in enumerate(
+            zip(self.seg_start_d, self.seg_end_d, self.seg_start_c, strict=True)
+        ):
             c1 = c0 + (d1 - d0)
             edges = np.arange(np.floor(c0 / bin_m) * bin_m + bin_m, c1, bin_m)
             cuts = np.concatenate([[c0], edges[edges > c0 + 1e-9], [c1]])
@@ -319,8 +339,14 @@ def _cell_key(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
     return ix * (1 << 31) + iy
 
 
-def _nearest_segment(xy: np.ndarray, a: np.ndarray, b: np.ndarray, length: np.ndarray,
-                     grid: _SegmentGrid, tree: STRtree) -> np.ndarray:  # fmt: skip
+def _nearest_segment(
+    xy: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    length: np.ndarray,
+    grid: _SegmentGrid,
+    tree: STRtree,
+) -> np.ndarray:
     """Index of the segment nearest to each point (the first of equals along the line)."""
     count, near_s = grid.candidates(xy)
     seg = np.full(len(xy), -1, dtype=np.int64)
@@ -344,8 +370,11 @@ def _nearest_segment(xy: np.ndarray, a: np.ndarray, b: np.ndarray, length: np.nd
     return seg
 
 
-def reverse_if_drawn_backwards(line: LineString, first_m: float | None, last_m: float | None,
-                               ) -> tuple[LineString, bool]:  # fmt: skip
+def reverse_if_drawn_backwards(
+    line: LineString,
+    first_m: float | None,
+    last_m: float | None,
+) -> tuple[LineString, bool]:
     """Reverse a centreline whose own chainage attributes run from high to low."""
     if first_m is not None and last_m is not None and first_m > last_m:
         return shapely.reverse(line), True
@@ -365,8 +394,9 @@ def segmentized_coordinates(geoms: np.ndarray, max_m: float) -> tuple[np.ndarray
     long = np.unique(owner[1:][(step > max_m * (1 - 1e-9)) & (owner[1:] == owner[:-1])])
     if not len(long):
         return xy, owner
-    dense_xy, dense_at = shapely.get_coordinates(shapely.segmentize(geoms[long], max_m),
-                                                 return_index=True)  # fmt: skip
+    dense_xy, dense_at = shapely.get_coordinates(
+        shapely.segmentize(geoms[long], max_m), return_index=True
+    )
     keep = ~np.isin(owner, long)
     xy = np.concatenate([xy[keep], dense_xy])
     owner = np.concatenate([owner[keep], long[dense_at]])
@@ -404,8 +434,9 @@ def _grid_parts(piece: shapely.Geometry, cell: float) -> np.ndarray:
     return parts[shapely.area(parts) > 0]
 
 
-def bin_regions(route: Route, bins: list[Bin],
-                area: shapely.Geometry, *, cell: float = 1.0) -> np.ndarray:  # fmt: skip
+def bin_regions(
+    route: Route, bins: list[Bin], area: shapely.Geometry, *, cell: float = 1.0
+) -> np.ndarray:
     """Split an area (the right of way) by the bin its points' nearest centreline point is in.
 
     The area is cut by the normals to the centreline at every bin edge; a piece whose
@@ -436,8 +467,9 @@ def bin_regions(route: Route, bins: list[Bin],
 
     def common_bin(geoms: np.ndarray) -> np.ndarray:
         """The bin all corners of each piece lie nearest to (corners on an edge fit both); -1."""
-        xy, owner = shapely.get_coordinates(shapely.segmentize(geoms, 2.0 * cell),
-                                            return_index=True)  # fmt: skip
+        xy, owner = shapely.get_coordinates(
+            shapely.segmentize(geoms, 2.0 * cell), return_index=True
+        )
         d = route.locate_xy(xy)[0]
         low = np.full(len(geoms), -1, dtype=np.int64)
         high = np.full(len(geoms), len(bins), dtype=np.int64)
@@ -472,9 +504,13 @@ def bin_regions(route: Route, bins: list[Bin],
     return regions
 
 
-def route_from_layer(layer: gpd.GeoDataFrame, *, start_m: float,
-                     equations: tuple[tuple[float, float], ...], where: str,
-                     ) -> tuple[Route, list[Finding]]:  # fmt: skip
+def route_from_layer(
+    layer: gpd.GeoDataFrame,
+    *,
+    start_m: float,
+    equations: tuple[tuple[float, float], ...],
+    where: str,
+) -> tuple[Route, list[Finding]]:
     """The route of a centreline layer: one continuous line, the right way round.
 
     Several features are joined end to end; a centreline that stays in several pieces is an
@@ -495,13 +531,19 @@ def route_from_layer(layer: gpd.GeoDataFrame, *, start_m: float,
         )
     ]
     if not len(lines):
-        raise InputError(where, "the centreline layer holds no line",
-                         "give a layer with the road's centreline as one line")  # fmt: skip
+        raise InputError(
+            where,
+            "the centreline layer holds no line",
+            "give a layer with the road's centreline as one line",
+        )
     merged = shapely.line_merge(shapely.union_all(lines))
     parts = shapely.get_parts(merged)
     if len(parts) > 1:
-        raise InputError(where, f"the centreline is in {len(parts)} pieces; {_break(parts)}",
-                         "join the pieces into one line (snap the ends together)")  # fmt: skip
+        raise InputError(
+            where,
+            f"the centreline is in {len(parts)} pieces; {_break(parts)}",
+            "join the pieces into one line (snap the ends together)",
+        )
     line = parts[0]
     findings: list[Finding] = []
     first = _first_number(layer, "start_chainage")
@@ -513,8 +555,14 @@ def route_from_layer(layer: gpd.GeoDataFrame, *, start_m: float,
         line = shapely.reverse(line)
     line, reversed_ = reverse_if_drawn_backwards(line, first, last)
     if reversed_:
-        findings.append(Finding(WARNING, "centerline_reversed", where, params={
-            "first": format_chainage(first), "last": format_chainage(last)}))  # fmt: skip
+        findings.append(
+            Finding(
+                WARNING,
+                "centerline_reversed",
+                where,
+                params={"first": format_chainage(first), "last": format_chainage(last)},
+            )
+        )
     return Route.build(line, start_m, equations, where=where), findings
 
 

@@ -20,8 +20,6 @@ from pathlib import Path
 from gpmb_gis._dates import DateParseError, parse_date
 from gpmb_gis._errors import GpmbError
 
-__all__ = ["COMMANDS", "build_parser", "main"]
-
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit 2."""
@@ -73,8 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="milestone table; exit 1 when a due one is missed")
     check.add_argument("--config", required=True, type=Path)
     check.add_argument("--as-of", type=_date_arg)
-    check.add_argument("--allow-unplaced", action="store_true",
-                       help="as for report")  # fmt: skip
+    check.add_argument("--allow-unplaced", action="store_true", help="as for report")
     qa = sub.add_parser("qa", help="data-quality report only")
     qa.add_argument("--config", required=True, type=Path)
     qa.add_argument("--out", type=Path, default=Path("output"))
@@ -82,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True, type=Path)
     sample.add_argument("--seed", type=int, default=2024)
     sample.add_argument("--parcels", type=int, default=None)
-    sample.add_argument("--force", action="store_true",
-                        help="overwrite the files of a folder that holds some")  # fmt: skip
+    sample.add_argument(
+        "--force", action="store_true", help="overwrite the files of a folder that holds some"
+    )
     return parser
 
 
@@ -100,21 +98,27 @@ def _cmd_report(args: argparse.Namespace) -> int:
         from gpmb_gis import quarterly
 
         if args.as_of:
-            raise GpmbError("gpmb report", "--quarter and --as-of both give the report date",
-                            "give one of them")  # fmt: skip
+            raise GpmbError(
+                "gpmb report", "--quarter and --as-of both give the report date", "give one of them"
+            )
         quarter = quarterly.parse_quarter(args.quarter)
         args.as_of = quarterly.quarter_report_date(*quarter)
-    result = compute_progress(config, args.as_of, include_owner=args.include_owner,
-                              allow_unplaced=args.allow_unplaced)  # fmt: skip
+    result = compute_progress(
+        config, args.as_of, include_owner=args.include_owner, allow_unplaced=args.allow_unplaced
+    )
     check_unplaced(result)
     also = []
     if quarter is not None:
         before = quarterly.quarter_report_date(*quarterly.previous_quarter(*quarter))
         previous = compute_progress(config, before, allow_unplaced=args.allow_unplaced)
-        also.append(lambda folder: quarterly.write_docx(
-            result, folder / "report.docx", quarter=quarter, previous=previous))  # fmt: skip
-    index = write_report(result, args.out, lang=args.lang, cdn=args.cdn,
-                         include_owner=args.include_owner, also=also)  # fmt: skip
+        also.append(
+            lambda folder: quarterly.write_docx(
+                result, folder / "report.docx", quarter=quarter, previous=previous
+            )
+        )
+    index = write_report(
+        result, args.out, lang=args.lang, cdn=args.cdn, include_owner=args.include_owner, also=also
+    )
     if quarter is not None:
         print(f"wrote {args.out / 'report.docx'}")
     for line in summary_lines(result):

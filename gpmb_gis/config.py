@@ -394,8 +394,11 @@ def _fields(raw: Any, problems: _Problems) -> dict[str, dict[str, str]]:
             if not isinstance(target, str) or target not in targets:
                 near = difflib.get_close_matches(str(target), targets, n=1, cutoff=0.5)
                 hint = f'write "{near[0]}"; ' if near else ""
-                problems.add(f"fields.{layer}.{source}", f"{target!r} is not a column name of "
-                             f"{layer}", f"{hint}the names are: {', '.join(targets)}")  # fmt: skip
+                problems.add(
+                    f"fields.{layer}.{source}",
+                    f"{target!r} is not a column name of {layer}",
+                    f"{hint}the names are: {', '.join(targets)}",
+                )
                 continue
             out[layer][str(source)] = target
     return out
@@ -410,11 +413,18 @@ def _qa(raw: Any, problems: _Problems) -> QASettings:
     for key in QA_KEYS:
         if key in raw:
             value = raw[key]
-            if (not isinstance(value, (int, float)) or isinstance(value, bool)
-                    or not math.isfinite(value) or value < 0):  # fmt: skip
+            if (
+                not isinstance(value, (int, float))
+                or isinstance(value, bool)
+                or not math.isfinite(value)
+                or value < 0
+            ):
                 default = getattr(QASettings(), key)
-                problems.add(f"qa.{key}", f"{value!r} is not a non-negative number",
-                             f"write a number such as {default} (the default)")  # fmt: skip
+                problems.add(
+                    f"qa.{key}",
+                    f"{value!r} is not a non-negative number",
+                    f"write a number such as {default} (the default)",
+                )
                 continue
             values[key] = int(value) if key == "far_future_years" else float(value)
     return QASettings(**values)

@@ -152,8 +152,12 @@ def _coverage_suspects(geoms: np.ndarray) -> np.ndarray:
     return np.flatnonzero(flagged | bounds.duplicated(keep=False).to_numpy())
 
 
-def overlapping_pairs(geoms: np.ndarray, min_area: float = 1e-6, *, clean: bool | None = None,
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+def overlapping_pairs(
+    geoms: np.ndarray,
+    min_area: float = 1e-6,
+    *,
+    clean: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs ``i < j`` of polygons whose interiors overlap by more than ``min_area``.
 
     No pair if the polygons form a clean coverage (``clean``: whether :func:`coverage_union`
@@ -181,8 +185,11 @@ def overlapping_pairs(geoms: np.ndarray, min_area: float = 1e-6, *, clean: bool 
     keep = left < right
     unique = np.unique(np.column_stack([left[keep], right[keep]]), axis=0)
     left, right = unique[:, 0], unique[:, 1]
-    shared = shapely.area(shapely.intersection(geoms[left], geoms[right])) if len(left) else (
-        np.zeros(0))  # fmt: skip
+    shared = (
+        shapely.area(shapely.intersection(geoms[left], geoms[right]))
+        if len(left)
+        else (np.zeros(0))
+    )
     big = shared > min_area
     return left[big], right[big], shared[big]
 
@@ -219,7 +226,10 @@ class Faces:
     cover_face: np.ndarray
     cover_piece: np.ndarray
     overlaps: tuple[np.ndarray, np.ndarray, np.ndarray] = (
-        np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))  # fmt: skip
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0),
+    )
 
     @property
     def area(self) -> np.ndarray:

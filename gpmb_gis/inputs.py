@@ -122,12 +122,17 @@ def linked(inputs: Inputs) -> Inputs:
     if inputs.linked:
         return inputs
     names = {p.id: p.name for p in inputs.config.projects}
-    links, found = match_records(inputs.records, inputs.parcels, names,
-                                 commune_in_key=inputs.commune_in_key,
-                                 communes=inputs.commune_keys())  # fmt: skip
+    links, found = match_records(
+        inputs.records,
+        inputs.parcels,
+        names,
+        commune_in_key=inputs.commune_in_key,
+        communes=inputs.commune_keys(),
+    )
     unsettled = "parcels" in inputs.in_layer and any(f.check in LOOK_FARTHER for f in found)
-    return replace(inputs, links=links, findings=[*inputs.findings, *found],
-                   unsettled=unsettled, linked=True)  # fmt: skip
+    return replace(
+        inputs, links=links, findings=[*inputs.findings, *found], unsettled=unsettled, linked=True
+    )
 
 
 def settled(inputs: Inputs) -> Inputs:
@@ -153,11 +158,18 @@ class _Tally:
     in_layer: dict[str, int | None] = field(default_factory=dict)
 
 
-def _read_polygons(source, layer: str, config: Config, name: str, tally: _Tally,
-                   window: nearby.Window | None = None) -> gpd.GeoDataFrame:  # fmt: skip
+def _read_polygons(
+    source,
+    layer: str,
+    config: Config,
+    name: str,
+    tally: _Tally,
+    window: nearby.Window | None = None,
+) -> gpd.GeoDataFrame:
     fields = config.fields.get(layer)
-    gdf, found = read_layer(source, layer=layer, project_crs=config.crs, fields=fields,
-                               name=name, window=window)  # fmt: skip
+    gdf, found = read_layer(
+        source, layer=layer, project_crs=config.crs, fields=fields, name=name, window=window
+    )
     tally.read[name] = int(gdf.attrs.get("records_read", len(gdf)))
     if "records_in_layer" in gdf.attrs:
         tally.in_layer[name] = gdf.attrs["records_in_layer"]
@@ -265,8 +277,9 @@ def read_layers(config: Config) -> Layers:
     tally = _Tally()
     tally.findings.extend(field_notes(config.fields))
     communes = _communes(config, tally)
-    rows = {p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally)
-            for p in config.projects}  # fmt: skip
+    rows = {
+        p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally) for p in config.projects
+    }
     lines = _Tally()
     routes = {p.id: _route(p, config, lines) for p in config.projects if p.centerline}
     return Layers(communes, rows, routes, tally, lines)
@@ -321,9 +334,11 @@ def key_parcels(config: Config, layers: Layers, parcels: gpd.GeoDataFrame) -> Ke
     tally.findings.extend(qa.legal_area_mismatch(parcels, config.qa.legal_area_tolerance))
     tally.findings.extend(qa.commune_mismatch(parcels, communes))
     parcels = parcels.reset_index(drop=True)
-    carried = tuple(part for part, in_key in ((C.KEY_SHEET, True),
-                                              (C.KEY_COMMUNE, commune_in_key))
-                    if in_key and parcels[part].astype(bool).any())  # fmt: skip
+    carried = tuple(
+        part
+        for part, in_key in ((C.KEY_SHEET, True), (C.KEY_COMMUNE, commune_in_key))
+        if in_key and parcels[part].astype(bool).any()
+    )
     for project in config.projects:
         _check_near(layers.rows[project.id], parcels, project.row, config.parcels)
     return KeyedParcels(parcels, commune_in_key, index, carried)
@@ -349,14 +364,28 @@ def gather(config: Config, layers: Layers, keyed: KeyedParcels, book: Book) -> I
     findings = [*tally.findings, *layers.lines.findings, *book.tally.findings]
     records = book.records
     links = pd.DataFrame([], columns=LINK_COLUMNS)
-    return Inputs(config, keyed.parcels, layers.communes, layers.rows, records, links,
-                  record_reach_days(records), findings, {**tally.read, **book.tally.read},
-                  dict(tally.used), layers.routes, dict(tally.in_layer), linked=False,
-                  commune_in_key=keyed.commune_in_key, commune_index=keyed.index)  # fmt: skip
+    return Inputs(
+        config,
+        keyed.parcels,
+        layers.communes,
+        layers.rows,
+        records,
+        links,
+        record_reach_days(records),
+        findings,
+        {**tally.read, **book.tally.read},
+        dict(tally.used),
+        layers.routes,
+        dict(tally.in_layer),
+        linked=False,
+        commune_in_key=keyed.commune_in_key,
+        commune_index=keyed.index,
+    )
 
 
-def _records(config: Config, index: CommuneIndex, tally: _Tally,
-             carried: Sequence[str] = ()) -> pd.DataFrame:  # fmt: skip
+def _records(
+    config: Config, index: CommuneIndex, tally: _Tally, carried: Sequence[str] = ()
+) -> pd.DataFrame:
     """The handover records with their keys; ``carried``: the key parts the parcels carry."""
     if config.handovers is None:
         tally.read["handovers"] = 0
@@ -402,8 +431,11 @@ def _one_book(config: Config, records: pd.DataFrame, *, strict: bool = True) -> 
     )
 
 
-def _book_has_the_key(source: LayerSource, records: pd.DataFrame, carried: Sequence[str],
-                      ) -> None:  # fmt: skip
+def _book_has_the_key(
+    source: LayerSource,
+    records: pd.DataFrame,
+    carried: Sequence[str],
+) -> None:
     """Refuse a book none of whose records gives a key part that the parcels carry."""
     names = {C.KEY_SHEET: "sheet (Tờ bản đồ)", C.KEY_COMMUNE: "commune (Xã)"}
     for part in carried:
@@ -415,17 +447,24 @@ def _book_has_the_key(source: LayerSource, records: pd.DataFrame, carried: Seque
                 f"record cannot name one parcel (the column is missing or empty; headings "
                 f"found: {headings})",
                 "fill or add the column, or map its heading under [fields.handovers]"
-                + (", or give the book's commune: handovers = { path = ..., commune = ... }"
-                   if part == C.KEY_COMMUNE else ""),
-            )  # fmt: skip
+                + (
+                    ", or give the book's commune: handovers = { path = ..., commune = ... }"
+                    if part == C.KEY_COMMUNE
+                    else ""
+                ),
+            )
 
 
 #: A right of way this far (metres) from every parcel is in the wrong place, not a gap.
 _FAR_APART_M = 10_000.0
 
 
-def _check_near(row: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, row_source, parcels_source,
-                ) -> None:  # fmt: skip
+def _check_near(
+    row: gpd.GeoDataFrame,
+    parcels: gpd.GeoDataFrame,
+    row_source,
+    parcels_source,
+) -> None:
     """Refuse a right of way far from every parcel: one of the two has the wrong CRS."""
     if not len(row) or not len(parcels):
         return
@@ -442,18 +481,23 @@ def _check_near(row: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, row_source, pa
 def _route(project: Project, config: Config, tally: _Tally) -> Route:
     """A project's centreline as a route with chainage (start chainage, station equations)."""
     name = f"centerline:{project.id}"
-    layer, found = read_layer(project.centerline, layer="centerline", project_crs=config.crs,
-                                 name=name)  # fmt: skip
+    layer, found = read_layer(
+        project.centerline, layer="centerline", project_crs=config.crs, name=name
+    )
     tally.findings.extend(found)
     route, found = chainage.route_from_layer(
-        layer, start_m=project.start_chainage_m, equations=project.station_equations,
-        where=project.centerline.label())  # fmt: skip
+        layer,
+        start_m=project.start_chainage_m,
+        equations=project.station_equations,
+        where=project.centerline.label(),
+    )
     tally.findings.extend(found)
     return route
 
 
-def _records_far_away(config: Config, index: CommuneIndex, records: pd.DataFrame,
-                      findings: list[Finding]) -> list[Finding]:  # fmt: skip
+def _records_far_away(
+    config: Config, index: CommuneIndex, records: pd.DataFrame, findings: list[Finding]
+) -> list[Finding]:
     """Records whose parcel was not read near the right of way but is in the layer elsewhere.
 
     They are listed as outside the right of way (as a whole read would find them), not as
@@ -464,8 +508,9 @@ def _records_far_away(config: Config, index: CommuneIndex, records: pd.DataFrame
         return findings
     where = {label: pos for pos, label in enumerate(records[C.RECORD_LABEL].tolist())}
     rows = [where[f.feature] for f in missing]
-    far = read_parcel_keys(config.parcels, config.fields.get("parcels"),
-                              records[C.KEY_PARCEL].iloc[rows])  # fmt: skip
+    far = read_parcel_keys(
+        config.parcels, config.fields.get("parcels"), records[C.KEY_PARCEL].iloc[rows]
+    )
     if not len(far):
         return findings
     if C.COMMUNE not in far:
@@ -474,8 +519,7 @@ def _records_far_away(config: Config, index: CommuneIndex, records: pd.DataFrame
     named = records.iloc[rows].reset_index(drop=True)
     far_in_key = C.COMMUNE in far and far[C.COMMUNE].notna().any()
     # the same join as the near parcels'
-    rec, hit, _ = join.key_hits(named, far, commune_in_key=bool(far_in_key),
-                                  communes=index.known())  # fmt: skip
+    rec, hit, _ = join.key_hits(named, far, commune_in_key=bool(far_in_key), communes=index.known())
     shapeless = far[nearby.SHAPELESS].to_numpy(dtype=bool) if nearby.SHAPELESS in far else None
     found = set(rec.tolist())
     # a parcel with no shape is in no right of way: its record cannot be placed at all
@@ -485,12 +529,19 @@ def _records_far_away(config: Config, index: CommuneIndex, records: pd.DataFrame
         if k in found:
             rec_row = records.iloc[pos]
             project = rec_row[C.PROJECT]
-            params = {"sheet": rec_row[C.KEY_SHEET], "parcel": rec_row[C.KEY_PARCEL],
-                      "project": str(project) if _arrays.present(project) else "—"}  # fmt: skip
-            severity, check = ((ERROR, "record_parcel_no_shape") if k in no_shape
-                               else (WARNING, "record_outside_row"))  # fmt: skip
-            replaced[id(finding)] = Finding(severity, check, "handovers", finding.feature,
-                                            params=params, listed=True)  # fmt: skip
+            params = {
+                "sheet": rec_row[C.KEY_SHEET],
+                "parcel": rec_row[C.KEY_PARCEL],
+                "project": str(project) if _arrays.present(project) else "—",
+            }
+            severity, check = (
+                (ERROR, "record_parcel_no_shape")
+                if k in no_shape
+                else (WARNING, "record_outside_row")
+            )
+            replaced[id(finding)] = Finding(
+                severity, check, "handovers", finding.feature, params=params, listed=True
+            )
     return [replaced.get(id(f), f) for f in findings]
 
 

@@ -53,8 +53,9 @@ class CommuneIndex:
         More commune names known to be written (the parcels' own), told apart the same way.
     """
 
-    def __init__(self, communes: pd.DataFrame | None = None,
-                 written: Iterable[object] = ()) -> None:  # fmt: skip
+    def __init__(
+        self, communes: pd.DataFrame | None = None, written: Iterable[object] = ()
+    ) -> None:
         self.by_code: dict[str, str] = {}
         self.names: dict[str, str] = {}
         #: per folded key, the kinds and marks of the names written with it
@@ -135,15 +136,21 @@ class _NearKeys:
     sheet and parcel in another commune. Built once for all the records that match nothing.
     """
 
-    def __init__(self, parcels: pd.DataFrame, keys: list[tuple[str, str, str]] | None = None,
-                 ) -> None:  # fmt: skip
+    def __init__(
+        self,
+        parcels: pd.DataFrame,
+        keys: list[tuple[str, str, str]] | None = None,
+    ) -> None:
         self.communes = sorted(set(parcels[C.KEY_COMMUNE].unique().tolist()))
         #: each commune key as the layer writes it
         self.written: dict[str, str] = {}
         if C.COMMUNE in parcels:
             firsts = parcels[[C.KEY_COMMUNE, C.COMMUNE]].drop_duplicates(C.KEY_COMMUNE)
-            self.written = {k: str(c) for k, c in zip(firsts[C.KEY_COMMUNE], firsts[C.COMMUNE],
-                                                      strict=True) if present(c)}  # fmt: skip
+            self.written = {
+                k: str(c)
+                for k, c in zip(firsts[C.KEY_COMMUNE], firsts[C.COMMUNE], strict=True)
+                if present(c)
+            }
         numbered = sheets = parcels[[C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL]].drop_duplicates()
         if keys is not None:  # only what these keys can look up: their numbers, their sheets
             numbered = sheets[sheets[C.KEY_PARCEL].isin({kp for _, _, kp in keys})]
@@ -264,12 +271,18 @@ def match_records(
     """
     project_ids = list(projects)
     projects_by_key = project_keys(projects)
-    names = (C.RECORD_LABEL, C.SOURCE_SHEET, C.PROJECT, C.COMMUNE, C.KEY_COMMUNE, C.KEY_SHEET,
-             C.KEY_PARCEL)  # fmt: skip
+    names = (
+        C.RECORD_LABEL,
+        C.SOURCE_SHEET,
+        C.PROJECT,
+        C.COMMUNE,
+        C.KEY_COMMUNE,
+        C.KEY_SHEET,
+        C.KEY_PARCEL,
+    )
     where, sheet, project, commune, kc, ks, kp = (records[n].tolist() for n in names)
     targets = _targets(project, sheet, projects_by_key, project_ids)
-    rec, hit, problem = key_hits(records, parcels, commune_in_key=commune_in_key,
-                                 communes=communes)  # fmt: skip
+    rec, hit, problem = key_hits(records, parcels, commune_in_key=commune_in_key, communes=communes)
     hits = np.bincount(rec, minlength=len(records))
     findings: list[Finding] = []
     missing: list[tuple[tuple[str, str, str], dict[str, object]]] = []
@@ -284,21 +297,29 @@ def match_records(
             else:
                 params = {"known": ", ".join(project_ids)}
                 check = "record_no_project"
-            findings.append(Finding(ERROR, check, "handovers", where[pos], params=params,
-                                    listed=True))  # fmt: skip
+            findings.append(
+                Finding(ERROR, check, "handovers", where[pos], params=params, listed=True)
+            )
             continue
         if not hits[pos]:
             check = KEY_PROBLEMS.get(int(problem[pos]), "record_no_parcel")
-            params = {"commune": written, "sheet": ks[pos], "parcel": kp[pos], "closest": "—",
-                      "closest_vi": "—"}  # fmt: skip
+            params = {
+                "commune": written,
+                "sheet": ks[pos],
+                "parcel": kp[pos],
+                "closest": "—",
+                "closest_vi": "—",
+            }
             missing.append(((kc[pos], ks[pos], kp[pos]), params))  # closest filled in below
-            findings.append(Finding(ERROR, check, "handovers", where[pos], params=params,
-                                    listed=True))  # fmt: skip
+            findings.append(
+                Finding(ERROR, check, "handovers", where[pos], params=params, listed=True)
+            )
             continue
         if hits[pos] > 1:
             params = {"sheet": ks[pos], "parcel": kp[pos], "count": int(hits[pos])}
-            findings.append(Finding(WARNING, "record_key_repeated", "handovers", where[pos],
-                                    params=params))  # fmt: skip
+            findings.append(
+                Finding(WARNING, "record_key_repeated", "handovers", where[pos], params=params)
+            )
     if missing:
         near = _NearKeys.around(parcels, [key for key, _ in missing])
         for key, params in missing:
@@ -314,8 +335,12 @@ def _keys_text(keys: list[tuple[str, str, str]], sheet: str, parcel: str) -> str
     return "; ".join(texts) or "—"
 
 
-def _targets(project: list, sheet: list, by_key: dict[str, str], ids: list[str],
-             ) -> list[list[str] | None]:  # fmt: skip
+def _targets(
+    project: list,
+    sheet: list,
+    by_key: dict[str, str],
+    ids: list[str],
+) -> list[list[str] | None]:
     """Each record's projects (:func:`_record_projects`), worked out once per distinct cell.
 
     A record without a project in a book that names projects elsewhere gets ``[]`` (its
@@ -328,17 +353,20 @@ def _targets(project: list, sheet: list, by_key: dict[str, str], ids: list[str],
         try:
             found = memo[value, where]
         except KeyError:
-            found = memo[value, where] = _record_projects(value, where, by_key, ids,
-                                                          names_projects)  # fmt: skip
+            found = memo[value, where] = _record_projects(value, where, by_key, ids, names_projects)
         except TypeError:  # an unhashable cell
             found = _record_projects(value, where, by_key, ids, names_projects)
         out.append(found)
     return out
 
 
-def key_hits(records: pd.DataFrame, parcels: pd.DataFrame, *, commune_in_key: bool = True,
-             communes: Iterable[str] = (),
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+def key_hits(
+    records: pd.DataFrame,
+    parcels: pd.DataFrame,
+    *,
+    commune_in_key: bool = True,
+    communes: Iterable[str] = (),
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The parcels each record's whole key (commune, sheet, parcel) names, all records at once.
 
     The parts compared are those the parcels carry: the commune where any parcel has one (and
@@ -354,16 +382,19 @@ def key_hits(records: pd.DataFrame, parcels: pd.DataFrame, *, commune_in_key: bo
         Pairs (record, parcel) sorted by record then parcel, and for each record why its key
         cannot name a parcel: 0 when it can, else a key of :data:`KEY_PROBLEMS`.
     """
-    keys = [(records[k].tolist(), parcels[k].tolist()) for k in (C.KEY_COMMUNE, C.KEY_SHEET,
-                                                                  C.KEY_PARCEL)]  # fmt: skip
+    keys = [
+        (records[k].tolist(), parcels[k].tolist())
+        for k in (C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL)
+    ]
     layer_communes = [c for c in communes if c]
     # the same text gets the same code in records and parcels; the code of "" is looked up
     codes, blank, sizes = [], [], []
     layer_codes = np.array([], dtype=np.int64)
     for k, (rec_values, parcel_values) in enumerate(keys):
         more = layer_communes if k == 0 else []
-        code, uniques = pd.factorize(pd.Series(rec_values + parcel_values + more, dtype=object),
-                                     use_na_sentinel=False)  # fmt: skip
+        code, uniques = pd.factorize(
+            pd.Series(rec_values + parcel_values + more, dtype=object), use_na_sentinel=False
+        )
         n_rec, n_all = len(rec_values), len(rec_values) + len(parcel_values)
         codes.append((code[:n_rec].astype(np.int64), code[n_rec:n_all].astype(np.int64)))
         if k == 0:
@@ -413,8 +444,7 @@ def _links(rec: np.ndarray, hit: np.ndarray, targets: list[list[str] | None]) ->
     flat = np.array([p for t in targets if t for p in t], dtype=object)
     start = np.cumsum(n_targets) - n_targets
     pair, at = expand_runs(n_targets[rec], start[rec])
-    return pd.DataFrame({C.RECORD_INDEX: rec[pair], C.PARCEL_INDEX: hit[pair],
-                         C.PROJECT: flat[at]})  # fmt: skip
+    return pd.DataFrame({C.RECORD_INDEX: rec[pair], C.PARCEL_INDEX: hit[pair], C.PROJECT: flat[at]})
 
 
 def _record_projects(
@@ -452,8 +482,11 @@ def match_project(value: object, by_key: dict[str, str]) -> str | None:
     told = words - _PROJECT_FILLER
     if len(told) < 2:
         return None
-    fits = {pid for key, pid in by_key.items()
-            if told <= set(re.findall(r"[a-z0-9]+", key)) | _PROJECT_FILLER}  # fmt: skip
+    fits = {
+        pid
+        for key, pid in by_key.items()
+        if told <= set(re.findall(r"[a-z0-9]+", key)) | _PROJECT_FILLER
+    }
     return fits.pop() if len(fits) == 1 else None
 
 

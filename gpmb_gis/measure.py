@@ -39,6 +39,7 @@ __all__ = [
     "parcels_table",
     "percent",
     "project_tables",
+    "stage_names",
     "unit_sums",
 ]
 
@@ -97,18 +98,21 @@ def measure_chainage(ov: ProjectOverlay, day: dt.date) -> pd.DataFrame:
     stage = stage_at(ov.face_reach, day)
     sums = unit_sums(ov.bin_units, stage)
     required = ov.bin_units.required_m2
-    table = pd.DataFrame({
-        C.PROJECT: ov.project.id,
-        "from_m": [b.from_m for b in ov.bins], "to_m": [b.to_m for b in ov.bins],
-        "from_label": chainage_labels([b.from_m for b in ov.bins]),
-        "to_label": chainage_labels([b.to_m for b in ov.bins]),
-        "segment": [b.segment for b in ov.bins],
-        "length_m": [b.to_d - b.from_d for b in ov.bins],
-        C.REQUIRED_M2: required, C.CLEARED_M2: sums[f"{C.HANDED_OVER}_m2"],
-    })  # fmt: skip
+    table = pd.DataFrame(
+        {
+            C.PROJECT: ov.project.id,
+            "from_m": [b.from_m for b in ov.bins],
+            "to_m": [b.to_m for b in ov.bins],
+            "from_label": chainage_labels([b.from_m for b in ov.bins]),
+            "to_label": chainage_labels([b.to_m for b in ov.bins]),
+            "segment": [b.segment for b in ov.bins],
+            "length_m": [b.to_d - b.from_d for b in ov.bins],
+            C.REQUIRED_M2: required,
+            C.CLEARED_M2: sums[f"{C.HANDED_OVER}_m2"],
+        }
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        table[C.CLEARED_PCT] = np.where(required > 0, 100 * table[C.CLEARED_M2] / required,
-                                        np.nan)  # fmt: skip
+        table[C.CLEARED_PCT] = np.where(required > 0, 100 * table[C.CLEARED_M2] / required, np.nan)
     table[C.UNMAPPED_M2] = np.maximum(required - sums["mapped"], 0.0)
     for name in stages.DATED_STAGES[:-1]:
         table[f"{name}_m2"] = sums[f"{name}_m2"]
@@ -120,8 +124,9 @@ def measure_chainage(ov: ProjectOverlay, day: dt.date) -> pd.DataFrame:
 FULL_TOLERANCE_M2 = 0.01
 
 
-def _blocked_stretches(bins: pd.DataFrame, full: np.ndarray, left: np.ndarray,
-                       hits: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+def _blocked_stretches(
+    bins: pd.DataFrame, full: np.ndarray, left: np.ndarray, hits: pd.DataFrame
+) -> pd.DataFrame:
     """Runs of bins under 100 %: where, how long, how much left, how many parcels block."""
     runs = chainage_runs(~full)
     if not runs:
@@ -135,17 +140,24 @@ def _blocked_stretches(bins: pd.DataFrame, full: np.ndarray, left: np.ndarray,
     parcels = in_run[in_run["run"] >= 0].groupby("run")["piece"].nunique()
     length = [float(bins["length_m"].to_numpy()[a : b + 1].sum()) for a, b in runs]
     from_m, to_m = bins["from_m"].to_numpy()[first], bins["to_m"].to_numpy()[last]
-    return pd.DataFrame({
-        "kind": "stretch", "from_m": from_m, "to_m": to_m,
-        "label": stretch_labels(from_m, to_m),
-        "length_m": length,
-        "uncleared_m2": [float(left[a : b + 1].sum()) for a, b in runs],
-        "parcels": parcels.reindex(range(len(runs)), fill_value=0).to_numpy(dtype=int),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "kind": "stretch",
+            "from_m": from_m,
+            "to_m": to_m,
+            "label": stretch_labels(from_m, to_m),
+            "length_m": length,
+            "uncleared_m2": [float(left[a : b + 1].sum()) for a, b in runs],
+            "parcels": parcels.reindex(range(len(runs)), fill_value=0).to_numpy(dtype=int),
+        }
+    )
 
 
-def _blocking_parcels(ov: ProjectOverlay, bins: pd.DataFrame, hits: pd.DataFrame,
-                      ) -> pd.DataFrame:  # fmt: skip
+def _blocking_parcels(
+    ov: ProjectOverlay,
+    bins: pd.DataFrame,
+    hits: pd.DataFrame,
+) -> pd.DataFrame:
     """Each piece not handed over in a bin under 100 %, with the road its handover completes.
 
     ``completes_m`` sums the bins where it is the only open piece and no land is unmapped.
@@ -164,19 +176,28 @@ def _blocking_parcels(ov: ProjectOverlay, bins: pd.DataFrame, hits: pd.DataFrame
     completes = np.bincount(at, weights=np.where(sole, length[bin_idx], 0.0), minlength=n)
     pieces = ov.pieces
     from_m, to_m = pieces["from_m"].to_numpy()[piece], pieces["to_m"].to_numpy()[piece]
-    return pd.DataFrame({
-        "kind": "parcel", "from_m": from_m, "to_m": to_m,
-        "label": stretch_labels(from_m, to_m),
-        "length_m": length_m, "uncleared_m2": uncleared,
-        "commune": pieces["commune_name"].to_numpy()[piece],
-        "sheet": _arrays.map_unique(pieces[C.SHEET].to_numpy()[piece], number_key),
-        "parcel": _arrays.map_unique(pieces[C.PARCEL].to_numpy()[piece], number_key),
-        "side": pieces["side"].to_numpy()[piece], "completes_m": completes,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "kind": "parcel",
+            "from_m": from_m,
+            "to_m": to_m,
+            "label": stretch_labels(from_m, to_m),
+            "length_m": length_m,
+            "uncleared_m2": uncleared,
+            "commune": pieces["commune_name"].to_numpy()[piece],
+            "sheet": _arrays.map_unique(pieces[C.SHEET].to_numpy()[piece], number_key),
+            "parcel": _arrays.map_unique(pieces[C.PARCEL].to_numpy()[piece], number_key),
+            "side": pieces["side"].to_numpy()[piece],
+            "completes_m": completes,
+        }
+    )
 
 
-def blockers_table(ov: ProjectOverlay, bins: pd.DataFrame, day: dt.date,
-                   ) -> tuple[pd.DataFrame, dict[str, object]]:  # fmt: skip
+def blockers_table(
+    ov: ProjectOverlay,
+    bins: pd.DataFrame,
+    day: dt.date,
+) -> tuple[pd.DataFrame, dict[str, object]]:
     """What blocks the road: stretches not yet cleared, and the parcels that block them.
 
     Parameters
@@ -206,8 +227,10 @@ def blockers_table(ov: ProjectOverlay, bins: pd.DataFrame, day: dt.date,
     hits = pd.DataFrame({"piece": piece_idx, "bin": bin_idx, "area": area})[
         open_piece & (area > FULL_TOLERANCE_M2)
     ]
-    table = pd.concat([_blocked_stretches(bins, full, left, hits),
-                       _blocking_parcels(ov, bins, hits)], ignore_index=True)  # fmt: skip
+    table = pd.concat(
+        [_blocked_stretches(bins, full, left, hits), _blocking_parcels(ov, bins, hits)],
+        ignore_index=True,
+    )
     table = table.reindex(columns=C.BLOCKER_COLUMNS[1:])
     table.insert(0, C.PROJECT, ov.project.id)
     parcels = table[table["kind"] == "parcel"].sort_values(
@@ -219,10 +242,13 @@ def blockers_table(ov: ProjectOverlay, bins: pd.DataFrame, day: dt.date,
     summary: dict[str, object] = {
         "clean_km": float(length[full].sum()) / 1000.0,
         "blocked_stretches": int((table["kind"] == "stretch").sum()),
-        "longest_cleared_m": float(length[longest[0]:longest[1] + 1].sum()) if longest else 0.0,
-        "longest_cleared": stretch_label(bins["from_m"].iat[longest[0]],
-                                         bins["to_m"].iat[longest[1]]) if longest else "",
-    }  # fmt: skip
+        "longest_cleared_m": float(length[longest[0] : longest[1] + 1].sum()) if longest else 0.0,
+        "longest_cleared": stretch_label(
+            bins["from_m"].iat[longest[0]], bins["to_m"].iat[longest[1]]
+        )
+        if longest
+        else "",
+    }
     return table, summary
 
 
@@ -301,11 +327,12 @@ def _commune_row(
 # --- parcels table and accounting ----------------------------------------------------------
 
 
-def _stage_names(ov: ProjectOverlay, day: dt.date) -> list[str]:
+def stage_names(ov: ProjectOverlay, day: dt.date) -> np.ndarray:
+    """Each piece's stage as of a date (``already_clear`` for land the state holds already)."""
     idx = stage_at(ov.pieces[list(stages.REACH_COLUMNS)].to_numpy(), day)
     names = np.array(C.STAGES, dtype=object)[idx]
     clear = ov.pieces[C.ALREADY_CLEAR].to_numpy(dtype=bool)
-    return np.where(clear, C.ALREADY_CLEAR, names).tolist()
+    return np.where(clear, C.ALREADY_CLEAR, names)
 
 
 def parcels_table(
@@ -326,10 +353,18 @@ def parcels_table(
     at, rec, days = at[ok], rec[ok], days[ok]
     handover_day = np.full(len(pieces), np.nan)
     np.fmin.at(handover_day, at, days)  # the earliest handover on or before the day
-    enforcement = np.bincount(at, weights=records[C.ENFORCEMENT].to_numpy(dtype=bool)[rec],
-                              minlength=len(pieces)) > 0  # fmt: skip
-    complaint = np.bincount(at, weights=records[C.COMPLAINT].to_numpy(dtype=bool)[rec],
-                            minlength=len(pieces)) > 0  # fmt: skip
+    enforcement = (
+        np.bincount(
+            at, weights=records[C.ENFORCEMENT].to_numpy(dtype=bool)[rec], minlength=len(pieces)
+        )
+        > 0
+    )
+    complaint = (
+        np.bincount(
+            at, weights=records[C.COMPLAINT].to_numpy(dtype=bool)[rec], minlength=len(pieces)
+        )
+        > 0
+    )
     table = pd.DataFrame(
         {
             C.PROJECT: ov.project.id,
@@ -338,7 +373,7 @@ def parcels_table(
             C.PARCEL: pieces[C.PARCEL].to_numpy(),
             C.LAND_USE: pieces[C.LAND_USE].to_numpy() if C.LAND_USE in pieces else None,
             C.AFFECTED_M2: pieces[C.AFFECTED_M2].to_numpy(),
-            C.STAGE: _stage_names(ov, day),
+            C.STAGE: stage_names(ov, day).tolist(),
             C.HANDOVER_DATE: stages.dates_of(handover_day),
             C.ENFORCEMENT: enforcement,
             C.COMPLAINT: complaint,
@@ -366,8 +401,12 @@ class ProjectTables:
     parcels: pd.DataFrame
 
 
-def project_tables(ov: ProjectOverlay, inputs: Inputs, day: dt.date, include_owner: bool,
-                    ) -> ProjectTables:  # fmt: skip
+def project_tables(
+    ov: ProjectOverlay,
+    inputs: Inputs,
+    day: dt.date,
+    include_owner: bool,
+) -> ProjectTables:
     """A project's own tables as of ``day``: what needs no other project nor the findings."""
     row = measure_project(ov, day)
     bins = measure_chainage(ov, day)
@@ -376,5 +415,11 @@ def project_tables(ov: ProjectOverlay, inputs: Inputs, day: dt.date, include_own
     communes = measure_communes(
         ov, day, word("outside_communes", lang), word("unmapped_land", lang)
     )
-    return ProjectTables(row, road, bins, blockers, communes,
-                          parcels_table(ov, inputs, day, include_owner=include_owner))  # fmt: skip
+    return ProjectTables(
+        row,
+        road,
+        bins,
+        blockers,
+        communes,
+        parcels_table(ov, inputs, day, include_owner=include_owner),
+    )

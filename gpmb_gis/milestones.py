@@ -65,17 +65,22 @@ def evaluate(milestone: Milestone, curve: ClearedCurve, as_of: dt.date) -> dict[
         status = MET if actual >= milestone.target_pct - 1e-9 else MISSED
     else:
         status = ON_TRACK if forecast is not None and forecast <= milestone.date else AT_RISK
-    return {**_row(milestone, actual, status, forecast, curve, as_of), **_rates(
-        milestone, curve, as_of)}  # fmt: skip
+    return {
+        **_row(milestone, actual, status, forecast, curve, as_of),
+        **_rates(milestone, curve, as_of),
+    }
 
 
 def _rates(milestone: Milestone, curve: ClearedCurve, as_of: dt.date) -> dict[str, float]:
     """The pace needed to reach the target by its date, and the pace of the last 4 weeks."""
     recent = recent_rate_m2_per_day(curve, as_of) * 7
     required = curve.required_m2
-    out = {"recent_ha_per_week": recent / 1e4,
-           "recent_pct_per_week": 100 * recent / required if required else float("nan"),
-           "needed_ha_per_week": float("nan"), "needed_pct_per_week": float("nan")}  # fmt: skip
+    out = {
+        "recent_ha_per_week": recent / 1e4,
+        "recent_pct_per_week": 100 * recent / required if required else float("nan"),
+        "needed_ha_per_week": float("nan"),
+        "needed_pct_per_week": float("nan"),
+    }
     weeks = (milestone.date - as_of).days / 7
     left = required * milestone.target_pct / 100 - curve.cleared_m2(as_of)
     if weeks > 0 and required:
@@ -85,8 +90,14 @@ def _rates(milestone: Milestone, curve: ClearedCurve, as_of: dt.date) -> dict[st
     return out
 
 
-def _row(milestone: Milestone, actual: float, status: str, forecast: dt.date | None,
-         curve: ClearedCurve, as_of: dt.date) -> dict[str, object]:  # fmt: skip
+def _row(
+    milestone: Milestone,
+    actual: float,
+    status: str,
+    forecast: dt.date | None,
+    curve: ClearedCurve,
+    as_of: dt.date,
+) -> dict[str, object]:
     return {
         "scope": milestone.commune or "project",
         "label": milestone.label,

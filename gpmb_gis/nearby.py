@@ -165,8 +165,9 @@ def plan_window(
     if not crs.equals(project_crs):
         to_file = Transformer.from_crs(project_crs, crs, always_xy=True)
         shapes = shapely.transform(
-            shapely.segmentize(row_pieces, 50.0), lambda xy: np.column_stack(
-                to_file.transform(xy[:, 0], xy[:, 1])))  # fmt: skip
+            shapely.segmentize(row_pieces, 50.0),
+            lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])),
+        )
     return Window(shapely.bounds(shapes), shapes, driver, features)
 
 
@@ -199,7 +200,9 @@ def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | 
     def lookup(con: sqlite3.Connection, table: str) -> list[str | None] | None:
         found = con.execute(
             "SELECT column_name FROM gpkg_extensions WHERE table_name = ? "
-            "AND extension_name = 'gpkg_rtree_index'", (table,)).fetchall()  # fmt: skip
+            "AND extension_name = 'gpkg_rtree_index'",
+            (table,),
+        ).fetchall()
         if not found:
             return None
         rtree = _quoted(f"rtree_{table}_{found[0][0]}")
@@ -207,11 +210,13 @@ def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | 
         for start in range(0, len(boxes), _BOXES_PER_QUERY):
             batch = boxes[start : start + _BOXES_PER_QUERY]
             # one text of ids per batch: SQLite lists them, Python does not touch each
-            query = (f"WITH box(xmin, ymin, xmax, ymax) AS (VALUES "
-                     f"{','.join(['(?, ?, ?, ?)'] * len(batch))}) "
-                     f"SELECT group_concat(r.id) FROM box CROSS JOIN {rtree} AS r "
-                     "WHERE r.minx <= box.xmax AND r.maxx >= box.xmin "
-                     "AND r.miny <= box.ymax AND r.maxy >= box.ymin")  # fmt: skip
+            query = (
+                f"WITH box(xmin, ymin, xmax, ymax) AS (VALUES "
+                f"{','.join(['(?, ?, ?, ?)'] * len(batch))}) "
+                f"SELECT group_concat(r.id) FROM box CROSS JOIN {rtree} AS r "
+                "WHERE r.minx <= box.xmax AND r.maxx >= box.xmin "
+                "AND r.miny <= box.ymax AND r.maxy >= box.ymin"
+            )
             texts.append(con.execute(query, batch.ravel().tolist()).fetchone()[0])
         return texts
 
@@ -226,8 +231,12 @@ def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | 
 _BOXES_PER_QUERY = 240
 
 
-def gpkg_select(path: Path, layer: str | None, columns: Sequence[str], where: str,
-                ) -> pd.DataFrame | None:  # fmt: skip
+def gpkg_select(
+    path: Path,
+    layer: str | None,
+    columns: Sequence[str],
+    where: str,
+) -> pd.DataFrame | None:
     """Attributes of the features of a GeoPackage layer that meet an SQL condition.
 
     Read with SQLite, which scans the table without holding Python's GIL; None when the file
@@ -237,11 +246,13 @@ def gpkg_select(path: Path, layer: str | None, columns: Sequence[str], where: st
     names = ", ".join(_quoted(c) for c in columns)
 
     def select(con: sqlite3.Connection, table: str) -> list:
-        found = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
-                            (table,)).fetchone()  # fmt: skip
+        found = con.execute(
+            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
+        ).fetchone()
         header = f"substr({_quoted(found[0])}, 1, 4)" if found else "NULL"
-        return con.execute(f"SELECT {names}, {header} FROM {_quoted(table)} "
-                           f"WHERE {where}").fetchall()  # fmt: skip
+        return con.execute(
+            f"SELECT {names}, {header} FROM {_quoted(table)} WHERE {where}"
+        ).fetchall()
 
     rows = _on_table(path, layer, select)
     if rows is None:
@@ -256,8 +267,9 @@ def gpkg_select(path: Path, layer: str | None, columns: Sequence[str], where: st
 SHAPELESS = "_shapeless"
 
 
-def _on_table(path: Path, layer: str | None,
-              run: Callable[[sqlite3.Connection, str], T | None]) -> T | None:  # fmt: skip
+def _on_table(
+    path: Path, layer: str | None, run: Callable[[sqlite3.Connection, str], T | None]
+) -> T | None:
     """``run(connection, table)`` on a GeoPackage opened read-only with SQLite.
 
     The table is ``layer``, or the file's only feature table. None when SQLite cannot
@@ -270,8 +282,9 @@ def _on_table(path: Path, layer: str | None,
         return None
     try:
         if layer is None:
-            rows = con.execute("SELECT table_name FROM gpkg_contents "
-                               "WHERE data_type = 'features'").fetchall()  # fmt: skip
+            rows = con.execute(
+                "SELECT table_name FROM gpkg_contents WHERE data_type = 'features'"
+            ).fetchall()
             if len(rows) != 1:
                 return None
             layer = rows[0][0]
@@ -297,8 +310,10 @@ def _cell_mask(bounds: np.ndarray, boxes: np.ndarray, cell: float) -> np.ndarray
     ny = int((boxes[:, 3].max() - y0) // cell) + 2
     raster = np.zeros((ny, nx), dtype=bool)
     for xmin, ymin, xmax, ymax in boxes.tolist():
-        raster[int((ymin - y0) // cell) : int((ymax - y0) // cell) + 1,
-               int((xmin - x0) // cell) : int((xmax - x0) // cell) + 1] = True  # fmt: skip
+        raster[
+            int((ymin - y0) // cell) : int((ymax - y0) // cell) + 1,
+            int((xmin - x0) // cell) : int((xmax - x0) // cell) + 1,
+        ] = True
     inside = (bounds[:, 2] >= x0) & (bounds[:, 3] >= y0)
     inside &= (bounds[:, 0] <= x0 + (nx - 1) * cell) & (bounds[:, 1] <= y0 + (ny - 1) * cell)
     big = (bounds[:, 2] - bounds[:, 0] > cell) | (bounds[:, 3] - bounds[:, 1] > cell)
@@ -331,8 +346,9 @@ def parquet_rows(path: Path, boxes: np.ndarray) -> np.ndarray | None:
         return None
     table = pq.read_table(path, columns=["bbox"])
     parts = table.column("bbox").combine_chunks()
-    bounds = np.column_stack([parts.field(k).to_numpy(zero_copy_only=False)
-                              for k in ("xmin", "ymin", "xmax", "ymax")])  # fmt: skip
+    bounds = np.column_stack(
+        [parts.field(k).to_numpy(zero_copy_only=False) for k in ("xmin", "ymin", "xmax", "ymax")]
+    )
     return _meeting(bounds.astype(float), boxes)
 
 
@@ -398,8 +414,9 @@ def read_parquet_rows(path: Path, rows: np.ndarray | None):
         frame["_row"] = np.arange(len(frame))
         return frame
     pf = pq.ParquetFile(path)
-    starts = np.cumsum([0] + [pf.metadata.row_group(k).num_rows
-                              for k in range(pf.metadata.num_row_groups)])  # fmt: skip
+    starts = np.cumsum(
+        [0] + [pf.metadata.row_group(k).num_rows for k in range(pf.metadata.num_row_groups)]
+    )
     groups = np.unique(np.searchsorted(starts, rows, side="right") - 1)
     columns = [n for n in pf.schema_arrow.names if n != "bbox"]
     table = pf.read_row_groups(groups.tolist(), columns=columns)
@@ -439,8 +456,11 @@ def object_text(frame: pd.DataFrame) -> pd.DataFrame:
 # --- reading a layer near the rights of way ----------------------------------------
 
 
-def read_window(source: LayerSource, window: Window | None, kwargs: dict[str, Any],
-                 ) -> gpd.GeoDataFrame:  # fmt: skip
+def read_window(
+    source: LayerSource,
+    window: Window | None,
+    kwargs: dict[str, Any],
+) -> gpd.GeoDataFrame:
     """Read a layer whole, or only the features whose shape meets ``window``'s.
 
     The features come from the file's spatial index where it has one; of those, only the
@@ -480,16 +500,20 @@ def _touching_row(frame: gpd.GeoDataFrame, window: Window) -> gpd.GeoDataFrame:
     return frame[touching(frame.geometry.to_numpy(), window.shapes)]
 
 
-def _read_gpkg_near(source: LayerSource, window: Window, kwargs: dict[str, Any],
-                    ) -> gpd.GeoDataFrame | None:  # fmt: skip
+def _read_gpkg_near(
+    source: LayerSource,
+    window: Window,
+    kwargs: dict[str, Any],
+) -> gpd.GeoDataFrame | None:
     """The features of a GeoPackage that meet the window, found through its R-tree.
 
     The boxes are taken in parts (one per core, a few at most), each looked up, read and
     tested on a thread of its own: SQLite, OGR and GEOS work without Python's lock, so the
     parts overlap. None when the file has no R-tree.
     """
-    n_parts = max(1, min(os.cpu_count() or 1, _MAX_READ_PARTS,
-                         len(window.boxes) // _BOXES_PER_PART))  # fmt: skip
+    n_parts = max(
+        1, min(os.cpu_count() or 1, _MAX_READ_PARTS, len(window.boxes) // _BOXES_PER_PART)
+    )
     parts = np.array_split(np.arange(len(window.boxes)), n_parts)
 
     def near(part: np.ndarray) -> gpd.GeoDataFrame | None:
@@ -497,8 +521,9 @@ def _read_gpkg_near(source: LayerSource, window: Window, kwargs: dict[str, Any],
         if fids is None:
             return None
         # UTF-8 by definition: Arrow is safe
-        frame = pyogrio.read_dataframe(source.path, fids=fids, use_arrow=True,
-                                       fid_as_index=True, **kwargs)  # fmt: skip
+        frame = pyogrio.read_dataframe(
+            source.path, fids=fids, use_arrow=True, fid_as_index=True, **kwargs
+        )
         return _touching_row(frame, window)
 
     if n_parts == 1:

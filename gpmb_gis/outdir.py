@@ -78,14 +78,17 @@ def check_out(out: Path, inputs: Iterable[Path]) -> Path:
     """
     where = str(out)
     if out.exists() and not out.is_dir():
-        raise OutputError(where, "--out is a file, not a folder",
-                          "give the folder to write the report into")  # fmt: skip
+        raise OutputError(
+            where, "--out is a file, not a folder", "give the folder to write the report into"
+        )
     target = out.resolve()
     for path in inputs:
         if _inside(Path(path).resolve(), target):
-            raise OutputError(where, f"--out holds the input {path}: writing the report "
-                              "there could replace it",
-                              "give an empty or new folder for the report")  # fmt: skip
+            raise OutputError(
+                where,
+                f"--out holds the input {path}: writing the report there could replace it",
+                "give an empty or new folder for the report",
+            )
     return target
 
 
@@ -100,8 +103,11 @@ def _lock(target: Path) -> Iterator[None]:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
         handle.close()
-        raise OutputError(str(target), "another gpmb run is writing this folder now",
-                          "wait for it to finish, or give another --out") from exc  # fmt: skip
+        raise OutputError(
+            str(target),
+            "another gpmb run is writing this folder now",
+            "wait for it to finish, or give another --out",
+        ) from exc
     try:
         yield
     finally:
@@ -219,11 +225,14 @@ def output_folder(out: str | Path, inputs: Iterable[Path] = ()) -> Iterator[Path
                 if staging.exists():
                     shutil.rmtree(staging, ignore_errors=True)
     except PermissionError as exc:
-        raise OutputError(str(out), f"cannot write there ({exc.strerror})",
-                          "give a folder you can write to") from exc  # fmt: skip
+        raise OutputError(
+            str(out), f"cannot write there ({exc.strerror})", "give a folder you can write to"
+        ) from exc
     except OSError as exc:
         if isinstance(exc, GpmbError):
             raise
-        raise OutputError(str(out), f"cannot write the report there ({exc.strerror or exc})",
-                          "check the disk and the folder, or give another --out",
-                          ) from exc  # fmt: skip
+        raise OutputError(
+            str(out),
+            f"cannot write the report there ({exc.strerror or exc})",
+            "check the disk and the folder, or give another --out",
+        ) from exc

@@ -103,8 +103,12 @@ class ProjectOverlay:
 PARTITION_TOLERANCE_M = 1e-6
 
 
-def _unit_parts(faces: np.ndarray, units: np.ndarray, *, partition: bool = False,
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+def _unit_parts(
+    faces: np.ndarray,
+    units: np.ndarray,
+    *,
+    partition: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split faces by unit polygons: (face index, unit index, area of the part).
 
     With ``partition`` the units do not overlap, and a face that lies in one of them to within
@@ -173,8 +177,9 @@ def _commune_units(
         required = shapely.area(shapely.intersection(geoms, overlay_row))
         fi, ui, area = _unit_parts(faces.geoms, geoms)
         codes = list(units[C.COMMUNE_CODE].fillna(""))
-        return Units(list(units[C.KEY_COMMUNE]), codes, list(units[C.COMMUNE]), required,
-                     fi, ui, area)  # fmt: skip
+        return Units(
+            list(units[C.KEY_COMMUNE]), codes, list(units[C.COMMUNE]), required, fi, ui, area
+        )
     # without polygons a commune is the union of its parcels' pieces: a face covered by the
     # pieces of two communes belongs to both (``docs/metrics.md``; the overlap is listed)
     piece_keys = np.array(pieces[C.KEY_COMMUNE].tolist(), dtype=object)
@@ -188,8 +193,10 @@ def _commune_units(
     written = pd.Series(pieces[C.COMMUNE].tolist(), dtype=object)
     first = written.groupby(piece_keys).first()  # the first name written, as keyed
     unknown = word("commune_unknown", inputs.config.lang)
-    names = [str(first[k]) if k in first.index and _arrays.present(first[k]) else k or unknown
-             for k in unique]  # fmt: skip
+    names = [
+        str(first[k]) if k in first.index and _arrays.present(first[k]) else k or unknown
+        for k in unique
+    ]
     required = np.bincount(ui, weights=area, minlength=len(unique))
     return Units(unique, ["" for _ in unique], names, required, fi, ui, area, polygons=False)
 
@@ -248,9 +255,16 @@ def _clear_codes_unmatched(project: Project, pieces: gpd.GeoDataFrame) -> list[F
         found = set(_arrays.map_unique(pieces[C.LAND_USE], land_use_code))
     shown = ", ".join(sorted(c for c in found if c)[:12]) or "—"
     missing = [c for c in project.already_clear_land_use if land_use_code(c) not in found]
-    return [Finding(WARNING, "clear_land_use_unmatched", "config", f"projects.{project.id}",
-                    params={"code": code, "name": land_use_name(code) or code, "found": shown})
-            for code in missing]  # fmt: skip
+    return [
+        Finding(
+            WARNING,
+            "clear_land_use_unmatched",
+            "config",
+            f"projects.{project.id}",
+            params={"code": code, "name": land_use_name(code) or code, "found": shown},
+        )
+        for code in missing
+    ]
 
 
 def _largest_unit(
@@ -297,8 +311,7 @@ class RowCut:
     covered: shapely.Geometry | None
 
 
-def cut_row(row: shapely.Geometry, parcel_geoms: np.ndarray,
-            tree: STRtree | None = None) -> RowCut:  # fmt: skip
+def cut_row(row: shapely.Geometry, parcel_geoms: np.ndarray, tree: STRtree | None = None) -> RowCut:
     """A right of way cut by the parcels' shapes: the parcels with a piece, and the pieces.
 
     ``row`` is the union of the ROW layer's polygons (:func:`~gpmb_gis.faces.union_of`);
@@ -334,8 +347,12 @@ def chainage_bins(project: Project, row: shapely.Geometry, route: Route) -> Chai
     return ChainageBins(bins, bin_regions(route, bins, row))
 
 
-def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None,
-                binned: ChainageBins | None = None) -> ProjectOverlay:  # fmt: skip
+def cut_project(
+    project: Project,
+    inputs: Inputs,
+    shapes: RowCut | None = None,
+    binned: ChainageBins | None = None,
+) -> ProjectOverlay:
     """A project's overlay before the handover book: cut, broken down by unit, not dated.
 
     The pieces and faces have no stage dates yet: :func:`with_reach` adds them from the
@@ -346,17 +363,22 @@ def cut_project(project: Project, inputs: Inputs, shapes: RowCut | None = None,
     parcels = inputs.parcels
     if shapes is None:
         shapes = cut_row(union_of(row_layer.geometry.to_numpy()), parcels.geometry.to_numpy())
-    row, positions, piece_geoms, covered = (shapes.row, shapes.positions, shapes.pieces,
-                                            shapes.covered)  # fmt: skip
+    row, positions, piece_geoms, covered = (
+        shapes.row,
+        shapes.positions,
+        shapes.pieces,
+        shapes.covered,
+    )
     pieces = pieces_frame(parcels, positions, piece_geoms, project.id)
     names = (
         {}
         if inputs.communes is None
         else dict(zip(inputs.communes[C.KEY_COMMUNE], inputs.communes[C.COMMUNE], strict=True))
     )
-    pieces["commune_name"] = [names.get(k, c if isinstance(c, str) else "")
-                              for k, c in zip(pieces[C.KEY_COMMUNE].tolist(),
-                                              pieces[C.COMMUNE].tolist(), strict=True)]  # fmt: skip
+    pieces["commune_name"] = [
+        names.get(k, c if isinstance(c, str) else "")
+        for k, c in zip(pieces[C.KEY_COMMUNE].tolist(), pieces[C.COMMUNE].tolist(), strict=True)
+    ]
     pieces[C.ALREADY_CLEAR] = _already_clear(project, pieces)
     faces = disjoint_faces(piece_geoms, clean=covered is not None)
     communes = _commune_units(row, faces, pieces, inputs)

@@ -47,8 +47,10 @@ def overlay_on(client: Any) -> OverlayAll:
 
     def run(projects: list[Project], inputs: Inputs) -> dict[str, Any]:
         shared = client.scatter(inputs, broadcast=True)
-        futures = [client.submit(overlay_project, p, shared, key=f"overlay-{p.id}", pure=False)
-                   for p in projects]  # fmt: skip
+        futures = [
+            client.submit(overlay_project, p, shared, key=f"overlay-{p.id}", pure=False)
+            for p in projects
+        ]
         return {p.id: ov for p, ov in zip(projects, client.gather(futures), strict=True)}
 
     return run
@@ -78,5 +80,9 @@ def compute_progress_on(
     if not isinstance(config, Config):
         config = load_config(config)
     day = as_of or config.as_of or dt.date.today()
-    return measure_inputs(load_inputs(config, settle=False), day, include_owner=include_owner,
-                          overlay=overlay_on(client))  # fmt: skip
+    return measure_inputs(
+        load_inputs(config, settle=False),
+        day,
+        include_owner=include_owner,
+        overlay=overlay_on(client),
+    )

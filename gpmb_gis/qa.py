@@ -108,10 +108,22 @@ def repair_polygons(
         repaired = polygonal(np.array([made_valid], dtype=object))[0]
         fixed[i] = repaired
         after = float(shapely.area(repaired))
-        params = {"reason": reason, "before": before, "after": after,
-                  "dropped": _dropped_parts(made_valid) or "—"}  # fmt: skip
-        findings.append(Finding(WARNING, "geometry_repaired", name, labels[i], params=params,
-                                area_m2=abs(after - before)))  # fmt: skip
+        params = {
+            "reason": reason,
+            "before": before,
+            "after": after,
+            "dropped": _dropped_parts(made_valid) or "—",
+        }
+        findings.append(
+            Finding(
+                WARNING,
+                "geometry_repaired",
+                name,
+                labels[i],
+                params=params,
+                area_m2=abs(after - before),
+            )
+        )
     polys = polygonal(fixed)
     collections = (shapely.get_type_id(fixed) == shapely.GeometryType.GEOMETRYCOLLECTION) & ~missing
     for i in np.flatnonzero(collections & valid):
@@ -209,8 +221,11 @@ def area_number(value: object) -> float:
         return float("nan")
 
 
-def _unreadable_areas(raw: pd.Series, legal: np.ndarray, labels: Sequence[str],
-                      ) -> list[Finding]:  # fmt: skip
+def _unreadable_areas(
+    raw: pd.Series,
+    legal: np.ndarray,
+    labels: Sequence[str],
+) -> list[Finding]:
     """A warning for each legal area written but not a number (a date, above all)."""
     values = raw.tolist()
     findings = []
@@ -220,8 +235,9 @@ def _unreadable_areas(raw: pd.Series, legal: np.ndarray, labels: Sequence[str],
             continue
         date_like = isinstance(value, (dt.date, pd.Timestamp)) or bool(_DATE_LIKE.match(str(value)))
         check = "legal_area_is_date" if date_like else "legal_area_unreadable"
-        findings.append(Finding(WARNING, check, "parcels", labels[i],
-                                params={"value": str(value)[:40]}))  # fmt: skip
+        findings.append(
+            Finding(WARNING, check, "parcels", labels[i], params={"value": str(value)[:40]})
+        )
     return findings
 
 
@@ -237,20 +253,41 @@ def legal_area_mismatch(parcels: gpd.GeoDataFrame, tolerance: float) -> list[Fin
         diff = np.abs(drawn - legal) / legal
     bad = np.flatnonzero((legal > 0) & (diff > tolerance))
     labels = feature_labels(parcels)
-    negative = [Finding(WARNING, "legal_area_negative", "parcels", labels[i],
-                        params={"legal": float(legal[i]), "drawn": float(drawn[i])})
-                for i in np.flatnonzero(legal < 0)]  # fmt: skip
-    return unreadable + negative + [
-        Finding(WARNING, "legal_area_mismatch", "parcels", labels[i],
-                params={"legal": float(legal[i]), "drawn": float(drawn[i]),
-                        "pct": float(100 * diff[i])},
-                area_m2=float(drawn[i] - legal[i]))
-        for i in bad
-    ]  # fmt: skip
+    negative = [
+        Finding(
+            WARNING,
+            "legal_area_negative",
+            "parcels",
+            labels[i],
+            params={"legal": float(legal[i]), "drawn": float(drawn[i])},
+        )
+        for i in np.flatnonzero(legal < 0)
+    ]
+    return (
+        unreadable
+        + negative
+        + [
+            Finding(
+                WARNING,
+                "legal_area_mismatch",
+                "parcels",
+                labels[i],
+                params={
+                    "legal": float(legal[i]),
+                    "drawn": float(drawn[i]),
+                    "pct": float(100 * diff[i]),
+                },
+                area_m2=float(drawn[i] - legal[i]),
+            )
+            for i in bad
+        ]
+    )
 
 
-def commune_mismatch(parcels: gpd.GeoDataFrame, communes: gpd.GeoDataFrame | None,
-                     ) -> list[Finding]:  # fmt: skip
+def commune_mismatch(
+    parcels: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame | None,
+) -> list[Finding]:
     """List parcels that lie outside every commune, or in another commune than they say."""
     if communes is None or not len(parcels):
         return []
@@ -290,9 +327,11 @@ def _piece_labels(pieces: gpd.GeoDataFrame) -> Sequence[str]:
     return feature_labels(pieces if C.SOURCE_ROW in pieces else pieces.assign(**{C.SOURCE_ROW: 0}))
 
 
-def overlaps_in_row(pieces: gpd.GeoDataFrame, project: str,
-                    pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                    ) -> list[Finding]:  # fmt: skip
+def overlaps_in_row(
+    pieces: gpd.GeoDataFrame,
+    project: str,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> list[Finding]:
     """List pairs of parcels that overlap inside the right of way, with the shared area.
 
     ``pairs`` are the overlapping pairs when already known (:class:`faces.Faces`).
@@ -305,10 +344,16 @@ def overlaps_in_row(pieces: gpd.GeoDataFrame, project: str,
     left, right, shared = left[big], right[big], shared[big]
     labels = _piece_labels(pieces)
     return [
-        Finding(WARNING, "parcels_overlap", f"row:{project}", f"{labels[a]} ∩ {labels[b]}",
-                params={"a": labels[a], "b": labels[b], "area": float(s)}, area_m2=float(s))
+        Finding(
+            WARNING,
+            "parcels_overlap",
+            f"row:{project}",
+            f"{labels[a]} ∩ {labels[b]}",
+            params={"a": labels[a], "b": labels[b], "area": float(s)},
+            area_m2=float(s),
+        )
         for a, b, s in zip(left, right, shared, strict=True)
-    ]  # fmt: skip
+    ]
 
 
 def width_of(geoms: np.ndarray) -> np.ndarray:
@@ -318,22 +363,33 @@ def width_of(geoms: np.ndarray) -> np.ndarray:
         return np.where(perimeter > 0, 2 * shapely.area(geoms) / perimeter, 0.0)
 
 
-def row_findings(row: shapely.Geometry, pieces: gpd.GeoDataFrame, project: str,
-                 sliver_width: float, overlaps: tuple[np.ndarray, np.ndarray, np.ndarray],
-                 covered: shapely.Geometry | None = None) -> list[Finding]:  # fmt: skip
+def row_findings(
+    row: shapely.Geometry,
+    pieces: gpd.GeoDataFrame,
+    project: str,
+    sliver_width: float,
+    overlaps: tuple[np.ndarray, np.ndarray, np.ndarray],
+    covered: shapely.Geometry | None = None,
+) -> list[Finding]:
     """Checks inside one right of way: overlapping parcels, gaps, slivers.
 
     ``overlaps`` are the overlapping pairs of pieces (:func:`faces.overlapping_pairs`),
     ``covered`` the union of the pieces when known.
     """
-    return (overlaps_in_row(pieces, project, overlaps)
-            + gaps_in_row(row, pieces, project, sliver_width, covered)
-            + sliver_pieces(pieces, project, sliver_width))  # fmt: skip
+    return (
+        overlaps_in_row(pieces, project, overlaps)
+        + gaps_in_row(row, pieces, project, sliver_width, covered)
+        + sliver_pieces(pieces, project, sliver_width)
+    )
 
 
-def gaps_in_row(row: shapely.Geometry, pieces: gpd.GeoDataFrame, project: str,
-                sliver_width: float, covered: shapely.Geometry | None = None,
-                ) -> list[Finding]:  # fmt: skip
+def gaps_in_row(
+    row: shapely.Geometry,
+    pieces: gpd.GeoDataFrame,
+    project: str,
+    sliver_width: float,
+    covered: shapely.Geometry | None = None,
+) -> list[Finding]:
     """List the parts of the right of way that no parcel covers, with where they are.
 
     ``covered`` is the union of the pieces when already known.
@@ -348,11 +404,21 @@ def gaps_in_row(row: shapely.Geometry, pieces: gpd.GeoDataFrame, project: str,
     findings = []
     for part, point, width in zip(parts, where, widths, strict=True):
         check = "gap_sliver" if width < sliver_width else "gap_in_row"
-        findings.append(Finding(WARNING if check == "gap_sliver" else INFO, check,
-                                f"row:{project}", f"x={point.x:.1f} y={point.y:.1f}",
-                                params={"area": float(part.area), "width": float(width),
-                                        "x": point.x, "y": point.y},
-                                area_m2=float(part.area)))  # fmt: skip
+        findings.append(
+            Finding(
+                WARNING if check == "gap_sliver" else INFO,
+                check,
+                f"row:{project}",
+                f"x={point.x:.1f} y={point.y:.1f}",
+                params={
+                    "area": float(part.area),
+                    "width": float(width),
+                    "x": point.x,
+                    "y": point.y,
+                },
+                area_m2=float(part.area),
+            )
+        )
     return findings
 
 
@@ -362,11 +428,16 @@ def sliver_pieces(pieces: gpd.GeoDataFrame, project: str, sliver_width: float) -
     labels = _piece_labels(pieces)
     area = pieces[C.AFFECTED_M2].to_numpy()
     return [
-        Finding(WARNING, "piece_sliver", f"row:{project}", labels[i],
-                params={"area": float(area[i]), "width": float(widths[i])},
-                area_m2=float(area[i]))
+        Finding(
+            WARNING,
+            "piece_sliver",
+            f"row:{project}",
+            labels[i],
+            params={"area": float(area[i]), "width": float(widths[i])},
+            area_m2=float(area[i]),
+        )
         for i in np.flatnonzero(widths < sliver_width)
-    ]  # fmt: skip
+    ]
 
 
 # --- handover book -------------------------------------------------------------------------
@@ -391,8 +462,11 @@ def _implausible(days: np.ndarray, as_of: dt.date, far_future_years: int) -> np.
     return (days > far) | (days < EARLIEST_DATE.toordinal())
 
 
-def drop_implausible_dates(records: pd.DataFrame, as_of: dt.date, far_future_years: int,
-                           ) -> tuple[pd.DataFrame, list[Finding]]:  # fmt: skip
+def drop_implausible_dates(
+    records: pd.DataFrame,
+    as_of: dt.date,
+    far_future_years: int,
+) -> tuple[pd.DataFrame, list[Finding]]:
     """Records without their implausible dates, and an error for each date dropped.
 
     A date before 1990, or more than ``far_future_years`` after the report date, is a typo
@@ -411,8 +485,15 @@ def drop_implausible_dates(records: pd.DataFrame, as_of: dt.date, far_future_yea
     for i, k in zip(*np.nonzero(implausible), strict=True):
         column = _DATE_ORDER[k]
         date = dt.date.fromordinal(int(days[i, k]))
-        findings.append(Finding(ERROR, "date_implausible", "handovers", labels[i],
-                                params={"column": column, "date": f"{date:%d/%m/%Y}"}))  # fmt: skip
+        findings.append(
+            Finding(
+                ERROR,
+                "date_implausible",
+                "handovers",
+                labels[i],
+                params={"column": column, "date": f"{date:%d/%m/%Y}"},
+            )
+        )
         out.iloc[i, out.columns.get_loc(column)] = None
     return out, findings
 
@@ -437,9 +518,14 @@ def record_dates(records: pd.DataFrame, as_of: dt.date, far_future_years: int) -
     return _date_findings(records, days, implausible, after, before, as_of)
 
 
-def _date_findings(records: pd.DataFrame, days: np.ndarray, implausible: np.ndarray,
-                   after: np.ndarray, before: np.ndarray, as_of: dt.date,
-                   ) -> list[Finding]:  # fmt: skip
+def _date_findings(
+    records: pd.DataFrame,
+    days: np.ndarray,
+    implausible: np.ndarray,
+    after: np.ndarray,
+    before: np.ndarray,
+    as_of: dt.date,
+) -> list[Finding]:
     """The findings of :func:`record_dates`, record by record, for the cells flagged."""
     findings: list[Finding] = []
     later: list[tuple[str, str, dt.date]] = []
@@ -453,16 +539,22 @@ def _date_findings(records: pd.DataFrame, days: np.ndarray, implausible: np.ndar
         for k, col in enumerate(_DATE_ORDER):
             if implausible[i, k]:
                 params = {"column": col, "date": text(days[i, k])}
-                findings.append(Finding(ERROR, "date_implausible", "handovers", labels[i],
-                                        params=params))  # fmt: skip
+                findings.append(
+                    Finding(ERROR, "date_implausible", "handovers", labels[i], params=params)
+                )
             elif after[i, k]:
                 later.append((labels[i], col, dt.date.fromordinal(int(days[i, k]))))
         for k in np.flatnonzero(before[i] >= 0):
             j = before[i, k]
-            params = {"first": _DATE_ORDER[j], "first_date": text(days[i, j]),
-                      "then": _DATE_ORDER[k], "then_date": text(days[i, k])}  # fmt: skip
-            findings.append(Finding(WARNING, "stages_out_of_order", "handovers", labels[i],
-                                    params=params))  # fmt: skip
+            params = {
+                "first": _DATE_ORDER[j],
+                "first_date": text(days[i, j]),
+                "then": _DATE_ORDER[k],
+                "then_date": text(days[i, k]),
+            }
+            findings.append(
+                Finding(WARNING, "stages_out_of_order", "handovers", labels[i], params=params)
+            )
     return findings + _dates_after(later, as_of)
 
 
@@ -473,9 +565,16 @@ def _dates_after(later: list[tuple[str, str, dt.date]], as_of: dt.date) -> list[
     """
     as_of_text = f"{as_of:%d/%m/%Y}"
     if len(later) <= _MAX_ROWS_LISTED:
-        return [Finding(INFO, "date_after_as_of", "handovers", where, params={
-            "column": col, "date": f"{date:%d/%m/%Y}", "as_of": as_of_text})
-            for where, col, date in later]  # fmt: skip
+        return [
+            Finding(
+                INFO,
+                "date_after_as_of",
+                "handovers",
+                where,
+                params={"column": col, "date": f"{date:%d/%m/%Y}", "as_of": as_of_text},
+            )
+            for where, col, date in later
+        ]
     rows = ", ".join(dict.fromkeys(where for where, _, _ in later))
     rows = ", ".join(rows.split(", ")[:5])
     return [

@@ -21,9 +21,6 @@ from gpmb_gis.milestones import AT_RISK, ON_TRACK
 from gpmb_gis.report import format_number
 from gpmb_gis.result import ProgressResult
 
-__all__ = ["REPORT_DAY", "parse_quarter", "previous_quarter", "quarter_report_date", "write_docx"]
-
-
 REPORT_DAY = 20
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -37,7 +34,8 @@ def parse_quarter(text: str) -> tuple[int, int]:
     ((2024, 2), (2024, 3))
     """
     match = re.fullmatch(r"\s*(\d{4})\s*[-/ ]?\s*[qQ]([1-4])\s*", text) or re.fullmatch(
-        r"\s*[qQ]([1-4])\s*[-/ ]?\s*(\d{4})\s*", text)  # fmt: skip
+        r"\s*[qQ]([1-4])\s*[-/ ]?\s*(\d{4})\s*", text
+    )
     if not match:
         raise GpmbError("--quarter", f"{text!r} is not a quarter", "write it as 2024Q2")
     a, b = match.groups()
@@ -86,9 +84,11 @@ def _heading(doc: Any, result: ProgressResult, quarter: tuple[int, int]) -> None
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.add_run("BÁO CÁO\n").bold = True
     year, q = quarter
-    title.add_run(f"Kết quả công tác giải phóng mặt bằng Quý {_ROMAN[q]} năm {year}\n"
-                  f"({result.config.title}; số liệu tính đến ngày "
-                  f"{result.as_of:%d/%m/%Y})").bold = True  # fmt: skip
+    title.add_run(
+        f"Kết quả công tác giải phóng mặt bằng Quý {_ROMAN[q]} năm {year}\n"
+        f"({result.config.title}; số liệu tính đến ngày "
+        f"{result.as_of:%d/%m/%Y})"
+    ).bold = True
 
 
 def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) -> None:
@@ -96,32 +96,38 @@ def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) 
     doubt = result.unplaced().sentence("vi")
     if doubt:  # the figures below may be low: said before them
         doc.add_paragraph().add_run(xml_text(f"Lưu ý: {doubt}.")).bold = True
-    before = (previous.progress_by_project.set_index(C.PROJECT) if previous is not None
-              else None)  # fmt: skip
+    before = previous.progress_by_project.set_index(C.PROJECT) if previous is not None else None
     for k, row in enumerate(result.progress_by_project.itertuples(index=False), start=1):
-        text = (f"{k}. {row.project_name}: diện tích cần giải phóng mặt bằng "
-                f"{_ha(row.required_m2)} ha; đã bàn giao {_ha(row.cleared_m2)} ha, đạt "
-                f"{_pct(row.cleared_pct)} %")  # fmt: skip
+        text = (
+            f"{k}. {row.project_name}: diện tích cần giải phóng mặt bằng "
+            f"{_ha(row.required_m2)} ha; đã bàn giao {_ha(row.cleared_m2)} ha, đạt "
+            f"{_pct(row.cleared_pct)} %"
+        )
         if before is not None and row.project in before.index:
             change = row.cleared_pct - before.loc[row.project, C.CLEARED_PCT]
-            text += (f" (quý trước {_pct(before.loc[row.project, C.CLEARED_PCT])} %, "
-                     f"tăng {_pct(change)} điểm %)")  # fmt: skip
+            text += (
+                f" (quý trước {_pct(before.loc[row.project, C.CLEARED_PCT])} %, "
+                f"tăng {_pct(change)} điểm %)"
+            )
         text += f"; {int(row.parcels_cleared)}/{int(row.parcels_affected)} thửa đã bàn giao."
         doc.add_paragraph(xml_text(text))
         communes = result.by_commune(row.project)
         table = doc.add_table(rows=1, cols=4)
         table.style = "Table Grid"
-        for col, name in enumerate(("Xã, thị trấn", "Cần GPMB (ha)", "Đã bàn giao (ha)",
-                                    "Tỷ lệ (%)")):  # fmt: skip
+        for col, name in enumerate(
+            ("Xã, thị trấn", "Cần GPMB (ha)", "Đã bàn giao (ha)", "Tỷ lệ (%)")
+        ):
             _cell(table, 0, col, name, bold=True)
         for c in communes.itertuples(index=False):
             cells = table.add_row().cells
-            for col, value in enumerate((c.commune, _ha(c.required_m2), _ha(c.cleared_m2),
-                                         _pct(c.cleared_pct))):  # fmt: skip
+            for col, value in enumerate(
+                (c.commune, _ha(c.required_m2), _ha(c.cleared_m2), _pct(c.cleared_pct))
+            ):
                 cells[col].text = xml_text(value)
         cells = table.add_row().cells
-        for col, value in enumerate(("Tổng cộng", _ha(row.required_m2), _ha(row.cleared_m2),
-                                     _pct(row.cleared_pct))):  # fmt: skip
+        for col, value in enumerate(
+            ("Tổng cộng", _ha(row.required_m2), _ha(row.cleared_m2), _pct(row.cleared_pct))
+        ):
             cells[col].text = xml_text(value)
             cells[col].paragraphs[0].runs[0].bold = True
 
@@ -132,9 +138,15 @@ def _difficulties(doc: Any, result: ProgressResult) -> None:
     for pid, table in blockers.groupby(C.PROJECT, sort=False):
         stretches = table[table["kind"] == "stretch"]
         if len(stretches):
-            doc.add_paragraph(xml_text(f"- {pid}: còn {len(stretches)} đoạn chưa giải phóng "
-                                       "xong: " + "; ".join(stretches["label"].head(12))
-                                       + ("; …" if len(stretches) > 12 else "") + "."))  # fmt: skip
+            doc.add_paragraph(
+                xml_text(
+                    f"- {pid}: còn {len(stretches)} đoạn chưa giải phóng "
+                    "xong: "
+                    + "; ".join(stretches["label"].head(12))
+                    + ("; …" if len(stretches) > 12 else "")
+                    + "."
+                )
+            )
     parcels = result.parcels
     for pid, group in parcels.groupby(C.PROJECT, sort=False):
         open_ = group[~group[C.STAGE].isin([C.HANDED_OVER, C.ALREADY_CLEAR])]
@@ -142,20 +154,25 @@ def _difficulties(doc: Any, result: ProgressResult) -> None:
         if len(open_):
             stages = open_[C.STAGE].value_counts()
             detail = ", ".join(f"{n} thửa {_lower_first(stage_name(s))}" for s, n in stages.items())
-            doc.add_paragraph(xml_text(
-                f"- {pid}: {len(open_)} thửa chưa bàn giao ({detail}); "
-                f"{complaints} thửa có đơn thư, {enforced} thửa phải cưỡng chế."
-            ))  # fmt: skip
+            doc.add_paragraph(
+                xml_text(
+                    f"- {pid}: {len(open_)} thửa chưa bàn giao ({detail}); "
+                    f"{complaints} thửa có đơn thư, {enforced} thửa phải cưỡng chế."
+                )
+            )
     qa = result.qa_in("vi")
     serious = qa[qa[C.SEVERITY].isin(["error", "warning"])]
     if len(serious):
-        doc.add_paragraph(f"- Dữ liệu cần rà soát ({len(serious)} trường hợp, chi tiết trong "
-                          "report.xlsx), nhiều nhất:")  # fmt: skip
+        doc.add_paragraph(
+            f"- Dữ liệu cần rà soát ({len(serious)} trường hợp, chi tiết trong "
+            "report.xlsx), nhiều nhất:"
+        )
         counts = serious.groupby(C.CHECK).size().sort_values(ascending=False)
         for check, n in counts.head(6).items():
             example = serious[serious[C.CHECK] == check].iloc[0]
-            doc.add_paragraph(xml_text(f"+ {n} trường hợp, ví dụ {example[C.FEATURE]}: "
-                                       f"{example[C.MESSAGE]}"))  # fmt: skip
+            doc.add_paragraph(
+                xml_text(f"+ {n} trường hợp, ví dụ {example[C.FEATURE]}: {example[C.MESSAGE]}")
+            )
 
 
 def _lower_first(text: str) -> str:
@@ -170,16 +187,30 @@ def _milestones(doc: Any, milestones: pd.DataFrame) -> None:
         _cell(table, 0, col, name, bold=True)
     for m in milestones.itertuples(index=False):
         cells = table.add_row().cells
-        forecast = f" (dự báo {m.forecast_date:%d/%m/%Y})" if m.forecast_date and \
-            m.status in (ON_TRACK, AT_RISK) else ""  # fmt: skip
-        for col, value in enumerate((m.project, f"{m.label}", f"{m.target_pct:g} % trước "
-                                     f"{m.date:%d/%m/%Y}", f"{_pct(m.actual_pct)} %",
-                                     word(m.status, "vi").capitalize() + forecast)):  # fmt: skip
+        forecast = (
+            f" (dự báo {m.forecast_date:%d/%m/%Y})"
+            if m.forecast_date and m.status in (ON_TRACK, AT_RISK)
+            else ""
+        )
+        for col, value in enumerate(
+            (
+                m.project,
+                f"{m.label}",
+                f"{m.target_pct:g} % trước {m.date:%d/%m/%Y}",
+                f"{_pct(m.actual_pct)} %",
+                word(m.status, "vi").capitalize() + forecast,
+            )
+        ):
             cells[col].text = xml_text(value)
 
 
-def write_docx(result: ProgressResult, path: str | Path, *, quarter: tuple[int, int],
-               previous: ProgressResult | None = None) -> Path:  # fmt: skip
+def write_docx(
+    result: ProgressResult,
+    path: str | Path,
+    *,
+    quarter: tuple[int, int],
+    previous: ProgressResult | None = None,
+) -> Path:
     """Write ``report.docx``: a Vietnamese administrative report for the office to edit and sign.
 
     Title, per-project results against the plan's targets with the commune table,

@@ -17,6 +17,7 @@ from gpmb_gis.columns import COMMUNE_COLUMNS, PROJECT_COLUMNS
 from gpmb_gis.labels import heading, stage_name, word
 from gpmb_gis.outdir import file_stem
 from gpmb_gis.palette import STATUS_TINTS
+from gpmb_gis.pictures import write_charts, write_maps, write_strips, write_web_maps
 from gpmb_gis.result import ProgressResult
 from gpmb_gis.timeline import stages_table, timeseries_table, week_changes
 
@@ -24,14 +25,10 @@ __all__ = [
     "format_number",
     "safe_text",
     "summary_lines",
-    "write_charts",
     "write_index",
-    "write_maps",
     "write_qa_page",
     "write_report",
-    "write_strips",
     "write_tables",
-    "write_web_maps",
     "write_xlsx",
 ]
 
@@ -331,13 +328,17 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
         if web.exists():
             rel = esc(web.relative_to(out_dir).as_posix())
             parts.append(f"<p><a href='{rel}'>{esc(word('web_map', lang))}</a></p>")
-        for png in (out_dir / "maps" / f"{file_stem(pid)}.png",
-                    out_dir / "charts" / f"{file_stem(pid)}_communes.png",
-                    out_dir / "charts" / f"{file_stem(pid)}_funnel.png"):  # fmt: skip
+        for png in (
+            out_dir / "maps" / f"{file_stem(pid)}.png",
+            out_dir / "charts" / f"{file_stem(pid)}_communes.png",
+            out_dir / "charts" / f"{file_stem(pid)}_funnel.png",
+        ):
             if png.exists():
                 rel = esc(png.relative_to(out_dir).as_posix())
-                parts.append(f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
-                             "loading='lazy'></a></p>")  # fmt: skip
+                parts.append(
+                    f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
+                    "loading='lazy'></a></p>"
+                )
     parts += _blockers_section(result, out_dir, lang)
     parts.append(f"<h2>{esc(word('records', lang))}</h2><ul>")
     parts += [f"<li><code>{esc(line)}</code></li>" for line in summary_lines(result)]
@@ -360,17 +361,25 @@ def _changes_section(result: ProgressResult, lang: str) -> list[str]:
     esc = html.escape
     changes = week_changes(result)
     since = changes.attrs["since"]
-    parts = [f"<h2>{esc(word('this_week', lang))} ({since:%d/%m/%Y} → "
-             f"{result.as_of:%d/%m/%Y})</h2><ul>"]  # fmt: skip
+    parts = [
+        f"<h2>{esc(word('this_week', lang))} ({since:%d/%m/%Y} → {result.as_of:%d/%m/%Y})</h2><ul>"
+    ]
     for row in changes[changes[C.COMMUNE] == ""].itertuples(index=False):
-        moved = changes[(changes[C.PROJECT] == row.project) & (changes[C.COMMUNE] != "")
-                        & (changes["cleared_change_m2"] > 0.005)]  # fmt: skip
+        moved = changes[
+            (changes[C.PROJECT] == row.project)
+            & (changes[C.COMMUNE] != "")
+            & (changes["cleared_change_m2"] > 0.005)
+        ]
         where = "; ".join(
             f"{c} +{format_number(m / 1e4, 2, lang)} ha ({_signed(p, 1, lang)} "
             f"{word('points', lang)})"
-            for c, m, p in zip(moved[C.COMMUNE], moved["cleared_change_m2"],
-                               moved["cleared_change_points"], strict=True)
-        )  # fmt: skip
+            for c, m, p in zip(
+                moved[C.COMMUNE],
+                moved["cleared_change_m2"],
+                moved["cleared_change_points"],
+                strict=True,
+            )
+        )
         parts.append(
             f"<li><b>{esc(str(row.project))}</b>: {format_number(row.cleared_pct, 1, lang)} % "
             f"({_signed(row.cleared_change_points, 1, lang)} {esc(word('points', lang))}, "
@@ -392,63 +401,46 @@ def _milestones_section(result: ProgressResult, out_dir: Path, lang: str) -> lis
     """The milestone table, each row coloured by its status, and the burn-up charts."""
     esc = html.escape
     table = result.milestones()
-    head = ["project", "label", "date", "target_pct", "actual_pct", "status", "forecast_date",
-            "needed_pct_per_week", "recent_pct_per_week"]  # fmt: skip
+    head = [
+        "project",
+        "label",
+        "date",
+        "target_pct",
+        "actual_pct",
+        "status",
+        "forecast_date",
+        "needed_pct_per_week",
+        "recent_pct_per_week",
+    ]
     names = [heading(h, lang) for h in head]
     rows = []
     for r in table.itertuples(index=False):
-        cells = [esc(str(r.project)), esc(str(r.label)), f"{r.date:%d/%m/%Y}",
-                 format_number(r.target_pct, 0, lang), format_number(r.actual_pct, 1, lang),
-                 esc(word(r.status, lang)),
-                 f"{r.forecast_date:%d/%m/%Y}" if r.forecast_date else "—",
-                 format_number(r.needed_pct_per_week, 1, lang),
-                 format_number(r.recent_pct_per_week, 1, lang)]  # fmt: skip
+        cells = [
+            esc(str(r.project)),
+            esc(str(r.label)),
+            f"{r.date:%d/%m/%Y}",
+            format_number(r.target_pct, 0, lang),
+            format_number(r.actual_pct, 1, lang),
+            esc(word(r.status, lang)),
+            f"{r.forecast_date:%d/%m/%Y}" if r.forecast_date else "—",
+            format_number(r.needed_pct_per_week, 1, lang),
+            format_number(r.recent_pct_per_week, 1, lang),
+        ]
         tds = "".join(f"<td>{c}</td>" for c in cells)
         rows.append(f"<tr style='background:{STATUS_TINTS.get(r.status, '#fff')}'>{tds}</tr>")
     ths = "".join(f"<th>{esc(n)}</th>" for n in names)
-    parts = [f"<h2>{esc(word('milestones', lang))}</h2><div class='wrap'><table><thead><tr>"
-             f"{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"]  # fmt: skip
+    parts = [
+        f"<h2>{esc(word('milestones', lang))}</h2><div class='wrap'><table><thead><tr>"
+        f"{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    ]
     for pid in result.overlays:
         png = out_dir / "charts" / f"{file_stem(pid)}_burnup.png"
         if png.exists():
             rel = esc(png.relative_to(out_dir).as_posix())
-            parts.append(f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
-                         "loading='lazy'></a></p>")  # fmt: skip
+            parts.append(
+                f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' loading='lazy'></a></p>"
+            )
     return parts
-
-
-def write_charts(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
-    """Write the burn-up, commune and funnel charts of each project (PNG and PDF)."""
-    from gpmb_gis.maps.charts import burnup_chart, plot_commune_bars, plot_funnel
-    from gpmb_gis.maps.static import _pyplot
-
-    plt = _pyplot()
-    charts = out_dir / "charts"
-    charts.mkdir(parents=True, exist_ok=True)
-    series = timeseries_table(result)
-    milestones = result.milestones()
-    projects = result.progress_by_project.set_index(C.PROJECT)
-    paths = []
-    for pid, ov in result.overlays.items():
-        row = projects.loc[pid]
-        mine = series[(series[C.PROJECT] == pid) & (series["scope"] == "project")]
-        figures = {
-            "burnup": burnup_chart(mine, milestones[milestones[C.PROJECT] == pid],
-                                   title=f"{ov.project.name} — {word('burnup', lang)}",
-                                  as_of=result.as_of, lang=lang)[0],
-            "communes": plot_commune_bars(result.by_commune(pid), float(row[C.CLEARED_PCT]),
-                                          title=f"{ov.project.name} — "
-                                          f"{word('communes_chart', lang)}", lang=lang)[0],
-            "funnel": plot_funnel(row, title=f"{ov.project.name} — {word('funnel', lang)}",
-                                  lang=lang)[0],
-        }  # fmt: skip
-        for kind, fig in figures.items():
-            for suffix in ("png", "pdf"):
-                path = charts / f"{file_stem(pid)}_{kind}.{suffix}"
-                fig.savefig(path, dpi=150)
-                paths.append(path)
-            plt.close(fig)
-    return paths
 
 
 def _blockers_section(result: ProgressResult, out_dir: Path, lang: str) -> list[str]:
@@ -468,10 +460,12 @@ def _blockers_section(result: ProgressResult, out_dir: Path, lang: str) -> list[
         strip = out_dir / "charts" / f"{file_stem(pid)}_strip.png"
         if strip.exists():
             rel = esc(strip.relative_to(out_dir).as_posix())
-            parts.append(f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' "
-                         "loading='lazy'></a></p>")  # fmt: skip
-        stretches = table[table["kind"] == "stretch"][["label", "length_m", "uncleared_m2",
-                                                        "parcels"]]  # fmt: skip
+            parts.append(
+                f"<p><a href='{rel}'><img src='{rel}' alt='{esc(str(pid))}' loading='lazy'></a></p>"
+            )
+        stretches = table[table["kind"] == "stretch"][
+            ["label", "length_m", "uncleared_m2", "parcels"]
+        ]
         parts.append(f"<div class='wrap'>{_html_table(stretches, lang)}</div>")
         parcels = table[table["kind"] == "parcel"].head(15)[
             ["commune", "sheet", "parcel", "label", "side", "uncleared_m2", "completes_m"]
@@ -502,76 +496,6 @@ def write_qa_page(result: ProgressResult, out_dir: Path, lang: str | None = None
     path = out_dir / "qa.html"
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
-
-
-def write_strips(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
-    """Write the straight-line diagram of each road project: ``charts/<id>_strip.png``/.pdf.
-
-    The PNG holds the first page; the PDF every page.
-    """
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    from gpmb_gis.maps.static import _pyplot, strip_pages
-
-    plt = _pyplot()
-    charts = out_dir / "charts"
-    charts.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for pid, ov in result.overlays.items():
-        if ov.route is None:
-            continue
-        figures = strip_pages(result, pid, lang=lang)
-        stem = file_stem(pid)
-        png, pdf = charts / f"{stem}_strip.png", charts / f"{stem}_strip.pdf"
-        figures[0].savefig(png, dpi=150)
-        with PdfPages(pdf) as pages:
-            for fig in figures:
-                pages.savefig(fig)
-                plt.close(fig)
-        paths += [png, pdf]
-    return paths
-
-
-def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
-    """Write the static maps into ``maps/``.
-
-    Per project (PNG at 200 dpi and PDF, A4 landscape), per project and commune (PNG), and
-    the district overview (PNG and PDF).
-    """
-    from gpmb_gis.maps.static import _pyplot, plot_overview, plot_project
-
-    plt = _pyplot()
-    maps = out_dir / "maps"
-    maps.mkdir(parents=True, exist_ok=True)
-    paths = []
-
-    def save(fig: Any, name: str, *, pdf: bool) -> None:
-        for suffix in ("png", "pdf") if pdf else ("png",):
-            path = maps / f"{name}.{suffix}"
-            fig.savefig(path, dpi=200 if pdf else 120)
-            paths.append(path)
-        plt.close(fig)
-
-    save(plot_overview(result, lang=lang)[0], "overview", pdf=True)
-    for pid in result.overlays:
-        save(plot_project(result, pid, lang=lang)[0], file_stem(pid), pdf=True)
-        for commune in result.by_commune(pid)[C.COMMUNE]:
-            if commune not in (word("outside_communes", lang), word("unmapped_land", lang)):
-                fig, _ = plot_project(result, pid, lang=lang, commune=commune)
-                save(fig, f"{file_stem(pid)}_{file_stem(commune, commune=True)}", pdf=False)
-    return paths
-
-
-def write_web_maps(result: ProgressResult, out_dir: Path, lang: str, *,
-                   include_owner: bool = False, cdn: bool = False) -> list[Path]:  # fmt: skip
-    """Write one HTML map per project into ``maps/`` (self-contained unless ``cdn``)."""
-    from gpmb_gis.maps.web import save_web_map, web_map
-
-    maps = out_dir / "maps"
-    maps.mkdir(parents=True, exist_ok=True)
-    return [save_web_map(web_map(result, pid, lang=lang, include_owner=include_owner, cdn=cdn),
-                         maps / f"{file_stem(pid)}.html", cdn=cdn)
-            for pid in result.overlays]  # fmt: skip
 
 
 def write_report(

@@ -42,8 +42,12 @@ def _record_findings(
     stride = len(inputs.parcels) + 1
     project_of = pd.Index([ov.project.id for ov in overlays], dtype=object)
     affected = np.concatenate(
-        [k * stride + ov.pieces[C.PARCEL_INDEX].to_numpy(dtype=np.int64)
-         for k, ov in enumerate(overlays)] or [np.zeros(0, dtype=np.int64)])  # fmt: skip
+        [
+            k * stride + ov.pieces[C.PARCEL_INDEX].to_numpy(dtype=np.int64)
+            for k, ov in enumerate(overlays)
+        ]
+        or [np.zeros(0, dtype=np.int64)]
+    )
     link_project = project_of.get_indexer(links[C.PROJECT].to_numpy(dtype=object))
     link_key = link_project * stride + links[C.PARCEL_INDEX].to_numpy(dtype=np.int64)
     hit = (link_project >= 0) & np.isin(link_key, affected)
@@ -52,18 +56,25 @@ def _record_findings(
     outside = links[~links[C.RECORD_INDEX].isin(used)] if len(links) else links
     if len(outside):
         first = outside.groupby(C.RECORD_INDEX, sort=True)[C.PARCEL_INDEX].first()
-        pids = (outside.drop_duplicates([C.RECORD_INDEX, C.PROJECT])
-                .sort_values([C.RECORD_INDEX, C.PROJECT])
-                .groupby(C.RECORD_INDEX, sort=True)[C.PROJECT].agg(", ".join))  # fmt: skip
+        pids = (
+            outside.drop_duplicates([C.RECORD_INDEX, C.PROJECT])
+            .sort_values([C.RECORD_INDEX, C.PROJECT])
+            .groupby(C.RECORD_INDEX, sort=True)[C.PROJECT]
+            .agg(", ".join)
+        )
         at = first.to_numpy(dtype=np.int64)
         sheets = inputs.parcels[C.KEY_SHEET].to_numpy()[at].tolist()
         numbers = inputs.parcels[C.KEY_PARCEL].to_numpy()[at].tolist()
         labels = records[C.RECORD_LABEL].to_numpy()[first.index.to_numpy(dtype=np.int64)]
-        for label, sheet, number, project in zip(labels.tolist(), sheets, numbers,
-                                                 pids.tolist(), strict=True):  # fmt: skip
+        for label, sheet, number, project in zip(
+            labels.tolist(), sheets, numbers, pids.tolist(), strict=True
+        ):
             params = {"sheet": sheet, "parcel": number, "project": project}
-            findings.append(Finding(WARNING, "record_outside_row", "handovers", label,
-                                    params=params, listed=True))  # fmt: skip
+            findings.append(
+                Finding(
+                    WARNING, "record_outside_row", "handovers", label, params=params, listed=True
+                )
+            )
     inside = links[hit].drop_duplicates([C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT])
     repeated = inside.groupby([C.PROJECT, C.PARCEL_INDEX])[C.RECORD_INDEX].transform("size") > 1
     for (pid, parcel), group in inside[repeated].groupby([C.PROJECT, C.PARCEL_INDEX]):
@@ -82,8 +93,11 @@ def _record_findings(
     return findings, used
 
 
-def record_summary(inputs: Inputs, findings: list[Finding], records_used: int,
-                   ) -> tuple[pd.DataFrame, list[Finding]]:  # fmt: skip
+def record_summary(
+    inputs: Inputs,
+    findings: list[Finding],
+    records_used: int,
+) -> tuple[pd.DataFrame, list[Finding]]:
     """``records: N read = M used + K listed`` for each layer, and a finding where not.
 
     Used and listed are counted independently (what was kept, what was listed), so a record
@@ -93,11 +107,18 @@ def record_summary(inputs: Inputs, findings: list[Finding], records_used: int,
     rows, lost = [], []
     for layer, n in inputs.read.items():
         listed = sum(f.count for f in findings if f.listed and f.layer == layer)
-        rows.append({"layer": layer, "read": n, "used": used.get(layer, n - listed),
-                     "listed": listed})  # fmt: skip
+        rows.append(
+            {"layer": layer, "read": n, "used": used.get(layer, n - listed), "listed": listed}
+        )
         if used.get(layer, n - listed) + listed != n:
-            lost.append(Finding(ERROR, "records_unaccounted", layer, params={
-                "read": n, "used": used.get(layer), "listed": listed}))  # fmt: skip
+            lost.append(
+                Finding(
+                    ERROR,
+                    "records_unaccounted",
+                    layer,
+                    params={"read": n, "used": used.get(layer), "listed": listed},
+                )
+            )
     return pd.DataFrame(rows, columns=["layer", "read", "used", "listed"]), lost
 
 
@@ -134,8 +155,7 @@ class ProgressResult:
         repr=False, default_factory=lambda: pd.DataFrame(columns=C.BLOCKER_COLUMNS)
     )
     _unplaced: Unplaced | None = field(default=None, init=False, repr=False, compare=False)
-    _milestones: pd.DataFrame | None = field(default=None, init=False, repr=False,
-                                             compare=False)  # fmt: skip
+    _milestones: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     def unplaced(self) -> Unplaced:
         """The book's records with a date or status that no parcel took (see ``unplaced``).
@@ -197,9 +217,14 @@ class ProgressResult:
         return table[table[C.SEVERITY] == severity] if severity else table
 
 
-def measure_overlays(inputs: Inputs, overlays: dict[str, ProjectOverlay], day: dt.date, *,
-                     include_owner: bool = False, measured: dict[str, ProjectTables] | None = None,
-                     ) -> ProgressResult:  # fmt: skip
+def measure_overlays(
+    inputs: Inputs,
+    overlays: dict[str, ProjectOverlay],
+    day: dt.date,
+    *,
+    include_owner: bool = False,
+    measured: dict[str, ProjectTables] | None = None,
+) -> ProgressResult:
     """Measure the overlays of inputs read and settled: the tables of a run as of ``day``.
 
     ``measured`` holds the projects' own tables when already made (same ``day`` and
@@ -212,8 +237,10 @@ def measure_overlays(inputs: Inputs, overlays: dict[str, ProjectOverlay], day: d
     summary, lost = record_summary(inputs, findings, len(records_used))
     findings += lost
     measured = measured or {}
-    tables = [measured.get(pid) or project_tables(ov, inputs, day, include_owner)
-              for pid, ov in overlays.items()]  # fmt: skip
+    tables = [
+        measured.get(pid) or project_tables(ov, inputs, day, include_owner)
+        for pid, ov in overlays.items()
+    ]
     by_project = pd.DataFrame([t.project for t in tables])
     road = pd.DataFrame([t.road for t in tables], index=by_project.index)
     if len(road.columns):  # road figures: columns of the road projects only, blank elsewhere

@@ -154,13 +154,17 @@ def _read_while_cutting(config: Config, pool: ThreadPoolExecutor) -> _ReadAndCut
 
 def _without_implausible_dates(inputs: Inputs, day: dt.date) -> Inputs:
     """Drop the book's implausible dates (before 1990, far after ``day``): they date no step."""
-    records, found = qa.drop_implausible_dates(inputs.records, day,
-                                               inputs.config.qa.far_future_years)  # fmt: skip
+    records, found = qa.drop_implausible_dates(
+        inputs.records, day, inputs.config.qa.far_future_years
+    )
     if not found:
         return inputs
-    return dataclasses.replace(inputs, records=records,
-                               record_reach=stages.record_reach_days(records),
-                               findings=[*inputs.findings, *found])  # fmt: skip
+    return dataclasses.replace(
+        inputs,
+        records=records,
+        record_reach=stages.record_reach_days(records),
+        findings=[*inputs.findings, *found],
+    )
 
 
 def _workers(projects: list[Project]) -> int:
@@ -182,12 +186,13 @@ def overlay_threads(projects: list[Project], inputs: Inputs) -> dict[str, Projec
         return {p.id: ov for p, ov in zip(projects, done, strict=True)}
 
 
-def overlay_while_linking(inputs: Inputs,
-                          then: Callable[[ProjectOverlay, Inputs], T] | None = None,
-                          pool: ThreadPoolExecutor | None = None,
-                          shapes: dict[str, Future[RowCut]] | None = None,
-                          binned: dict[str, Future[ChainageBins]] | None = None,
-                          ) -> tuple[dict[str, ProjectOverlay], dict[str, T], Inputs]:  # fmt: skip
+def overlay_while_linking(
+    inputs: Inputs,
+    then: Callable[[ProjectOverlay, Inputs], T] | None = None,
+    pool: ThreadPoolExecutor | None = None,
+    shapes: dict[str, Future[RowCut]] | None = None,
+    binned: dict[str, Future[ChainageBins]] | None = None,
+) -> tuple[dict[str, ProjectOverlay], dict[str, T], Inputs]:
     """Overlay every project, cutting the rights of way on threads while records are linked.
 
     The cuts (:func:`cut_project`) need only the layers; this thread meanwhile links the
@@ -217,8 +222,9 @@ def overlay_while_linking(inputs: Inputs,
         early = shapes.get(p.id)
         done = early is not None and not early.cancelled()
         bins = (binned or {}).get(p.id)
-        return cut_project(p, unlinked, early.result() if done else None,
-                           None if bins is None else bins.result())  # fmt: skip
+        return cut_project(
+            p, unlinked, early.result() if done else None, None if bins is None else bins.result()
+        )
 
     with ThreadPoolExecutor(1) as side:
         cuts = {pool.submit(cut_one, p): p.id for p in projects}
@@ -236,12 +242,16 @@ def overlay_while_linking(inputs: Inputs,
                 results[cuts[cut]] = then(ov, inputs)
         inputs = settling.result()
     order = [p.id for p in projects]
-    return ({k: overlays[k] for k in order}, {k: results[k] for k in order if k in results},
-            inputs)  # fmt: skip
+    return ({k: overlays[k] for k in order}, {k: results[k] for k in order if k in results}, inputs)
 
 
-def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
-                   overlay: OverlayAll = overlay_threads) -> ProgressResult:  # fmt: skip
+def measure_inputs(
+    inputs: Inputs,
+    day: dt.date,
+    *,
+    include_owner: bool = False,
+    overlay: OverlayAll = overlay_threads,
+) -> ProgressResult:
     """Overlay and measure inputs already read (:func:`compute_progress` without the reading).
 
     ``overlay`` runs :func:`overlay_project` for every project: on threads by default, on a
@@ -256,8 +266,13 @@ def measure_inputs(inputs: Inputs, day: dt.date, *, include_owner: bool = False,
     return measure_overlays(inputs, overlays, day, include_owner=include_owner)
 
 
-def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.DataFrame,
-            handover_date: dt.date, *, project: str | None = None) -> ProgressResult:  # fmt: skip
+def what_if(
+    result: ProgressResult,
+    parcels: list[tuple[object, object]] | pd.DataFrame,
+    handover_date: dt.date,
+    *,
+    project: str | None = None,
+) -> ProgressResult:
     """Recompute as if some parcels were handed over on a date.
 
     Parameters
@@ -282,8 +297,11 @@ def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.Da
     """
     if result.inputs is None:
         raise ValueError("the result holds no inputs to recompute from")
-    table = parcels if isinstance(parcels, pd.DataFrame) else pd.DataFrame(
-        list(parcels), columns=[C.SHEET, C.PARCEL])  # fmt: skip
+    table = (
+        parcels
+        if isinstance(parcels, pd.DataFrame)
+        else pd.DataFrame(list(parcels), columns=[C.SHEET, C.PARCEL])
+    )
     extra = empty_handovers().reindex(range(len(table)))
     extra[C.SHEET] = table[C.SHEET].to_numpy()
     extra[C.PARCEL] = table[C.PARCEL].to_numpy()
@@ -303,13 +321,20 @@ def what_if(result: ProgressResult, parcels: list[tuple[object, object]] | pd.Da
     communes = inputs.index()
     records = pd.concat([inputs.records, join.add_keys(extra, communes)], ignore_index=True)
     projects = {p.id: p.name for p in inputs.config.projects}
-    links, _ = join.match_records(records, inputs.parcels, projects,
-                                    commune_in_key=inputs.commune_in_key,
-                                    communes=inputs.commune_keys())  # fmt: skip
-    changed = dataclasses.replace(inputs, records=records, links=links,
-                                  record_reach=stages.record_reach_days(records),
-                                  read={**inputs.read, "handovers": inputs.read.get(
-                                      "handovers", 0) + len(extra)})  # fmt: skip
+    links, _ = join.match_records(
+        records,
+        inputs.parcels,
+        projects,
+        commune_in_key=inputs.commune_in_key,
+        communes=inputs.commune_keys(),
+    )
+    changed = dataclasses.replace(
+        inputs,
+        records=records,
+        links=links,
+        record_reach=stages.record_reach_days(records),
+        read={**inputs.read, "handovers": inputs.read.get("handovers", 0) + len(extra)},
+    )
     return measure_inputs(changed, max(result.as_of, handover_date))
 
 

@@ -373,8 +373,9 @@ def _config_text() -> str:
 MIN_PARCELS = 200
 
 
-def write_sample(out: str | Path, *, seed: int = 2024, n_parcels: int | None = None,
-                 force: bool = False) -> Path:  # fmt: skip
+def write_sample(
+    out: str | Path, *, seed: int = 2024, n_parcels: int | None = None, force: bool = False
+) -> Path:
     """Write the synthetic Cao Lộc dataset and its config into a folder.
 
     Parameters
@@ -401,15 +402,21 @@ def write_sample(out: str | Path, *, seed: int = 2024, n_parcels: int | None = N
     """
     out = Path(out)
     if n_parcels is not None and n_parcels < MIN_PARCELS:
-        raise GpmbError("--parcels", f"{n_parcels} is fewer than the {MIN_PARCELS} parcels the "
-                        "sample needs to lay out its five projects",
-                        f"give {MIN_PARCELS} or more, or leave it out (about 4 000)")  # fmt: skip
+        raise GpmbError(
+            "--parcels",
+            f"{n_parcels} is fewer than the {MIN_PARCELS} parcels the "
+            "sample needs to lay out its five projects",
+            f"give {MIN_PARCELS} or more, or leave it out (about 4 000)",
+        )
     if out.exists() and not out.is_dir():
         raise GpmbError(str(out), "is a file, not a folder", "give an empty or new folder")
     if out.exists() and any(out.iterdir()) and not force:
-        raise GpmbError(str(out), "the folder already holds files; the sample writes gpmb.toml, "
-                        "its layers and its book there, replacing any of the same name",
-                        "give an empty or new folder, or --force to write there")  # fmt: skip
+        raise GpmbError(
+            str(out),
+            "the folder already holds files; the sample writes gpmb.toml, "
+            "its layers and its book there, replacing any of the same name",
+            "give an empty or new folder, or --force to write there",
+        )
     out.mkdir(parents=True, exist_ok=True)
     data = build_sample(seed, n_parcels)
     names = ["parcels", "communes"] + [f"row_{p.lower()}" for p in data["projects"]]

@@ -73,8 +73,11 @@ class ClearedCurve:
         if not len(hit):
             return None
         dated = self.days[self.days > stages.ALWAYS]
-        day = int(self.days[hit[0]]) if self.days[hit[0]] > stages.ALWAYS else (
-            int(dated[0]) if len(dated) else None)  # fmt: skip
+        day = (
+            int(self.days[hit[0]])
+            if self.days[hit[0]] > stages.ALWAYS
+            else (int(dated[0]) if len(dated) else None)
+        )
         found = stages.from_day_number(day) if day is not None else None
         if found is not None and until is not None and found > until:
             return None
@@ -116,8 +119,9 @@ def commune_curve(ov: ProjectOverlay, commune: str) -> ClearedCurve:
     )
 
 
-def _week_days(ov: ProjectOverlay, as_of: dt.date, step_days: int,
-               start: dt.date | None) -> list[dt.date]:  # fmt: skip
+def _week_days(
+    ov: ProjectOverlay, as_of: dt.date, step_days: int, start: dt.date | None
+) -> list[dt.date]:
     """Report dates every ``step_days`` back from ``as_of`` to the first dated step."""
     dated = ov.face_reach[(ov.face_reach > stages.ALWAYS) & (ov.face_reach < stages.NEVER)]
     first = start or (stages.from_day_number(int(dated.min())) if dated.size else None)
@@ -140,23 +144,41 @@ def timeseries_table(
         units = ov.communes
         for day in _week_days(ov, result.as_of, step_days, start):
             stage = stage_at(ov.face_reach, day)
-            project = {f"{name}_m2": float(ov.face_area[stage >= s].sum())
-                       for s, name in enumerate(stages.DATED_STAGES, start=1)}  # fmt: skip
+            project = {
+                f"{name}_m2": float(ov.face_area[stage >= s].sum())
+                for s, name in enumerate(stages.DATED_STAGES, start=1)
+            }
             cleared = project[f"{C.HANDED_OVER}_m2"]
-            rows.append({C.PROJECT: pid, "date": day, C.CLEARED_M2: cleared,
-                         C.CLEARED_PCT: percent(cleared, ov.required_m2), "scope": "project",
-                         C.REQUIRED_M2: ov.required_m2, **project})  # fmt: skip
+            rows.append(
+                {
+                    C.PROJECT: pid,
+                    "date": day,
+                    C.CLEARED_M2: cleared,
+                    C.CLEARED_PCT: percent(cleared, ov.required_m2),
+                    "scope": "project",
+                    C.REQUIRED_M2: ov.required_m2,
+                    **project,
+                }
+            )
             sums = unit_sums(units, stage)
             for u in range(len(units.keys)):
                 required = float(units.required_m2[u])
                 if required <= 0:
                     continue
                 cleared = float(sums[f"{C.HANDED_OVER}_m2"][u])
-                rows.append({C.PROJECT: pid, "date": day, C.CLEARED_M2: cleared,
-                             C.CLEARED_PCT: percent(cleared, required), "scope": "commune",
-                             C.COMMUNE_CODE: units.codes[u], C.COMMUNE: units.names[u],
-                             C.REQUIRED_M2: required, **{f"{n}_m2": float(sums[f"{n}_m2"][u])
-                             for n in stages.DATED_STAGES[:-1]}})  # fmt: skip
+                rows.append(
+                    {
+                        C.PROJECT: pid,
+                        "date": day,
+                        C.CLEARED_M2: cleared,
+                        C.CLEARED_PCT: percent(cleared, required),
+                        "scope": "commune",
+                        C.COMMUNE_CODE: units.codes[u],
+                        C.COMMUNE: units.names[u],
+                        C.REQUIRED_M2: required,
+                        **{f"{n}_m2": float(sums[f"{n}_m2"][u]) for n in stages.DATED_STAGES[:-1]},
+                    }
+                )
     return pd.DataFrame(rows, columns=C.TIMESERIES_COLUMNS)
 
 
@@ -172,11 +194,15 @@ def stages_table(result: ProgressResult) -> pd.DataFrame:
         (key, g) for key, g in parcels.groupby([C.PROJECT, C.COMMUNE])
     ]:
         counts = group[C.STAGE].value_counts()
-        row = {C.PROJECT: pid, "scope": "commune" if commune else "project",
-               C.COMMUNE: commune, "parcels": len(group),
-               **{f"parcels_{s}": int(counts.get(s, 0)) for s in (*C.STAGES, C.ALREADY_CLEAR)},
-               "parcels_enforcement": int(group[C.ENFORCEMENT].sum()),
-               "parcels_complaint": int(group[C.COMPLAINT].sum())}  # fmt: skip
+        row = {
+            C.PROJECT: pid,
+            "scope": "commune" if commune else "project",
+            C.COMMUNE: commune,
+            "parcels": len(group),
+            **{f"parcels_{s}": int(counts.get(s, 0)) for s in (*C.STAGES, C.ALREADY_CLEAR)},
+            "parcels_enforcement": int(group[C.ENFORCEMENT].sum()),
+            "parcels_complaint": int(group[C.COMPLAINT].sum()),
+        }
         source = (
             result.progress_by_project.set_index(C.PROJECT).loc[pid]
             if not commune
@@ -218,9 +244,11 @@ def week_changes(result: ProgressResult, days: int = 7) -> pd.DataFrame:
 
 def _change(pid: str, commune: str, now: dict, then: dict) -> dict[str, object]:
     return {
-        C.PROJECT: pid, C.COMMUNE: commune,
-        C.CLEARED_M2: now[C.CLEARED_M2], "cleared_change_m2": now[C.CLEARED_M2] -
-        then[C.CLEARED_M2], C.CLEARED_PCT: now[C.CLEARED_PCT],
+        C.PROJECT: pid,
+        C.COMMUNE: commune,
+        C.CLEARED_M2: now[C.CLEARED_M2],
+        "cleared_change_m2": now[C.CLEARED_M2] - then[C.CLEARED_M2],
+        C.CLEARED_PCT: now[C.CLEARED_PCT],
         "cleared_change_points": now[C.CLEARED_PCT] - then[C.CLEARED_PCT],
         "parcels_newly_cleared": now[C.PARCELS_CLEARED] - then[C.PARCELS_CLEARED],
-    }  # fmt: skip
+    }

@@ -78,8 +78,9 @@ class Unplaced:
         count, total = f"{self.records:,}", f"{self.records_read:,}"
         ha = f"{self.area_m2 / 1e4:,.2f}"
         if lang == "vi":
-            count, total, ha = (t.replace(",", "\u202f").replace(".", ",")
-                                for t in (count, total, ha))  # fmt: skip
+            count, total, ha = (
+                t.replace(",", "\u202f").replace(".", ",") for t in (count, total, ha)
+            )
         key = "unplaced" if self.area_m2 >= 5.0 else "unplaced_unknown_area"
         return word(key, lang).format(count=count, total=total, ha=ha)
 
@@ -103,8 +104,9 @@ def unplaced_records(result: ProgressResult) -> Unplaced:
     # rows without a parcel number were never records; those with a date or status count
     numberless = [f for f in result.findings if f.check == "record_no_parcel_number"]
     dated = sum(f.severity == ERROR for f in numberless)
-    return Unplaced(int(unplaced.sum()) + dated, len(records) + len(numberless),
-                    int(handed.sum()), area)  # fmt: skip
+    return Unplaced(
+        int(unplaced.sum()) + dated, len(records) + len(numberless), int(handed.sum()), area
+    )
 
 
 def _area_not_counted(result: ProgressResult, records: pd.DataFrame) -> float:

@@ -226,7 +226,7 @@ def test_strip_diagram_of_a_long_road_is_split_into_pages(tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from gpmb_gis.maps.static import strip_pages
+    from gpmb_gis.maps.strip import strip_pages
 
     line = LineString([(X, Y), (X + 30_000, Y + 500), (X + 59_000, Y)])  # 59.0 km
     write_layer(tmp_path / "row.gpkg", [{"geometry": line.buffer(20, cap_style="flat")}])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from conftest import SAMPLE_CONFIG
-
 from gpmb_gis.sample import write_sample
 
 

@@ -281,10 +281,15 @@ def field_notes(fields: Mapping[str, Mapping[str, str]]) -> list[Finding]:
         for source, target in table.items():
             meant = builtin.get(column_key(source))
             if meant is not None and meant != target:
-                notes.append(Finding(WARNING, "field_shadows_alias", "config",
-                                     f"[fields.{layer}] {source}",
-                                     params={"column": source, "target": target,
-                                             "builtin": meant}))  # fmt: skip
+                notes.append(
+                    Finding(
+                        WARNING,
+                        "field_shadows_alias",
+                        "config",
+                        f"[fields.{layer}] {source}",
+                        params={"column": source, "target": target, "builtin": meant},
+                    )
+                )
     return notes
 
 
@@ -323,8 +328,7 @@ def parse_status(text: object) -> str | None:
         return None  # a flag (status_flags), or a question: no step done
     if folded.startswith(("chua ", "not yet ", "dang ")):  # "Chưa bàn giao": the step before
         return _step_before(folded.split(" ", 1)[1].removeprefix("yet "))
-    clauses = [c.strip() for c in re.split(r"[,;:/()+]|\s-\s|\.\s|\snhung\s", folded)
-               if c.strip()]  # fmt: skip
+    clauses = [c.strip() for c in re.split(r"[,;:/()+]|\s-\s|\.\s|\snhung\s", folded) if c.strip()]
     if any(set(c.split()) <= _NEGATIONS for c in clauses):  # "BG: chưa", "Bàn giao - không"
         return None
     stages = [s for c in clauses if not _doubtful(c) and (s := _step_done(c)) is not None]
@@ -345,8 +349,11 @@ def _doubtful(clause: str) -> bool:
     """Whether a clause of a status denies, plans or postpones its step ("không bàn giao")."""
     words = clause.split()
     padded = f" {clause} "
-    return (bool(_NEGATIONS & set(words)) or clause.startswith(("cho ", "dang "))
-            or any(f" {p} " in padded for p in _DOUBT_PHRASES))  # fmt: skip
+    return (
+        bool(_NEGATIONS & set(words))
+        or clause.startswith(("cho ", "dang "))
+        or any(f" {p} " in padded for p in _DOUBT_PHRASES)
+    )
 
 
 def _step_done(clause: str) -> str | None:
@@ -434,12 +441,17 @@ def closest_heading(label: str) -> tuple[str, str, bool] | None:
     if not key:
         return None
     aliases = [(a, canon) for canon, names in ALIASES["handovers"].items() for a in names]
-    prefixed = [(len(column_key(a)), a, canon) for a, canon in aliases
-                if len(column_key(a)) >= 5 and key.startswith(column_key(a))]  # fmt: skip
+    prefixed = [
+        (len(column_key(a)), a, canon)
+        for a, canon in aliases
+        if len(column_key(a)) >= 5 and key.startswith(column_key(a))
+    ]
     if prefixed:
         _, alias, canon = max(prefixed)
         return alias, canon, True
-    scored = [(difflib.SequenceMatcher(None, key, column_key(a)).ratio(), a, canon)
-              for a, canon in aliases]  # fmt: skip
+    scored = [
+        (difflib.SequenceMatcher(None, key, column_key(a)).ratio(), a, canon)
+        for a, canon in aliases
+    ]
     ratio, alias, canon = max(scored)
     return (alias, canon, False) if ratio >= 0.6 else None

@@ -188,10 +188,19 @@ class _BookReader:
     def listed(self, severity: str, check: str, excel_row: int, **params: Any) -> None:
         self.note(severity, check, excel_row, listed=True, **params)
 
-    def note(self, severity: str, check: str, excel_row: int, *, listed: bool = False,
-             **params: Any) -> None:  # fmt: skip
-        self.findings.append(Finding(severity, check, "handovers", feature=self.label(excel_row),
-                                     params=params, listed=listed))  # fmt: skip
+    def note(
+        self, severity: str, check: str, excel_row: int, *, listed: bool = False, **params: Any
+    ) -> None:
+        self.findings.append(
+            Finding(
+                severity,
+                check,
+                "handovers",
+                feature=self.label(excel_row),
+                params=params,
+                listed=listed,
+            )
+        )
         self.finding_rows.append(excel_row)
 
     def read(self, grid: list[list[Any]], head: int) -> tuple[dict[str, list[Any]], int]:
@@ -224,8 +233,9 @@ class _BookReader:
         self.findings = [self.findings[k] for k in order]
         return columns, read
 
-    def _columns(self, rows: list[list[Any]], excel_rows: list[int],
-                 sections: list[str | None]) -> dict[str, list[Any]]:  # fmt: skip
+    def _columns(
+        self, rows: list[list[Any]], excel_rows: list[int], sections: list[str | None]
+    ) -> dict[str, list[Any]]:
         width = min(map(len, rows), default=0)
 
         def column(canon: str) -> list[Any]:
@@ -245,16 +255,23 @@ class _BookReader:
         for canon in (C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, C.OWNER, C.NOTE, C.LAND_USE):
             out[canon] = column(canon)  # text is NFC since fix_grid_text
         written = [cell_text(c) for c in out[C.COMMUNE]]
-        out[C.COMMUNE] = [c if text else (self.source.commune or section)
-                          for c, text, section in zip(out[C.COMMUNE], written, sections,
-                                                      strict=True)]  # fmt: skip
+        out[C.COMMUNE] = [
+            c if text else (self.source.commune or section)
+            for c, text, section in zip(out[C.COMMUNE], written, sections, strict=True)
+        ]
         for canon in C.DATE_COLUMNS:
             raw = column(canon)
             parsed = _each(raw, _date_or_problem, self._dates)
             out[canon] = [date for date, _ in parsed]
             for k in [k for k, (_, problem) in enumerate(parsed) if problem is not None]:
-                self.note(WARNING, "date_unparseable", excel_rows[k], column=canon,
-                          value=cell_text(raw[k]), reason=parsed[k][1])  # fmt: skip
+                self.note(
+                    WARNING,
+                    "date_unparseable",
+                    excel_rows[k],
+                    column=canon,
+                    value=cell_text(raw[k]),
+                    reason=parsed[k][1],
+                )
         status = column(C.STATUS)
         out[C.STATUS] = texts = [cell_text(v) for v in status]
         out["status_stage"] = stages = _each(status, parse_status, self._statuses)
@@ -266,8 +283,9 @@ class _BookReader:
             raw = column(canon)
             flags = _each(raw, parse_flag, self._flags)
             for k in [k for k, flag in enumerate(flags) if flag is None]:
-                self.note(WARNING, "unknown_flag", excel_rows[k], column=canon,
-                          value=cell_text(raw[k]))  # fmt: skip
+                self.note(
+                    WARNING, "unknown_flag", excel_rows[k], column=canon, value=cell_text(raw[k])
+                )
             out[canon] = [bool(flag) or s[j] for flag, s in zip(flags, said, strict=True)]
         return out
 
@@ -376,8 +394,9 @@ def read_handovers(
     for _, sheet, (_, labels, matched) in usable:
         findings += _check_headings(source, sheet, labels, matched, strict=strict)
     for _, sheet, _ in [b for b in books if b not in usable]:
-        findings.append(Finding(INFO, "sheet_skipped", "handovers", f"sheet {sheet}",
-                                params={"sheet": sheet}))  # fmt: skip
+        findings.append(
+            Finding(INFO, "sheet_skipped", "handovers", f"sheet {sheet}", params={"sheet": sheet})
+        )
     records: dict[str, list[Any]] = {name: [] for name in C.HANDOVER_COLUMNS}
     read = 0
     for grid, sheet, (head, labels, matched) in usable:
@@ -389,8 +408,11 @@ def read_handovers(
         for name in C.HANDOVER_COLUMNS:
             records[name] += columns[name]
         findings += reader.findings
-    table = (pd.DataFrame(records, columns=list(C.HANDOVER_COLUMNS)) if records[C.SOURCE_ROW]
-             else empty_handovers())  # fmt: skip
+    table = (
+        pd.DataFrame(records, columns=list(C.HANDOVER_COLUMNS))
+        if records[C.SOURCE_ROW]
+        else empty_handovers()
+    )
     table.attrs["headings"] = [lab for _, _, (_, labels, _) in usable for lab in labels if lab]
     return table, findings, read
 
@@ -430,15 +452,23 @@ def _one_column_each(where: str, labels: list[str], *, strict: bool) -> None:
     for canon, columns in seen.items():
         if len(columns) > 1:
             which = ", ".join(f"column {k + 1} ({labels[k]!r})" for k in columns)
-            raise InputError(where, f"{which} all read as {canon}: which one holds it is not "
-                             "guessed", "give the columns headings of their own (e.g. "
-                             f"\"{labels[columns[0]]} thực tế\") and map the one to use under "
-                             "[fields.handovers]")  # fmt: skip
+            raise InputError(
+                where,
+                f"{which} all read as {canon}: which one holds it is not guessed",
+                "give the columns headings of their own (e.g. "
+                f'"{labels[columns[0]]} thực tế") and map the one to use under '
+                "[fields.handovers]",
+            )
 
 
-def _check_headings(source: LayerSource, sheet: str, labels: list[str],
-                    matched: dict[str, str], *, strict: bool = True,
-                    ) -> list[Finding]:  # fmt: skip
+def _check_headings(
+    source: LayerSource,
+    sheet: str,
+    labels: list[str],
+    matched: dict[str, str],
+    *,
+    strict: bool = True,
+) -> list[Finding]:
     """List the headings not understood; refuse a book that lost a key or date column.
 
     A heading that starts with a known one whose column the book lacks ("Ngày bàn giao MB"
@@ -449,10 +479,13 @@ def _check_headings(source: LayerSource, sheet: str, labels: list[str],
     where = f"{source.label()} (sheet {sheet})" if is_workbook(source) else source.label()
     have = set(matched.values())
     if not have & {*C.DATE_COLUMNS, C.STATUS}:
-        raise InputError(where, "no column of handover dates or status was understood "
-                         f"(headings found: {', '.join(found[:20])})",
-                         'name the column "Ngày bàn giao" (or "Trạng thái"), or map it under '
-                         '[fields.handovers] as "<heading>" = "handover_date"')  # fmt: skip
+        raise InputError(
+            where,
+            "no column of handover dates or status was understood "
+            f"(headings found: {', '.join(found[:20])})",
+            'name the column "Ngày bàn giao" (or "Trạng thái"), or map it under '
+            '[fields.handovers] as "<heading>" = "handover_date"',
+        )
     _one_column_each(where, labels, strict=strict)
     findings = []
     for label in found:
@@ -465,11 +498,20 @@ def _check_headings(source: LayerSource, sheet: str, labels: list[str],
             and near[1] not in have
             and ((near[2] and near[1] in KEY_AND_DATES) or _like_a_date_column(label, near[0]))
         ):
-            raise InputError(where, f"the heading {label!r} is not understood; it looks like "
-                             f"{near[0]!r} ({near[1]}), which the book has no column for",
-                             f'map it under [fields.handovers] as "{label}" = "{near[1]}", or '
-                             "rename it")  # fmt: skip
+            raise InputError(
+                where,
+                f"the heading {label!r} is not understood; it looks like "
+                f"{near[0]!r} ({near[1]}), which the book has no column for",
+                f'map it under [fields.handovers] as "{label}" = "{near[1]}", or rename it',
+            )
         closest = f"{near[0]} ({near[1]})" if near else "—"
-        findings.append(Finding(WARNING, "book_column_unknown", "handovers", f"sheet {sheet}",
-                                params={"column": label, "closest": closest}))  # fmt: skip
+        findings.append(
+            Finding(
+                WARNING,
+                "book_column_unknown",
+                "handovers",
+                f"sheet {sheet}",
+                params={"column": label, "closest": closest},
+            )
+        )
     return findings

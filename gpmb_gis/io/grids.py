@@ -132,13 +132,18 @@ def _csv_rows(text: str, label: str = "") -> list[list[str]]:
     try:
         return list(csv.reader(StringIO(text, newline=""), dialect))
     except csv.Error as exc:  # a cell over the reader's limit, a NUL byte, a broken quote
-        raise InputError(label or "CSV", f"cannot be read as a table ({exc})",
-                         "open it in Excel and save it again as CSV UTF-8 or .xlsx",
-                         ) from exc  # fmt: skip
+        raise InputError(
+            label or "CSV",
+            f"cannot be read as a table ({exc})",
+            "open it in Excel and save it again as CSV UTF-8 or .xlsx",
+        ) from exc
 
 
-def fix_grid_text(grid: list[list[Any]], declared: str | None, label: str,
-                   ) -> list[Finding]:  # fmt: skip
+def fix_grid_text(
+    grid: list[list[Any]],
+    declared: str | None,
+    label: str,
+) -> list[Finding]:
     """Decode TCVN3/VNI text in a book's cells (declared, or detected), and normalise to NFC."""
     cells = [c for row in grid for c in row if isinstance(c, str) and not c.isascii()]
     encoding = (
@@ -149,8 +154,15 @@ def fix_grid_text(grid: list[list[Any]], declared: str | None, label: str,
     findings = []
     if encoding and declared not in LEGACY_ENCODINGS:
         example = next((c for c in cells if looks_legacy(c)), "")
-        findings.append(Finding(WARNING, "legacy_encoding", "handovers", label, params={
-            "column": label, "encoding": encoding, "example": example[:40]}))  # fmt: skip
+        findings.append(
+            Finding(
+                WARNING,
+                "legacy_encoding",
+                "handovers",
+                label,
+                params={"column": label, "encoding": encoding, "example": example[:40]},
+            )
+        )
     if not encoding and in_nfc(joined_text(cells)):
         return findings  # every cell is NFC already
     for row in grid:

@@ -53,14 +53,17 @@ def _check_shapefile_parts(source: LayerSource) -> None:
     present = {p.suffix.lower() for p in path.parent.glob(f"{glob.escape(path.stem)}.*")}
     for part, what in ((".shx", "its index"), (".dbf", "its attribute table")):
         if part not in present:
-            raise InputError(source.label(), f"the shapefile has no {path.stem}{part} "
-                             f"({what}) beside it",
-                             "copy all the files of the shapefile together (.shp, .shx, .dbf, "
-                             ".prj, .cpg)")  # fmt: skip
+            raise InputError(
+                source.label(),
+                f"the shapefile has no {path.stem}{part} ({what}) beside it",
+                "copy all the files of the shapefile together (.shp, .shx, .dbf, .prj, .cpg)",
+            )
 
 
-def _read_vector(source: LayerSource, window: Window | None = None,
-                 ) -> tuple[gpd.GeoDataFrame, bool]:  # fmt: skip
+def _read_vector(
+    source: LayerSource,
+    window: Window | None = None,
+) -> tuple[gpd.GeoDataFrame, bool]:
     """Read a layer; also say whether its text had to be read byte for byte (Latin-1).
 
     A file whose declared encoding (a .cpg saying UTF-8, say) does not decode is read again
@@ -114,8 +117,9 @@ def _convert_text(
     """
     findings: list[Finding] = []
     if bytewise:
-        findings.append(Finding(WARNING, "encoding_declared_wrong", layer, params={
-            "file": source.path.name}))  # fmt: skip
+        findings.append(
+            Finding(WARNING, "encoding_declared_wrong", layer, params={"file": source.path.name})
+        )
     text_cols = [c for c in df.columns if c != "geometry" and is_text_column(df[c])]
     for col in text_cols:
         values = df[col]
@@ -133,8 +137,9 @@ def _convert_text(
         if guess:
             df[col] = values.map(lambda v, g=guess: decode_legacy(v, g))
             params = {"column": col, "encoding": guess, "example": first_non_ascii(values)}
-            findings.append(Finding(WARNING, "legacy_encoding", layer, f"column {col}",
-                                    params=params))  # fmt: skip
+            findings.append(
+                Finding(WARNING, "legacy_encoding", layer, f"column {col}", params=params)
+            )
         elif bytewise:
             df[col] = values.map(from_cp1258)
         elif not in_nfc(joined):
@@ -201,8 +206,9 @@ def read_layer(
     if window is not None and isinstance(gdf, gpd.GeoDataFrame):
         in_layer = window.features
         if not len(gdf):  # nothing near: read whole, so that the errors say why
-            return read_layer(source, layer=layer, project_crs=project_crs, fields=fields,
-                              name=name)  # fmt: skip
+            return read_layer(
+                source, layer=layer, project_crs=project_crs, fields=fields, name=name
+            )
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
         raise InputError(
             source.label(),
@@ -243,8 +249,9 @@ def read_layer(
     geoms = gdf.geometry.to_numpy()
     has_zm = shapely.has_z(geoms) | shapely.has_m(geoms)
     if has_zm.any():
-        findings.append(Finding(INFO, "z_dropped", name or layer, params={
-            "count": int(has_zm.sum())}))  # fmt: skip
+        findings.append(
+            Finding(INFO, "z_dropped", name or layer, params={"count": int(has_zm.sum())})
+        )
         gdf = gdf.set_geometry(shapely.force_2d(geoms))
     gdf[C.SOURCE_ROW] = gdf.pop("_row").to_numpy()
     n_read = len(gdf)
@@ -307,14 +314,18 @@ def read_parcel_keys(
     elif source.path.suffix.lower() == ".shp":
         # OGR's SQL filter on a .dbf runs in Python-free but slow code (4 s for a million
         # rows): read the number column alone through Arrow, then the rows it names
-        numbers = pyogrio.read_dataframe(source.path, layer=source.layer,
-                                         columns=[found[C.PARCEL]], read_geometry=False,
-                                         use_arrow=True, fid_as_index=True)  # fmt: skip
+        numbers = pyogrio.read_dataframe(
+            source.path,
+            layer=source.layer,
+            columns=[found[C.PARCEL]],
+            read_geometry=False,
+            use_arrow=True,
+            fid_as_index=True,
+        )
         fids = numbers.index[_numbered(numbers[found[C.PARCEL]], keys)].to_numpy(np.int64)
         if not len(fids):
             return pd.DataFrame(columns=[C.PARCEL])
-        frame = pyogrio.read_dataframe(source.path, layer=source.layer, columns=wanted,
-                                       fids=fids)  # fmt: skip
+        frame = pyogrio.read_dataframe(source.path, layer=source.layer, columns=wanted, fids=fids)
     else:
         values = ", ".join(v for k in keys for v in _number_variants(k))
         where = f'"{found[C.PARCEL]}" IN ({values})'
@@ -322,8 +333,9 @@ def read_parcel_keys(
         if source.path.suffix.lower() == ".gpkg":
             frame = nearby.gpkg_select(source.path, source.layer, wanted, where)
         if frame is None:
-            frame = pyogrio.read_dataframe(source.path, layer=source.layer, columns=wanted,
-                                           where=where)  # fmt: skip
+            frame = pyogrio.read_dataframe(
+                source.path, layer=source.layer, columns=wanted, where=where
+            )
     if "geometry" in frame:
         geoms = frame.geometry.to_numpy()
         frame = pd.DataFrame(frame.drop(columns="geometry"))

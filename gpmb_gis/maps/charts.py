@@ -13,22 +13,20 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis.labels import stage_name, word
-from gpmb_gis.maps.static import _pyplot, plain
+from gpmb_gis.maps.static import plain, pyplot
 from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS, STATUS_COLOURS
 from gpmb_gis.timeline import timeseries_table
 
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
 
-__all__ = ["LAG_POINTS", "burnup_chart", "plot_burnup", "plot_commune_bars", "plot_funnel"]
-
-
 #: Communes this many points behind the project are flagged on the commune chart.
 LAG_POINTS = 10.0
 
 
-def burnup_chart(series: pd.DataFrame, milestones: pd.DataFrame, *, title: str,
-                 as_of: dt.date, lang: str = "vi") -> tuple[Any, Any]:  # fmt: skip
+def burnup_chart(
+    series: pd.DataFrame, milestones: pd.DataFrame, *, title: str, as_of: dt.date, lang: str = "vi"
+) -> tuple[Any, Any]:
     """Cleared % over time, milestone targets, the recent trend to the next deadline.
 
     Parameters
@@ -38,29 +36,50 @@ def burnup_chart(series: pd.DataFrame, milestones: pd.DataFrame, *, title: str,
     milestones
         The project's rows of ``milestones.csv``.
     """
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(11.69, 5.5))
     dates = pd.to_datetime(series["date"])
-    ax.plot(dates, series[C.CLEARED_PCT], color=STAGE_COLOURS[C.HANDED_OVER], linewidth=2.2,
-            label=word("cleared_of", lang))  # fmt: skip
-    ax.fill_between(dates, 0, series[C.CLEARED_PCT], color=STAGE_COLOURS[C.HANDED_OVER],
-                    alpha=0.12)  # fmt: skip
+    ax.plot(
+        dates,
+        series[C.CLEARED_PCT],
+        color=STAGE_COLOURS[C.HANDED_OVER],
+        linewidth=2.2,
+        label=word("cleared_of", lang),
+    )
+    ax.fill_between(dates, 0, series[C.CLEARED_PCT], color=STAGE_COLOURS[C.HANDED_OVER], alpha=0.12)
     for row in milestones.itertuples(index=False):
         colour = STATUS_COLOURS.get(row.status, "#333333")
-        ax.scatter([pd.Timestamp(row.date)], [row.target_pct], marker="D", s=70, color=colour,
-                   zorder=5, edgecolor="#222222")  # fmt: skip
-        ax.annotate(f"{row.target_pct:g}% {row.date:%d/%m/%Y}\n{word(row.status, lang)}",
-                    (pd.Timestamp(row.date), row.target_pct), textcoords="offset points",
-                    xytext=(6, -24), fontsize=8, color=colour)  # fmt: skip
+        ax.scatter(
+            [pd.Timestamp(row.date)],
+            [row.target_pct],
+            marker="D",
+            s=70,
+            color=colour,
+            zorder=5,
+            edgecolor="#222222",
+        )
+        ax.annotate(
+            f"{row.target_pct:g}% {row.date:%d/%m/%Y}\n{word(row.status, lang)}",
+            (pd.Timestamp(row.date), row.target_pct),
+            textcoords="offset points",
+            xytext=(6, -24),
+            fontsize=8,
+            color=colour,
+        )
     ahead = milestones[pd.to_datetime(milestones["date"]) > pd.Timestamp(as_of)]
     if len(ahead) and len(series):
         now = float(series[C.CLEARED_PCT].iloc[-1])
         rate = float(ahead["recent_pct_per_week"].iloc[0])
         end = pd.Timestamp(ahead["date"].min())
         weeks = (end - pd.Timestamp(as_of)).days / 7
-        ax.plot([pd.Timestamp(as_of), end], [now, min(now + rate * weeks, 100.0)],
-                linestyle="--", color="#555555", linewidth=1.2,
-                label=word("trend", lang))  # fmt: skip
+        ax.plot(
+            [pd.Timestamp(as_of), end],
+            [now, min(now + rate * weeks, 100.0)],
+            linestyle="--",
+            color="#555555",
+            linewidth=1.2,
+            label=word("trend", lang),
+        )
     ax.axvline(pd.Timestamp(as_of), color="#000000", linewidth=0.8, linestyle=":")
     ax.text(pd.Timestamp(as_of), 102, f" {word('as_of', lang)} {as_of:%d/%m/%Y}", fontsize=8)
     right = max([pd.Timestamp(as_of), *pd.to_datetime(milestones["date"])])
@@ -78,8 +97,12 @@ def burnup_chart(series: pd.DataFrame, milestones: pd.DataFrame, *, title: str,
     return fig, ax
 
 
-def plot_burnup(result: ProgressResult, project: str, *, lang: str | None = None,
-                ) -> tuple[Any, Any]:  # fmt: skip
+def plot_burnup(
+    result: ProgressResult,
+    project: str,
+    *,
+    lang: str | None = None,
+) -> tuple[Any, Any]:
     """Cleared % of a project over time with its milestones and recent trend: (fig, ax).
 
     Examples
@@ -89,9 +112,13 @@ def plot_burnup(result: ProgressResult, project: str, *, lang: str | None = None
     series = timeseries_table(result)
     series = series[(series[C.PROJECT] == project) & (series["scope"] == "project")]
     milestones = result.milestones()
-    return burnup_chart(series, milestones[milestones[C.PROJECT] == project],
-                        title=result.overlays[project].project.name, as_of=result.as_of,
-                        lang=lang or result.config.lang)  # fmt: skip
+    return burnup_chart(
+        series,
+        milestones[milestones[C.PROJECT] == project],
+        title=result.overlays[project].project.name,
+        as_of=result.as_of,
+        lang=lang or result.config.lang,
+    )
 
 
 def plot_commune_bars(
@@ -103,7 +130,7 @@ def plot_commune_bars(
     lag_points: float = LAG_POINTS,
 ) -> tuple[Any, Any]:
     """Each commune's cleared % against the project's, laggards flagged."""
-    plt = _pyplot()
+    plt = pyplot()
     rows = communes.sort_values(C.CLEARED_PCT)
     fig, ax = plt.subplots(figsize=(11.69, max(2.5, 0.45 * len(rows) + 1.5)))
     lagging = rows[C.CLEARED_PCT] < project_pct - lag_points
@@ -112,11 +139,21 @@ def plot_commune_bars(
     ax.barh(y, rows[C.CLEARED_PCT], color=colours)
     ax.set_yticks(y, [plain(c) for c in rows[C.COMMUNE]], fontsize=9)
     ax.axvline(project_pct, color="#000000", linestyle="--", linewidth=1)
-    ax.text(project_pct, len(rows) - 0.4, f" {word('project_average', lang)} "
-            f"{project_pct:.1f} %", fontsize=8, va="bottom")  # fmt: skip
+    ax.text(
+        project_pct,
+        len(rows) - 0.4,
+        f" {word('project_average', lang)} {project_pct:.1f} %",
+        fontsize=8,
+        va="bottom",
+    )
     for yi, pct, lag in zip(y, rows[C.CLEARED_PCT], lagging, strict=True):
-        ax.text(min(pct, 100) + 0.5, yi, f"{pct:.1f} %" + (f"  ▼ {word('lagging', lang)}"
-                if lag else ""), va="center", fontsize=8)  # fmt: skip
+        ax.text(
+            min(pct, 100) + 0.5,
+            yi,
+            f"{pct:.1f} %" + (f"  ▼ {word('lagging', lang)}" if lag else ""),
+            va="center",
+            fontsize=8,
+        )
     ax.set_xlim(0, 118)
     ax.set_xlabel("%")
     ax.set_title(plain(title), fontsize=11)
@@ -126,7 +163,7 @@ def plot_commune_bars(
 
 def plot_funnel(stages: pd.Series, *, title: str, lang: str = "vi") -> tuple[Any, Any]:
     """Area at each stage or later (inventoried → handed over), in hectares."""
-    plt = _pyplot()
+    plt = pyplot()
     order = [C.INVENTORIED, C.PLAN_APPROVED, C.PAID, C.HANDED_OVER]
     values = [float(stages.get(f"{s}_m2", 0.0)) / 1e4 for s in order]
     required = float(stages.get(C.REQUIRED_M2, max(values) * 1e4 or 1.0)) / 1e4

@@ -10,14 +10,23 @@ import shapely
 
 from gpmb_gis import columns as C
 from gpmb_gis.labels import stage_name, word
+from gpmb_gis.measure import stage_names
 from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
-from gpmb_gis.stages import REACH_COLUMNS, stage_at
 
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
 
 
-__all__ = ["plain", "plot_overview", "plot_project", "plot_strip", "strip_pages"]
+__all__ = [
+    "piece_stages",
+    "plain",
+    "plot_overview",
+    "plot_project",
+    "pyplot",
+    "shape_collection",
+    "stage_rank",
+    "vn_date",
+]
 
 
 def plain(text: object) -> str:
@@ -31,7 +40,8 @@ def plain(text: object) -> str:
     return str(text).replace("$", r"\$")
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
+    """Matplotlib's pyplot, loaded on first use (off screen when no display was chosen)."""
     try:
         import matplotlib
 
@@ -65,14 +75,19 @@ def _polys_to_paths(geoms: np.ndarray) -> list[Any]:
     return paths
 
 
-def _collection(geoms: np.ndarray, **kwargs: Any) -> Any:
+def shape_collection(geoms: np.ndarray, **kwargs: Any) -> Any:
+    """Polygons as one matplotlib collection (drawn at once), styled by ``kwargs``."""
     from matplotlib.collections import PathCollection
 
     return PathCollection(_polys_to_paths(geoms), **kwargs)
 
 
-def _draw_pieces(ax: Any, geoms: np.ndarray, stages: np.ndarray, small_scale: bool,
-                 ) -> dict[str, float]:  # fmt: skip
+def _draw_pieces(
+    ax: Any,
+    geoms: np.ndarray,
+    stages: np.ndarray,
+    small_scale: bool,
+) -> dict[str, float]:
     """Parcels' pieces coloured by stage; returns the area drawn per stage."""
     areas = {}
     for stage, colour in STAGE_COLOURS.items():
@@ -80,16 +95,16 @@ def _draw_pieces(ax: Any, geoms: np.ndarray, stages: np.ndarray, small_scale: bo
         if mask.any():
             # at district scale a 30 m corridor is a hairline: outline pieces in their colour
             ax.add_collection(
-                _collection(
+                shape_collection(
                     geoms[mask],
                     facecolor=colour,
                     edgecolor=colour if small_scale else "#333333",
                     linewidth=1.5 if small_scale else 0.15,
-                    zorder=8 - _stage_rank(stage),
+                    zorder=8 - stage_rank(stage),
                 )
             )
             areas[stage] = float(shapely.area(geoms[mask]).sum())
-    return areas  # fmt: skip
+    return areas
 
 
 def _draw_unmapped(ax: Any, ov: Any, pieces: np.ndarray) -> float:
@@ -97,8 +112,16 @@ def _draw_unmapped(ax: Any, ov: Any, pieces: np.ndarray) -> float:
     gaps = shapely.difference(ov.row, shapely.union_all(pieces)) if len(pieces) else ov.row
     if gaps.is_empty or gaps.area < 0.5:
         return 0.0
-    ax.add_collection(_collection(np.array([gaps]), facecolor="#FFFFFF", edgecolor="#555555",
-                                  hatch="////", linewidth=0.3, zorder=9))  # fmt: skip
+    ax.add_collection(
+        shape_collection(
+            np.array([gaps]),
+            facecolor="#FFFFFF",
+            edgecolor="#555555",
+            hatch="////",
+            linewidth=0.3,
+            zorder=9,
+        )
+    )
     return float(gaps.area)
 
 
@@ -112,8 +135,14 @@ def _draw_route(ax: Any, result: ProgressResult, ov: Any, lang: str) -> bool:
     for d, c in route.posts():
         point = shapely.line_interpolate_point(route.line, d)
         ax.plot(point.x, point.y, marker="o", markersize=3, color="#000000", zorder=12)
-        ax.annotate(format_chainage(c).replace("+000", ""), (point.x, point.y), fontsize=6,
-                    xytext=(3, 3), textcoords="offset points", zorder=12)  # fmt: skip
+        ax.annotate(
+            format_chainage(c).replace("+000", ""),
+            (point.x, point.y),
+            fontsize=6,
+            xytext=(3, 3),
+            textcoords="offset points",
+            zorder=12,
+        )
     blocked = result.blockers
     blocked = blocked[(blocked[C.PROJECT] == ov.project.id) & (blocked["kind"] == "stretch")]
     from shapely.ops import substring
@@ -121,8 +150,15 @@ def _draw_route(ax: Any, result: ProgressResult, ov: Any, lang: str) -> bool:
     for a, b in zip(blocked["from_m"], blocked["to_m"], strict=True):
         line = substring(route.line, route.distance_at(a), route.distance_at(b))
         xy = shapely.get_coordinates(line)
-        ax.plot(xy[:, 0], xy[:, 1], color=BLOCKED_COLOUR, linewidth=2.5, alpha=0.7, zorder=11,
-                solid_capstyle="butt")  # fmt: skip
+        ax.plot(
+            xy[:, 0],
+            xy[:, 1],
+            color=BLOCKED_COLOUR,
+            linewidth=2.5,
+            alpha=0.7,
+            zorder=11,
+            solid_capstyle="butt",
+        )
     return True
 
 
@@ -137,16 +173,24 @@ def _scale_bar(ax: Any) -> None:
             length *= step
             break
     x, y = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
-    ax.plot([x, x + length], [y, y], color="#000000", linewidth=3, solid_capstyle="butt",
-            zorder=20)  # fmt: skip
+    ax.plot([x, x + length], [y, y], color="#000000", linewidth=3, solid_capstyle="butt", zorder=20)
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
     ax.text(x + length / 2, y + (y1 - y0) * 0.012, label, ha="center", fontsize=8, zorder=20)
 
 
 def _north_arrow(ax: Any) -> None:
-    ax.annotate("N", xy=(0.96, 0.95), xytext=(0.96, 0.86), xycoords="axes fraction",
-                ha="center", va="center", fontsize=11, fontweight="bold", zorder=20,
-                arrowprops={"arrowstyle": "-|>", "color": "#000000", "lw": 1.5})  # fmt: skip
+    ax.annotate(
+        "N",
+        xy=(0.96, 0.95),
+        xytext=(0.96, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        zorder=20,
+        arrowprops={"arrowstyle": "-|>", "color": "#000000", "lw": 1.5},
+    )
 
 
 def _inset(fig: Any, ax: Any, result: ProgressResult, ov: Any) -> None:
@@ -155,10 +199,16 @@ def _inset(fig: Any, ax: Any, result: ProgressResult, ov: Any) -> None:
     if communes is None:
         return
     inset = ax.inset_axes((0.0, 0.0, 0.2, 0.2))
-    inset.add_collection(_collection(communes.geometry.to_numpy(), facecolor="#F2F2F2",
-                                     edgecolor="#999999", linewidth=0.3))  # fmt: skip
-    inset.add_collection(_collection(np.array([ov.row.buffer(300)]), facecolor="#D55E00",
-                                     edgecolor="#D55E00", linewidth=0.8))  # fmt: skip
+    inset.add_collection(
+        shape_collection(
+            communes.geometry.to_numpy(), facecolor="#F2F2F2", edgecolor="#999999", linewidth=0.3
+        )
+    )
+    inset.add_collection(
+        shape_collection(
+            np.array([ov.row.buffer(300)]), facecolor="#D55E00", edgecolor="#D55E00", linewidth=0.8
+        )
+    )
     x0, y0, x1, y1 = communes.total_bounds
     inset.set_xlim(x0, x1)
     inset.set_ylim(y0, y1)
@@ -177,12 +227,19 @@ def _label_parcels(ax: Any, pieces: Any, window: shapely.Geometry) -> None:
         return
     x0, x1 = ax.get_xlim()
     min_area = ((x1 - x0) / 60) ** 2
-    for geom, sheet, parcel in zip(inside.geometry, inside[C.SHEET], inside[C.PARCEL],
-                                   strict=True):  # fmt: skip
+    for geom, sheet, parcel in zip(inside.geometry, inside[C.SHEET], inside[C.PARCEL], strict=True):
         if geom.area >= min_area:
             p = geom.representative_point()
-            ax.text(p.x, p.y, plain(f"{number_key(sheet)}/{number_key(parcel)}"), fontsize=5,
-                    ha="center", va="center", zorder=13, color="#111111")  # fmt: skip
+            ax.text(
+                p.x,
+                p.y,
+                plain(f"{number_key(sheet)}/{number_key(parcel)}"),
+                fontsize=5,
+                ha="center",
+                va="center",
+                zorder=13,
+                color="#111111",
+            )
 
 
 def plot_project(
@@ -215,7 +272,7 @@ def plot_project(
     --------
     >>> fig, ax = gg.plot_project(result, "QL4B", commune="Xã Gia Cát")
     """
-    plt = _pyplot()
+    plt = pyplot()
     from matplotlib.patches import Patch
 
     lang = lang or result.config.lang
@@ -228,10 +285,13 @@ def plot_project(
         window = shapely.intersection(ov.row, polygon) if polygon is not None else ov.row
     xmin, ymin, xmax, ymax = window.bounds
     small_scale = max(xmax - xmin, ymax - ymin) > 3000
-    areas = _draw_pieces(ax, geoms, _piece_stages(result, project), small_scale)
+    areas = _draw_pieces(ax, geoms, piece_stages(result, project), small_scale)
     unmapped = _draw_unmapped(ax, ov, geoms)
-    ax.add_collection(_collection(np.array([ov.row]), facecolor="none", edgecolor="#000000",
-                                  linewidth=0.4, zorder=10))  # fmt: skip
+    ax.add_collection(
+        shape_collection(
+            np.array([ov.row]), facecolor="none", edgecolor="#000000", linewidth=0.4, zorder=10
+        )
+    )
     communes = result.inputs.communes if result.inputs is not None else None
     if communes is not None:
         _draw_communes(ax, communes, ov.row)
@@ -245,9 +305,15 @@ def plot_project(
     _north_arrow(ax)
     if commune is None:
         _inset(fig, ax, result, ov)
-    handles = [Patch(facecolor=STAGE_COLOURS[s], edgecolor="#333333",
-                     label=f"{stage_name(s, lang)}: {areas[s] / 1e4:,.2f} ha")
-               for s in STAGE_COLOURS if s in areas]  # fmt: skip
+    handles = [
+        Patch(
+            facecolor=STAGE_COLOURS[s],
+            edgecolor="#333333",
+            label=f"{stage_name(s, lang)}: {areas[s] / 1e4:,.2f} ha",
+        )
+        for s in STAGE_COLOURS
+        if s in areas
+    ]
     if unmapped:
         handles.append(
             Patch(
@@ -259,18 +325,31 @@ def plot_project(
         )
     handles.append(Patch(facecolor="none", edgecolor="#000000", label=word("row", lang)))
     if communes is not None:
-        handles.append(Patch(facecolor="none", edgecolor="#7A3E9D", linestyle="--",
-                             label=word("communes", lang)))  # fmt: skip
+        handles.append(
+            Patch(
+                facecolor="none", edgecolor="#7A3E9D", linestyle="--", label=word("communes", lang)
+            )
+        )
     if has_route:
         handles.append(Patch(facecolor=BLOCKED_COLOUR, label=word("blocked", lang)))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-              framealpha=0.9, borderaxespad=0)  # fmt: skip
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        framealpha=0.9,
+        borderaxespad=0,
+    )
     row = result.progress_by_project.set_index(C.PROJECT).loc[project]
     where = f" — {commune}" if commune else ""
-    ax.set_title(plain(f"{ov.project.name}{where}\n{word('as_of', lang)} {_vn_date(result.as_of)}: "
-                 f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)} "
-                 f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)"),
-                 fontsize=11)  # fmt: skip
+    ax.set_title(
+        plain(
+            f"{ov.project.name}{where}\n{word('as_of', lang)} {vn_date(result.as_of)}: "
+            f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)} "
+            f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)"
+        ),
+        fontsize=11,
+    )
     return fig, ax
 
 
@@ -287,19 +366,28 @@ def _commune_polygon(result: ProgressResult, commune: str) -> shapely.Geometry |
 def _draw_communes(ax: Any, communes: Any, row: shapely.Geometry) -> None:
     xmin, ymin, xmax, ymax = row.bounds
     near = communes.cx[xmin:xmax, ymin:ymax]
-    ax.add_collection(_collection(near.geometry.to_numpy(), facecolor="none",
-                                  edgecolor="#7A3E9D", linewidth=0.8, linestyle="--"))  # fmt: skip
+    ax.add_collection(
+        shape_collection(
+            near.geometry.to_numpy(),
+            facecolor="none",
+            edgecolor="#7A3E9D",
+            linewidth=0.8,
+            linestyle="--",
+        )
+    )
     points = shapely.point_on_surface(shapely.intersection(near.geometry.to_numpy(), row))
     for name, point in zip(near[C.COMMUNE], points, strict=True):
         if not point.is_empty:
-            ax.annotate(str(name), (point.x, point.y), fontsize=8, color="#7A3E9D",
-                        ha="center", zorder=14)  # fmt: skip
+            ax.annotate(
+                str(name), (point.x, point.y), fontsize=8, color="#7A3E9D", ha="center", zorder=14
+            )
 
 
-def plot_overview(result: ProgressResult, *, lang: str | None = None,
-                  figsize: tuple[float, float] = (11.69, 8.27)) -> tuple[Any, Any]:  # fmt: skip
+def plot_overview(
+    result: ProgressResult, *, lang: str | None = None, figsize: tuple[float, float] = (11.69, 8.27)
+) -> tuple[Any, Any]:
     """The district overview: every project's right of way coloured by its cleared %."""
-    plt = _pyplot()
+    plt = pyplot()
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
 
@@ -308,8 +396,14 @@ def plot_overview(result: ProgressResult, *, lang: str | None = None,
     communes = result.inputs.communes if result.inputs is not None else None
     bounds = shapely.union_all([ov.row for ov in result.overlays.values()]).bounds
     if communes is not None:
-        ax.add_collection(_collection(communes.geometry.to_numpy(), facecolor="#F7F7F7",
-                                      edgecolor="#999999", linewidth=0.5))  # fmt: skip
+        ax.add_collection(
+            shape_collection(
+                communes.geometry.to_numpy(),
+                facecolor="#F7F7F7",
+                edgecolor="#999999",
+                linewidth=0.5,
+            )
+        )
         for name, geom in zip(communes[C.COMMUNE], communes.geometry, strict=True):
             p = geom.representative_point()
             ax.text(p.x, p.y, str(name), fontsize=6, color="#777777", ha="center")
@@ -319,12 +413,26 @@ def plot_overview(result: ProgressResult, *, lang: str | None = None,
     for pid, ov in result.overlays.items():
         pct = float(projects.loc[pid, C.CLEARED_PCT])
         shape = ov.row.buffer(150)  # visible at district scale
-        ax.add_collection(_collection(np.array([shape]), facecolor=cmap(norm(pct)),
-                                      edgecolor="#000000", linewidth=0.6, zorder=5))  # fmt: skip
+        ax.add_collection(
+            shape_collection(
+                np.array([shape]),
+                facecolor=cmap(norm(pct)),
+                edgecolor="#000000",
+                linewidth=0.6,
+                zorder=5,
+            )
+        )
         p = shape.representative_point()
-        ax.annotate(plain(f"{pid}: {pct:.1f} %"), (p.x, p.y), xytext=(8, 8),
-                    textcoords="offset points", fontsize=8, fontweight="bold", zorder=6,
-                    bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8})  # fmt: skip
+        ax.annotate(
+            plain(f"{pid}: {pct:.1f} %"),
+            (p.x, p.y),
+            xytext=(8, 8),
+            textcoords="offset points",
+            fontsize=8,
+            fontweight="bold",
+            zorder=6,
+            bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8},
+        )
     _frame(ax, tuple(bounds))
     ax.ticklabel_format(useOffset=False, style="plain")
     ax.tick_params(labelsize=7)
@@ -332,8 +440,9 @@ def plot_overview(result: ProgressResult, *, lang: str | None = None,
     _north_arrow(ax)
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
     fig.colorbar(sm, ax=ax, shrink=0.6, label="%")
-    ax.set_title(plain(f"{result.config.title}\n{word('as_of', lang)} {_vn_date(result.as_of)}"),
-                 fontsize=11)  # fmt: skip
+    ax.set_title(
+        plain(f"{result.config.title}\n{word('as_of', lang)} {vn_date(result.as_of)}"), fontsize=11
+    )
     return fig, ax
 
 
@@ -348,208 +457,16 @@ def _frame(ax: Any, bounds: tuple[float, float, float, float], aspect: float = 1
     ax.set_aspect("equal")
 
 
-def _vn_date(day: dt.date) -> str:
+def vn_date(day: dt.date) -> str:
+    """A date as Vietnamese documents write it: ``29/11/2024``."""
     return f"{day:%d/%m/%Y}"
 
 
-# --- the straight-line diagram (sơ đồ duỗi thẳng) -------------------------------------------
-
-
-def _straighten(route: Any, geoms: np.ndarray, step: float = 2.0) -> np.ndarray:
-    """Geometries in (distance along the centreline, offset) coordinates."""
-
-    def to_strip(xy: np.ndarray) -> np.ndarray:
-        d, offset = route.locate_xy(xy)
-        return np.column_stack([d, offset])
-
-    return shapely.transform(shapely.segmentize(geoms, step), to_strip)
-
-
-def _commune_bands(result: ProgressResult, route: Any) -> list[tuple[float, float, str]]:
-    """Stretches of the centreline in each commune: (from distance, to distance, name)."""
-    communes = result.inputs.communes if result.inputs is not None else None
-    if communes is None:
-        return []
-    bands = []
-    for name, geom in zip(communes[C.COMMUNE], communes.geometry, strict=True):
-        for part in shapely.get_parts(shapely.intersection(route.line, geom)):
-            if part.geom_type != "LineString" or part.length < 1:
-                continue
-            ends = shapely.line_locate_point(route.line, shapely.points(
-                [part.coords[0], part.coords[-1]]))  # fmt: skip
-            bands.append((float(ends.min()), float(ends.max()), str(name)))
-    return sorted(bands)
-
-
-def _km_ticks(route: Any, d0: float, d1: float, every: float) -> tuple[list[float], list[str]]:
-    from gpmb_gis.chainage import format_chainage
-
-    posts = [(d, c) for d, c in route.posts(every) if d0 - 1e-6 <= d <= d1 + 1e-6]
-    return [d for d, _ in posts], [format_chainage(c) for _, c in posts]
-
-
-def _strip_row(ax: Any, result: ProgressResult, project: str, d0: float, d1: float,
-               lang: str) -> None:  # fmt: skip
-    """One row of the strip diagram: chainage d0–d1 (distances along the centreline)."""
-    from gpmb_gis.chainage import format_chainage
-
-    ov = result.overlays[project]
-    route = ov.route
-    pieces = ov.pieces
-    window = shapely.box(d0, -1e6, d1, 1e6)
-    stages = _piece_stages(result, project)
-    strip = _straighten(route, pieces.geometry.to_numpy())
-    near = shapely.intersects(strip, window)
-    for stage, colour in STAGE_COLOURS.items():
-        mask = near & (stages == stage)
-        if mask.any():
-            ax.add_collection(
-                _collection(
-                    strip[mask],
-                    facecolor=colour,
-                    edgecolor="#555555",
-                    linewidth=0.2,
-                    zorder=8 - _stage_rank(stage),
-                )
-            )
-    row = _straighten(route, np.array([ov.row]))[0]
-    ax.add_collection(
-        _collection(
-            np.array([shapely.make_valid(row)]),
-            facecolor="none",
-            edgecolor="#000000",
-            linewidth=0.6,
-            zorder=10,
-        )
-    )
-    visible = shapely.intersection(shapely.make_valid(row), window)
-    bounds = visible.bounds if not visible.is_empty else row.bounds
-    half = max(abs(bounds[1]), abs(bounds[3]), 10.0)
-    ax.axhline(0, color="#000000", linewidth=0.5, linestyle=(0, (6, 3)), zorder=11)
-    for a, b, name in _commune_bands(result, route):
-        lo, hi = max(a, d0), min(b, d1)
-        if hi - lo > (d1 - d0) * 0.02:
-            ax.axvspan(lo, hi, ymin=0.93, ymax=1.0, color="#EEE6F5", zorder=1)
-            ax.text((lo + hi) / 2, half * 1.33, plain(name), ha="center", va="center", fontsize=7,
-                    color="#5B2A86", clip_on=True)  # fmt: skip
-            ax.axvline(lo, color="#7A3E9D", linewidth=0.6, linestyle="--", zorder=1)
-    for d_eq, (back, ahead) in zip(route.seg_start_d[1:], route.equations, strict=False):
-        if d0 <= d_eq <= d1:
-            ax.axvline(d_eq, color="#CC0000", linewidth=1.0, zorder=12)
-            ax.text(d_eq, half * 1.12, f" {format_chainage(back)} = {format_chainage(ahead)}",
-                    fontsize=6.5, color="#CC0000", ha="left", va="center", zorder=13)  # fmt: skip
-    blocked = result.blockers
-    blocked = blocked[(blocked[C.PROJECT] == project) & (blocked["kind"] == "stretch")]
-    for a, b, label in zip(blocked["from_m"], blocked["to_m"], blocked["label"], strict=True):
-        da, db = route.distance_at(a), route.distance_at(b)
-        if db < d0 or da > d1:
-            continue
-        ax.plot([max(da, d0), min(db, d1)], [-half * 1.12] * 2, color=BLOCKED_COLOUR, linewidth=4,
-                solid_capstyle="butt", zorder=12)  # fmt: skip
-        if db - da >= (d1 - d0) * 0.015:
-            ax.text((da + db) / 2, -half * 1.2, label.replace("Km", ""), fontsize=5.5,
-                    ha="center", va="top", color=BLOCKED_COLOUR)  # fmt: skip
-    ticks, labels = _km_ticks(route, d0, d1, 1000.0 if d1 - d0 > 2500 else 100.0)
-    ax.set_xticks(ticks, labels, fontsize=7)
-    ax.set_xlim(d0, d1)
-    ax.set_ylim(-half * 1.45, half * 1.45)
-    ax.set_ylabel("m", fontsize=7)
-    ax.tick_params(axis="y", labelsize=6)
-    ax.grid(axis="x", color="#DDDDDD", linewidth=0.5)
-
-
-def _stage_rank(stage: str) -> int:
+def stage_rank(stage: str) -> int:
+    """A stage's place in the order of stages (already clear after handed over)."""
     return C.STAGES.index(stage) if stage in C.STAGES else 5
 
 
-def _piece_stages(result: ProgressResult, project: str) -> np.ndarray:
-    ov = result.overlays[project]
-    stage_idx = stage_at(ov.pieces[list(REACH_COLUMNS)].to_numpy(), result.as_of)
-    stages = np.array([C.STAGES[i] for i in stage_idx], dtype=object)
-    stages[ov.pieces[C.ALREADY_CLEAR].to_numpy()] = C.ALREADY_CLEAR
-    return stages
-
-
-def plot_strip(result: ProgressResult, project: str, *, page: int = 1, km_per_row: float = 5.0,
-               rows_per_page: int = 4, lang: str | None = None) -> tuple[Any, Any]:  # fmt: skip
-    """Draw one page of the straight-line diagram (sơ đồ duỗi thẳng) of a road project.
-
-    The right of way is drawn straight along the chainage (x), left and right of the
-    centreline to scale (y, metres); pieces are coloured by stage; commune bands run along
-    the top, station equations are marked in red, blocked stretches are underlined in
-    orange. A long road is split into rows of ``km_per_row`` km, ``rows_per_page`` to an A4
-    landscape page; :func:`strip_pages` draws every page.
-
-    Returns
-    -------
-    (Figure, ndarray of Axes)
-        The page, and its rows' axes (one column).
-
-    Examples
-    --------
-    >>> fig, axes = gg.plot_strip(result, "QL4B")
-    >>> len(axes)
-    3
-    """
-    ov = result.overlays[project]
-    if ov.route is None:
-        raise ValueError(f"project {project} has no centreline: no strip diagram")
-    n_rows = max(1, int(np.ceil(ov.route.line.length / (km_per_row * 1000.0))))
-    pages = int(np.ceil(n_rows / rows_per_page))
-    if not 1 <= page <= pages:
-        raise ValueError(f"the strip diagram of {project} has pages 1 to {pages}, not {page}")
-    return _strip_page(result, project, page, n_rows, rows_per_page, lang or result.config.lang)
-
-
-def strip_pages(result: ProgressResult, project: str, *, km_per_row: float = 5.0,
-                rows_per_page: int = 4, lang: str | None = None) -> list[Any]:  # fmt: skip
-    """Every page of the straight-line diagram of a road project (:func:`plot_strip`).
-
-    Returns
-    -------
-    list of Figure
-        One figure per page.
-    """
-    ov = result.overlays[project]
-    if ov.route is None:
-        raise ValueError(f"project {project} has no centreline: no strip diagram")
-    n_rows = max(1, int(np.ceil(ov.route.line.length / (km_per_row * 1000.0))))
-    pages = int(np.ceil(n_rows / rows_per_page))
-    return [plot_strip(result, project, page=k, km_per_row=km_per_row,
-                       rows_per_page=rows_per_page, lang=lang)[0]
-            for k in range(1, pages + 1)]  # fmt: skip
-
-
-def _strip_page(result: ProgressResult, project: str, page: int, n_rows: int,
-                rows_per_page: int, lang: str) -> tuple[Any, Any]:  # fmt: skip
-    """Page ``page`` (from 1) of a strip diagram of ``n_rows`` rows."""
-    from matplotlib.patches import Patch
-
-    plt = _pyplot()
-    ov = result.overlays[project]
-    step = ov.route.line.length / n_rows
-    row = result.progress_by_project.set_index(C.PROJECT).loc[project]
-    page_start = (page - 1) * rows_per_page
-    rows = range(page_start, min(page_start + rows_per_page, n_rows))
-    fig, axes = plt.subplots(len(rows), 1, figsize=(11.69, 8.27), squeeze=False)
-    for ax, k in zip(axes[:, 0], rows, strict=True):
-        _strip_row(ax, result, project, k * step, (k + 1) * step, lang)
-    of = f" ({page}/{int(np.ceil(n_rows / rows_per_page))})"
-    fig.suptitle(
-        plain(
-            f"{ov.project.name}{of if n_rows > rows_per_page else ''}\n"
-            f"{word('as_of', lang)} {_vn_date(result.as_of)}: "
-            f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)}"
-        ),
-        fontsize=10,
-    )
-    handles = [
-        Patch(facecolor=STAGE_COLOURS[s], edgecolor="#555555", label=stage_name(s, lang))
-        for s in STAGE_COLOURS
-        if s != "unmapped"
-    ]
-    handles.append(Patch(facecolor=BLOCKED_COLOUR, label=word("blocked", lang)))
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7,
-               frameon=False)  # fmt: skip
-    fig.tight_layout(rect=(0, 0.04, 1, 0.95))
-    return fig, axes[:, 0]
+def piece_stages(result: ProgressResult, project: str) -> np.ndarray:
+    """Each piece's stage as of the report date (``already_clear`` for land held already)."""
+    return stage_names(result.overlays[project], result.as_of)

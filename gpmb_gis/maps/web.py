@@ -23,14 +23,11 @@ from gpmb_gis import columns as C
 from gpmb_gis.chainage import format_chainage
 from gpmb_gis.crs import to_wgs84_transformer
 from gpmb_gis.labels import heading, stage_name, word
-from gpmb_gis.maps.static import _piece_stages
+from gpmb_gis.maps.static import piece_stages
 from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
 
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
-
-__all__ = ["DECIMALS", "SIMPLIFY_ABOVE", "SIMPLIFY_DEGREES", "safe", "save_web_map", "web_map"]
-
 
 #: Degrees kept in coordinates: 1e-6° is about 0.1 m.
 DECIMALS = 6
@@ -77,8 +74,13 @@ def _feature_collection(geoms: np.ndarray, properties: list[dict[str, str]]) -> 
     for geom, props in zip(geoms, properties, strict=True):
         if geom is None or geom.is_empty:
             continue
-        features.append({"type": "Feature", "properties": props,
-                         "geometry": json.loads(shapely.to_geojson(geom))})  # fmt: skip
+        features.append(
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": json.loads(shapely.to_geojson(geom)),
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -111,10 +113,12 @@ def _tooltip_fields(lang: str, include_owner: bool) -> tuple[list[str], list[str
 def _panel(result: ProgressResult, project: str, lang: str) -> str:
     """The summary panel: the project's figures, the commune table, the milestones."""
     row = result.progress_by_project.set_index(C.PROJECT).loc[project]
-    lines = [f"<b>{safe(row[C.PROJECT_NAME])}</b><br>{safe(word('as_of', lang))} "
-             f"{result.as_of:%d/%m/%Y}: <b>{row[C.CLEARED_PCT]:.1f} %</b> "
-             f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)",
-             "<table class='gpmb-t'>"]  # fmt: skip
+    lines = [
+        f"<b>{safe(row[C.PROJECT_NAME])}</b><br>{safe(word('as_of', lang))} "
+        f"{result.as_of:%d/%m/%Y}: <b>{row[C.CLEARED_PCT]:.1f} %</b> "
+        f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)",
+        "<table class='gpmb-t'>",
+    ]
     doubt = result.unplaced().sentence(lang)
     if doubt:
         lines.insert(1, f"<div style='color:#A33'>⚠ {safe(doubt)}</div>")
@@ -131,9 +135,14 @@ def _panel(result: ProgressResult, project: str, lang: str) -> str:
 def _legend(areas: dict[str, float], lang: str) -> str:
     items = "".join(
         f"<div><span style='background:{STAGE_COLOURS[s]}'></span>{safe(stage_name(s, lang))}"
-        f": {areas[s] / 1e4:,.2f} ha</div>" for s in STAGE_COLOURS if s in areas)  # fmt: skip
-    return (f"{items}<div><span style='background:{BLOCKED_COLOUR}'></span>"
-            f"{safe(word('blocked', lang))}</div>")  # fmt: skip
+        f": {areas[s] / 1e4:,.2f} ha</div>"
+        for s in STAGE_COLOURS
+        if s in areas
+    )
+    return (
+        f"{items}<div><span style='background:{BLOCKED_COLOUR}'></span>"
+        f"{safe(word('blocked', lang))}</div>"
+    )
 
 
 _CSS = """.gpmb-box{background:#fff;padding:6px 8px;border-radius:4px;box-shadow:0 1px 4px
@@ -143,8 +152,14 @@ border:1px solid #555;vertical-align:-2px}.gpmb-t td{padding:1px 4px}.gpmb-tip t
 left;padding-right:6px}@media(max-width:600px){.gpmb-box{max-width:170px;font-size:11px}}"""
 
 
-def web_map(result: ProgressResult, project: str, *, lang: str | None = None,
-            include_owner: bool = False, cdn: bool = False) -> Any:  # fmt: skip
+def web_map(
+    result: ProgressResult,
+    project: str,
+    *,
+    lang: str | None = None,
+    include_owner: bool = False,
+    cdn: bool = False,
+) -> Any:
     """A folium map of a project: parcels by stage, ROW, communes, Km markers, blockers.
 
     Parameters
@@ -180,14 +195,19 @@ def web_map(result: ProgressResult, project: str, *, lang: str | None = None,
     crs = result.config.crs
     row_wgs = _to_wgs84(np.array([ov.row]), crs)[0]
     lon0, lat0, lon1, lat1 = row_wgs.bounds
-    fmap = folium.Map(location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], tiles=None,
-                      prefer_canvas=True, control_scale=True)  # fmt: skip
+    fmap = folium.Map(
+        location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2],
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+    )
     if not cdn:  # only Leaflet: no jQuery, Bootstrap or icon fonts to fetch
         fmap.default_js = [js for js in fmap.default_js if js[0] == "leaflet"]
         fmap.default_css = [css for css in fmap.default_css if css[0] == "leaflet_css"]
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False,
-                     overlay=True).add_to(fmap)  # fmt: skip
-    stages = _piece_stages(result, project)
+    folium.TileLayer(
+        "OpenStreetMap", name="OpenStreetMap (online)", show=False, overlay=True
+    ).add_to(fmap)
+    stages = piece_stages(result, project)
     table = result.parcels[result.parcels[C.PROJECT] == project].reset_index(drop=True)
     if include_owner and C.OWNER in ov.pieces:  # personal data: only when asked
         table[C.OWNER] = ov.pieces[C.OWNER].to_numpy()
@@ -203,31 +223,41 @@ def web_map(result: ProgressResult, project: str, *, lang: str | None = None,
         areas[stage] = float(ov.pieces[C.AFFECTED_M2].to_numpy()[mask].sum())
         props = [_properties(rows[i], lang, include_owner) for i in mask]
         fields, aliases = _tooltip_fields(lang, include_owner)
-        folium.GeoJson(_feature_collection(geoms[mask], props),
-                       name=safe(stage_name(stage, lang)),
-                       style_function=lambda _f, c=colour: {"fillColor": c, "color": "#333",
-                                                             "weight": 0.5, "fillOpacity": 0.8},
-                       tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases,
-                                                     class_name="gpmb-tip"),
-                       ).add_to(fmap)  # fmt: skip
-    folium.GeoJson(json.loads(shapely.to_geojson(row_wgs)), name=safe(word("row", lang)),
-                   style_function=lambda _f: {"fill": False, "color": "#000", "weight": 2},
-                   ).add_to(fmap)  # fmt: skip
+        folium.GeoJson(
+            _feature_collection(geoms[mask], props),
+            name=safe(stage_name(stage, lang)),
+            style_function=lambda _f, c=colour: {
+                "fillColor": c,
+                "color": "#333",
+                "weight": 0.5,
+                "fillOpacity": 0.8,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, class_name="gpmb-tip"),
+        ).add_to(fmap)
+    folium.GeoJson(
+        json.loads(shapely.to_geojson(row_wgs)),
+        name=safe(word("row", lang)),
+        style_function=lambda _f: {"fill": False, "color": "#000", "weight": 2},
+    ).add_to(fmap)
     _add_communes(fmap, result, ov, crs, lang)
     _add_chainage(fmap, result, ov, crs, lang)
     folium.LayerControl(collapsed=True).add_to(fmap)
     fmap.fit_bounds([[lat0, lon0], [lat1, lon1]])
     fmap.get_root().header.add_child(Element(f"<style>{_CSS}</style>"))
-    fmap.get_root().html.add_child(Element(
-        f"<div class='gpmb-box' style='position:fixed;top:10px;left:50px;z-index:1000'>"
-        f"{_panel(result, project, lang)}</div><div class='gpmb-box' style='position:fixed;"
-        f"bottom:20px;right:10px;z-index:1000'>{_legend(areas, lang)}</div>"))  # fmt: skip
+    fmap.get_root().html.add_child(
+        Element(
+            f"<div class='gpmb-box' style='position:fixed;top:10px;left:50px;z-index:1000'>"
+            f"{_panel(result, project, lang)}</div><div class='gpmb-box' style='position:fixed;"
+            f"bottom:20px;right:10px;z-index:1000'>{_legend(areas, lang)}</div>"
+        )
+    )
     # count what Leaflet really drew, for a browser to check (document.body.dataset)
     count = (
-        "window.addEventListener('load',function(){var n=0;" + fmap.get_name()
+        "window.addEventListener('load',function(){var n=0;"
+        + fmap.get_name()
         + ".eachLayer(function(l){if(l.feature&&l.feature.properties&&'g' in "
         "l.feature.properties){n++;}});document.body.dataset.gpmbParcels=String(n);});"
-    )  # fmt: skip
+    )
     fmap.get_root().script.add_child(Element(count))
     return fmap
 
@@ -241,11 +271,17 @@ def _add_communes(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: st
     near = communes[communes.intersects(ov.row.buffer(2000))]
     geoms = _to_wgs84(near.geometry.to_numpy(), crs)
     props = [{"name": safe(n)} for n in near[C.COMMUNE]]
-    folium.GeoJson(_feature_collection(geoms, props), name=safe(word("communes", lang)),
-                   style_function=lambda _f: {"fill": False, "color": "#7A3E9D", "weight": 1.5,
-                                              "dashArray": "6 4"},
-                   tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-                   ).add_to(fmap)  # fmt: skip
+    folium.GeoJson(
+        _feature_collection(geoms, props),
+        name=safe(word("communes", lang)),
+        style_function=lambda _f: {
+            "fill": False,
+            "color": "#7A3E9D",
+            "weight": 1.5,
+            "dashArray": "6 4",
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    ).add_to(fmap)
 
 
 def _add_chainage(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: str) -> None:
@@ -259,8 +295,14 @@ def _add_chainage(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: st
     posts = route.posts()
     points = _to_wgs84(shapely.line_interpolate_point(route.line, [d for d, _ in posts]), crs)
     for point, (_, c) in zip(points, posts, strict=True):
-        folium.CircleMarker([point.y, point.x], radius=4, color="#000", fill=True, weight=1,
-                            tooltip=safe(format_chainage(c))).add_to(group)  # fmt: skip
+        folium.CircleMarker(
+            [point.y, point.x],
+            radius=4,
+            color="#000",
+            fill=True,
+            weight=1,
+            tooltip=safe(format_chainage(c)),
+        ).add_to(group)
     group.add_to(fmap)
     blocked = result.blockers
     blocked = blocked[(blocked[C.PROJECT] == ov.project.id) & (blocked["kind"] == "stretch")]
@@ -270,8 +312,13 @@ def _add_chainage(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: st
 
         piece = substring(route.line, route.distance_at(a), route.distance_at(b))
         coords = shapely.get_coordinates(_to_wgs84(np.array([piece]), crs)[0])
-        folium.PolyLine([[y, x] for x, y in coords], color=BLOCKED_COLOUR, weight=7,
-                        opacity=0.9, tooltip=safe(label)).add_to(lines)  # fmt: skip
+        folium.PolyLine(
+            [[y, x] for x, y in coords],
+            color=BLOCKED_COLOUR,
+            weight=7,
+            opacity=0.9,
+            tooltip=safe(label),
+        ).add_to(lines)
     lines.add_to(fmap)
 
 
@@ -302,10 +349,16 @@ def save_web_map(fmap: Any, path: str | Path, *, cdn: bool = False) -> Path:
     if not cdn:
         script, css = _leaflet_inline()
         script = script.replace("</script", "<\\/script")
-        page = re.sub(r'<script src="[^"]*leaflet[^"]*\.js"></script>',
-                      lambda _m: f"<script>{script}</script>", page)  # fmt: skip
-        page = re.sub(r'<link rel="stylesheet" href="[^"]*leaflet[^"]*\.css"\s*/?>',
-                      lambda _m: f"<style>{css}</style>", page)  # fmt: skip
+        page = re.sub(
+            r'<script src="[^"]*leaflet[^"]*\.js"></script>',
+            lambda _m: f"<script>{script}</script>",
+            page,
+        )
+        page = re.sub(
+            r'<link rel="stylesheet" href="[^"]*leaflet[^"]*\.css"\s*/?>',
+            lambda _m: f"<style>{css}</style>",
+            page,
+        )
     path = Path(path)
     path.write_text(page, encoding="utf-8")
     return path

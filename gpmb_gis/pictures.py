@@ -1,0 +1,143 @@
+"""The briefing's pictures written to files: maps, charts, strip diagrams and web maps.
+
+Each writer draws with :mod:`gpmb_gis.maps` and saves PNG and PDF (HTML for the web maps)
+into the folder being built; :func:`gpmb_gis.report.write_report` links them from
+``index.html``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gpmb_gis import columns as C
+from gpmb_gis.labels import word
+from gpmb_gis.outdir import file_stem
+from gpmb_gis.result import ProgressResult
+from gpmb_gis.timeline import timeseries_table
+
+__all__ = ["write_charts", "write_maps", "write_strips", "write_web_maps"]
+
+
+def write_charts(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
+    """Write the burn-up, commune and funnel charts of each project (PNG and PDF)."""
+    from gpmb_gis.maps.charts import burnup_chart, plot_commune_bars, plot_funnel
+    from gpmb_gis.maps.static import pyplot
+
+    plt = pyplot()
+    charts = out_dir / "charts"
+    charts.mkdir(parents=True, exist_ok=True)
+    series = timeseries_table(result)
+    milestones = result.milestones()
+    projects = result.progress_by_project.set_index(C.PROJECT)
+    paths = []
+    for pid, ov in result.overlays.items():
+        row = projects.loc[pid]
+        mine = series[(series[C.PROJECT] == pid) & (series["scope"] == "project")]
+        figures = {
+            "burnup": burnup_chart(
+                mine,
+                milestones[milestones[C.PROJECT] == pid],
+                title=f"{ov.project.name} — {word('burnup', lang)}",
+                as_of=result.as_of,
+                lang=lang,
+            )[0],
+            "communes": plot_commune_bars(
+                result.by_commune(pid),
+                float(row[C.CLEARED_PCT]),
+                title=f"{ov.project.name} — {word('communes_chart', lang)}",
+                lang=lang,
+            )[0],
+            "funnel": plot_funnel(
+                row, title=f"{ov.project.name} — {word('funnel', lang)}", lang=lang
+            )[0],
+        }
+        for kind, fig in figures.items():
+            for suffix in ("png", "pdf"):
+                path = charts / f"{file_stem(pid)}_{kind}.{suffix}"
+                fig.savefig(path, dpi=150)
+                paths.append(path)
+            plt.close(fig)
+    return paths
+
+
+def write_strips(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
+    """Write the straight-line diagram of each road project: ``charts/<id>_strip.png``/.pdf.
+
+    The PNG holds the first page; the PDF every page.
+    """
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from gpmb_gis.maps.static import pyplot
+    from gpmb_gis.maps.strip import strip_pages
+
+    plt = pyplot()
+    charts = out_dir / "charts"
+    charts.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for pid, ov in result.overlays.items():
+        if ov.route is None:
+            continue
+        figures = strip_pages(result, pid, lang=lang)
+        stem = file_stem(pid)
+        png, pdf = charts / f"{stem}_strip.png", charts / f"{stem}_strip.pdf"
+        figures[0].savefig(png, dpi=150)
+        with PdfPages(pdf) as pages:
+            for fig in figures:
+                pages.savefig(fig)
+                plt.close(fig)
+        paths += [png, pdf]
+    return paths
+
+
+def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
+    """Write the static maps into ``maps/``.
+
+    Per project (PNG at 200 dpi and PDF, A4 landscape), per project and commune (PNG), and
+    the district overview (PNG and PDF).
+    """
+    from gpmb_gis.maps.static import plot_overview, plot_project, pyplot
+
+    plt = pyplot()
+    maps = out_dir / "maps"
+    maps.mkdir(parents=True, exist_ok=True)
+    paths = []
+
+    def save(fig: Any, name: str, *, pdf: bool) -> None:
+        for suffix in ("png", "pdf") if pdf else ("png",):
+            path = maps / f"{name}.{suffix}"
+            fig.savefig(path, dpi=200 if pdf else 120)
+            paths.append(path)
+        plt.close(fig)
+
+    save(plot_overview(result, lang=lang)[0], "overview", pdf=True)
+    for pid in result.overlays:
+        save(plot_project(result, pid, lang=lang)[0], file_stem(pid), pdf=True)
+        for commune in result.by_commune(pid)[C.COMMUNE]:
+            if commune not in (word("outside_communes", lang), word("unmapped_land", lang)):
+                fig, _ = plot_project(result, pid, lang=lang, commune=commune)
+                save(fig, f"{file_stem(pid)}_{file_stem(commune, commune=True)}", pdf=False)
+    return paths
+
+
+def write_web_maps(
+    result: ProgressResult,
+    out_dir: Path,
+    lang: str,
+    *,
+    include_owner: bool = False,
+    cdn: bool = False,
+) -> list[Path]:
+    """Write one HTML map per project into ``maps/`` (self-contained unless ``cdn``)."""
+    from gpmb_gis.maps.web import save_web_map, web_map
+
+    maps = out_dir / "maps"
+    maps.mkdir(parents=True, exist_ok=True)
+    return [
+        save_web_map(
+            web_map(result, pid, lang=lang, include_owner=include_owner, cdn=cdn),
+            maps / f"{file_stem(pid)}.html",
+            cdn=cdn,
+        )
+        for pid in result.overlays
+    ]

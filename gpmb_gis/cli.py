@@ -20,6 +20,8 @@ from pathlib import Path
 from gpmb_gis._dates import DateParseError, parse_date
 from gpmb_gis._errors import GpmbError
 
+__all__ = ["COMMANDS", "build_parser", "main"]
+
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit 2."""

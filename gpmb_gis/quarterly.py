@@ -21,6 +21,9 @@ from gpmb_gis.milestones import AT_RISK, ON_TRACK
 from gpmb_gis.report import format_number
 from gpmb_gis.result import ProgressResult
 
+__all__ = ["REPORT_DAY", "parse_quarter", "previous_quarter", "quarter_report_date", "write_docx"]
+
+
 REPORT_DAY = 20
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 

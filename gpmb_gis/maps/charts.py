@@ -20,6 +20,9 @@ from gpmb_gis.timeline import timeseries_table
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
 
+__all__ = ["LAG_POINTS", "burnup_chart", "plot_burnup", "plot_commune_bars", "plot_funnel"]
+
+
 #: Communes this many points behind the project are flagged on the commune chart.
 LAG_POINTS = 10.0
 

@@ -29,6 +29,9 @@ from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
 
+__all__ = ["DECIMALS", "SIMPLIFY_ABOVE", "SIMPLIFY_DEGREES", "safe", "save_web_map", "web_map"]
+
+
 #: Degrees kept in coordinates: 1e-6° is about 0.1 m.
 DECIMALS = 6
 #: Layers of more parcels than this are simplified, keeping shared edges (about 0.3 m).

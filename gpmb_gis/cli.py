@@ -19,6 +19,7 @@ from pathlib import Path
 
 from gpmb_gis._dates import DateParseError, parse_date
 from gpmb_gis._errors import GpmbError
+from gpmb_gis.labels import LANGS
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--config", required=True, type=Path)
     report.add_argument("--as-of", type=_date_arg)
     report.add_argument("--out", type=Path, default=Path("output"))
-    report.add_argument("--lang", choices=("vi", "en"))
+    report.add_argument("--lang", choices=LANGS)
     report.add_argument(
         "--quarter",
         help="the quarterly report (2024Q2): as of the 20th of the "

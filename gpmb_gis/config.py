@@ -24,6 +24,7 @@ from gpmb_gis._dates import DateParseError, parse_date
 from gpmb_gis._errors import ConfigError, CRSError
 from gpmb_gis.chainage import parse_chainage
 from gpmb_gis.crs import province_crs
+from gpmb_gis.labels import LANGS
 
 __all__ = [
     "ENCODINGS",
@@ -518,7 +519,7 @@ def load_config(path: str | Path) -> Config:
         problems.add(f"projects.{dup}", "id used twice", "give each project its own id")
     as_of = _date(data["as_of"], "as_of", problems) if "as_of" in data else None
     lang = str(data.get("lang", "vi"))
-    if lang not in ("vi", "en"):
+    if lang not in LANGS:
         problems.add("lang", f"{lang!r} is not a report language", 'use "vi" or "en"')
     fields = _fields(data.get("fields", {}), problems)
     qa = _qa(data.get("qa", {}), problems)

@@ -62,11 +62,6 @@ def _header_labels(grid: list[list[Any]], row: int) -> list[str]:
     return labels
 
 
-def _score_labels(labels: list[str], fields: Mapping[str, str] | None) -> tuple[int, dict]:
-    matched = match_columns(labels, "handovers", fields)
-    return len(set(matched.values())), matched
-
-
 def find_heading(
     grid: list[list[Any]],
     fields: Mapping[str, str] | None = None,

@@ -276,6 +276,14 @@ def _parse_crs(value: Any, key: str, problems: _Problems) -> CRS | None:
         return None
 
 
+def _in_metres(crs: CRS) -> bool:
+    """Whether a CRS is projected with both axes in metres (areas in it are m²)."""
+    axes = crs.axis_info
+    return (
+        crs.is_projected and bool(axes) and all(a.unit_name in ("metre", "meter") for a in axes[:2])
+    )
+
+
 def _date(value: Any, key: str, problems: _Problems) -> dt.date | None:
     try:
         return parse_date(value)
@@ -451,7 +459,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _project_crs(data: Mapping[str, Any], problems: _Problems) -> CRS | None:
     if data.get("crs"):
-        return _parse_crs(data["crs"], "crs", problems)
+        crs = _parse_crs(data["crs"], "crs", problems)
+        if crs is not None and not _in_metres(crs):
+            problems.add(
+                "crs",
+                f"{data['crs']!r} is not a projected coordinate system in metres: areas "
+                "measured in it would not be square metres",
+                'use the VN-2000 zone of the province (crs = "EPSG:9215"), or give a layer '
+                "in degrees its own crs under [layers]",
+            )
+            return None
+        return crs
     if data.get("province"):
         try:
             return province_crs(str(data["province"]))

@@ -58,6 +58,18 @@ def test_crs_overrides_province(tmp_path):
     assert cfg.crs.to_epsg() == 5898
 
 
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:4756", "EPSG:2263"])
+def test_a_run_crs_in_degrees_or_feet_is_refused(tmp_path, crs):
+    """Areas are measured in the config's CRS: square degrees or feet would print nonsense."""
+    with pytest.raises(ConfigError, match="not a projected coordinate system in metres"):
+        load_config(write(tmp_path, BASE.replace('province = "Lạng Sơn"', f'crs = "{crs}"')))
+
+
+def test_a_layer_may_be_in_degrees(tmp_path):
+    text = BASE.replace('parcels = "p.gpkg"', 'parcels = { path = "p.gpkg", crs = "EPSG:4326" }')
+    assert load_config(write(tmp_path, text)).parcels.crs == "EPSG:4326"
+
+
 def test_unknown_key_names_the_closest(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, BASE.replace("as_of", "as_off")))

@@ -27,11 +27,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from gpmb_gis.config import Config, Project, load_config
+from gpmb_gis.config import Config, Project
 from gpmb_gis.inputs import Inputs, load_inputs
 from gpmb_gis.overlay import overlay_project
 from gpmb_gis.result import ProgressResult
-from gpmb_gis.run import OverlayAll, measure_inputs
+from gpmb_gis.run import OverlayAll, config_for, measure_inputs
 
 __all__ = ["compute_progress_on", "overlay_on"]
 
@@ -62,6 +62,7 @@ def compute_progress_on(
     as_of: dt.date | None = None,
     *,
     include_owner: bool = False,
+    allow_unplaced: bool = False,
 ) -> ProgressResult:
     """:func:`gpmb_gis.compute_progress` with each project's overlay on a dask cluster.
 
@@ -69,7 +70,7 @@ def compute_progress_on(
     ----------
     client
         A ``dask.distributed.Client`` (a ``LocalCluster`` on one machine, or a scheduler).
-    config, as_of, include_owner
+    config, as_of, include_owner, allow_unplaced
         As for :func:`gpmb_gis.compute_progress`.
 
     Returns
@@ -77,8 +78,7 @@ def compute_progress_on(
     ProgressResult
         The same tables as :func:`gpmb_gis.compute_progress`.
     """
-    if not isinstance(config, Config):
-        config = load_config(config)
+    config = config_for(config, allow_unplaced=allow_unplaced)
     day = as_of or config.as_of or dt.date.today()
     return measure_inputs(
         load_inputs(config, settle=False),

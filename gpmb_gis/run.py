@@ -3,7 +3,8 @@
 :func:`compute_progress` reads the inputs (:mod:`gpmb_gis.inputs`), cuts each right of way
 while the parcels are keyed and the book is read, dates and measures each project as soon as
 its cut is done, and returns a :class:`~gpmb_gis.result.ProgressResult`. This is the only
-module that schedules work on threads.
+module that schedules the steps of a run on threads (within one step, a GeoPackage is read in
+parts on threads of its own: :mod:`gpmb_gis.nearby`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from typing import TypeVar
 import pandas as pd
 from shapely import STRtree
 
+from gpmb_gis import _arrays, join, qa, stages
 from gpmb_gis import columns as C
-from gpmb_gis import join, qa, stages
+from gpmb_gis._errors import InputError
+from gpmb_gis._text import number_key, parcel_label
 from gpmb_gis.config import Config, Project, load_config
 from gpmb_gis.faces import union_of
 from gpmb_gis.inputs import (
@@ -49,9 +52,11 @@ from gpmb_gis.overlay import (
 from gpmb_gis.result import ProgressResult, measure_overlays
 
 __all__ = [
+    "WHAT_IF",
     "OverlayAll",
     "check_milestones",
     "compute_progress",
+    "config_for",
     "measure_inputs",
     "overlay_threads",
     "overlay_while_linking",
@@ -60,6 +65,10 @@ __all__ = [
 
 
 T = TypeVar("T")
+
+
+#: The record label of a what-if's handover records (:func:`what_if`).
+WHAT_IF = "what-if"
 
 
 def compute_progress(
@@ -94,10 +103,7 @@ def compute_progress(
     >>> round(float(result.progress_by_project.loc[0, "cleared_pct"]), 1)
     99.3
     """
-    if not isinstance(config, Config):
-        config = load_config(config)
-    if allow_unplaced and not config.qa.allow_unplaced:
-        config = dataclasses.replace(config, qa=dataclasses.replace(config.qa, allow_unplaced=True))
+    config = config_for(config, allow_unplaced=allow_unplaced)
     day = as_of or config.as_of or dt.date.today()
     with ThreadPoolExecutor(max_workers=_workers(list(config.projects))) as pool:
         read = _read_while_cutting(config, pool)
@@ -109,6 +115,18 @@ def compute_progress(
             read.binned,
         )
     return measure_overlays(inputs, overlays, day, include_owner=include_owner, measured=measured)
+
+
+def config_for(config: Config | str, *, allow_unplaced: bool = False) -> Config:
+    """The config of a run: read from its path when given one, the book's doubt allowed or not.
+
+    ``allow_unplaced`` overrides the config's ``[qa] allow_unplaced`` when true.
+    """
+    if not isinstance(config, Config):
+        config = load_config(config)
+    if allow_unplaced and not config.qa.allow_unplaced:
+        config = dataclasses.replace(config, qa=dataclasses.replace(config.qa, allow_unplaced=True))
+    return config
 
 
 @dataclass(frozen=True)
@@ -281,7 +299,7 @@ def what_if(
         What :func:`compute_progress` returned (its inputs are reused, nothing is read again).
     parcels
         ``(sheet, parcel)`` pairs, or a table with ``sheet`` and ``parcel`` columns (and
-        ``commune``, when parcel numbers repeat across communes).
+        ``commune``, needed only where a sheet and parcel number is in several communes).
     handover_date
         The handover date to assume; the report date becomes the later of it and the result's.
     project
@@ -294,6 +312,12 @@ def what_if(
     >>> bool(plan.progress_by_project["cleared_m2"].sum() > result.progress_by_project[
     ...     "cleared_m2"].sum())
     True
+
+    Raises
+    ------
+    InputError
+        When a parcel given is no parcel read near the rights of way, or its sheet and number
+        are in several communes and no commune is given: the plan would change nothing.
     """
     if result.inputs is None:
         raise ValueError("the result holds no inputs to recompute from")
@@ -302,6 +326,7 @@ def what_if(
         if isinstance(parcels, pd.DataFrame)
         else pd.DataFrame(list(parcels), columns=[C.SHEET, C.PARCEL])
     )
+    table = _with_communes(table, result.inputs)
     extra = empty_handovers().reindex(range(len(table)))
     extra[C.SHEET] = table[C.SHEET].to_numpy()
     extra[C.PARCEL] = table[C.PARCEL].to_numpy()
@@ -312,7 +337,7 @@ def what_if(
         extra = pd.concat([extra.assign(**{C.PROJECT: pid}) for pid in ids], ignore_index=True)
     extra[C.HANDOVER_DATE] = handover_date
     extra[C.SOURCE_ROW] = 0
-    extra[C.RECORD_LABEL] = "what-if"
+    extra[C.RECORD_LABEL] = WHAT_IF
     extra[C.SOURCE_SHEET] = ""
     extra[C.ENFORCEMENT] = False
     extra[C.COMPLAINT] = False
@@ -321,7 +346,7 @@ def what_if(
     communes = inputs.index()
     records = pd.concat([inputs.records, join.add_keys(extra, communes)], ignore_index=True)
     projects = {p.id: p.name for p in inputs.config.projects}
-    links, _ = join.match_records(
+    links, found = join.match_records(
         records,
         inputs.parcels,
         projects,
@@ -332,10 +357,50 @@ def what_if(
         inputs,
         records=records,
         links=links,
+        findings=[*inputs.findings, *(f for f in found if f.feature == WHAT_IF)],
         record_reach=stages.record_reach_days(records),
         read={**inputs.read, "handovers": inputs.read.get("handovers", 0) + len(extra)},
     )
     return measure_inputs(changed, max(result.as_of, handover_date))
+
+
+def _with_communes(table: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
+    """The parcels of a what-if, each with its commune where the parcels' key needs one.
+
+    A sheet and parcel number in one commune only takes that commune.
+
+    Raises
+    ------
+    InputError
+        For a parcel that no parcel read is, or one in several communes without a commune.
+    """
+    parcels = inputs.parcels
+    communes: dict[tuple[str, str], set[str]] = {}
+    for key in zip(parcels[C.KEY_SHEET], parcels[C.KEY_PARCEL], parcels[C.COMMUNE], strict=True):
+        communes.setdefault(key[:2], set()).add(key[2] if _arrays.present(key[2]) else "")
+    sheets = _arrays.map_unique(table[C.SHEET], number_key)
+    numbers = _arrays.map_unique(table[C.PARCEL], number_key)
+    given = table[C.COMMUNE].tolist() if C.COMMUNE in table else [None] * len(table)
+    filled = []
+    for sheet, number, commune in zip(sheets, numbers, given, strict=True):
+        found = communes.get((sheet, number))
+        label = parcel_label(sheet, number)
+        if found is None:
+            raise InputError(
+                "what_if",
+                f"no parcel read near the rights of way is {label}",
+                "check the numbers: result.parcels lists each project's parcels",
+            )
+        if inputs.commune_in_key and not _arrays.present(commune) and len(found) > 1:
+            raise InputError(
+                "what_if",
+                f"{label} is a parcel of {len(found)} communes ({', '.join(sorted(found))})",
+                "give a table with commune, sheet and parcel columns",
+            )
+        filled.append(
+            commune if _arrays.present(commune) or not inputs.commune_in_key else next(iter(found))
+        )
+    return table.assign(**{C.COMMUNE: filled})
 
 
 def check_milestones(config: Config | str, as_of: dt.date | None = None) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The measurement on hand-made geometry whose areas are known on paper (DESIGN §5)."""
+"""The measurement on hand-made geometry whose areas are known on paper (docs/metrics.md)."""
 
 from __future__ import annotations
 
@@ -165,3 +165,24 @@ def test_record_project_by_id_or_name(written, matched):
     }
     by_key = {fold(n): p for p, n in projects.items()} | {fold(p): p for p in projects}
     assert match_project(written, by_key) == matched
+
+
+def test_what_if_takes_the_parcels_commune_when_the_parcels_carry_one(hand_config):
+    """B (sheet 5 / parcel 2, paid) handed over: 0–70 m is then clear, plus C's DGT."""
+    from gpmb_gis import what_if
+
+    result = compute_progress(hand_config, day("01/06/2024"))
+    assert result.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(1400.0)
+    plan = what_if(result, [(5, 2)], day("30/06/2024"))
+    assert plan.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(1800.0)
+    assert "records_unaccounted" not in set(plan.qa_issues["check"])
+    # the result asked about is left as it was
+    assert result.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(1400.0)
+
+
+def test_what_if_refuses_a_parcel_that_changes_nothing(hand_config):
+    from gpmb_gis import InputError, what_if
+
+    result = compute_progress(hand_config, day("01/06/2024"))
+    with pytest.raises(InputError, match="sheet 9 / parcel 9"):
+        what_if(result, [(5, 2), (9, 9)], day("30/06/2024"))

@@ -1,8 +1,11 @@
 """Everything a run reads, checked and keyed: the step between reading and measuring.
 
-:func:`load_inputs` reads the layers and the handover book named in the config (:mod:`io`),
-repairs and checks them (:mod:`qa`), adds the matching keys and links handover records to
-parcels (:mod:`engine`).
+:func:`load_inputs` reads the layers and the handover book named in the config
+(:mod:`gpmb_gis.io`), repairs and checks them (:mod:`gpmb_gis.qa`), adds the matching keys and
+links handover records to parcels (:mod:`gpmb_gis.join`). Each of those steps is a function of
+its own (:func:`read_layers`, :func:`read_parcel_shapes`, :func:`key_parcels`,
+:func:`read_book`, :func:`gather`, :func:`linked`, :func:`settled`), so that a run
+(:mod:`gpmb_gis.run`) can do some of them at once.
 """
 
 from __future__ import annotations
@@ -319,7 +322,11 @@ class KeyedParcels:
 
 
 def key_parcels(config: Config, layers: Layers, parcels: gpd.GeoDataFrame) -> KeyedParcels:
-    """Key and check the parcels read (:func:`read_parcel_shapes`); refuse a misplaced ROW."""
+    """Key and check the parcels read (:func:`read_parcel_shapes`); refuse a misplaced ROW.
+
+    The commune and sheet columns are added to ``parcels`` itself (its shapes stay as they
+    are, so cuts already started on them are not disturbed); the keyed copy is returned.
+    """
     tally, communes = layers.tally, layers.communes
     if C.PARCEL not in parcels:
         raise io_missing_column(config.parcels, "parcels", C.PARCEL, parcels.columns)
@@ -550,7 +557,7 @@ def load_inputs(config: Config, *, settle: bool = True, link: bool = True) -> In
 
     With ``link=False`` the records are not yet linked to the parcels (:func:`linked`);
     with ``settle=False`` the records that match no parcel read are not yet looked up in the
-    rest of the parcels layer (:func:`settled`). A run (:func:`gpmb_gis.run.read_inputs`)
+    rest of the parcels layer (:func:`settled`). A run (:func:`gpmb_gis.compute_progress`)
     does the same steps, some of them at once.
 
     Raises

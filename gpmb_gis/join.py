@@ -220,7 +220,7 @@ KEY_PROBLEMS = {NO_PARCEL_NUMBER: "record_no_parcel", NO_SHEET: "record_no_sheet
 #: A records column that sets a problem found before the join (the book as a whole).
 KEY_PROBLEM = "key_problem"
 #: The checks of records that no parcel near the right of way took: the rest of the parcels
-#: layer may still hold their parcel (:meth:`gpmb_gis.inputs.Inputs.settle`).
+#: layer may still hold their parcel (:func:`gpmb_gis.inputs.settled`).
 LOOK_FARTHER = ("record_no_parcel", "record_commune_unknown")
 
 

@@ -58,7 +58,7 @@ def simple_config(folder: Path, extra: str = "") -> Path:
 
 
 def hand_case(folder: Path) -> Path:
-    """The hand-checked corridor of the engine tests.
+    """The hand-checked corridor of the measurement tests.
 
     ROW 100 × 20 m = 2000 m². Parcels: A 0–40 (800 m² in ROW, handed over 01/03/2024);
     B 40–70 × 0–30 (600 in, 300 out, paid); C 70–90 DGT (400, already clear, no record);

@@ -66,7 +66,7 @@ def test_sample_communes_add_up_to_projects(sample_report):
 
 
 def test_sample_figures_match_an_independent_computation(sample_report):
-    """Project figures from the definitions of DESIGN §5 with plain geopandas."""
+    """Project figures from the definitions of docs/metrics.md with plain geopandas."""
     folder = SAMPLE_CONFIG.parent
     projects = pd.read_csv(sample_report / "tables/progress_by_project.csv").set_index("project")
     table = pd.read_csv(sample_report / "tables/parcels.csv", dtype={"sheet": str, "parcel": str})

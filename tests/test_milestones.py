@@ -1,4 +1,4 @@
-"""Milestones on hand-built histories: met, missed, on track, at risk (DESIGN §5)."""
+"""Milestones on hand-built histories: met, missed, on track, at risk (docs/metrics.md)."""
 
 from __future__ import annotations
 

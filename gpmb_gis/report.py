@@ -401,17 +401,9 @@ def _milestones_section(result: ProgressResult, out_dir: Path, lang: str) -> lis
     """The milestone table, each row coloured by its status, and the burn-up charts."""
     esc = html.escape
     table = result.milestones()
-    head = [
-        "project",
-        "label",
-        "date",
-        "target_pct",
-        "actual_pct",
-        "status",
-        "forecast_date",
-        "needed_pct_per_week",
-        "recent_pct_per_week",
-    ]
+    # the milestone table's columns, without those the page shows elsewhere or in hectares
+    shown_elsewhere = ("scope", "reached_date", "needed_ha_per_week", "recent_ha_per_week")
+    head = [c for c in C.MILESTONE_COLUMNS if c not in shown_elsewhere]
     names = [heading(h, lang) for h in head]
     rows = []
     for r in table.itertuples(index=False):

@@ -1,4 +1,4 @@
-"""Shared fixtures: tiny datasets built in code, and the paths of shared real data."""
+"""Shared fixtures: tiny datasets built in code (helpers.py holds the paths of shared data)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,6 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_CONFIG = ROOT / "data" / "cao_loc" / "gpmb.toml"
-SHARED = ROOT.parent / "shared"
-REALDATA = SHARED / "realdata"
-REFERENCE = SHARED / "reference"
 
 
 @pytest.fixture

@@ -14,6 +14,13 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Polygon, box
 
+#: The project's folder, the bundled sample's config, and the shared real data beside it.
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_CONFIG = ROOT / "data" / "cao_loc" / "gpmb.toml"
+SHARED = ROOT.parent / "shared"
+REALDATA = SHARED / "realdata"
+REFERENCE = SHARED / "reference"
+
 ORIGIN = (455_000.0, 2_425_000.0)
 CRS = "EPSG:9215"
 

@@ -438,7 +438,7 @@ def test_row_declared_in_the_wrong_zone(tmp_path, capsys):
 def test_real_quang_ngai_parcels(tmp_path, capsys):
     """The real Quảng Ngãi file as published (Esri JSON, WGS 84): repeated keys, overlapping
     pairs and the invalid polygon are all reported; every parcel is accounted for."""
-    from conftest import REALDATA
+    from helpers import REALDATA
 
     path = REALDATA / "quangngai_parcels_esrijson_REDACTED.json"
     if not path.exists():

@@ -13,9 +13,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from helpers import rect, write_layer
+from helpers import SAMPLE_CONFIG, rect, write_layer
 
-from conftest import SAMPLE_CONFIG
 from gpmb_gis.cli import main
 
 ONE_LINE = r"^gpmb: error: .+: .+ — .+$"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import pyogrio
 import pytest
-from helpers import ORIGIN, write_book_csv, write_config, write_layer
+from helpers import ORIGIN, REALDATA, write_book_csv, write_config, write_layer
 from shapely.geometry import LineString, Point, box
 
-from conftest import REALDATA
 from gpmb_gis import compute_progress
 from gpmb_gis._drawing import polygons_from_drawing
 

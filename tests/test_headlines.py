@@ -11,9 +11,8 @@ import shutil
 
 import openpyxl
 import pytest
-from helpers import rect, write_book_csv, write_config, write_layer
+from helpers import SAMPLE_CONFIG, rect, write_book_csv, write_config, write_layer
 
-from conftest import SAMPLE_CONFIG
 from gpmb_gis import compute_progress
 from gpmb_gis._errors import InputError
 from gpmb_gis.cli import main

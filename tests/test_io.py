@@ -9,10 +9,9 @@ import geopandas as gpd
 import numpy as np
 import openpyxl
 import pytest
-from helpers import CRS, rect, write_layer
+from helpers import CRS, REALDATA, rect, write_layer
 from pyproj import CRS as ProjCRS  # noqa: N811
 
-from conftest import REALDATA
 from gpmb_gis import columns as C
 from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis.config import LayerSource

@@ -12,10 +12,10 @@ import shutil
 
 import openpyxl
 import pytest
+from helpers import SAMPLE_CONFIG
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLE_CONFIG
 from gpmb_gis import compute_progress
 
 BOOK = "so_theo_doi_ban_giao.xlsx"

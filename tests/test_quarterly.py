@@ -7,8 +7,8 @@ import shutil
 import subprocess
 
 import pytest
+from helpers import SAMPLE_CONFIG
 
-from conftest import SAMPLE_CONFIG
 from gpmb_gis._errors import GpmbError
 from gpmb_gis.cli import main
 from gpmb_gis.quarterly import parse_quarter, previous_quarter, quarter_report_date

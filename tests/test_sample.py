@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from conftest import SAMPLE_CONFIG
+from helpers import SAMPLE_CONFIG
+
 from gpmb_gis.sample import write_sample
 
 

@@ -9,11 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from helpers import CRS, rect, write_book_csv, write_config, write_layer
+from helpers import CRS, SAMPLE_CONFIG, rect, write_book_csv, write_config, write_layer
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLE_CONFIG
 from gpmb_gis import columns as C
 from gpmb_gis import compute_progress
 from gpmb_gis.chainage import Route

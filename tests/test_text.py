@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from helpers import REFERENCE
 
-from conftest import REFERENCE
 from gpmb_gis._text import (
     TCVN3_TABLE,
     commune_key,

@@ -13,6 +13,9 @@ __all__ = [
     "CLEARED_M2",
     "CLEARED_PCT",
     "COMMUNE",
+    "COMMUNE_2025",
+    "COMMUNE_2025_CODE",
+    "COMMUNE_2025_COLUMNS",
     "COMMUNE_CODE",
     "COMMUNE_COLUMNS",
     "COMPLAINT",
@@ -70,6 +73,9 @@ PROJECT = "project"
 PROJECT_NAME = "project_name"
 COMMUNE = "commune"
 COMMUNE_CODE = "commune_code"
+#: The unit of 2025 a commune of 2024 became part of (``docs/communes.md``).
+COMMUNE_2025 = "commune_2025"
+COMMUNE_2025_CODE = "commune_2025_code"
 SHEET = "sheet"
 PARCEL = "parcel"
 LAND_USE = "land_use"
@@ -179,3 +185,5 @@ HANDOVER_COLUMNS: tuple[str, ...] = (
     SOURCE_ROW, SOURCE_SHEET, RECORD_LABEL, PROJECT, COMMUNE, SHEET, PARCEL,
     *DATE_COLUMNS, STATUS, "status_stage", ENFORCEMENT, COMPLAINT, OWNER, NOTE, LAND_USE,
 )  # fmt: skip
+COMMUNE_2025_COLUMNS = [PROJECT, COMMUNE_2025_CODE, COMMUNE_2025, "old_communes", *_MEASURES,
+                        "inventoried_m2", "plan_approved_m2", "paid_m2", AS_OF]  # fmt: skip

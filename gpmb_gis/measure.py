@@ -6,6 +6,7 @@ reached on the day (``docs/metrics.md``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from gpmb_gis.chainage import (
     stretch_labels,
 )
 from gpmb_gis.chainage import runs as chainage_runs
+from gpmb_gis.eras import new_units
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.labels import word
 from gpmb_gis.overlay import ProjectOverlay, Units
@@ -33,8 +35,10 @@ __all__ = [
     "FULL_TOLERANCE_M2",
     "ProjectTables",
     "blockers_table",
+    "in_units_2025",
     "measure_chainage",
     "measure_communes",
+    "measure_communes_2025",
     "measure_project",
     "parcels_table",
     "percent",
@@ -399,6 +403,61 @@ class ProjectTables:
     blockers: pd.DataFrame
     communes: list[dict[str, object]]
     parcels: pd.DataFrame
+    communes_2025: list[dict[str, object]] = dataclasses.field(default_factory=list)
+
+
+def in_units_2025(ov: ProjectOverlay, new: list[tuple[str, str]], unknown: str,
+                  ) -> tuple[ProjectOverlay, list[str]]:  # fmt: skip
+    """The overlay broken down by the units of 2025 its communes became part of.
+
+    ``new`` gives each commune of ``ov.communes`` its unit of 2025 (code, name; blank when not
+    known, the communes so are one unit named ``unknown``). A new unit's land is the union of
+    its old communes': parts of a face in two old communes of one new unit count once. Also
+    returns, per new unit, the names of its old communes joined by "; ".
+    """
+    units = ov.communes
+    targets = sorted(set(new), key=lambda t: (t[0] == "", t))
+    position = {t: k for k, t in enumerate(targets)}
+    unit_of = np.array([position[t] for t in new], dtype=np.int64)
+    face, unit, area = units.face_index, unit_of[units.face_unit], units.face_area
+    if units.polygons:  # old communes do not overlap: their parts add up to the union
+        required = np.bincount(unit_of, weights=units.required_m2, minlength=len(targets))
+    else:  # a face covered by parcels of two communes is a part of each: once per new unit
+        pairs = pd.DataFrame({"face": face, "unit": unit}).drop_duplicates()
+        face, unit = pairs["face"].to_numpy(), pairs["unit"].to_numpy()
+        area = area[pairs.index.to_numpy()]
+        required = np.bincount(unit, weights=area, minlength=len(targets))
+    crossed = units.required_m2 > 0  # the old communes the project crosses
+    old_names = ["; ".join(sorted({units.names[u] for u in
+                                   np.flatnonzero((unit_of == k) & crossed)}))
+                 for k in range(len(targets))]  # fmt: skip
+    piece_unit = np.where(ov.piece_unit >= 0, unit_of[np.maximum(ov.piece_unit, 0)], -1)
+    regrouped = Units([code or f"?{name}" for code, name in targets],
+                      [code for code, _ in targets],
+                      [name or unknown for _, name in targets], required, face, unit, area,
+                      polygons=units.polygons)  # fmt: skip
+    return dataclasses.replace(ov, communes=regrouped, piece_unit=piece_unit), old_names
+
+
+def measure_communes_2025(ov: ProjectOverlay, day: dt.date, new: list[tuple[str, str]],
+                          labels: tuple[str, str, str]) -> list[dict[str, object]]:  # fmt: skip
+    """The project's rows of ``progress_by_commune_2025.csv`` as of a date.
+
+    ``labels`` word land outside every commune, land in no parcel and a commune whose unit of
+    2025 is not known. The rows add up to the project's, as the commune rows do.
+    """
+    outside, unmapped, unknown = labels
+    regrouped, old_names = in_units_2025(ov, new, unknown)
+    by_code = dict(zip(regrouped.communes.codes, old_names, strict=True))
+    by_name = dict(zip(regrouped.communes.names, old_names, strict=True))
+    rows = measure_communes(regrouped, day, outside, unmapped)
+    out = []
+    for row in rows:
+        code, name = row.pop(C.COMMUNE_CODE), row.pop(C.COMMUNE)
+        olds = by_code.get(code, "") if code else by_name.get(name, "")
+        out.append({C.PROJECT: row.pop(C.PROJECT), C.COMMUNE_2025_CODE: code,
+                    C.COMMUNE_2025: name, "old_communes": olds, **row})  # fmt: skip
+    return out
 
 
 def project_tables(
@@ -412,9 +471,14 @@ def project_tables(
     bins = measure_chainage(ov, day)
     blockers, road = blockers_table(ov, bins, day)
     lang = inputs.config.lang
-    communes = measure_communes(
-        ov, day, word("outside_communes", lang), word("unmapped_land", lang)
-    )
+    labels = (word("outside_communes", lang), word("unmapped_land", lang))
+    communes = measure_communes(ov, day, *labels)
+    units = ov.communes
+    new = new_units(units.codes, units.names, inputs.config.province)
+    of_commune = dict(zip(zip(units.codes, units.names, strict=True), new, strict=True))
+    for commune in communes:
+        code, name = of_commune.get((commune[C.COMMUNE_CODE], commune[C.COMMUNE]), ("", ""))
+        commune[C.COMMUNE_2025_CODE], commune[C.COMMUNE_2025] = code, name
     return ProjectTables(
         row,
         road,
@@ -422,4 +486,5 @@ def project_tables(
         blockers,
         communes,
         parcels_table(ov, inputs, day, include_owner=include_owner),
+        measure_communes_2025(ov, day, new, (*labels, word("commune_2025_unknown", lang))),
     )

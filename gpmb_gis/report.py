@@ -87,7 +87,10 @@ def write_tables(
             columns=PROJECT_COLUMNS
             + [c for c in result.progress_by_project.columns if c not in PROJECT_COLUMNS]
         ),
-        "progress_by_commune": result.progress_by_commune[COMMUNE_COLUMNS],
+        "progress_by_commune": result.progress_by_commune.reindex(
+            columns=[*COMMUNE_COLUMNS, C.COMMUNE_2025_CODE, C.COMMUNE_2025]
+        ),
+        "progress_by_commune_2025": result.progress_by_commune_2025,
         "parcels": result.parcels,
         "qa_issues": result.qa_in(lang or result.config.lang),
         "progress_by_chainage": result.progress_by_chainage,

@@ -132,6 +132,9 @@ class ProgressResult:
         The tables of ``tables/`` (full precision; ``docs/metrics.md``).
     blockers
         Per road project: stretches not yet cleared and the parcels that block them.
+    progress_by_commune_2025
+        The same measures by the units of 2025 the communes became part of (unions of their
+        land; ``docs/communes.md``).
     records
         Records read, used and listed per layer.
     overlays
@@ -153,6 +156,9 @@ class ProgressResult:
     )
     blockers: pd.DataFrame = field(
         repr=False, default_factory=lambda: pd.DataFrame(columns=C.BLOCKER_COLUMNS)
+    )
+    progress_by_commune_2025: pd.DataFrame = field(
+        repr=False, default_factory=lambda: pd.DataFrame(columns=C.COMMUNE_2025_COLUMNS)
     )
     _unplaced: Unplaced | None = field(default=None, init=False, repr=False, compare=False)
     _milestones: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
@@ -251,7 +257,10 @@ def measure_overlays(
         config,
         day,
         by_project,
-        pd.DataFrame([r for t in tables for r in t.communes], columns=C.COMMUNE_COLUMNS),
+        pd.DataFrame(
+            [r for t in tables for r in t.communes],
+            columns=[*C.COMMUNE_COLUMNS, C.COMMUNE_2025_CODE, C.COMMUNE_2025],
+        ),
         pd.concat([t.parcels for t in tables], ignore_index=True),
         qa_table(findings, config.lang),
         summary,
@@ -260,6 +269,7 @@ def measure_overlays(
         findings,
         _concat([t.chainage for t in tables], C.CHAINAGE_COLUMNS),
         _concat([t.blockers for t in tables], C.BLOCKER_COLUMNS),
+        pd.DataFrame([r for t in tables for r in t.communes_2025], columns=C.COMMUNE_2025_COLUMNS),
     )
 
 

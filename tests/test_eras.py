@@ -1,0 +1,70 @@
+"""Communes of two eras in the tables: each commune's unit of 2025, and the 2025 table."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import SAMPLE_CONFIG, day, rect, simple_config, write_book_csv, write_layer
+
+from gpmb_gis import compute_progress
+
+
+def test_two_communes_merged_into_one_unit_have_one_row_of_their_union(hand_config):
+    """The hand case: West is Hợp Thành, East Tân Liên; both became Phường Kỳ Lừa."""
+    result = compute_progress(hand_config, day("01/06/2024"))
+    communes = result.progress_by_commune.set_index("commune")
+    assert communes.loc["Xã Hợp Thành", "commune_2025"] == "Phường Kỳ Lừa"
+    assert communes.loc["Xã Tân Liên", "commune_2025_code"] == "06187"
+    new = result.progress_by_commune_2025
+    assert new["commune_2025"].tolist() == ["Phường Kỳ Lừa"]
+    assert new.loc[0, "old_communes"] == "Xã Hợp Thành; Xã Tân Liên"
+    assert new.loc[0, "required_m2"] == pytest.approx(2000.0, abs=0.01)
+    assert new.loc[0, "cleared_m2"] == pytest.approx(1400.0, abs=0.01)  # A ∪ D, and C's DGT
+    assert new.loc[0, "unmapped_m2"] == pytest.approx(200.0, abs=0.01)
+
+
+def test_without_commune_polygons_land_of_two_old_communes_counts_once(tmp_path):
+    """A (0–40) and D (30–50) in Hợp Thành, B (40–70) in Tân Liên: 40–50 is in both old
+    communes (each is the union of its parcels), once in Phường Kỳ Lừa."""
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"TENXA": "Hợp Thành", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 40, 20)},
+        {"TENXA": "Tân Liên", "SHBANDO": 1, "SOTHUA": 2, "geometry": rect(40, 0, 70, 20)},
+        {"TENXA": "Hợp Thành", "SHBANDO": 1, "SOTHUA": 3, "geometry": rect(30, 0, 50, 20)},
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Xã": "Hợp Thành", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"},
+        {"Xã": "Tân Liên", "Tờ bản đồ": 1, "Số thửa": 2, "Ngày bàn giao": "01/03/2024"},
+    ])  # fmt: skip
+    result = compute_progress(simple_config(tmp_path))
+    old = result.progress_by_commune.set_index("commune")
+    assert old.loc["Hợp Thành", "required_m2"] == pytest.approx(1000.0)
+    assert old.loc["Tân Liên", "required_m2"] == pytest.approx(600.0)
+    new = result.progress_by_commune_2025.set_index("commune_2025")
+    assert new.loc["Phường Kỳ Lừa", "required_m2"] == pytest.approx(1400.0)  # not 1 600
+    assert new.loc["Phường Kỳ Lừa", "cleared_m2"] == pytest.approx(1400.0)
+    assert new["required_m2"].sum() == pytest.approx(2000.0)  # with the 600 m² in no parcel
+
+
+def test_a_name_found_in_two_old_districts_is_not_guessed(tmp_path):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"TENXA": "Hồng Phong", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 100, 20)},
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Xã": "Hồng Phong", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"},
+    ])  # fmt: skip
+    result = compute_progress(simple_config(tmp_path))
+    assert result.progress_by_commune["commune_2025"].tolist() == [""]
+    new = result.progress_by_commune_2025
+    assert new["commune_2025_code"].tolist() == [""]
+    assert new["commune_2025"].tolist() == ["(chưa rõ xã sau 1/7/2025)"]
+    assert new["old_communes"].tolist() == ["Hồng Phong"]
+
+
+def test_the_2025_rows_add_up_to_each_project_on_the_sample():
+    result = compute_progress(SAMPLE_CONFIG)
+    totals = result.progress_by_commune_2025.groupby("project")[["required_m2", "cleared_m2"]]
+    project = result.progress_by_project.set_index("project")
+    for pid, sums in totals.sum().iterrows():
+        assert sums["required_m2"] == pytest.approx(project.loc[pid, "required_m2"], abs=0.01)
+        assert sums["cleared_m2"] == pytest.approx(project.loc[pid, "cleared_m2"], abs=0.01)

@@ -12,11 +12,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+import pandas as pd
+
+from gpmb_gis import columns as C
 from gpmb_gis._arrays import present
+from gpmb_gis._findings import INFO, Finding
 from gpmb_gis._text import commune_parts
+from gpmb_gis.join import AMBIGUOUS_AFTER_MERGER, KEY_PROBLEM
 from gpmb_gis.units import crosswalk, units
 
-__all__ = ["new_units"]
+__all__ = ["new_units", "records_in_old_communes"]
 
 
 @functools.cache
@@ -73,3 +78,72 @@ def new_units(codes: Sequence[object], names: Sequence[object], province: str | 
         target = by_code.get(found)
         out.append(target if target is not None else ("", ""))
     return out
+
+
+def records_in_old_communes(records: pd.DataFrame, parcels: pd.DataFrame,
+                            communes: pd.DataFrame | None, province: str | None,
+                            ) -> tuple[pd.DataFrame, list[Finding]]:  # fmt: skip
+    """Records that name a unit of 2025, keyed to the commune of 2024 that holds their parcel.
+
+    Parcels keep the communes of 2024 (their sheets are numbered per old commune) while books
+    written after 1 July 2025 name the new units. A record whose commune is no commune of the
+    run but a unit of 2025 that some of them became part of takes the old commune whose parcel
+    has its sheet and number; when two old communes have one, the record is not counted
+    (``ambiguous_after_merger``, with the candidates), never guessed.
+
+    Parameters
+    ----------
+    records, parcels
+        Keyed (:func:`gpmb_gis.join.add_keys`); the parcels' commune is part of their key.
+    communes
+        The communes layer (key, code, name), or None: then the parcels' written communes.
+    province
+        The config's province; without one nothing changes.
+
+    Returns
+    -------
+    (DataFrame, list of Finding)
+        The records (a copy when any changed) and a note of how many were matched so.
+    """
+    if not province or not len(records) or not parcels[C.KEY_COMMUNE].astype(bool).any():
+        return records, []
+    if communes is not None:
+        old = communes[[C.KEY_COMMUNE, C.COMMUNE_CODE, C.COMMUNE]]
+    else:
+        old = parcels[[C.KEY_COMMUNE, C.COMMUNE]].drop_duplicates(C.KEY_COMMUNE)
+        old = old.assign(**{C.COMMUNE_CODE: ""})
+    old_keys = old[C.KEY_COMMUNE].tolist()
+    targets = new_units(old[C.COMMUNE_CODE].tolist(), old[C.COMMUNE].tolist(), province)
+    merged: dict[tuple[str, str], set[str]] = {}  # a unit of 2025 → the run's old communes in it
+    for key, (_, name) in zip(old_keys, targets, strict=True):
+        if name:
+            merged.setdefault(commune_parts(name)[:2], set()).add(key)
+    known = set(old_keys) | set(parcels[C.KEY_COMMUNE].tolist())
+    asks = [pos for pos, key in enumerate(records[C.KEY_COMMUNE].tolist())
+            if key and key not in known]  # fmt: skip
+    if not merged or not asks:
+        return records, []
+    holders: dict[tuple[str, str], set[str]] = {}
+    parts = (parcels[c].tolist() for c in (C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL))
+    for kc, ks, kp in zip(*parts, strict=True):
+        holders.setdefault((ks, kp), set()).add(kc)
+    out = records.copy()
+    key_col = out.columns.get_loc(C.KEY_COMMUNE)
+    if KEY_PROBLEM not in out:
+        out[KEY_PROBLEM] = 0
+    problem_col = out.columns.get_loc(KEY_PROBLEM)
+    matched = 0
+    for pos in asks:
+        row = out.iloc[pos]
+        key, kind, _ = commune_parts(row[C.COMMUNE])
+        olds = set().union(*(v for (k, kd), v in merged.items() if k == key and kind in ("", kd)))
+        found = holders.get((row[C.KEY_SHEET], row[C.KEY_PARCEL]), set()) & olds
+        if len(found) == 1:
+            out.iat[pos, key_col] = found.pop()
+            matched += 1
+        elif len(found) > 1:
+            out.iat[pos, problem_col] = AMBIGUOUS_AFTER_MERGER
+            matched += 1
+    if not matched:
+        return records, []
+    return out, [Finding(INFO, "book_communes_2025", "handovers", params={"count": matched})]

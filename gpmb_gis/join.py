@@ -19,6 +19,7 @@ from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import commune_key, commune_parts, fold, number_key, parcel_label
 
 __all__ = [
+    "AMBIGUOUS_AFTER_MERGER",
     "COMMUNE_UNKNOWN",
     "KEY_PROBLEM",
     "KEY_PROBLEMS",
@@ -213,10 +214,14 @@ LINK_COLUMNS = [C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT]
 #: Why a record's key cannot name a parcel (:func:`key_hits`), by strength: a stronger
 #: reason wins over a weaker one of the same record.
 NO_PARCEL_NUMBER, NO_SHEET, COMMUNE_UNKNOWN, NO_COMMUNE, SHEETS_AMBIGUOUS = 1, 2, 3, 4, 5
+#: A record naming a unit of 2025 whose sheet and parcel number is a parcel of two of the
+#: communes of 2024 merged into it (:func:`gpmb_gis.eras.records_in_old_communes`).
+AMBIGUOUS_AFTER_MERGER = 6
 #: The check that lists each reason.
 KEY_PROBLEMS = {NO_PARCEL_NUMBER: "record_no_parcel", NO_SHEET: "record_no_sheet",
                 COMMUNE_UNKNOWN: "record_commune_unknown", NO_COMMUNE: "record_no_commune",
-                SHEETS_AMBIGUOUS: "record_sheet_ambiguous"}  # fmt: skip
+                SHEETS_AMBIGUOUS: "record_sheet_ambiguous",
+                AMBIGUOUS_AFTER_MERGER: "ambiguous_after_merger"}  # fmt: skip
 #: A records column that sets a problem found before the join (the book as a whole).
 KEY_PROBLEM = "key_problem"
 #: The checks of records that no parcel near the right of way took: the rest of the parcels

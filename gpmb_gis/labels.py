@@ -228,6 +228,12 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "record_commune_unknown": {
         "vi": "Xã \"{commune}\" không khớp xã nào của bản đồ địa chính: tờ {sheet}, thửa {parcel} không được tính; có thể là: {closest_vi}",
         "en": "Commune \"{commune}\" matches no commune of the parcels: sheet {sheet}, parcel {parcel} not counted; it may mean: {closest}"},
+    "ambiguous_after_merger": {
+        "vi": "Xã \"{commune}\" (sau 1/7/2025) gồm nhiều xã cũ có thửa tờ {sheet}, thửa {parcel}: bản ghi không được tính, cần ghi xã cũ; có thể là: {closest_vi}",
+        "en": "Commune \"{commune}\" (after 1/7/2025) was made of several old communes with a parcel sheet {sheet}, parcel {parcel}: the record is not counted; write the old commune; it may be: {closest}"},
+    "book_communes_2025": {
+        "vi": "Sổ ghi {count} bản ghi theo xã mới (sau 1/7/2025); mỗi bản ghi được ghép với thửa của xã cũ có cùng tờ, thửa",
+        "en": "The book names {count} records by the communes of 2025; each was matched to the parcel with its sheet and number in the old communes merged into it"},
     "record_no_commune": {
         "vi": "Dòng không ghi xã, trong khi các thửa được phân theo xã: tờ {sheet}, thửa {parcel} không được tính; có thể là: {closest_vi}",
         "en": "No commune on the row, while the parcels carry communes: sheet {sheet}, parcel {parcel} not counted; it may mean: {closest}"},

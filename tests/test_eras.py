@@ -68,3 +68,52 @@ def test_the_2025_rows_add_up_to_each_project_on_the_sample():
     for pid, sums in totals.sum().iterrows():
         assert sums["required_m2"] == pytest.approx(project.loc[pid, "required_m2"], abs=0.01)
         assert sums["cleared_m2"] == pytest.approx(project.loc[pid, "cleared_m2"], abs=0.01)
+
+
+def _merged_case(tmp_path, book):
+    """Hợp Thành's parcels 1/1 (0–40) and 1/5 (70–80), Tân Liên's 1/2 (40–70) and 1/5 (80–90):
+    both communes became Phường Kỳ Lừa on 1 July 2025."""
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"TENXA": "Hợp Thành", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 40, 20)},
+        {"TENXA": "Tân Liên", "SHBANDO": 1, "SOTHUA": 2, "geometry": rect(40, 0, 70, 20)},
+        {"TENXA": "Hợp Thành", "SHBANDO": 1, "SOTHUA": 5, "geometry": rect(70, 0, 80, 20)},
+        {"TENXA": "Tân Liên", "SHBANDO": 1, "SOTHUA": 5, "geometry": rect(80, 0, 90, 20)},
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", book)
+    return compute_progress(simple_config(tmp_path), allow_unplaced=True)
+
+
+def test_a_record_naming_the_new_unit_joins_the_old_communes_parcel(tmp_path):
+    result = _merged_case(tmp_path, [
+        {"Xã": "Hợp Thành", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"},
+        {"Xã": "Phường Kỳ Lừa", "Tờ bản đồ": 1, "Số thửa": 2, "Ngày bàn giao": "01/03/2024"},
+    ])  # fmt: skip
+    assert result.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(1400.0)
+    old = result.progress_by_commune.set_index("commune")
+    assert old.loc["Tân Liên", "cleared_m2"] == pytest.approx(600.0)
+    checks = result.qa_issues.set_index("check")
+    assert "book_communes_2025" in checks.index
+    assert "record_commune_unknown" not in checks.index
+    assert result.unplaced().records == 0
+
+
+def test_a_key_two_merged_communes_hold_is_listed_not_joined(tmp_path):
+    result = _merged_case(tmp_path, [
+        {"Xã": "Kỳ Lừa", "Tờ bản đồ": 1, "Số thửa": 5, "Ngày bàn giao": "01/03/2024"},
+    ])  # fmt: skip
+    assert result.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(0.0)
+    row = result.qa_issues[result.qa_issues["check"] == "ambiguous_after_merger"]
+    assert len(row) == 1
+    message = row["message"].iloc[0]
+    assert "Hợp Thành" in message and "Tân Liên" in message
+    records = result.records.set_index("layer").loc["handovers"]
+    assert records["read"] == records["used"] + records["listed"] == 1
+
+
+def test_a_new_unit_none_of_the_parcels_communes_joined_stays_unknown(tmp_path):
+    result = _merged_case(tmp_path, [
+        {"Xã": "Xã Đồng Đăng", "Tờ bản đồ": 1, "Số thửa": 2, "Ngày bàn giao": "01/03/2024"},
+    ])  # fmt: skip
+    assert result.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(0.0)
+    assert "record_commune_unknown" in set(result.qa_issues["check"])

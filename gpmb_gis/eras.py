@@ -16,6 +16,7 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis._arrays import present
+from gpmb_gis._errors import GpmbError
 from gpmb_gis._findings import INFO, Finding
 from gpmb_gis._text import commune_parts
 from gpmb_gis.join import AMBIGUOUS_AFTER_MERGER, KEY_PROBLEM
@@ -67,7 +68,10 @@ def new_units(codes: Sequence[object], names: Sequence[object], province: str | 
     """
     if not province:
         return [("", "")] * len(codes)
-    by_code, by_name = _lookups(province)
+    try:
+        by_code, by_name = _lookups(province)
+    except GpmbError:  # a province the unit lists do not know: no commune is known
+        return [("", "")] * len(codes)
     out = []
     for code, name in zip(codes, names, strict=True):
         found = _code_2024(code)
@@ -78,6 +82,55 @@ def new_units(codes: Sequence[object], names: Sequence[object], province: str | 
         target = by_code.get(found)
         out.append(target if target is not None else ("", ""))
     return out
+
+
+def _merged(parcels: pd.DataFrame, communes: pd.DataFrame | None, province: str,
+            ) -> tuple[dict[tuple[str, str], set[str]], dict[str, str]]:  # fmt: skip
+    """Each unit of 2025 (name key, kind) → the run's old communes in it; and their kinds."""
+    if communes is not None:
+        old = communes[[C.KEY_COMMUNE, C.COMMUNE_CODE, C.COMMUNE]]
+    else:  # a commune written on the parcels may be a code as well as a name
+        old = parcels[[C.KEY_COMMUNE, C.COMMUNE]].drop_duplicates(C.KEY_COMMUNE)
+        old = old.assign(**{C.COMMUNE_CODE: old[C.COMMUNE]})
+    keys = old[C.KEY_COMMUNE].tolist()
+    kinds = {k: commune_parts(n)[1] for k, n in zip(keys, old[C.COMMUNE], strict=True)}
+    merged: dict[tuple[str, str], set[str]] = {}
+    targets = new_units(old[C.COMMUNE_CODE].tolist(), old[C.COMMUNE].tolist(), province)
+    for key, (_, name) in zip(keys, targets, strict=True):
+        if name:
+            merged.setdefault(commune_parts(name)[:2], set()).add(key)
+    return merged, kinds
+
+
+def _old_commune(
+    run_key: str,
+    written: object,
+    merged: dict[tuple[str, str], set[str]],
+    holders: set[str],
+    old_kind: dict[str, str] | None,
+) -> str | int | None:
+    """The key a record naming a unit of 2025 takes: the old commune holding its parcel.
+
+    :data:`AMBIGUOUS_AFTER_MERGER` when two of the unit's old communes hold it; None to keep
+    the record's key. ``old_kind`` is given when the record's key is an old commune's (the
+    kinds of the run's communes, by key): the record names that commune unless it writes
+    another kind ("Xã Cao Lộc" is not Thị trấn Cao Lộc), and then, holding no parcel, it
+    names none.
+    """
+    if not run_key:
+        return None
+    key, kind, _ = commune_parts(written)
+    olds = set().union(*(v for (k, kd), v in merged.items() if k == key and kind in ("", kd)))
+    if not olds:
+        return None  # no unit of 2025 that the run's communes joined has this name
+    if old_kind is not None and (not kind or kind == old_kind.get(run_key)):
+        return None  # an old commune's own name: read in the era of 2024
+    found = holders & olds
+    if len(found) == 1:
+        return found.pop()
+    if len(found) > 1:
+        return AMBIGUOUS_AFTER_MERGER
+    return f"{key} ({kind})" if old_kind is not None else None
 
 
 def records_in_old_communes(records: pd.DataFrame, parcels: pd.DataFrame,
@@ -107,21 +160,9 @@ def records_in_old_communes(records: pd.DataFrame, parcels: pd.DataFrame,
     """
     if not province or not len(records) or not parcels[C.KEY_COMMUNE].astype(bool).any():
         return records, []
-    if communes is not None:
-        old = communes[[C.KEY_COMMUNE, C.COMMUNE_CODE, C.COMMUNE]]
-    else:
-        old = parcels[[C.KEY_COMMUNE, C.COMMUNE]].drop_duplicates(C.KEY_COMMUNE)
-        old = old.assign(**{C.COMMUNE_CODE: ""})
-    old_keys = old[C.KEY_COMMUNE].tolist()
-    targets = new_units(old[C.COMMUNE_CODE].tolist(), old[C.COMMUNE].tolist(), province)
-    merged: dict[tuple[str, str], set[str]] = {}  # a unit of 2025 → the run's old communes in it
-    for key, (_, name) in zip(old_keys, targets, strict=True):
-        if name:
-            merged.setdefault(commune_parts(name)[:2], set()).add(key)
-    known = set(old_keys) | set(parcels[C.KEY_COMMUNE].tolist())
-    asks = [pos for pos, key in enumerate(records[C.KEY_COMMUNE].tolist())
-            if key and key not in known]  # fmt: skip
-    if not merged or not asks:
+    merged, old_kind = _merged(parcels, communes, province)
+    known = set(old_kind) | set(parcels[C.KEY_COMMUNE].tolist())
+    if not merged:
         return records, []
     holders: dict[tuple[str, str], set[str]] = {}
     parts = (parcels[c].tolist() for c in (C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL))
@@ -133,17 +174,18 @@ def records_in_old_communes(records: pd.DataFrame, parcels: pd.DataFrame,
         out[KEY_PROBLEM] = 0
     problem_col = out.columns.get_loc(KEY_PROBLEM)
     matched = 0
-    for pos in asks:
-        row = out.iloc[pos]
-        key, kind, _ = commune_parts(row[C.COMMUNE])
-        olds = set().union(*(v for (k, kd), v in merged.items() if k == key and kind in ("", kd)))
-        found = holders.get((row[C.KEY_SHEET], row[C.KEY_PARCEL]), set()) & olds
-        if len(found) == 1:
-            out.iat[pos, key_col] = found.pop()
-            matched += 1
-        elif len(found) > 1:
+    rows = zip(out[C.KEY_COMMUNE].tolist(), out[C.COMMUNE].tolist(), out[C.KEY_SHEET].tolist(),
+               out[C.KEY_PARCEL].tolist(), strict=True)  # fmt: skip
+    for pos, (run_key, written, sheet, number) in enumerate(rows):
+        found = _old_commune(run_key, written, merged, holders.get((sheet, number), set()),
+                             old_kind if run_key in known else None)  # fmt: skip
+        if found is AMBIGUOUS_AFTER_MERGER:
             out.iat[pos, problem_col] = AMBIGUOUS_AFTER_MERGER
-            matched += 1
+        elif found is not None:
+            out.iat[pos, key_col] = found
+        else:
+            continue
+        matched += 1
     if not matched:
         return records, []
     return out, [Finding(INFO, "book_communes_2025", "handovers", params={"count": matched})]

@@ -474,7 +474,8 @@ def project_tables(
     labels = (word("outside_communes", lang), word("unmapped_land", lang))
     communes = measure_communes(ov, day, *labels)
     units = ov.communes
-    new = new_units(units.codes, units.names, inputs.config.province)
+    codes = [code or name for code, name in zip(units.codes, units.names, strict=True)]
+    new = new_units(codes, units.names, inputs.config.province)  # a name may be a code
     of_commune = dict(zip(zip(units.codes, units.names, strict=True), new, strict=True))
     for commune in communes:
         code, name = of_commune.get((commune[C.COMMUNE_CODE], commune[C.COMMUNE]), ("", ""))

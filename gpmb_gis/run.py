@@ -23,8 +23,10 @@ from shapely import STRtree
 from gpmb_gis import _arrays, join, qa, stages
 from gpmb_gis import columns as C
 from gpmb_gis._errors import InputError
+from gpmb_gis._findings import ERROR
 from gpmb_gis._text import number_key, parcel_label
 from gpmb_gis.config import Config, Project, load_config
+from gpmb_gis.eras import records_in_old_communes
 from gpmb_gis.faces import union_of
 from gpmb_gis.inputs import (
     Inputs,
@@ -37,6 +39,7 @@ from gpmb_gis.inputs import (
     settled,
 )
 from gpmb_gis.io.book import empty_handovers
+from gpmb_gis.labels import qa_message
 from gpmb_gis.measure import project_tables
 from gpmb_gis.milestones import milestone_table
 from gpmb_gis.overlay import (
@@ -343,8 +346,11 @@ def what_if(
     extra[C.COMPLAINT] = False
     extra["status_stage"] = None
     inputs = result.inputs
-    communes = inputs.index()
-    records = pd.concat([inputs.records, join.add_keys(extra, communes)], ignore_index=True)
+    extra = join.add_keys(extra, inputs.index())
+    if inputs.commune_in_key:  # a commune of 2025 names the old commune holding the parcel
+        extra, _ = records_in_old_communes(extra, inputs.parcels, inputs.communes,
+                                           inputs.config.province)  # fmt: skip
+    records = pd.concat([inputs.records, extra], ignore_index=True)
     projects = {p.id: p.name for p in inputs.config.projects}
     links, found = join.match_records(
         records,
@@ -353,6 +359,14 @@ def what_if(
         commune_in_key=inputs.commune_in_key,
         communes=inputs.commune_keys(),
     )
+    unplaced = [f for f in found if f.feature == WHAT_IF and f.severity == ERROR]
+    if unplaced:
+        first = qa_message(unplaced[0].check, unplaced[0].params, "en")
+        raise InputError(
+            "what_if",
+            f"{len(unplaced)} of the parcels given name no parcel read: {first}",
+            "check each commune, sheet and parcel: the plan would change nothing",
+        )
     changed = dataclasses.replace(
         inputs,
         records=records,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -34,6 +35,10 @@ UNIT_COLUMNS = ["era", "province", "district", "commune", "kind", "code", "key"]
 #: The columns of :func:`crosswalk`.
 CROSSWALK_COLUMNS = ["province", "district_2024", "commune_2024_code", "commune_2024",
                      "commune_2025_code", "commune_2025", "divided"]  # fmt: skip
+
+
+#: Provinces the data lists under a later name: Thừa Thiên Huế became Thành phố Huế in 2025.
+_PROVINCE_ALIASES = {"thuathienhue": "hue"}
 
 
 def _data_folder() -> Path:
@@ -61,11 +66,13 @@ def _tables() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
 
 
 def _province_key(province: str) -> str:
-    """A province as the data keys it, without ``Tỉnh``/``Thành phố``: ``langson``."""
-    key = fold(province).replace(" ", "")
-    for prefix in ("tinh", "thanhpho"):
-        key = key.removeprefix(prefix)
-    return key
+    """A province as the data keys it, without ``Tỉnh``/``Thành phố``/``TP``: ``langson``."""
+    key = re.sub(r"[^a-z0-9]", "", fold(province))
+    for prefix in ("tinh", "thanhpho", "tp"):
+        if key.startswith(prefix) and len(key) > len(prefix) + 2:
+            key = key.removeprefix(prefix)
+            break
+    return _PROVINCE_ALIASES.get(key, key)
 
 
 def _in_province(table: pd.DataFrame, province: str | None) -> pd.DataFrame:
@@ -141,7 +148,7 @@ def crosswalk(province: str | None = None) -> pd.DataFrame:
     ['Xã Hợp Thành', '06187', 'Phường Kỳ Lừa']
     """
     old = units(2024, province)
-    new = units(2025, province).set_index("key")
+    new = units(2025).set_index("key")  # a province merged into another keeps no units of its own
     _, _, mapping = _tables()
     rows = []
     for divided, table in ((False, mapping["DICT_PROVINCE_WARD_NO_DIVIDED"]),

@@ -31,7 +31,7 @@ __all__ = ["UNPLACED_CHECKS", "Unplaced", "check_unplaced", "unplaced_records"]
 UNPLACED_CHECKS = ("record_no_parcel", "record_no_commune", "record_no_sheet",
                    "record_commune_unknown", "record_no_project",
                    "record_unknown_project", "record_sheet_ambiguous",
-                   "record_parcel_no_shape")  # fmt: skip
+                   "record_parcel_no_shape", "ambiguous_after_merger")  # fmt: skip
 
 
 @dataclass(frozen=True)

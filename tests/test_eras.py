@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from helpers import SAMPLE_CONFIG, day, rect, simple_config, write_book_csv, write_layer
 
@@ -117,3 +118,46 @@ def test_a_new_unit_none_of_the_parcels_communes_joined_stays_unknown(tmp_path):
     ])  # fmt: skip
     assert result.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(0.0)
     assert "record_commune_unknown" in set(result.qa_issues["check"])
+
+
+def test_a_new_unit_of_another_kind_is_not_the_old_commune_of_its_name(tmp_path):
+    """Xã Cao Lộc (2025: Thanh Lòa, Thạch Đạn, Lộc Yên) is not Thị trấn Cao Lộc (→ Kỳ Lừa)."""
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"TENXA": "Thị trấn Cao Lộc", "SHBANDO": 3, "SOTHUA": 1, "geometry": rect(0, 0, 50, 20)},
+        {"TENXA": "Xã Lộc Yên", "SHBANDO": 3, "SOTHUA": 1, "geometry": rect(50, 0, 90, 20)},
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Xã": "Xã Cao Lộc", "Tờ bản đồ": 3, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"},
+    ])  # fmt: skip
+    result = compute_progress(simple_config(tmp_path))
+    old = result.progress_by_commune.set_index("commune")
+    assert old.loc["Xã Lộc Yên", "cleared_m2"] == pytest.approx(800.0)
+    assert old.loc["Thị trấn Cao Lộc", "cleared_m2"] == pytest.approx(0.0)
+
+
+def test_an_ambiguous_record_is_held_by_the_gate(tmp_path):
+    from gpmb_gis import InputError
+    from gpmb_gis.unplaced import check_unplaced
+
+    result = _merged_case(tmp_path, [
+        {"Xã": "Kỳ Lừa", "Tờ bản đồ": 1, "Số thửa": 5, "Ngày bàn giao": "01/03/2024"},
+        {"Xã": "Hợp Thành", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"},
+    ])  # fmt: skip
+    assert result.unplaced().records == 1
+    with pytest.raises(InputError, match="could not be placed"):
+        check_unplaced(result, allow=False)  # 1 of 2 records: over the 2 % limit
+
+
+def test_what_if_takes_a_new_unit_and_refuses_what_changes_nothing(tmp_path):
+    from gpmb_gis import InputError, what_if
+
+    result = _merged_case(tmp_path, [
+        {"Xã": "Hợp Thành", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"},
+    ])  # fmt: skip
+    plan = what_if(result, pd.DataFrame({"commune": ["Phường Kỳ Lừa"], "sheet": [1],
+                                         "parcel": [2]}), day("30/06/2024"))  # fmt: skip
+    assert plan.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(1400.0)
+    with pytest.raises(InputError, match="name no parcel"):
+        what_if(result, pd.DataFrame({"commune": ["Xã Đồng Đăng"], "sheet": [1],
+                                      "parcel": [2]}), day("30/06/2024"))  # fmt: skip

@@ -97,3 +97,27 @@ def test_each_old_commune_lies_in_the_new_unit_the_crosswalk_names():
         assert share.max() >= 0.9, name
         checked += 1
     assert checked == 22
+
+
+@pytest.mark.parametrize(
+    "province",
+    [
+        "Hòa Bình",
+        "Tỉnh Kon Tum",
+        "TP Hồ Chí Minh",
+        "TP. Hà Nội",
+        "Thừa Thiên Huế",
+        "Bà Rịa - Vũng Tàu",
+        "tinh lang son",
+    ],
+)
+def test_provinces_merged_away_in_2025_and_common_spellings_have_a_crosswalk(province):
+    walk = crosswalk(province)
+    assert len(walk) > 50
+    assert walk["commune_2025"].str.len().gt(0).all()
+
+
+def test_a_province_the_lists_do_not_know_gives_no_unit_and_stops_nothing():
+    from gpmb_gis.eras import new_units
+
+    assert new_units(["06226"], ["Xã Hợp Thành"], "Atlantis") == [("", "")]

@@ -43,7 +43,8 @@ __all__ = [
 ]
 
 
-TOP_KEYS = ("title", "province", "crs", "as_of", "layers", "fields", "projects", "lang", "qa")
+TOP_KEYS = ("title", "province", "crs", "as_of", "layers", "fields", "projects", "lang", "qa",
+            "communes")  # fmt: skip
 QA_KEYS = ("sliver_width_m", "legal_area_tolerance", "far_future_years", "max_unplaced_records_pct")
 LAYER_KEYS = ("parcels", "communes", "handovers")
 SOURCE_KEYS = ("path", "layer", "encoding", "crs", "commune")
@@ -163,6 +164,7 @@ class Config:
     fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     path: Path | None = None
     qa: QASettings = field(default_factory=QASettings)
+    crosswalk: Path | None = None
 
     def input_paths(self) -> list[Path]:
         """Every file the config reads: itself, the layers, each project's ROW and centreline."""
@@ -170,6 +172,8 @@ class Config:
         for project in self.projects:
             sources += [project.row, project.centerline]
         paths = [s.path for s in sources if s is not None]
+        if self.crosswalk is not None:
+            paths.append(self.crosswalk)
         return [self.path, *paths] if self.path is not None else paths
 
     def project(self, project_id: str) -> Project:
@@ -413,6 +417,22 @@ def _fields(raw: Any, problems: _Problems) -> dict[str, dict[str, str]]:
     return out
 
 
+def _crosswalk(raw: Any, base: Path, problems: _Problems) -> Path | None:
+    """``[communes] crosswalk = "file.csv"``: the user's own old → new communes, or None."""
+    if not isinstance(raw, Mapping):
+        problems.add("communes", "must be a table", 'write [communes] with crosswalk = "file.csv"')
+        return None
+    problems.unknown_keys(raw, ("crosswalk",), "communes.")
+    if "crosswalk" not in raw:
+        return None
+    path = (base / str(raw["crosswalk"])).resolve()
+    if not path.is_file():
+        problems.add("communes.crosswalk", f"file not found: {path}",
+                     "give the CSV's path relative to the config")  # fmt: skip
+        return None
+    return path
+
+
 def _qa(raw: Any, problems: _Problems) -> QASettings:
     if not isinstance(raw, Mapping):
         problems.add("qa", "must be a table", "write [qa] with sliver_width_m = 0.2")
@@ -541,6 +561,7 @@ def load_config(path: str | Path) -> Config:
         problems.add("lang", f"{lang!r} is not a report language", 'use "vi" or "en"')
     fields = _fields(data.get("fields", {}), problems)
     qa = _qa(data.get("qa", {}), problems)
+    crosswalk = _crosswalk(data.get("communes", {}), base, problems)
     problems.raise_if_any()
     assert crs is not None and sources.get("parcels") is not None  # guaranteed by problems
     return Config(
@@ -556,4 +577,5 @@ def load_config(path: str | Path) -> Config:
         fields=fields,
         path=path,
         qa=qa,
+        crosswalk=crosswalk,
     )

@@ -9,8 +9,10 @@ is never guessed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -20,9 +22,9 @@ from gpmb_gis._errors import GpmbError
 from gpmb_gis._findings import INFO, Finding
 from gpmb_gis._text import commune_parts
 from gpmb_gis.join import AMBIGUOUS_AFTER_MERGER, KEY_PROBLEM
-from gpmb_gis.units import crosswalk, units
+from gpmb_gis.units import crosswalk, read_crosswalk, units
 
-__all__ = ["new_units", "records_in_old_communes"]
+__all__ = ["new_units", "own_crosswalk", "records_in_old_communes"]
 
 
 @functools.cache
@@ -40,6 +42,22 @@ def _lookups(province: str) -> tuple[dict[str, tuple[str, str] | None], dict[str
     return by_code, by_name
 
 
+_Unit = tuple[str, str]
+
+
+def _own(own: pd.DataFrame | None) -> tuple[dict[str, _Unit], dict[tuple[str, str], _Unit]]:
+    """A user's crosswalk by old code and by old name (key, kind) → the new unit."""
+    if own is None:
+        return {}, {}
+    by_code, by_name = {}, {}
+    for old_code, old_name, code, name in own.itertuples(index=False):
+        if old_code:
+            by_code[_code_2024(old_code)] = (code, name)
+        if old_name:
+            by_name[commune_parts(old_name)[:2]] = (code, name)
+    return by_code, by_name
+
+
 def _code_2024(value: object) -> str:
     """A code as the unit lists write it: five digits (``6226`` read as a number → ``06226``)."""
     if not present(value):
@@ -51,7 +69,7 @@ def _code_2024(value: object) -> str:
 
 
 def new_units(codes: Sequence[object], names: Sequence[object], province: str | None,
-              ) -> list[tuple[str, str]]:  # fmt: skip
+              own: pd.DataFrame | None = None) -> list[tuple[str, str]]:  # fmt: skip
     """The unit of 2025 (code, name) each commune of 2024 became part of; blank when not known.
 
     Parameters
@@ -59,21 +77,29 @@ def new_units(codes: Sequence[object], names: Sequence[object], province: str | 
     codes, names
         The communes' codes and names as the run's layers write them, read in the 2024 era.
     province
-        The config's province; without one no commune is known.
+        The config's province; without one no commune is known (but by ``own``).
+    own
+        The user's own crosswalk (:func:`gpmb_gis.units.read_crosswalk`): its rows win.
 
     Examples
     --------
     >>> new_units(["06226", "", "9"], ["", "Xã Tân Liên", "Xã Song Giáp"], "Lạng Sơn")
     [('06187', 'Phường Kỳ Lừa'), ('06187', 'Phường Kỳ Lừa'), ('', '')]
     """
-    if not province:
-        return [("", "")] * len(codes)
-    try:
-        by_code, by_name = _lookups(province)
-    except GpmbError:  # a province the unit lists do not know: no commune is known
-        return [("", "")] * len(codes)
+    by_code: dict[str, tuple[str, str] | None] = {}
+    by_name: dict[str, list] = {}
+    if province:
+        with contextlib.suppress(GpmbError):  # a province the lists do not know: no commune
+            by_code, by_name = _lookups(province)
+    mine_by_code, mine_by_name = _own(own)
     out = []
     for code, name in zip(codes, names, strict=True):
+        key, kind, _ = commune_parts(name)
+        named = {v for (k, kd), v in mine_by_name.items() if k == key and kind in ("", kd)}
+        mine = mine_by_code.get(_code_2024(code)) or (named.pop() if len(named) == 1 else None)
+        if mine is not None:
+            out.append(mine)
+            continue
         found = _code_2024(code)
         if found not in by_code:
             key, kind, _ = commune_parts(name)
@@ -84,7 +110,8 @@ def new_units(codes: Sequence[object], names: Sequence[object], province: str | 
     return out
 
 
-def _merged(parcels: pd.DataFrame, communes: pd.DataFrame | None, province: str,
+def _merged(parcels: pd.DataFrame, communes: pd.DataFrame | None, province: str | None,
+            own: pd.DataFrame | None,
             ) -> tuple[dict[tuple[str, str], set[str]], dict[str, str]]:  # fmt: skip
     """Each unit of 2025 (name key, kind) → the run's old communes in it; and their kinds."""
     if communes is not None:
@@ -95,7 +122,7 @@ def _merged(parcels: pd.DataFrame, communes: pd.DataFrame | None, province: str,
     keys = old[C.KEY_COMMUNE].tolist()
     kinds = {k: commune_parts(n)[1] for k, n in zip(keys, old[C.COMMUNE], strict=True)}
     merged: dict[tuple[str, str], set[str]] = {}
-    targets = new_units(old[C.COMMUNE_CODE].tolist(), old[C.COMMUNE].tolist(), province)
+    targets = new_units(old[C.COMMUNE_CODE].tolist(), old[C.COMMUNE].tolist(), province, own)
     for key, (_, name) in zip(keys, targets, strict=True):
         if name:
             merged.setdefault(commune_parts(name)[:2], set()).add(key)
@@ -133,8 +160,19 @@ def _old_commune(
     return f"{key} ({kind})" if old_kind is not None else None
 
 
+def own_crosswalk(path: Path | None) -> pd.DataFrame | None:
+    """The user's own crosswalk (``[communes] crosswalk``), read once per file; None without."""
+    return None if path is None else _read_own(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_own(path: Path, _mtime: int) -> pd.DataFrame:
+    return read_crosswalk(path)
+
+
 def records_in_old_communes(records: pd.DataFrame, parcels: pd.DataFrame,
                             communes: pd.DataFrame | None, province: str | None,
+                            own: pd.DataFrame | None = None,
                             ) -> tuple[pd.DataFrame, list[Finding]]:  # fmt: skip
     """Records that name a unit of 2025, keyed to the commune of 2024 that holds their parcel.
 
@@ -151,16 +189,22 @@ def records_in_old_communes(records: pd.DataFrame, parcels: pd.DataFrame,
     communes
         The communes layer (key, code, name), or None: then the parcels' written communes.
     province
-        The config's province; without one nothing changes.
+        The config's province; without one only ``own`` is read.
+    own
+        The user's own crosswalk (:func:`own_crosswalk`).
 
     Returns
     -------
     (DataFrame, list of Finding)
         The records (a copy when any changed) and a note of how many were matched so.
     """
-    if not province or not len(records) or not parcels[C.KEY_COMMUNE].astype(bool).any():
+    if (
+        not (province or own is not None)
+        or not len(records)
+        or not parcels[C.KEY_COMMUNE].astype(bool).any()
+    ):
         return records, []
-    merged, old_kind = _merged(parcels, communes, province)
+    merged, old_kind = _merged(parcels, communes, province, own)
     known = set(old_kind) | set(parcels[C.KEY_COMMUNE].tolist())
     if not merged:
         return records, []

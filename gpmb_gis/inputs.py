@@ -24,7 +24,7 @@ from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, LayerSource, Project
-from gpmb_gis.eras import records_in_old_communes
+from gpmb_gis.eras import own_crosswalk, records_in_old_communes
 from gpmb_gis.io.aliases import field_notes, nearest_column
 from gpmb_gis.io.book import empty_handovers, read_handovers
 from gpmb_gis.io.vector import read_layer, read_parcel_keys
@@ -371,8 +371,9 @@ def gather(config: Config, layers: Layers, keyed: KeyedParcels, book: Book) -> I
     tally = layers.tally
     records, found = book.records, []
     if keyed.commune_in_key:  # a book of 2025 names the units the parcels' communes joined
-        records, found = records_in_old_communes(records, keyed.parcels, layers.communes,
-                                                 config.province)  # fmt: skip
+        records, found = records_in_old_communes(
+            records, keyed.parcels, layers.communes, config.province,
+            own_crosswalk(config.crosswalk))  # fmt: skip
     findings = [*tally.findings, *layers.lines.findings, *book.tally.findings, *found]
     links = pd.DataFrame([], columns=LINK_COLUMNS)
     return Inputs(

@@ -22,7 +22,7 @@ from gpmb_gis.chainage import (
     stretch_labels,
 )
 from gpmb_gis.chainage import runs as chainage_runs
-from gpmb_gis.eras import new_units
+from gpmb_gis.eras import new_units, own_crosswalk
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.labels import word
 from gpmb_gis.overlay import ProjectOverlay, Units
@@ -475,7 +475,8 @@ def project_tables(
     communes = measure_communes(ov, day, *labels)
     units = ov.communes
     codes = [code or name for code, name in zip(units.codes, units.names, strict=True)]
-    new = new_units(codes, units.names, inputs.config.province)  # a name may be a code
+    config = inputs.config
+    new = new_units(codes, units.names, config.province, own_crosswalk(config.crosswalk))
     of_commune = dict(zip(zip(units.codes, units.names, strict=True), new, strict=True))
     for commune in communes:
         code, name = of_commune.get((commune[C.COMMUNE_CODE], commune[C.COMMUNE]), ("", ""))

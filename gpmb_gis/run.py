@@ -26,7 +26,7 @@ from gpmb_gis._errors import InputError
 from gpmb_gis._findings import ERROR
 from gpmb_gis._text import number_key, parcel_label
 from gpmb_gis.config import Config, Project, load_config
-from gpmb_gis.eras import records_in_old_communes
+from gpmb_gis.eras import own_crosswalk, records_in_old_communes
 from gpmb_gis.faces import union_of
 from gpmb_gis.inputs import (
     Inputs,
@@ -348,8 +348,10 @@ def what_if(
     inputs = result.inputs
     extra = join.add_keys(extra, inputs.index())
     if inputs.commune_in_key:  # a commune of 2025 names the old commune holding the parcel
+        config = inputs.config
+        own = own_crosswalk(config.crosswalk)
         extra, _ = records_in_old_communes(extra, inputs.parcels, inputs.communes,
-                                           inputs.config.province)  # fmt: skip
+                                           config.province, own)  # fmt: skip
     records = pd.concat([inputs.records, extra], ignore_index=True)
     projects = {p.id: p.name for p in inputs.config.projects}
     links, found = join.match_records(

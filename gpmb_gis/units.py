@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from gpmb_gis._errors import GpmbError
+from gpmb_gis._errors import GpmbError, InputError
 from gpmb_gis._text import fold
 
-__all__ = ["ERAS", "UNIT_COLUMNS", "crosswalk", "units"]
+__all__ = ["ERAS", "UNIT_COLUMNS", "crosswalk", "read_crosswalk", "units"]
 
 #: The eras a commune code or name belongs to: before and after 1 July 2025.
 ERAS = (2024, 2025)
@@ -178,3 +178,54 @@ def crosswalk(province: str | None = None) -> pd.DataFrame:
         .sort_values(["commune_2024_code", "commune_2025_code"])
         .reset_index(drop=True)
     )
+
+
+#: Headings a user's crosswalk may give each column (matched folded, without punctuation).
+_CROSSWALK_HEADINGS = {
+    "commune_2024_code": ("commune_2024_code", "ma xa cu", "ma xa 2024", "old_code"),
+    "commune_2024": ("commune_2024", "xa cu", "ten xa cu", "xa 2024", "old_commune"),
+    "commune_2025_code": ("commune_2025_code", "ma xa moi", "ma xa 2025", "new_code"),
+    "commune_2025": ("commune_2025", "xa moi", "ten xa moi", "xa 2025", "new_commune"),
+}
+
+
+def _heading_key(text: object) -> str:
+    """A heading as matched: folded, words of letters and digits, single spaces."""
+    return " ".join(re.sub(r"[^a-z0-9]", " ", fold(text)).split())
+
+
+def read_crosswalk(path: Path) -> pd.DataFrame:
+    """A user's own crosswalk (CSV, UTF-8): old commune (code and/or name) → new unit.
+
+    Its rows override the official ones (``[communes] crosswalk`` in the config).
+
+    Returns
+    -------
+    DataFrame
+        ``commune_2024_code, commune_2024, commune_2025_code, commune_2025`` as text.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read or lacks the new unit's name or both old columns.
+    """
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(str(path), f"the crosswalk cannot be read ({exc})",
+                         "save it as CSV in UTF-8") from exc  # fmt: skip
+    names = {_heading_key(c): c for c in raw.columns}
+    found = {}
+    for column, aliases in _CROSSWALK_HEADINGS.items():
+        for alias in aliases:
+            key = _heading_key(alias)
+            if key in names:
+                found[column] = raw[names[key]].str.strip()
+                break
+    if "commune_2025" not in found or not ({"commune_2024_code", "commune_2024"} & set(found)):
+        raise InputError(str(path), "the crosswalk needs the new commune's name and the old "
+                         f"commune's code or name (headings found: {', '.join(raw.columns)})",
+                         "use the headings commune_2024_code, commune_2024, commune_2025_code, "
+                         "commune_2025")  # fmt: skip
+    return pd.DataFrame({c: found.get(c, pd.Series("", index=raw.index))
+                         for c in _CROSSWALK_HEADINGS})  # fmt: skip

@@ -177,3 +177,11 @@ def test_a_qa_limit_must_be_a_finite_number(tmp_path, value):
     path.write_text(BASE + f"[qa]\nmax_unplaced_records_pct = {value}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"qa\.max_unplaced_records_pct: .* such as 2\.0"):
         load_config(path)
+
+
+def test_a_crosswalk_that_is_not_there_is_named(tmp_path):
+    text = BASE.replace("[layers]", '[communes]\ncrosswalk = "xa.csv"\n[layers]')
+    with pytest.raises(ConfigError, match=r"communes\.crosswalk: file not found"):
+        load_config(write(tmp_path, text))
+    (tmp_path / "xa.csv").write_text("commune_2024,commune_2025\n", encoding="utf-8")
+    assert load_config(write(tmp_path, text)).crosswalk == (tmp_path / "xa.csv").resolve()

@@ -161,3 +161,35 @@ def test_what_if_takes_a_new_unit_and_refuses_what_changes_nothing(tmp_path):
     with pytest.raises(InputError, match="name no parcel"):
         what_if(result, pd.DataFrame({"commune": ["Xã Đồng Đăng"], "sheet": [1],
                                       "parcel": [2]}), day("30/06/2024"))  # fmt: skip
+
+
+def test_a_users_crosswalk_overrides_and_completes_the_official_one(tmp_path):
+    """Hồng Phong is a name of two old districts: the user's crosswalk says which unit."""
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"TENXA": "Hồng Phong", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 100, 20)},
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Xã": "Xã Đồng Đăng", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"},
+    ])  # fmt: skip
+    (tmp_path / "xa.csv").write_text("Xã cũ,Mã xã mới,Xã mới\nXã Hồng Phong,06184,Xã Đồng Đăng\n",
+                                     encoding="utf-8")  # fmt: skip
+    config = simple_config(tmp_path)
+    text = config.read_text(encoding="utf-8").replace(
+        "[layers]", '[communes]\ncrosswalk = "xa.csv"\n[layers]'
+    )
+    config.write_text(text, encoding="utf-8")
+    result = compute_progress(config)
+    assert result.progress_by_commune["commune_2025"].tolist() == ["Xã Đồng Đăng"]
+    new = result.progress_by_commune_2025
+    assert new["commune_2025_code"].tolist() == ["06184"]
+    assert new.loc[0, "cleared_m2"] == pytest.approx(2000.0)  # the 2025 book's record joined
+
+
+def test_a_crosswalk_without_the_needed_columns_is_refused(tmp_path):
+    from gpmb_gis import InputError
+    from gpmb_gis.units import read_crosswalk
+
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="headings found: a, b"):
+        read_crosswalk(tmp_path / "x.csv")

@@ -129,20 +129,15 @@ def _merged(parcels: pd.DataFrame, communes: pd.DataFrame | None, province: str 
     return merged, kinds
 
 
-def _old_commune(
-    run_key: str,
-    written: object,
-    merged: dict[tuple[str, str], set[str]],
-    holders: set[str],
-    old_kind: dict[str, str] | None,
-) -> str | int | None:
-    """The key a record naming a unit of 2025 takes: the old commune holding its parcel.
+def _asked(run_key: str, written: object, merged: dict[tuple[str, str], set[str]],
+           old_kind: dict[str, str] | None) -> tuple[set[str], str | None] | None:  # fmt: skip
+    """Whether a record's commune names a unit of 2025 that the run's old communes joined.
 
-    :data:`AMBIGUOUS_AFTER_MERGER` when two of the unit's old communes hold it; None to keep
-    the record's key. ``old_kind`` is given when the record's key is an old commune's (the
-    kinds of the run's communes, by key): the record names that commune unless it writes
-    another kind ("Xã Cao Lộc" is not Thị trấn Cao Lộc), and then, holding no parcel, it
-    names none.
+    None when it does not (the record keeps its key); else the old communes of that unit, and
+    the key to give the record when none of them holds its parcel (None: keep its own).
+    ``old_kind`` is given when the record's key is an old commune's (the kinds of the run's
+    communes, by key): the record names that commune unless it writes another kind ("Xã Cao
+    Lộc" is not Thị trấn Cao Lộc), and then, holding no parcel, it names none.
     """
     if not run_key:
         return None
@@ -152,12 +147,17 @@ def _old_commune(
         return None  # no unit of 2025 that the run's communes joined has this name
     if old_kind is not None and (not kind or kind == old_kind.get(run_key)):
         return None  # an old commune's own name: read in the era of 2024
-    found = holders & olds
-    if len(found) == 1:
-        return found.pop()
-    if len(found) > 1:
-        return AMBIGUOUS_AFTER_MERGER
-    return f"{key} ({kind})" if old_kind is not None else None
+    return olds, (f"{key} ({kind})" if old_kind is not None else None)
+
+
+def _holders(parcels: pd.DataFrame, communes: set[str]) -> dict[tuple[str, str], set[str]]:
+    """(sheet, parcel) → the communes among ``communes`` whose parcels have that key."""
+    near = parcels[parcels[C.KEY_COMMUNE].isin(communes)]
+    holders: dict[tuple[str, str], set[str]] = {}
+    parts = (near[c].tolist() for c in (C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL))
+    for kc, ks, kp in zip(*parts, strict=True):
+        holders.setdefault((ks, kp), set()).add(kc)
+    return holders
 
 
 def own_crosswalk(path: Path | None) -> pd.DataFrame | None:
@@ -208,25 +208,29 @@ def records_in_old_communes(records: pd.DataFrame, parcels: pd.DataFrame,
     known = set(old_kind) | set(parcels[C.KEY_COMMUNE].tolist())
     if not merged:
         return records, []
-    holders: dict[tuple[str, str], set[str]] = {}
-    parts = (parcels[c].tolist() for c in (C.KEY_COMMUNE, C.KEY_SHEET, C.KEY_PARCEL))
-    for kc, ks, kp in zip(*parts, strict=True):
-        holders.setdefault((ks, kp), set()).add(kc)
+    memo: dict[tuple[str, object], tuple[set[str], str | None] | None] = {}
+    asked = []  # (position, old communes, key when none holds the parcel): few records
+    for pos, pair in enumerate(zip(records[C.KEY_COMMUNE].tolist(),
+                                   records[C.COMMUNE].tolist(), strict=True)):  # fmt: skip
+        if pair not in memo:
+            memo[pair] = _asked(*pair, merged, old_kind if pair[0] in known else None)
+        if memo[pair] is not None:
+            asked.append((pos, *memo[pair]))
+    if not asked:
+        return records, []
+    holders = _holders(parcels, set().union(*(olds for _, olds, _ in asked)))
     out = records.copy()
-    key_col = out.columns.get_loc(C.KEY_COMMUNE)
     if KEY_PROBLEM not in out:
         out[KEY_PROBLEM] = 0
-    problem_col = out.columns.get_loc(KEY_PROBLEM)
+    key_col, problem_col = out.columns.get_loc(C.KEY_COMMUNE), out.columns.get_loc(KEY_PROBLEM)
+    sheets, numbers = records[C.KEY_SHEET].tolist(), records[C.KEY_PARCEL].tolist()
     matched = 0
-    rows = zip(out[C.KEY_COMMUNE].tolist(), out[C.COMMUNE].tolist(), out[C.KEY_SHEET].tolist(),
-               out[C.KEY_PARCEL].tolist(), strict=True)  # fmt: skip
-    for pos, (run_key, written, sheet, number) in enumerate(rows):
-        found = _old_commune(run_key, written, merged, holders.get((sheet, number), set()),
-                             old_kind if run_key in known else None)  # fmt: skip
-        if found is AMBIGUOUS_AFTER_MERGER:
+    for pos, olds, otherwise in asked:
+        found = holders.get((sheets[pos], numbers[pos]), set()) & olds
+        if len(found) > 1:
             out.iat[pos, problem_col] = AMBIGUOUS_AFTER_MERGER
-        elif found is not None:
-            out.iat[pos, key_col] = found
+        elif found or otherwise is not None:
+            out.iat[pos, key_col] = found.pop() if found else otherwise
         else:
             continue
         matched += 1

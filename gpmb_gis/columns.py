@@ -8,6 +8,7 @@ __all__ = [
     "AREA_M2",
     "AS_OF",
     "BLOCKER_COLUMNS",
+    "BOOK",
     "CHAINAGE_COLUMNS",
     "CHECK",
     "CLEARED_M2",
@@ -95,6 +96,8 @@ COMPLAINT = "complaint"
 SOURCE_ROW = "source_row"
 SOURCE_SHEET = "source_sheet"
 RECORD_LABEL = "record_label"
+#: The handover book a record was read from (its label: ``file.xlsx#sheet``).
+BOOK = "book"
 
 #: The names a ``[fields.<layer>]`` table of the config may map a column to, per layer.
 FIELD_TARGETS: dict[str, tuple[str, ...]] = {

@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from pyproj import CRS
-from pyproj.exceptions import CRSError as PyprojCRSError
 
 from gpmb_gis import columns as C
-from gpmb_gis import settings
+from gpmb_gis import settings, sources
 from gpmb_gis._dates import DateParseError, parse_date
 from gpmb_gis._errors import ConfigError, CRSError
 from gpmb_gis.chainage import parse_chainage
 from gpmb_gis.crs import province_crs
 from gpmb_gis.labels import LANGS
+from gpmb_gis.sources import ENCODINGS, SOURCE_KEYS, LayerSource, Problems, parse_crs
 
 __all__ = [
     "ENCODINGS",
@@ -44,47 +44,16 @@ __all__ = [
 
 
 TOP_KEYS = ("title", "province", "crs", "as_of", "layers", "fields", "projects", "lang", "qa",
-            "communes")  # fmt: skip
+            "communes", "report_communes")  # fmt: skip
 QA_KEYS = ("sliver_width_m", "legal_area_tolerance", "far_future_years", "max_unplaced_records_pct")
-LAYER_KEYS = ("parcels", "communes", "handovers")
-SOURCE_KEYS = ("path", "layer", "encoding", "crs", "commune")
+LAYER_KEYS = ("parcels", "communes", "communes_2025", "handovers")
+#: What ``report_communes`` may say: the era the reports name communes in, or both.
+REPORT_ERAS = ("2024", "2025", "both")
+#: From this day a report names communes in both eras unless the config says otherwise.
+FIRST_DAY_2025 = dt.date(2025, 7, 1)
 PROJECT_KEYS = ("id", "name", "row", "centerline", "start_chainage", "chainage_bin_m",
                 "station_equations", "already_clear_land_use", "milestones")  # fmt: skip
 MILESTONE_KEYS = ("date", "target_pct", "label", "commune")
-ENCODINGS = ("utf-8", "tcvn3", "abc", "vni", "cp1252", "latin1", "cp1258", "utf-16")
-
-
-@dataclass(frozen=True)
-class LayerSource:
-    """Where a layer comes from: a file, optionally one layer or sheet of it.
-
-    Attributes
-    ----------
-    path
-        Absolute path of the file.
-    layer
-        Layer (GPKG, DXF, ...) or sheet (Excel) name; ``None`` for the first.
-    encoding
-        Text encoding of the attributes: ``None`` (auto), ``"tcvn3"``, ``"vni"``, or a
-        Python codec name.
-    crs
-        CRS of the layer when the file does not say, e.g. ``"EPSG:9215"``.
-    commune
-        For a file that holds one commune only: its code or name.
-    key
-        The config key this came from, for messages (``layers.parcels``).
-    """
-
-    path: Path
-    layer: str | None = None
-    encoding: str | None = None
-    crs: str | None = None
-    commune: str | None = None
-    key: str = ""
-
-    def label(self) -> str:
-        """Return the file name (and ``#layer``) as the user wrote it, for messages."""
-        return f"{self.path.name}#{self.layer}" if self.layer else self.path.name
 
 
 @dataclass(frozen=True)
@@ -165,13 +134,31 @@ class Config:
     path: Path | None = None
     qa: QASettings = field(default_factory=QASettings)
     crosswalk: Path | None = None
+    communes_2025: LayerSource | None = None
+    books: tuple[LayerSource, ...] = ()
+    report_communes: str | None = None
+
+    def book_sources(self) -> tuple[LayerSource, ...]:
+        """Every handover book (``handovers`` may list several); none without."""
+        if self.books:
+            return self.books
+        return (self.handovers,) if self.handovers is not None else ()
+
+    def report_era(self, day: dt.date) -> str:
+        """The era the reports name communes in: ``report_communes``, else by the report date.
+
+        ``"both"`` from 1 July 2025 (the merger), ``"2024"`` before.
+        """
+        if self.report_communes is not None:
+            return self.report_communes
+        return "both" if day >= FIRST_DAY_2025 else "2024"
 
     def input_paths(self) -> list[Path]:
         """Every file the config reads: itself, the layers, each project's ROW and centreline."""
-        sources = [self.parcels, self.communes, self.handovers]
+        read = [self.parcels, self.communes, self.communes_2025, *self.book_sources()]
         for project in self.projects:
-            sources += [project.row, project.centerline]
-        paths = [s.path for s in sources if s is not None]
+            read += [project.row, project.centerline]
+        paths = [s.path for s in read if s is not None]
         if self.crosswalk is not None:
             paths.append(self.crosswalk)
         return [self.path, *paths] if self.path is not None else paths
@@ -188,96 +175,21 @@ class Config:
         )
 
 
-class _Problems:
-    """Gathers every problem of a config file; raises them together."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.items: list[tuple[str, str, str]] = []
-
-    def add(self, key: str, what: str, todo: str) -> None:
-        self.items.append((key, what, todo))
-
-    def unknown_keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
-        for key in table:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-                hint = (
-                    f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(allowed)}"
-                )
-                self.add(f"{where}{key}", "unknown key", hint)
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        key, what, todo = self.items[0]
-        more = (
-            f" (and {len(self.items) - 1} more: "
-            + "; ".join(f"{k}: {w}" for k, w, _ in self.items[1:4])
-            + ")"
-            if len(self.items) > 1
-            else ""
-        )
-        raise ConfigError(f"{self.path}: {key}", what + more, todo)
-
-
-def _source(value: Any, key: str, base: Path, problems: _Problems) -> LayerSource | None:
-    if isinstance(value, str):
-        value = {"path": value}
-    if not isinstance(value, Mapping):
+def _report_communes(
+    data: Mapping[str, Any], layers: Mapping[str, Any], problems: Problems
+) -> str | None:
+    """``report_communes = "2024" | "2025" | "both"`` (top level, or under ``[layers]``)."""
+    value = data.get("report_communes", layers.get("report_communes"))
+    if value is None:
+        return None
+    if str(value) not in REPORT_ERAS:
         problems.add(
-            key,
-            f"must be a path or a table, not {type(value).__name__}",
-            'write key = "file.gpkg" or key = { path = "file.gpkg" }',
+            "report_communes",
+            f"{value!r} is not an era to report in",
+            'write "2024", "2025" or "both"',
         )
         return None
-    problems.unknown_keys(value, SOURCE_KEYS, f"{key}.")
-    raw_path = value.get("path")
-    if not isinstance(raw_path, str) or not raw_path:
-        problems.add(key, "has no path", 'add path = "file.gpkg"')
-        return None
-    layer = value.get("layer")
-    if "#" in raw_path and layer is None:
-        raw_path, layer = raw_path.split("#", 1)
-    path = (base / raw_path).resolve()
-    if not path.exists():
-        problems.add(
-            key,
-            f"file {raw_path!r} not found (looked in {path.parent})",
-            "fix the path; paths are relative to the config file",
-        )
-    encoding = value.get("encoding")
-    if encoding is not None and str(encoding).lower() not in ENCODINGS:
-        close = difflib.get_close_matches(str(encoding).lower(), ENCODINGS, n=1)
-        problems.add(
-            f"{key}.encoding",
-            f"unknown encoding {encoding!r}",
-            f"did you mean {close[0]!r}?" if close else f"use one of {ENCODINGS}",
-        )
-    crs = value.get("crs")
-    if crs is not None:
-        _parse_crs(crs, f"{key}.crs", problems)
-    commune = value.get("commune")
-    return LayerSource(
-        path=path,
-        layer=str(layer) if layer else None,
-        encoding=str(encoding).lower() if encoding else None,
-        crs=str(crs) if crs else None,
-        commune=str(commune) if commune is not None else None,
-        key=key,
-    )
-
-
-def _parse_crs(value: Any, key: str, problems: _Problems) -> CRS | None:
-    try:
-        return CRS.from_user_input(value)
-    except (PyprojCRSError, TypeError, ValueError):
-        problems.add(
-            key,
-            f"{value!r} is not a coordinate system",
-            'write it as "EPSG:9215" (VN-2000 / TM-3 107-15)',
-        )
-        return None
+    return str(value)
 
 
 def _in_metres(crs: CRS) -> bool:
@@ -288,7 +200,7 @@ def _in_metres(crs: CRS) -> bool:
     )
 
 
-def _date(value: Any, key: str, problems: _Problems) -> dt.date | None:
+def _date(value: Any, key: str, problems: Problems) -> dt.date | None:
     try:
         return parse_date(value)
     except DateParseError as exc:
@@ -296,7 +208,7 @@ def _date(value: Any, key: str, problems: _Problems) -> dt.date | None:
         return None
 
 
-def _milestones(raw: Any, key: str, problems: _Problems) -> tuple[Milestone, ...]:
+def _milestones(raw: Any, key: str, problems: Problems) -> tuple[Milestone, ...]:
     if not isinstance(raw, list):
         problems.add(
             key,
@@ -326,7 +238,7 @@ def _milestones(raw: Any, key: str, problems: _Problems) -> tuple[Milestone, ...
     return tuple(out)
 
 
-def _equations(raw: Any, key: str, problems: _Problems) -> tuple[tuple[float, float], ...]:
+def _equations(raw: Any, key: str, problems: Problems) -> tuple[tuple[float, float], ...]:
     out = []
     if not isinstance(raw, list):
         problems.add(key, "must be a list of pairs", 'write [["Km10+250", "Km10+300"]]')
@@ -344,7 +256,7 @@ def _equations(raw: Any, key: str, problems: _Problems) -> tuple[tuple[float, fl
     return tuple(out)
 
 
-def _project(raw: Any, index: int, base: Path, problems: _Problems) -> Project | None:
+def _project(raw: Any, index: int, base: Path, problems: Problems) -> Project | None:
     key = f"projects[{index}]"
     if not isinstance(raw, Mapping):
         problems.add(key, "must be a table", "write [[projects]] with id, name and row")
@@ -355,12 +267,12 @@ def _project(raw: Any, index: int, base: Path, problems: _Problems) -> Project |
         problems.add(f"{key}.id", "is missing", 'add id = "QL4B"')
         return None
     key = f"projects.{pid}"
-    row = _source(raw.get("row"), f"{key}.row", base, problems) if "row" in raw else None
+    row = sources.source(raw.get("row"), f"{key}.row", base, problems) if "row" in raw else None
     if "row" not in raw:
         problems.add(f"{key}.row", "is missing", 'add row = "row.gpkg" (the right of way layer)')
     centerline = None
     if raw.get("centerline"):
-        centerline = _source(raw["centerline"], f"{key}.centerline", base, problems)
+        centerline = sources.source(raw["centerline"], f"{key}.centerline", base, problems)
     start = 0.0
     if "start_chainage" in raw:
         try:
@@ -392,7 +304,7 @@ def _project(raw: Any, index: int, base: Path, problems: _Problems) -> Project |
     )
 
 
-def _fields(raw: Any, problems: _Problems) -> dict[str, dict[str, str]]:
+def _fields(raw: Any, problems: Problems) -> dict[str, dict[str, str]]:
     if not isinstance(raw, Mapping):
         problems.add("fields", "must be a table of tables", 'write [fields.parcels] SHBD = "sheet"')
         return {}
@@ -417,7 +329,7 @@ def _fields(raw: Any, problems: _Problems) -> dict[str, dict[str, str]]:
     return out
 
 
-def _crosswalk(raw: Any, base: Path, problems: _Problems) -> Path | None:
+def _crosswalk(raw: Any, base: Path, problems: Problems) -> Path | None:
     """``[communes] crosswalk = "file.csv"``: the user's own old → new communes, or None."""
     if not isinstance(raw, Mapping):
         problems.add("communes", "must be a table", 'write [communes] with crosswalk = "file.csv"')
@@ -433,7 +345,7 @@ def _crosswalk(raw: Any, base: Path, problems: _Problems) -> Path | None:
     return path
 
 
-def _qa(raw: Any, problems: _Problems) -> QASettings:
+def _qa(raw: Any, problems: Problems) -> QASettings:
     if not isinstance(raw, Mapping):
         problems.add("qa", "must be a table", "write [qa] with sliver_width_m = 0.2")
         return QASettings()
@@ -477,9 +389,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), "not UTF-8 text", "save the file as UTF-8") from exc
 
 
-def _project_crs(data: Mapping[str, Any], problems: _Problems) -> CRS | None:
+def _project_crs(data: Mapping[str, Any], problems: Problems) -> CRS | None:
     if data.get("crs"):
-        crs = _parse_crs(data["crs"], "crs", problems)
+        crs = parse_crs(data["crs"], "crs", problems)
         if crs is not None and not _in_metres(crs):
             problems.add(
                 "crs",
@@ -532,19 +444,20 @@ def load_config(path: str | Path) -> Config:
     path = Path(path).resolve()
     data = _read_toml(path)
     base = path.parent
-    problems = _Problems(path)
+    problems = Problems(path)
     problems.unknown_keys(data, TOP_KEYS, "")
     crs = _project_crs(data, problems)
     layers = data.get("layers", {})
     if not isinstance(layers, Mapping):
         layers = {}
         problems.add("layers", "must be a table", 'write [layers] with parcels = "..."')
-    problems.unknown_keys(layers, LAYER_KEYS, "layers.")
-    sources = {
-        name: _source(layers[name], f"layers.{name}", base, problems)
+    problems.unknown_keys(layers, (*LAYER_KEYS, "report_communes"), "layers.")
+    found = {
+        name: sources.source(layers[name], f"layers.{name}", base, problems)
         for name in LAYER_KEYS
-        if layers.get(name)
+        if layers.get(name) and name != "handovers"
     }
+    books = sources.books(layers["handovers"], base, problems) if layers.get("handovers") else ()
     if "parcels" not in layers:
         problems.add("layers.parcels", "is missing", 'add parcels = "parcels.gpkg" under [layers]')
     raw_projects = data.get("projects", [])
@@ -562,15 +475,16 @@ def load_config(path: str | Path) -> Config:
     fields = _fields(data.get("fields", {}), problems)
     qa = _qa(data.get("qa", {}), problems)
     crosswalk = _crosswalk(data.get("communes", {}), base, problems)
+    report_communes = _report_communes(data, layers, problems)
     problems.raise_if_any()
-    assert crs is not None and sources.get("parcels") is not None  # guaranteed by problems
+    assert crs is not None and found.get("parcels") is not None  # guaranteed by problems
     return Config(
         title=str(data.get("title") or path.stem),
         crs=crs,
-        parcels=sources["parcels"],
+        parcels=found["parcels"],
         projects=tuple(p for p in projects if p),
-        communes=sources.get("communes"),
-        handovers=sources.get("handovers"),
+        communes=found.get("communes"),
+        handovers=books[0] if books else None,
         province=data.get("province"),
         as_of=as_of,
         lang=lang,
@@ -578,4 +492,7 @@ def load_config(path: str | Path) -> Config:
         path=path,
         qa=qa,
         crosswalk=crosswalk,
+        communes_2025=found.get("communes_2025"),
+        books=books if len(books) > 1 else (),
+        report_communes=report_communes,
     )

@@ -11,30 +11,35 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis._arrays import present
 from gpmb_gis._errors import GpmbError
-from gpmb_gis._findings import INFO, Finding
+from gpmb_gis._findings import INFO, WARNING, Finding
 from gpmb_gis._text import commune_parts
 from gpmb_gis.join import AMBIGUOUS_AFTER_MERGER, KEY_PROBLEM
 from gpmb_gis.units import crosswalk, read_crosswalk, units
 
-__all__ = ["new_units", "own_crosswalk", "records_in_old_communes"]
+__all__ = ["Eras", "new_units", "own_crosswalk", "records_in_old_communes"]
+
+
+_Unit = tuple[str, str]
 
 
 @functools.cache
-def _lookups(province: str) -> tuple[dict[str, tuple[str, str] | None], dict[str, list]]:
-    """For a province: 2024 code → its 2025 unit (None when divided), and name key → units."""
+def _lookups(province: str) -> tuple[dict[str, list[_Unit]], dict[str, list]]:
+    """For a province: 2024 code → its 2025 units (two or more: divided), name key → units."""
     walk = crosswalk(province)
-    by_code: dict[str, tuple[str, str] | None] = {}
+    by_code: dict[str, list[_Unit]] = {}
     for code, group in walk.groupby("commune_2024_code"):
-        targets = set(zip(group["commune_2025_code"], group["commune_2025"], strict=True))
-        by_code[str(code)] = None if group["divided"].any() or len(targets) > 1 else targets.pop()
+        targets = zip(group["commune_2025_code"], group["commune_2025"], strict=True)
+        by_code[str(code)] = sorted(set(targets))
     by_name: dict[str, list] = {}
     for code, name in zip(*(units(2024, province)[c] for c in ("code", "commune")), strict=True):
         key, kind, _ = commune_parts(name)
@@ -42,19 +47,22 @@ def _lookups(province: str) -> tuple[dict[str, tuple[str, str] | None], dict[str
     return by_code, by_name
 
 
-_Unit = tuple[str, str]
+def _own(
+    own: pd.DataFrame | None,
+) -> tuple[dict[str, set[_Unit]], dict[tuple[str, str], set[_Unit]]]:
+    """A user's crosswalk by old code and by old name (key, kind) → the new units.
 
-
-def _own(own: pd.DataFrame | None) -> tuple[dict[str, _Unit], dict[tuple[str, str], _Unit]]:
-    """A user's crosswalk by old code and by old name (key, kind) → the new unit."""
+    An old commune given two rows is divided between their units.
+    """
     if own is None:
         return {}, {}
-    by_code, by_name = {}, {}
+    by_code: dict[str, set[_Unit]] = {}
+    by_name: dict[tuple[str, str], set[_Unit]] = {}
     for old_code, old_name, code, name in own.itertuples(index=False):
         if old_code:
-            by_code[_code_2024(old_code)] = (code, name)
+            by_code.setdefault(_code_2024(old_code), set()).add((code, name))
         if old_name:
-            by_name[commune_parts(old_name)[:2]] = (code, name)
+            by_name.setdefault(commune_parts(old_name)[:2], set()).add((code, name))
     return by_code, by_name
 
 
@@ -68,25 +76,25 @@ def _code_2024(value: object) -> str:
     return text.zfill(5) if text.isdigit() and len(text) <= 5 else text
 
 
-def new_units(codes: Sequence[object], names: Sequence[object], province: str | None,
-              own: pd.DataFrame | None = None) -> list[tuple[str, str]]:  # fmt: skip
-    """The unit of 2025 (code, name) each commune of 2024 became part of; blank when not known.
-
-    Parameters
-    ----------
-    codes, names
-        The communes' codes and names as the run's layers write them, read in the 2024 era.
-    province
-        The config's province; without one no commune is known (but by ``own``).
-    own
-        The user's own crosswalk (:func:`gpmb_gis.units.read_crosswalk`): its rows win.
-
-    Examples
-    --------
-    >>> new_units(["06226", "", "9"], ["", "Xã Tân Liên", "Xã Song Giáp"], "Lạng Sơn")
-    [('06187', 'Phường Kỳ Lừa'), ('06187', 'Phường Kỳ Lừa'), ('', '')]
-    """
-    by_code: dict[str, tuple[str, str] | None] = {}
+def _targets(
+    codes: Sequence[object],
+    names: Sequence[object],
+    province: str | None,
+    own: pd.DataFrame | None,
+    era: int = 2024,
+) -> list[list[_Unit]]:
+    """Each commune's units of 2025: one, several (divided) or none (not known)."""
+    if era == 2025:  # the communes are units of 2025 themselves
+        listed = _codes_2025(province)
+        by_name = {commune_parts(n)[:2]: (c, n) for c, n in listed.items()}
+        out = []
+        for written_code, name in zip(codes, names, strict=True):
+            code = _code_2024(written_code)
+            unit = (code, listed[code]) if code in listed else by_name.get(commune_parts(name)[:2])
+            written = (code if code.isdigit() else "", str(name) if present(name) else "")
+            out.append([unit or written])
+        return out
+    by_code: dict[str, list[_Unit]] = {}
     by_name: dict[str, list] = {}
     if province:
         with contextlib.suppress(GpmbError):  # a province the lists do not know: no commune
@@ -95,24 +103,78 @@ def new_units(codes: Sequence[object], names: Sequence[object], province: str | 
     out = []
     for code, name in zip(codes, names, strict=True):
         key, kind, _ = commune_parts(name)
-        named = {v for (k, kd), v in mine_by_name.items() if k == key and kind in ("", kd)}
-        mine = mine_by_code.get(_code_2024(code)) or (named.pop() if len(named) == 1 else None)
+        named = [v for (k, kd), v in mine_by_name.items() if k == key and kind in ("", kd)]
+        mine = mine_by_code.get(_code_2024(code)) or (named[0] if len(named) == 1 else None)
         if mine is not None:
-            out.append(mine)
+            out.append(sorted(mine))
             continue
         found = _code_2024(code)
         if found not in by_code:
-            key, kind, _ = commune_parts(name)
             candidates = {c for k, c in by_name.get(key, []) if not kind or k == kind}
             found = candidates.pop() if len(candidates) == 1 else ""
-        target = by_code.get(found)
-        out.append(target if target is not None else ("", ""))
+        out.append(by_code.get(found, []))
     return out
 
 
-def _merged(parcels: pd.DataFrame, communes: pd.DataFrame | None, province: str | None,
-            own: pd.DataFrame | None,
-            ) -> tuple[dict[tuple[str, str], set[str]], dict[str, str]]:  # fmt: skip
+def new_units(
+    codes: Sequence[object],
+    names: Sequence[object],
+    province: str | None,
+    own: pd.DataFrame | None = None,
+    era: int = 2024,
+) -> list[tuple[str, str]]:
+    """The unit of 2025 (code, name) each commune became part of; blank when not known.
+
+    Parameters
+    ----------
+    codes, names
+        The communes' codes and names as the run's layers write them.
+    province
+        The config's province; without one no commune is known (but by ``own``).
+    own
+        The user's own crosswalk (:func:`gpmb_gis.units.read_crosswalk`): its rows win.
+    era
+        The era the communes are written in: 2024 (read through the crosswalk), or 2025 (they
+        are units of 2025: their official code and name, else as written).
+
+    Returns
+    -------
+    list of (code, name)
+        Blank for a commune not found once in the lists, or divided between two units of
+        2025 (:func:`divided_units` names them).
+
+    Examples
+    --------
+    >>> new_units(["06226", "", "9"], ["", "Xã Tân Liên", "Xã Song Giáp"], "Lạng Sơn")
+    [('06187', 'Phường Kỳ Lừa'), ('06187', 'Phường Kỳ Lừa'), ('', '')]
+    >>> new_units(["06211"], [""], "Lạng Sơn", era=2025)
+    [('06211', 'Xã Cao Lộc')]
+    """
+    return [t[0] if len(t) == 1 else ("", "") for t in _targets(codes, names, province, own, era)]
+
+
+def divided_units(
+    codes: Sequence[object],
+    names: Sequence[object],
+    province: str | None,
+    own: pd.DataFrame | None = None,
+) -> list[list[tuple[str, str]]]:
+    """For each commune of 2024, the units of 2025 it was divided between (none if not).
+
+    Examples
+    --------
+    >>> divided_units(["06622", "06226"], ["", ""], "Lạng Sơn")
+    [[('06613', 'Xã Đình Lập'), ('06625', 'Xã Kiên Mộc')], []]
+    """
+    return [t if len(t) > 1 else [] for t in _targets(codes, names, province, own)]
+
+
+def _merged(
+    parcels: pd.DataFrame,
+    communes: pd.DataFrame | None,
+    province: str | None,
+    own: pd.DataFrame | None,
+) -> tuple[dict[tuple[str, str], set[str]], dict[str, str]]:
     """Each unit of 2025 (name key, kind) → the run's old communes in it; and their kinds."""
     if communes is not None:
         old = communes[[C.KEY_COMMUNE, C.COMMUNE_CODE, C.COMMUNE]]
@@ -122,15 +184,20 @@ def _merged(parcels: pd.DataFrame, communes: pd.DataFrame | None, province: str 
     keys = old[C.KEY_COMMUNE].tolist()
     kinds = {k: commune_parts(n)[1] for k, n in zip(keys, old[C.COMMUNE], strict=True)}
     merged: dict[tuple[str, str], set[str]] = {}
-    targets = new_units(old[C.COMMUNE_CODE].tolist(), old[C.COMMUNE].tolist(), province, own)
-    for key, (_, name) in zip(keys, targets, strict=True):
-        if name:
-            merged.setdefault(commune_parts(name)[:2], set()).add(key)
+    targets = _targets(old[C.COMMUNE_CODE].tolist(), old[C.COMMUNE].tolist(), province, own)
+    for key, units_2025 in zip(keys, targets, strict=True):
+        for _, name in units_2025:  # a divided commune is in each of its units
+            if name:
+                merged.setdefault(commune_parts(name)[:2], set()).add(key)
     return merged, kinds
 
 
-def _asked(run_key: str, written: object, merged: dict[tuple[str, str], set[str]],
-           old_kind: dict[str, str] | None) -> tuple[set[str], str | None] | None:  # fmt: skip
+def _asked(
+    run_key: str,
+    written: object,
+    merged: dict[tuple[str, str], set[str]],
+    old_kind: dict[str, str] | None,
+) -> tuple[set[str], str | None] | None:
     """Whether a record's commune names a unit of 2025 that the run's old communes joined.
 
     None when it does not (the record keeps its key); else the old communes of that unit, and
@@ -170,17 +237,66 @@ def _read_own(path: Path, _mtime: int) -> pd.DataFrame:
     return read_crosswalk(path)
 
 
-def records_in_old_communes(records: pd.DataFrame, parcels: pd.DataFrame,
-                            communes: pd.DataFrame | None, province: str | None,
-                            own: pd.DataFrame | None = None,
-                            ) -> tuple[pd.DataFrame, list[Finding]]:  # fmt: skip
+class Eras(NamedTuple):
+    """The eras a run reads communes in.
+
+    Attributes
+    ----------
+    communes
+        The era of the run's communes (its communes layer's, else its parcels'): 2024 or 2025.
+    books
+        Each handover book's era by its label (``Config.book_sources``): 2024, 2025, or None
+        when not said (a record then names a commune of 2024 unless it names none of them but
+        a unit of 2025).
+    """
+
+    communes: int = 2024
+    books: Mapping[str, int | None] = MappingProxyType({})
+
+
+@functools.cache
+def _codes_2025(province: str | None) -> dict[str, str]:
+    """The province's units of 2025: code → name (none without a province the lists know)."""
+    if not province:
+        return {}
+    with contextlib.suppress(GpmbError):
+        table = units(2025, province)
+        return dict(zip(table["code"], table["commune"], strict=True))
+    return {}
+
+
+def _names_2025(province: str | None) -> set[tuple[str, str]]:
+    """The province's units of 2025 as (name key, kind)."""
+    return {commune_parts(n)[:2] for n in _codes_2025(province).values()}
+
+
+def _is_code(value: object) -> bool:
+    return present(value) and _code_2024(value).isdigit()
+
+
+def records_in_old_communes(
+    records: pd.DataFrame,
+    parcels: pd.DataFrame,
+    communes: pd.DataFrame | None,
+    province: str | None,
+    own: pd.DataFrame | None = None,
+    eras: Eras | None = None,
+) -> tuple[pd.DataFrame, list[Finding]]:
     """Records that name a unit of 2025, keyed to the commune of 2024 that holds their parcel.
 
     Parcels keep the communes of 2024 (their sheets are numbered per old commune) while books
-    written after 1 July 2025 name the new units. A record whose commune is no commune of the
-    run but a unit of 2025 that some of them became part of takes the old commune whose parcel
-    has its sheet and number; when two old communes have one, the record is not counted
+    written after 1 July 2025 name the new units. A record whose commune is a unit of 2025
+    that some of the run's communes became part of takes the old commune whose parcel has
+    its sheet and number; when two old communes have one, the record is not counted
     (``ambiguous_after_merger``, with the candidates), never guessed.
+
+    Which records name a unit of 2025 depends on their book's era (``eras.books``):
+
+    - 2025: every record; a code is a code of 2025 (06211 is Xã Cao Lộc), and a code or
+      name of a unit none of the run's communes joined names no parcel;
+    - 2024: none (a unit of 2025 named is listed as a commune of the other era);
+    - not said: those naming no commune of the run but a unit of 2025 (a book naming both
+      is noted).
 
     Parameters
     ----------
@@ -192,48 +308,158 @@ def records_in_old_communes(records: pd.DataFrame, parcels: pd.DataFrame,
         The config's province; without one only ``own`` is read.
     own
         The user's own crosswalk (:func:`own_crosswalk`).
+    eras
+        The run's eras (:class:`Eras`); by default communes of 2024 and books not said.
 
     Returns
     -------
     (DataFrame, list of Finding)
-        The records (a copy when any changed) and a note of how many were matched so.
+        The records (a copy when any changed) and notes: how many were matched so, books
+        naming communes of both eras, and communes written in the other era.
     """
+    eras = eras or Eras()
     if (
-        not (province or own is not None)
+        eras.communes == 2025
+        or not (province or own is not None)
         or not len(records)
         or not parcels[C.KEY_COMMUNE].astype(bool).any()
     ):
         return records, []
     merged, old_kind = _merged(parcels, communes, province, own)
     known = set(old_kind) | set(parcels[C.KEY_COMMUNE].tolist())
-    if not merged:
-        return records, []
-    memo: dict[tuple[str, object], tuple[set[str], str | None] | None] = {}
-    asked = []  # (position, old communes, key when none holds the parcel): few records
-    for pos, pair in enumerate(zip(records[C.KEY_COMMUNE].tolist(),
-                                   records[C.COMMUNE].tolist(), strict=True)):  # fmt: skip
-        if pair not in memo:
-            memo[pair] = _asked(*pair, merged, old_kind if pair[0] in known else None)
-        if memo[pair] is not None:
-            asked.append((pos, *memo[pair]))
+    asked, notes = _asked_in_eras(records, eras, merged, old_kind, known, province)
     if not asked:
-        return records, []
+        return records, notes
     holders = _holders(parcels, set().union(*(olds for _, olds, _ in asked)))
     out = records.copy()
     if KEY_PROBLEM not in out:
         out[KEY_PROBLEM] = 0
     key_col, problem_col = out.columns.get_loc(C.KEY_COMMUNE), out.columns.get_loc(KEY_PROBLEM)
     sheets, numbers = records[C.KEY_SHEET].tolist(), records[C.KEY_PARCEL].tolist()
-    matched = 0
+    matched = changed = 0
     for pos, olds, otherwise in asked:
         found = holders.get((sheets[pos], numbers[pos]), set()) & olds
         if len(found) > 1:
             out.iat[pos, problem_col] = AMBIGUOUS_AFTER_MERGER
-        elif found or otherwise is not None:
-            out.iat[pos, key_col] = found.pop() if found else otherwise
-        else:
-            continue
-        matched += 1
+            matched += 1
+        elif found:
+            out.iat[pos, key_col] = found.pop()
+            matched += 1
+        elif otherwise is not None:
+            out.iat[pos, key_col] = otherwise  # names no parcel: listed, with its commune
+            changed += 1
+    if not matched and not changed:
+        return records, notes
     if not matched:
-        return records, []
-    return out, [Finding(INFO, "book_communes_2025", "handovers", params={"count": matched})]
+        return out, notes
+    count = Finding(INFO, "book_communes_2025", "handovers", params={"count": matched})
+    return out, [count, *notes]
+
+
+def _asked_in_eras(
+    records: pd.DataFrame,
+    eras: Eras,
+    merged: dict[tuple[str, str], set[str]],
+    old_kind: dict[str, str],
+    known: set[str],
+    province: str | None,
+) -> tuple[list[tuple[int, set[str], str | None]], list[Finding]]:
+    """The records naming a unit of 2025 (position, its old communes, key otherwise); notes."""
+    book_of = records[C.BOOK].tolist() if C.BOOK in records else [""] * len(records)
+    codes_2025 = _codes_2025(province)
+    names_2025 = _names_2025(province)
+    memo: dict[tuple[str, object, int | None], tuple[set[str], str | None] | None] = {}
+    asked = []  # (position, old communes, key when none holds the parcel): few records
+    eras_seen: dict[str, list[int]] = {}  # book → records read in 2024, in 2025
+    other_era: dict[str, set[str]] = {}  # book → communes written in the other era
+    for pos, (run_key, written) in enumerate(
+        zip(records[C.KEY_COMMUNE].tolist(), records[C.COMMUNE].tolist(), strict=True)
+    ):
+        book = book_of[pos]
+        era = eras.books.get(book)
+        pair = (run_key, written, era)
+        if pair not in memo:
+            memo[pair] = _read_in_era(
+                run_key, written, era, merged, old_kind, known, (codes_2025, names_2025)
+            )
+        found = memo[pair]
+        seen = eras_seen.setdefault(book, [0, 0])
+        if found is None:
+            seen[0] += bool(run_key)
+            if (
+                run_key
+                and run_key not in known
+                and _other_era(written, era, codes_2025, names_2025)
+            ):
+                other_era.setdefault(book, set()).add(str(written))
+            continue
+        seen[1] += 1
+        asked.append((pos, *found))
+    return asked, _era_notes(eras_seen, other_era, eras)
+
+
+def _read_in_era(
+    run_key: str,
+    written: object,
+    era: int | None,
+    merged: dict[tuple[str, str], set[str]],
+    old_kind: dict[str, str],
+    known: set[str],
+    lists: tuple[dict[str, str], set[tuple[str, str]]],
+) -> tuple[set[str], str | None] | None:
+    """How a record's commune is read: as :func:`_asked` says, in its book's era."""
+    if era == 2024 or not run_key:
+        return None
+    if era is None:
+        return _asked(run_key, written, merged, old_kind if run_key in known else None)
+    codes_2025, names_2025 = lists
+    name = codes_2025.get(_code_2024(written), "") if _is_code(written) else written
+    if _is_code(written) and not name:
+        return set(), f"?{_code_2024(written)}"  # no code of 2025: names no commune
+    found = _asked(run_key, name, merged, None)
+    if found is not None:
+        return found[0], f"?{commune_parts(name)[0]}"
+    if _is_code(written) or commune_parts(name)[:2] in names_2025:
+        return set(), f"?{commune_parts(name)[0]}"  # a unit no commune of the run joined
+    return None  # no unit of 2025: a commune of 2024 written in a book of 2025
+
+
+def _other_era(
+    written: object, era: int | None, codes_2025: dict[str, str], names_2025: set[tuple[str, str]]
+) -> bool:
+    """Whether a commune no commune of the run is, read in 2024, names a unit of 2025."""
+    if era == 2025:
+        return False
+    if _is_code(written):
+        return _code_2024(written) in codes_2025
+    key, kind, _ = commune_parts(written)
+    return any(k == key and kind in ("", kd) for k, kd in names_2025)
+
+
+def _era_notes(
+    eras_seen: dict[str, list[int]], other_era: dict[str, set[str]], eras: Eras
+) -> list[Finding]:
+    """Books naming communes of both eras, and communes written in the other era."""
+    notes = []
+    for book, (in_2024, in_2025) in eras_seen.items():
+        if in_2024 and in_2025 and eras.books.get(book) != 2024:
+            notes.append(
+                Finding(
+                    WARNING,
+                    "book_mixes_eras",
+                    "handovers",
+                    book or "",
+                    params={"in_2024": in_2024, "in_2025": in_2025},
+                )
+            )
+    for book, written in other_era.items():
+        notes.append(
+            Finding(
+                WARNING,
+                "commune_other_era",
+                "handovers",
+                book or "",
+                params={"communes": ", ".join(sorted(written)[:5])},
+            )
+        )
+    return notes

@@ -24,7 +24,7 @@ from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, LayerSource, Project
-from gpmb_gis.eras import own_crosswalk, records_in_old_communes
+from gpmb_gis.eras import Eras, own_crosswalk, records_in_old_communes
 from gpmb_gis.io.aliases import field_notes, nearest_column
 from gpmb_gis.io.book import empty_handovers, read_handovers
 from gpmb_gis.io.vector import read_layer, read_parcel_keys
@@ -90,6 +90,9 @@ class Inputs:
     commune_index
         The commune keys of the run: the communes layer's and the parcels' own names, told
         apart where two fold to one spelling (``None``: the communes layer's alone).
+    communes_2025
+        Boundaries of the units of 2025 (``communes_2025``), dissolved by unit, or None: they
+        place the land of an old commune divided between two new units.
     """
 
     config: Config
@@ -108,6 +111,7 @@ class Inputs:
     linked: bool = True
     commune_in_key: bool = True
     commune_index: CommuneIndex | None = None
+    communes_2025: gpd.GeoDataFrame | None = None
 
     def commune_keys(self) -> list[str]:
         """The keys of the communes layer's communes (none without a layer)."""
@@ -192,12 +196,15 @@ def _read_polygons(
     return usable
 
 
-def _communes(config: Config, tally: _Tally) -> gpd.GeoDataFrame | None:
-    if config.communes is None:
+def _communes(
+    config: Config, tally: _Tally, source: LayerSource | None, name: str = "communes"
+) -> gpd.GeoDataFrame | None:
+    """A communes layer (of 2024, or ``communes_2025``) dissolved by commune; None without."""
+    if source is None:
         return None
-    layer = _read_polygons(config.communes, "communes", config, "communes", tally)
+    layer = _read_polygons(source, "communes", config, name, tally)
     if C.COMMUNE not in layer and C.COMMUNE_CODE not in layer:
-        raise io_missing_column(config.communes, "communes", C.COMMUNE, layer.columns)
+        raise io_missing_column(source, "communes", C.COMMUNE, layer.columns)
     if C.COMMUNE not in layer:
         layer[C.COMMUNE] = layer[C.COMMUNE_CODE].astype(str)
     if C.COMMUNE_CODE not in layer:
@@ -274,19 +281,21 @@ class Layers:
     routes: dict[str, Route]
     tally: _Tally
     lines: _Tally
+    communes_2025: gpd.GeoDataFrame | None = None
 
 
 def read_layers(config: Config) -> Layers:
     """Read and check the communes, every project's right of way and every centreline."""
     tally = _Tally()
     tally.findings.extend(field_notes(config.fields))
-    communes = _communes(config, tally)
+    communes = _communes(config, tally, config.communes)
+    communes_2025 = _communes(config, tally, config.communes_2025, "communes_2025")
     rows = {
         p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally) for p in config.projects
     }
     lines = _Tally()
     routes = {p.id: _route(p, config, lines) for p in config.projects if p.centerline}
-    return Layers(communes, rows, routes, tally, lines)
+    return Layers(communes, rows, routes, tally, lines, communes_2025)
 
 
 def read_parcel_shapes(config: Config, layers: Layers) -> gpd.GeoDataFrame:
@@ -373,7 +382,7 @@ def gather(config: Config, layers: Layers, keyed: KeyedParcels, book: Book) -> I
     if keyed.commune_in_key:  # a book of 2025 names the units the parcels' communes joined
         records, found = records_in_old_communes(
             records, keyed.parcels, layers.communes, config.province,
-            own_crosswalk(config.crosswalk))  # fmt: skip
+            own_crosswalk(config.crosswalk), eras=_eras(config))  # fmt: skip
     findings = [*tally.findings, *layers.lines.findings, *book.tally.findings, *found]
     links = pd.DataFrame([], columns=LINK_COLUMNS)
     return Inputs(
@@ -392,30 +401,50 @@ def gather(config: Config, layers: Layers, keyed: KeyedParcels, book: Book) -> I
         linked=False,
         commune_in_key=keyed.commune_in_key,
         commune_index=keyed.index,
+        communes_2025=layers.communes_2025,
     )
+
+
+def _eras(config: Config) -> Eras:
+    """The eras of the run's communes (its communes layer's, else its parcels') and books'."""
+    layer = config.communes if config.communes is not None else config.parcels
+    return Eras(layer.era or 2024, {b.label(): b.era for b in config.book_sources()})
 
 
 def _records(
     config: Config, index: CommuneIndex, tally: _Tally, carried: Sequence[str] = ()
 ) -> pd.DataFrame:
     """The handover records with their keys; ``carried``: the key parts the parcels carry."""
-    if config.handovers is None:
-        tally.read["handovers"] = 0
-        records = empty_handovers()
-    else:
-        strict = not config.qa.allow_unplaced
-        records, found, tally.read["handovers"] = read_handovers(
-            config.handovers, fields=config.fields.get("handovers"), strict=strict
+    books = config.book_sources()
+    strict = not config.qa.allow_unplaced
+    tally.read["handovers"] = 0
+    parts = []
+    for source in books:
+        records, found, read = read_handovers(
+            source, fields=config.fields.get("handovers"), strict=strict
         )
+        tally.read["handovers"] += read
         tally.findings.extend(found)
-        _one_book(config, records, strict=strict)
+        _one_book(config, source, records, strict=strict)
+        parts.append(records.assign(**{C.BOOK: source.label()}))
+    if len(books) > 1 and len({s for p in parts for s in p[C.SOURCE_SHEET].unique()}) < sum(
+        p[C.SOURCE_SHEET].nunique() for p in parts
+    ):  # two books' sheets share a name: their records are told apart by the file
+        parts = [p.assign(**{C.RECORD_LABEL: b.path.name + "#" + p[C.RECORD_LABEL]})
+                 for p, b in zip(parts, books, strict=True)]  # fmt: skip
+    records = pd.concat(parts, ignore_index=True) if parts else empty_handovers()
+    if C.BOOK not in records:
+        records[C.BOOK] = ""
     records = add_keys(records, index).reset_index(drop=True)
-    if config.handovers is not None and not config.qa.allow_unplaced:
-        _book_has_the_key(config.handovers, records, carried)
+    if not config.qa.allow_unplaced:
+        for source in books:
+            _book_has_the_key(source, records[records[C.BOOK] == source.label()], carried)
     return records
 
 
-def _one_book(config: Config, records: pd.DataFrame, *, strict: bool = True) -> None:
+def _one_book(
+    config: Config, source: LayerSource, records: pd.DataFrame, *, strict: bool = True
+) -> None:
     """Refuse a workbook whose several sheets look like the book, unless one per project.
 
     An older copy of the sheet beside the current one would otherwise be merged with it.
@@ -432,7 +461,6 @@ def _one_book(config: Config, records: pd.DataFrame, *, strict: bool = True) -> 
     if not strict:
         records[join.KEY_PROBLEM] = join.SHEETS_AMBIGUOUS
         return
-    source = config.handovers
     raise InputError(
         source.label(),
         f"{len(sheets)} sheets look like a handover book ({', '.join(sheets)}) and are not "

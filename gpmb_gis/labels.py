@@ -237,6 +237,12 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "ambiguous_after_merger": {
         "vi": "Xã \"{commune}\" (sau 1/7/2025) gồm nhiều xã cũ có thửa tờ {sheet}, thửa {parcel}: bản ghi không được tính, cần ghi xã cũ; có thể là: {closest_vi}",
         "en": "Commune \"{commune}\" (after 1/7/2025) was made of several old communes with a parcel sheet {sheet}, parcel {parcel}: the record is not counted; write the old commune; it may be: {closest}"},
+    "book_mixes_eras": {
+        "vi": "Sổ ghi xã theo cả hai thời kỳ: {in_2024} bản ghi theo xã cũ (trước 1/7/2025), {in_2025} bản ghi theo xã mới; nếu cả sổ ghi theo xã mới, khai báo era = 2025 cho sổ",
+        "en": "The book names communes of both eras: {in_2024} records by the old communes (before 1/7/2025), {in_2025} by the new ones; if the whole book names new communes, set era = 2025 on it"},
+    "commune_other_era": {
+        "vi": "Xã ghi trong sổ là mã hoặc tên xã của thời kỳ khác với sổ ({communes}): các bản ghi này không được ghép; khai báo era = 2025 (hoặc 2024) cho sổ cho đúng thời kỳ",
+        "en": "Communes written in the book are codes or names of the other era ({communes}): these records are not matched; set the book's era = 2025 (or 2024) to read them in theirs"},
     "book_communes_2025": {
         "vi": "Sổ ghi {count} bản ghi theo xã mới (sau 1/7/2025); mỗi bản ghi được ghép với thửa của xã cũ có cùng tờ, thửa",
         "en": "The book names {count} records by the communes of 2025; each was matched to the parcel with its sheet and number in the old communes merged into it"},

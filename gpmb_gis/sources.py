@@ -1,0 +1,195 @@
+"""Where each layer comes from, as the config writes it: a file, its layer, encoding and era.
+
+Also the gathering of a config's problems (:class:`Problems`), so that every problem of a file
+is reported at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
+from gpmb_gis._errors import ConfigError
+from gpmb_gis.units import ERAS
+
+__all__ = ["ENCODINGS", "SOURCE_KEYS", "LayerSource", "Problems", "books", "parse_crs", "source"]
+
+SOURCE_KEYS = ("path", "layer", "sheet", "encoding", "crs", "commune", "era")
+ENCODINGS = ("utf-8", "tcvn3", "abc", "vni", "cp1252", "latin1", "cp1258", "utf-16")
+
+
+@dataclass(frozen=True)
+class LayerSource:
+    """Where a layer comes from: a file, optionally one layer or sheet of it.
+
+    Attributes
+    ----------
+    path
+        Absolute path of the file.
+    layer
+        Layer (GPKG, DXF, ...) or sheet (Excel) name; ``None`` for the first.
+    encoding
+        Text encoding of the attributes: ``None`` (auto), ``"tcvn3"``, ``"vni"``, or a
+        Python codec name.
+    crs
+        CRS of the layer when the file does not say, e.g. ``"EPSG:9215"``.
+    commune
+        For a file that holds one commune only: its code or name.
+    key
+        The config key this came from, for messages (``layers.parcels``).
+    era
+        The era of its commune codes and names (``2024``: before 1 July 2025, ``2025``:
+        after); ``None``: not said (layers are read in 2024, a book's era is detected).
+    """
+
+    path: Path
+    layer: str | None = None
+    encoding: str | None = None
+    crs: str | None = None
+    commune: str | None = None
+    key: str = ""
+    era: int | None = None
+
+    def label(self) -> str:
+        """Return the file name (and ``#layer``) as the user wrote it, for messages."""
+        return f"{self.path.name}#{self.layer}" if self.layer else self.path.name
+
+
+class Problems:
+    """Gathers every problem of a config file; raises them together."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.items: list[tuple[str, str, str]] = []
+
+    def add(self, key: str, what: str, todo: str) -> None:
+        """Note a problem: the key, what is wrong and what to do."""
+        self.items.append((key, what, todo))
+
+    def unknown_keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+        """Note each key of ``table`` not in ``allowed``, with the closest valid one."""
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+                hint = (
+                    f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(allowed)}"
+                )
+                self.add(f"{where}{key}", "unknown key", hint)
+
+    def raise_if_any(self) -> None:
+        """Raise one :class:`ConfigError` naming the first problem and counting the rest."""
+        if not self.items:
+            return
+        key, what, todo = self.items[0]
+        more = (
+            f" (and {len(self.items) - 1} more: "
+            + "; ".join(f"{k}: {w}" for k, w, _ in self.items[1:4])
+            + ")"
+            if len(self.items) > 1
+            else ""
+        )
+        raise ConfigError(f"{self.path}: {key}", what + more, todo)
+
+
+def source(value: Any, key: str, base: Path, problems: Problems) -> LayerSource | None:
+    """A layer as the config writes it (a path, or a table with ``path``); None if wrong."""
+    if isinstance(value, str):
+        value = {"path": value}
+    if not isinstance(value, Mapping):
+        problems.add(
+            key,
+            f"must be a path or a table, not {type(value).__name__}",
+            'write key = "file.gpkg" or key = { path = "file.gpkg" }',
+        )
+        return None
+    problems.unknown_keys(value, SOURCE_KEYS, f"{key}.")
+    raw_path = value.get("path")
+    if not isinstance(raw_path, str) or not raw_path:
+        problems.add(key, "has no path", 'add path = "file.gpkg"')
+        return None
+    layer = value.get("layer", value.get("sheet"))
+    if "layer" in value and "sheet" in value:
+        problems.add(key, "gives both layer and sheet", "keep one: sheet is the layer of a book")
+    if "#" in raw_path and layer is None:
+        raw_path, layer = raw_path.split("#", 1)
+    path = (base / raw_path).resolve()
+    if not path.exists():
+        problems.add(
+            key,
+            f"file {raw_path!r} not found (looked in {path.parent})",
+            "fix the path; paths are relative to the config file",
+        )
+    encoding = value.get("encoding")
+    if encoding is not None and str(encoding).lower() not in ENCODINGS:
+        close = difflib.get_close_matches(str(encoding).lower(), ENCODINGS, n=1)
+        problems.add(
+            f"{key}.encoding",
+            f"unknown encoding {encoding!r}",
+            f"did you mean {close[0]!r}?" if close else f"use one of {ENCODINGS}",
+        )
+    crs = value.get("crs")
+    if crs is not None:
+        parse_crs(crs, f"{key}.crs", problems)
+    commune = value.get("commune")
+    era = _era(value.get("era"), f"{key}.era", problems)
+    return LayerSource(
+        path=path,
+        layer=str(layer) if layer else None,
+        encoding=str(encoding).lower() if encoding else None,
+        crs=str(crs) if crs else None,
+        commune=str(commune) if commune is not None else None,
+        key=key,
+        era=era,
+    )
+
+
+def _era(value: Any, key: str, problems: Problems) -> int | None:
+    """``era = 2024 | 2025`` (a number or its text); None when not given."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.isdigit() and int(text) in ERAS:
+        return int(text)
+    problems.add(
+        key,
+        f"{value!r} is not an era of communes",
+        "write era = 2024 (before 1 July 2025) or era = 2025 (the merged communes)",
+    )
+    return None
+
+
+def books(value: Any, base: Path, problems: Problems) -> tuple[LayerSource, ...]:
+    """``handovers``: one book, or a list of books (``[{ path = ..., sheet = ... }, ...]``)."""
+    if not isinstance(value, list):
+        one = source(value, "layers.handovers", base, problems)
+        return (one,) if one is not None else ()
+    books = [source(v, f"layers.handovers[{i}]", base, problems) for i, v in enumerate(value)]
+    seen: set[tuple[Path, str | None]] = set()
+    for book in (b for b in books if b is not None):
+        if (book.path, book.layer) in seen:
+            problems.add(
+                book.key,
+                f"reads {book.label()} a second time",
+                "list each book (file and sheet) once",
+            )
+        seen.add((book.path, book.layer))
+    return tuple(b for b in books if b is not None)
+
+
+def parse_crs(value: Any, key: str, problems: Problems) -> CRS | None:
+    """A coordinate system as the config writes it (``"EPSG:9215"``); None if wrong."""
+    try:
+        return CRS.from_user_input(value)
+    except (PyprojCRSError, TypeError, ValueError):
+        problems.add(
+            key,
+            f"{value!r} is not a coordinate system",
+            'write it as "EPSG:9215" (VN-2000 / TM-3 107-15)',
+        )
+        return None

@@ -43,6 +43,7 @@ __all__ = [
     "nfc",
     "number_key",
     "parcel_label",
+    "short_commune",
     "xml_text",
 ]
 
@@ -108,6 +109,21 @@ def xml_text(value: object) -> str:
 
 _PREFIXES = {"thi tran": "thi tran", "tt.": "thi tran", "tt": "thi tran", "phuong": "phuong",
              "p.": "phuong", "xa": "xa", "x.": "xa"}  # fmt: skip
+
+
+def short_commune(name: object) -> str:
+    """A commune's name as a bracket or a map label gives it: "Xã" left out, "TT", "P.".
+
+    Examples
+    --------
+    >>> [short_commune(n) for n in ("Xã Hợp Thành", "Thị trấn Cao Lộc", "Phường Kỳ Lừa")]
+    ['Hợp Thành', 'TT Cao Lộc', 'P. Kỳ Lừa']
+    """
+    text = " ".join(str(name).split()) if name is not None else ""
+    for long, short in (("Xã ", ""), ("Thị trấn ", "TT "), ("Phường ", "P. ")):
+        if text.startswith(long) and len(text) > len(long):
+            return short + text[len(long) :]
+    return text
 
 
 def commune_parts(name: object) -> tuple[str, str, str]:

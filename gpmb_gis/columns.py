@@ -14,6 +14,8 @@ __all__ = [
     "CLEARED_M2",
     "CLEARED_PCT",
     "COMMUNE",
+    "COMMUNE_2024",
+    "COMMUNE_2024_CODE",
     "COMMUNE_2025",
     "COMMUNE_2025_CODE",
     "COMMUNE_2025_COLUMNS",
@@ -76,6 +78,9 @@ COMMUNE = "commune"
 COMMUNE_CODE = "commune_code"
 #: The unit of 2025 a commune of 2024 became part of (``docs/communes.md``).
 COMMUNE_2025 = "commune_2025"
+#: A commune of the run in the era of 2024, when the report is written in that of 2025.
+COMMUNE_2024 = "commune_2024"
+COMMUNE_2024_CODE = "commune_2024_code"
 COMMUNE_2025_CODE = "commune_2025_code"
 SHEET = "sheet"
 PARCEL = "parcel"

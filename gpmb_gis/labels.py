@@ -39,6 +39,8 @@ HEADINGS: dict[str, dict[str, str]] = {
         C.COMMUNE_CODE: "Mã xã",
         C.COMMUNE_2025_CODE: "Mã xã mới (từ 1/7/2025)",
         C.COMMUNE_2025: "Xã/phường mới (từ 1/7/2025)",
+        C.COMMUNE_2024_CODE: "Mã xã cũ (trước 1/7/2025)",
+        C.COMMUNE_2024: "Xã cũ (trước 1/7/2025)",
         "old_communes": "Gồm các xã cũ",
         C.COMMUNE: "Xã/Thị trấn",
         C.REQUIRED_M2: "Diện tích cần GPMB (ha)",
@@ -95,6 +97,8 @@ HEADINGS: dict[str, dict[str, str]] = {
         C.COMMUNE_CODE: "Commune code",
         C.COMMUNE_2025_CODE: "Commune code from 1/7/2025",
         C.COMMUNE_2025: "Commune from 1/7/2025",
+        C.COMMUNE_2024_CODE: "Commune code before 1/7/2025",
+        C.COMMUNE_2024: "Commune before 1/7/2025",
         "old_communes": "Made of the old communes",
         C.COMMUNE: "Commune",
         C.REQUIRED_M2: "Required (ha)",
@@ -150,7 +154,7 @@ HEADINGS: dict[str, dict[str, str]] = {
 WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "total": "Tổng cộng", "by_project": "Tiến độ theo dự án",
-        "by_commune": "Tiến độ theo xã", "parcels": "Danh sách thửa",
+        "by_commune": "Tiến độ theo xã", "by_commune_2024": "Theo xã trước 1-7-2025", "parcels": "Danh sách thửa",
         "qa": "Kiểm tra dữ liệu", "as_of": "Tính đến ngày", "map": "Bản đồ",
         "row": "Phạm vi GPMB", "communes": "Ranh giới xã", "outside_communes": "(ngoài ranh giới xã)",
         "unmapped_land": "(đất không thuộc thửa nào)", "commune_unknown": "(không rõ xã)", "commune_2025_unknown": "(chưa rõ xã sau 1/7/2025)",
@@ -170,7 +174,7 @@ WORDS: dict[str, dict[str, str]] = {
         "unplaced_unknown_area": "{count} trong {total} bản ghi không ghép được với thửa nào hoặc không đọc được",
     },
     "en": {
-        "total": "Total", "by_project": "Progress by project", "by_commune": "Progress by commune",
+        "total": "Total", "by_project": "Progress by project", "by_commune": "Progress by commune", "by_commune_2024": "By commune before 1-7-2025",
         "parcels": "Parcels", "qa": "Data checks", "as_of": "As of", "map": "Map",
         "row": "Right of way", "communes": "Commune boundaries",
         "outside_communes": "(outside communes)", "unmapped_land": "(land in no parcel)",

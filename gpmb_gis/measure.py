@@ -22,9 +22,9 @@ from gpmb_gis.chainage import (
     stretch_labels,
 )
 from gpmb_gis.chainage import runs as chainage_runs
-from gpmb_gis.eras import new_units, own_crosswalk
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.labels import word
+from gpmb_gis.merger import communes_2025, in_units_2025
 from gpmb_gis.overlay import ProjectOverlay, Units
 from gpmb_gis.stages import stage_at
 
@@ -35,7 +35,6 @@ __all__ = [
     "FULL_TOLERANCE_M2",
     "ProjectTables",
     "blockers_table",
-    "in_units_2025",
     "measure_chainage",
     "measure_communes",
     "measure_communes_2025",
@@ -406,48 +405,16 @@ class ProjectTables:
     communes_2025: list[dict[str, object]] = dataclasses.field(default_factory=list)
 
 
-def in_units_2025(ov: ProjectOverlay, new: list[tuple[str, str]], unknown: str,
-                  ) -> tuple[ProjectOverlay, list[str]]:  # fmt: skip
-    """The overlay broken down by the units of 2025 its communes became part of.
-
-    ``new`` gives each commune of ``ov.communes`` its unit of 2025 (code, name; blank when not
-    known, the communes so are one unit named ``unknown``). A new unit's land is the union of
-    its old communes': parts of a face in two old communes of one new unit count once. Also
-    returns, per new unit, the names of its old communes joined by "; ".
-    """
-    units = ov.communes
-    targets = sorted(set(new), key=lambda t: (t[0] == "", t))
-    position = {t: k for k, t in enumerate(targets)}
-    unit_of = np.array([position[t] for t in new], dtype=np.int64)
-    face, unit, area = units.face_index, unit_of[units.face_unit], units.face_area
-    if units.polygons:  # old communes do not overlap: their parts add up to the union
-        required = np.bincount(unit_of, weights=units.required_m2, minlength=len(targets))
-    else:  # a face covered by parcels of two communes is a part of each: once per new unit
-        pairs = pd.DataFrame({"face": face, "unit": unit}).drop_duplicates()
-        face, unit = pairs["face"].to_numpy(), pairs["unit"].to_numpy()
-        area = area[pairs.index.to_numpy()]
-        required = np.bincount(unit, weights=area, minlength=len(targets))
-    crossed = units.required_m2 > 0  # the old communes the project crosses
-    old_names = ["; ".join(sorted({units.names[u] for u in
-                                   np.flatnonzero((unit_of == k) & crossed)}))
-                 for k in range(len(targets))]  # fmt: skip
-    piece_unit = np.where(ov.piece_unit >= 0, unit_of[np.maximum(ov.piece_unit, 0)], -1)
-    regrouped = Units([code or f"?{name}" for code, name in targets],
-                      [code for code, _ in targets],
-                      [name or unknown for _, name in targets], required, face, unit, area,
-                      polygons=units.polygons)  # fmt: skip
-    return dataclasses.replace(ov, communes=regrouped, piece_unit=piece_unit), old_names
-
-
-def measure_communes_2025(ov: ProjectOverlay, day: dt.date, new: list[tuple[str, str]],
-                          labels: tuple[str, str, str]) -> list[dict[str, object]]:  # fmt: skip
+def measure_communes_2025(
+    ov: ProjectOverlay, inputs: Inputs, day: dt.date, labels: tuple[str, str, str]
+) -> list[dict[str, object]]:
     """The project's rows of ``progress_by_commune_2025.csv`` as of a date.
 
     ``labels`` word land outside every commune, land in no parcel and a commune whose unit of
     2025 is not known. The rows add up to the project's, as the commune rows do.
     """
     outside, unmapped, unknown = labels
-    regrouped, old_names = in_units_2025(ov, new, unknown)
+    regrouped, old_names = in_units_2025(ov, inputs, unknown)
     by_code = dict(zip(regrouped.communes.codes, old_names, strict=True))
     by_name = dict(zip(regrouped.communes.names, old_names, strict=True))
     rows = measure_communes(regrouped, day, outside, unmapped)
@@ -473,14 +440,16 @@ def project_tables(
     lang = inputs.config.lang
     labels = (word("outside_communes", lang), word("unmapped_land", lang))
     communes = measure_communes(ov, day, *labels)
-    units = ov.communes
-    codes = [code or name for code, name in zip(units.codes, units.names, strict=True)]
-    config = inputs.config
-    new = new_units(codes, units.names, config.province, own_crosswalk(config.crosswalk))
+    units, config = ov.communes, inputs.config
+    new = communes_2025(ov, inputs)
     of_commune = dict(zip(zip(units.codes, units.names, strict=True), new, strict=True))
+    in_2024 = ((config.communes or config.parcels).era or 2024) == 2024
     for commune in communes:
         code, name = of_commune.get((commune[C.COMMUNE_CODE], commune[C.COMMUNE]), ("", ""))
         commune[C.COMMUNE_2025_CODE], commune[C.COMMUNE_2025] = code, name
+        if config.report_era(day) != "2024":  # the report's era is 2025: name the old too
+            commune[C.COMMUNE_2024_CODE] = commune[C.COMMUNE_CODE] if in_2024 else ""
+            commune[C.COMMUNE_2024] = commune[C.COMMUNE] if in_2024 else ""
     return ProjectTables(
         row,
         road,
@@ -488,5 +457,5 @@ def project_tables(
         blockers,
         communes,
         parcels_table(ov, inputs, day, include_owner=include_owner),
-        measure_communes_2025(ov, day, new, (*labels, word("commune_2025_unknown", lang))),
+        measure_communes_2025(ov, inputs, day, (*labels, word("commune_2025_unknown", lang))),
     )

@@ -115,7 +115,11 @@ def milestone_table(result: ProgressResult) -> pd.DataFrame:
     rows = []
     for pid, ov in result.overlays.items():
         for milestone in ov.project.milestones:
-            curve = commune_curve(ov, milestone.commune) if milestone.commune else project_curve(ov)
+            curve = (
+                commune_curve(ov, milestone.commune, result.inputs)
+                if milestone.commune
+                else project_curve(ov)
+            )
             rows.append({C.PROJECT: pid, **evaluate(milestone, curve, result.as_of)})
     return pd.DataFrame(rows, columns=C.MILESTONE_COLUMNS)
 

@@ -43,6 +43,7 @@ __all__ = [
     "cut_project",
     "cut_row",
     "overlay_project",
+    "unit_parts",
     "with_reach",
 ]
 
@@ -103,7 +104,7 @@ class ProjectOverlay:
 PARTITION_TOLERANCE_M = 1e-6
 
 
-def _unit_parts(
+def unit_parts(
     faces: np.ndarray,
     units: np.ndarray,
     *,
@@ -175,7 +176,7 @@ def _commune_units(
         units = inputs.communes
         geoms = units.geometry.to_numpy()
         required = shapely.area(shapely.intersection(geoms, overlay_row))
-        fi, ui, area = _unit_parts(faces.geoms, geoms)
+        fi, ui, area = unit_parts(faces.geoms, geoms)
         codes = list(units[C.COMMUNE_CODE].fillna(""))
         return Units(
             list(units[C.KEY_COMMUNE]), codes, list(units[C.COMMUNE]), required, fi, ui, area
@@ -212,7 +213,7 @@ def _site_units(
     grouped = row_layer.assign(_site=names).dissolve(by="_site", as_index=False)
     geoms = shapely.make_valid(grouped.geometry.to_numpy())
     required = shapely.area(shapely.intersection(geoms, row))
-    fi, ui, area = _unit_parts(faces, geoms)
+    fi, ui, area = unit_parts(faces, geoms)
     keys = list(grouped["_site"])
     return Units(keys, ["" for _ in keys], keys, required, fi, ui, area)
 
@@ -455,7 +456,7 @@ def _piece_parts(faces: Faces, units: Units) -> tuple[np.ndarray, np.ndarray, np
 
 def _bin_units(bins: list[Bin], regions: np.ndarray, faces: Faces) -> Units:
     """Chainage bins as units: the part of the ROW nearest to each stretch of centreline."""
-    fi, ui, area = _unit_parts(faces.geoms, regions, partition=True)
+    fi, ui, area = unit_parts(faces.geoms, regions, partition=True)
     keys = [f"{k}" for k in range(len(bins))]
     labels = stretch_labels([b.from_m for b in bins], [b.to_m for b in bins])
     return Units(keys, ["" for _ in bins], labels, shapely.area(regions), fi, ui, area)

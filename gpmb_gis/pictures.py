@@ -43,7 +43,7 @@ def write_charts(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]
                 lang=lang,
             )[0],
             "communes": plot_commune_bars(
-                result.by_commune(pid),
+                result.communes_named(pid),
                 float(row[C.CLEARED_PCT]),
                 title=f"{ov.project.name} — {word('communes_chart', lang)}",
                 lang=lang,

@@ -114,7 +114,7 @@ def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) 
             )
         text += f"; {int(row.parcels_cleared)}/{int(row.parcels_affected)} thửa đã bàn giao."
         doc.add_paragraph(xml_text(text))
-        communes = result.by_commune(row.project)
+        communes = result.communes_named(row.project)
         table = doc.add_table(rows=1, cols=4)
         table.style = "Table Grid"
         for col, name in enumerate(

@@ -18,7 +18,7 @@ from gpmb_gis.labels import heading, stage_name, word
 from gpmb_gis.outdir import file_stem
 from gpmb_gis.palette import STATUS_TINTS
 from gpmb_gis.pictures import write_charts, write_maps, write_strips, write_web_maps
-from gpmb_gis.result import ProgressResult
+from gpmb_gis.result import ProgressResult, commune_columns
 from gpmb_gis.timeline import stages_table, timeseries_table, week_changes
 
 __all__ = [
@@ -88,7 +88,7 @@ def write_tables(
             + [c for c in result.progress_by_project.columns if c not in PROJECT_COLUMNS]
         ),
         "progress_by_commune": result.progress_by_commune.reindex(
-            columns=[*COMMUNE_COLUMNS, C.COMMUNE_2025_CODE, C.COMMUNE_2025]
+            columns=commune_columns(result.report_era())
         ),
         "progress_by_commune_2025": result.progress_by_commune_2025,
         "parcels": result.parcels,
@@ -194,17 +194,19 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
     _write_sheet(
         book, word("by_project", lang), _human(pd.concat([projects, total]), lang), total_rows=1
     )
-    communes = result.progress_by_commune[COMMUNE_COLUMNS].drop(columns=[C.AS_OF])
-    parts = []
-    for pid, group in communes.groupby(C.PROJECT, sort=False):
-        parts.append(group)
-        row = _totals_row(result, str(pid), lang)
-        row[C.COMMUNE] = f"{word('total', lang)} {pid}"
-        row[C.PROJECT] = pid
-        parts.append(pd.DataFrame([row]).reindex(columns=communes.columns))
-    _write_sheet(
-        book, word("by_commune", lang), _human(pd.concat(parts) if parts else communes, lang)
-    )
+    sheets = [("by_commune", result.communes_named())]
+    if result.report_era() == "both":
+        sheets.append(("by_commune_2024", result.progress_by_commune))
+    for sheet, table in sheets:
+        communes = table[COMMUNE_COLUMNS].drop(columns=[C.AS_OF])
+        parts = []
+        for pid, group in communes.groupby(C.PROJECT, sort=False):
+            parts.append(group)
+            row = _totals_row(result, str(pid), lang)
+            row[C.COMMUNE] = f"{word('total', lang)} {pid}"
+            row[C.PROJECT] = pid
+            parts.append(pd.DataFrame([row]).reindex(columns=communes.columns))
+        _write_sheet(book, word(sheet, lang), _human(pd.concat(parts) if parts else communes, lang))
     if len(result.progress_by_chainage):
         chainage = result.progress_by_chainage.drop(columns=["from_m", "to_m", C.AS_OF])
         _write_sheet(book, word("by_chainage", lang), _human(chainage, lang))
@@ -321,7 +323,7 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
         _html_table(result.progress_by_project[PROJECT_COLUMNS].drop(columns=[C.AS_OF]), lang),
         "</div>",
     ]
-    for pid, group in result.progress_by_commune.groupby(C.PROJECT, sort=False):
+    for pid, group in result.communes_named().groupby(C.PROJECT, sort=False):
         parts.append(f"<h2>{esc(word('by_commune', lang))}: {esc(str(pid))}</h2>")
         total = _totals_row(result, str(pid), lang)
         total[C.PROJECT], total[C.COMMUNE] = pid, word("total", lang)

@@ -15,9 +15,11 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis import qa
+from gpmb_gis._arrays import present
 from gpmb_gis._findings import ERROR, WARNING, Finding
-from gpmb_gis._text import parcel_label
+from gpmb_gis._text import parcel_label, short_commune
 from gpmb_gis.config import Config
+from gpmb_gis.eras import new_units, own_crosswalk
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.measure import ProjectTables, project_tables
 from gpmb_gis.milestones import milestone_table
@@ -217,6 +219,47 @@ class ProgressResult:
         table = self.progress_by_commune
         return table[table[C.PROJECT] == project] if project else table
 
+    def report_era(self) -> str:
+        """The era the reports name communes in: ``"2024"``, ``"2025"`` or ``"both"``."""
+        return self.config.report_era(self.as_of)
+
+    def communes_named(self, project: str | None = None) -> pd.DataFrame:
+        """The commune table as the reports show it, in the report's era.
+
+        In 2024 it is :meth:`by_commune`; in 2025 (and ``both``) the rows of
+        ``progress_by_commune_2025`` with each unit's old communes in brackets ("Phường Kỳ
+        Lừa (TT Cao Lộc, Hợp Thành)"), in the columns of the commune table.
+        """
+        if self.report_era() == "2024":
+            return self.by_commune(project)
+        table = self.progress_by_commune_2025
+        table = table[table[C.PROJECT] == project] if project else table
+        names = [
+            f"{new} ({', '.join(short_commune(o) for o in olds.split('; '))})"
+            if olds and olds != new
+            else new
+            for new, olds in zip(table[C.COMMUNE_2025], table["old_communes"], strict=True)
+        ]
+        out = table.rename(columns={C.COMMUNE_2025_CODE: C.COMMUNE_CODE})
+        return out.assign(**{C.COMMUNE: names}).reindex(columns=C.COMMUNE_COLUMNS)
+
+    def commune_labels(self, codes: list[object], names: list[object]) -> list[str]:
+        """Communes of the run's layers as the report names them on a map.
+
+        In 2024 their names; in 2025 (and ``both``) their unit of 2025 with the old name in
+        brackets ("P. Kỳ Lừa (Hợp Thành)"), or the old name alone where the unit is not known.
+        """
+        written = [str(n) if present(n) else "" for n in names]
+        config = self.config
+        if self.report_era() == "2024" or ((config.communes or config.parcels).era or 2024) == 2025:
+            return written
+        keys = [c if present(c) and str(c) else n for c, n in zip(codes, written, strict=True)]
+        new = new_units(keys, written, config.province, own_crosswalk(config.crosswalk))
+        return [
+            f"{short_commune(unit)} ({short_commune(old)})" if unit else old
+            for old, (_, unit) in zip(written, new, strict=True)
+        ]
+
     def qa(self, severity: str | None = None) -> pd.DataFrame:
         """The QA table, optionally only ``error`` or ``warning`` rows."""
         table = self.qa_issues
@@ -258,8 +301,7 @@ def measure_overlays(
         day,
         by_project,
         pd.DataFrame(
-            [r for t in tables for r in t.communes],
-            columns=[*C.COMMUNE_COLUMNS, C.COMMUNE_2025_CODE, C.COMMUNE_2025],
+            [r for t in tables for r in t.communes], columns=commune_columns(config.report_era(day))
         ),
         pd.concat([t.parcels for t in tables], ignore_index=True),
         qa_table(findings, config.lang),
@@ -271,6 +313,12 @@ def measure_overlays(
         _concat([t.blockers for t in tables], C.BLOCKER_COLUMNS),
         pd.DataFrame([r for t in tables for r in t.communes_2025], columns=C.COMMUNE_2025_COLUMNS),
     )
+
+
+def commune_columns(era: str) -> list[str]:
+    """The columns of ``progress_by_commune.csv`` for a report written in ``era``."""
+    both = [C.COMMUNE_2024_CODE, C.COMMUNE_2024] if era != "2024" else []
+    return [*C.COMMUNE_COLUMNS, C.COMMUNE_2025_CODE, C.COMMUNE_2025, *both]
 
 
 def _concat(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

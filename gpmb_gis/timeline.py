@@ -19,10 +19,12 @@ from gpmb_gis._errors import ConfigError
 from gpmb_gis._text import commune_key
 from gpmb_gis.labels import word
 from gpmb_gis.measure import measure_communes, measure_project, percent, unit_sums
-from gpmb_gis.overlay import ProjectOverlay
+from gpmb_gis.merger import in_units_2025
+from gpmb_gis.overlay import ProjectOverlay, Units
 from gpmb_gis.stages import stage_at
 
 if TYPE_CHECKING:
+    from gpmb_gis.inputs import Inputs
     from gpmb_gis.result import ProgressResult
 
 
@@ -100,23 +102,37 @@ def project_curve(ov: ProjectOverlay) -> ClearedCurve:
     return _curve(ov.required_m2, ov.face_reach[:, -1], ov.face_area)
 
 
-def commune_curve(ov: ProjectOverlay, commune: str) -> ClearedCurve:
-    """The cleared curve of one commune of a project (by code or name in any spelling)."""
-    units = ov.communes
+def commune_curve(ov: ProjectOverlay, commune: str, inputs: Inputs | None = None) -> ClearedCurve:
+    """The cleared curve of one commune of a project (by code or name in any spelling).
+
+    With the run's ``inputs``, a unit of 2025 the project's communes became part of is found
+    too ("Phường Kỳ Lừa": the union of its old communes' land).
+    """
+    found = _unit_curve(ov.communes, ov, commune)
+    if found is None and inputs is not None:
+        regrouped, _ = in_units_2025(ov, inputs, "")
+        found = _unit_curve(regrouped.communes, regrouped, commune)
+    if found is not None:
+        return found
+    raise ConfigError(
+        f"projects.{ov.project.id}.milestones",
+        f"commune {commune!r} is not crossed by the project",
+        f"use one of: {', '.join(ov.communes.names)}",
+    )
+
+
+def _unit_curve(units: Units, ov: ProjectOverlay, commune: str) -> ClearedCurve | None:
+    """The curve of the unit of ``units`` named ``commune`` (code or name), or None."""
     wanted = commune_key(commune)
-    for u, (key, code) in enumerate(zip(units.keys, units.codes, strict=True)):
-        if wanted in (key, commune_key(code)) or commune == code:
+    for u, (key, code, name) in enumerate(zip(units.keys, units.codes, units.names, strict=True)):
+        if wanted in (key, commune_key(code), commune_key(name)) or commune == code:
             mine = units.face_unit == u
             return _curve(
                 float(units.required_m2[u]),
                 ov.face_reach[units.face_index[mine], -1],
                 units.face_area[mine],
             )
-    raise ConfigError(
-        f"projects.{ov.project.id}.milestones",
-        f"commune {commune!r} is not crossed by the project",
-        f"use one of: {', '.join(units.names)}",
-    )
+    return None
 
 
 def _week_days(

@@ -261,7 +261,7 @@ def test_chainage_labels_write_whole_metres(values):
 
 
 def test_faces_split_by_bins_whole_within_rounding():
-    from gpmb_gis.overlay import _unit_parts
+    from gpmb_gis.overlay import unit_parts
 
     units = np.array([shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
     faces = np.array([
@@ -269,15 +269,15 @@ def test_faces_split_by_bins_whole_within_rounding():
         shapely.box(5, 5, 15, 10),  # across the edge: 25 m² each side
         shapely.box(10, 0, 20, 5),  # whole in the second
     ])  # fmt: skip
-    face, unit, area = _unit_parts(faces, units, partition=True)
+    face, unit, area = unit_parts(faces, units, partition=True)
     got = sorted(zip(face.tolist(), unit.tolist(), np.round(area, 6).tolist(), strict=True))
     assert got == [(0, 0, pytest.approx(50.0)), (1, 0, 25.0), (1, 1, 25.0), (2, 1, 50.0)]
-    exact = _unit_parts(faces, units)
+    exact = unit_parts(faces, units)
     assert len(exact[0]) == 5  # the exact cut also gives face 0 a sliver in the second bin
 
 
 def test_faces_across_two_or_three_bins_get_their_exact_parts():
-    from gpmb_gis.overlay import _unit_parts
+    from gpmb_gis.overlay import unit_parts
 
     units = np.array([shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10),
                       shapely.box(20, 0, 30, 10)])  # fmt: skip
@@ -286,7 +286,7 @@ def test_faces_across_two_or_three_bins_get_their_exact_parts():
         shapely.Polygon([(5, 5), (25, 5), (25, 6), (5, 6)]),  # 5 | 10 | 5 m²
         shapely.Polygon([(8, 6), (10, 9), (11, 6)]),  # a triangle: 3 m² | 1.5 m²
     ])  # fmt: skip
-    face, unit, area = _unit_parts(faces, units, partition=True)
+    face, unit, area = unit_parts(faces, units, partition=True)
     got = {(f, u): a for f, u, a in zip(face.tolist(), unit.tolist(), area.tolist(), strict=True)}
     assert got == {(0, 0): pytest.approx(32.0), (0, 1): pytest.approx(12.0),
                    (1, 0): pytest.approx(5.0), (1, 1): pytest.approx(10.0),

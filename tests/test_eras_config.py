@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import rect, write_book_csv, write_config, write_layer
 
-from gpmb_gis import ConfigError, compute_progress, load_config
+from gpmb_gis import ConfigError, InputError, compute_progress, load_config
 
 
 def _two_merged_communes(folder, books: str, extra: str = ""):
@@ -124,3 +124,90 @@ def test_the_report_era_follows_the_date_unless_the_config_says(tmp_path):
     assert config.report_era(dt.date(2025, 7, 1)) == "both"
     config = load_config(write_config(tmp_path, text.replace("TOP", 'report_communes = "2025"')))
     assert config.report_era(dt.date(2024, 1, 1)) == "2025"
+
+
+def _divided_case(folder, *, layer: bool, polygons: bool, extra: str = ""):
+    """Xã Bính Xá (06622) was divided between Xã Đình Lập (06613) and Xã Kiên Mộc (06625).
+    Parcels 1/1 (0–50, handed over) and 1/2 (50–100); the new boundary runs at x = 60."""
+    write_layer(folder / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(folder / "parcels.gpkg", [
+        {"MAXA": "06622", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 50, 20)},
+        {"MAXA": "06622", "SHBANDO": 1, "SOTHUA": 2, "geometry": rect(50, 0, 100, 20)},
+    ])  # fmt: skip
+    write_layer(folder / "old.gpkg", [
+        {"MAXA": "06622", "TENXA": "Xã Bính Xá", "geometry": rect(-10, -10, 110, 30)},
+    ])  # fmt: skip
+    write_layer(folder / "new.gpkg", [
+        {"MAXA": "06613", "TENXA": "Xã Đình Lập", "geometry": rect(-10, -10, 60, 30)},
+        {"MAXA": "06625", "TENXA": "Kiên Mộc", "geometry": rect(60, -10, 110, 30)},
+    ])  # fmt: skip
+    write_book_csv(folder / "book.csv", [_record("06622", 1)])
+    lines = ['parcels = "parcels.gpkg"', 'handovers = "book.csv"']
+    lines += ['communes = "old.gpkg"'] if polygons else []
+    lines += ['communes_2025 = "new.gpkg"'] if layer else []
+    return write_config(
+        folder,
+        f'province = "Lạng Sơn"\nas_of = 2024-06-30\n{extra}\n[layers]\n'
+        + "\n".join(lines)
+        + '\n[[projects]]\nid = "X"\nrow = "row.gpkg"\n',
+    )
+
+
+@pytest.mark.parametrize("polygons", [True, False])
+def test_a_divided_communes_land_is_split_by_the_new_boundaries(tmp_path, polygons):
+    result = compute_progress(_divided_case(tmp_path, layer=True, polygons=polygons))
+    new = result.progress_by_commune_2025.set_index("commune_2025")
+    assert new.loc["Xã Đình Lập", "required_m2"] == pytest.approx(1200.0, abs=0.01)
+    assert new.loc["Xã Đình Lập", "cleared_m2"] == pytest.approx(1000.0, abs=0.01)
+    assert new.loc["Xã Kiên Mộc", "required_m2"] == pytest.approx(800.0, abs=0.01)
+    assert new.loc["Xã Kiên Mộc", "cleared_m2"] == pytest.approx(0.0, abs=0.01)
+    assert new["required_m2"].sum() == pytest.approx(2000.0, abs=0.01)
+    assert set(new["old_communes"]) == {"Xã Bính Xá" if polygons else "06622"}
+    assert new.loc["Xã Đình Lập", "commune_2025_code"] == "06613"
+    assert new.loc["Xã Kiên Mộc", "parcels_affected"] == 1  # 1/2: its larger part is there
+
+
+def test_a_divided_commune_without_the_new_boundaries_stops_the_run(tmp_path):
+    with pytest.raises(InputError) as caught:
+        compute_progress(_divided_case(tmp_path, layer=False, polygons=True))
+    message = str(caught.value)
+    assert "Xã Bính Xá" in message and "Xã Kiên Mộc" in message
+    assert "communes_2025" in message
+
+
+def test_the_divided_commune_error_is_a_sentence_at_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    config = _divided_case(tmp_path, layer=False, polygons=True)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gpmb_gis",
+            "report",
+            "--config",
+            str(config),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith("gpmb: error: project X: Xã Bính Xá")
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_users_crosswalk_giving_one_unit_needs_no_boundaries(tmp_path):
+    (tmp_path / "walk.csv").write_text(
+        "commune_2024_code,commune_2025_code,commune_2025\n06622,06625,Xã Kiên Mộc\n",
+        encoding="utf-8",
+    )
+    config = _divided_case(
+        tmp_path, layer=False, polygons=True, extra='[communes]\ncrosswalk = "walk.csv"'
+    )
+    result = compute_progress(config)
+    assert result.progress_by_commune_2025["commune_2025"].tolist() == ["Xã Kiên Mộc"]

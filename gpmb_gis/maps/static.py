@@ -294,7 +294,7 @@ def plot_project(
     )
     communes = result.inputs.communes if result.inputs is not None else None
     if communes is not None:
-        _draw_communes(ax, communes, ov.row)
+        _draw_communes(ax, communes, ov.row, result)
     has_route = _draw_route(ax, result, ov, lang)
     _frame(ax, window.bounds)
     if commune is not None:
@@ -363,7 +363,7 @@ def _commune_polygon(result: ProgressResult, commune: str) -> shapely.Geometry |
     return match.geometry.iloc[0] if len(match) else None
 
 
-def _draw_communes(ax: Any, communes: Any, row: shapely.Geometry) -> None:
+def _draw_communes(ax: Any, communes: Any, row: shapely.Geometry, result: ProgressResult) -> None:
     xmin, ymin, xmax, ymax = row.bounds
     near = communes.cx[xmin:xmax, ymin:ymax]
     ax.add_collection(
@@ -376,7 +376,8 @@ def _draw_communes(ax: Any, communes: Any, row: shapely.Geometry) -> None:
         )
     )
     points = shapely.point_on_surface(shapely.intersection(near.geometry.to_numpy(), row))
-    for name, point in zip(near[C.COMMUNE], points, strict=True):
+    names = result.commune_labels(near[C.COMMUNE_CODE].tolist(), near[C.COMMUNE].tolist())
+    for name, point in zip(names, points, strict=True):
         if not point.is_empty:
             ax.annotate(
                 str(name), (point.x, point.y), fontsize=8, color="#7A3E9D", ha="center", zorder=14

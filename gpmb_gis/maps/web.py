@@ -125,7 +125,7 @@ def _panel(result: ProgressResult, project: str, lang: str) -> str:
     doubt = result.unplaced().sentence(lang)
     if doubt:
         lines.insert(1, f"<div style='color:#A33'>⚠ {safe(doubt)}</div>")
-    for c in result.by_commune(project).itertuples(index=False):
+    for c in result.communes_named(project).itertuples(index=False):
         lines.append(f"<tr><td>{safe(c.commune)}</td><td>{c.cleared_pct:.1f} %</td></tr>")
     lines.append("</table><table class='gpmb-t'>")
     milestones = result.milestones()
@@ -273,7 +273,8 @@ def _add_communes(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: st
         return
     near = communes[communes.intersects(ov.row.buffer(2000))]
     geoms = _to_wgs84(near.geometry.to_numpy(), crs)
-    props = [{"name": safe(n)} for n in near[C.COMMUNE]]
+    names = result.commune_labels(near[C.COMMUNE_CODE].tolist(), near[C.COMMUNE].tolist())
+    props = [{"name": safe(n)} for n in names]
     folium.GeoJson(
         _feature_collection(geoms, props),
         name=safe(word("communes", lang)),

@@ -193,3 +193,57 @@ def test_a_crosswalk_without_the_needed_columns_is_refused(tmp_path):
     (tmp_path / "x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(InputError, match="headings found: a, b"):
         read_crosswalk(tmp_path / "x.csv")
+
+
+def _in_era(hand_config, era: str, **changes):
+    import dataclasses
+
+    from gpmb_gis import load_config
+
+    config = dataclasses.replace(load_config(hand_config), report_communes=era, **changes)
+    return compute_progress(config, day("01/06/2024"))
+
+
+def test_the_reports_name_communes_in_the_reports_era(hand_config, tmp_path):
+    from gpmb_gis.report import write_index, write_xlsx
+
+    old = _in_era(hand_config, "2024")
+    assert old.communes_named()["commune"].tolist() == ["Xã Hợp Thành", "Xã Tân Liên"]
+    assert "commune_2024" not in old.progress_by_commune
+    new = _in_era(hand_config, "2025")
+    named = new.communes_named()
+    assert named["commune"].tolist() == ["Phường Kỳ Lừa (Hợp Thành, Tân Liên)"]
+    assert named["commune_code"].tolist() == ["06187"]
+    assert named["cleared_m2"].sum() == pytest.approx(1400.0, abs=0.01)
+    assert new.progress_by_commune["commune_2024"].tolist() == ["Xã Hợp Thành", "Xã Tân Liên"]
+    labels = new.commune_labels(["01", "02", ""], ["Xã Hợp Thành", "Xã Tân Liên", "Xã Song Giáp"])
+    assert labels == ["P. Kỳ Lừa (Hợp Thành)", "P. Kỳ Lừa (Tân Liên)", "Xã Song Giáp"]
+    both = _in_era(hand_config, "both")
+    import openpyxl
+
+    book = openpyxl.load_workbook(write_xlsx(both, tmp_path / "r.xlsx", "vi"))
+    assert book.sheetnames[1:3] == ["Tiến độ theo xã", "Theo xã trước 1-7-2025"]
+    cells = [c.value for row in book["Tiến độ theo xã"].iter_rows() for c in row]
+    assert "Phường Kỳ Lừa (Hợp Thành, Tân Liên)" in cells
+    assert "Xã Tân Liên" in [c.value for r in book["Theo xã trước 1-7-2025"].iter_rows() for c in r]
+    html = write_index(both, tmp_path, [], "vi").read_text(encoding="utf-8")
+    assert "Phường Kỳ Lừa (Hợp Thành, Tân Liên)" in html
+
+
+def test_a_milestone_may_name_a_unit_of_2025(hand_config):
+    from gpmb_gis import load_config
+    from gpmb_gis.config import Milestone
+
+    project = load_config(hand_config).projects[0]
+    target = Milestone(day("30/06/2024"), 70.0, "70 % Kỳ Lừa", commune="Phường Kỳ Lừa")
+    import dataclasses
+
+    result = _in_era(
+        hand_config,
+        "2025",
+        projects=(dataclasses.replace(project, milestones=(target,)),),
+    )
+    row = result.milestones().iloc[0]
+    assert row["scope"] == "Phường Kỳ Lừa"
+    assert row["actual_pct"] == pytest.approx(70.0)  # 1 400 of 2 000 m²
+    assert row["reached_date"] == day("01/05/2024")  # D handed over: A ∪ D and C's DGT

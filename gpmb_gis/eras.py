@@ -442,7 +442,7 @@ def _era_notes(
     """Books naming communes of both eras, and communes written in the other era."""
     notes = []
     for book, (in_2024, in_2025) in eras_seen.items():
-        if in_2024 and in_2025 and eras.books.get(book) != 2024:
+        if in_2024 and in_2025 and eras.books.get(book) is None:
             notes.append(
                 Finding(
                     WARNING,

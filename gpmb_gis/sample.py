@@ -26,6 +26,7 @@ import shapely.affinity
 from shapely.geometry import LineString
 
 from gpmb_gis._errors import GpmbError
+from gpmb_gis.eras import new_units
 from gpmb_gis.sample_land import (
     AS_OF,
     CLUSTERS,
@@ -45,6 +46,7 @@ from gpmb_gis.sample_land import (
     rng_for,
     road_parcels,
     spell,
+    spell_2025,
     story,
 )
 
@@ -119,7 +121,7 @@ def build_sample(seed: int = 2024, n_parcels: int | None = None) -> dict[str, ob
         how="left",
         predicate="within",
     )
-    parcels["MAXA"] = joined[~joined.index.duplicated()]["MAXA"].fillna("CL04").to_numpy()
+    parcels["MAXA"] = joined[~joined.index.duplicated()]["MAXA"].fillna("06187").to_numpy()
     number_parcels(parcels)
     noise = rng.normal(1.0, 0.01, len(parcels))  # survey vs drawing, and a few typed wrong
     noise[rng.choice(len(parcels), 12, replace=False)] = rng.uniform(1.08, 1.4, 12)
@@ -169,12 +171,37 @@ _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XI
           "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")  # fmt: skip
 
 
+#: Projects whose records the sample writes in a second book, retyped after 1 July 2025 with
+#: the names of the new communes (DESIGN §9, ``era = 2025``).
+BOOK_2025_PROJECTS = ("CCN_HT1", "CCN_HT2")
+#: The sheets of the sample's handover workbook: the book of 2024, and the retyped one.
+BOOK_SHEETS = ("Tiến độ GPMB", "CCN sau 1-7-2025")
+
+
+def _names_2025(parcels: gpd.GeoDataFrame) -> tuple[dict[str, str], set[tuple[str, int, int]]]:
+    """Each commune's unit of 2025, and the keys (unit, sheet, parcel) of one old commune only.
+
+    An officer retyping the book after the merger writes the new unit where its sheet and
+    parcel number name one parcel, and keeps the old commune where they would name two.
+    """
+    codes = sorted(set(parcels["MAXA"]))
+    found = new_units(codes, [""] * len(codes), "Lạng Sơn")
+    unit = {c: n for c, (_, n) in zip(codes, found, strict=True)}
+    keys = pd.DataFrame(
+        {"unit": parcels["MAXA"].map(unit), "sheet": parcels["SHBANDO"],
+         "parcel": parcels["SOTHUA"], "old": parcels["MAXA"]}
+    )  # fmt: skip
+    olds = keys.groupby(["unit", "sheet", "parcel"])["old"].nunique()
+    return unit, {(u, int(sh), int(pa)) for (u, sh, pa), n in olds.items() if n == 1}
+
+
 def _book_rows(
     data: dict[str, object], records: list[dict[str, object]], rng: np.random.Generator
-) -> list[list[object]]:
-    """Data rows of the handover book, grouped by project and commune with section rows."""
+) -> tuple[list[list[object]], list[list[object]]]:
+    """Data rows of the two books (2024, retyped 2025), by project and commune with sections."""
     parcels: gpd.GeoDataFrame = data["parcels"]  # type: ignore[assignment]
     names = {c: n for c, n, *_ in COMMUNES}
+    unit, one_old = _names_2025(parcels)
     table = pd.DataFrame(records)
     table["MAXA"] = parcels["MAXA"].to_numpy()[table["parcel_pos"]]
     table["sheet"] = parcels["SHBANDO"].to_numpy()[table["parcel_pos"]]
@@ -188,11 +215,18 @@ def _book_rows(
             number += 1
             sheet = rec["sheet"]
             pos = rec["parcel_pos"]
+            new = (unit[code], int(sheet), int(rec["parcel"])) in one_old
+            if rng.random() < 0.05:  # a blank commune cell: the section's (the old commune)
+                written = None
+            elif project in BOOK_2025_PROJECTS and new:
+                written = spell_2025(unit[code], rng)
+            else:
+                written = spell(names[code], rng)
             rows.append(
                 [
                     number,
                     project,
-                    None if rng.random() < 0.05 else spell(names[code], rng),
+                    written,
                     f"{sheet:02d}" if rng.random() < 0.3 else int(sheet),
                     int(rec["parcel"]),
                     parcels["CHUSUDUNG"].iat[pos],
@@ -208,7 +242,18 @@ def _book_rows(
                 ]
             )
     _add_flaws(rows, rng)
-    return rows
+    return _split_books(rows)
+
+
+def _split_books(rows: list[list[object]]) -> tuple[list[list[object]], list[list[object]]]:
+    """The rows of the book of 2024, and those of the projects retyped after 1 July 2025."""
+    books: tuple[list[list[object]], list[list[object]]] = ([], [])
+    for k, row in enumerate(rows):
+        data = (
+            row if isinstance(row[0], int) else next(r for r in rows[k:] if isinstance(r[0], int))
+        )
+        books[data[1] in BOOK_2025_PROJECTS].append(row)
+    return books
 
 
 def _get_date(rec: dict[str, object], stage: str) -> dt.date | None:
@@ -233,18 +278,36 @@ def _add_flaws(rows: list[list[object]], rng: np.random.Generator) -> None:
     bad_date[7] = "31/02/2024"
 
 
-def _write_book(path: Path, rows: list[list[object]], n_records: int) -> None:
+def _write_book(path: Path, books: tuple[list[list[object]], list[list[object]]]) -> None:
+    """The handover workbook: the book of 2024, and the clusters' book retyped in 2025."""
     import openpyxl
-    from openpyxl.styles import Alignment, Font
 
     book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "Tiến độ GPMB"
+    book.remove(book.active)
+    titles = (
+        "SỔ THEO DÕI TIẾN ĐỘ BÀN GIAO MẶT BẰNG CÁC DỰ ÁN NĂM 2024",
+        "SỔ THEO DÕI CÁC CỤM CÔNG NGHIỆP, LẬP LẠI SAU NGÀY 01/7/2025 (GHI TÊN XÃ, PHƯỜNG MỚI)",
+    )
+    for sheet, rows, title in zip(BOOK_SHEETS, books, titles, strict=True):
+        _write_book_sheet(book.create_sheet(sheet), rows, title)
+    stamp = dt.datetime(2024, 11, 29)
+    book.properties.created = stamp
+    book.properties.modified = stamp
+    book.properties.creator = "gpmb sample (synthetic)"
+    buffer = _io.BytesIO()
+    book.save(buffer)
+    _rezip_fixed_time(buffer.getvalue(), path)
+
+
+def _write_book_sheet(ws: object, rows: list[list[object]], title: str) -> None:
+    """One sheet of the book: titles, a two-row heading, the rows and a total row."""
+    from openpyxl.styles import Alignment, Font
+
     width = len(_BOOK_COLUMNS)
     titles = (
         "ỦY BAN NHÂN DÂN HUYỆN CAO LỘC",
         "TRUNG TÂM PHÁT TRIỂN QUỸ ĐẤT",
-        "SỔ THEO DÕI TIẾN ĐỘ BÀN GIAO MẶT BẰNG CÁC DỰ ÁN NĂM 2024",
+        title,
         f"(Số liệu đến ngày {AS_OF:%d/%m/%Y} — DỮ LIỆU GIẢ LẬP để thử phần mềm, "
         "không phải số liệu chính thức)",
     )
@@ -272,18 +335,12 @@ def _write_book(path: Path, rows: list[list[object]], n_records: int) -> None:
                 cell = ws.cell(r, c, value)
                 if isinstance(value, dt.datetime):
                     cell.number_format = "dd/mm/yyyy"
+    n_records = sum(isinstance(r[0], int) and r[14] != "Nhập trùng" for r in rows)
     ws.append(["Tổng cộng", None, None, None, f"{n_records} thửa"])
     for c, w in zip(
         "ABCDEFGHIJKLMNO", (6, 10, 16, 8, 8, 22, 8, 12, 12, 12, 12, 22, 9, 9, 24), strict=True
     ):
         ws.column_dimensions[c].width = w
-    stamp = dt.datetime(2024, 11, 29)
-    book.properties.created = stamp
-    book.properties.modified = stamp
-    book.properties.creator = "gpmb sample (synthetic)"
-    buffer = _io.BytesIO()
-    book.save(buffer)
-    _rezip_fixed_time(buffer.getvalue(), path)
 
 
 def _rezip_fixed_time(data: bytes, path: Path) -> None:
@@ -355,11 +412,17 @@ def _config_text() -> str:
             'title = "GPMB huyện Cao Lộc 2024 (dữ liệu giả lập)"',
             'province = "Lạng Sơn"',
             f"as_of = {AS_OF.isoformat()}",
+            "# communes named as from 1/7/2025 (old ones in brackets), and as before",
+            'report_communes = "both"',
             "",
             "[layers]",
             'parcels = "parcels.gpkg"',
             'communes = "communes.gpkg"',
-            'handovers = "so_theo_doi_ban_giao.xlsx"',
+            "handovers = [",
+            f'    {{ path = "so_theo_doi_ban_giao.xlsx", sheet = "{BOOK_SHEETS[0]}" }},',
+            f'    {{ path = "so_theo_doi_ban_giao.xlsx", sheet = "{BOOK_SHEETS[1]}",'
+            " era = 2025 },",
+            "]",
             "",
             ql4b,
             expressway,
@@ -438,7 +501,7 @@ def write_sample(
                 ).to_file(out / f"centerline_{pid.lower()}.gpkg", engine="pyogrio")
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
-    _write_book(out / "so_theo_doi_ban_giao.xlsx", rows, len(records))
+    _write_book(out / "so_theo_doi_ban_giao.xlsx", rows)
     config = out / "gpmb.toml"
     config.write_text(_config_text(), encoding="utf-8")
     return config

@@ -36,6 +36,7 @@ __all__ = [
     "rng_for",
     "road_parcels",
     "spell",
+    "spell_2025",
     "story",
 ]
 
@@ -44,21 +45,21 @@ CRS = "EPSG:9215"
 AS_OF = dt.date(2024, 11, 29)
 FIXED_TIME = "2024-11-29T00:00:00.000Z"
 
-#: Communes of Cao Lộc district before the 2019–2025 mergers, with a point inside each
-#: (approximate, EPSG:9215): the seeds of the synthetic commune polygons.
+#: The 22 communes and towns of Cao Lộc district in 2024 (before the 2025 merger), with their
+#: official codes (as ``gpmb_gis.units.units(2024, "Lạng Sơn")`` lists them) and a point
+#: inside each (approximate, EPSG:9215): the seeds of the synthetic commune polygons.
 COMMUNES: tuple[tuple[str, str, float, float], ...] = (
-    ("CL01", "Xã Bảo Lâm", 448440, 2431161), ("CL02", "Xã Bình Trung", 437778, 2422481),
-    ("CL03", "Xã Cao Lâu", 465039, 2425633), ("CL04", "Thị trấn Cao Lộc", 450365, 2418906),
-    ("CL05", "Xã Công Sơn", 464090, 2418894), ("CL06", "Thị trấn Đồng Đăng", 443095, 2428897),
-    ("CL07", "Xã Gia Cát", 456809, 2416299), ("CL08", "Xã Hải Yến", 459549, 2421343),
-    ("CL09", "Xã Hòa Cư", 453810, 2421052), ("CL10", "Xã Hồng Phong", 440365, 2425636),
-    ("CL11", "Xã Hợp Thành", 451222, 2419880), ("CL12", "Xã Lộc Yên", 457127, 2425885),
-    ("CL13", "Xã Mẫu Sơn", 472463, 2417986), ("CL14", "Xã Phú Xá", 441392, 2424379),
-    ("CL15", "Xã Song Giáp", 441690, 2420185), ("CL16", "Xã Tân Liên", 455477, 2412730),
-    ("CL17", "Xã Tân Thành", 440391, 2408400), ("CL18", "Xã Thạch Đạn", 450567, 2426786),
-    ("CL19", "Xã Thanh Lòa", 457181, 2429175), ("CL20", "Xã Thụy Hùng", 444445, 2424338),
-    ("CL21", "Xã Xuân Long", 441096, 2413310), ("CL22", "Xã Xuất Lễ", 474595, 2423715),
-    ("CL23", "Xã Yên Trạch", 449792, 2410407),
+    ("06190", "Xã Bảo Lâm", 448440, 2431161), ("06217", "Xã Bình Trung", 437778, 2422481),
+    ("06196", "Xã Cao Lâu", 465039, 2425633), ("06187", "Thị trấn Cao Lộc", 450365, 2418906),
+    ("06232", "Xã Công Sơn", 464090, 2418894), ("06184", "Thị trấn Đồng Đăng", 443095, 2428897),
+    ("06235", "Xã Gia Cát", 456809, 2416299), ("06220", "Xã Hải Yến", 459549, 2421343),
+    ("06223", "Xã Hòa Cư", 453810, 2421052), ("06205", "Xã Hồng Phong", 440365, 2425636),
+    ("06226", "Xã Hợp Thành", 451222, 2419880), ("06211", "Xã Lộc Yên", 457127, 2425885),
+    ("06238", "Xã Mẫu Sơn", 472463, 2417986), ("06214", "Xã Phú Xá", 441392, 2424379),
+    ("06244", "Xã Tân Liên", 455477, 2412730), ("06250", "Xã Tân Thành", 440391, 2408400),
+    ("06199", "Xã Thạch Đạn", 450567, 2426786), ("06193", "Xã Thanh Lòa", 457181, 2429175),
+    ("06208", "Xã Thụy Hùng", 444445, 2424338), ("06241", "Xã Xuân Long", 441096, 2413310),
+    ("06202", "Xã Xuất Lễ", 474595, 2423715), ("06247", "Xã Yên Trạch", 449792, 2410407),
 )  # fmt: skip
 
 _FAMILY = ("Nguyễn", "Hoàng", "Lương", "Vi", "Lý", "Hà", "Nông", "Triệu", "Lộc", "Chu", "Đinh")
@@ -127,7 +128,7 @@ CLUSTERS = (
         ((dt.date(2024, 6, 1), 0.0), (dt.date(2024, 11, 29), 37.0)),
     ),
 )
-_POLICE_COMMUNES = ("CL01", "CL03", "CL12", "CL18", "CL19", "CL22", "CL13", "CL23")
+_POLICE_COMMUNES = ("06190", "06196", "06211", "06199", "06193", "06202", "06238", "06247")
 
 
 def rng_for(seed: int) -> np.random.Generator:
@@ -328,6 +329,15 @@ def spell(name: str, rng: np.random.Generator) -> str:
         unicodedata.normalize("NFD", name.lower()),
         "TT " + bare if name.startswith("Thị trấn") else "xã " + bare,
     )
+    return str(forms[int(rng.integers(0, len(forms)))])
+
+
+def spell_2025(name: str, rng: np.random.Generator) -> str:
+    """A unit of 2025 as an officer types it: always with its kind (one draw, as :func:`spell`)."""
+    import unicodedata
+
+    short = name.replace("Phường ", "P. ", 1)
+    forms = (name, name.upper(), unicodedata.normalize("NFD", name.lower()), short, name)
     return str(forms[int(rng.integers(0, len(forms)))])
 
 

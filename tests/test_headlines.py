@@ -41,6 +41,11 @@ def _spoil(folder, change) -> None:
     book = openpyxl.load_workbook(folder / BOOK)
     change(book)
     book.save(folder / BOOK)
+    if change is _old_copy:  # a config naming the workbook only: every sheet is looked at
+        config = folder / "gpmb.toml"
+        text = config.read_text(encoding="utf-8")
+        start, end = text.index("handovers = ["), text.index("]\n", text.index("handovers = ["))
+        config.write_text(text[:start] + f'handovers = "{BOOK}"' + text[end + 1 :], "utf-8")
 
 
 def _heading(book, old: str, new: str) -> None:
@@ -67,7 +72,10 @@ def _communes_renamed(name: str):
 
 
 def _old_copy(book) -> None:
-    """An older copy of the sheet beside it: half its handover dates not yet written."""
+    """An older copy of the sheet beside it: half its handover dates not yet written.
+
+    The config then names the workbook, not its sheets (see :func:`_spoil`).
+    """
     old = book.copy_worksheet(book.worksheets[0])
     old.title = "Tiến độ (bản cũ)"
     for row in old.iter_rows(min_row=9):

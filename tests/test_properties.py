@@ -45,10 +45,10 @@ def scenes(draw):
     return parcels, line.buffer(width / 2), stages, overlap
 
 
-def build(tmp_path, parcels, row, stages, overlap):
+def build(tmp_path, parcels, row, stages, overlap, codes=("01", "02"), extra=""):
     rows = [
         {
-            "MAXA": "01" if p.centroid.x < ORIGIN[0] + SIZE / 2 else "02",
+            "MAXA": codes[0] if p.centroid.x < ORIGIN[0] + SIZE / 2 else codes[1],
             "SHBANDO": 1,
             "SOTHUA": i + 1,
             "KHLOAIDAT": "DGT" if s == 5 else "LUC",
@@ -59,7 +59,7 @@ def build(tmp_path, parcels, row, stages, overlap):
     if overlap:  # a parcel digitised over its neighbours
         rows.append(
             {
-                "MAXA": "01",
+                "MAXA": codes[0],
                 "SHBANDO": 2,
                 "SOTHUA": 1,
                 "KHLOAIDAT": "LUC",
@@ -72,9 +72,13 @@ def build(tmp_path, parcels, row, stages, overlap):
     write_layer(
         tmp_path / "communes.gpkg",
         [
-            {"MAXA": "01", "TENXA": "Xã Một", "geometry": rect(-100, -100, SIZE / 2, SIZE + 100)},
             {
-                "MAXA": "02",
+                "MAXA": codes[0],
+                "TENXA": "Xã Một",
+                "geometry": rect(-100, -100, SIZE / 2, SIZE + 100),
+            },
+            {
+                "MAXA": codes[1],
                 "TENXA": "Xã Hai",
                 "geometry": rect(SIZE / 2, -100, SIZE + 100, SIZE + 100),
             },
@@ -87,13 +91,13 @@ def build(tmp_path, parcels, row, stages, overlap):
             rec = {"Xã": r["MAXA"], "Tờ bản đồ": r["SHBANDO"], "Số thửa": r["SOTHUA"]}
             rec.update({d: "01/03/2024" if k < s else "" for k, d in enumerate(dates)})
             book.append(rec)
-    book.append({"Xã": "01", "Tờ bản đồ": 9, "Số thửa": 999, "Ngày bàn giao": "01/03/2024"})
+    book.append({"Xã": codes[0], "Tờ bản đồ": 9, "Số thửa": 999, "Ngày bàn giao": "01/03/2024"})
     pd.DataFrame(book).to_csv(tmp_path / "book.csv", index=False)
     return write_config(
         tmp_path,
         'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
         'parcels = "parcels.gpkg"\ncommunes = "communes.gpkg"\n'
-        'handovers = "book.csv"\n[[projects]]\nid = "P"\nrow = "row.gpkg"\n'
+        f'{extra}handovers = "book.csv"\n[[projects]]\nid = "P"\nrow = "row.gpkg"\n'
         'already_clear_land_use = ["DGT"]\n',
     )
 
@@ -171,3 +175,33 @@ def test_commune_rows_add_up_without_a_communes_layer(tmp_path_factory, scene):
     assert "" not in set(communes.commune)  # a commune without a name is said so
     for col in ("required_m2", "cleared_m2", "unmapped_m2", "paid_m2", "inventoried_m2"):
         assert communes[col].sum() == pytest.approx(project[col], abs=0.01), col
+
+
+#: Two old communes: merged into one unit, into two, and one of them divided between two.
+MERGERS = [("06226", "06244"), ("06226", "06232"), ("06622", "06226")]
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(scene=scenes(), merger=st.sampled_from(MERGERS))
+def test_the_units_of_2025_add_up_to_the_project(tmp_path_factory, scene, merger):
+    """Whatever the merger, the rows of progress_by_commune_2025 are a partition of the ROW."""
+    parcels, row, stages, overlap = scene
+    tmp_path = tmp_path_factory.mktemp("merger")
+    low, high, half, third = -100, SIZE + 100, SIZE / 2, SIZE / 3
+    write_layer(tmp_path / "new.gpkg", [  # Bính Xá's two units; Kỳ Lừa beside them
+        {"MAXA": "06613", "TENXA": "Xã Đình Lập", "geometry": rect(low, low, third, high)},
+        {"MAXA": "06625", "TENXA": "Xã Kiên Mộc", "geometry": rect(third, low, half, high)},
+        {"MAXA": "06187", "TENXA": "Phường Kỳ Lừa", "geometry": rect(half, low, high, high)},
+    ])  # fmt: skip
+    config = build(tmp_path, parcels, row, stages, overlap, merger, 'communes_2025 = "new.gpkg"\n')
+    result = compute_progress(config)
+    project = result.progress_by_project.iloc[0]
+    units = result.progress_by_commune_2025
+    for column in ("required_m2", "cleared_m2", "unmapped_m2"):
+        assert units[column].sum() == pytest.approx(project[column], abs=0.01)
+    if merger[0] == "06622" and project["required_m2"] > 0:
+        west = row.intersection(rect(low, low, third, high)).area
+        got = units.set_index("commune_2025")["required_m2"].get("Xã Đình Lập", 0.0)
+        assert got == pytest.approx(west, abs=0.01)

@@ -16,17 +16,28 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
+import geopandas as gpd
 import pandas as pd
+import shapely
 
 from gpmb_gis import columns as C
 from gpmb_gis._arrays import present
 from gpmb_gis._errors import GpmbError
 from gpmb_gis._findings import INFO, WARNING, Finding
 from gpmb_gis._text import commune_parts
-from gpmb_gis.join import AMBIGUOUS_AFTER_MERGER, KEY_PROBLEM
+from gpmb_gis.faces import polygonal
+from gpmb_gis.join import AMBIGUOUS_AFTER_MERGER, KEY_PROBLEM, MERGER_CANDIDATES
 from gpmb_gis.units import crosswalk, read_crosswalk, units
 
-__all__ = ["Eras", "new_units", "own_crosswalk", "records_in_old_communes"]
+__all__ = [
+    "Eras",
+    "boundaries_2025",
+    "divided_units",
+    "new_units",
+    "own_crosswalk",
+    "records_in_old_communes",
+    "units_2025",
+]
 
 
 _Unit = tuple[str, str]
@@ -84,16 +95,12 @@ def _targets(
     era: int = 2024,
 ) -> list[list[_Unit]]:
     """Each commune's units of 2025: one, several (divided) or none (not known)."""
-    if era == 2025:  # the communes are units of 2025 themselves
-        listed = _codes_2025(province)
-        by_name = {commune_parts(n)[:2]: (c, n) for c, n in listed.items()}
-        out = []
-        for written_code, name in zip(codes, names, strict=True):
-            code = _code_2024(written_code)
-            unit = (code, listed[code]) if code in listed else by_name.get(commune_parts(name)[:2])
-            written = (code if code.isdigit() else "", str(name) if present(name) else "")
-            out.append([unit or written])
-        return out
+    if era == 2025:  # the communes are units of 2025 themselves: as written when not listed
+        found = units_2025(codes, names, province)
+        return [
+            [unit] if unit[1] or doubt == "conflict" else [_as_written(code, name)]
+            for (unit, doubt), code, name in zip(found, codes, names, strict=True)
+        ]
     by_code: dict[str, list[_Unit]] = {}
     by_name: dict[str, list] = {}
     if province:
@@ -114,6 +121,98 @@ def _targets(
             found = candidates.pop() if len(candidates) == 1 else ""
         out.append(by_code.get(found, []))
     return out
+
+
+def _as_written(code: object, name: object) -> _Unit:
+    text = _code_2024(code)
+    return (text if text.isdigit() else "", str(name) if present(name) else "")
+
+
+def units_2025(
+    codes: Sequence[object], names: Sequence[object], province: str | None
+) -> list[tuple[_Unit, str]]:
+    """Units of 2025 as a layer writes them, found in the province's list: (unit, doubt).
+
+    A unit is found by its code of 2025, else by its name (its kind may be left out when only
+    one unit has the name). The doubt is ``""`` when found, ``"unknown"`` when neither is in
+    the list, ``"conflict"`` when the code names another unit than the name: the unit is then
+    blank, never one of the two.
+
+    Examples
+    --------
+    >>> units_2025(["06625", "", "06613"], ["", "Kien Moc", "Xã Kiên Mộc"], "Lạng Sơn")[:2]
+    [(('06625', 'Xã Kiên Mộc'), ''), (('06625', 'Xã Kiên Mộc'), '')]
+    >>> units_2025(["06613"], ["Xã Kiên Mộc"], "Lạng Sơn")[0][1]
+    'conflict'
+    """
+    listed = _codes_2025(province)
+    by_name: dict[str, list[tuple[str, _Unit]]] = {}
+    for c, n in listed.items():
+        key, kind, _ = commune_parts(n)
+        by_name.setdefault(key, []).append((kind, (c, n)))
+    out: list[tuple[_Unit, str]] = []
+    for written_code, name in zip(codes, names, strict=True):
+        code = _code_2024(written_code)
+        key, kind, _ = commune_parts(name) if not _is_code(name) else ("", "", "")
+        named = {u for kd, u in by_name.get(key, []) if kind in ("", kd)} if key else set()
+        by_code = (code, listed[code]) if code in listed else None
+        if by_code is not None and key and by_code not in named:
+            out.append((("", ""), "conflict"))
+        elif by_code is not None or len(named) == 1:
+            out.append((by_code or named.pop(), ""))
+        else:
+            out.append((("", ""), "unknown"))
+    return out
+
+
+def boundaries_2025(
+    layer: gpd.GeoDataFrame, province: str | None
+) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """The boundaries of the units of 2025 (``communes_2025``), one disjoint polygon a unit.
+
+    Each feature's unit is found in the province's list (:func:`units_2025`): a feature not
+    found, or whose code and name name two units, is the unknown unit, with a QA row. Where
+    two units overlap, the land stays with the first by code (a QA row gives the area), so
+    that no land counts in two units.
+    """
+    codes, names = layer[C.COMMUNE_CODE].tolist(), layer[C.COMMUNE].tolist()
+    found = units_2025(codes, names, province)
+    findings = []
+    for (_, doubt), code, name in zip(found, codes, names, strict=True):
+        if doubt:
+            label = " ".join(str(v) for v in (code, name) if present(v) and str(v))
+            findings.append(
+                Finding(
+                    WARNING,
+                    f"communes_2025_{doubt}",
+                    "communes_2025",
+                    label,
+                    params={"commune": label},
+                )
+            )
+    layer = layer.assign(
+        **{C.COMMUNE_2025_CODE: [u[0] for u, _ in found], C.COMMUNE_2025: [u[1] for u, _ in found]}
+    )
+    layer = layer.dissolve(by=[C.COMMUNE_2025_CODE, C.COMMUNE_2025], as_index=False)
+    layer = layer.sort_values(C.COMMUNE_2025_CODE, key=lambda c: c.eq(""), kind="stable")
+    geoms = polygonal(shapely.make_valid(layer.geometry.to_numpy()))
+    for k in range(1, len(geoms)):
+        before = float(shapely.area(geoms[k]))
+        geoms[k] = shapely.difference(geoms[k], shapely.union_all(geoms[:k]))
+        lost = before - float(shapely.area(geoms[k]))
+        if lost > 0.01:
+            unit = layer[C.COMMUNE_2025].iat[k] or "?"
+            findings.append(
+                Finding(
+                    WARNING,
+                    "communes_2025_overlap",
+                    "communes_2025",
+                    unit,
+                    params={"commune": unit},
+                    area_m2=lost,
+                )
+            )
+    return layer.set_geometry(geoms).reset_index(drop=True), findings
 
 
 def new_units(
@@ -169,52 +268,123 @@ def divided_units(
     return [t if len(t) > 1 else [] for t in _targets(codes, names, province, own)]
 
 
+class _Run(NamedTuple):
+    """What reading a record's commune needs to know of the run's communes."""
+
+    merged: dict[tuple[str, str], set[str]]  # unit of 2025 (name key, kind) → old communes
+    old_kind: dict[str, str]  # an old commune's key → its kind
+    old_names: dict[str, set[tuple[str, str]]]  # name key → (kind, key), official names too
+    codes_2025: dict[str, str]
+    names_2025: set[tuple[str, str]]
+    codes_2024: dict[str, str]
+
+
 def _merged(
     parcels: pd.DataFrame,
     communes: pd.DataFrame | None,
     province: str | None,
     own: pd.DataFrame | None,
-) -> tuple[dict[tuple[str, str], set[str]], dict[str, str]]:
-    """Each unit of 2025 (name key, kind) → the run's old communes in it; and their kinds."""
+) -> _Run:
+    """The run's communes: their units of 2025, kinds and names (as written and official)."""
     if communes is not None:
         old = communes[[C.KEY_COMMUNE, C.COMMUNE_CODE, C.COMMUNE]]
     else:  # a commune written on the parcels may be a code as well as a name
         old = parcels[[C.KEY_COMMUNE, C.COMMUNE]].drop_duplicates(C.KEY_COMMUNE)
         old = old.assign(**{C.COMMUNE_CODE: old[C.COMMUNE]})
-    keys = old[C.KEY_COMMUNE].tolist()
-    kinds = {k: commune_parts(n)[1] for k, n in zip(keys, old[C.COMMUNE], strict=True)}
+    keys, codes = old[C.KEY_COMMUNE].tolist(), old[C.COMMUNE_CODE].tolist()
+    codes_2024 = _names_2024(province)
+    written = [str(n) if present(n) and not _is_code(n) else "" for n in old[C.COMMUNE]]
+    official = [codes_2024.get(_code_2024(c), "") if _is_code(c) else "" for c in codes]
+    kinds, names = {}, {}
+    for key, mine, listed in zip(keys, written, official, strict=True):
+        kinds[key] = commune_parts(mine or listed)[1]
+        for name in {mine, listed} - {""}:
+            name_key, kind, _ = commune_parts(name)
+            names.setdefault(name_key, set()).add((kind, key))
     merged: dict[tuple[str, str], set[str]] = {}
-    targets = _targets(old[C.COMMUNE_CODE].tolist(), old[C.COMMUNE].tolist(), province, own)
+    targets = _targets(codes, old[C.COMMUNE].tolist(), province, own)
     for key, units_2025 in zip(keys, targets, strict=True):
         for _, name in units_2025:  # a divided commune is in each of its units
             if name:
                 merged.setdefault(commune_parts(name)[:2], set()).add(key)
-    return merged, kinds
+    return _Run(merged, kinds, names, _codes_2025(province), _names_2025(province), codes_2024)
 
 
-def _asked(
-    run_key: str,
-    written: object,
-    merged: dict[tuple[str, str], set[str]],
-    old_kind: dict[str, str] | None,
-) -> tuple[set[str], str | None] | None:
-    """Whether a record's commune names a unit of 2025 that the run's old communes joined.
+class _Reading(NamedTuple):
+    """How a record's commune is read.
 
-    None when it does not (the record keeps its key); else the old communes of that unit, and
-    the key to give the record when none of them holds its parcel (None: keep its own).
-    ``old_kind`` is given when the record's key is an old commune's (the kinds of the run's
-    communes, by key): the record names that commune unless it writes another kind ("Xã Cao
-    Lộc" is not Thị trấn Cao Lộc), and then, holding no parcel, it names none.
+    The old communes whose parcel it may name (their parcels decide), the key it takes when
+    none has it, and the era it was read in.
+    """
+
+    olds: frozenset[str]
+    otherwise: str
+    era: int
+
+
+def _contradicts(kind: str, other: str) -> bool:
+    """Whether two kinds written (xa, phuong, thi tran or "") name two different units."""
+    return bool(kind and other and kind != other)
+
+
+def _read(run_key: str, written: object, era: int | None, run: _Run) -> _Reading | None:
+    """How a record's commune is read in its book's era; None: as keyed, in the era of 2024.
+
+    A commune of the run written as the run writes it (and not as another kind: "Xã Cao
+    Lộc" is not Thị trấn Cao Lộc) is that commune; the official name of a commune the run
+    gives by its code is that commune too. In a book without an era, a name that is none of
+    them may be a unit of 2025 the run's communes joined; in a book of 2025 every name is
+    read so first (:func:`_read_2025`).
     """
     if not run_key:
         return None
+    if era == 2025:
+        return _read_2025(run_key, written, run)
     key, kind, _ = commune_parts(written)
-    olds = set().union(*(v for (k, kd), v in merged.items() if k == key and kind in ("", kd)))
-    if not olds:
-        return None  # no unit of 2025 that the run's communes joined has this name
-    if old_kind is not None and (not kind or kind == old_kind.get(run_key)):
-        return None  # an old commune's own name: read in the era of 2024
-    return olds, (f"{key} ({kind})" if old_kind is not None else None)
+    if run_key in run.old_kind and not _contradicts(kind, run.old_kind[run_key]):
+        return None
+    olds = {k for kd, k in run.old_names.get(key, set()) if not _contradicts(kind, kd)}
+    units = {k for (nk, kd), v in run.merged.items() if nk == key and kind in ("", kd) for k in v}
+    reading = None
+    if len(olds) == 1 and not _is_code(written):
+        reading = _Reading(frozenset(), olds.pop(), 2024)  # by the official name of its code
+    elif len(olds) > 1:
+        reading = _Reading(frozenset(), f"?{key}", 2024)  # a name two communes of the run have
+    elif era is None and units:
+        reading = _Reading(frozenset(units), f"?{key} ({kind})", 2025)
+    elif run_key in run.old_kind:  # another kind than the commune of its name: names none
+        reading = _Reading(frozenset(), f"?{key} ({kind})", 2024)
+    return reading
+
+
+def _read_2025(run_key: str, written: object, run: _Run) -> _Reading | None:
+    """A commune in a book of 2025: a code of 2025, or a unit's name; else one of 2024."""
+    code = _code_2024(written) if _is_code(written) else ""
+    name = run.codes_2025.get(code, "") if code else written
+    if code and not name:
+        return _Reading(frozenset(), f"?{code}", 2025)  # no code of 2025: names no commune
+    key, kind, _ = commune_parts(name)
+    units = {k for (nk, kd), v in run.merged.items() if nk == key and kind in ("", kd) for k in v}
+    if units or code or any(k == key and kind in ("", kd) for k, kd in run.names_2025):
+        return _Reading(frozenset(units), f"?{key}", 2025)  # none joined: names no parcel
+    return _read(run_key, written, 2024, run)  # no unit of 2025: an old commune kept
+
+
+def _other_era(written: object, era: int | None, run: _Run) -> bool:
+    """Whether a commune that names none of the run's is one of the book's other era."""
+    if _is_code(written):
+        code = _code_2024(written)
+        return code in (run.codes_2024 if era == 2025 else run.codes_2025)
+    if era == 2025:
+        return False
+    key, kind, _ = commune_parts(written)
+    return any(k == key and kind in ("", kd) for k, kd in run.names_2025)
+
+
+def _written_names(parcels: pd.DataFrame, communes: pd.DataFrame | None) -> dict[str, str]:
+    """Each commune key of the run → its name as the communes layer (or the parcels) write it."""
+    table = communes if communes is not None else parcels.drop_duplicates(C.KEY_COMMUNE)
+    return {k: str(n) for k, n in zip(table[C.KEY_COMMUNE], table[C.COMMUNE], strict=True)}
 
 
 def _holders(parcels: pd.DataFrame, communes: set[str]) -> dict[tuple[str, str], set[str]]:
@@ -252,6 +422,17 @@ class Eras(NamedTuple):
 
     communes: int = 2024
     books: Mapping[str, int | None] = MappingProxyType({})
+
+
+@functools.cache
+def _names_2024(province: str | None) -> dict[str, str]:
+    """The province's communes of 2024: code → name (none without a province the lists know)."""
+    if not province:
+        return {}
+    with contextlib.suppress(GpmbError):
+        table = units(2024, province)
+        return dict(zip(table["code"], table["commune"], strict=True))
+    return {}
 
 
 @functools.cache
@@ -318,6 +499,8 @@ def records_in_old_communes(
         naming communes of both eras, and communes written in the other era.
     """
     eras = eras or Eras()
+    if eras.communes == 2025 and len(records) and province:
+        return _on_units_2025(records, parcels, communes, province, own, eras)
     if (
         eras.communes == 2025
         or not (province or own is not None)
@@ -325,51 +508,97 @@ def records_in_old_communes(
         or not parcels[C.KEY_COMMUNE].astype(bool).any()
     ):
         return records, []
-    merged, old_kind = _merged(parcels, communes, province, own)
-    known = set(old_kind) | set(parcels[C.KEY_COMMUNE].tolist())
-    asked, notes = _asked_in_eras(records, eras, merged, old_kind, known, province)
+    run = _merged(parcels, communes, province, own)
+    asked, notes = _asked_in_eras(records, eras, run)
     if not asked:
         return records, notes
-    holders = _holders(parcels, set().union(*(olds for _, olds, _ in asked)))
+    holders = _holders(parcels, set().union(*(r.olds for _, r in asked)))
     out = records.copy()
     if KEY_PROBLEM not in out:
         out[KEY_PROBLEM] = 0
+    out[MERGER_CANDIDATES] = ""
+    names: dict[str, str] = {}
     key_col, problem_col = out.columns.get_loc(C.KEY_COMMUNE), out.columns.get_loc(KEY_PROBLEM)
     sheets, numbers = records[C.KEY_SHEET].tolist(), records[C.KEY_PARCEL].tolist()
-    matched = changed = 0
-    for pos, olds, otherwise in asked:
-        found = holders.get((sheets[pos], numbers[pos]), set()) & olds
+    matched = 0
+    for pos, reading in asked:
+        found = holders.get((sheets[pos], numbers[pos]), set()) & reading.olds
         if len(found) > 1:
             out.iat[pos, problem_col] = AMBIGUOUS_AFTER_MERGER
-            matched += 1
-        elif found:
-            out.iat[pos, key_col] = found.pop()
-            matched += 1
-        elif otherwise is not None:
-            out.iat[pos, key_col] = otherwise  # names no parcel: listed, with its commune
-            changed += 1
-    if not matched and not changed:
-        return records, notes
+            names = names or _written_names(parcels, communes)
+            out.iat[pos, out.columns.get_loc(MERGER_CANDIDATES)] = "; ".join(
+                sorted(names.get(k, k) for k in found)
+            )
+        else:
+            matched += bool(found)
+            out.iat[pos, key_col] = found.pop() if found else reading.otherwise
     if not matched:
         return out, notes
     count = Finding(INFO, "book_communes_2025", "handovers", params={"count": matched})
     return out, [count, *notes]
 
 
-def _asked_in_eras(
+def _on_units_2025(
     records: pd.DataFrame,
+    parcels: pd.DataFrame,
+    communes: pd.DataFrame | None,
+    province: str,
+    own: pd.DataFrame | None,
     eras: Eras,
-    merged: dict[tuple[str, str], set[str]],
-    old_kind: dict[str, str],
-    known: set[str],
-    province: str | None,
-) -> tuple[list[tuple[int, set[str], str | None]], list[Finding]]:
-    """The records naming a unit of 2025 (position, its old communes, key otherwise); notes."""
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Records on layers of 2025: a commune of 2024 is read as the unit it became part of.
+
+    In a book of 2024 every code is a code of 2024 (06211 is Lộc Yên, part of Xã Cao Lộc) and
+    every name an old commune's; in a book without an era a code that names two communes in
+    the two eras names none, and a name that is no unit of the run is read in 2024.
+    """
+    old = communes if communes is not None else parcels.drop_duplicates(C.KEY_COMMUNE)
+    keys = old[C.KEY_COMMUNE].tolist()
+    codes = old[C.COMMUNE_CODE].tolist() if C.COMMUNE_CODE in old else old[C.COMMUNE].tolist()
+    mine = new_units(codes, old[C.COMMUNE].tolist(), province, own, era=2025)
+    key_of = {unit: key for unit, key in zip(mine, keys, strict=True) if unit[1]}
+    codes_2024, codes_2025 = _names_2024(province), _codes_2025(province)
     book_of = records[C.BOOK].tolist() if C.BOOK in records else [""] * len(records)
-    codes_2025 = _codes_2025(province)
-    names_2025 = _names_2025(province)
-    memo: dict[tuple[str, object, int | None], tuple[set[str], str | None] | None] = {}
-    asked = []  # (position, old communes, key when none holds the parcel): few records
+    memo: dict[tuple[object, int | None], str | None] = {}
+    doubt: dict[str, set[str]] = {}
+    out = records[C.KEY_COMMUNE].tolist()
+    for pos, (run_key, written) in enumerate(zip(out, records[C.COMMUNE].tolist(), strict=True)):
+        era = eras.books.get(book_of[pos])
+        if not run_key or era == 2025:
+            continue
+        if (written, era) not in memo:
+            code = _code_2024(written) if _is_code(written) else ""
+            both = code in codes_2024 and code in codes_2025
+            if era is None and (run_key in set(keys) and not (code and both)):
+                memo[written, era] = None  # a unit of the run, as written
+            elif era is None and code and both:
+                memo[written, era] = f"?{code}"  # 06211: Lộc Yên or Xã Cao Lộc
+                doubt.setdefault(book_of[pos], set()).add(code)
+            else:
+                unit = new_units([code], [written if not code else ""], province, own)[0]
+                memo[written, era] = key_of.get(unit, f"?{commune_parts(written)[0]}")
+        if memo[written, era] is not None:
+            out[pos] = memo[written, era]
+    notes = [
+        Finding(
+            WARNING,
+            "commune_other_era",
+            "handovers",
+            book,
+            params={"communes": ", ".join(sorted(found)[:5])},
+        )
+        for book, found in doubt.items()
+    ]
+    return records.assign(**{C.KEY_COMMUNE: out}), notes
+
+
+def _asked_in_eras(
+    records: pd.DataFrame, eras: Eras, run: _Run
+) -> tuple[list[tuple[int, _Reading]], list[Finding]]:
+    """The records whose commune is read otherwise than keyed (position, reading); notes."""
+    book_of = records[C.BOOK].tolist() if C.BOOK in records else [""] * len(records)
+    memo: dict[tuple[str, object, int | None], _Reading | None] = {}
+    asked = []
     eras_seen: dict[str, list[int]] = {}  # book → records read in 2024, in 2025
     other_era: dict[str, set[str]] = {}  # book → communes written in the other era
     for pos, (run_key, written) in enumerate(
@@ -379,61 +608,17 @@ def _asked_in_eras(
         era = eras.books.get(book)
         pair = (run_key, written, era)
         if pair not in memo:
-            memo[pair] = _read_in_era(
-                run_key, written, era, merged, old_kind, known, (codes_2025, names_2025)
-            )
-        found = memo[pair]
-        seen = eras_seen.setdefault(book, [0, 0])
-        if found is None:
-            seen[0] += bool(run_key)
-            if (
-                run_key
-                and run_key not in known
-                and _other_era(written, era, codes_2025, names_2025)
-            ):
-                other_era.setdefault(book, set()).add(str(written))
-            continue
-        seen[1] += 1
-        asked.append((pos, *found))
+            memo[pair] = _read(run_key, written, era, run)
+        reading = memo[pair]
+        if run_key:
+            eras_seen.setdefault(book, [0, 0])[reading is not None and reading.era == 2025] += 1
+        names_none = reading.otherwise.startswith("?") if reading else run_key not in run.old_kind
+        unread = run_key and names_none and not (reading and reading.olds)
+        if unread and _other_era(written, era, run):
+            other_era.setdefault(book, set()).add(str(written))
+        if reading is not None:
+            asked.append((pos, reading))
     return asked, _era_notes(eras_seen, other_era, eras)
-
-
-def _read_in_era(
-    run_key: str,
-    written: object,
-    era: int | None,
-    merged: dict[tuple[str, str], set[str]],
-    old_kind: dict[str, str],
-    known: set[str],
-    lists: tuple[dict[str, str], set[tuple[str, str]]],
-) -> tuple[set[str], str | None] | None:
-    """How a record's commune is read: as :func:`_asked` says, in its book's era."""
-    if era == 2024 or not run_key:
-        return None
-    if era is None:
-        return _asked(run_key, written, merged, old_kind if run_key in known else None)
-    codes_2025, names_2025 = lists
-    name = codes_2025.get(_code_2024(written), "") if _is_code(written) else written
-    if _is_code(written) and not name:
-        return set(), f"?{_code_2024(written)}"  # no code of 2025: names no commune
-    found = _asked(run_key, name, merged, None)
-    if found is not None:
-        return found[0], f"?{commune_parts(name)[0]}"
-    if _is_code(written) or commune_parts(name)[:2] in names_2025:
-        return set(), f"?{commune_parts(name)[0]}"  # a unit no commune of the run joined
-    return None  # no unit of 2025: a commune of 2024 written in a book of 2025
-
-
-def _other_era(
-    written: object, era: int | None, codes_2025: dict[str, str], names_2025: set[tuple[str, str]]
-) -> bool:
-    """Whether a commune no commune of the run is, read in 2024, names a unit of 2025."""
-    if era == 2025:
-        return False
-    if _is_code(written):
-        return _code_2024(written) in codes_2025
-    key, kind, _ = commune_parts(written)
-    return any(k == key and kind in ("", kd) for k, kd in names_2025)
 
 
 def _era_notes(

@@ -24,7 +24,7 @@ from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, LayerSource, Project
-from gpmb_gis.eras import Eras, own_crosswalk, records_in_old_communes
+from gpmb_gis.eras import Eras, boundaries_2025, own_crosswalk, records_in_old_communes
 from gpmb_gis.io.aliases import field_notes, nearest_column
 from gpmb_gis.io.book import empty_handovers, read_handovers
 from gpmb_gis.io.vector import read_layer, read_parcel_keys
@@ -225,6 +225,16 @@ def _communes(
     return dissolved
 
 
+def _units_2025(config: Config, tally: _Tally) -> gpd.GeoDataFrame | None:
+    """The boundaries of the units of 2025 (``communes_2025``), checked; None without."""
+    layer = _communes(config, tally, config.communes_2025, "communes_2025")
+    if layer is None:
+        return None
+    layer, found = boundaries_2025(layer, config.province)
+    tally.findings.extend(found)
+    return layer
+
+
 def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
     """The error for a layer that lacks a needed column, naming the columns found."""
     found = [str(f) for f in found if f not in ("geometry", C.SOURCE_ROW)]
@@ -289,7 +299,7 @@ def read_layers(config: Config) -> Layers:
     tally = _Tally()
     tally.findings.extend(field_notes(config.fields))
     communes = _communes(config, tally, config.communes)
-    communes_2025 = _communes(config, tally, config.communes_2025, "communes_2025")
+    communes_2025 = _units_2025(config, tally)
     rows = {
         p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally) for p in config.projects
     }
@@ -381,8 +391,13 @@ def gather(config: Config, layers: Layers, keyed: KeyedParcels, book: Book) -> I
     records, found = book.records, []
     if keyed.commune_in_key:  # a book of 2025 names the units the parcels' communes joined
         records, found = records_in_old_communes(
-            records, keyed.parcels, layers.communes, config.province,
-            own_crosswalk(config.crosswalk), eras=_eras(config))  # fmt: skip
+            records,
+            keyed.parcels,
+            layers.communes,
+            config.province,
+            own_crosswalk(config.crosswalk),
+            eras=_eras(config),
+        )
     findings = [*tally.findings, *layers.lines.findings, *book.tally.findings, *found]
     links = pd.DataFrame([], columns=LINK_COLUMNS)
     return Inputs(
@@ -427,11 +442,22 @@ def _records(
         tally.findings.extend(found)
         _one_book(config, source, records, strict=strict)
         parts.append(records.assign(**{C.BOOK: source.label()}))
-    if len(books) > 1 and len({s for p in parts for s in p[C.SOURCE_SHEET].unique()}) < sum(
-        p[C.SOURCE_SHEET].nunique() for p in parts
-    ):  # two books' sheets share a name: their records are told apart by the file
-        parts = [p.assign(**{C.RECORD_LABEL: b.path.name + "#" + p[C.RECORD_LABEL]})
-                 for p, b in zip(parts, books, strict=True)]  # fmt: skip
+    if len(books) > 1:  # each record says which book: its sheet, else its file
+        parts = [
+            p.assign(
+                **{
+                    C.RECORD_LABEL: p[C.RECORD_LABEL].str.replace(
+                        r"^row ", f"{b.layer or b.path.name}!", regex=True
+                    )
+                }
+            )
+            for p, b in zip(parts, books, strict=True)
+        ]
+        if pd.concat([p[C.RECORD_LABEL] for p in parts]).duplicated().any():
+            parts = [
+                p.assign(**{C.RECORD_LABEL: f"{b.path.name}#" + p[C.RECORD_LABEL]})
+                for p, b in zip(parts, books, strict=True)
+            ]
     records = pd.concat(parts, ignore_index=True) if parts else empty_handovers()
     if C.BOOK not in records:
         records[C.BOOK] = ""

@@ -25,6 +25,7 @@ __all__ = [
     "KEY_PROBLEMS",
     "LINK_COLUMNS",
     "LOOK_FARTHER",
+    "MERGER_CANDIDATES",
     "NO_COMMUNE",
     "NO_PARCEL_NUMBER",
     "NO_SHEET",
@@ -224,6 +225,8 @@ KEY_PROBLEMS = {NO_PARCEL_NUMBER: "record_no_parcel", NO_SHEET: "record_no_sheet
                 AMBIGUOUS_AFTER_MERGER: "ambiguous_after_merger"}  # fmt: skip
 #: A records column that sets a problem found before the join (the book as a whole).
 KEY_PROBLEM = "key_problem"
+#: The old communes an ``ambiguous_after_merger`` record may mean, as the layer names them.
+MERGER_CANDIDATES = "_merger_candidates"
 #: The checks of records that no parcel near the right of way took: the rest of the parcels
 #: layer may still hold their parcel (:func:`gpmb_gis.inputs.settled`).
 LOOK_FARTHER = ("record_no_parcel", "record_commune_unknown")
@@ -315,7 +318,12 @@ def match_records(
                 "closest": "—",
                 "closest_vi": "—",
             }
-            missing.append(((kc[pos], ks[pos], kp[pos]), params))  # closest filled in below
+            if check == "ambiguous_after_merger" and MERGER_CANDIDATES in records:
+                olds = str(records[MERGER_CANDIDATES].iat[pos]).split("; ")
+                params["closest"] = _keys_text([(c, ks[pos], kp[pos]) for c in olds], *_EN)
+                params["closest_vi"] = _keys_text([(c, ks[pos], kp[pos]) for c in olds], *_VI)
+            else:
+                missing.append(((kc[pos], ks[pos], kp[pos]), params))  # closest: below
             findings.append(
                 Finding(ERROR, check, "handovers", where[pos], params=params, listed=True)
             )
@@ -332,6 +340,9 @@ def match_records(
             params["closest"] = _keys_text(found, "sheet", "parcel")
             params["closest_vi"] = _keys_text(found, "tờ", "thửa")
     return _links(rec, hit, targets), findings
+
+
+_EN, _VI = ("sheet", "parcel"), ("tờ", "thửa")
 
 
 def _keys_text(keys: list[tuple[str, str, str]], sheet: str, parcel: str) -> str:

@@ -42,7 +42,7 @@ HEADINGS: dict[str, dict[str, str]] = {
         C.COMMUNE_2024_CODE: "Mã xã cũ (trước 1/7/2025)",
         C.COMMUNE_2024: "Xã cũ (trước 1/7/2025)",
         "old_communes": "Gồm các xã cũ",
-        C.COMMUNE: "Xã/Thị trấn",
+        C.COMMUNE: "Xã/Phường/Thị trấn",
         C.REQUIRED_M2: "Diện tích cần GPMB (ha)",
         C.CLEARED_M2: "Đã bàn giao (ha)",
         C.CLEARED_PCT: "Tỷ lệ (%)",
@@ -241,6 +241,15 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "ambiguous_after_merger": {
         "vi": "Xã \"{commune}\" (sau 1/7/2025) gồm nhiều xã cũ có thửa tờ {sheet}, thửa {parcel}: bản ghi không được tính, cần ghi xã cũ; có thể là: {closest_vi}",
         "en": "Commune \"{commune}\" (after 1/7/2025) was made of several old communes with a parcel sheet {sheet}, parcel {parcel}: the record is not counted; write the old commune; it may be: {closest}"},
+    "communes_2025_unknown": {
+        "vi": "Ranh giới xã mới \"{commune}\" không có trong danh sách đơn vị hành chính từ 1/7/2025 của tỉnh: phần đất của nó được tính vào dòng (chưa rõ xã); sửa mã hoặc tên",
+        "en": "New-commune boundary \"{commune}\" is not in the province's list of units from 1/7/2025: its land goes to the unknown row; fix its code or name"},
+    "communes_2025_conflict": {
+        "vi": "Ranh giới xã mới \"{commune}\": mã và tên chỉ hai đơn vị khác nhau; phần đất của nó được tính vào dòng (chưa rõ xã); sửa mã hoặc tên",
+        "en": "New-commune boundary \"{commune}\": its code and its name name two different units; its land goes to the unknown row; fix one of them"},
+    "communes_2025_overlap": {
+        "vi": "Ranh giới xã mới \"{commune}\" chồng lên xã mới khác: phần chồng được tính cho xã có mã nhỏ hơn",
+        "en": "New-commune boundary \"{commune}\" overlaps another new unit: the overlap is counted in the unit with the lower code"},
     "book_mixes_eras": {
         "vi": "Sổ ghi xã theo cả hai thời kỳ: {in_2024} bản ghi theo xã cũ (trước 1/7/2025), {in_2025} bản ghi theo xã mới; nếu cả sổ ghi theo xã mới, khai báo era = 2025 cho sổ",
         "en": "The book names communes of both eras: {in_2024} records by the old communes (before 1/7/2025), {in_2025} by the new ones; if the whole book names new communes, set era = 2025 on it"},

@@ -414,7 +414,8 @@ def measure_communes_2025(
     2025 is not known. The rows add up to the project's, as the commune rows do.
     """
     outside, unmapped, unknown = labels
-    regrouped, old_names = in_units_2025(ov, inputs, unknown)
+    strict = inputs.config.report_era(day) != "2024"  # a divided commune needs its new units
+    regrouped, old_names = in_units_2025(ov, inputs, unknown, strict=strict)
     by_code = dict(zip(regrouped.communes.codes, old_names, strict=True))
     by_name = dict(zip(regrouped.communes.names, old_names, strict=True))
     rows = measure_communes(regrouped, day, outside, unmapped)
@@ -441,7 +442,7 @@ def project_tables(
     labels = (word("outside_communes", lang), word("unmapped_land", lang))
     communes = measure_communes(ov, day, *labels)
     units, config = ov.communes, inputs.config
-    new = communes_2025(ov, inputs)
+    new = communes_2025(ov, inputs, strict=config.report_era(day) != "2024")
     of_commune = dict(zip(zip(units.codes, units.names, strict=True), new, strict=True))
     in_2024 = ((config.communes or config.parcels).era or 2024) == 2024
     for commune in communes:

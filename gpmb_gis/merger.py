@@ -30,21 +30,22 @@ _Unit = tuple[str, str]
 _REMAINDER_M2 = 1e-6
 
 
-def communes_2025(ov: ProjectOverlay, inputs: Inputs) -> list[_Unit]:
+def communes_2025(ov: ProjectOverlay, inputs: Inputs, *, strict: bool = True) -> list[_Unit]:
     """The unit of 2025 (code, name) of each commune of the overlay; blank when not known.
 
     Raises
     ------
     InputError
         When a commune the project crosses was divided between units of 2025 and the config
-        gives no ``communes_2025`` boundaries to split it by.
+        gives no ``communes_2025`` boundaries to split it by (not ``strict``: a report in the
+        era of 2024, its land goes to the unknown unit).
     """
     config, units = inputs.config, ov.communes
     codes = [code or name for code, name in zip(units.codes, units.names, strict=True)]
     era = (config.communes or config.parcels).era or 2024
     own = own_crosswalk(config.crosswalk)
     new = new_units(codes, units.names, config.province, own, era=era)
-    if era == 2024 and inputs.communes_2025 is None:
+    if strict and era == 2024 and inputs.communes_2025 is None:
         divided = divided_units(codes, units.names, config.province, own)
         crossed = [
             f"{units.names[u]} ({' / '.join(n for _, n in divided[u])})"
@@ -63,7 +64,7 @@ def communes_2025(ov: ProjectOverlay, inputs: Inputs) -> list[_Unit]:
 
 
 def in_units_2025(
-    ov: ProjectOverlay, inputs: Inputs, unknown: str
+    ov: ProjectOverlay, inputs: Inputs, unknown: str, *, strict: bool = True
 ) -> tuple[ProjectOverlay, list[str]]:
     """The overlay broken down by the units of 2025 its communes became part of.
 
@@ -71,7 +72,7 @@ def in_units_2025(
     land goes to the unit of the ``communes_2025`` boundaries it lies in (land outside them
     to ``unknown``). Also returns, per new unit, the names of its old communes joined by "; ".
     """
-    new = communes_2025(ov, inputs)
+    new = communes_2025(ov, inputs, strict=strict)
     units = ov.communes
     layer = _layer_units(inputs)
     split = _divided(ov, inputs) if layer is not None else np.zeros(len(units.keys), dtype=bool)
@@ -123,14 +124,16 @@ def in_units_2025(
 
 
 def _layer_units(inputs: Inputs) -> list[tuple[object, _Unit]] | None:
-    """The ``communes_2025`` boundaries: (geometry, its unit of 2025), or None without."""
+    """The ``communes_2025`` boundaries: (geometry, its unit of 2025), or None without.
+
+    The layer as read (:func:`gpmb_gis.inputs.read_layers`): its units do not overlap, and a
+    feature whose unit is not known or is in doubt is the unknown unit ("", "").
+    """
     layer = inputs.communes_2025
     if layer is None:
         return None
-    codes = layer[C.COMMUNE_CODE].tolist()
-    names = layer[C.COMMUNE].tolist()
-    found = new_units(codes, names, inputs.config.province, era=2025)
-    return list(zip(layer.geometry.to_numpy(), found, strict=True))
+    units = zip(layer[C.COMMUNE_2025_CODE], layer[C.COMMUNE_2025], strict=True)
+    return list(zip(layer.geometry.to_numpy(), units, strict=True))
 
 
 def _divided(ov: ProjectOverlay, inputs: Inputs) -> np.ndarray:
@@ -168,7 +171,7 @@ def _split_parts(
         shapes[has] = shapely.intersection(shapes[has], mine[has])
     new_geoms = np.array([g for g, _ in layer], dtype=object)
     new_unit = np.array([position[t] for _, t in layer], dtype=np.int64)
-    fi, ui, area = unit_parts(shapes, new_geoms, partition=True)
+    fi, ui, area = unit_parts(shapes, new_geoms)  # exact: a boundary layer may leave gaps
     left = shapely.area(shapes) - np.bincount(fi, weights=area, minlength=len(shapes))
     rest = np.flatnonzero(left > _REMAINDER_M2)
     unknown = position[("", "")]

@@ -169,6 +169,8 @@ def books(value: Any, base: Path, problems: Problems) -> tuple[LayerSource, ...]
     if not isinstance(value, list):
         one = source(value, "layers.handovers", base, problems)
         return (one,) if one is not None else ()
+    if not value:
+        problems.add("layers.handovers", "lists no book", "name a book, or leave handovers out")
     books = [source(v, f"layers.handovers[{i}]", base, problems) for i, v in enumerate(value)]
     seen: set[tuple[Path, str | None]] = set()
     for book in (b for b in books if b is not None):

@@ -16,7 +16,7 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis import stages
 from gpmb_gis._errors import ConfigError
-from gpmb_gis._text import commune_key
+from gpmb_gis._text import commune_key, commune_parts
 from gpmb_gis.labels import word
 from gpmb_gis.measure import measure_communes, measure_project, percent, unit_sums
 from gpmb_gis.merger import in_units_2025
@@ -123,8 +123,11 @@ def commune_curve(ov: ProjectOverlay, commune: str, inputs: Inputs | None = None
 
 def _unit_curve(units: Units, ov: ProjectOverlay, commune: str) -> ClearedCurve | None:
     """The curve of the unit of ``units`` named ``commune`` (code or name), or None."""
-    wanted = commune_key(commune)
+    wanted, kind, _ = commune_parts(commune)
     for u, (key, code, name) in enumerate(zip(units.keys, units.codes, units.names, strict=True)):
+        other = commune_parts(name)[1]
+        if kind and other and kind != other:
+            continue  # "Xã Cao Lộc" is not Thị trấn Cao Lộc
         if wanted in (key, commune_key(code), commune_key(name)) or commune == code:
             mine = units.face_unit == u
             return _curve(

@@ -167,9 +167,9 @@ def check_unplaced(result: ProgressResult, *, allow: bool | None = None) -> Unpl
     allow = result.config.qa.allow_unplaced if allow is None else allow
     limit = result.config.qa.max_unplaced_records_pct
     if found.records and found.pct > limit and not allow:
-        source = result.config.handovers
+        books = result.config.book_sources()
         raise InputError(
-            source.label() if source is not None else "handovers",
+            ", ".join(b.label() for b in books) or "handovers",
             f"{found.sentence('en')} ({found.pct:.1f} % of the book, over the limit of "
             f"{limit:g} %); qa_issues.csv lists each, with the keys it may have meant "
             f"({_reasons(result)})",

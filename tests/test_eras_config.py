@@ -168,8 +168,9 @@ def test_a_divided_communes_land_is_split_by_the_new_boundaries(tmp_path, polygo
 
 
 def test_a_divided_commune_without_the_new_boundaries_stops_the_run(tmp_path):
+    both = 'report_communes = "both"'
     with pytest.raises(InputError) as caught:
-        compute_progress(_divided_case(tmp_path, layer=False, polygons=True))
+        compute_progress(_divided_case(tmp_path, layer=False, polygons=True, extra=both))
     message = str(caught.value)
     assert "Xã Bính Xá" in message and "Xã Kiên Mộc" in message
     assert "communes_2025" in message
@@ -179,7 +180,7 @@ def test_the_divided_commune_error_is_a_sentence_at_the_command_line(tmp_path):
     import subprocess
     import sys
 
-    config = _divided_case(tmp_path, layer=False, polygons=True)
+    config = _divided_case(tmp_path, layer=False, polygons=True, extra='report_communes = "2025"')
     run = subprocess.run(
         [
             sys.executable,
@@ -201,6 +202,14 @@ def test_the_divided_commune_error_is_a_sentence_at_the_command_line(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_report_of_2024_puts_a_divided_commune_without_boundaries_in_the_unknown_row(tmp_path):
+    result = compute_progress(_divided_case(tmp_path, layer=False, polygons=True))
+    assert result.report_era() == "2024"  # as of 30/6/2024, no report_communes
+    rows = result.progress_by_commune_2025
+    assert rows["commune_2025"].tolist() == ["(chưa rõ xã sau 1/7/2025)"]
+    assert rows["old_communes"].tolist() == ["Xã Bính Xá"]
+
+
 def test_a_users_crosswalk_giving_one_unit_needs_no_boundaries(tmp_path):
     (tmp_path / "walk.csv").write_text(
         "commune_2024_code,commune_2025_code,commune_2025\n06622,06625,Xã Kiên Mộc\n",
@@ -211,3 +220,138 @@ def test_a_users_crosswalk_giving_one_unit_needs_no_boundaries(tmp_path):
     )
     result = compute_progress(config)
     assert result.progress_by_commune_2025["commune_2025"].tolist() == ["Xã Kiên Mộc"]
+
+
+def _kinds_case(folder, book: str, extra: str = "", codes=("06187", "06211", "06199")):
+    """TT Cao Lộc (06187) has 5/12 at 0–40, Lộc Yên (06211) 5/12 at 40–80, Thạch Đạn (06199)
+    1/2 at 80–100; Lộc Yên and Thạch Đạn became Xã Cao Lộc, TT Cao Lộc Phường Kỳ Lừa."""
+    names = {"06187": "Thị trấn Cao Lộc", "06211": "Xã Lộc Yên", "06199": "Xã Thạch Đạn"}
+    spans = {"06187": (0, 40, 5, 12), "06211": (40, 80, 5, 12), "06199": (80, 100, 1, 2)}
+    write_layer(folder / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(folder / "parcels.gpkg", [
+        {"MAXA": c, "SHBANDO": spans[c][2], "SOTHUA": spans[c][3],
+         "geometry": rect(spans[c][0], 0, spans[c][1], 20)} for c in codes])  # fmt: skip
+    write_layer(folder / "communes.gpkg", [
+        {"MAXA": c, "TENXA": names[c], "geometry": rect(spans[c][0], -10, spans[c][1], 30)}
+        for c in codes])  # fmt: skip
+    return write_config(
+        folder,
+        f'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\nparcels = "parcels.gpkg"\n'
+        f'communes = "communes.gpkg"\nhandovers = {book}\n[[projects]]\nid = "X"\n'
+        f'row = "row.gpkg"\n{extra}',
+    )
+
+
+def _cleared(result) -> dict[str, float]:
+    table = result.progress_by_commune.set_index("commune")["cleared_m2"]
+    return {k: round(v, 2) for k, v in table.items() if v}
+
+
+@pytest.mark.parametrize("era", ["", ", era = 2024"])
+def test_a_written_kind_is_never_taken_for_another_kind(tmp_path, era):
+    """ "Xã Cao Lộc" is no commune of 2024 here: never Thị trấn Cao Lộc's parcel 5/12."""
+    write_book_csv(tmp_path / "b.csv", [_record("Xã Cao Lộc", 12) | {"Tờ bản đồ": 5}])
+    result = compute_progress(
+        _kinds_case(tmp_path, f'{{ path = "b.csv"{era} }}'), allow_unplaced=True
+    )
+    if era:  # a book of 2024: the record names no commune of the run
+        assert _cleared(result) == {}
+        assert "record_commune_unknown" in set(result.qa("error")["check"])
+    else:  # no era: the unit of 2025, whose only 5/12 is Lộc Yên's
+        assert _cleared(result) == {"Xã Lộc Yên": 800.0}
+
+
+def test_a_written_kind_naming_no_commune_of_either_era_names_no_parcel(tmp_path):
+    write_book_csv(tmp_path / "b.csv", [_record("Xã Cao Lộc", 12) | {"Tờ bản đồ": 5}])
+    config = _kinds_case(tmp_path, '"b.csv"', codes=("06187",))
+    result = compute_progress(config, allow_unplaced=True)
+    assert _cleared(result) == {}
+
+
+def test_a_milestone_naming_the_new_xa_cao_loc_is_not_thi_tran_cao_loc(tmp_path):
+    write_book_csv(tmp_path / "b.csv", [_record("06199", 2)])
+    milestone = (
+        'milestones = [{ date = 2024-12-31, target_pct = 30, label = "m", commune = "Xã Cao Lộc" }]'
+    )
+    result = compute_progress(_kinds_case(tmp_path, '"b.csv"', milestone))
+    row = result.milestones().iloc[0]
+    assert row["actual_pct"] == pytest.approx(100 * 400 / 1200)  # Lộc Yên ∪ Thạch Đạn
+
+
+@pytest.mark.parametrize("polygons", [True, False])
+@pytest.mark.parametrize(
+    ("west", "east", "expected"),
+    [
+        # a gap 55–65: its 200 m² of parcel 1/2 go to the unknown row, never to a unit
+        (55, 65, {"Xã Đình Lập": (1100, 1000), "Xã Kiên Mộc": (700, 0), "?": (200, 0)}),
+        # an overlap 50–70: it stays with the unit of the lower code (Đình Lập, 06613)
+        (70, 50, {"Xã Đình Lập": (1400, 1000), "Xã Kiên Mộc": (600, 0)}),
+    ],
+)
+def test_new_boundaries_with_gaps_or_overlaps_never_count_land_twice(
+    tmp_path, polygons, west, east, expected
+):
+    config = _divided_case(tmp_path, layer=True, polygons=polygons)
+    write_layer(tmp_path / "new.gpkg", [
+        {"MAXA": "06613", "TENXA": "Xã Đình Lập", "geometry": rect(-10, -10, west, 30)},
+        {"MAXA": "06625", "TENXA": "Xã Kiên Mộc", "geometry": rect(east, -10, 110, 30)},
+    ])  # fmt: skip
+    result = compute_progress(config)
+    rows = result.progress_by_commune_2025
+    columns = (rows[c] for c in ("commune_2025", "required_m2", "cleared_m2"))
+    got = {
+        ("?" if name.startswith("(") else name): (round(req, 2), round(done, 2))
+        for name, req, done in zip(*columns, strict=True)
+    }
+    assert got == expected
+    assert (rows["cleared_m2"] <= rows["required_m2"] + 0.01).all()
+    overlap = result.qa_issues[result.qa_issues["check"] == "communes_2025_overlap"]
+    assert overlap["area_m2"].round(2).tolist() == ([] if west < east else [800.0])
+
+
+def test_a_new_boundary_not_in_the_lists_or_in_doubt_is_the_unknown_unit(tmp_path):
+    config = _divided_case(tmp_path, layer=True, polygons=True)
+    write_layer(tmp_path / "new.gpkg", [
+        {"MAXA": "06625", "TENXA": "Xã Đình Lập", "geometry": rect(-10, -10, 60, 30)},
+        {"MAXA": "", "TENXA": "Kien Moc", "geometry": rect(60, -10, 80, 30)},
+        {"MAXA": "", "TENXA": "Xã Thiên Hà", "geometry": rect(80, -10, 110, 30)},
+    ])  # fmt: skip
+    result = compute_progress(config)
+    rows = result.progress_by_commune_2025.set_index("commune_2025")["required_m2"]
+    assert rows["Xã Kiên Mộc"] == pytest.approx(400.0)  # "Kien Moc": the one unit so named
+    assert rows["(chưa rõ xã sau 1/7/2025)"] == pytest.approx(1600.0)  # in doubt, not listed
+    checks = result.qa_issues["check"].tolist()
+    assert checks.count("communes_2025_conflict") == 1
+    assert checks.count("communes_2025_unknown") == 1
+
+
+@pytest.mark.parametrize(
+    ("era", "commune", "cleared"),
+    [
+        (", era = 2024", "06211", {"06211": 1000.0}),  # Lộc Yên: part of Xã Cao Lộc
+        (", era = 2024", "06226", {"06187": 1000.0}),  # Hợp Thành: part of Phường Kỳ Lừa
+        (", era = 2024", "Xã Lộc Yên", {"06211": 1000.0}),
+        (", era = 2025", "06211", {"06211": 1000.0}),
+        ("", "06211", {}),  # a code of both eras in a book that does not say: listed
+        ("", "Xã Hợp Thành", {"06187": 1000.0}),  # no unit of 2025: a commune of 2024
+    ],
+)
+def test_a_book_on_layers_of_2025_reads_codes_in_its_own_era(tmp_path, era, commune, cleared):
+    """The parcels are units of 2025: 06211 Xã Cao Lộc (0–50), 06187 Phường Kỳ Lừa (50–100),
+    each with a parcel 1/1."""
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "06211", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 50, 20)},
+        {"MAXA": "06187", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(50, 0, 100, 20)},
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "b.csv", [_record(commune, 1)])
+    config = write_config(
+        tmp_path,
+        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+        'parcels = { path = "parcels.gpkg", era = 2025 }\n'
+        f'handovers = {{ path = "b.csv"{era} }}\n[[projects]]\nid = "X"\nrow = "row.gpkg"\n',
+    )
+    result = compute_progress(config, allow_unplaced=True)
+    assert _cleared(result) == cleared
+    if not cleared:
+        assert "commune_other_era" in set(result.qa_issues["check"])

@@ -108,6 +108,7 @@ BOOK = "book"
 FIELD_TARGETS: dict[str, tuple[str, ...]] = {
     "parcels": (COMMUNE, SHEET, PARCEL, LAND_USE, LEGAL_AREA_M2, OWNER),
     "communes": (COMMUNE_CODE, COMMUNE),
+    "communes_2025": (COMMUNE_CODE, COMMUNE),
     "handovers": (PROJECT, COMMUNE, SHEET, PARCEL, INVENTORY_DATE, PLAN_APPROVED_DATE,
                   PAID_DATE, HANDOVER_DATE, STATUS, ENFORCEMENT, COMPLAINT, OWNER, NOTE,
                   LAND_USE),

@@ -174,7 +174,7 @@ def _read_polygons(
     tally: _Tally,
     window: nearby.Window | None = None,
 ) -> gpd.GeoDataFrame:
-    fields = config.fields.get(layer)
+    fields = config.fields.get(name) or config.fields.get(layer)  # [fields.communes_2025]
     gdf, found = read_layer(
         source, layer=layer, project_crs=config.crs, fields=fields, name=name, window=window
     )

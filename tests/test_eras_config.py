@@ -355,3 +355,33 @@ def test_a_book_on_layers_of_2025_reads_codes_in_its_own_era(tmp_path, era, comm
     assert _cleared(result) == cleared
     if not cleared:
         assert "commune_other_era" in set(result.qa_issues["check"])
+
+
+def test_a_record_of_xa_cong_son_is_no_total_row(tmp_path):
+    """ "Công Sơn" folds to the letters of "Cộng" (a total): it is a commune, read as one."""
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "Công Sơn", "SHBANDO": 9, "SOTHUA": 9, "geometry": rect(0, 0, 100, 20)},
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "b.csv", [_record("CÔNG SƠN", 9) | {"Tờ bản đồ": 9}])
+    config = write_config(
+        tmp_path,
+        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\nparcels = "parcels.gpkg"\n'
+        'handovers = "b.csv"\n[[projects]]\nid = "X"\nrow = "row.gpkg"\n',
+    )
+    result = compute_progress(config)
+    assert result.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(2000.0)
+    assert "total_row" not in set(result.qa_issues["check"])
+
+
+def test_the_new_boundaries_columns_may_be_mapped_in_the_config(tmp_path):
+    config = _divided_case(
+        tmp_path, layer=True, polygons=True, extra='[fields.communes_2025]\nTEN_DVHC = "commune"'
+    )
+    write_layer(tmp_path / "new.gpkg", [
+        {"TEN_DVHC": "Xã Đình Lập", "geometry": rect(-10, -10, 60, 30)},
+        {"TEN_DVHC": "Xã Kiên Mộc", "geometry": rect(60, -10, 110, 30)},
+    ])  # fmt: skip
+    result = compute_progress(config)
+    rows = result.progress_by_commune_2025.set_index("commune_2025")["required_m2"]
+    assert rows.to_dict() == pytest.approx({"Xã Đình Lập": 1200.0, "Xã Kiên Mộc": 800.0})

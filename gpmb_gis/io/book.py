@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -120,7 +121,15 @@ def _total_text(text: str) -> bool:
     if text[0].isdigit():  # the row number or a parcel number: the common case
         return False
     folded = fold(text)
-    return any(folded == w or folded.startswith((w + " ", w + ":")) for w in _TOTAL_WORDS)
+    word = next(
+        (w for w in _TOTAL_WORDS if folded == w or folded.startswith((w + " ", w + ":"))), None
+    )
+    if word != "cong":
+        return word is not None
+    # "Cộng" is a total; "Công Sơn" (a commune) folds to the same letters, "Cong" alone is
+    # one when typed without marks
+    said = unicodedata.normalize("NFC", text.strip().lower())
+    return said.startswith("cộng") or folded in ("cong", "cong:")
 
 
 def _section_commune(cells: list[Any]) -> str | None:

@@ -24,12 +24,13 @@ from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, LayerSource, Project
-from gpmb_gis.eras import Eras, boundaries_2025, own_crosswalk, records_in_old_communes
+from gpmb_gis.eras import Eras, records_in_old_communes
 from gpmb_gis.io.aliases import field_notes, nearest_column
 from gpmb_gis.io.book import empty_handovers, read_handovers
 from gpmb_gis.io.vector import read_layer, read_parcel_keys
 from gpmb_gis.join import LINK_COLUMNS, LOOK_FARTHER, CommuneIndex, add_keys, match_records
 from gpmb_gis.stages import record_reach_days
+from gpmb_gis.unit_lookup import boundaries_2025, own_crosswalk
 
 __all__ = [
     "Book",
@@ -204,11 +205,14 @@ def _communes(
         return None
     layer = _read_polygons(source, "communes", config, name, tally)
     if C.COMMUNE not in layer and C.COMMUNE_CODE not in layer:
-        raise io_missing_column(source, "communes", C.COMMUNE, layer.columns)
+        raise io_missing_column(source, name, C.COMMUNE, layer.columns)
     if C.COMMUNE not in layer:
         layer[C.COMMUNE] = layer[C.COMMUNE_CODE].astype(str)
     if C.COMMUNE_CODE not in layer:
         layer[C.COMMUNE_CODE] = ""
+    named = layer[C.COMMUNE].map(lambda v: _arrays.present(v) and bool(str(v).strip()))
+    # a feature without a name is known by its code (blank names are not one commune)
+    layer[C.COMMUNE] = layer[C.COMMUNE].where(named, layer[C.COMMUNE_CODE])
     index = CommuneIndex(layer)
     layer[C.KEY_COMMUNE] = index.keys(layer[C.COMMUNE])
     dissolved = layer.dissolve(by=C.KEY_COMMUNE, as_index=False, aggfunc="first")

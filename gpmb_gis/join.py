@@ -81,6 +81,10 @@ class CommuneIndex:
     def _name_key(self, name: object) -> str:
         key = commune_key(name)
         if key not in self.ambiguous:
+            _, kind, _ = commune_parts(name)
+            kinds = {k for k, _ in self.variants.get(key, ())}
+            if kind and kinds and "" not in kinds and kind not in kinds:
+                return f"{key}#?{kind}"  # "Xã Cao Lộc" is not Thị trấn Cao Lộc: names none
             return key
         _, kind, marks = commune_parts(name)
         fits = [v for v in self.variants[key] if not _clash(v, (kind, marks))]

@@ -1,6 +1,6 @@
 """A project's overlay by the units of 2025 its communes became part of (the 2025 merger).
 
-Each commune of the run goes whole to its unit of 2025 (:func:`gpmb_gis.eras.new_units`); a
+Each commune of the run goes whole to its unit of 2025 (:func:`gpmb_gis.unit_lookup.new_units`); a
 commune divided between two units is split by the new units' boundaries (the config's
 ``communes_2025`` layer), and without them the run stops, naming the commune: its land is never
 given to one of its units by guess. Areas stay unions: a face of the right of way in two old
@@ -17,9 +17,9 @@ import shapely
 
 from gpmb_gis import columns as C
 from gpmb_gis._errors import InputError
-from gpmb_gis.eras import divided_units, new_units, own_crosswalk
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.overlay import ProjectOverlay, Units, unit_parts
+from gpmb_gis.unit_lookup import divided_units, new_units, own_crosswalk
 
 __all__ = ["communes_2025", "in_units_2025"]
 
@@ -75,7 +75,8 @@ def in_units_2025(
     new = communes_2025(ov, inputs, strict=strict)
     units = ov.communes
     layer = _layer_units(inputs)
-    split = _divided(ov, inputs) if layer is not None else np.zeros(len(units.keys), dtype=bool)
+    shares = _divided(ov, inputs) if layer is not None else [set() for _ in units.keys]
+    split = np.array([bool(c) for c in shares], dtype=bool)
     targets = sorted(
         {t for t, cut in zip(new, split, strict=True) if not cut}
         | ({t for _, t in layer} if layer is not None and split.any() else set())
@@ -93,9 +94,10 @@ def in_units_2025(
     if split.any():
         assert layer is not None
         geoms = _old_geoms(ov, inputs, np.flatnonzero(split))
-        parts.append(_split_parts(ov, face[~whole], old[~whole], geoms, layer, position))
+        split_layer = (layer, position, shares)
+        parts.append(_split_parts(ov, face[~whole], old[~whole], geoms, split_layer))
         if units.polygons:
-            _split_required(ov, geoms, layer, position, required)
+            _split_required(ov, geoms, split_layer, required)
     face, unit, area, part_old = (np.concatenate(p) for p in zip(*parts, strict=True))
     crossed = units.required_m2 > 0  # the old communes the project crosses
     in_unit: list[set[str]] = [set() for _ in targets]
@@ -104,10 +106,10 @@ def in_units_2025(
             in_unit[k].add(units.names[u])
     old_names = ["; ".join(sorted(names)) for names in in_unit]
     if not units.polygons:  # a face covered by parcels of two communes: once per new unit
-        pairs = pd.DataFrame({"face": face, "unit": unit, "area": area})
-        pairs = pairs.sort_values("area", ascending=False, kind="stable")
-        pairs = pairs.drop_duplicates(["face", "unit"]).sort_index()
-        face, unit, area = (pairs[c].to_numpy() for c in ("face", "unit", "area"))
+        pairs = pd.DataFrame({"face": face, "unit": unit, "area": area, "old": part_old})
+        each = pairs.groupby(["face", "unit", "old"], sort=False)["area"].sum()  # its parts
+        most = each.groupby(level=["face", "unit"], sort=False).max().reset_index()
+        face, unit, area = (most[c].to_numpy() for c in ("face", "unit", "area"))
         required = np.bincount(unit, weights=area, minlength=len(targets))
     regrouped = Units(
         [code or f"?{name}" for code, name in targets],
@@ -119,7 +121,7 @@ def in_units_2025(
         area,
         polygons=units.polygons,
     )
-    piece_unit = _piece_units(ov, unit_of, split, layer, position)
+    piece_unit = _piece_units(ov, unit_of, split, (layer, position, shares))
     return dataclasses.replace(ov, communes=regrouped, piece_unit=piece_unit), old_names
 
 
@@ -136,14 +138,19 @@ def _layer_units(inputs: Inputs) -> list[tuple[object, _Unit]] | None:
     return list(zip(layer.geometry.to_numpy(), units, strict=True))
 
 
-def _divided(ov: ProjectOverlay, inputs: Inputs) -> np.ndarray:
-    """Which communes of the overlay were divided between units of 2025."""
+def _divided(ov: ProjectOverlay, inputs: Inputs) -> list[set[_Unit]]:
+    """For each commune of the overlay, the units of 2025 it was divided between (or none)."""
     config, units = inputs.config, ov.communes
     if ((config.communes or config.parcels).era or 2024) == 2025:
-        return np.zeros(len(units.keys), dtype=bool)
+        return [set() for _ in units.keys]
     codes = [code or name for code, name in zip(units.codes, units.names, strict=True)]
     own = own_crosswalk(config.crosswalk)
-    return np.array([bool(d) for d in divided_units(codes, units.names, config.province, own)])
+    return [set(d) for d in divided_units(codes, units.names, config.province, own)]
+
+
+#: The new boundaries, each unit's position among the targets, and the units each divided
+#: commune was divided between: a part in another unit's boundary goes to the unknown unit.
+_Split = tuple[list[tuple[object, _Unit]], dict[_Unit, int], list[set[_Unit]]]
 
 
 def _old_geoms(ov: ProjectOverlay, inputs: Inputs, divided: np.ndarray) -> dict[int, object]:
@@ -159,10 +166,10 @@ def _split_parts(
     face: np.ndarray,
     old: np.ndarray,
     geoms: dict[int, object],
-    layer: list[tuple[object, _Unit]],
-    position: dict[_Unit, int],
+    split: _Split,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Divided communes' parts of faces, cut by the new boundaries: (face, unit, area, old)."""
+    layer, position, shares = split
     shapes = ov.faces[face]
     mine = np.array([geoms[int(u)] for u in old], dtype=object)
     has = np.array([g is not None for g in mine], dtype=bool)
@@ -170,52 +177,58 @@ def _split_parts(
         shapes = shapes.copy()
         shapes[has] = shapely.intersection(shapes[has], mine[has])
     new_geoms = np.array([g for g, _ in layer], dtype=object)
-    new_unit = np.array([position[t] for _, t in layer], dtype=np.int64)
     fi, ui, area = unit_parts(shapes, new_geoms)  # exact: a boundary layer may leave gaps
+    unknown = position[("", "")]
+    unit = np.array(
+        [
+            position[layer[k][1]] if layer[k][1] in shares[old[i]] else unknown
+            for i, k in zip(fi.tolist(), ui.tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    )
     left = shapely.area(shapes) - np.bincount(fi, weights=area, minlength=len(shapes))
     rest = np.flatnonzero(left > _REMAINDER_M2)
-    unknown = position[("", "")]
     return (
         np.concatenate([face[fi], face[rest]]),
-        np.concatenate([new_unit[ui], np.full(len(rest), unknown)]),
+        np.concatenate([unit, np.full(len(rest), unknown)]),
         np.concatenate([area, left[rest]]),
         np.concatenate([old[fi], old[rest]]),
     )
 
 
 def _split_required(
-    ov: ProjectOverlay,
-    geoms: dict[int, object],
-    layer: list[tuple[object, _Unit]],
-    position: dict[_Unit, int],
-    required: np.ndarray,
+    ov: ProjectOverlay, geoms: dict[int, object], split: _Split, required: np.ndarray
 ) -> None:
-    """Add each divided commune's part of the right of way to the units it lies in."""
-    for geom in geoms.values():
+    """Add each divided commune's part of the right of way to the units it was divided into.
+
+    What lies in none of their boundaries goes to the unknown unit.
+    """
+    layer, position, shares = split
+    for u, geom in geoms.items():
         inside = shapely.intersection(geom, ov.row)
         total = float(shapely.area(inside))
         for new_geom, target in layer:
-            part = float(shapely.area(shapely.intersection(inside, new_geom)))
-            required[position[target]] += part
-            total -= part
+            if target in shares[u]:
+                part = float(shapely.area(shapely.intersection(inside, new_geom)))
+                required[position[target]] += part
+                total -= part
         if total > _REMAINDER_M2:
             required[position[("", "")]] += total
 
 
 def _piece_units(
-    ov: ProjectOverlay,
-    unit_of: np.ndarray,
-    split: np.ndarray,
-    layer: list[tuple[object, _Unit]] | None,
-    position: dict[_Unit, int],
+    ov: ProjectOverlay, unit_of: np.ndarray, split_at: np.ndarray, split: _Split
 ) -> np.ndarray:
     """Each piece's unit of 2025: its commune's, or where it lies for a divided commune."""
+    layer, position, shares = split
     old = ov.piece_unit
     out = np.where(old >= 0, unit_of[np.maximum(old, 0)], -1)
-    cut = np.flatnonzero((old >= 0) & split[np.maximum(old, 0)])
+    cut = np.flatnonzero((old >= 0) & split_at[np.maximum(old, 0)])
     if len(cut) and layer is not None:
         points = shapely.point_on_surface(ov.pieces.geometry.to_numpy()[cut])
         out[cut] = position[("", "")]
         for geom, target in layer:
-            out[cut[shapely.contains(geom, points)]] = position[target]
+            inside = shapely.contains(geom, points)
+            inside &= np.array([target in shares[old[p]] for p in cut], dtype=bool)
+            out[cut[inside]] = position[target]
     return out

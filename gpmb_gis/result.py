@@ -19,13 +19,13 @@ from gpmb_gis._arrays import present
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import parcel_label, short_commune
 from gpmb_gis.config import Config
-from gpmb_gis.eras import new_units, own_crosswalk
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.measure import ProjectTables, project_tables
 from gpmb_gis.milestones import milestone_table
 from gpmb_gis.overlay import ProjectOverlay
 from gpmb_gis.qa import qa_table
 from gpmb_gis.timeline import timeseries_table
+from gpmb_gis.unit_lookup import new_units, own_crosswalk
 
 if TYPE_CHECKING:
     from gpmb_gis.unplaced import Unplaced

@@ -26,7 +26,7 @@ from gpmb_gis._errors import InputError
 from gpmb_gis._findings import ERROR
 from gpmb_gis._text import number_key, parcel_label
 from gpmb_gis.config import Config, Project, load_config
-from gpmb_gis.eras import own_crosswalk, records_in_old_communes
+from gpmb_gis.eras import records_in_old_communes
 from gpmb_gis.faces import union_of
 from gpmb_gis.inputs import (
     Inputs,
@@ -53,6 +53,7 @@ from gpmb_gis.overlay import (
     with_reach,
 )
 from gpmb_gis.result import ProgressResult, measure_overlays
+from gpmb_gis.unit_lookup import own_crosswalk
 
 __all__ = [
     "WHAT_IF",

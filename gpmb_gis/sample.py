@@ -26,7 +26,6 @@ import shapely.affinity
 from shapely.geometry import LineString
 
 from gpmb_gis._errors import GpmbError
-from gpmb_gis.eras import new_units
 from gpmb_gis.sample_land import (
     AS_OF,
     CLUSTERS,
@@ -49,6 +48,7 @@ from gpmb_gis.sample_land import (
     spell_2025,
     story,
 )
+from gpmb_gis.unit_lookup import new_units
 
 __all__ = ["MIN_PARCELS", "build_sample", "write_sample"]
 

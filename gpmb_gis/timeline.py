@@ -22,6 +22,7 @@ from gpmb_gis.measure import measure_communes, measure_project, percent, unit_su
 from gpmb_gis.merger import in_units_2025
 from gpmb_gis.overlay import ProjectOverlay, Units
 from gpmb_gis.stages import stage_at
+from gpmb_gis.unit_lookup import code_text, codes_2025, is_code, names_2024, official_kinds
 
 if TYPE_CHECKING:
     from gpmb_gis.inputs import Inputs
@@ -105,10 +106,12 @@ def project_curve(ov: ProjectOverlay) -> ClearedCurve:
 def commune_curve(ov: ProjectOverlay, commune: str, inputs: Inputs | None = None) -> ClearedCurve:
     """The cleared curve of one commune of a project (by code or name in any spelling).
 
-    With the run's ``inputs``, a unit of 2025 the project's communes became part of is found
-    too ("Phường Kỳ Lừa": the union of its old communes' land).
+    A name written with its kind is never a commune of another kind ("Xã Cao Lộc" is not
+    Thị trấn Cao Lộc). With the run's ``inputs``, the communes' kinds and official names come
+    from the province's lists too, and a unit of 2025 the project's communes became part of is
+    found ("Phường Kỳ Lừa": the union of its old communes' land).
     """
-    found = _unit_curve(ov.communes, ov, commune)
+    found = _unit_curve(ov.communes, ov, commune, _listed(ov.communes, inputs))
     if found is None and inputs is not None:
         regrouped, _ = in_units_2025(ov, inputs, "")
         found = _unit_curve(regrouped.communes, regrouped, commune)
@@ -121,14 +124,29 @@ def commune_curve(ov: ProjectOverlay, commune: str, inputs: Inputs | None = None
     )
 
 
-def _unit_curve(units: Units, ov: ProjectOverlay, commune: str) -> ClearedCurve | None:
+def _listed(units: Units, inputs: Inputs | None) -> list[tuple[str, str]] | None:
+    """Each commune's kind and official name key, from the province's lists; None without."""
+    if inputs is None:
+        return None
+    config = inputs.config
+    era = (config.communes or config.parcels).era or 2024
+    codes = [code or name for code, name in zip(units.codes, units.names, strict=True)]
+    kinds = official_kinds(codes, units.names, config.province, era)
+    listed = names_2024(config.province) if era == 2024 else codes_2025(config.province)
+    official = [commune_key(listed.get(code_text(c), "")) if is_code(c) else "" for c in codes]
+    return list(zip(kinds, official, strict=True))
+
+
+def _unit_curve(
+    units: Units, ov: ProjectOverlay, commune: str, listed: list[tuple[str, str]] | None = None
+) -> ClearedCurve | None:
     """The curve of the unit of ``units`` named ``commune`` (code or name), or None."""
     wanted, kind, _ = commune_parts(commune)
     for u, (key, code, name) in enumerate(zip(units.keys, units.codes, units.names, strict=True)):
-        other = commune_parts(name)[1]
+        other, official = listed[u] if listed else (commune_parts(name)[1], "")
         if kind and other and kind != other:
             continue  # "Xã Cao Lộc" is not Thị trấn Cao Lộc
-        if wanted in (key, commune_key(code), commune_key(name)) or commune == code:
+        if wanted in (key, commune_key(code), commune_key(name), official) or commune == code:
             mine = units.face_unit == u
             return _curve(
                 float(units.required_m2[u]),

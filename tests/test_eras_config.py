@@ -43,13 +43,16 @@ def test_the_reused_code_06211_is_loc_yen_in_2024_and_xa_cao_loc_in_2025(tmp_pat
     assert set(result.progress_by_commune["commune_2025"]) == {"Xã Cao Lộc"}
 
 
-def test_a_2024_book_writing_a_code_of_2025_only_is_told_so(tmp_path):
-    write_book_csv(tmp_path / "book.csv", [_record("06286", 1)])  # Xã Khánh Khê, 2025 only
-    result = compute_progress(_two_merged_communes(tmp_path, '"book.csv"'))
+def test_a_code_of_the_other_era_only_is_told_so_and_a_code_of_both_is_not(tmp_path):
+    """06226 (Hợp Thành) is a code of 2024 only; 06286 (Khánh Khê) is a code of both eras:
+    neither is a commune of the run, and only the first is told to be of the other era."""
+    write_book_csv(tmp_path / "book.csv", [_record("06226", 1), _record("06286", 2)])
+    books = '{ path = "book.csv", era = 2025 }'
+    result = compute_progress(_two_merged_communes(tmp_path, books), allow_unplaced=True)
     assert result.progress_by_project.loc[0, "cleared_m2"] == 0.0
     notes = result.qa_issues.set_index("check")
-    assert "06286" in notes.loc["commune_other_era", "message"]
-    assert "era = 2025" in notes.loc["commune_other_era", "message"]
+    assert "06226" in notes.loc["commune_other_era", "message"]
+    assert "06286" not in notes.loc["commune_other_era", "message"]
 
 
 def test_a_book_naming_both_eras_is_read_and_noted(tmp_path):
@@ -222,10 +225,15 @@ def test_a_users_crosswalk_giving_one_unit_needs_no_boundaries(tmp_path):
     assert result.progress_by_commune_2025["commune_2025"].tolist() == ["Xã Kiên Mộc"]
 
 
-def _kinds_case(folder, book: str, extra: str = "", codes=("06187", "06211", "06199")):
+def _kinds_case(
+    folder, book: str, extra: str = "", codes=("06187", "06211", "06199"), kindless=False
+):
     """TT Cao Lộc (06187) has 5/12 at 0–40, Lộc Yên (06211) 5/12 at 40–80, Thạch Đạn (06199)
-    1/2 at 80–100; Lộc Yên and Thạch Đạn became Xã Cao Lộc, TT Cao Lộc Phường Kỳ Lừa."""
+    1/2 at 80–100; Lộc Yên and Thạch Đạn became Xã Cao Lộc, TT Cao Lộc Phường Kỳ Lừa.
+    ``kindless``: the communes layer writes "Cao Lộc", "Lộc Yên", "Thạch Đạn"."""
     names = {"06187": "Thị trấn Cao Lộc", "06211": "Xã Lộc Yên", "06199": "Xã Thạch Đạn"}
+    if kindless:
+        names = {c: n.split(" ", 1)[1].replace("trấn ", "") for c, n in names.items()}
     spans = {"06187": (0, 40, 5, 12), "06211": (40, 80, 5, 12), "06199": (80, 100, 1, 2)}
     write_layer(folder / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
     write_layer(folder / "parcels.gpkg", [
@@ -247,18 +255,20 @@ def _cleared(result) -> dict[str, float]:
     return {k: round(v, 2) for k, v in table.items() if v}
 
 
+@pytest.mark.parametrize("kindless", [False, True])
 @pytest.mark.parametrize("era", ["", ", era = 2024"])
-def test_a_written_kind_is_never_taken_for_another_kind(tmp_path, era):
-    """ "Xã Cao Lộc" is no commune of 2024 here: never Thị trấn Cao Lộc's parcel 5/12."""
+def test_a_written_kind_is_never_taken_for_another_kind(tmp_path, era, kindless):
+    """ "Xã Cao Lộc" is no commune of 2024 here: never Thị trấn Cao Lộc's parcel 5/12, also
+    when the communes layer writes it "Cao Lộc" (the lists say 06187 is a town)."""
     write_book_csv(tmp_path / "b.csv", [_record("Xã Cao Lộc", 12) | {"Tờ bản đồ": 5}])
-    result = compute_progress(
-        _kinds_case(tmp_path, f'{{ path = "b.csv"{era} }}'), allow_unplaced=True
-    )
+    config = _kinds_case(tmp_path, f'{{ path = "b.csv"{era} }}', kindless=kindless)
+    result = compute_progress(config, allow_unplaced=True)
+    loc_yen = "Lộc Yên" if kindless else "Xã Lộc Yên"
     if era:  # a book of 2024: the record names no commune of the run
         assert _cleared(result) == {}
         assert "record_commune_unknown" in set(result.qa("error")["check"])
     else:  # no era: the unit of 2025, whose only 5/12 is Lộc Yên's
-        assert _cleared(result) == {"Xã Lộc Yên": 800.0}
+        assert _cleared(result) == {loc_yen: 800.0}
 
 
 def test_a_written_kind_naming_no_commune_of_either_era_names_no_parcel(tmp_path):
@@ -268,12 +278,13 @@ def test_a_written_kind_naming_no_commune_of_either_era_names_no_parcel(tmp_path
     assert _cleared(result) == {}
 
 
-def test_a_milestone_naming_the_new_xa_cao_loc_is_not_thi_tran_cao_loc(tmp_path):
+@pytest.mark.parametrize("kindless", [False, True])
+def test_a_milestone_naming_the_new_xa_cao_loc_is_not_thi_tran_cao_loc(tmp_path, kindless):
     write_book_csv(tmp_path / "b.csv", [_record("06199", 2)])
     milestone = (
         'milestones = [{ date = 2024-12-31, target_pct = 30, label = "m", commune = "Xã Cao Lộc" }]'
     )
-    result = compute_progress(_kinds_case(tmp_path, '"b.csv"', milestone))
+    result = compute_progress(_kinds_case(tmp_path, '"b.csv"', milestone, kindless=kindless))
     row = result.milestones().iloc[0]
     assert row["actual_pct"] == pytest.approx(100 * 400 / 1200)  # Lộc Yên ∪ Thạch Đạn
 
@@ -332,6 +343,10 @@ def test_a_new_boundary_not_in_the_lists_or_in_doubt_is_the_unknown_unit(tmp_pat
         (", era = 2024", "06226", {"06187": 1000.0}),  # Hợp Thành: part of Phường Kỳ Lừa
         (", era = 2024", "Xã Lộc Yên", {"06211": 1000.0}),
         (", era = 2025", "06211", {"06211": 1000.0}),
+        (", era = 2025", "6211", {"06211": 1000.0}),  # the code read as a number
+        (", era = 2025", "Xã Cao Lộc", {"06211": 1000.0}),
+        (", era = 2025", "Hợp Thành", {"06187": 1000.0}),  # an old commune kept: its unit
+        (", era = 2025", "Thị trấn Cao Lộc", {"06187": 1000.0}),  # not Xã Cao Lộc
         ("", "06211", {}),  # a code of both eras in a book that does not say: listed
         ("", "Xã Hợp Thành", {"06187": 1000.0}),  # no unit of 2025: a commune of 2024
     ],
@@ -385,3 +400,34 @@ def test_the_new_boundaries_columns_may_be_mapped_in_the_config(tmp_path):
     result = compute_progress(config)
     rows = result.progress_by_commune_2025.set_index("commune_2025")["required_m2"]
     assert rows.to_dict() == pytest.approx({"Xã Đình Lập": 1200.0, "Xã Kiên Mộc": 800.0})
+
+
+def test_a_code_read_as_a_number_is_its_commune(tmp_path):
+    write_book_csv(tmp_path / "b.csv", [_record("6211", 12) | {"Tờ bản đồ": 5}])
+    result = compute_progress(_kinds_case(tmp_path, '{ path = "b.csv", era = 2024 }'))
+    assert _cleared(result) == {"Xã Lộc Yên": 800.0}
+    assert "commune_other_era" not in set(result.qa_issues["check"])
+
+
+@pytest.mark.parametrize("polygons", [True, False])
+def test_new_boundaries_of_other_units_or_unnamed_never_take_a_divided_communes_land(
+    tmp_path, polygons
+):
+    """Bính Xá was divided between Đình Lập and Kiên Mộc: land inside Xã Cao Lộc's boundary
+    (40–55), an unknown unit's (55–60) or no boundary goes to the unknown row; new units
+    written by code alone stay two units."""
+    config = _divided_case(tmp_path, layer=True, polygons=polygons)
+    write_book_csv(tmp_path / "book.csv", [_record("06622", 1), _record("06622", 2)])
+    write_layer(tmp_path / "new.gpkg", [
+        {"MAXA": "06613", "TENXA": None, "geometry": rect(-10, -10, 40, 30)},
+        {"MAXA": "06211", "TENXA": "Xã Cao Lộc", "geometry": rect(40, -10, 55, 30)},
+        {"MAXA": "", "TENXA": "Xã Thiên Hà", "geometry": rect(55, -10, 58, 30)},
+        {"MAXA": "06625", "TENXA": "", "geometry": rect(60, -10, 110, 30)},
+    ])  # fmt: skip
+    result = compute_progress(config)
+    rows = result.progress_by_commune_2025.set_index("commune_2025")
+    assert rows["required_m2"].round(2).to_dict() == {
+        "Xã Đình Lập": 800.0, "Xã Kiên Mộc": 800.0, "(chưa rõ xã sau 1/7/2025)": 400.0
+    }  # fmt: skip
+    assert rows["cleared_m2"].sum() == pytest.approx(2000.0, abs=0.01)
+    assert (rows["cleared_m2"] <= rows["required_m2"] + 0.01).all()

@@ -118,6 +118,6 @@ def test_provinces_merged_away_in_2025_and_common_spellings_have_a_crosswalk(pro
 
 
 def test_a_province_the_lists_do_not_know_gives_no_unit_and_stops_nothing():
-    from gpmb_gis.eras import new_units
+    from gpmb_gis.unit_lookup import new_units
 
     assert new_units(["06226"], ["Xã Hợp Thành"], "Atlantis") == [("", "")]

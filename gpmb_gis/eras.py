@@ -62,7 +62,10 @@ def _merged(
     keys, codes = old[C.KEY_COMMUNE].tolist(), old[C.COMMUNE_CODE].tolist()
     codes_2024 = names_2024(province)
     written = [str(n) if present(n) and not is_code(n) else "" for n in old[C.COMMUNE]]
-    official = [codes_2024.get(code_text(c), "") if is_code(c) else "" for c in codes]
+    official = [  # the lists' name of a commune its layer gives by code only
+        codes_2024.get(code_text(c), "") if is_code(c) and not w else ""
+        for c, w in zip(codes, written, strict=True)
+    ]
     kinds = dict(zip(keys, official_kinds(codes, old[C.COMMUNE].tolist(), province), strict=True))
     names: dict[str, set[tuple[str, str]]] = {}
     for key, mine, listed in zip(keys, written, official, strict=True):

@@ -211,8 +211,11 @@ def _communes(
     if C.COMMUNE_CODE not in layer:
         layer[C.COMMUNE_CODE] = ""
     named = layer[C.COMMUNE].map(lambda v: _arrays.present(v) and bool(str(v).strip()))
-    # a feature without a name is known by its code (blank names are not one commune)
-    layer[C.COMMUNE] = layer[C.COMMUNE].where(named, layer[C.COMMUNE_CODE])
+    # a feature without a name takes the name of its code's other features, else its code
+    # (blank names are not one commune)
+    name_of = dict(zip(layer[C.COMMUNE_CODE][named], layer[C.COMMUNE][named], strict=True))
+    unnamed = layer[C.COMMUNE_CODE][~named]
+    layer.loc[~named, C.COMMUNE] = [name_of.get(c, c) for c in unnamed]
     index = CommuneIndex(layer)
     layer[C.KEY_COMMUNE] = index.keys(layer[C.COMMUNE])
     dissolved = layer.dissolve(by=C.KEY_COMMUNE, as_index=False, aggfunc="first")

@@ -109,7 +109,8 @@ def in_units_2025(
         pairs = pd.DataFrame({"face": face, "unit": unit, "area": area, "old": part_old})
         each = pairs.groupby(["face", "unit", "old"], sort=False)["area"].sum()  # its parts
         most = each.groupby(level=["face", "unit"], sort=False).max().reset_index()
-        face, unit, area = (most[c].to_numpy() for c in ("face", "unit", "area"))
+        face, unit = (most[c].to_numpy(dtype=np.int64) for c in ("face", "unit"))
+        area = most["area"].to_numpy(dtype=float)
         required = np.bincount(unit, weights=area, minlength=len(targets))
     regrouped = Units(
         [code or f"?{name}" for code, name in targets],

@@ -431,3 +431,68 @@ def test_new_boundaries_of_other_units_or_unnamed_never_take_a_divided_communes_
     }  # fmt: skip
     assert rows["cleared_m2"].sum() == pytest.approx(2000.0, abs=0.01)
     assert (rows["cleared_m2"] <= rows["required_m2"] + 0.01).all()
+
+
+@pytest.mark.parametrize("unnamed_first", [True, False])
+def test_a_commune_drawn_in_two_features_one_unnamed_is_one_commune(tmp_path, unnamed_first):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 50, 20)},
+        {"SHBANDO": 1, "SOTHUA": 2, "geometry": rect(50, 0, 100, 20)},
+    ])  # fmt: skip
+    features = [
+        {"MAXA": "06211", "TENXA": "", "geometry": rect(30, -10, 50, 30)},
+        {"MAXA": "06211", "TENXA": "Xã Lộc Yên", "geometry": rect(-10, -10, 30, 30)},
+    ]
+    write_layer(
+        tmp_path / "communes.gpkg",
+        (features if unnamed_first else features[::-1])
+        + [{"MAXA": "06199", "TENXA": "Xã Thạch Đạn", "geometry": rect(50, -10, 110, 30)}],
+    )
+    write_book_csv(tmp_path / "b.csv", [_record("Lộc Yên", 1), _record("Thạch Đạn", 2)])
+    config = write_config(
+        tmp_path,
+        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\nparcels = "parcels.gpkg"\n'
+        'communes = "communes.gpkg"\nhandovers = "b.csv"\n[[projects]]\nid = "X"\n'
+        'row = "row.gpkg"\n',
+    )
+    result = compute_progress(config)
+    assert _cleared(result) == {"Xã Lộc Yên": 1000.0, "Xã Thạch Đạn": 1000.0}
+
+
+def test_a_layers_name_is_not_overridden_by_the_lists_name_of_its_code(tmp_path):
+    """A feature coded 06211 (Lộc Yên) but named Thạch Đạn: a record "Lộc Yên" is not
+    matched to it through the lists."""
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "06211", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 100, 20)},
+    ])  # fmt: skip
+    write_layer(tmp_path / "communes.gpkg", [
+        {"MAXA": "06211", "TENXA": "Xã Thạch Đạn", "geometry": rect(-10, -10, 110, 30)},
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "b.csv", [_record("Lộc Yên", 1)])
+    config = write_config(
+        tmp_path,
+        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\nparcels = "parcels.gpkg"\n'
+        'communes = "communes.gpkg"\nhandovers = "b.csv"\n[[projects]]\nid = "X"\n'
+        'row = "row.gpkg"\n',
+    )
+    result = compute_progress(config, allow_unplaced=True)
+    assert _cleared(result) == {}
+
+
+def test_a_right_of_way_no_parcel_covers_has_its_2025_row_without_a_communes_layer(tmp_path):
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(200, 0, 220, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "06211", "SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 100, 20)},
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "b.csv", [_record("06211", 1)])
+    config = write_config(
+        tmp_path,
+        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\nparcels = "parcels.gpkg"\n'
+        'handovers = "b.csv"\n[[projects]]\nid = "X"\nrow = "row.gpkg"\n',
+    )
+    result = compute_progress(config, allow_unplaced=True)
+    rows = result.progress_by_commune_2025
+    assert rows["required_m2"].sum() == pytest.approx(400.0)  # all of it land in no parcel
+    assert rows["cleared_m2"].sum() == 0.0

@@ -311,25 +311,24 @@ def _read_own(path: Path, _mtime: int) -> pd.DataFrame:
 
 
 @functools.cache
+def _listed(era: int, province: str | None) -> dict[str, str]:
+    """The province's units of an era: code → name (none without a province the lists know)."""
+    if not province:
+        return {}
+    with contextlib.suppress(GpmbError):
+        table = units(era, province)
+        return dict(zip(table["code"], table["commune"], strict=True))
+    return {}
+
+
 def names_2024(province: str | None) -> dict[str, str]:
-    """The province's communes of 2024: code → name (none without a province the lists know)."""
-    if not province:
-        return {}
-    with contextlib.suppress(GpmbError):
-        table = units(2024, province)
-        return dict(zip(table["code"], table["commune"], strict=True))
-    return {}
+    """The province's communes of 2024: code → name."""
+    return _listed(2024, province)
 
 
-@functools.cache
 def codes_2025(province: str | None) -> dict[str, str]:
-    """The province's units of 2025: code → name (none without a province the lists know)."""
-    if not province:
-        return {}
-    with contextlib.suppress(GpmbError):
-        table = units(2025, province)
-        return dict(zip(table["code"], table["commune"], strict=True))
-    return {}
+    """The province's units of 2025: code → name."""
+    return _listed(2025, province)
 
 
 def names_2025(province: str | None) -> set[tuple[str, str]]:

@@ -60,6 +60,7 @@ __all__ = [
     "SEVERITY",
     "SHEET",
     "SITE",
+    "SOURCE_FILE",
     "SOURCE_ROW",
     "SOURCE_SHEET",
     "STAGE",
@@ -101,6 +102,8 @@ COMPLAINT = "complaint"
 SOURCE_ROW = "source_row"
 SOURCE_SHEET = "source_sheet"
 RECORD_LABEL = "record_label"
+#: The file of a many-file layer a feature was read from, relative to the config.
+SOURCE_FILE = "source_file"
 #: The handover book a record was read from (its label: ``file.xlsx#sheet``).
 BOOK = "book"
 

@@ -158,7 +158,7 @@ class Config:
         read = [self.parcels, self.communes, self.communes_2025, *self.book_sources()]
         for project in self.projects:
             read += [project.row, project.centerline]
-        paths = [s.path for s in read if s is not None]
+        paths = [p for s in read if s is not None for p in (s.paths or (s.path,))]
         if self.crosswalk is not None:
             paths.append(self.crosswalk)
         return [self.path, *paths] if self.path is not None else paths

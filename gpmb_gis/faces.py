@@ -313,4 +313,6 @@ def pieces_frame(
     for col in (C.COMMUNE, C.SHEET, C.PARCEL, C.LAND_USE, C.OWNER, C.KEY_COMMUNE):
         # each column taken as it is stored (no round trip through Python objects)
         columns[col] = parcels[col].array.take(parcel_pos) if col in parcels else None
+    if C.SOURCE_FILE in parcels:  # a layer in many files: findings name the file
+        columns[C.SOURCE_FILE] = parcels[C.SOURCE_FILE].array.take(parcel_pos)
     return gpd.GeoDataFrame(columns, geometry="geometry", crs=parcels.crs)

@@ -16,21 +16,28 @@ from dataclasses import dataclass, field, replace
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from gpmb_gis import _arrays, chainage, faces, join, nearby, qa
+from gpmb_gis import _arrays, chainage, join, nearby, qa, sheets
 from gpmb_gis import columns as C
-from gpmb_gis._errors import CRSError, InputError
+from gpmb_gis._errors import InputError
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, LayerSource, Project
 from gpmb_gis.eras import Eras, records_in_old_communes
-from gpmb_gis.io.aliases import field_notes, nearest_column
+from gpmb_gis.io.aliases import field_notes
 from gpmb_gis.io.book import empty_handovers, read_handovers
-from gpmb_gis.io.vector import read_layer, read_parcel_keys
+from gpmb_gis.io.vector import read_layer
 from gpmb_gis.join import LINK_COLUMNS, LOOK_FARTHER, CommuneIndex, add_keys, match_records
+from gpmb_gis.layers import (
+    Tally,
+    io_missing_column,
+    read_communes,
+    read_files,
+    read_polygons,
+    read_units_2025,
+)
 from gpmb_gis.stages import record_reach_days
-from gpmb_gis.unit_lookup import boundaries_2025, own_crosswalk
+from gpmb_gis.unit_lookup import own_crosswalk
 
 __all__ = [
     "Book",
@@ -157,104 +164,7 @@ def settled(inputs: Inputs) -> Inputs:
     return replace(inputs, findings=findings, unsettled=False)
 
 
-@dataclass
-class _Tally:
-    """What reading has noticed so far, and how many records each layer had and used."""
-
-    findings: list[Finding] = field(default_factory=list)
-    read: dict[str, int] = field(default_factory=dict)
-    used: dict[str, int] = field(default_factory=dict)
-    in_layer: dict[str, int | None] = field(default_factory=dict)
-
-
-def _read_polygons(
-    source,
-    layer: str,
-    config: Config,
-    name: str,
-    tally: _Tally,
-    window: nearby.Window | None = None,
-) -> gpd.GeoDataFrame:
-    fields = config.fields.get(name) or config.fields.get(layer)  # [fields.communes_2025]
-    gdf, found = read_layer(
-        source, layer=layer, project_crs=config.crs, fields=fields, name=name, window=window
-    )
-    tally.read[name] = int(gdf.attrs.get("records_read", len(gdf)))
-    if "records_in_layer" in gdf.attrs:
-        tally.in_layer[name] = gdf.attrs["records_in_layer"]
-    tally.findings.extend(found)
-    usable, found = qa.repair_polygons(gdf, name)
-    tally.findings.extend(found)
-    if not len(usable):
-        kinds = ", ".join(gdf.attrs.get("geometry_types", [])) or "no shape"
-        raise InputError(
-            source.label(),
-            f"the {layer} layer has no polygon with an area (it holds {kinds})",
-            "give polygons; a drawing needs closed boundaries (see qa for what was skipped)",
-        )
-    # a drawing's elements are used by building polygons; a layer's features by being kept
-    tally.used[name] = int(gdf.attrs.get("records_used", usable[C.SOURCE_ROW].nunique()))
-    return usable
-
-
-def _communes(
-    config: Config, tally: _Tally, source: LayerSource | None, name: str = "communes"
-) -> gpd.GeoDataFrame | None:
-    """A communes layer (of 2024, or ``communes_2025``) dissolved by commune; None without."""
-    if source is None:
-        return None
-    layer = _read_polygons(source, "communes", config, name, tally)
-    if C.COMMUNE not in layer and C.COMMUNE_CODE not in layer:
-        raise io_missing_column(source, name, C.COMMUNE, layer.columns)
-    if C.COMMUNE not in layer:
-        layer[C.COMMUNE] = layer[C.COMMUNE_CODE].astype(str)
-    if C.COMMUNE_CODE not in layer:
-        layer[C.COMMUNE_CODE] = ""
-    named = layer[C.COMMUNE].map(lambda v: _arrays.present(v) and bool(str(v).strip()))
-    # a feature without a name takes the name of its code's other features, else its code
-    # (blank names are not one commune)
-    name_of = dict(zip(layer[C.COMMUNE_CODE][named], layer[C.COMMUNE][named], strict=True))
-    unnamed = layer[C.COMMUNE_CODE][~named]
-    layer.loc[~named, C.COMMUNE] = [name_of.get(c, c) for c in unnamed]
-    index = CommuneIndex(layer)
-    layer[C.KEY_COMMUNE] = index.keys(layer[C.COMMUNE])
-    dissolved = layer.dissolve(by=C.KEY_COMMUNE, as_index=False, aggfunc="first")
-    dissolved = dissolved.set_geometry(
-        faces.polygonal(shapely.make_valid(dissolved.geometry.to_numpy()))
-    )
-    dissolved[C.COMMUNE_CODE] = dissolved[C.COMMUNE_CODE].map(
-        lambda v: (
-            ""
-            if v is None or (isinstance(v, float) and np.isnan(v))
-            else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-        )
-    )
-    return dissolved
-
-
-def _units_2025(config: Config, tally: _Tally) -> gpd.GeoDataFrame | None:
-    """The boundaries of the units of 2025 (``communes_2025``), checked; None without."""
-    layer = _communes(config, tally, config.communes_2025, "communes_2025")
-    if layer is None:
-        return None
-    layer, found = boundaries_2025(layer, config.province)
-    tally.findings.extend(found)
-    return layer
-
-
-def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
-    """The error for a layer that lacks a needed column, naming the columns found."""
-    found = [str(f) for f in found if f not in ("geometry", C.SOURCE_ROW)]
-    near = nearest_column(wanted, layer, found)
-    hint = f"; nearest: {near!r}" if near else ""
-    return InputError(
-        source.label(),
-        f"no column for {wanted!r} (columns found: {', '.join(found[:20])}{hint})",
-        f'rename it or map it in the config: [fields.{layer}] "<column>" = "{wanted}"',
-    )
-
-
-def _assign_communes(
+def _assignread_communes(
     parcels: gpd.GeoDataFrame, config: Config, communes: gpd.GeoDataFrame | None
 ) -> bool:
     """Give each parcel its commune; return whether it is part of the parcels' key.
@@ -296,21 +206,21 @@ class Layers:
     communes: gpd.GeoDataFrame | None
     rows: dict[str, gpd.GeoDataFrame]
     routes: dict[str, Route]
-    tally: _Tally
-    lines: _Tally
+    tally: Tally
+    lines: Tally
     communes_2025: gpd.GeoDataFrame | None = None
 
 
 def read_layers(config: Config) -> Layers:
     """Read and check the communes, every project's right of way and every centreline."""
-    tally = _Tally()
+    tally = Tally()
     tally.findings.extend(field_notes(config.fields))
-    communes = _communes(config, tally, config.communes)
-    communes_2025 = _units_2025(config, tally)
+    communes = read_communes(config, tally, config.communes)
+    communes_2025 = read_units_2025(config, tally)
     rows = {
-        p.id: _read_polygons(p.row, "row", config, f"row:{p.id}", tally) for p in config.projects
+        p.id: read_polygons(p.row, "row", config, f"row:{p.id}", tally) for p in config.projects
     }
-    lines = _Tally()
+    lines = Tally()
     routes = {p.id: _route(p, config, lines) for p in config.projects if p.centerline}
     return Layers(communes, rows, routes, tally, lines, communes_2025)
 
@@ -321,8 +231,10 @@ def read_parcel_shapes(config: Config, layers: Layers) -> gpd.GeoDataFrame:
     Only columns are added to them later (:func:`key_parcels`), so the rights of way can be
     cut by these shapes while the parcels are keyed and checked.
     """
+    if config.parcels.paths:
+        return read_files(config, layers.rows, layers.tally)
     window = _window(config, layers.rows)
-    return _read_polygons(config.parcels, "parcels", config, "parcels", layers.tally, window)
+    return read_polygons(config.parcels, "parcels", config, "parcels", layers.tally, window)
 
 
 @dataclass(frozen=True)
@@ -357,7 +269,7 @@ def key_parcels(config: Config, layers: Layers, parcels: gpd.GeoDataFrame) -> Ke
     tally, communes = layers.tally, layers.communes
     if C.PARCEL not in parcels:
         raise io_missing_column(config.parcels, "parcels", C.PARCEL, parcels.columns)
-    commune_in_key = _assign_communes(parcels, config, communes)
+    commune_in_key = _assignread_communes(parcels, config, communes)
     if C.SHEET not in parcels:
         parcels[C.SHEET] = None
     index = CommuneIndex(communes, written=parcels[C.COMMUNE].dropna().unique())
@@ -374,7 +286,7 @@ def key_parcels(config: Config, layers: Layers, parcels: gpd.GeoDataFrame) -> Ke
         if in_key and parcels[part].astype(bool).any()
     )
     for project in config.projects:
-        _check_near(layers.rows[project.id], parcels, project.row, config.parcels)
+        qa.check_near(layers.rows[project.id], parcels, project.row, config.parcels)
     return KeyedParcels(parcels, commune_in_key, index, carried)
 
 
@@ -383,12 +295,12 @@ class Book:
     """The handover records with their keys, and what reading the book noticed."""
 
     records: pd.DataFrame
-    tally: _Tally
+    tally: Tally
 
 
 def read_book(config: Config, keyed: KeyedParcels) -> Book:
     """Read the handover book and key its records as the parcels are keyed."""
-    tally = _Tally()
+    tally = Tally()
     return Book(_records(config, keyed.index, tally, keyed.carried), tally)
 
 
@@ -434,7 +346,7 @@ def _eras(config: Config) -> Eras:
 
 
 def _records(
-    config: Config, index: CommuneIndex, tally: _Tally, carried: Sequence[str] = ()
+    config: Config, index: CommuneIndex, tally: Tally, carried: Sequence[str] = ()
 ) -> pd.DataFrame:
     """The handover records with their keys; ``carried``: the key parts the parcels carry."""
     books = config.book_sources()
@@ -528,30 +440,7 @@ def _book_has_the_key(
             )
 
 
-#: A right of way this far (metres) from every parcel is in the wrong place, not a gap.
-_FAR_APART_M = 10_000.0
-
-
-def _check_near(
-    row: gpd.GeoDataFrame,
-    parcels: gpd.GeoDataFrame,
-    row_source,
-    parcels_source,
-) -> None:
-    """Refuse a right of way far from every parcel: one of the two has the wrong CRS."""
-    if not len(row) or not len(parcels):
-        return
-    distance = shapely.distance(shapely.box(*row.total_bounds), shapely.box(*parcels.total_bounds))
-    if distance > _FAR_APART_M:
-        raise CRSError(
-            row_source.label(),
-            f"the right of way lies {distance / 1000:.0f} km from every parcel of "
-            f"{parcels_source.label()}: one of the two layers has the wrong CRS",
-            'check the .prj of both, or set crs = "EPSG:…" for the wrong one in the config',
-        )
-
-
-def _route(project: Project, config: Config, tally: _Tally) -> Route:
+def _route(project: Project, config: Config, tally: Tally) -> Route:
     """A project's centreline as a route with chainage (start chainage, station equations)."""
     name = f"centerline:{project.id}"
     layer, found = read_layer(
@@ -581,7 +470,7 @@ def _records_far_away(
         return findings
     where = {label: pos for pos, label in enumerate(records[C.RECORD_LABEL].tolist())}
     rows = [where[f.feature] for f in missing]
-    far = read_parcel_keys(
+    far = sheets.parcel_keys(
         config.parcels, config.fields.get("parcels"), records[C.KEY_PARCEL].iloc[rows]
     )
     if not len(far):

@@ -250,6 +250,15 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "communes_2025_overlap": {
         "vi": "Ranh giới xã mới \"{commune}\" chồng lên xã mới khác: phần chồng được tính cho xã có mã nhỏ hơn",
         "en": "New-commune boundary \"{commune}\" overlaps another new unit: the overlap is counted in the unit with the lower code"},
+    "commune_not_the_paths": {
+        "vi": "{count} đối tượng ghi xã \"{own}\" khác với xã theo đường dẫn tệp (\"{path}\"): dùng xã của đối tượng",
+        "en": "{count} features give the commune \"{own}\", not the file path's (\"{path}\"): the feature's own is used"},
+    "sheet_not_the_paths": {
+        "vi": "{count} đối tượng ghi tờ bản đồ \"{own}\" khác với tờ theo đường dẫn tệp (\"{path}\"): dùng tờ của đối tượng",
+        "en": "{count} features give the sheet \"{own}\", not the file path's (\"{path}\"): the feature's own is used"},
+    "file_unreadable": {
+        "vi": "Không đọc được tệp: {error}; các thửa trong tệp này không được tính",
+        "en": "The file cannot be read: {error}; its parcels are not counted"},
     "book_mixes_eras": {
         "vi": "Sổ ghi xã theo cả hai thời kỳ: {in_2024} bản ghi theo xã cũ (trước 1/7/2025), {in_2025} bản ghi theo xã mới; nếu cả sổ ghi theo xã mới, khai báo era = 2025 cho sổ",
         "en": "The book names communes of both eras: {in_2024} records by the old communes (before 1/7/2025), {in_2025} by the new ones; if the whole book names new communes, set era = 2025 on it"},

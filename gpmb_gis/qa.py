@@ -14,6 +14,7 @@ import shapely
 from gpmb_gis import _arrays, faces, settings, stages
 from gpmb_gis import columns as C
 from gpmb_gis._arrays import LINEAL, PUNCTUAL
+from gpmb_gis._errors import CRSError
 from gpmb_gis._findings import ERROR, INFO, WARNING, Finding
 from gpmb_gis._text import number_key, parcel_label
 from gpmb_gis.faces import overlapping_pairs, polygonal
@@ -22,6 +23,7 @@ from gpmb_gis.labels import qa_message
 __all__ = [
     "EARLIEST_DATE",
     "area_number",
+    "check_near",
     "commune_mismatch",
     "drop_implausible_dates",
     "feature_labels",
@@ -48,11 +50,16 @@ class _Labels:
         self.sheets = layer[C.SHEET].to_numpy() if C.SHEET in layer else None
         self.parcels = layer[C.PARCEL].to_numpy() if C.PARCEL in layer else None
         self.sites = layer[C.SITE].to_numpy() if C.SITE in layer else None
+        self.files = layer[C.SOURCE_FILE].to_numpy() if C.SOURCE_FILE in layer else None
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def __getitem__(self, i: int) -> str:
+        label = self._label(i)
+        return f"{self.files[i]}: {label}" if self.files is not None else label
+
+    def _label(self, i: int) -> str:
         if self.parcels is not None:
             parcel = number_key(self.parcels[i])
             sheet = number_key(self.sheets[i]) if self.sheets is not None else ""
@@ -589,3 +596,26 @@ def _dates_after(later: list[tuple[str, str, dt.date]], as_of: dt.date) -> list[
 
 
 _MAX_ROWS_LISTED = 10
+
+
+#: A right of way this far (metres) from every parcel is in the wrong place, not a gap.
+_FAR_APART_M = 10_000.0
+
+
+def check_near(
+    row: gpd.GeoDataFrame,
+    parcels: gpd.GeoDataFrame,
+    row_source,
+    parcels_source,
+) -> None:
+    """Refuse a right of way far from every parcel: one of the two has the wrong CRS."""
+    if not len(row) or not len(parcels):
+        return
+    distance = shapely.distance(shapely.box(*row.total_bounds), shapely.box(*parcels.total_bounds))
+    if distance > _FAR_APART_M:
+        raise CRSError(
+            row_source.label(),
+            f"the right of way lies {distance / 1000:.0f} km from every parcel of "
+            f"{parcels_source.label()}: one of the two layers has the wrong CRS",
+            'check the .prj of both, or set crs = "EPSG:…" for the wrong one in the config',
+        )

@@ -20,7 +20,18 @@ from gpmb_gis.units import ERAS
 
 __all__ = ["ENCODINGS", "SOURCE_KEYS", "LayerSource", "Problems", "books", "parse_crs", "source"]
 
-SOURCE_KEYS = ("path", "layer", "sheet", "encoding", "crs", "commune", "era")
+SOURCE_KEYS = (
+    "path",
+    "paths",
+    "path_pattern",
+    "skip_unreadable",
+    "layer",
+    "sheet",
+    "encoding",
+    "crs",
+    "commune",
+    "era",
+)
 ENCODINGS = ("utf-8", "tcvn3", "abc", "vni", "cp1252", "latin1", "cp1258", "utf-16")
 
 
@@ -46,6 +57,16 @@ class LayerSource:
     era
         The era of its commune codes and names (``2024``: before 1 July 2025, ``2025``:
         after); ``None``: not said (layers are read in 2024, a book's era is detected).
+    paths
+        A layer in many files (``paths = ["dia_chinh/**/*.shp"]``): every file, sorted;
+        ``path`` is then the first.
+    path_pattern
+        Where the commune and the sheet of a file's features are, when they lack them, in its
+        path relative to ``base``: ``"{commune}/To {sheet}.dgn"``.
+    skip_unreadable
+        A file of ``paths`` that cannot be read is listed and counted instead of stopping.
+    base
+        The config's folder, which ``paths`` and ``path_pattern`` are relative to.
     """
 
     path: Path
@@ -55,10 +76,23 @@ class LayerSource:
     commune: str | None = None
     key: str = ""
     era: int | None = None
+    paths: tuple[Path, ...] = ()
+    path_pattern: str | None = None
+    skip_unreadable: bool = False
+    base: Path | None = None
 
     def label(self) -> str:
         """Return the file name (and ``#layer``) as the user wrote it, for messages."""
+        if len(self.paths) > 1:
+            return f"{len(self.paths)} files of {self.key or 'a layer'}"
         return f"{self.path.name}#{self.layer}" if self.layer else self.path.name
+
+    def relative(self, path: Path) -> str:
+        """A file's path as the user knows it: relative to the config's folder."""
+        try:
+            return path.relative_to(self.base).as_posix() if self.base else path.name
+        except ValueError:
+            return path.as_posix()
 
 
 class Problems:
@@ -109,10 +143,21 @@ def source(value: Any, key: str, base: Path, problems: Problems) -> LayerSource 
         )
         return None
     problems.unknown_keys(value, SOURCE_KEYS, f"{key}.")
-    raw_path = value.get("path")
+    paths = _globbed(value["paths"], key, base, problems) if "paths" in value else ()
+    if "paths" in value and "path" in value:
+        problems.add(key, "gives both path and paths", "keep one: paths lists many files")
+    raw_path = value.get("path", str(paths[0]) if paths else None)
     if not isinstance(raw_path, str) or not raw_path:
-        problems.add(key, "has no path", 'add path = "file.gpkg"')
+        if "paths" not in value:
+            problems.add(key, "has no path", 'add path = "file.gpkg"')
         return None
+    pattern = value.get("path_pattern")
+    if pattern is not None and not _pattern_ok(pattern):
+        problems.add(
+            f"{key}.path_pattern",
+            f"{pattern!r} names no {{commune}} or {{sheet}}",
+            'write it as "{commune}/To {sheet}.dgn", relative to the config',
+        )
     layer = value.get("layer", value.get("sheet"))
     if "layer" in value and "sheet" in value:
         problems.add(key, "gives both layer and sheet", "keep one: sheet is the layer of a book")
@@ -146,7 +191,38 @@ def source(value: Any, key: str, base: Path, problems: Problems) -> LayerSource 
         commune=str(commune) if commune is not None else None,
         key=key,
         era=era,
+        paths=paths,
+        path_pattern=str(pattern) if pattern is not None else None,
+        skip_unreadable=value.get("skip_unreadable") is True,
+        base=base,
     )
+
+
+def _globbed(value: Any, key: str, base: Path, problems: Problems) -> tuple[Path, ...]:
+    """``paths = ["dia_chinh/**/*.dgn", ...]``: every file they match, sorted, each once."""
+    globs = [value] if isinstance(value, str) else value
+    if not isinstance(globs, list) or not globs or not all(isinstance(g, str) for g in globs):
+        problems.add(
+            f"{key}.paths",
+            "must be a list of paths or patterns",
+            'write paths = ["dia_chinh/**/*.shp"]',
+        )
+        return ()
+    found: dict[Path, None] = {}
+    for glob in globs:
+        matched = sorted(p.resolve() for p in base.glob(glob) if p.is_file())
+        if not matched:
+            problems.add(
+                f"{key}.paths",
+                f"{glob!r} matches no file (looked in {base})",
+                "fix the pattern; it is relative to the config file",
+            )
+        found.update(dict.fromkeys(matched))
+    return tuple(found)
+
+
+def _pattern_ok(pattern: Any) -> bool:
+    return isinstance(pattern, str) and ("{commune}" in pattern or "{sheet}" in pattern)
 
 
 def _era(value: Any, key: str, problems: Problems) -> int | None:

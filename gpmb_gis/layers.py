@@ -1,0 +1,183 @@
+"""Reading a layer and checking it: polygons repaired, communes dissolved, many files as one.
+
+What a run reads is tallied (:class:`Tally`): records read and used per layer, and findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gpmb_gis import _arrays, faces, nearby, qa, sheets
+from gpmb_gis import columns as C
+from gpmb_gis._errors import CRSError, InputError
+from gpmb_gis._findings import ERROR, Finding
+from gpmb_gis.config import Config
+from gpmb_gis.io.aliases import nearest_column
+from gpmb_gis.io.vector import read_layer
+from gpmb_gis.join import CommuneIndex
+from gpmb_gis.sources import LayerSource
+from gpmb_gis.unit_lookup import boundaries_2025
+
+__all__ = [
+    "Tally",
+    "io_missing_column",
+    "read_communes",
+    "read_files",
+    "read_polygons",
+    "read_units_2025",
+]
+
+
+@dataclass
+class Tally:
+    """What reading has noticed so far, and how many records each layer had and used."""
+
+    findings: list[Finding] = field(default_factory=list)
+    read: dict[str, int] = field(default_factory=dict)
+    used: dict[str, int] = field(default_factory=dict)
+    in_layer: dict[str, int | None] = field(default_factory=dict)
+
+
+def read_polygons(
+    source,
+    layer: str,
+    config: Config,
+    name: str,
+    tally: Tally,
+    window: nearby.Window | None = None,
+) -> gpd.GeoDataFrame:
+    """A polygon layer read into the project's CRS, repaired, tallied; refused without polygons."""
+    fields = config.fields.get(name) or config.fields.get(layer)  # [fields.communes_2025]
+    gdf, found = read_layer(
+        source, layer=layer, project_crs=config.crs, fields=fields, name=name, window=window
+    )
+    tally.read[name] = int(gdf.attrs.get("records_read", len(gdf)))
+    if "records_in_layer" in gdf.attrs:
+        tally.in_layer[name] = gdf.attrs["records_in_layer"]
+    tally.findings.extend(found)
+    usable, found = qa.repair_polygons(gdf, name)
+    tally.findings.extend(found)
+    if not len(usable):
+        kinds = ", ".join(gdf.attrs.get("geometry_types", [])) or "no shape"
+        raise InputError(
+            source.label(),
+            f"the {layer} layer has no polygon with an area (it holds {kinds})",
+            "give polygons; a drawing needs closed boundaries (see qa for what was skipped)",
+        )
+    # a drawing's elements are used by building polygons; a layer's features by being kept
+    tally.used[name] = int(gdf.attrs.get("records_used", usable[C.SOURCE_ROW].nunique()))
+    return usable
+
+
+def read_communes(
+    config: Config, tally: Tally, source: LayerSource | None, name: str = "communes"
+) -> gpd.GeoDataFrame | None:
+    """A communes layer (of 2024, or ``communes_2025``) dissolved by commune; None without."""
+    if source is None:
+        return None
+    layer = read_polygons(source, "communes", config, name, tally)
+    if C.COMMUNE not in layer and C.COMMUNE_CODE not in layer:
+        raise io_missing_column(source, name, C.COMMUNE, layer.columns)
+    if C.COMMUNE not in layer:
+        layer[C.COMMUNE] = layer[C.COMMUNE_CODE].astype(str)
+    if C.COMMUNE_CODE not in layer:
+        layer[C.COMMUNE_CODE] = ""
+    named = layer[C.COMMUNE].map(lambda v: _arrays.present(v) and bool(str(v).strip()))
+    # a feature without a name takes the name of its code's other features, else its code
+    # (blank names are not one commune)
+    name_of = dict(zip(layer[C.COMMUNE_CODE][named], layer[C.COMMUNE][named], strict=True))
+    unnamed = layer[C.COMMUNE_CODE][~named]
+    layer.loc[~named, C.COMMUNE] = [name_of.get(c, c) for c in unnamed]
+    index = CommuneIndex(layer)
+    layer[C.KEY_COMMUNE] = index.keys(layer[C.COMMUNE])
+    dissolved = layer.dissolve(by=C.KEY_COMMUNE, as_index=False, aggfunc="first")
+    dissolved = dissolved.set_geometry(
+        faces.polygonal(shapely.make_valid(dissolved.geometry.to_numpy()))
+    )
+    dissolved[C.COMMUNE_CODE] = dissolved[C.COMMUNE_CODE].map(
+        lambda v: (
+            ""
+            if v is None or (isinstance(v, float) and np.isnan(v))
+            else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+        )
+    )
+    return dissolved
+
+
+def read_units_2025(config: Config, tally: Tally) -> gpd.GeoDataFrame | None:
+    """The boundaries of the units of 2025 (``communes_2025``), checked; None without."""
+    layer = read_communes(config, tally, config.communes_2025, "communes_2025")
+    if layer is None:
+        return None
+    layer, found = boundaries_2025(layer, config.province)
+    tally.findings.extend(found)
+    return layer
+
+
+def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
+    """The error for a layer that lacks a needed column, naming the columns found."""
+    found = [str(f) for f in found if f not in ("geometry", C.SOURCE_ROW)]
+    near = nearest_column(wanted, layer, found)
+    hint = f"; nearest: {near!r}" if near else ""
+    return InputError(
+        source.label(),
+        f"no column for {wanted!r} (columns found: {', '.join(found[:20])}{hint})",
+        f'rename it or map it in the config: [fields.{layer}] "<column>" = "{wanted}"',
+    )
+
+
+def read_files(config: Config, rows: dict[str, gpd.GeoDataFrame], tally: Tally) -> gpd.GeoDataFrame:
+    """A parcels layer in many files (``paths``), with the commune and sheet their paths give.
+
+    Only the files whose extent meets a right of way are read, each near it and on its own.
+    """
+    pieces = nearby.row_boxes([g for r in rows.values() for g in r.geometry.to_numpy()])
+    parts = []
+    for key in ("read", "used", "in_layer"):
+        getattr(tally, key)["parcels"] = 0
+    for one, relative, fields in sheets.file_sources(config.parcels):
+        mine = Tally()
+        try:
+            window = nearby.plan_window(one.path, one.layer, one.crs, config.crs, pieces)
+            if not sheets.meets(one, window):
+                tally.in_layer["parcels"] += sheets.feature_count(one)
+                continue
+            gdf = read_polygons(one, "parcels", config, "parcels", mine, window)
+        except (InputError, CRSError) as exc:
+            if not config.parcels.skip_unreadable:
+                raise InputError(
+                    relative,
+                    str(exc),
+                    "repair or remove the file, or set skip_unreadable = true to list it and go on",
+                ) from exc
+            tally.findings.append(
+                Finding(
+                    ERROR,
+                    "file_unreadable",
+                    "parcels",
+                    relative,
+                    params={"error": str(exc)},
+                    listed=True,
+                )
+            )
+            continue
+        gdf, found = sheets.from_path(gdf, fields, relative, "parcels")
+        tally.findings += [
+            replace(f, feature=f"{relative}: {f.feature}".rstrip(": ")) for f in mine.findings
+        ] + found
+        for key in ("read", "used"):
+            getattr(tally, key)["parcels"] += getattr(mine, key)["parcels"]
+        tally.in_layer["parcels"] += mine.in_layer.get("parcels") or mine.read["parcels"]
+        parts.append(gdf)
+    if not parts:
+        raise InputError(
+            config.parcels.label(),
+            "no file of the layer meets a right of way",
+            "check the paths and the rights of way (and their CRS)",
+        )
+    return pd.concat(parts, ignore_index=True)

@@ -256,6 +256,12 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "sheet_not_the_paths": {
         "vi": "{count} đối tượng ghi tờ bản đồ \"{own}\" khác với tờ theo đường dẫn tệp (\"{path}\"): dùng tờ của đối tượng",
         "en": "{count} features give the sheet \"{own}\", not the file path's (\"{path}\"): the feature's own is used"},
+    "file_empty": {
+        "vi": "Tệp không có đối tượng nào (tờ bản đồ chưa vẽ)",
+        "en": "The file holds no feature (a sheet not drawn yet)"},
+    "path_pattern_unmatched": {
+        "vi": "Đường dẫn tệp không khớp path_pattern: xã và tờ bản đồ không lấy được từ đường dẫn",
+        "en": "The file's path does not fit path_pattern: no commune or sheet is taken from it"},
     "file_unreadable": {
         "vi": "Không đọc được tệp: {error}; các thửa trong tệp này không được tính",
         "en": "The file cannot be read: {error}; its parcels are not counted"},

@@ -5,7 +5,10 @@ What a run reads is tallied (:class:`Tally`): records read and used per layer, a
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -14,8 +17,8 @@ import shapely
 
 from gpmb_gis import _arrays, faces, nearby, qa, sheets
 from gpmb_gis import columns as C
-from gpmb_gis._errors import CRSError, InputError
-from gpmb_gis._findings import ERROR, Finding
+from gpmb_gis._errors import CRSError, GpmbError, InputError
+from gpmb_gis._findings import ERROR, INFO, Finding
 from gpmb_gis.config import Config
 from gpmb_gis.io.aliases import nearest_column
 from gpmb_gis.io.vector import read_layer
@@ -131,49 +134,66 @@ def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
     )
 
 
+class _File(NamedTuple):
+    """One file of a many-file layer as read: its features, tally and error (or skipped)."""
+
+    relative: str
+    features: gpd.GeoDataFrame | None
+    tally: Tally
+    error: Exception | None = None
+    outside: int = 0  # features of a file whose extent meets no right of way (not read)
+
+
+def _read_file(
+    config: Config, pieces: np.ndarray, one: LayerSource, relative: str, fields: dict[str, str]
+) -> _File:
+    mine = Tally()
+    try:
+        window = nearby.plan_window(one.path, one.layer, one.crs, config.crs, pieces)
+        if not sheets.meets(one, window):
+            return _File(relative, None, mine, outside=sheets.feature_count(one))
+        if sheets.is_empty(one):  # a sheet with nothing drawn yet: said, not an error
+            mine.findings.append(Finding(INFO, "file_empty", "parcels", relative))
+            return _File(relative, None, mine)
+        gdf = read_polygons(one, "parcels", config, "parcels", mine, window)
+    except (InputError, CRSError) as exc:
+        return _File(relative, None, mine, exc)
+    gdf, found = sheets.from_path(gdf, fields, relative, "parcels")
+    mine.findings[:] = [
+        replace(f, feature=f"{relative}: {f.feature}".rstrip(": ")) for f in mine.findings
+    ] + found
+    return _File(relative, gdf, mine)
+
+
 def read_files(config: Config, rows: dict[str, gpd.GeoDataFrame], tally: Tally) -> gpd.GeoDataFrame:
     """A parcels layer in many files (``paths``), with the commune and sheet their paths give.
 
-    Only the files whose extent meets a right of way are read, each near it and on its own.
+    Only the files whose extent meets a right of way are read, each near it and on its own,
+    several at once (the readers let go of Python's lock); the results are taken in the
+    files' order, so a run gives the same tables whatever the timing.
     """
     pieces = nearby.row_boxes([g for r in rows.values() for g in r.geometry.to_numpy()])
-    parts = []
+    files = sheets.file_sources(config.parcels)
     for key in ("read", "used", "in_layer"):
         getattr(tally, key)["parcels"] = 0
-    for one, relative, fields in sheets.file_sources(config.parcels):
-        mine = Tally()
-        try:
-            window = nearby.plan_window(one.path, one.layer, one.crs, config.crs, pieces)
-            if not sheets.meets(one, window):
-                tally.in_layer["parcels"] += sheets.feature_count(one)
-                continue
-            gdf = read_polygons(one, "parcels", config, "parcels", mine, window)
-        except (InputError, CRSError) as exc:
-            if not config.parcels.skip_unreadable:
-                raise InputError(
-                    relative,
-                    str(exc),
-                    "repair or remove the file, or set skip_unreadable = true to list it and go on",
-                ) from exc
-            tally.findings.append(
-                Finding(
-                    ERROR,
-                    "file_unreadable",
-                    "parcels",
-                    relative,
-                    params={"error": str(exc)},
-                    listed=True,
-                )
-            )
-            continue
-        gdf, found = sheets.from_path(gdf, fields, relative, "parcels")
-        tally.findings += [
-            replace(f, feature=f"{relative}: {f.feature}".rstrip(": ")) for f in mine.findings
-        ] + found
-        for key in ("read", "used"):
-            getattr(tally, key)["parcels"] += getattr(mine, key)["parcels"]
-        tally.in_layer["parcels"] += mine.in_layer.get("parcels") or mine.read["parcels"]
-        parts.append(gdf)
+    parts, touching = [], 0
+    with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
+        done = pool.map(lambda f: _read_file(config, pieces, *f), files)
+        for file in sheets.progress(done, len(files), "parcels"):
+            tally.in_layer["parcels"] += file.outside
+            if file.error is not None:
+                _unreadable(config, file, tally)
+            elif file.features is None:
+                tally.findings += file.tally.findings
+            else:
+                touching += 1
+                tally.findings += file.tally.findings
+                for key in ("read", "used"):
+                    getattr(tally, key)["parcels"] += getattr(file.tally, key)["parcels"]
+                in_file = file.tally.in_layer.get("parcels") or file.tally.read["parcels"]
+                tally.in_layer["parcels"] += in_file
+                parts.append(file.features)
+    sheets.say(f"parcels: {len(files):,} files, {touching:,} touch a right of way", len(files))
     if not parts:
         raise InputError(
             config.parcels.label(),
@@ -181,3 +201,23 @@ def read_files(config: Config, rows: dict[str, gpd.GeoDataFrame], tally: Tally) 
             "check the paths and the rights of way (and their CRS)",
         )
     return pd.concat(parts, ignore_index=True)
+
+
+def _unreadable(config: Config, file: _File, tally: Tally) -> None:
+    """A file that cannot be read: the run stops naming it, or it is listed (skip_unreadable)."""
+    error = file.error
+    what = error.what if isinstance(error, GpmbError) else str(error)
+    if not config.parcels.skip_unreadable:
+        todo = error.todo if isinstance(error, GpmbError) and error.todo else "repair the file"
+        raise InputError(
+            file.relative, what, f"{todo}; or set skip_unreadable = true to list it and go on"
+        ) from error
+    tally.findings.append(
+        Finding(
+            ERROR,
+            "file_unreadable",
+            "parcels",
+            file.relative,
+            params={"error": what},
+        )
+    )

@@ -10,9 +10,9 @@ commune wins, with a QA row when the two disagree. Findings name the file a feat
 from __future__ import annotations
 
 import dataclasses
-import functools
-import re
+import sys
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -24,55 +24,42 @@ from gpmb_gis._findings import WARNING, Finding
 from gpmb_gis._text import commune_key, number_key
 from gpmb_gis.io.vector import read_parcel_keys
 from gpmb_gis.nearby import Window
-from gpmb_gis.sources import LayerSource
+from gpmb_gis.sources import LayerSource, path_fields
 
-__all__ = ["feature_count", "file_sources", "from_path", "meets", "parcel_keys", "path_fields"]
+__all__ = [
+    "feature_count",
+    "file_sources",
+    "from_path",
+    "is_empty",
+    "meets",
+    "parcel_keys",
+    "progress",
+    "say",
+]
+
+#: Fewer files than this are read without a progress bar or a line about them.
+MANY_FILES = 20
 
 _FIELDS = {"commune": C.COMMUNE, "sheet": C.SHEET}
+T = TypeVar("T")
 
 
-@functools.lru_cache(maxsize=64)
-def _pattern_regex(pattern: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{commune\}|\{sheet\})", pattern.replace("\\", "/"))
-    body = "".join(
-        f"(?P<{p[1:-1]}>[^/]+?)" if p in ("{commune}", "{sheet}") else re.escape(p) for p in parts
-    )
-    return re.compile(rf"(?:^|/){body}$", re.IGNORECASE)
+def file_sources(source: LayerSource) -> list[tuple[LayerSource, str, dict[str, str] | None]]:
+    """Each file of a many-file layer: a source of its own, its relative path, its path fields.
 
-
-def path_fields(pattern: str | None, relative: str) -> dict[str, str]:
-    """The commune and sheet a file's path gives by ``pattern`` (none when it does not match).
-
-    The pattern is matched against the end of the path relative to the config, so
-    ``"{commune}/To {sheet}.dgn"`` reads ``dia_chinh/Hop Thanh/To 12.dgn``.
-
-    Examples
-    --------
-    >>> path_fields("{commune}/To {sheet}.dgn", "dia_chinh/Hop Thanh/To 12.DGN")
-    {'commune': 'Hop Thanh', 'sheet': '12'}
-    >>> path_fields("{commune}_{sheet}.shp", "bo_sung/06226_12.shp")
-    {'commune': '06226', 'sheet': '12'}
-    >>> path_fields("{commune}_{sheet}.shp", "bo_sung/readme.txt")
-    {}
+    The fields are None for a file whose path does not fit the layer's ``path_pattern``.
     """
-    if not pattern:
-        return {}
-    match = _pattern_regex(pattern).search(relative.replace("\\", "/"))
-    return {k: v.strip() for k, v in match.groupdict().items()} if match else {}
-
-
-def file_sources(source: LayerSource) -> list[tuple[LayerSource, str, dict[str, str]]]:
-    """Each file of a many-file layer: a source of its own, its relative path, its path fields."""
     out = []
     for path in source.paths:
         relative = source.relative(path)
         one = dataclasses.replace(source, path=path, paths=(), path_pattern=None)
-        out.append((one, relative, path_fields(source.path_pattern, relative)))
+        fields = path_fields(source.path_pattern, relative)
+        out.append((one, relative, fields if fields or not source.path_pattern else None))
     return out
 
 
 def from_path(
-    layer: pd.DataFrame, fields: dict[str, str], relative: str, name: str
+    layer: pd.DataFrame, fields: dict[str, str] | None, relative: str, name: str
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Fill a file's features' commune and sheet from its path where they lack them.
 
@@ -81,6 +68,9 @@ def from_path(
     """
     out = layer.assign(**{C.SOURCE_FILE: relative})
     findings = []
+    if fields is None:  # the path does not fit the pattern: nothing taken from it
+        fields = {}
+        findings.append(Finding(WARNING, "path_pattern_unmatched", name, relative))
     for part, column in _FIELDS.items():
         given = fields.get(part)
         if not given:
@@ -124,7 +114,10 @@ def meets(source: LayerSource, window: Window | None) -> bool:
     """
     if window is None or not len(window.boxes):
         return True
-    bounds = _info(source).get("total_bounds")
+    info = _info(source)
+    if not info.get("crs") and not source.crs:
+        return True  # no CRS to compare the extent in: read, and let the reader tell
+    bounds = info.get("total_bounds")
     if bounds is None or not np.all(np.isfinite(bounds)):
         return True
     x0, y0, x1, y1 = bounds
@@ -134,6 +127,11 @@ def meets(source: LayerSource, window: Window | None) -> bool:
             (boxes[:, 0] <= x1) & (boxes[:, 2] >= x0) & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0)
         ).any()
     )
+
+
+def is_empty(source: LayerSource) -> bool:
+    """Whether a file's header says it holds no feature."""
+    return _info(source).get("features") == 0
 
 
 def feature_count(source: LayerSource) -> int:
@@ -160,3 +158,22 @@ def parcel_keys(
             continue
         parts.append(from_path(found, given, relative, "parcels")[0])
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _terminal() -> bool:
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
+def progress(items: Iterable[T], total: int, what: str) -> Iterable[T]:
+    """``items``, with a progress bar on a terminal when there are many (tqdm)."""
+    if total < MANY_FILES or not _terminal():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=what, unit="file", leave=False)
+
+
+def say(line: str, total: int = MANY_FILES) -> None:
+    """One line about a long read on stderr (many files only), for a terminal or a log."""
+    if total >= MANY_FILES:
+        print(line, file=sys.stderr)

@@ -7,6 +7,8 @@ is reported at once.
 from __future__ import annotations
 
 import difflib
+import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,16 @@ from pyproj.exceptions import CRSError as PyprojCRSError
 from gpmb_gis._errors import ConfigError
 from gpmb_gis.units import ERAS
 
-__all__ = ["ENCODINGS", "SOURCE_KEYS", "LayerSource", "Problems", "books", "parse_crs", "source"]
+__all__ = [
+    "ENCODINGS",
+    "SOURCE_KEYS",
+    "LayerSource",
+    "Problems",
+    "books",
+    "parse_crs",
+    "path_fields",
+    "source",
+]
 
 SOURCE_KEYS = (
     "path",
@@ -31,6 +42,27 @@ SOURCE_KEYS = (
     "crs",
     "commune",
     "era",
+)
+#: Files beside a shapefile or a raster that are parts of it, never layers of their own.
+SIDE_FILES = frozenset(
+    {
+        ".dbf",
+        ".shx",
+        ".prj",
+        ".cpg",
+        ".qix",
+        ".sbn",
+        ".sbx",
+        ".xml",
+        ".qmd",
+        ".aux",
+        ".fix",
+        ".atx",
+        ".ain",
+        ".aih",
+        ".lock",
+        ".qpj",
+    }
 )
 ENCODINGS = ("utf-8", "tcvn3", "abc", "vni", "cp1252", "latin1", "cp1258", "utf-16")
 
@@ -152,6 +184,12 @@ def source(value: Any, key: str, base: Path, problems: Problems) -> LayerSource 
             problems.add(key, "has no path", 'add path = "file.gpkg"')
         return None
     pattern = value.get("path_pattern")
+    if paths and _pattern_ok(pattern) and not _fits_any(pattern, paths, base):
+        problems.add(
+            f"{key}.path_pattern",
+            f"{pattern!r} fits none of the {len(paths)} files",
+            'write it as their paths are, e.g. "{commune}/To {sheet}.shp"; * stands for any text',
+        )
     if pattern is not None and not _pattern_ok(pattern):
         problems.add(
             f"{key}.path_pattern",
@@ -210,7 +248,11 @@ def _globbed(value: Any, key: str, base: Path, problems: Problems) -> tuple[Path
         return ()
     found: dict[Path, None] = {}
     for glob in globs:
-        matched = sorted(p.resolve() for p in base.glob(glob) if p.is_file())
+        matched = sorted(
+            p.resolve()
+            for p in base.glob(glob)
+            if p.is_file() and p.suffix.lower() not in SIDE_FILES
+        )
         if not matched:
             problems.add(
                 f"{key}.paths",
@@ -219,6 +261,17 @@ def _globbed(value: Any, key: str, base: Path, problems: Problems) -> tuple[Path
             )
         found.update(dict.fromkeys(matched))
     return tuple(found)
+
+
+def _fits_any(pattern: str, paths: tuple[Path, ...], base: Path) -> bool:
+    for path in paths:
+        try:
+            relative = path.relative_to(base).as_posix()
+        except ValueError:
+            relative = path.as_posix()
+        if path_fields(pattern, relative):
+            return True
+    return False
 
 
 def _pattern_ok(pattern: Any) -> bool:
@@ -271,3 +324,44 @@ def parse_crs(value: Any, key: str, problems: Problems) -> CRS | None:
             'write it as "EPSG:9215" (VN-2000 / TM-3 107-15)',
         )
         return None
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    """A path pattern as a regular expression matched at the end of a path.
+
+    ``{commune}`` is any text of one folder or name; ``{sheet}`` has no space or ``_`` (so
+    ``{commune}_{sheet}`` reads ``hop_thanh_13``); ``*`` is any text of one folder or name.
+    """
+    parts = re.split(r"(\{commune\}|\{sheet\}|\*)", pattern.replace("\\", "/"))
+    regex = {"{commune}": "(?P<commune>[^/]+?)", "{sheet}": "(?P<sheet>[^/_ ]+?)", "*": "[^/]*"}
+    body = "".join(regex.get(p, re.escape(p)) for p in parts)
+    return re.compile(rf"(?:^|/){body}$", re.IGNORECASE)
+
+
+def path_fields(pattern: str | None, relative: str) -> dict[str, str]:
+    """The commune and sheet a file's path gives by ``pattern`` (none when it does not match).
+
+    The pattern is matched against the end of the path relative to the config, so
+    ``"{commune}/To {sheet}.dgn"`` reads ``dia_chinh/Hop Thanh/To 12.dgn``.
+
+    Examples
+    --------
+    >>> path_fields("{commune}/To {sheet}.dgn", "dia_chinh/Hop Thanh/To 12.DGN")
+    {'commune': 'Hop Thanh', 'sheet': '12'}
+    >>> path_fields("{commune}_{sheet}.shp", "bo_sung/06226_12.shp")
+    {'commune': '06226', 'sheet': '12'}
+    >>> path_fields("{commune}_{sheet}.shp", "bo_sung/readme.txt")
+    {}
+    >>> path_fields("{commune}_{sheet}.*", "hop_thanh_13.shp")
+    {'commune': 'hop_thanh', 'sheet': '13'}
+    >>> path_fields("To {sheet}", "Hop Thanh/To 4.shp")
+    {'sheet': '4'}
+    """
+    if not pattern:
+        return {}
+    relative = relative.replace("\\", "/")
+    if "." not in pattern.rsplit("/", 1)[-1]:  # a pattern without the file's extension
+        relative = re.sub(r"\.[^./]+$", "", relative)
+    match = _pattern_regex(pattern).search(relative)
+    return {k: v.strip() for k, v in match.groupdict().items()} if match else {}

@@ -89,8 +89,9 @@ def test_a_corrupt_file_among_good_ones_names_itself(tmp_path):
     (tmp_path / "dia_chinh" / "Tan Lien" / "To 4.gpkg").write_bytes(b"not a geopackage")
     with pytest.raises(InputError) as caught:
         compute_progress(config)
-    assert str(caught.value).startswith("dia_chinh/Tan Lien/To 4.gpkg: ")
-    assert "skip_unreadable" in str(caught.value)
+    message = str(caught.value)
+    assert message.startswith("dia_chinh/Tan Lien/To 4.gpkg: ")
+    assert "skip_unreadable" in message and ": To 4.gpkg:" not in message  # named once
 
 
 def test_a_corrupt_file_may_be_listed_and_skipped(tmp_path):
@@ -100,6 +101,33 @@ def test_a_corrupt_file_may_be_listed_and_skipped(tmp_path):
     row = result.qa_issues[result.qa_issues["check"] == "file_unreadable"]
     assert row["feature"].tolist() == ["dia_chinh/Tan Lien/To 4.gpkg"]
     assert result.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(2000.0)
+    accounts = result.records.set_index("layer").loc["parcels"]
+    assert accounts["read"] == accounts["used"] + accounts["listed"]  # the file is no record
+    assert "records_unaccounted" not in set(result.qa_issues["check"])
+
+
+def test_an_empty_sheet_file_is_said_not_an_error(tmp_path):
+    import geopandas as gpd
+
+    config = _files(tmp_path)
+    empty = gpd.GeoDataFrame({"SOTHUA": []}, geometry=[], crs="EPSG:9215")
+    empty.to_file(tmp_path / "dia_chinh" / "Tan Lien" / "To 5.gpkg")
+    result = compute_progress(config)
+    assert "file_empty" in set(result.qa_issues["check"])
+
+
+def test_a_file_the_pattern_does_not_fit_is_listed_and_side_files_are_no_layers(tmp_path):
+    import shutil
+
+    config = _files(tmp_path)
+    shutil.copy(
+        tmp_path / "dia_chinh" / "Tan Lien" / "To 3.gpkg", tmp_path / "dia_chinh" / "x.gpkg"
+    )
+    (tmp_path / "dia_chinh" / "Tan Lien" / "To 3.cpg").write_text("UTF-8")
+    result = compute_progress(config, allow_unplaced=True)
+    row = result.qa_issues[result.qa_issues["check"] == "path_pattern_unmatched"]
+    assert row["feature"].tolist() == ["dia_chinh/x.gpkg"]
+    assert "To 3.cpg" not in " ".join(result.qa_issues["feature"])
 
 
 @pytest.mark.parametrize(
@@ -108,6 +136,7 @@ def test_a_corrupt_file_may_be_listed_and_skipped(tmp_path):
         ('paths = ["nowhere/*.gpkg"]', "layers.parcels.paths"),
         ('paths = ["dia_chinh/**/*.gpkg"], path = "row.gpkg"', "layers.parcels"),
         ('paths = ["dia_chinh/**/*.gpkg"], path_pattern = "To.gpkg"', "path_pattern"),
+        ('paths = ["dia_chinh/**/*.gpkg"], path_pattern = "{commune}/To {sheet}.shp"', "fits none"),
     ],
 )
 def test_many_files_are_checked_in_the_config(tmp_path, paths, where):
@@ -132,3 +161,14 @@ def test_a_record_whose_parcel_is_in_another_file_away_from_the_row_is_outside_i
     result = compute_progress(config, allow_unplaced=True)
     checks = result.qa_issues["check"].tolist()
     assert "record_outside_row" in checks and "record_no_parcel" not in checks
+
+
+def test_a_read_of_many_files_says_how_many_touch_a_right_of_way(tmp_path, capsys):
+    config = _files(tmp_path)
+    for k in range(20):  # sheets 3 km away: never read
+        write_layer(tmp_path / "dia_chinh" / "Tan Lien" / f"To {20 + k}.gpkg", [
+            {"SOTHUA": 1, "geometry": rect(3000 + 30 * k, 0, 3020 + 30 * k, 20)},
+        ])  # fmt: skip
+    result = compute_progress(config)
+    assert "parcels: 22 files, 2 touch a right of way" in capsys.readouterr().err
+    assert result.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(2000.0)

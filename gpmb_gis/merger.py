@@ -1,6 +1,6 @@
 """A project's overlay by the units of 2025 its communes became part of (the 2025 merger).
 
-Each commune of the run goes whole to its unit of 2025 (:func:`gpmb_gis.unit_lookup.new_units`); a
+Each commune of the run goes whole to its unit of 2025 (:func:`gpmb_gis.unit_lookup.unit_targets`); a
 commune divided between two units is split by the new units' boundaries (the config's
 ``communes_2025`` layer), and without them the run stops, naming the commune: its land is never
 given to one of its units by guess. Areas stay unions: a face of the right of way in two old
@@ -19,7 +19,7 @@ from gpmb_gis import columns as C
 from gpmb_gis._errors import InputError
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.overlay import ProjectOverlay, Units, unit_parts
-from gpmb_gis.unit_lookup import divided_units, new_units, own_crosswalk
+from gpmb_gis.unit_lookup import own_crosswalk, unit_targets
 
 __all__ = ["communes_2025", "in_units_2025"]
 
@@ -30,8 +30,21 @@ _Unit = tuple[str, str]
 _REMAINDER_M2 = 1e-6
 
 
-def communes_2025(ov: ProjectOverlay, inputs: Inputs, *, strict: bool = True) -> list[_Unit]:
+def _targets(ov: ProjectOverlay, inputs: Inputs) -> list[list[_Unit]]:
+    """Each commune's units of 2025: one, several (divided) or none, looked up once."""
+    config, units = inputs.config, ov.communes
+    codes = [code or name for code, name in zip(units.codes, units.names, strict=True)]
+    era = (config.communes or config.parcels).era or 2024
+    own = own_crosswalk(config.crosswalk)
+    return unit_targets(codes, units.names, config.province, own, era)
+
+
+def communes_2025(
+    ov: ProjectOverlay, inputs: Inputs, *, strict: bool = True, targets=None
+) -> list[_Unit]:
     """The unit of 2025 (code, name) of each commune of the overlay; blank when not known.
+
+    ``targets`` are the communes' units as :func:`_targets` gives them, when already known.
 
     Raises
     ------
@@ -40,17 +53,13 @@ def communes_2025(ov: ProjectOverlay, inputs: Inputs, *, strict: bool = True) ->
         gives no ``communes_2025`` boundaries to split it by (not ``strict``: a report in the
         era of 2024, its land goes to the unknown unit).
     """
-    config, units = inputs.config, ov.communes
-    codes = [code or name for code, name in zip(units.codes, units.names, strict=True)]
-    era = (config.communes or config.parcels).era or 2024
-    own = own_crosswalk(config.crosswalk)
-    new = new_units(codes, units.names, config.province, own, era=era)
-    if strict and era == 2024 and inputs.communes_2025 is None:
-        divided = divided_units(codes, units.names, config.province, own)
+    units = ov.communes
+    targets = targets if targets is not None else _targets(ov, inputs)
+    if strict and inputs.communes_2025 is None:
         crossed = [
-            f"{units.names[u]} ({' / '.join(n for _, n in divided[u])})"
+            f"{units.names[u]} ({' / '.join(n for _, n in targets[u])})"
             for u in np.flatnonzero(units.required_m2 > 0)
-            if divided[u]
+            if len(targets[u]) > 1
         ]
         if crossed:
             raise InputError(
@@ -60,7 +69,7 @@ def communes_2025(ov: ProjectOverlay, inputs: Inputs, *, strict: bool = True) ->
                 'give them under [layers] as communes_2025 = "ranh_gioi_xa_2025.gpkg", or '
                 "write the commune's one unit in your own crosswalk ([communes] crosswalk)",
             )
-    return new
+    return [t[0] if len(t) == 1 else ("", "") for t in targets]
 
 
 def in_units_2025(
@@ -72,10 +81,11 @@ def in_units_2025(
     land goes to the unit of the ``communes_2025`` boundaries it lies in (land outside them
     to ``unknown``). Also returns, per new unit, the names of its old communes joined by "; ".
     """
-    new = communes_2025(ov, inputs, strict=strict)
+    found = _targets(ov, inputs)
+    new = communes_2025(ov, inputs, strict=strict, targets=found)
     units = ov.communes
     layer = _layer_units(inputs)
-    shares = _divided(ov, inputs) if layer is not None else [set() for _ in units.keys]
+    shares = [set(t) if len(t) > 1 and layer is not None else set() for t in found]
     split = np.array([bool(c) for c in shares], dtype=bool)
     targets = sorted(
         {t for t, cut in zip(new, split, strict=True) if not cut}
@@ -139,16 +149,6 @@ def _layer_units(inputs: Inputs) -> list[tuple[object, _Unit]] | None:
     return list(zip(layer.geometry.to_numpy(), units, strict=True))
 
 
-def _divided(ov: ProjectOverlay, inputs: Inputs) -> list[set[_Unit]]:
-    """For each commune of the overlay, the units of 2025 it was divided between (or none)."""
-    config, units = inputs.config, ov.communes
-    if ((config.communes or config.parcels).era or 2024) == 2025:
-        return [set() for _ in units.keys]
-    codes = [code or name for code, name in zip(units.codes, units.names, strict=True)]
-    own = own_crosswalk(config.crosswalk)
-    return [set(d) for d in divided_units(codes, units.names, config.province, own)]
-
-
 #: The new boundaries, each unit's position among the targets, and the units each divided
 #: commune was divided between: a part in another unit's boundary goes to the unknown unit.
 _Split = tuple[list[tuple[object, _Unit]], dict[_Unit, int], list[set[_Unit]]]
@@ -205,16 +205,16 @@ def _split_required(
     What lies in none of their boundaries goes to the unknown unit.
     """
     layer, position, shares = split
+    new_geoms = np.array([g for g, _ in layer], dtype=object)
     for u, geom in geoms.items():
         inside = shapely.intersection(geom, ov.row)
-        total = float(shapely.area(inside))
-        for new_geom, target in layer:
-            if target in shares[u]:
-                part = float(shapely.area(shapely.intersection(inside, new_geom)))
-                required[position[target]] += part
-                total -= part
-        if total > _REMAINDER_M2:
-            required[position[("", "")]] += total
+        mine = np.array([t in shares[u] for _, t in layer], dtype=bool)
+        parts = shapely.area(shapely.intersection(inside, new_geoms[mine]))
+        at = [position[t] for (_, t), m in zip(layer, mine, strict=True) if m]
+        np.add.at(required, np.array(at, dtype=np.int64), parts)
+        rest = float(shapely.area(inside)) - float(parts.sum())
+        if rest > _REMAINDER_M2:
+            required[position[("", "")]] += rest
 
 
 def _piece_units(

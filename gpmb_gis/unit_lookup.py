@@ -30,7 +30,6 @@ __all__ = [
     "boundaries_2025",
     "code_text",
     "codes_2025",
-    "divided_units",
     "is_code",
     "names_2024",
     "names_2025",
@@ -96,7 +95,13 @@ def unit_targets(
     own: pd.DataFrame | None,
     era: int = 2024,
 ) -> list[list[_Unit]]:
-    """Each commune's units of 2025: one, several (divided) or none (not known)."""
+    """Each commune's units of 2025: one, several (divided) or none (not known).
+
+    Examples
+    --------
+    >>> unit_targets(["06622", "06226", "9"], ["", "", ""], "Lạng Sơn", None)
+    [[('06613', 'Xã Đình Lập'), ('06625', 'Xã Kiên Mộc')], [('06187', 'Phường Kỳ Lừa')], []]
+    """
     if era == 2025:  # the communes are units of 2025 themselves: as written when not listed
         found = units_2025(codes, names, province)
         return [
@@ -271,7 +276,7 @@ def new_units(
     -------
     list of (code, name)
         Blank for a commune not found once in the lists, or divided between two units of
-        2025 (:func:`divided_units` names them).
+        2025 (:func:`unit_targets` names them).
 
     Examples
     --------
@@ -282,22 +287,6 @@ def new_units(
     """
     found = unit_targets(codes, names, province, own, era)
     return [t[0] if len(t) == 1 else ("", "") for t in found]
-
-
-def divided_units(
-    codes: Sequence[object],
-    names: Sequence[object],
-    province: str | None,
-    own: pd.DataFrame | None = None,
-) -> list[list[tuple[str, str]]]:
-    """For each commune of 2024, the units of 2025 it was divided between (none if not).
-
-    Examples
-    --------
-    >>> divided_units(["06622", "06226"], ["", ""], "Lạng Sơn")
-    [[('06613', 'Xã Đình Lập'), ('06625', 'Xã Kiên Mộc')], []]
-    """
-    return [t if len(t) > 1 else [] for t in unit_targets(codes, names, province, own)]
 
 
 def own_crosswalk(path: Path | None) -> pd.DataFrame | None:

@@ -1,6 +1,7 @@
 """A project's overlay by the units of 2025 its communes became part of (the 2025 merger).
 
-Each commune of the run goes whole to its unit of 2025 (:func:`gpmb_gis.unit_lookup.unit_targets`); a
+Each commune of the run goes whole to its unit of 2025
+(:func:`gpmb_gis.unit_lookup.unit_targets`); a
 commune divided between two units is split by the new units' boundaries (the config's
 ``communes_2025`` layer), and without them the run stops, naming the commune: its land is never
 given to one of its units by guess. Areas stay unions: a face of the right of way in two old

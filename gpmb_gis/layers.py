@@ -150,9 +150,10 @@ def _read_file(
     mine = Tally()
     try:
         window = nearby.plan_window(one.path, one.layer, one.crs, config.crs, pieces)
-        if not sheets.meets(one, window):
-            return _File(relative, None, mine, outside=sheets.feature_count(one))
-        if sheets.is_empty(one):  # a sheet with nothing drawn yet: said, not an error
+        if not sheets.meets(window):
+            assert window is not None
+            return _File(relative, None, mine, outside=window.features or 0)
+        if sheets.is_empty(one, window):  # a sheet with nothing drawn yet: said, not an error
             mine.findings.append(Finding(INFO, "file_empty", "parcels", relative))
             return _File(relative, None, mine)
         gdf = read_polygons(one, "parcels", config, "parcels", mine, window)

@@ -40,6 +40,7 @@ __all__ = [
     "gpkg_fids",
     "gpkg_select",
     "is_parquet",
+    "layer_info",
     "object_text",
     "parquet_rows",
     "plan_window",
@@ -73,12 +74,16 @@ class Window:
         The file's format (``GPKG``, ``ESRI Shapefile``, ``Parquet``…).
     features
         Features in the whole file, when its metadata says (None otherwise).
+    extent
+        The file's extent in its CRS, when its header says and it has a CRS (declared or
+        its own): with it a file that meets no right of way is skipped unread.
     """
 
     boxes: np.ndarray
     shapes: np.ndarray
     driver: str = ""
     features: int | None = None
+    extent: tuple[float, float, float, float] | None = None
 
 
 def row_boxes(geoms: Sequence[shapely.Geometry], cell_m: float = BOX_CELL_M) -> np.ndarray:
@@ -105,7 +110,8 @@ def row_boxes(geoms: Sequence[shapely.Geometry], cell_m: float = BOX_CELL_M) -> 
     return pieces[keep]
 
 
-def _layer_info(path: Path, layer: str | None) -> dict[str, Any] | None:
+def layer_info(path: Path, layer: str | None) -> dict[str, Any] | None:
+    """A layer's header (driver, CRS, feature count, extent); None when it cannot be read."""
     try:
         return pyogrio.read_info(path, layer=layer)
     except Exception:  # an unreadable file is reported by the whole read that follows
@@ -144,13 +150,14 @@ def plan_window(
     """
     if not len(row_pieces) or path.is_dir():
         return None
+    extent = None
     if is_parquet(path):
         import pyarrow.parquet as pq
 
         file_crs = declared_crs or _parquet_crs(path)
         driver, features = "Parquet", int(pq.ParquetFile(path).metadata.num_rows)
     else:
-        info = _layer_info(path, layer)
+        info = layer_info(path, layer)
         if info is None or info.get("driver") in _WHOLE_DRIVERS:
             return None
         if "Polygon" not in str(info.get("geometry_type")):
@@ -158,6 +165,9 @@ def plan_window(
         file_crs = declared_crs or info.get("crs")
         driver, count = str(info.get("driver")), info.get("features")
         features = None if count is None or count < 0 else int(count)
+        bounds = info.get("total_bounds")
+        if file_crs and bounds is not None and np.all(np.isfinite(bounds)):
+            extent = tuple(float(b) for b in bounds)
     crs = CRS.from_user_input(file_crs) if file_crs else project_crs
     if crs.is_geographic and not declared_crs:
         return None  # may be metres under a wrong label: read whole, let read_layer decide
@@ -168,7 +178,7 @@ def plan_window(
             shapely.segmentize(row_pieces, 50.0),
             lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])),
         )
-    return Window(shapely.bounds(shapes), shapes, driver, features)
+    return Window(shapely.bounds(shapes), shapes, driver, features, extent)
 
 
 def _parquet_crs(path: Path) -> str | None:

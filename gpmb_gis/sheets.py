@@ -14,20 +14,17 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-import numpy as np
 import pandas as pd
-import pyogrio
 
 from gpmb_gis import columns as C
 from gpmb_gis._arrays import present
 from gpmb_gis._findings import WARNING, Finding
 from gpmb_gis._text import commune_key, number_key
 from gpmb_gis.io.vector import read_parcel_keys
-from gpmb_gis.nearby import Window
+from gpmb_gis.nearby import Window, layer_info
 from gpmb_gis.sources import LayerSource, path_fields
 
 __all__ = [
-    "feature_count",
     "file_sources",
     "from_path",
     "is_empty",
@@ -100,27 +97,14 @@ def from_path(
     return out, findings
 
 
-def _info(source: LayerSource) -> dict:
-    try:
-        return pyogrio.read_info(source.path, layer=source.layer)
-    except Exception:  # the reader says why when the file is read
-        return {}
-
-
-def meets(source: LayerSource, window: Window | None) -> bool:
+def meets(window: Window | None) -> bool:
     """Whether a file's extent (from its header, no feature read) meets a right of way.
 
-    True when it cannot be told without reading (no window, no extent in the header).
+    True when it cannot be told without reading (no window, or no extent or CRS known).
     """
-    if window is None or not len(window.boxes):
+    if window is None or window.extent is None or not len(window.boxes):
         return True
-    info = _info(source)
-    if not info.get("crs") and not source.crs:
-        return True  # no CRS to compare the extent in: read, and let the reader tell
-    bounds = info.get("total_bounds")
-    if bounds is None or not np.all(np.isfinite(bounds)):
-        return True
-    x0, y0, x1, y1 = bounds
+    x0, y0, x1, y1 = window.extent
     boxes = window.boxes
     return bool(
         (
@@ -129,15 +113,12 @@ def meets(source: LayerSource, window: Window | None) -> bool:
     )
 
 
-def is_empty(source: LayerSource) -> bool:
-    """Whether a file's header says it holds no feature."""
-    return _info(source).get("features") == 0
-
-
-def feature_count(source: LayerSource) -> int:
-    """The features of a file, from its header (0 when it does not say)."""
-    count = _info(source).get("features")
-    return int(count) if count is not None and count >= 0 else 0
+def is_empty(source: LayerSource, window: Window | None) -> bool:
+    """Whether a file's header says it holds no feature (read once: its window's, if any)."""
+    if window is not None:
+        return window.features == 0
+    info = layer_info(source.path, source.layer)
+    return info is not None and info.get("features") == 0
 
 
 def parcel_keys(

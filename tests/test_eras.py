@@ -247,3 +247,28 @@ def test_a_milestone_may_name_a_unit_of_2025(hand_config):
     assert row["scope"] == "Phường Kỳ Lừa"
     assert row["actual_pct"] == pytest.approx(70.0)  # 1 400 of 2 000 m²
     assert row["reached_date"] == day("01/05/2024")  # D handed over: A ∪ D and C's DGT
+
+
+def test_commune_labels_on_a_map_are_drawn_as_written_never_as_mathtext(tmp_path):
+    import gpmb_gis as gg
+
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"SHBANDO": 1, "SOTHUA": 1, "geometry": rect(0, 0, 100, 20)},
+    ])  # fmt: skip
+    write_layer(tmp_path / "communes.gpkg", [
+        {"MAXA": "01", "TENXA": "Xã $\\frac{a}{b}$", "geometry": rect(-10, -10, 110, 30)},
+    ])  # fmt: skip
+    write_book_csv(
+        tmp_path / "book.csv", [{"Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/03/2024"}]
+    )
+    config = simple_config(tmp_path, "").read_text(encoding="utf-8")
+    config = config.replace(
+        'parcels = "parcels.gpkg"\n', 'parcels = "parcels.gpkg"\ncommunes = "communes.gpkg"\n'
+    )
+    (tmp_path / "gpmb.toml").write_text(config, encoding="utf-8")
+    result = compute_progress(tmp_path / "gpmb.toml")
+    fig, ax = gg.plot_project(result, "X")
+    labels = [t.get_text() for t in ax.texts if "frac" in t.get_text()]
+    assert labels == ["Xã \\$\\frac{a}{b}\\$"]
+    fig.canvas.draw()  # drawn without parsing it

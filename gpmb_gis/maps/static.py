@@ -380,7 +380,7 @@ def _draw_communes(ax: Any, communes: Any, row: shapely.Geometry, result: Progre
     for name, point in zip(names, points, strict=True):
         if not point.is_empty:
             ax.annotate(
-                str(name), (point.x, point.y), fontsize=8, color="#7A3E9D", ha="center", zorder=14
+                plain(name), (point.x, point.y), fontsize=8, color="#7A3E9D", ha="center", zorder=14
             )
 
 

@@ -1,9 +1,15 @@
 """Parcels from drawings: CAD files (DGN, DXF) hold lines and text labels, not polygons.
 
-Cadastral maps drawn in MicroStation or AutoCAD keep parcel boundaries as lines (closed shapes
-or loose segments) and the parcel number and land use as text placed inside each parcel.
-:func:`polygons_from_drawing` turns such a layer into polygons with ``parcel`` and
-``land_use`` taken from the labels, and says what it used and what it skipped.
+Cadastral maps drawn in MicroStation or AutoCAD keep parcel boundaries as lines (loose
+segments, and here and there a closed shape) and the parcel number and land use as text
+placed inside each parcel. :func:`polygons_from_drawing` turns such a layer into polygons with
+``parcel`` and ``land_use`` taken from the labels, and says what it used and what it skipped.
+
+A drawing with any loose line is read as drawn: every boundary (loose lines, closed lines and
+the outlines of closed shapes) is noded and the faces between them are the parcels. A drawing
+of closed shapes only gives one polygon per shape. A face's labels are the texts inside it; a
+face with two different parcel numbers (a boundary missing?) keeps none and is listed, and so
+is a parcel number that falls in no face.
 """
 
 from __future__ import annotations
@@ -42,35 +48,73 @@ def _closed_to_polygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, closed
 
 
+def _faces(lines: np.ndarray, shapes: np.ndarray) -> np.ndarray:
+    """The faces between all the boundaries: loose lines and the outlines of shapes, noded."""
+    parts = shapely.get_parts(shapes)
+    outlines = shapely.boundary(parts[np.isin(shapely.get_type_id(parts), POLYGONAL)])
+    noded = shapely.union_all(np.concatenate([lines, outlines]))
+    return shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+
+
+def _where(point: shapely.Point) -> str:
+    return f"({point.x:.1f}, {point.y:.1f})"
+
+
 def _labels(
-    polys: gpd.GeoDataFrame,
-    points: gpd.GeoDataFrame,
-    text_col: str,
-) -> tuple[gpd.GeoDataFrame, np.ndarray]:
-    """Give each polygon the parcel number and land use written inside it."""
-    joined = gpd.sjoin(
-        points[[text_col, "geometry"]], polys[["geometry"]], how="inner", predicate="within"
+    polys: gpd.GeoDataFrame, points: gpd.GeoDataFrame, text_col: str, layer: str
+) -> tuple[gpd.GeoDataFrame, np.ndarray, list[Finding]]:
+    """Give each polygon the parcel number and land use written inside it.
+
+    Returns the polygons, which points were used, and the findings: a parcel number in no
+    polygon, a polygon with two different numbers (or land uses), which then keeps none.
+    """
+    texts = points[text_col].map(lambda v: "" if v is None else str(v)).to_numpy()
+    number = np.array([m.group(1) if (m := _PARCEL_TEXT.match(t)) else None for t in texts])
+    use = np.array(
+        [m.group(1).replace(" ", "") if (m := _LAND_USE_TEXT.match(t)) else None for t in texts]
     )
+    label = (number != None) | (use != None)  # noqa: E711 (element-wise)
+    geoms = points.geometry.to_numpy()
+    point_at, poly_at = shapely.STRtree(polys.geometry.to_numpy()).query(
+        geoms[label], predicate="within"
+    )
+    point_at = np.flatnonzero(label)[point_at]
     used = np.zeros(len(points), dtype=bool)
-    parcel = pd.Series([None] * len(polys), index=polys.index, dtype=object)
-    land_use = pd.Series([None] * len(polys), index=polys.index, dtype=object)
-    for point_pos, (raw, target) in enumerate(
-        zip(joined[text_col], joined["index_right"], strict=True)
-    ):
-        text = str(raw) if raw is not None else ""
-        if (m := _PARCEL_TEXT.match(text)) and parcel[target] is None:
-            parcel[target] = m.group(1)
-        elif (m := _LAND_USE_TEXT.match(text)) and land_use[target] is None:
-            land_use[target] = m.group(1).replace(" ", "")
-        else:
-            continue
-        used[points.index.get_loc(joined.index[point_pos])] = True
+    used[point_at] = True
+    findings = [
+        Finding(
+            WARNING,
+            "drawing_label_outside",
+            layer,
+            f"{texts[i]} {_where(geoms[i])}",
+            params={"label": texts[i]},
+            listed=True,
+        )
+        for i in np.flatnonzero(label & ~used & (number != None))  # noqa: E711
+    ]
     out = polys.copy()
-    if C.PARCEL not in out or out[C.PARCEL].isna().all():
-        out[C.PARCEL] = parcel.to_numpy()
-    if C.LAND_USE not in out or out[C.LAND_USE].isna().all():
-        out[C.LAND_USE] = land_use.to_numpy()
-    return out, used
+    for column, values in ((C.PARCEL, number), (C.LAND_USE, use)):
+        found = pd.DataFrame({"poly": poly_at, "value": values[point_at]}).dropna()
+        distinct = found.drop_duplicates().groupby("poly")["value"]
+        kinds = distinct.nunique()
+        one = distinct.first()[kinds == 1]
+        if column not in out or out[column].isna().all():
+            mine = pd.Series(None, index=out.index, dtype=object)
+            mine[one.index] = one.to_numpy()
+            out[column] = mine.to_numpy()
+        for poly in kinds.index[kinds > 1]:
+            shown = ", ".join(sorted(distinct.get_group(poly)))
+            findings.append(
+                Finding(
+                    WARNING,
+                    "drawing_face_labels",
+                    layer,
+                    _where(out.geometry.iloc[poly].representative_point()),
+                    params={"labels": shown},
+                    area_m2=float(out.geometry.iloc[poly].area),
+                )
+            )
+    return out, used, findings
 
 
 def polygons_from_drawing(
@@ -79,9 +123,11 @@ def polygons_from_drawing(
 ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """Turn a drawing (lines, closed shapes, text) into polygons; a polygon layer is unchanged.
 
-    Closed lines become polygons; where there is no polygon at all, the lines are noded and
-    polygonised. Text points inside a polygon give its parcel number (a number) and land use
-    (a code such as ``LUC`` or ``ONT+CLN``). Elements not used are listed in one finding.
+    With any loose line, the faces between every boundary (lines and the outlines of closed
+    shapes) are the parcels; without, each closed line or shape is one. Text points inside a
+    polygon give its parcel number (a number) and land use (a code such as ``LUC`` or
+    ``ONT+CLN``). Elements not used are listed in one finding; a parcel number in no face,
+    and a face with two, each in one of their own.
 
     Returns
     -------
@@ -96,48 +142,53 @@ def polygons_from_drawing(
         return gdf, []
     findings: list[Finding] = []
     geoms, closed = _closed_to_polygons(gdf.geometry.to_numpy())
-    is_poly = np.isin(types, (*POLYGONAL, _COLLECTION, _MISSING)) | closed
+    is_shape = np.isin(types, (*POLYGONAL, _COLLECTION)) | closed
     is_line = np.isin(types, LINEAL) & ~closed
     is_point = np.isin(types, PUNCTUAL)
-    polys = gdf[is_poly].set_geometry(list(geoms[is_poly]))
-    used_lines = np.zeros(len(gdf), dtype=bool)
-    if not is_poly.any() and is_line.any():
-        noded = shapely.union_all(gdf.geometry.to_numpy()[is_line])
-        faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+    used = is_shape.copy()
+    if is_line.any():
+        faces = _faces(geoms[is_line], geoms[is_shape])
         polys = gpd.GeoDataFrame(geometry=list(faces), crs=gdf.crs)
         polys[C.SOURCE_ROW] = np.arange(len(polys))
-        used_lines = is_line
+        used |= is_line
         findings.append(
             Finding(
                 INFO,
                 "drawing_polygonized",
                 layer,
-                params={"lines": int(is_line.sum()), "polygons": len(polys)},
+                params={
+                    "lines": int(is_line.sum() + closed.sum()),
+                    "shapes": int((is_shape & ~closed).sum()),
+                    "polygons": len(polys),
+                },
             )
         )
-    if closed.any():
-        findings.append(
-            Finding(INFO, "drawing_closed_lines", layer, params={"count": int(closed.sum())})
-        )
+    else:
+        polys = gdf[is_shape].set_geometry(list(geoms[is_shape]))
+        if closed.any():
+            findings.append(
+                Finding(INFO, "drawing_closed_lines", layer, params={"count": int(closed.sum())})
+            )
     text_col = next((c for c in _TEXT_COLUMNS if c in gdf), None)
-    used_points = np.zeros(int(is_point.sum()), dtype=bool)
+    polys = polys.reset_index(drop=True)
     if text_col and is_point.any() and len(polys):
-        polys = polys.reset_index(drop=True)
-        polys, used_points = _labels(polys, gdf[is_point].reset_index(drop=True), text_col)
-    other = ~(is_poly | is_line | is_point)
-    skipped = int(is_point.sum() - used_points.sum() + (is_line & ~used_lines).sum() + other.sum())
+        points = gdf[is_point].reset_index(drop=True)
+        polys, used_points, found = _labels(polys, points, text_col, layer)
+        used[np.flatnonzero(is_point)[used_points]] = True
+        findings += found
+    listed = sum(f.count for f in findings if f.listed)
+    skipped = int((~used).sum()) - listed
     if skipped:
         findings.append(
             Finding(
                 WARNING,
                 "drawing_elements_skipped",
                 layer,
-                params={"count": skipped, "labels": int(used_points.sum())},
+                params={"count": skipped, "labels": int((used & is_point).sum())},
                 listed=True,
                 count=skipped,
             )
         )
-    polys = polys.reset_index(drop=True)
     polys.attrs["records_read"] = n_read
-    polys.attrs["records_used"] = n_read - skipped
+    polys.attrs["records_used"] = n_read - skipped - listed
     return polys, findings

@@ -211,8 +211,14 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Lớp khai báo {declared} nhưng tọa độ là mét của {assumed}: đã dùng {assumed}",
         "en": "The layer says {declared} but its coordinates are metres of {assumed}: {assumed} used"},
     "drawing_polygonized": {
-        "vi": "Bản vẽ không có vùng: {lines} đường ranh đã khép thành {polygons} thửa",
-        "en": "Drawing without polygons: {lines} boundary lines built into {polygons} parcels"},
+        "vi": "Bản vẽ: {lines} đường ranh và {shapes} vùng khép kín đã dựng thành {polygons} thửa",
+        "en": "Drawing: {lines} boundary lines and {shapes} closed shapes built into {polygons} parcels"},
+    "drawing_label_outside": {
+        "vi": "Nhãn số thửa \"{label}\" không nằm trong thửa nào: không dùng",
+        "en": "Parcel number label \"{label}\" lies in no parcel: not used"},
+    "drawing_face_labels": {
+        "vi": "Một thửa có nhiều nhãn khác nhau ({labels}): thiếu đường ranh? Không gán nhãn nào",
+        "en": "One parcel holds different labels ({labels}): a boundary missing? None given"},
     "drawing_closed_lines": {
         "vi": "{count} đường khép kín đọc thành vùng", "en": "{count} closed lines read as polygons"},
     "drawing_elements_skipped": {

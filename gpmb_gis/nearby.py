@@ -30,6 +30,9 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
+from gpmb_gis._errors import CRSError
+from gpmb_gis.crs import Extent, check_extent
+
 if TYPE_CHECKING:
     from gpmb_gis.config import LayerSource
 
@@ -75,8 +78,12 @@ class Window:
     features
         Features in the whole file, when its metadata says (None otherwise).
     extent
-        The file's extent in its CRS, when its header says and it has a CRS (declared or
-        its own): with it a file that meets no right of way is skipped unread.
+        The file's extent in its CRS, when its header says and the CRS is known (declared,
+        its own, or the project's when the extent fits it): with it a file that meets no
+        right of way is skipped unread.
+    whole
+        Read the file whole (a drawing, a table): the window only tells whether it meets a
+        right of way.
     """
 
     boxes: np.ndarray
@@ -84,6 +91,7 @@ class Window:
     driver: str = ""
     features: int | None = None
     extent: tuple[float, float, float, float] | None = None
+    whole: bool = False
 
 
 def row_boxes(geoms: Sequence[shapely.Geometry], cell_m: float = BOX_CELL_M) -> np.ndarray:
@@ -130,12 +138,13 @@ def plan_window(
     project_crs: CRS,
     row_pieces: np.ndarray,
 ) -> Window | None:
-    """Boxes to read a layer through, or None when it must be read whole.
+    """Boxes to read a layer through, or None when it must be read whole unjudged.
 
-    A layer is read whole when it is not a polygon layer (a drawing, a table), when it is
-    GeoJSON, CSV or KML (parsed whole anyway), or when its CRS is geographic without a
-    declaration (it may hold metres under a wrong label, which
-    :func:`~gpmb_gis.io.vector.read_layer` finds out).
+    A layer is read whole (``whole``) when it is not a polygon layer (a drawing, a table) or
+    when it is GeoJSON, CSV or KML (parsed whole anyway); its header's extent still tells
+    whether it meets a right of way. It is read whole unjudged (None) when its header cannot
+    be read or its CRS is geographic without a declaration (it may hold metres under a wrong
+    label, which :func:`~gpmb_gis.io.vector.read_layer` finds out).
 
     Parameters
     ----------
@@ -150,7 +159,7 @@ def plan_window(
     """
     if not len(row_pieces) or path.is_dir():
         return None
-    extent = None
+    extent, whole = None, False
     if is_parquet(path):
         import pyarrow.parquet as pq
 
@@ -158,16 +167,16 @@ def plan_window(
         driver, features = "Parquet", int(pq.ParquetFile(path).metadata.num_rows)
     else:
         info = layer_info(path, layer)
-        if info is None or info.get("driver") in _WHOLE_DRIVERS:
+        if info is None:
             return None
-        if "Polygon" not in str(info.get("geometry_type")):
-            return None  # lines and labels of a drawing: polygons are built from all of them
+        # lines and labels of a drawing: polygons are built from all of them
+        whole = info.get("driver") in _WHOLE_DRIVERS or "Polygon" not in str(
+            info.get("geometry_type")
+        )
         file_crs = declared_crs or info.get("crs")
         driver, count = str(info.get("driver")), info.get("features")
         features = None if count is None or count < 0 else int(count)
-        bounds = info.get("total_bounds")
-        if file_crs and bounds is not None and np.all(np.isfinite(bounds)):
-            extent = tuple(float(b) for b in bounds)
+        extent = _header_extent(info.get("total_bounds"), file_crs, project_crs)
     crs = CRS.from_user_input(file_crs) if file_crs else project_crs
     if crs.is_geographic and not declared_crs:
         return None  # may be metres under a wrong label: read whole, let read_layer decide
@@ -178,7 +187,28 @@ def plan_window(
             shapely.segmentize(row_pieces, 50.0),
             lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])),
         )
-    return Window(shapely.bounds(shapes), shapes, driver, features, extent)
+    return Window(shapely.bounds(shapes), shapes, driver, features, extent, whole)
+
+
+def _header_extent(
+    bounds: Any, file_crs: str | None, project_crs: CRS
+) -> tuple[float, float, float, float] | None:
+    """A header's extent, when it can be judged: finite, and in a known CRS.
+
+    A file without a CRS (a DGN sheet) is read in the project's; its extent is judged only
+    when it fits that CRS, else the read says what is wrong with it.
+    """
+    if bounds is None or not np.all(np.isfinite(bounds)):
+        return None
+    extent = tuple(float(b) for b in bounds)
+    if not file_crs:
+        try:
+            check_extent(Extent(*extent), project_crs, where="")
+        except CRSError:
+            return None
+        if project_crs.is_geographic:
+            return None
+    return extent  # type: ignore[return-value]
 
 
 def _parquet_crs(path: Path) -> str | None:
@@ -477,7 +507,7 @@ def read_window(
     ones whose shape meets the right of way's (:func:`touching`) are kept. The
     feature's place in the file is kept in ``_row`` (0-based) for labels and findings.
     """
-    if window is None:
+    if window is None or window.whole:
         if is_parquet(source.path):
             return read_parquet_rows(source.path, None)
         frame = pyogrio.read_dataframe(source.path, **kwargs)

@@ -81,3 +81,89 @@ def test_real_dgn_reads_without_error():
     polys, _ = polygons_from_drawing(gdf, "parcels")
     assert len(polys) >= 2 and polys.geom_type.isin(["Polygon", "MultiPolygon"]).all()
     assert polys.attrs["records_read"] == len(gdf)
+
+
+def test_lines_beside_closed_shapes_are_read_as_drawn():
+    # one parcel drawn as a shape, two beside it as loose lines: all three are parcels
+    gdf = drawing()
+    gdf.loc[len(gdf)] = {"Text": None, "geometry": box(X + 20, Y, X + 30, Y + 10)}
+    gdf.loc[len(gdf)] = {"Text": "14", "geometry": Point(X + 25, Y + 5)}
+    polys, findings = polygons_from_drawing(gdf, "parcels")
+    polys = polys.sort_values("parcel").reset_index(drop=True)
+    assert list(polys.parcel) == ["013", "12", "14"]
+    assert list(polys.area) == pytest.approx([100, 100, 100])
+    built = next(f for f in findings if f.check == "drawing_polygonized")
+    assert built.params == {"lines": 5, "shapes": 1, "polygons": 3}
+
+
+def test_a_face_with_two_numbers_keeps_none_and_a_number_in_no_face_is_listed():
+    gdf = drawing().iloc[[0, 1, 2, 3, 5, 7]]  # no middle line: one 20 × 10 face, labels 12, 013
+    gdf.loc[99] = {"Text": "45", "geometry": Point(X + 50, Y + 50)}
+    polys, findings = polygons_from_drawing(gdf.reset_index(drop=True), "parcels")
+    assert len(polys) == 1 and polys.parcel.isna().all()  # never the one that happens first
+    two = next(f for f in findings if f.check == "drawing_face_labels")
+    assert two.params == {"labels": "013, 12"} and two.area_m2 == pytest.approx(200)
+    outside = next(f for f in findings if f.check == "drawing_label_outside")
+    assert outside.params == {"label": "45"} and outside.listed
+    assert outside.feature == f"45 ({X + 50:.1f}, {Y + 50:.1f})"
+    # every element is used or listed, once
+    listed = sum(f.count for f in findings if f.listed)
+    assert polys.attrs["records_used"] + listed == polys.attrs["records_read"] == 7
+
+
+def _dxf(path, lines, texts) -> None:
+    """A drawing as AutoCAD writes it (R12 entities): polylines on RANH, texts on SO_THUA."""
+    out = ["0", "SECTION", "2", "ENTITIES"]
+    for points in lines:
+        out += ["0", "LWPOLYLINE", "8", "RANH", "90", str(len(points)), "70", "0"]
+        for x, y in points:
+            out += ["10", f"{X + x:.3f}", "20", f"{Y + y:.3f}"]
+    for x, y, text in texts:
+        out += ["0", "TEXT", "8", "SO_THUA", "10", f"{X + x:.3f}", "20", f"{Y + y:.3f}"]
+        out += ["30", "0.0", "40", "1.0", "1", text]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([*out, "0", "ENDSEC", "0", "EOF"]) + "\n")
+
+
+def test_sheets_drawn_in_cad_files_take_their_sheet_from_the_path(tmp_path, monkeypatch):
+    from gpmb_gis import layers
+
+    # sheet 12 of Hợp Thành: a closed outline 0–20 × 0–10, a loose line at x = 10
+    _dxf(
+        tmp_path / "dia_chinh" / "Hop Thanh" / "To 12.dxf",
+        [[(0, 0), (20, 0), (20, 10), (0, 10), (0, 0)], [(10, -1), (10, 11)]],
+        [(5, 5, "1"), (15, 5, "2"), (15, 3, "BHK")],
+    )
+    # a DGN sheet 3 km away: its header says where it is, so it is never read
+    far = gpd.GeoDataFrame(
+        geometry=[LineString([(X + 3000, Y), (X + 3020, Y)]), box(X + 3000, Y, X + 3010, Y + 10)]
+    )
+    pyogrio.write_dataframe(
+        far, tmp_path / "dia_chinh" / "Hop Thanh" / "To 40.dgn", driver="DGN"
+    )  # no CRS, as DGN v7
+    write_layer(tmp_path / "row.gpkg", [{"geometry": box(X, Y, X + 20, Y + 5)}])
+    write_book_csv(
+        tmp_path / "book.csv",
+        [{"Xã": "Hợp Thành", "Tờ bản đồ": 12, "Số thửa": 2, "Ngày bàn giao": "01/03/2024"}],
+    )
+    cfg = write_config(
+        tmp_path,
+        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+        'parcels = { paths = ["dia_chinh/**/*.dxf", "dia_chinh/**/*.dgn"], '
+        'path_pattern = "{commune}/To {sheet}" }\n'
+        'handovers = "book.csv"\n[[projects]]\nid = "P"\nrow = "row.gpkg"\n',
+    )
+    opened = []
+    read = layers.read_polygons
+
+    def counting(source, *args, **kwargs):
+        opened.append(source.path.name)
+        return read(source, *args, **kwargs)
+
+    monkeypatch.setattr(layers, "read_polygons", counting)
+    result = compute_progress(cfg)
+    assert opened == ["To 12.dxf"]
+    parcels = result.parcels.sort_values("parcel")
+    assert parcels[["sheet", "parcel"]].astype(str).values.tolist() == [["12", "1"], ["12", "2"]]
+    assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(50)
+    assert result.inputs.in_layer["parcels"] == 5 + 2  # the far sheet's elements, from its header

@@ -203,7 +203,7 @@ def read_layer(
     """
     gdf, bytewise = _read_vector(source, window)
     in_layer = None
-    if window is not None and isinstance(gdf, gpd.GeoDataFrame):
+    if window is not None and not window.whole and isinstance(gdf, gpd.GeoDataFrame):
         in_layer = window.features
         if not len(gdf):  # nothing near: read whole, so that the errors say why
             return read_layer(

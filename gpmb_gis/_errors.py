@@ -30,6 +30,10 @@ class GpmbError(Exception):
         self.todo = str(todo)
         super().__init__(self.line())
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
+        # an error raised on a dask worker travels back whole: where, what and what to do
+        return (type(self), (self.where, self.what, self.todo))
+
     def line(self) -> str:
         """Return the one-line message ``<where>: <what> — <what to do>``."""
         text = f"{self.where}: {self.what}" if self.where else self.what

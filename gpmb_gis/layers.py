@@ -6,6 +6,7 @@ What a run reads is tallied (:class:`Tally`): records read and used per layer, a
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -27,9 +28,12 @@ from gpmb_gis.sources import LayerSource
 from gpmb_gis.unit_lookup import boundaries_2025
 
 __all__ = [
+    "FileRead",
     "Tally",
     "io_missing_column",
+    "merge_files",
     "read_communes",
+    "read_file",
     "read_files",
     "read_polygons",
     "read_units_2025",
@@ -134,7 +138,7 @@ def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
     )
 
 
-class _File(NamedTuple):
+class FileRead(NamedTuple):
     """One file of a many-file layer as read: its features, tally and error (or skipped)."""
 
     relative: str
@@ -144,26 +148,34 @@ class _File(NamedTuple):
     outside: int = 0  # features of a file whose extent meets no right of way (not read)
 
 
-def _read_file(
-    config: Config, pieces: np.ndarray, one: LayerSource, relative: str, fields: dict[str, str]
-) -> _File:
+def read_file(
+    config: Config,
+    one: LayerSource,
+    relative: str,
+    fields: dict[str, str] | None,
+    window: nearby.Window | None,
+) -> FileRead:
+    """Read one file of a many-file layer near the rights of way (``window``), never raising.
+
+    A file whose extent meets no right of way is not read (its features are counted); an
+    error of the file is kept, for :func:`merge_files` to stop at or list.
+    """
     mine = Tally()
+    if not sheets.meets(window):
+        assert window is not None
+        return FileRead(relative, None, mine, outside=window.features or 0)
     try:
-        window = nearby.plan_window(one.path, one.layer, one.crs, config.crs, pieces)
-        if not sheets.meets(window):
-            assert window is not None
-            return _File(relative, None, mine, outside=window.features or 0)
         if sheets.is_empty(one, window):  # a sheet with nothing drawn yet: said, not an error
             mine.findings.append(Finding(INFO, "file_empty", "parcels", relative))
-            return _File(relative, None, mine)
+            return FileRead(relative, None, mine)
         gdf = read_polygons(one, "parcels", config, "parcels", mine, window)
     except (InputError, CRSError) as exc:
-        return _File(relative, None, mine, exc)
+        return FileRead(relative, None, mine, exc)
     gdf, found = sheets.from_path(gdf, fields, relative, "parcels")
     mine.findings[:] = [
         replace(f, feature=f"{relative}: {f.feature}".rstrip(": ")) for f in mine.findings
     ] + found
-    return _File(relative, gdf, mine)
+    return FileRead(relative, gdf, mine)
 
 
 def read_files(config: Config, rows: dict[str, gpd.GeoDataFrame], tally: Tally) -> gpd.GeoDataFrame:
@@ -175,26 +187,41 @@ def read_files(config: Config, rows: dict[str, gpd.GeoDataFrame], tally: Tally) 
     """
     pieces = nearby.row_boxes([g for r in rows.values() for g in r.geometry.to_numpy()])
     files = sheets.file_sources(config.parcels)
+
+    def one_file(one: LayerSource, relative: str, fields: dict[str, str] | None) -> FileRead:
+        window = nearby.plan_window(one.path, one.layer, one.crs, config.crs, pieces)
+        return read_file(config, one, relative, fields, window)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
+        done = pool.map(lambda f: one_file(*f), files)
+        return merge_files(config, sheets.progress(done, len(files), "parcels"), len(files), tally)
+
+
+def merge_files(
+    config: Config, files: Iterable[FileRead], total: int, tally: Tally
+) -> gpd.GeoDataFrame:
+    """The files of a many-file layer as one layer, in the files' order, tallied.
+
+    An unreadable file stops the run, naming itself, or is listed (``skip_unreadable``).
+    """
     for key in ("read", "used", "in_layer"):
         getattr(tally, key)["parcels"] = 0
     parts, touching = [], 0
-    with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
-        done = pool.map(lambda f: _read_file(config, pieces, *f), files)
-        for file in sheets.progress(done, len(files), "parcels"):
-            tally.in_layer["parcels"] += file.outside
-            if file.error is not None:
-                _unreadable(config, file, tally)
-            elif file.features is None:
-                tally.findings += file.tally.findings
-            else:
-                touching += 1
-                tally.findings += file.tally.findings
-                for key in ("read", "used"):
-                    getattr(tally, key)["parcels"] += getattr(file.tally, key)["parcels"]
-                in_file = file.tally.in_layer.get("parcels") or file.tally.read["parcels"]
-                tally.in_layer["parcels"] += in_file
-                parts.append(file.features)
-    sheets.say(f"parcels: {len(files):,} files, {touching:,} touch a right of way", len(files))
+    for file in files:
+        tally.in_layer["parcels"] += file.outside
+        if file.error is not None:
+            _unreadable(config, file, tally)
+        elif file.features is None:
+            tally.findings += file.tally.findings
+        else:
+            touching += 1
+            tally.findings += file.tally.findings
+            for key in ("read", "used"):
+                getattr(tally, key)["parcels"] += getattr(file.tally, key)["parcels"]
+            in_file = file.tally.in_layer.get("parcels") or file.tally.read["parcels"]
+            tally.in_layer["parcels"] += in_file
+            parts.append(file.features)
+    sheets.say(f"parcels: {total:,} files, {touching:,} touch a right of way", total)
     if not parts:
         raise InputError(
             config.parcels.label(),
@@ -204,7 +231,7 @@ def read_files(config: Config, rows: dict[str, gpd.GeoDataFrame], tally: Tally) 
     return pd.concat(parts, ignore_index=True)
 
 
-def _unreadable(config: Config, file: _File, tally: Tally) -> None:
+def _unreadable(config: Config, file: FileRead, tally: Tally) -> None:
     """A file that cannot be read: the run stops naming it, or it is listed (skip_unreadable)."""
     error = file.error
     what = error.what if isinstance(error, GpmbError) else str(error)

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BOX_CELL_M",
     "SHAPELESS",
+    "Header",
     "Window",
     "gpkg_fids",
     "gpkg_select",
@@ -47,11 +48,13 @@ __all__ = [
     "object_text",
     "parquet_rows",
     "plan_window",
+    "read_header",
     "read_parquet_rows",
     "read_window",
     "row_boxes",
     "shapefile_fids",
     "touching",
+    "window_for",
 ]
 
 
@@ -131,6 +134,82 @@ def is_parquet(path: Path) -> bool:
     return path.suffix.lower() in _PARQUET_SUFFIXES
 
 
+@dataclass(frozen=True)
+class Header:
+    """What a file's header says, read without reading a feature.
+
+    Attributes
+    ----------
+    driver
+        The file's format (``GPKG``, ``ESRI Shapefile``, ``Parquet``, ``DGN``…).
+    crs
+        The CRS the config declares for the file, else the file's own (None without).
+    declared
+        Whether the config declares it.
+    features
+        Features in the file, when the header says.
+    extent
+        The file's extent in ``crs``, when it can be judged (:func:`_header_extent`).
+    whole
+        The file is read whole (a drawing, a table): no index serves it.
+    """
+
+    driver: str
+    crs: str | None
+    declared: bool
+    features: int | None
+    extent: tuple[float, float, float, float] | None
+    whole: bool
+
+
+def read_header(
+    path: Path, layer: str | None, declared_crs: str | None, project_crs: CRS
+) -> Header | None:
+    """A layer's header (:class:`Header`); None for a folder or a header that cannot be read."""
+    if path.is_dir():
+        return None
+    if is_parquet(path):
+        import pyarrow.parquet as pq
+
+        rows = int(pq.ParquetFile(path).metadata.num_rows)
+        crs = declared_crs or _parquet_crs(path)
+        return Header("Parquet", crs, bool(declared_crs), rows, None, False)
+    info = layer_info(path, layer)
+    if info is None:
+        return None
+    # lines and labels of a drawing: polygons are built from all of them
+    whole = info.get("driver") in _WHOLE_DRIVERS or "Polygon" not in str(info.get("geometry_type"))
+    crs = declared_crs or info.get("crs")
+    count = info.get("features")
+    return Header(
+        str(info.get("driver")),
+        crs,
+        bool(declared_crs),
+        None if count is None or count < 0 else int(count),
+        _header_extent(info.get("total_bounds"), crs, project_crs),
+        whole,
+    )
+
+
+def window_for(header: Header | None, project_crs: CRS, row_pieces: np.ndarray) -> Window | None:
+    """The window of a file whose header is read (:func:`plan_window` without reading it)."""
+    if header is None or not len(row_pieces):
+        return None
+    crs = CRS.from_user_input(header.crs) if header.crs else project_crs
+    if crs.is_geographic and not header.declared:
+        return None  # may be metres under a wrong label: read whole, let read_layer decide
+    shapes = row_pieces
+    if not crs.equals(project_crs):
+        to_file = Transformer.from_crs(project_crs, crs, always_xy=True)
+        shapes = shapely.transform(
+            shapely.segmentize(row_pieces, 50.0),
+            lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])),
+        )
+    return Window(
+        shapely.bounds(shapes), shapes, header.driver, header.features, header.extent, header.whole
+    )
+
+
 def plan_window(
     path: Path,
     layer: str | None,
@@ -157,37 +236,9 @@ def plan_window(
     row_pieces
         The right of way cut into pieces (:func:`row_boxes`), in ``project_crs``.
     """
-    if not len(row_pieces) or path.is_dir():
+    if not len(row_pieces):
         return None
-    extent, whole = None, False
-    if is_parquet(path):
-        import pyarrow.parquet as pq
-
-        file_crs = declared_crs or _parquet_crs(path)
-        driver, features = "Parquet", int(pq.ParquetFile(path).metadata.num_rows)
-    else:
-        info = layer_info(path, layer)
-        if info is None:
-            return None
-        # lines and labels of a drawing: polygons are built from all of them
-        whole = info.get("driver") in _WHOLE_DRIVERS or "Polygon" not in str(
-            info.get("geometry_type")
-        )
-        file_crs = declared_crs or info.get("crs")
-        driver, count = str(info.get("driver")), info.get("features")
-        features = None if count is None or count < 0 else int(count)
-        extent = _header_extent(info.get("total_bounds"), file_crs, project_crs)
-    crs = CRS.from_user_input(file_crs) if file_crs else project_crs
-    if crs.is_geographic and not declared_crs:
-        return None  # may be metres under a wrong label: read whole, let read_layer decide
-    shapes = row_pieces
-    if not crs.equals(project_crs):
-        to_file = Transformer.from_crs(project_crs, crs, always_xy=True)
-        shapes = shapely.transform(
-            shapely.segmentize(row_pieces, 50.0),
-            lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])),
-        )
-    return Window(shapely.bounds(shapes), shapes, driver, features, extent, whole)
+    return window_for(read_header(path, layer, declared_crs, project_crs), project_crs, row_pieces)
 
 
 def _header_extent(

@@ -61,6 +61,7 @@ __all__ = [
     "check_milestones",
     "compute_progress",
     "config_for",
+    "measure_cut",
     "measure_inputs",
     "overlay_threads",
     "overlay_while_linking",
@@ -110,14 +111,36 @@ def compute_progress(
     config = config_for(config, allow_unplaced=allow_unplaced)
     day = as_of or config.as_of or dt.date.today()
     with ThreadPoolExecutor(max_workers=_workers(list(config.projects))) as pool:
-        read = _read_while_cutting(config, pool)
-        overlays, measured, inputs = overlay_while_linking(
-            _without_implausible_dates(read.inputs, day),
-            lambda ov, linked: project_tables(ov, linked, day, include_owner),
-            pool,
-            read.shapes,
-            read.binned,
-        )
+        return _measure(_read_while_cutting(config, pool), day, pool, include_owner)
+
+
+def measure_cut(
+    inputs: Inputs, cuts: dict[str, RowCut], day: dt.date, *, include_owner: bool = False
+) -> ProgressResult:
+    """:func:`compute_progress` of inputs read and rights of way cut elsewhere (on a cluster).
+
+    ``cuts`` holds each project's :func:`~gpmb_gis.overlay.cut_row` by ``inputs.parcels``;
+    the rest of the run is :func:`compute_progress`'s, so are the tables.
+    """
+    shapes: dict[str, Future[RowCut]] = {}
+    for project_id, cut in cuts.items():
+        shapes[project_id] = Future()
+        shapes[project_id].set_result(cut)
+    with ThreadPoolExecutor(max_workers=_workers(list(inputs.config.projects))) as pool:
+        return _measure(_ReadAndCutting(inputs, shapes, {}), day, pool, include_owner)
+
+
+def _measure(
+    read: _ReadAndCutting, day: dt.date, pool: ThreadPoolExecutor, include_owner: bool
+) -> ProgressResult:
+    """Overlay and measure what a run read and began to cut (the end of every run)."""
+    overlays, measured, inputs = overlay_while_linking(
+        _without_implausible_dates(read.inputs, day),
+        lambda ov, linked: project_tables(ov, linked, day, include_owner),
+        pool,
+        read.shapes,
+        read.binned,
+    )
     return measure_overlays(inputs, overlays, day, include_owner=include_owner, measured=measured)
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "parcel_keys",
     "progress",
     "say",
+    "touched",
 ]
 
 #: Fewer files than this are read without a progress bar or a line about them.
@@ -102,15 +103,22 @@ def meets(window: Window | None) -> bool:
 
     True when it cannot be told without reading (no window, or no extent or CRS known).
     """
-    if window is None or window.extent is None or not len(window.boxes):
+    if window is None:
         return True
+    return bool(touched(window, {"": (0, len(window.boxes))}))
+
+
+def touched(window: Window | None, spans: Mapping[str, tuple[int, int]]) -> tuple[str, ...]:
+    """The rights of way a file's extent meets; ``spans``: each one's pieces in the window.
+
+    Every one of them when it cannot be told without reading (no window, extent or CRS).
+    """
+    if window is None or window.extent is None or not len(window.boxes):
+        return tuple(spans)
     x0, y0, x1, y1 = window.extent
     boxes = window.boxes
-    return bool(
-        (
-            (boxes[:, 0] <= x1) & (boxes[:, 2] >= x0) & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0)
-        ).any()
-    )
+    near = (boxes[:, 0] <= x1) & (boxes[:, 2] >= x0) & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0)
+    return tuple(name for name, (start, stop) in spans.items() if near[start:stop].any())
 
 
 def is_empty(source: LayerSource, window: Window | None) -> bool:
@@ -145,13 +153,13 @@ def _terminal() -> bool:
     return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
-def progress(items: Iterable[T], total: int, what: str) -> Iterable[T]:
+def progress(items: Iterable[T], total: int, what: str, unit: str = "file") -> Iterable[T]:
     """``items``, with a progress bar on a terminal when there are many (tqdm)."""
     if total < MANY_FILES or not _terminal():
         return items
     from tqdm import tqdm
 
-    return tqdm(items, total=total, desc=what, unit="file", leave=False)
+    return tqdm(items, total=total, desc=what, unit=unit, leave=False)
 
 
 def say(line: str, total: int = MANY_FILES) -> None:

@@ -13,8 +13,8 @@ from helpers import CRS, SAMPLE_CONFIG, rect, write_book_csv, write_config, writ
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from gpmb_gis import InputError, compute_progress
 from gpmb_gis import columns as C
-from gpmb_gis import compute_progress
 from gpmb_gis.chainage import Route
 from gpmb_gis.faces import overlapping_pairs
 from gpmb_gis.join import match_records
@@ -304,21 +304,89 @@ def test_locate_finds_the_nearest_point_of_the_line(points):
 # --- dask ------------------------------------------------------------------------------------
 
 
-def test_dask_local_cluster_gives_the_same_tables():
+@pytest.fixture(scope="module")
+def client():
+    """A LocalCluster of two worker processes, shared by the dask tests."""
     distributed = pytest.importorskip("distributed")
-    from gpmb_gis.partition import compute_progress_on
-
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:  # fmt: skip
-        on_dask = compute_progress_on(client, SAMPLE_CONFIG)
         assert len(client.scheduler_info()["workers"]) == 2
-    single = compute_progress(SAMPLE_CONFIG)
-    for name, table in _tables(single).items():
-        pd.testing.assert_frame_equal(_tables(on_dask)[name], table, check_exact=True)
-    pd.testing.assert_frame_equal(on_dask.progress_by_chainage, single.progress_by_chainage)
-    pd.testing.assert_frame_equal(on_dask.timeseries(), single.timeseries())
-    pd.testing.assert_frame_equal(on_dask.milestones(), single.milestones())
+        yield client
+
+
+def _same_tables(single, on_dask) -> None:
+    """Every table of the two runs, byte for byte as CSV."""
+    for name in ("progress_by_project", "progress_by_commune", "progress_by_chainage",
+                 "parcels", "qa_issues", "records", "blockers"):  # fmt: skip
+        assert getattr(on_dask, name).to_csv() == getattr(single, name).to_csv(), name
+    for name in ("timeseries", "milestones", "communes_named"):
+        assert getattr(on_dask, name)().to_csv() == getattr(single, name)().to_csv(), name
+
+
+def test_dask_local_cluster_gives_the_same_tables(client):
+    from gpmb_gis.partition import compute_progress_on
+
+    _same_tables(compute_progress(SAMPLE_CONFIG), compute_progress_on(client, SAMPLE_CONFIG))
+
+
+def _sample_in_sheet_files(folder) -> str:
+    """The sample's parcels split into a file per commune and sheet (one in three a shapefile),
+    a sheet 30 km away and a corrupt sheet; the config reads them as one layer."""
+    sample = SAMPLE_CONFIG.parent
+    parcels = gpd.read_file(sample / "parcels.gpkg")
+    for k, ((code, sheet), sheet_parcels) in enumerate(parcels.groupby(["MAXA", "SHBANDO"])):
+        (folder / "dia_chinh" / code).mkdir(parents=True, exist_ok=True)
+        suffix = "shp" if k % 3 == 0 else "gpkg"
+        part = sheet_parcels.drop(columns=["MAXA", "SHBANDO"])
+        part.to_file(folder / "dia_chinh" / code / f"To {sheet}.{suffix}", engine="pyogrio")
+    far = parcels.head(50).drop(columns=["MAXA", "SHBANDO"]).translate(xoff=30_000)
+    far.to_file(folder / "dia_chinh" / code / "To 99.gpkg", engine="pyogrio")
+    (folder / "dia_chinh" / code / "To 98.gpkg").write_bytes(b"not a geopackage")
+    text = SAMPLE_CONFIG.read_text(encoding="utf-8")
+    for name in sorted({p.name for p in sample.iterdir()}):
+        text = text.replace(f'"{name}"', f'"{(sample / name).as_posix()}"')
+    layer = ('parcels = { paths = ["dia_chinh/**/*.gpkg", "dia_chinh/**/*.shp"], '
+             'path_pattern = "{commune}/To {sheet}", skip_unreadable = true }')  # fmt: skip
+    text = text.replace(f'parcels = "{(sample / "parcels.gpkg").as_posix()}"', layer)
+    assert layer in text
+    return write_config(folder, text)
+
+
+def test_dask_reads_and_cuts_the_files_on_the_workers(tmp_path, client, monkeypatch):
+    from gpmb_gis import layers
+    from gpmb_gis.partition import compute_progress_on
+
+    config = _sample_in_sheet_files(tmp_path)
+    single = compute_progress(config)
+    # the sheet files give the one file's headline, and the run says what it skipped
+    one_file = compute_progress(SAMPLE_CONFIG).progress_by_project
+    assert single.progress_by_project["cleared_m2"].tolist() == pytest.approx(
+        one_file["cleared_m2"].tolist(), rel=1e-12
+    )
+    assert single.qa_issues["check"].eq("file_unreadable").sum() == 1
+
+    # the driver reads no sheet: every file is read and cut on the workers
+    read = layers.read_polygons
+
+    def no_sheet_here(source, layer, *args, **kwargs):
+        assert layer != "parcels", f"{source.path.name} read on the driver"
+        return read(source, layer, *args, **kwargs)
+
+    monkeypatch.setattr(layers, "read_polygons", no_sheet_here)
+    on_dask = compute_progress_on(client, config)
+    _same_tables(single, on_dask)
+    assert on_dask.inputs.in_layer["parcels"] == single.inputs.in_layer["parcels"]
+
+
+def test_dask_stops_at_a_corrupt_file_naming_it(tmp_path, client):
+    from gpmb_gis.partition import compute_progress_on
+
+    config = _sample_in_sheet_files(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        ", skip_unreadable = true", ""), encoding="utf-8")  # fmt: skip
+    with pytest.raises(InputError, match=r"To 98\.gpkg"):
+        compute_progress_on(client, config)
 
 
 def test_far_record_found_when_the_layer_writes_numbers_as_text(tmp_path):

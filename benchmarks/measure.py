@@ -3,18 +3,22 @@
 ``what`` is ``package`` (the package's compute path on ``gpmb.toml``), ``package_parquet``
 (the same on ``gpmb_parquet.toml``), ``naive`` (what a user would write with geopandas),
 ``floor`` (only what the answer needs: read the parcels near the right of way, intersect,
-sum per unit: project, chainage bin, commune) or ``floor_project`` (the same summed per
-project only). Seconds are taken around the work, after imports; ``peak_mb`` is the
-process's peak resident memory, imports included. ``stolen_s`` is the CPU time the
-hypervisor gave to other guests while the job ran (imports included; Linux's ``steal``,
-None elsewhere), and ``job_s`` the job's time with its imports: on a shared virtual
-machine a run with much stolen time measures the neighbours, not the code.
+sum per unit: project, chainage bin, commune), ``floor_project`` (the same summed per
+project only), or on a layer in many files (:mod:`files`): ``files_gpkg``, ``files_shp``
+(the package on ``gpmb_gpkg.toml``, ``gpmb_shp.toml``) and ``files_dask`` (the GeoPackage
+files on a ``LocalCluster`` of two workers), ``province`` (the package on ``province``'s
+config). Seconds are taken around the work, after imports; ``peak_mb`` is the process's
+peak resident memory, imports included. ``stolen_s`` is the CPU time the hypervisor gave
+to other guests while the job ran (imports included; Linux's ``steal``, None elsewhere),
+and ``job_s`` the job's time with its imports: on a shared virtual machine a run with much
+stolen time measures the neighbours, not the code.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import sys
 import time
@@ -23,19 +27,47 @@ from pathlib import Path
 import numpy as np
 
 
-def package(folder: Path, config_name: str = "gpmb.toml") -> dict:
-    """The package: read, check, overlay, aggregate, every project (no maps, no files)."""
-    from gpmb_gis import compute_progress, load_config
+def package(folder: Path, config_name: str = "gpmb.toml", client: object = None) -> dict:
+    """The package: read, check, overlay, aggregate, every project (no maps, no files).
 
+    With a dask ``client``, :func:`gpmb_gis.partition.compute_progress_on` on it.
+    """
+    import contextlib
+    import io
+
+    from gpmb_gis import compute_progress, load_config
+    from gpmb_gis.partition import compute_progress_on
+
+    said = io.StringIO()
     start = time.perf_counter()
-    result = compute_progress(load_config(folder / config_name))
+    with contextlib.redirect_stderr(said):
+        config = load_config(folder / config_name)
+        result = (compute_progress(config) if client is None
+                  else compute_progress_on(client, config))  # fmt: skip
     seconds = time.perf_counter() - start
+    files = re.search(r"parcels: ([\d,]+) files, ([\d,]+) touch", said.getvalue())
     read = result.records.set_index("layer").loc["parcels", "read"]
     table = result.progress_by_project.set_index("project")
     mapped = table["required_m2"] - table["unmapped_m2"]  # what parcels cover: the others' sum
     return {"seconds": seconds, "parcels_read": int(read), "mapped_m2": mapped.to_dict(),
             "required_m2": table["required_m2"].to_dict(),
-            "cleared_pct": table["cleared_pct"].to_dict()}  # fmt: skip
+            "cleared_pct": table["cleared_pct"].to_dict(),
+            "in_layer": int(result.inputs.in_layer.get("parcels") or 0),
+            "files": int(files.group(1).replace(",", "")) if files else None,
+            "touching": int(files.group(2).replace(",", "")) if files else None}  # fmt: skip
+
+
+def on_dask(folder: Path, config_name: str) -> dict:
+    """:func:`package` on a ``LocalCluster`` of two worker processes (started before the
+    clock); ``workers_peak_mb``: the largest worker's peak memory."""
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
+        client.run(lambda: __import__("gpmb_gis.partition"))  # imports are not timed
+        out = package(folder, config_name, client)
+    out["workers_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return out
 
 
 def naive(folder: Path) -> dict:
@@ -157,7 +189,11 @@ def main() -> None:
     jobs = {"package": lambda: package(folder),
             "package_parquet": lambda: package(folder, "gpmb_parquet.toml"),
             "naive": lambda: naive(folder), "floor": lambda: floor(folder),
-            "floor_project": lambda: floor_project(folder)}  # fmt: skip
+            "floor_project": lambda: floor_project(folder),
+            "files_gpkg": lambda: package(folder, "gpmb_gpkg.toml"),
+            "files_shp": lambda: package(folder, "gpmb_shp.toml"),
+            "files_dask": lambda: on_dask(folder, "gpmb_gpkg.toml"),
+            "province": lambda: package(folder)}  # fmt: skip
     stolen, start = _stolen_s(), time.perf_counter()
     out = jobs[what]()
     out["job_s"] = time.perf_counter() - start

@@ -8,7 +8,12 @@ the time headless Chromium takes to draw maps of about 1k, 10k and 50k parcels.
 
 Speed is measured here and written down, never asserted in tests.
 
-Usage: ``python benchmarks/run.py [--sizes 10k,100k,1M,3M] [--runs 5] [--no-maps]``
+Then a cadastre in many files (:mod:`files`): the 1M layer as 1,600 sheet files
+(GeoPackage, shapefile, and on a dask ``LocalCluster``) against one GeoPackage, and a
+province of 10M parcels in 10,000 files with 300 km of roads.
+
+Usage: ``python benchmarks/run.py [--sizes 10k,100k,1M,3M] [--runs 5] [--no-maps]
+[--no-files] [--no-province]``
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import files  # noqa: E402
 import synth  # noqa: E402
 
 WHAT = ("package", "package_parquet", "naive", "floor", "floor_project")
@@ -52,18 +58,22 @@ def _noisy(result: dict) -> bool:
     return stolen is not None and stolen > NOISY_SHARE * result["job_s"]
 
 
-def _measure_size(folder: Path, runs: int) -> dict[str, dict]:
-    """Every path ``runs`` times, taking turns (so a slow spell of the machine hits all)."""
-    results: dict[str, list[dict]] = {what: [] for what in WHAT}
-    repeated = dict.fromkeys(WHAT, 0)
+def _measure_size(folder: Path, runs: int, paths: dict[str, Path] | None = None) -> dict[str, dict]:
+    """Every path ``runs`` times, taking turns (so a slow spell of the machine hits all).
+
+    ``paths``: each path measured and its folder (default: :data:`WHAT`, all on ``folder``).
+    """
+    paths = paths or dict.fromkeys(WHAT, folder)
+    results: dict[str, list[dict]] = {what: [] for what in paths}
+    repeated = dict.fromkeys(paths, 0)
     for _ in range(runs):
-        for what in WHAT:
-            result = _once(what, folder)
+        for what, where in paths.items():
+            result = _once(what, where)
             for _ in range(RETRIES):
                 if not _noisy(result):
                     break
                 repeated[what] += 1
-                result = _once(what, folder)
+                result = _once(what, where)
             results[what].append(result)
     out = {}
     for what, found in results.items():
@@ -152,6 +162,67 @@ def _size_rows(all_results: dict[str, dict]) -> list[str]:
     return lines
 
 
+# --- a cadastre in many files ----------------------------------------------------------------
+
+
+def _files_section(runs: int, province: bool) -> list[str]:
+    """The 1M layer as one GeoPackage and as 1,600 sheet files; the province (10M, 10,000
+    files, 300 km of roads), single machine."""
+    one, split = synth.make("1M"), files.split_1m()
+    paths = {"package": one, "files_gpkg": split, "files_shp": split, "files_dask": split}
+    print(f"1M in files: {', '.join(paths)}, {runs} rounds …", flush=True)
+    res = _measure_size(one, runs, paths)
+    base = res["package"]
+    made = json.loads((split / "made.json").read_text())
+    lines = [
+        "## A cadastre in many files: per commune and per map sheet", "",
+        f"The 1M layer split into its {made['files']['gpkg']:,} map sheets "
+        "(`<commune>/To <sheet>.gpkg`, 500 m sheets; `benchmarks/files.py`), read as one layer "
+        "with `paths` and `path_pattern`, against the same parcels in one GeoPackage. The dask "
+        "run is `compute_progress_on` on a `LocalCluster` of 2 worker processes (started "
+        "before the clock; peak MB: the driver, and the largest worker).", "",
+        "| parcels | read as | files | touch a ROW | parcels read | seconds | ÷ one file | "
+        "peak MB | headlines as one file |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]  # fmt: skip
+    names = {"package": "one GeoPackage", "files_gpkg": "GeoPackage sheets",
+             "files_shp": "shapefile sheets",
+             "files_dask": "GeoPackage sheets, dask (2)"}  # fmt: skip
+    for what, m in res.items():
+        same = m["cleared_pct"] == base["cleared_pct"] and m["required_m2"] == base["required_m2"]
+        peak = f"{m['peak_mb']:.0f}" + (f" / {m['workers_peak_mb']:.0f}"
+                                        if "workers_peak_mb" in m else "")  # fmt: skip
+        lines.append(
+            f"| {m['in_layer']:,} | {names[what]} | {m['files'] or 1:,} | "
+            f"{m['touching'] or 1:,} | {m['parcels_read']:,} | {_fmt(m)} | "
+            f"{m['median'] / base['median']:.2f} | {peak} | {'yes' if same else 'NO'} |"
+        )
+    lines += ["", "Machine noise: " + "; ".join(_noise(w, m) for w, m in res.items()), ""]
+    if province:
+        lines += _province_rows(runs)
+    return lines
+
+
+def _province_rows(runs: int) -> list[str]:
+    folder = files.province()
+    print(f"province: package, {min(runs, 3)} rounds …", flush=True)
+    m = _measure_size(folder, min(runs, 3), {"province": folder})["province"]
+    made = json.loads((folder / "made.json").read_text())
+    verdict = "under" if m["median"] < 60 and m["peak_mb"] < 4096 else "NOT under"
+    return [
+        "### A province on one machine", "",
+        f"{made['parcels']:,} parcels in {made['files']:,} sheet files (a "
+        f"{made['extent_km'][0]} × {made['extent_km'][1]} km square; commune and sheet only "
+        f"in the paths), {len(made['projects'])} roads of {made['row_km']} km together, a "
+        f"book of {made['records']:,} records: {verdict} 60 s and 4 GB on "
+        f"{os.cpu_count()} cores.", "",
+        "| files | touch a ROW | parcels read | seconds | peak MB |", "|---|---|---|---|---|",
+        f"| {m['files']:,} | {m['touching']:,} | {m['parcels_read']:,} | {_fmt(m)} | "
+        f"{m['peak_mb']:.0f} |", "",
+        "Machine noise: " + _noise("province", m), "",
+    ]  # fmt: skip
+
+
 # --- the map path ----------------------------------------------------------------------------
 
 
@@ -219,6 +290,8 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(synth.SIZES))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-maps", action="store_true")
+    parser.add_argument("--no-files", action="store_true", help="skip the many-file layers")
+    parser.add_argument("--no-province", action="store_true", help="skip the 10M province")
     args = parser.parse_args()
     sizes = args.sizes.split(",")
     all_results: dict[str, dict] = {}
@@ -273,6 +346,8 @@ def main() -> None:
         projects = ", ".join(f"{pid} {p['length_km']} km / {p['row_ha']} ha"
                              for pid, p in info[size]["projects"].items())  # fmt: skip
         lines.append(f"- {size}: {projects}")
+    if not args.no_files:
+        lines += ["", *_files_section(args.runs, not args.no_province)]
     if not args.no_maps:
         largest = synth.make("1M") if "1M" not in sizes else synth.DATA / "1M"
         lines += ["", "## Map path: one HTML map (self-contained, Leaflet inlined)", "",

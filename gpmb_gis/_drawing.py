@@ -5,9 +5,10 @@ segments, and here and there a closed shape) and the parcel number and land use 
 placed inside each parcel. :func:`polygons_from_drawing` turns such a layer into polygons with
 ``parcel`` and ``land_use`` taken from the labels, and says what it used and what it skipped.
 
-A drawing with any loose line is read as drawn: every boundary (loose lines, closed lines and
-the outlines of closed shapes) is noded and the faces between them are the parcels. A drawing
-of closed shapes only gives one polygon per shape. A face's labels are the texts inside it; a
+A drawing with any line, loose or closed, is read as drawn: every boundary (lines and the
+outlines of closed shapes) is noded and the faces between them are the parcels, so a parcel
+drawn inside another is a hole of it. A drawing of closed shapes only (DGN shapes) gives one
+polygon per shape. A face's labels are the texts inside it; a
 face with two different parcel numbers (a boundary missing?) keeps none and is listed, and so
 is a parcel number that falls in no face.
 """
@@ -33,6 +34,7 @@ _MISSING = shapely.GeometryType.MISSING
 _TEXT_COLUMNS = ("Text", "TEXT", "text", "TEXTSTRING", "TextString", "label")
 _PARCEL_TEXT = re.compile(r"^\s*(\d{1,6}[a-zA-Z]?)\s*$")
 _LAND_USE_TEXT = re.compile(r"^\s*([A-Z]{2,4}(?:\s*\+\s*[A-Z]{2,4})*)\s*$")
+_AREA_TEXT = re.compile(r"^\s*\d+[.,]\d+\s*$")
 
 
 def _closed_to_polygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -56,6 +58,22 @@ def _faces(lines: np.ndarray, shapes: np.ndarray) -> np.ndarray:
     return shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
 
 
+def _label(text: str) -> tuple[str | None, str | None]:
+    r"""A text's parcel number and land use: ``45``, ``LUC``, ``45/LUC``, ``45\PLUC``.
+
+    A text of several parts (MTEXT lines, ``/``) gives a number only when one part is a
+    number and the others a land use or an area with decimals (``1234.5``): ``12/45`` says
+    two numbers and gives none.
+    """
+    parts = [p.strip() for p in re.split(r"\\P|[\n/]", text) if p.strip()]
+    numbers = [m.group(1) for p in parts if (m := _PARCEL_TEXT.match(p))]
+    uses = [m.group(1).replace(" ", "") for p in parts if (m := _LAND_USE_TEXT.match(p))]
+    rest = len(parts) - len(numbers) - len(uses)
+    if len(parts) > 1 and (rest != sum(bool(_AREA_TEXT.match(p)) for p in parts)):
+        return None, None  # a part that is neither: not a label
+    return (numbers[0] if len(numbers) == 1 else None), (uses[0] if len(uses) == 1 else None)
+
+
 def _where(point: shapely.Point) -> str:
     return f"({point.x:.1f}, {point.y:.1f})"
 
@@ -69,10 +87,9 @@ def _labels(
     polygon, a polygon with two different numbers (or land uses), which then keeps none.
     """
     texts = points[text_col].map(lambda v: "" if v is None else str(v)).to_numpy()
-    number = np.array([m.group(1) if (m := _PARCEL_TEXT.match(t)) else None for t in texts])
-    use = np.array(
-        [m.group(1).replace(" ", "") if (m := _LAND_USE_TEXT.match(t)) else None for t in texts]
-    )
+    read = [_label(t) for t in texts]
+    number = np.array([r[0] for r in read], dtype=object)
+    use = np.array([r[1] for r in read], dtype=object)
     label = (number != None) | (use != None)  # noqa: E711 (element-wise)
     geoms = points.geometry.to_numpy()
     point_at, poly_at = shapely.STRtree(polys.geometry.to_numpy()).query(
@@ -123,8 +140,8 @@ def polygons_from_drawing(
 ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """Turn a drawing (lines, closed shapes, text) into polygons; a polygon layer is unchanged.
 
-    With any loose line, the faces between every boundary (lines and the outlines of closed
-    shapes) are the parcels; without, each closed line or shape is one. Text points inside a
+    With any line, the faces between every boundary (lines and the outlines of closed shapes)
+    are the parcels; without, each closed shape is one. Text points inside a
     polygon give its parcel number (a number) and land use (a code such as ``LUC`` or
     ``ONT+CLN``). Elements not used are listed in one finding; a parcel number in no face,
     and a face with two, each in one of their own.
@@ -146,7 +163,7 @@ def polygons_from_drawing(
     is_line = np.isin(types, LINEAL) & ~closed
     is_point = np.isin(types, PUNCTUAL)
     used = is_shape.copy()
-    if is_line.any():
+    if (is_line | closed).any():  # lines drawn: every boundary counts, a shape in a shape too
         faces = _faces(geoms[is_line], geoms[is_shape])
         polys = gpd.GeoDataFrame(geometry=list(faces), crs=gdf.crs)
         polys[C.SOURCE_ROW] = np.arange(len(polys))
@@ -163,12 +180,8 @@ def polygons_from_drawing(
                 },
             )
         )
-    else:
+    else:  # closed shapes only (DGN shapes): one polygon each
         polys = gdf[is_shape].set_geometry(list(geoms[is_shape]))
-        if closed.any():
-            findings.append(
-                Finding(INFO, "drawing_closed_lines", layer, params={"count": int(closed.sum())})
-            )
     text_col = next((c for c in _TEXT_COLUMNS if c in gdf), None)
     polys = polys.reset_index(drop=True)
     if text_col and is_point.any() and len(polys):

@@ -10,7 +10,7 @@ its own (:func:`read_layers`, :func:`read_parcel_shapes`, :func:`key_parcels`,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
@@ -21,6 +21,7 @@ from gpmb_gis import _arrays, chainage, join, nearby, qa, sheets
 from gpmb_gis import columns as C
 from gpmb_gis._errors import InputError
 from gpmb_gis._findings import ERROR, WARNING, Finding
+from gpmb_gis._text import number_key
 from gpmb_gis.chainage import Route
 from gpmb_gis.config import Config, LayerSource, Project
 from gpmb_gis.eras import Eras, records_in_old_communes
@@ -457,6 +458,25 @@ def _route(project: Project, config: Config, tally: Tally) -> Route:
     return route
 
 
+def _may_hold(index: CommuneIndex, records: pd.DataFrame) -> Callable[[dict[str, str]], bool]:
+    """Whether a file of many may hold one of these records' parcels, by its path's fields.
+
+    A file named after a commune and a sheet may hold the parcels of the records of that
+    commune and sheet (and of records that leave either blank).
+    """
+    named = set(zip(records[C.KEY_COMMUNE].tolist(), records[C.KEY_SHEET].tolist(), strict=True))
+
+    def may_hold(path: dict[str, str]) -> bool:
+        commune = index.key(path["commune"]) if path.get("commune") else ""
+        sheet = number_key(path["sheet"]) if path.get("sheet") else ""
+        return any(
+            (not commune or not c or c == commune) and (not sheet or not s or s == sheet)
+            for c, s in named
+        )
+
+    return may_hold
+
+
 def _records_far_away(
     config: Config, index: CommuneIndex, records: pd.DataFrame, findings: list[Finding]
 ) -> list[Finding]:
@@ -471,7 +491,10 @@ def _records_far_away(
     where = {label: pos for pos, label in enumerate(records[C.RECORD_LABEL].tolist())}
     rows = [where[f.feature] for f in missing]
     far = sheets.parcel_keys(
-        config.parcels, config.fields.get("parcels"), records[C.KEY_PARCEL].iloc[rows]
+        config.parcels,
+        config.fields.get("parcels"),
+        records[C.KEY_PARCEL].iloc[rows],
+        _may_hold(index, records.iloc[rows]),
     )
     if not len(far):
         return findings

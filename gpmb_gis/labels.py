@@ -219,8 +219,6 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "drawing_face_labels": {
         "vi": "Một thửa có nhiều nhãn khác nhau ({labels}): thiếu đường ranh? Không gán nhãn nào",
         "en": "One parcel holds different labels ({labels}): a boundary missing? None given"},
-    "drawing_closed_lines": {
-        "vi": "{count} đường khép kín đọc thành vùng", "en": "{count} closed lines read as polygons"},
     "drawing_elements_skipped": {
         "vi": "{count} đối tượng bản vẽ (chữ, đường hở) không dùng; {labels} nhãn đã dùng làm số thửa/loại đất",
         "en": "{count} drawing elements (text, open lines) not used; {labels} labels used as parcel number or land use"},

@@ -22,7 +22,7 @@ from gpmb_gis._errors import CRSError, GpmbError, InputError
 from gpmb_gis._findings import ERROR, INFO, Finding
 from gpmb_gis.config import Config
 from gpmb_gis.io.aliases import nearest_column
-from gpmb_gis.io.vector import read_layer
+from gpmb_gis.io.vector import NONE_NEAR, read_layer
 from gpmb_gis.join import CommuneIndex
 from gpmb_gis.sources import LayerSource
 from gpmb_gis.unit_lookup import boundaries_2025
@@ -63,6 +63,8 @@ def read_polygons(
     gdf, found = read_layer(
         source, layer=layer, project_crs=config.crs, fields=fields, name=name, window=window
     )
+    if NONE_NEAR in gdf.attrs:
+        return gdf  # a file of many with no feature near a right of way
     tally.read[name] = int(gdf.attrs.get("records_read", len(gdf)))
     if "records_in_layer" in gdf.attrs:
         tally.in_layer[name] = gdf.attrs["records_in_layer"]
@@ -74,7 +76,7 @@ def read_polygons(
         raise InputError(
             source.label(),
             f"the {layer} layer has no polygon with an area (it holds {kinds})",
-            "give polygons; a drawing needs closed boundaries (see qa for what was skipped)",
+            "give polygons; a drawing needs boundary lines around its parcel numbers",
         )
     # a drawing's elements are used by building polygons; a layer's features by being kept
     tally.used[name] = int(gdf.attrs.get("records_used", usable[C.SOURCE_ROW].nunique()))
@@ -164,6 +166,8 @@ def read_file(
     if not sheets.meets(window):
         assert window is not None
         return FileRead(relative, None, mine, outside=window.features or 0)
+    if window is not None:
+        window = nearby.narrowed(window)
     try:
         if sheets.is_empty(one, window):  # a sheet with nothing drawn yet: said, not an error
             mine.findings.append(Finding(INFO, "file_empty", "parcels", relative))
@@ -171,6 +175,12 @@ def read_file(
         gdf = read_polygons(one, "parcels", config, "parcels", mine, window)
     except (InputError, CRSError) as exc:
         return FileRead(relative, None, mine, exc)
+    if NONE_NEAR in gdf.attrs:  # its extent meets a right of way, none of its features does
+        if not gdf.attrs[NONE_NEAR]:  # a drawing with nothing in it (no header to say so)
+            return FileRead(
+                relative, None, Tally([Finding(INFO, "file_empty", "parcels", relative)])
+            )
+        return FileRead(relative, None, Tally(), outside=gdf.attrs[NONE_NEAR])
     gdf, found = sheets.from_path(gdf, fields, relative, "parcels")
     mine.findings[:] = [
         replace(f, feature=f"{relative}: {f.feature}".rstrip(": ")) for f in mine.findings

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -30,8 +30,7 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
-from gpmb_gis._errors import CRSError
-from gpmb_gis.crs import Extent, check_extent
+from gpmb_gis.headers import Header, is_parquet, on_table, read_header
 
 if TYPE_CHECKING:
     from gpmb_gis.config import LayerSource
@@ -39,16 +38,14 @@ if TYPE_CHECKING:
 __all__ = [
     "BOX_CELL_M",
     "SHAPELESS",
-    "Header",
     "Window",
+    "box_meets_file",
     "gpkg_fids",
     "gpkg_select",
-    "is_parquet",
-    "layer_info",
+    "narrowed",
     "object_text",
     "parquet_rows",
     "plan_window",
-    "read_header",
     "read_parquet_rows",
     "read_window",
     "row_boxes",
@@ -61,9 +58,6 @@ __all__ = [
 #: Side of the grid cells that cut the right of way into boxes, metres.
 BOX_CELL_M = 200.0
 T = TypeVar("T")
-#: Formats read whole: the drawing path needs every element, tables have no index.
-_WHOLE_DRIVERS = {"DXF", "DGN", "CSV", "ESRIJSON", "GeoJSON", "GeoJSONSeq", "KML"}
-_PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 
 
 @dataclass(frozen=True)
@@ -87,6 +81,9 @@ class Window:
     whole
         Read the file whole (a drawing, a table): the window only tells whether it meets a
         right of way.
+    none_near_ok
+        A file of many: no feature near a right of way is an answer (the file is read
+        whole otherwise, so that its errors say why).
     """
 
     boxes: np.ndarray
@@ -95,6 +92,7 @@ class Window:
     features: int | None = None
     extent: tuple[float, float, float, float] | None = None
     whole: bool = False
+    none_near_ok: bool = False
 
 
 def row_boxes(geoms: Sequence[shapely.Geometry], cell_m: float = BOX_CELL_M) -> np.ndarray:
@@ -121,74 +119,23 @@ def row_boxes(geoms: Sequence[shapely.Geometry], cell_m: float = BOX_CELL_M) -> 
     return pieces[keep]
 
 
-def layer_info(path: Path, layer: str | None) -> dict[str, Any] | None:
-    """A layer's header (driver, CRS, feature count, extent); None when it cannot be read."""
-    try:
-        return pyogrio.read_info(path, layer=layer)
-    except Exception:  # an unreadable file is reported by the whole read that follows
-        return None
+def box_meets_file(window: Window) -> np.ndarray:
+    """Which of the window's boxes meet its file's extent (every one without an extent)."""
+    boxes = window.boxes
+    if window.extent is None:
+        return np.ones(len(boxes), dtype=bool)
+    x0, y0, x1, y1 = window.extent
+    return (boxes[:, 0] <= x1) & (boxes[:, 2] >= x0) & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0)
 
 
-def is_parquet(path: Path) -> bool:
-    """Whether a path names a (Geo)Parquet file."""
-    return path.suffix.lower() in _PARQUET_SUFFIXES
+def narrowed(window: Window) -> Window:
+    """The window of a file of many: only the pieces that meet the file's extent.
 
-
-@dataclass(frozen=True)
-class Header:
-    """What a file's header says, read without reading a feature.
-
-    Attributes
-    ----------
-    driver
-        The file's format (``GPKG``, ``ESRI Shapefile``, ``Parquet``, ``DGN``…).
-    crs
-        The CRS the config declares for the file, else the file's own (None without).
-    declared
-        Whether the config declares it.
-    features
-        Features in the file, when the header says.
-    extent
-        The file's extent in ``crs``, when it can be judged (:func:`_header_extent`).
-    whole
-        The file is read whole (a drawing, a table): no index serves it.
+    A sheet file is small beside the roads; its index is asked about the few boxes over it,
+    not about every box of every right of way.
     """
-
-    driver: str
-    crs: str | None
-    declared: bool
-    features: int | None
-    extent: tuple[float, float, float, float] | None
-    whole: bool
-
-
-def read_header(
-    path: Path, layer: str | None, declared_crs: str | None, project_crs: CRS
-) -> Header | None:
-    """A layer's header (:class:`Header`); None for a folder or a header that cannot be read."""
-    if path.is_dir():
-        return None
-    if is_parquet(path):
-        import pyarrow.parquet as pq
-
-        rows = int(pq.ParquetFile(path).metadata.num_rows)
-        crs = declared_crs or _parquet_crs(path)
-        return Header("Parquet", crs, bool(declared_crs), rows, None, False)
-    info = layer_info(path, layer)
-    if info is None:
-        return None
-    # lines and labels of a drawing: polygons are built from all of them
-    whole = info.get("driver") in _WHOLE_DRIVERS or "Polygon" not in str(info.get("geometry_type"))
-    crs = declared_crs or info.get("crs")
-    count = info.get("features")
-    return Header(
-        str(info.get("driver")),
-        crs,
-        bool(declared_crs),
-        None if count is None or count < 0 else int(count),
-        _header_extent(info.get("total_bounds"), crs, project_crs),
-        whole,
-    )
+    near = box_meets_file(window)
+    return replace(window, boxes=window.boxes[near], shapes=window.shapes[near], none_near_ok=True)
 
 
 def window_for(header: Header | None, project_crs: CRS, row_pieces: np.ndarray) -> Window | None:
@@ -241,42 +188,6 @@ def plan_window(
     return window_for(read_header(path, layer, declared_crs, project_crs), project_crs, row_pieces)
 
 
-def _header_extent(
-    bounds: Any, file_crs: str | None, project_crs: CRS
-) -> tuple[float, float, float, float] | None:
-    """A header's extent, when it can be judged: finite, and in a known CRS.
-
-    A file without a CRS (a DGN sheet) is read in the project's; its extent is judged only
-    when it fits that CRS, else the read says what is wrong with it.
-    """
-    if bounds is None or not np.all(np.isfinite(bounds)):
-        return None
-    extent = tuple(float(b) for b in bounds)
-    if not file_crs:
-        try:
-            check_extent(Extent(*extent), project_crs, where="")
-        except CRSError:
-            return None
-        if project_crs.is_geographic:
-            return None
-    return extent  # type: ignore[return-value]
-
-
-def _parquet_crs(path: Path) -> str | None:
-    import json
-
-    import pyarrow.parquet as pq
-
-    try:
-        meta = pq.read_schema(path).metadata or {}
-        geo = json.loads(meta.get(b"geo", b"{}"))
-        column = geo["columns"][geo["primary_column"]]
-    except Exception:
-        return None
-    crs = column.get("crs", "OGC:CRS84")
-    return None if crs is None else (json.dumps(crs) if isinstance(crs, dict) else str(crs))
-
-
 # --- finding the features ------------------------------------------------------------------
 
 
@@ -311,7 +222,7 @@ def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | 
             texts.append(con.execute(query, batch.ravel().tolist()).fetchone()[0])
         return texts
 
-    found = _on_table(path, layer, lookup)
+    found = on_table(path, layer, lookup)
     if found is None:
         return None
     listed = ",".join(text for text in found if text)
@@ -345,7 +256,7 @@ def gpkg_select(
             f"SELECT {names}, {header} FROM {_quoted(table)} WHERE {where}"
         ).fetchall()
 
-    rows = _on_table(path, layer, select)
+    rows = on_table(path, layer, select)
     if rows is None:
         return None
     frame = pd.DataFrame([r[:-1] for r in rows], columns=list(columns), dtype=object)
@@ -356,34 +267,6 @@ def gpkg_select(
 
 #: Column of :func:`gpkg_select` (and of the far parcels' keys): no geometry, or an empty one.
 SHAPELESS = "_shapeless"
-
-
-def _on_table(
-    path: Path, layer: str | None, run: Callable[[sqlite3.Connection, str], T | None]
-) -> T | None:
-    """``run(connection, table)`` on a GeoPackage opened read-only with SQLite.
-
-    The table is ``layer``, or the file's only feature table. None when SQLite cannot
-    open or query the file that way (the caller then asks OGR).
-    """
-    try:
-        # read-only, but not "immutable": edits QGIS keeps in the -wal file must be seen
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        if layer is None:
-            rows = con.execute(
-                "SELECT table_name FROM gpkg_contents WHERE data_type = 'features'"
-            ).fetchall()
-            if len(rows) != 1:
-                return None
-            layer = rows[0][0]
-        return run(con, layer)
-    except sqlite3.Error:
-        return None
-    finally:
-        con.close()
 
 
 def _quoted(name: str) -> str:

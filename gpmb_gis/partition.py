@@ -36,7 +36,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
-from gpmb_gis import nearby, sheets
+from gpmb_gis import headers, nearby, sheets
 from gpmb_gis.config import Config, Project
 from gpmb_gis.faces import coverage_union, cut_pieces, union_of
 from gpmb_gis.inputs import Inputs, Layers, gather, key_parcels, load_inputs, read_book, read_layers
@@ -125,11 +125,11 @@ def _row_pieces(config: Config, layers: Layers) -> tuple[np.ndarray, dict[str, t
 
 def _headers(
     config: Config, pieces: np.ndarray, spans: dict[str, tuple[int, int]], files: list[_File]
-) -> list[tuple[nearby.Header | None, tuple[str, ...]]]:
+) -> list[tuple[headers.Header | None, tuple[str, ...]]]:
     """On a worker: each file's header, and the rights of way its extent meets."""
     out = []
     for one, _, _ in files:
-        header = nearby.read_header(one.path, one.layer, one.crs, config.crs)
+        header = headers.read_header(one.path, one.layer, one.crs, config.crs)
         window = nearby.window_for(header, config.crs, pieces)
         out.append((header, sheets.touched(window, spans)))
     return out
@@ -139,7 +139,7 @@ def _read_partition(
     config: Config,
     pieces: np.ndarray,
     rows: dict[str, shapely.Geometry],
-    files: list[tuple[int, _File, nearby.Header | None]],
+    files: list[tuple[int, _File, headers.Header | None]],
     touched: tuple[str, ...],
 ) -> tuple[list[tuple[int, FileRead]], dict[str, tuple[np.ndarray, np.ndarray]]]:
     """On a worker: read a partition's files and cut the rights of way they meet.
@@ -174,7 +174,7 @@ def _read_and_cut(client: Any, config: Config, layers: Layers) -> tuple[Any, dic
              for chunk in _chunks(files, size)]  # fmt: skip
     headers = [h for part in client.gather(heads) for h in part]
     reads: list[FileRead | None] = [None] * len(files)
-    groups: dict[tuple[str, ...], list[tuple[int, _File, nearby.Header | None]]] = {}
+    groups: dict[tuple[str, ...], list[tuple[int, _File, headers.Header | None]]] = {}
     for at, (file, (header, touched)) in enumerate(zip(files, headers, strict=True)):
         if touched:
             groups.setdefault(touched, []).append((at, file, header))

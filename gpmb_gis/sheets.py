@@ -10,8 +10,10 @@ commune wins, with a QA row when the two disagree. Findings name the file a feat
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import pandas as pd
@@ -20,8 +22,9 @@ from gpmb_gis import columns as C
 from gpmb_gis._arrays import present
 from gpmb_gis._findings import WARNING, Finding
 from gpmb_gis._text import commune_key, number_key
+from gpmb_gis.headers import layer_info
 from gpmb_gis.io.vector import read_parcel_keys
-from gpmb_gis.nearby import Window, layer_info
+from gpmb_gis.nearby import Window, box_meets_file
 from gpmb_gis.sources import LayerSource, path_fields
 
 __all__ = [
@@ -115,9 +118,7 @@ def touched(window: Window | None, spans: Mapping[str, tuple[int, int]]) -> tupl
     """
     if window is None or window.extent is None or not len(window.boxes):
         return tuple(spans)
-    x0, y0, x1, y1 = window.extent
-    boxes = window.boxes
-    near = (boxes[:, 0] <= x1) & (boxes[:, 2] >= x0) & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0)
+    near = box_meets_file(window)
     return tuple(name for name, (start, stop) in spans.items() if near[start:stop].any())
 
 
@@ -130,22 +131,33 @@ def is_empty(source: LayerSource, window: Window | None) -> bool:
 
 
 def parcel_keys(
-    source: LayerSource, fields: Mapping[str, str] | None, parcel_keys: Iterable[str]
+    source: LayerSource,
+    fields: Mapping[str, str] | None,
+    parcel_keys: Iterable[str],
+    may_hold: Callable[[dict[str, str]], bool] | None = None,
 ) -> pd.DataFrame:
     """The whole layer's parcels (attributes only) with one of these numbers, in every file.
 
     :func:`gpmb_gis.io.vector.read_parcel_keys` for a layer of one file or many; a file's
-    parcels take the commune and sheet of its path where they lack them.
+    parcels take the commune and sheet of its path where they lack them. ``may_hold`` says,
+    from a file's path fields (commune, sheet), whether it may hold a parcel looked for: the
+    other files are not opened (a file whose path fits no pattern always is).
     """
     if not source.paths:
         return read_parcel_keys(source, fields, parcel_keys)
-    keys, parts = list(parcel_keys), []
-    for one, relative, given in file_sources(source):
+    keys = list(parcel_keys)
+    files = [f for f in file_sources(source) if not f[2] or may_hold is None or may_hold(f[2])]
+
+    def one_file(one: LayerSource, relative: str, given: dict[str, str] | None) -> pd.DataFrame:
         try:
             found = read_parcel_keys(one, fields, keys)
         except Exception:  # an unreadable file was stopped at or listed when read
-            continue
-        parts.append(from_path(found, given, relative, "parcels")[0])
+            return pd.DataFrame()
+        return from_path(found, given, relative, "parcels")[0]
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
+        parts = list(pool.map(lambda f: one_file(*f), files))
+    parts = [p for p in parts if len(p.columns)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 

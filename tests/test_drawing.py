@@ -8,7 +8,7 @@ import pytest
 from helpers import ORIGIN, REALDATA, write_book_csv, write_config, write_layer
 from shapely.geometry import LineString, Point, box
 
-from gpmb_gis import compute_progress
+from gpmb_gis import InputError, compute_progress
 from gpmb_gis._drawing import polygons_from_drawing
 
 X, Y = ORIGIN
@@ -167,3 +167,73 @@ def test_sheets_drawn_in_cad_files_take_their_sheet_from_the_path(tmp_path, monk
     assert parcels[["sheet", "parcel"]].astype(str).values.tolist() == [["12", "1"], ["12", "2"]]
     assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(50)
     assert result.inputs.in_layer["parcels"] == 5 + 2  # the far sheet's elements, from its header
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "use"),
+    [
+        ("45", "45", None),
+        ("ONT+CLN", None, "ONT+CLN"),
+        ("45/LUC", "45", "LUC"),
+        ("45\\PLUC\\P1234.5", "45", "LUC"),  # MTEXT lines: number, land use, area
+        ("45\n1234,5", "45", None),
+        ("12/45", None, None),  # two numbers: neither
+        ("45/1200", None, None),  # an area without decimals is a number too: neither
+        ("45/đất ở", None, None),  # a part that is no label
+        ("Km3+700", None, None),
+    ],
+)
+def test_a_label_may_hold_number_land_use_and_area(text, number, use):
+    from gpmb_gis._drawing import _label
+
+    assert _label(text) == (number, use)
+
+
+def test_a_parcel_drawn_inside_another_is_a_hole_of_it():
+    outer = LineString(box(X, Y - 20, X + 100, Y + 40).exterior.coords)
+    inner = LineString(box(X + 40, Y, X + 60, Y + 20).exterior.coords)
+    gdf = gpd.GeoDataFrame(
+        {"Text": [None, None, "1", "2"]},
+        geometry=[outer, inner, Point(X + 10, Y + 30), Point(X + 50, Y + 10)],
+        crs="EPSG:9215",
+    )
+    polys, _ = polygons_from_drawing(gdf, "parcels")
+    areas = dict(zip(polys.parcel, polys.area, strict=True))
+    assert areas == pytest.approx({"1": 6000 - 400, "2": 400})
+
+
+def _sheets_config(folder):
+    write_layer(folder / "row.gpkg", [{"geometry": box(X, Y, X + 20, Y + 5)}])
+    write_book_csv(
+        folder / "book.csv",
+        [{"Xã": "Hợp Thành", "Tờ bản đồ": 12, "Số thửa": 2, "Ngày bàn giao": "01/03/2024"}],
+    )
+    _dxf(
+        folder / "dia_chinh" / "Hop Thanh" / "To 12.dxf",
+        [[(0, 0), (20, 0), (20, 10), (0, 10), (0, 0)], [(10, -1), (10, 11)]],
+        [(5, 5, "1"), (15, 5, "2")],
+    )
+    return write_config(
+        folder,
+        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
+        'parcels = { paths = ["dia_chinh/**/*.dxf"], path_pattern = "{commune}/To {sheet}" }\n'
+        'handovers = "book.csv"\n[[projects]]\nid = "P"\nrow = "row.gpkg"\n',
+    )
+
+
+def test_a_cad_sheet_away_from_the_row_is_no_error_even_empty_or_without_shapes(tmp_path):
+    cfg = _sheets_config(tmp_path)
+    _dxf(tmp_path / "dia_chinh" / "Hop Thanh" / "To 40.dxf", [], [(3000, 5, "7")])  # text only
+    _dxf(tmp_path / "dia_chinh" / "Hop Thanh" / "To 41.dxf", [], [])  # nothing drawn yet
+    result = compute_progress(cfg)
+    assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(50)
+    empty = result.qa_issues[result.qa_issues["check"] == "file_empty"]
+    assert empty["feature"].tolist() == ["dia_chinh/Hop Thanh/To 41.dxf"]
+    assert result.inputs.in_layer["parcels"] == 4 + 1  # the far sheet's text is counted
+
+
+def test_a_cad_sheet_over_the_row_without_shapes_names_itself(tmp_path):
+    cfg = _sheets_config(tmp_path)
+    _dxf(tmp_path / "dia_chinh" / "Hop Thanh" / "To 13.dxf", [], [(5, 2, "7")])  # text only
+    with pytest.raises(InputError, match=r"To 13\.dxf.*no polygon"):
+        compute_progress(cfg)

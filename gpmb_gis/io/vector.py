@@ -20,7 +20,7 @@ import shapely
 from pyproj import CRS
 
 from gpmb_gis import columns as C
-from gpmb_gis import nearby
+from gpmb_gis import headers, nearby
 from gpmb_gis._drawing import polygons_from_drawing
 from gpmb_gis._errors import CRSError, InputError
 from gpmb_gis._findings import INFO, WARNING, Finding
@@ -42,7 +42,7 @@ from gpmb_gis.crs import Extent, check_extent
 from gpmb_gis.io.aliases import match_columns
 from gpmb_gis.nearby import Window, read_window
 
-__all__ = ["read_layer", "read_parcel_keys"]
+__all__ = ["NONE_NEAR", "read_layer", "read_parcel_keys"]
 
 
 def _check_shapefile_parts(source: LayerSource) -> None:
@@ -86,7 +86,13 @@ def _read_vector(
                 raise
             return read_window(source, window, {**kwargs, "encoding": "latin1"}), True
     except Exception as exc:  # GDAL reports every failure through its own classes
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        message = _gdal_message(exc)
+        if "dgnv8" in message.lower():
+            raise InputError(
+                source.label(),
+                "is a MicroStation V8 drawing, which the installed GDAL cannot read",
+                "save it as DGN V7 or DXF (MicroStation: File > Save As)",
+            ) from exc
         if source.layer and "layer" in message.lower():
             layers = ", ".join(str(n) for n, _ in _list_layers(source.path))
             raise InputError(
@@ -98,6 +104,15 @@ def _read_vector(
             "check that the file is complete and in a format GDAL reads "
             "(GPKG, Shapefile with .dbf/.shx, GeoJSON, DXF, DGN, ...)",
         ) from exc
+
+
+def _gdal_message(exc: Exception) -> str:
+    """The first line of a reader's error, without the library's own source files."""
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    line = re.sub(r"\s*\([^()]*\.(?:cpp|c|h)\b[^()]*\)", "", text.splitlines()[0])
+    return re.sub(r"(?:/[\w.+-]+){2,}/", "", line).strip()
 
 
 def _list_layers(path: Path) -> list[tuple[str, str]]:
@@ -163,6 +178,53 @@ def _fits(extent: Extent, crs: CRS) -> bool:
     return not crs.is_geographic
 
 
+#: ``attrs`` key of the empty frame :func:`read_layer` returns for a file of many with no
+#: feature near a right of way: the features the file holds.
+NONE_NEAR = "none_near"
+
+
+def _none_near(gdf: Any, window: Window) -> bool:
+    """Whether a file read through ``window`` has no feature near a right of way.
+
+    Read near: none was found. Read whole (a drawing): its elements' extent meets no box
+    of the window (or it holds none); the faces of a drawing need every element.
+    """
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        return False
+    if not window.whole or not len(gdf):
+        return not len(gdf)
+    shapes = gdf.geometry.to_numpy()
+    shapes = shapes[~(shapely.is_missing(shapes) | shapely.is_empty(shapes))]
+    if not len(shapes) or not len(window.boxes):
+        return False
+    x0, y0, x1, y1 = shapely.total_bounds(shapes)
+    boxes = window.boxes
+    near = (boxes[:, 0] <= x1) & (boxes[:, 2] >= x0) & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0)
+    return not near.any()
+
+
+def _has_shapes(gdf: Any, source: LayerSource, layer: str) -> None:
+    """Refuse a table without shapes, an empty layer and a layer whose shapes are all missing."""
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
+        raise InputError(
+            source.label(),
+            f"has no geometry: it is a table, not a {layer} layer",
+            "name a GIS layer here (the handover book goes under handovers)",
+        )
+    if len(gdf) == 0:
+        raise InputError(
+            source.label(),
+            f"the {layer} layer is empty (0 features)",
+            "check that the right file and layer are named in the config",
+        )
+    if gdf.geometry.isna().all():
+        raise InputError(
+            source.label(),
+            f"the {layer} layer has no geometry",
+            "use a layer with polygons (a table without shapes cannot be measured)",
+        )
+
+
 def read_layer(
     source: LayerSource,
     *,
@@ -203,30 +265,18 @@ def read_layer(
     """
     gdf, bytewise = _read_vector(source, window)
     in_layer = None
+    if window is not None and window.none_near_ok and _none_near(gdf, window):
+        # a file of many with nothing near a right of way: an answer, not an error
+        empty = gpd.GeoDataFrame(geometry=[])
+        empty.attrs[NONE_NEAR] = len(gdf) if window.whole else (window.features or 0)
+        return empty, []
     if window is not None and not window.whole and isinstance(gdf, gpd.GeoDataFrame):
         in_layer = window.features
         if not len(gdf):  # nothing near: read whole, so that the errors say why
             return read_layer(
                 source, layer=layer, project_crs=project_crs, fields=fields, name=name
             )
-    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
-        raise InputError(
-            source.label(),
-            f"has no geometry: it is a table, not a {layer} layer",
-            "name a GIS layer here (the handover book goes under handovers)",
-        )
-    if len(gdf) == 0:
-        raise InputError(
-            source.label(),
-            f"the {layer} layer is empty (0 features)",
-            "check that the right file and layer are named in the config",
-        )
-    if gdf.geometry.isna().all():
-        raise InputError(
-            source.label(),
-            f"the {layer} layer has no geometry",
-            "use a layer with polygons (a table without shapes cannot be measured)",
-        )
+    _has_shapes(gdf, source, layer)
     crs = _assign_crs(gdf, source, project_crs)
     extent = Extent(*map(float, gdf.geometry.total_bounds))
     findings: list[Finding] = []
@@ -298,7 +348,7 @@ def read_parcel_keys(
     keys = sorted({k for k in parcel_keys if k and re.fullmatch(r"[0-9a-z./-]+", k)})
     if not keys:
         return pd.DataFrame(columns=[C.PARCEL])
-    if nearby.is_parquet(source.path):
+    if headers.is_parquet(source.path):
         import pyarrow.parquet as pq
 
         names = pq.read_schema(source.path).names
@@ -308,7 +358,7 @@ def read_parcel_keys(
     if C.PARCEL not in found:
         return pd.DataFrame(columns=[C.PARCEL])
     wanted = [found[c] for c in (C.COMMUNE, C.SHEET, C.PARCEL) if c in found]
-    if nearby.is_parquet(source.path):
+    if headers.is_parquet(source.path):
         frame = pq.read_table(source.path, columns=wanted).to_pandas()
         frame = frame[_numbered(frame[found[C.PARCEL]], keys)]
     elif source.path.suffix.lower() == ".shp":

@@ -1,0 +1,196 @@
+"""What a layer's header says, read without reading a feature: format, CRS, count, extent.
+
+A layer in many files (per commune and per map sheet) is judged file by file from its header:
+a file whose extent meets no right of way is never read. A GeoPackage's header is read with
+SQLite (its contents table: extent, CRS, and GDAL's feature count), a few times faster than
+through OGR, which serves every other format.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import pyogrio
+from pyproj import CRS
+
+from gpmb_gis._errors import CRSError
+from gpmb_gis.crs import Extent, check_extent
+
+__all__ = ["Header", "is_parquet", "layer_info", "on_table", "read_header"]
+
+T = TypeVar("T")
+#: Formats read whole: the drawing path needs every element, tables have no index.
+WHOLE_DRIVERS = {"DXF", "DGN", "CSV", "ESRIJSON", "GeoJSON", "GeoJSONSeq", "KML"}
+_PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+
+
+def layer_info(path: Path, layer: str | None) -> dict[str, Any] | None:
+    """A layer's header (driver, CRS, feature count, extent); None when it cannot be read."""
+    try:
+        return pyogrio.read_info(path, layer=layer)
+    except Exception:  # an unreadable file is reported by the whole read that follows
+        return None
+
+
+def is_parquet(path: Path) -> bool:
+    """Whether a path names a (Geo)Parquet file."""
+    return path.suffix.lower() in _PARQUET_SUFFIXES
+
+
+@dataclass(frozen=True)
+class Header:
+    """What a file's header says, read without reading a feature.
+
+    Attributes
+    ----------
+    driver
+        The file's format (``GPKG``, ``ESRI Shapefile``, ``Parquet``, ``DGN``…).
+    crs
+        The CRS the config declares for the file, else the file's own (None without).
+    declared
+        Whether the config declares it.
+    features
+        Features in the file, when the header says.
+    extent
+        The file's extent in ``crs``, when it can be judged (:func:`_header_extent`).
+    whole
+        The file is read whole (a drawing, a table): no index serves it.
+    """
+
+    driver: str
+    crs: str | None
+    declared: bool
+    features: int | None
+    extent: tuple[float, float, float, float] | None
+    whole: bool
+
+
+def read_header(
+    path: Path, layer: str | None, declared_crs: str | None, project_crs: CRS
+) -> Header | None:
+    """A layer's header (:class:`Header`); None for a folder or a header that cannot be read."""
+    if path.is_dir():
+        return None
+    if is_parquet(path):
+        import pyarrow.parquet as pq
+
+        rows = int(pq.ParquetFile(path).metadata.num_rows)
+        crs = declared_crs or _parquet_crs(path)
+        return Header("Parquet", crs, bool(declared_crs), rows, None, False)
+    info = _gpkg_info(path, layer) if path.suffix.lower() == ".gpkg" else None
+    info = info or layer_info(path, layer)
+    if info is None:
+        return None
+    # lines and labels of a drawing: polygons are built from all of them
+    whole = info.get("driver") in WHOLE_DRIVERS or "Polygon" not in str(info.get("geometry_type"))
+    crs = declared_crs or info.get("crs")
+    count = info.get("features")
+    return Header(
+        str(info.get("driver")),
+        crs,
+        bool(declared_crs),
+        None if count is None or count < 0 else int(count),
+        _header_extent(info.get("total_bounds"), crs, project_crs),
+        whole,
+    )
+
+
+def _header_extent(
+    bounds: Any, file_crs: str | None, project_crs: CRS
+) -> tuple[float, float, float, float] | None:
+    """A header's extent, when it can be judged: finite, and in a known CRS.
+
+    A file without a CRS (a DGN sheet) is read in the project's; its extent is judged only
+    when it fits that CRS, else the read says what is wrong with it.
+    """
+    if bounds is None or not np.all(np.isfinite(bounds)):
+        return None
+    extent = tuple(float(b) for b in bounds)
+    if not file_crs:
+        try:
+            check_extent(Extent(*extent), project_crs, where="")
+        except CRSError:
+            return None
+        if project_crs.is_geographic:
+            return None
+    return extent  # type: ignore[return-value]
+
+
+def _parquet_crs(path: Path) -> str | None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        geo = json.loads(meta.get(b"geo", b"{}"))
+        column = geo["columns"][geo["primary_column"]]
+    except Exception:
+        return None
+    crs = column.get("crs", "OGC:CRS84")
+    return None if crs is None else (json.dumps(crs) if isinstance(crs, dict) else str(crs))
+
+
+def on_table(
+    path: Path, layer: str | None, run: Callable[[sqlite3.Connection, str], T | None]
+) -> T | None:
+    """``run(connection, table)`` on a GeoPackage opened read-only with SQLite.
+
+    The table is ``layer``, or the file's only feature table. None when SQLite cannot
+    open or query the file that way (the caller then asks OGR).
+    """
+    try:
+        # read-only, but not "immutable": edits QGIS keeps in the -wal file must be seen
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        if layer is None:
+            rows = con.execute(
+                "SELECT table_name FROM gpkg_contents WHERE data_type = 'features'"
+            ).fetchall()
+            if len(rows) != 1:
+                return None
+            layer = rows[0][0]
+        return run(con, layer)
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+
+
+def _gpkg_info(path: Path, layer: str | None) -> dict[str, Any] | None:
+    """:func:`layer_info`'s answer from a GeoPackage's own tables; None where they lack it.
+
+    The extent is the contents table's (as OGR takes it), the count GDAL's ``gpkg_ogr_contents``
+    and the CRS an EPSG code; a file without one of them is asked through OGR.
+    """
+
+    def lookup(con: sqlite3.Connection, table: str) -> dict[str, Any] | None:
+        found = con.execute(
+            "SELECT c.min_x, c.min_y, c.max_x, c.max_y, s.organization, "
+            "s.organization_coordsys_id, g.geometry_type_name, o.feature_count "
+            "FROM gpkg_contents c JOIN gpkg_geometry_columns g USING (table_name) "
+            "JOIN gpkg_spatial_ref_sys s ON s.srs_id = c.srs_id "
+            "JOIN gpkg_ogr_contents o USING (table_name) WHERE c.table_name = ?",
+            (table,),
+        ).fetchall()
+        if len(found) != 1 or any(v is None for v in found[0]):
+            return None
+        *bounds, organization, code, kind, count = found[0]
+        if str(organization).upper() != "EPSG":
+            return None
+        return {
+            "driver": "GPKG",
+            "crs": f"EPSG:{int(code)}",
+            "features": int(count),
+            "total_bounds": tuple(float(b) for b in bounds),
+            "geometry_type": str(kind).title().replace("Multipolygon", "MultiPolygon"),
+        }
+
+    return on_table(path, layer, lookup)

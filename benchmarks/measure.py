@@ -66,8 +66,23 @@ def on_dask(folder: Path, config_name: str) -> dict:
                       dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
         client.run(lambda: __import__("gpmb_gis.partition"))  # imports are not timed
         out = package(folder, config_name, client)
-    out["workers_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        out["workers_peak_mb"] = max(client.run(_peak_mb).values())
     return out
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory, MB (``VmHWM``: its own, not inherited).
+
+    ``ru_maxrss`` keeps the peak of the process before ``exec``: a measurement started by a
+    parent that once grew would report the parent's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def naive(folder: Path) -> dict:
@@ -198,7 +213,7 @@ def main() -> None:
     out = jobs[what]()
     out["job_s"] = time.perf_counter() - start
     out["stolen_s"] = None if stolen is None else _stolen_s() - stolen
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_mb"] = _peak_mb()
     print(json.dumps(out))
 
 

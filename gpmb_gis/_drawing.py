@@ -32,6 +32,7 @@ __all__ = ["polygons_from_drawing"]
 _COLLECTION = shapely.GeometryType.GEOMETRYCOLLECTION
 _MISSING = shapely.GeometryType.MISSING
 _TEXT_COLUMNS = ("Text", "TEXT", "text", "TEXTSTRING", "TextString", "label")
+_LAYER_COLUMNS = ("Layer", "Level", "LAYER", "LEVEL", "layer", "level")
 _PARCEL_TEXT = re.compile(r"^\s*(\d{1,6}[a-zA-Z]?)\s*$")
 _LAND_USE_TEXT = re.compile(r"^\s*([A-Z]{2,4}(?:\s*\+\s*[A-Z]{2,4})*)\s*$")
 _AREA_TEXT = re.compile(r"^\s*\d+[.,]\d+\s*$")
@@ -134,17 +135,28 @@ def _labels(
     return out, used, findings
 
 
+def _on_layers(gdf: gpd.GeoDataFrame, cad_layers: tuple[str, ...]) -> np.ndarray:
+    """Which elements are on the drawing layers (DXF ``Layer``) or levels (DGN ``Level``)."""
+    column = next((c for c in _LAYER_COLUMNS if c in gdf), None)
+    if not cad_layers or column is None:
+        return np.ones(len(gdf), dtype=bool)
+    wanted = {n.casefold() for n in cad_layers}
+    return gdf[column].map(lambda v: str(v).strip().casefold() in wanted).to_numpy(dtype=bool)
+
+
 def polygons_from_drawing(
     gdf: gpd.GeoDataFrame,
     layer: str,
+    cad_layers: tuple[str, ...] = (),
 ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """Turn a drawing (lines, closed shapes, text) into polygons; a polygon layer is unchanged.
 
     With any line, the faces between every boundary (lines and the outlines of closed shapes)
     are the parcels; without, each closed shape is one. Text points inside a
     polygon give its parcel number (a number) and land use (a code such as ``LUC`` or
-    ``ONT+CLN``). Elements not used are listed in one finding; a parcel number in no face,
-    and a face with two, each in one of their own.
+    ``ONT+CLN``). With ``cad_layers``, only the elements on those layers (levels) are used.
+    Elements not used are listed in one finding; a parcel number in no face, and a face with
+    two, each in one of their own.
 
     Returns
     -------
@@ -159,9 +171,11 @@ def polygons_from_drawing(
         return gdf, []
     findings: list[Finding] = []
     geoms, closed = _closed_to_polygons(gdf.geometry.to_numpy())
-    is_shape = np.isin(types, (*POLYGONAL, _COLLECTION)) | closed
-    is_line = np.isin(types, LINEAL) & ~closed
-    is_point = np.isin(types, PUNCTUAL)
+    on_layer = _on_layers(gdf, cad_layers)
+    closed &= on_layer
+    is_shape = np.isin(types, (*POLYGONAL, _COLLECTION)) & on_layer | closed
+    is_line = np.isin(types, LINEAL) & ~closed & on_layer
+    is_point = np.isin(types, PUNCTUAL) & on_layer
     used = is_shape.copy()
     if (is_line | closed).any():  # lines drawn: every boundary counts, a shape in a shape too
         faces = _faces(geoms[is_line], geoms[is_shape])

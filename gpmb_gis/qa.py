@@ -168,9 +168,19 @@ def repeated_parcel_keys(parcels: pd.DataFrame) -> list[Finding]:
 def missing_parcel_keys(parcels: pd.DataFrame) -> list[Finding]:
     """List parcels without a parcel number (they cannot be matched to a handover record)."""
     rows = parcels[parcels[C.KEY_PARCEL] == ""]
+    if not len(rows):
+        return []
+    # the file and a point inside: a face of a drawing has no number to be found by
+    labels = feature_labels(rows)
+    points = shapely.point_on_surface(rows.geometry.to_numpy())
     return [
-        Finding(WARNING, "parcel_key_missing", "parcels", f"feature {i}")
-        for i in rows[C.SOURCE_ROW]
+        Finding(
+            WARNING,
+            "parcel_key_missing",
+            "parcels",
+            f"{labels[k]} ({shapely.get_x(p):.1f}, {shapely.get_y(p):.1f})",
+        )
+        for k, p in enumerate(points)
     ]
 
 

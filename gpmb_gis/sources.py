@@ -42,6 +42,7 @@ SOURCE_KEYS = (
     "crs",
     "commune",
     "era",
+    "cad_layers",
 )
 #: Files beside a shapefile or a raster that are parts of it, never layers of their own.
 SIDE_FILES = frozenset(
@@ -97,6 +98,9 @@ class LayerSource:
         path relative to ``base``: ``"{commune}/To {sheet}.dgn"``.
     skip_unreadable
         A file of ``paths`` that cannot be read is listed and counted instead of stopping.
+    cad_layers
+        In a drawing (DXF, DGN), the layers or levels that hold the parcels' boundaries and
+        labels; the other elements (house outlines, grid, frame, notes) are not used.
     base
         The config's folder, which ``paths`` and ``path_pattern`` are relative to.
     """
@@ -111,6 +115,7 @@ class LayerSource:
     paths: tuple[Path, ...] = ()
     path_pattern: str | None = None
     skip_unreadable: bool = False
+    cad_layers: tuple[str, ...] = ()
     base: Path | None = None
 
     def label(self) -> str:
@@ -232,8 +237,27 @@ def source(value: Any, key: str, base: Path, problems: Problems) -> LayerSource 
         paths=paths,
         path_pattern=str(pattern) if pattern is not None else None,
         skip_unreadable=value.get("skip_unreadable") is True,
+        cad_layers=_cad_layers(value.get("cad_layers"), key, problems),
         base=base,
     )
+
+
+def _cad_layers(value: Any, key: str, problems: Problems) -> tuple[str, ...]:
+    """The layers (DXF) or levels (DGN) of a drawing that hold boundaries and labels.
+
+    ``cad_layers = ["RANH_THUA", "SO_THUA"]``; every layer when not given.
+    """
+    if value is None:
+        return ()
+    names = [value] if isinstance(value, str | int) else value
+    if not isinstance(names, list) or not names or not all(isinstance(n, str | int) for n in names):
+        problems.add(
+            f"{key}.cad_layers",
+            "must be a list of layer names or level numbers",
+            'write cad_layers = ["RANH_THUA", "SO_THUA"] (DXF) or [10, 13] (DGN levels)',
+        )
+        return ()
+    return tuple(str(n).strip() for n in names)
 
 
 def _globbed(value: Any, key: str, base: Path, problems: Problems) -> tuple[Path, ...]:

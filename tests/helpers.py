@@ -142,6 +142,22 @@ already_clear_land_use = ["DGT"]
     )
 
 
+def files_read(monkeypatch: Any) -> list[str]:
+    """The names of the parcels files read from now on, in the order read (this process)."""
+    from gpmb_gis import layers
+
+    opened: list[str] = []
+    read = layers.read_polygons
+
+    def counting(source: Any, layer: str, *args: Any, **kwargs: Any) -> Any:
+        if layer == "parcels":
+            opened.append(source.path.name)
+        return read(source, layer, *args, **kwargs)
+
+    monkeypatch.setattr(layers, "read_polygons", counting)
+    return opened
+
+
 def day(text: str) -> dt.date:
     """A date from dd/mm/yyyy."""
     return dt.datetime.strptime(text, "%d/%m/%Y").date()

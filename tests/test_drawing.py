@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pyogrio
 import pytest
-from helpers import ORIGIN, REALDATA, write_book_csv, write_config, write_layer
+from helpers import ORIGIN, REALDATA, files_read, write_book_csv, write_config, write_layer
 from shapely.geometry import LineString, Point, box
 
 from gpmb_gis import InputError, compute_progress
@@ -126,8 +126,6 @@ def _dxf(path, lines, texts) -> None:
 
 
 def test_sheets_drawn_in_cad_files_take_their_sheet_from_the_path(tmp_path, monkeypatch):
-    from gpmb_gis import layers
-
     # sheet 12 of Hợp Thành: a closed outline 0–20 × 0–10, a loose line at x = 10
     _dxf(
         tmp_path / "dia_chinh" / "Hop Thanh" / "To 12.dxf",
@@ -153,14 +151,7 @@ def test_sheets_drawn_in_cad_files_take_their_sheet_from_the_path(tmp_path, monk
         'path_pattern = "{commune}/To {sheet}" }\n'
         'handovers = "book.csv"\n[[projects]]\nid = "P"\nrow = "row.gpkg"\n',
     )
-    opened = []
-    read = layers.read_polygons
-
-    def counting(source, *args, **kwargs):
-        opened.append(source.path.name)
-        return read(source, *args, **kwargs)
-
-    monkeypatch.setattr(layers, "read_polygons", counting)
+    opened = files_read(monkeypatch)
     result = compute_progress(cfg)
     assert opened == ["To 12.dxf"]
     parcels = result.parcels.sort_values("parcel")
@@ -237,3 +228,29 @@ def test_a_cad_sheet_over_the_row_without_shapes_names_itself(tmp_path):
     _dxf(tmp_path / "dia_chinh" / "Hop Thanh" / "To 13.dxf", [], [(5, 2, "7")])  # text only
     with pytest.raises(InputError, match=r"To 13\.dxf.*no polygon"):
         compute_progress(cfg)
+
+
+def test_only_the_named_cad_layers_hold_boundaries_and_labels(tmp_path):
+    cfg = _sheets_config(tmp_path)
+    sheet = tmp_path / "dia_chinh" / "Hop Thanh" / "To 12.dxf"
+    text = sheet.read_text()
+    # a house outline inside parcel 1 and a grid line across both, on layers of their own
+    house = ["0", "LWPOLYLINE", "8", "NHA", "90", "5", "70", "0"]
+    for x, y in [(2, 2), (6, 2), (6, 8), (2, 8), (2, 2)]:
+        house += ["10", f"{X + x:.3f}", "20", f"{Y + y:.3f}"]
+    grid = ["0", "LINE", "8", "LUOI", "10", f"{X - 5:.3f}", "20", f"{Y + 3:.3f}"]
+    grid += ["11", f"{X + 25:.3f}", "21", f"{Y + 3:.3f}"]
+    sheet.write_text(text.replace("0\nENDSEC", "\n".join([*house, *grid, "0", "ENDSEC"]), 1))
+    drawn = compute_progress(cfg)
+    assert drawn.progress_by_project.iloc[0].cleared_m2 < 50  # the house and grid cut parcel 2
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace(
+            'path_pattern = "{commune}/To {sheet}"',
+            'path_pattern = "{commune}/To {sheet}", cad_layers = ["RANH", "so_thua"]',
+        ),
+        encoding="utf-8",
+    )
+    named = compute_progress(cfg)
+    assert named.progress_by_project.iloc[0].cleared_m2 == pytest.approx(50)
+    skipped = named.qa_issues[named.qa_issues["check"] == "drawing_elements_skipped"]
+    assert skipped["message"].iloc[0].startswith("2 ")  # the house and the grid line, listed

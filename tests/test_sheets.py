@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import rect, write_book_csv, write_config, write_layer
+from helpers import files_read, rect, write_book_csv, write_config, write_layer
 
 from gpmb_gis import InputError, compute_progress
 
@@ -69,16 +69,7 @@ def test_a_features_own_commune_beats_the_folders_and_is_listed(tmp_path):
 
 
 def test_a_file_outside_every_right_of_way_is_not_read(tmp_path, monkeypatch):
-    from gpmb_gis import layers
-
-    opened = []
-    read = layers.read_polygons
-
-    def counting(source, *args, **kwargs):
-        opened.append(source.path.name)
-        return read(source, *args, **kwargs)
-
-    monkeypatch.setattr(layers, "read_polygons", counting)
+    opened = files_read(monkeypatch)
     result = compute_progress(_files(tmp_path, far=True))
     assert sorted(opened) == ["To 12.gpkg", "To 3.gpkg"]  # not To 9.gpkg
     assert result.inputs.in_layer["parcels"] == 3 + 5  # its features are counted from its header

@@ -308,7 +308,7 @@ def read_layer(
     kinds = sorted(set(gdf.geometry.geom_type.dropna().unique().tolist()))
     used_elements = None
     if layer != "centerline":  # polygon layers may come as drawings (lines and labels)
-        gdf, found = polygons_from_drawing(gdf, name or layer)
+        gdf, found = polygons_from_drawing(gdf, name or layer, source.cad_layers)
         used_elements = gdf.attrs.get("records_used")
         findings += found
     if not crs.equals(project_crs):

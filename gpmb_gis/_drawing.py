@@ -16,14 +16,17 @@ is a parcel number that falls in no face.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from gpmb_gis import _arrays
 from gpmb_gis import columns as C
 from gpmb_gis._arrays import LINEAL, POLYGONAL, PUNCTUAL
+from gpmb_gis._errors import InputError
 from gpmb_gis._findings import INFO, WARNING, Finding
 
 __all__ = ["polygons_from_drawing"]
@@ -96,6 +99,10 @@ def _labels(
     point_at, poly_at = shapely.STRtree(polys.geometry.to_numpy()).query(
         geoms[label], predicate="within"
     )
+    # a label inside shapes drawn one in another is the innermost's (the smallest)
+    order = np.lexsort((shapely.area(polys.geometry.to_numpy())[poly_at], point_at))
+    first = np.r_[True, point_at[order][1:] != point_at[order][:-1]] if len(order) else order
+    point_at, poly_at = point_at[order][first], poly_at[order][first]
     point_at = np.flatnonzero(label)[point_at]
     used = np.zeros(len(points), dtype=bool)
     used[point_at] = True
@@ -135,13 +142,39 @@ def _labels(
     return out, used, findings
 
 
-def _on_layers(gdf: gpd.GeoDataFrame, cad_layers: tuple[str, ...]) -> np.ndarray:
-    """Which elements are on the drawing layers (DXF ``Layer``) or levels (DGN ``Level``)."""
+def _layer_key(value: object) -> str:
+    """A layer's name or level as compared: NFC, any case, ``010`` the same as ``10``."""
+    text = unicodedata.normalize("NFC", str(value)).strip().casefold()
+    return str(int(text)) if text.isdigit() else text
+
+
+def _on_layers(
+    gdf: gpd.GeoDataFrame, cad_layers: tuple[str, ...], layer: str
+) -> tuple[np.ndarray, list[Finding]]:
+    """Which elements are on the drawing layers (DXF ``Layer``) or levels (DGN ``Level``).
+
+    Raises
+    ------
+    InputError
+        When ``cad_layers`` names none of the drawing's layers.
+    """
+    everything = np.ones(len(gdf), dtype=bool)
+    if not cad_layers:
+        return everything, []
     column = next((c for c in _LAYER_COLUMNS if c in gdf), None)
-    if not cad_layers or column is None:
-        return np.ones(len(gdf), dtype=bool)
-    wanted = {n.casefold() for n in cad_layers}
-    return gdf[column].map(lambda v: str(v).strip().casefold() in wanted).to_numpy(dtype=bool)
+    if column is None:
+        return everything, [Finding(WARNING, "cad_layers_unused", layer)]
+    keys = _arrays.map_unique(gdf[column], _layer_key)
+    wanted = {_layer_key(n) for n in cad_layers}
+    on = np.array([k in wanted for k in keys], dtype=bool)
+    if not on.any():
+        found = ", ".join(sorted({str(v) for v in gdf[column].dropna()})[:20])
+        raise InputError(
+            layer,
+            f"cad_layers {list(cad_layers)} names none of the drawing's layers ({found})",
+            "name the layers (levels) of the parcel boundaries and labels as the drawing has them",
+        )
+    return on, []
 
 
 def polygons_from_drawing(
@@ -169,9 +202,8 @@ def polygons_from_drawing(
     # collections and missing shapes are the repair step's to judge, like polygons
     if np.isin(types, (*POLYGONAL, _COLLECTION, _MISSING)).all():
         return gdf, []
-    findings: list[Finding] = []
     geoms, closed = _closed_to_polygons(gdf.geometry.to_numpy())
-    on_layer = _on_layers(gdf, cad_layers)
+    on_layer, findings = _on_layers(gdf, cad_layers, layer)
     closed &= on_layer
     is_shape = np.isin(types, (*POLYGONAL, _COLLECTION)) & on_layer | closed
     is_line = np.isin(types, LINEAL) & ~closed & on_layer

@@ -71,9 +71,18 @@ class Header:
 
 
 def read_header(
-    path: Path, layer: str | None, declared_crs: str | None, project_crs: CRS
+    path: Path,
+    layer: str | None,
+    declared_crs: str | None,
+    project_crs: CRS,
+    *,
+    exact: bool = False,
 ) -> Header | None:
-    """A layer's header (:class:`Header`); None for a folder or a header that cannot be read."""
+    """A layer's header (:class:`Header`); None for a folder or a header that cannot be read.
+
+    ``exact``: a GeoPackage's extent and count from its R-tree and table, not from the
+    contents tables a writer may leave stale (a sheet file of many, judged by its extent).
+    """
     if path.is_dir():
         return None
     if is_parquet(path):
@@ -82,7 +91,7 @@ def read_header(
         rows = int(pq.ParquetFile(path).metadata.num_rows)
         crs = declared_crs or _parquet_crs(path)
         return Header("Parquet", crs, bool(declared_crs), rows, None, False)
-    info = _gpkg_info(path, layer) if path.suffix.lower() == ".gpkg" else None
+    info = _gpkg_info(path, layer, exact) if path.suffix.lower() == ".gpkg" else None
     info = info or layer_info(path, layer)
     if info is None:
         return None
@@ -103,21 +112,20 @@ def read_header(
 def _header_extent(
     bounds: Any, file_crs: str | None, project_crs: CRS
 ) -> tuple[float, float, float, float] | None:
-    """A header's extent, when it can be judged: finite, and in a known CRS.
+    """A header's extent, when it can be judged: finite, and fitting its CRS.
 
-    A file without a CRS (a DGN sheet) is read in the project's; its extent is judged only
-    when it fits that CRS, else the read says what is wrong with it.
+    A file without a CRS (a DGN sheet) is read in the project's. An extent that does not fit
+    the CRS (metres of another zone, degrees under a metric label) is not judged: the file
+    is read, and the read says what is wrong with it, naming it.
     """
     if bounds is None or not np.all(np.isfinite(bounds)):
         return None
     extent = tuple(float(b) for b in bounds)
-    if not file_crs:
-        try:
-            check_extent(Extent(*extent), project_crs, where="")
-        except CRSError:
-            return None
-        if project_crs.is_geographic:
-            return None
+    try:
+        crs = CRS.from_user_input(file_crs) if file_crs else project_crs
+        check_extent(Extent(*extent), crs, where="")
+    except (CRSError, ValueError):  # pyproj's CRSError is a ValueError
+        return None
     return extent  # type: ignore[return-value]
 
 
@@ -164,32 +172,47 @@ def on_table(
         con.close()
 
 
-def _gpkg_info(path: Path, layer: str | None) -> dict[str, Any] | None:
+def _gpkg_info(path: Path, layer: str | None, exact: bool) -> dict[str, Any] | None:
     """:func:`layer_info`'s answer from a GeoPackage's own tables; None where they lack it.
 
-    The extent is the contents table's (as OGR takes it), the count GDAL's ``gpkg_ogr_contents``
-    and the CRS an EPSG code; a file without one of them is asked through OGR.
+    The CRS is an EPSG code. The extent and the count are the contents tables' (as OGR takes
+    them), or with ``exact`` the R-tree's extent and the table's count: a writer may leave
+    the contents tables stale, and a sheet judged by a stale extent would be skipped unread.
+    A file without what is asked is asked through OGR.
     """
 
     def lookup(con: sqlite3.Connection, table: str) -> dict[str, Any] | None:
         found = con.execute(
             "SELECT c.min_x, c.min_y, c.max_x, c.max_y, s.organization, "
-            "s.organization_coordsys_id, g.geometry_type_name, o.feature_count "
+            "s.organization_coordsys_id, g.geometry_type_name, g.column_name "
             "FROM gpkg_contents c JOIN gpkg_geometry_columns g USING (table_name) "
-            "JOIN gpkg_spatial_ref_sys s ON s.srs_id = c.srs_id "
-            "JOIN gpkg_ogr_contents o USING (table_name) WHERE c.table_name = ?",
+            "JOIN gpkg_spatial_ref_sys s ON s.srs_id = c.srs_id WHERE c.table_name = ?",
             (table,),
         ).fetchall()
-        if len(found) != 1 or any(v is None for v in found[0]):
+        if len(found) != 1 or str(found[0][4]).upper() != "EPSG":
             return None
-        *bounds, organization, code, kind, count = found[0]
-        if str(organization).upper() != "EPSG":
+        *bounds, _, code, kind, column = found[0]
+        if exact:
+            rtree = '"' + f"rtree_{table}_{column}".replace('"', '""') + '"'
+            *bounds, shaped = con.execute(
+                f"SELECT min(minx), min(miny), max(maxx), max(maxy), count(*) FROM {rtree}"
+            ).fetchone()
+            quoted = '"' + table.replace('"', '""') + '"'
+            count = con.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
+            if not shaped:  # no shape at all: nothing to judge by
+                bounds = [None] * 4
+        else:
+            count = con.execute(
+                "SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = ?", (table,)
+            ).fetchone()
+            count = None if count is None else count[0]
+        if count is None or (any(b is None for b in bounds) and count):
             return None
         return {
             "driver": "GPKG",
             "crs": f"EPSG:{int(code)}",
             "features": int(count),
-            "total_bounds": tuple(float(b) for b in bounds),
+            "total_bounds": tuple(float(b) for b in bounds) if count else None,
             "geometry_type": str(kind).title().replace("Multipolygon", "MultiPolygon"),
         }
 

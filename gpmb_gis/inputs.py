@@ -495,6 +495,7 @@ def _records_far_away(
         config.fields.get("parcels"),
         records[C.KEY_PARCEL].iloc[rows],
         _may_hold(index, records.iloc[rows]),
+        config.crs,
     )
     if not len(far):
         return findings

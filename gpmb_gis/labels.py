@@ -219,9 +219,12 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "drawing_face_labels": {
         "vi": "Một thửa có nhiều nhãn khác nhau ({labels}): thiếu đường ranh? Không gán nhãn nào",
         "en": "One parcel holds different labels ({labels}): a boundary missing? None given"},
+    "cad_layers_unused": {
+        "vi": "Đã khai cad_layers nhưng bản vẽ không có cột lớp (Layer/Level): dùng mọi đối tượng",
+        "en": "cad_layers is set but the drawing has no layer column (Layer/Level): every element used"},
     "drawing_elements_skipped": {
-        "vi": "{count} đối tượng bản vẽ (chữ, đường hở) không dùng; {labels} nhãn đã dùng làm số thửa/loại đất",
-        "en": "{count} drawing elements (text, open lines) not used; {labels} labels used as parcel number or land use"},
+        "vi": "{count} đối tượng bản vẽ không dùng; {labels} nhãn đã dùng làm số thửa/loại đất",
+        "en": "{count} drawing elements not used; {labels} labels used as parcel number or land use"},
     "encoding_declared_wrong": {
         "vi": "{file}: văn bản không đúng bảng mã khai báo (tệp .cpg?): đã đọc lại từng byte",
         "en": "{file}: text is not in the declared encoding (a .cpg file?): read again byte by byte"},

@@ -199,7 +199,7 @@ def read_files(config: Config, rows: dict[str, gpd.GeoDataFrame], tally: Tally) 
     files = sheets.file_sources(config.parcels)
 
     def one_file(one: LayerSource, relative: str, fields: dict[str, str] | None) -> FileRead:
-        window = nearby.plan_window(one.path, one.layer, one.crs, config.crs, pieces)
+        window = nearby.plan_window(one.path, one.layer, one.crs, config.crs, pieces, exact=True)
         return read_file(config, one, relative, fields, window)
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
@@ -233,10 +233,16 @@ def merge_files(
             parts.append(file.features)
     sheets.say(f"parcels: {total:,} files, {touching:,} touch a right of way", total)
     if not parts:
+        unread = [f.feature for f in tally.findings if f.check == "file_unreadable"]
+        shown = ", ".join(unread[:5]) + (", …" if len(unread) > 5 else "")
         raise InputError(
             config.parcels.label(),
-            "no file of the layer meets a right of way",
-            "check the paths and the rights of way (and their CRS)",
+            f"no file of the layer could be read ({len(unread)} unreadable: {shown})"
+            if unread
+            else "no file of the layer meets a right of way",
+            "repair the files"
+            if unread
+            else "check the paths and the rights of way (and their CRS)",
         )
     return pd.concat(parts, ignore_index=True)
 

@@ -163,6 +163,8 @@ def plan_window(
     declared_crs: str | None,
     project_crs: CRS,
     row_pieces: np.ndarray,
+    *,
+    exact: bool = False,
 ) -> Window | None:
     """Boxes to read a layer through, or None when it must be read whole unjudged.
 
@@ -182,10 +184,13 @@ def plan_window(
         The CRS of ``row_pieces``.
     row_pieces
         The right of way cut into pieces (:func:`row_boxes`), in ``project_crs``.
+    exact
+        Judge the file by its exact extent (:func:`~gpmb_gis.headers.read_header`).
     """
     if not len(row_pieces):
         return None
-    return window_for(read_header(path, layer, declared_crs, project_crs), project_crs, row_pieces)
+    header = read_header(path, layer, declared_crs, project_crs, exact=exact)
+    return window_for(header, project_crs, row_pieces)
 
 
 # --- finding the features ------------------------------------------------------------------

@@ -129,7 +129,7 @@ def _headers(
     """On a worker: each file's header, and the rights of way its extent meets."""
     out = []
     for one, _, _ in files:
-        header = headers.read_header(one.path, one.layer, one.crs, config.crs)
+        header = headers.read_header(one.path, one.layer, one.crs, config.crs, exact=True)
         window = nearby.window_for(header, config.crs, pieces)
         out.append((header, sheets.touched(window, spans)))
     return out

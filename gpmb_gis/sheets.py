@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import pandas as pd
+from pyproj import CRS
 
 from gpmb_gis import columns as C
 from gpmb_gis._arrays import present
@@ -135,6 +136,7 @@ def parcel_keys(
     fields: Mapping[str, str] | None,
     parcel_keys: Iterable[str],
     may_hold: Callable[[dict[str, str]], bool] | None = None,
+    project_crs: CRS | None = None,
 ) -> pd.DataFrame:
     """The whole layer's parcels (attributes only) with one of these numbers, in every file.
 
@@ -144,13 +146,13 @@ def parcel_keys(
     other files are not opened (a file whose path fits no pattern always is).
     """
     if not source.paths:
-        return read_parcel_keys(source, fields, parcel_keys)
+        return read_parcel_keys(source, fields, parcel_keys, project_crs)
     keys = list(parcel_keys)
     files = [f for f in file_sources(source) if not f[2] or may_hold is None or may_hold(f[2])]
 
     def one_file(one: LayerSource, relative: str, given: dict[str, str] | None) -> pd.DataFrame:
         try:
-            found = read_parcel_keys(one, fields, keys)
+            found = read_parcel_keys(one, fields, keys, project_crs)
         except Exception:  # an unreadable file was stopped at or listed when read
             return pd.DataFrame()
         return from_path(found, given, relative, "parcels")[0]

@@ -250,7 +250,11 @@ def _cad_layers(value: Any, key: str, problems: Problems) -> tuple[str, ...]:
     if value is None:
         return ()
     names = [value] if isinstance(value, str | int) else value
-    if not isinstance(names, list) or not names or not all(isinstance(n, str | int) for n in names):
+
+    def named(n: Any) -> bool:  # a name or a level number; True is neither
+        return isinstance(n, str | int) and not isinstance(n, bool) and str(n).strip() != ""
+
+    if not isinstance(names, list) or not names or not all(named(n) for n in names):
         problems.add(
             f"{key}.cad_layers",
             "must be a list of layer names or level numbers",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import geopandas as gpd
 import pyogrio
 import pytest
 from helpers import ORIGIN, REALDATA, files_read, write_book_csv, write_config, write_layer
 from shapely.geometry import LineString, Point, box
 
-from gpmb_gis import InputError, compute_progress
+from gpmb_gis import GpmbError, InputError, compute_progress
 from gpmb_gis._drawing import polygons_from_drawing
 
 X, Y = ORIGIN
@@ -254,3 +256,62 @@ def test_only_the_named_cad_layers_hold_boundaries_and_labels(tmp_path):
     assert named.progress_by_project.iloc[0].cleared_m2 == pytest.approx(50)
     skipped = named.qa_issues[named.qa_issues["check"] == "drawing_elements_skipped"]
     assert skipped["message"].iloc[0].startswith("2 ")  # the house and the grid line, listed
+
+
+def test_a_label_inside_shapes_drawn_one_in_another_is_the_innermosts():
+    gdf = gpd.GeoDataFrame(
+        {"Text": [None, None, "1", "3"]},
+        geometry=[
+            box(X, Y, X + 20, Y + 10),
+            box(X + 12, Y + 2, X + 17, Y + 8),
+            Point(X + 5, Y + 5),
+            Point(X + 14, Y + 5),
+        ],
+        crs="EPSG:9215",
+    )  # DGN shapes, no line: one polygon each
+    polys, findings = polygons_from_drawing(gdf, "parcels")
+    assert sorted(polys.parcel) == ["1", "3"]
+    assert not [f for f in findings if f.check == "drawing_face_labels"]
+
+
+@pytest.mark.parametrize(
+    ("cad_layers", "error"),
+    [
+        ('["NHA"]', r"To 12\.dxf: cad_layers \['NHA'\] names none of the drawing's layers"),
+        ("[true]", r"cad_layers: must be a list of layer names or level numbers"),
+        ('[""]', r"cad_layers: must be a list of layer names or level numbers"),
+    ],
+)
+def test_cad_layers_that_name_nothing_are_refused(tmp_path, cad_layers, error):
+    cfg = _sheets_config(tmp_path)
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace(
+            'path_pattern = "{commune}/To {sheet}"',
+            f'path_pattern = "{{commune}}/To {{sheet}}", cad_layers = {cad_layers}',
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(GpmbError, match=error):
+        compute_progress(cfg)
+
+
+def test_layer_names_compare_as_written_in_any_form():
+    from gpmb_gis._drawing import _layer_key
+
+    decomposed = unicodedata.normalize("NFD", "RANH THỬA")  # as macOS writes it
+    assert decomposed != "RANH THỬA" and _layer_key("ranh thửa ") == _layer_key(decomposed)
+    assert _layer_key("010") == _layer_key(10)
+
+
+def test_a_record_whose_parcel_is_in_a_far_cad_sheet_is_outside_the_row(tmp_path):
+    cfg = _sheets_config(tmp_path)
+    _dxf(
+        tmp_path / "dia_chinh" / "Hop Thanh" / "To 40.dxf",
+        [[(3000, 0), (3010, 0), (3010, 10), (3000, 10), (3000, 0)]],
+        [(3005, 5, "1")],
+    )
+    with open(tmp_path / "book.csv", "a", encoding="utf-8") as book:
+        book.write("Hợp Thành,40,1,01/03/2024\n")
+    result = compute_progress(cfg)
+    far = result.qa_issues[result.qa_issues["feature"] == "row 3"]
+    assert far["check"].tolist() == ["record_outside_row"]  # found in the far sheet, not "no such"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pytest
-from helpers import files_read, rect, write_book_csv, write_config, write_layer
+from helpers import CRS, ORIGIN, files_read, rect, write_book_csv, write_config, write_layer
 
 from gpmb_gis import InputError, compute_progress
 
@@ -163,3 +164,28 @@ def test_a_read_of_many_files_says_how_many_touch_a_right_of_way(tmp_path, capsy
     result = compute_progress(config)
     assert "parcels: 22 files, 2 touch a right of way" in capsys.readouterr().err
     assert result.progress_by_project.loc[0, "cleared_m2"] == pytest.approx(2000.0)
+
+
+def test_a_sheet_whose_contents_tables_are_stale_is_judged_by_its_index(tmp_path):
+    import sqlite3
+
+    config = _files(tmp_path)
+    sheet = tmp_path / "dia_chinh" / "Tan Lien" / "To 3.gpkg"
+    con = sqlite3.connect(sheet)  # a writer that left the extent and the count behind
+    x = ORIGIN[0]
+    con.execute("UPDATE gpkg_contents SET min_x = ?, max_x = ?", (x + 2000, x + 2010))
+    con.execute("UPDATE gpkg_ogr_contents SET feature_count = 0")
+    con.commit()
+    con.close()
+    result = compute_progress(config)
+    assert result.progress_by_project.iloc[0].cleared_m2 == pytest.approx(100 * 20)
+    assert "file_empty" not in set(result.qa_issues["check"])
+
+
+def test_a_sheet_in_metres_of_another_zone_names_itself(tmp_path):
+    config = _files(tmp_path)
+    sheet = tmp_path / "dia_chinh" / "Tan Lien" / "To 3.gpkg"
+    utm = gpd.read_file(sheet).to_crs(3405).set_crs(CRS, allow_override=True)  # UTM, mislabelled
+    utm.to_file(sheet, engine="pyogrio")
+    with pytest.raises(InputError, match=r"To 3\.gpkg: .*probably .*EPSG:3405"):
+        compute_progress(config)

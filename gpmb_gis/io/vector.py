@@ -178,6 +178,8 @@ def _fits(extent: Extent, crs: CRS) -> bool:
     return not crs.is_geographic
 
 
+#: Files whose parcels are built from lines and labels (:mod:`gpmb_gis._drawing`).
+_DRAWINGS = (".dxf", ".dgn")
 #: ``attrs`` key of the empty frame :func:`read_layer` returns for a file of many with no
 #: feature near a right of way: the features the file holds.
 NONE_NEAR = "none_near"
@@ -186,13 +188,16 @@ NONE_NEAR = "none_near"
 def _none_near(gdf: Any, window: Window) -> bool:
     """Whether a file read through ``window`` has no feature near a right of way.
 
-    Read near: none was found. Read whole (a drawing): its elements' extent meets no box
-    of the window (or it holds none); the faces of a drawing need every element.
+    Read near: none was found, and the file's extent (judged to fit its CRS) says so too.
+    Read whole (a drawing): its elements' extent meets no box of the window (or it holds
+    none); the faces of a drawing need every element.
     """
     if not isinstance(gdf, gpd.GeoDataFrame):
         return False
-    if not window.whole or not len(gdf):
-        return not len(gdf)
+    if not window.whole:  # found nothing near: an answer when the file's extent was judged
+        return not len(gdf) and window.extent is not None
+    if not len(gdf):
+        return True
     shapes = gdf.geometry.to_numpy()
     shapes = shapes[~(shapely.is_missing(shapes) | shapely.is_empty(shapes))]
     if not len(shapes) or not len(window.boxes):
@@ -201,6 +206,21 @@ def _none_near(gdf: Any, window: Window) -> bool:
     boxes = window.boxes
     near = (boxes[:, 0] <= x1) & (boxes[:, 2] >= x0) & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0)
     return not near.any()
+
+
+def _fits_its_crs(gdf: Any, source: LayerSource, project_crs: CRS) -> bool:
+    """Whether a layer's shapes fit its CRS (declared, its own, else the project's)."""
+    shapes = gdf.geometry.to_numpy()
+    shapes = shapes[~(shapely.is_missing(shapes) | shapely.is_empty(shapes))]
+    if not len(shapes):
+        return True
+    try:
+        check_extent(
+            Extent(*shapely.total_bounds(shapes)), _assign_crs(gdf, source, project_crs), where=""
+        )
+    except CRSError:
+        return False
+    return True
 
 
 def _has_shapes(gdf: Any, source: LayerSource, layer: str) -> None:
@@ -265,7 +285,12 @@ def read_layer(
     """
     gdf, bytewise = _read_vector(source, window)
     in_layer = None
-    if window is not None and window.none_near_ok and _none_near(gdf, window):
+    if (
+        window is not None
+        and window.none_near_ok
+        and _none_near(gdf, window)
+        and _fits_its_crs(gdf, source, project_crs)
+    ):
         # a file of many with nothing near a right of way: an answer, not an error
         empty = gpd.GeoDataFrame(geometry=[])
         empty.attrs[NONE_NEAR] = len(gdf) if window.whole else (window.features or 0)
@@ -308,7 +333,10 @@ def read_layer(
     kinds = sorted(set(gdf.geometry.geom_type.dropna().unique().tolist()))
     used_elements = None
     if layer != "centerline":  # polygon layers may come as drawings (lines and labels)
-        gdf, found = polygons_from_drawing(gdf, name or layer, source.cad_layers)
+        try:
+            gdf, found = polygons_from_drawing(gdf, name or layer, source.cad_layers)
+        except InputError as exc:
+            raise InputError(source.label(), exc.what, exc.todo) from exc
         used_elements = gdf.attrs.get("records_used")
         findings += found
     if not crs.equals(project_crs):
@@ -336,18 +364,25 @@ def _number_variants(key: str) -> list[str]:
 
 
 def read_parcel_keys(
-    source: LayerSource, fields: Mapping[str, str] | None, parcel_keys: Iterable[str]
+    source: LayerSource,
+    fields: Mapping[str, str] | None,
+    parcel_keys: Iterable[str],
+    project_crs: CRS | None = None,
 ) -> pd.DataFrame:
     """The whole layer's parcels (attributes only) whose number is one of ``parcel_keys``.
 
     Used after a read near the right of way, to tell a record whose parcel lies elsewhere in
-    the layer from one whose parcel does not exist. Columns: ``commune``, ``sheet``,
-    ``parcel`` (those the layer has), and :data:`nearby.SHAPELESS` where it is known (a
-    parcel with no shape, which a read near the right of way never meets).
+    the layer from one whose parcel does not exist. A drawing (DXF, DGN) is read whole and
+    its parcels built, in ``project_crs`` (:func:`_drawn_keys`); without it, a drawing gives
+    none. Columns: ``commune``, ``sheet``, ``parcel`` (those the layer has), and
+    :data:`nearby.SHAPELESS` where it is known (a parcel with no shape, which a read near
+    the right of way never meets).
     """
     keys = sorted({k for k in parcel_keys if k and re.fullmatch(r"[0-9a-z./-]+", k)})
     if not keys:
         return pd.DataFrame(columns=[C.PARCEL])
+    if project_crs is not None and source.path.suffix.lower() in _DRAWINGS:
+        return _drawn_keys(source, fields, keys, project_crs)
     if headers.is_parquet(source.path):
         import pyarrow.parquet as pq
 
@@ -391,6 +426,21 @@ def read_parcel_keys(
         frame = pd.DataFrame(frame.drop(columns="geometry"))
         frame[nearby.SHAPELESS] = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     return frame.rename(columns={raw: canon for canon, raw in found.items()})
+
+
+def _drawn_keys(
+    source: LayerSource, fields: Mapping[str, str] | None, keys: list[str], project_crs: CRS
+) -> pd.DataFrame:
+    """:func:`read_parcel_keys` of a drawing, whose parcels are built to be looked up.
+
+    Its parcel numbers are labels inside faces: the whole drawing is read.
+    """
+    drawn, _ = read_layer(source, layer="parcels", project_crs=project_crs, fields=fields)
+    drawn = pd.DataFrame(drawn.drop(columns="geometry"))
+    if C.PARCEL not in drawn:
+        return pd.DataFrame(columns=[C.PARCEL])
+    wanted = [c for c in (C.COMMUNE, C.SHEET, C.PARCEL) if c in drawn]
+    return drawn.loc[_numbered(drawn[C.PARCEL], keys), wanted]
 
 
 def _numbered(values: pd.Series, keys: Iterable[str]) -> np.ndarray:

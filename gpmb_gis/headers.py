@@ -88,7 +88,10 @@ def read_header(
     if is_parquet(path):
         import pyarrow.parquet as pq
 
-        rows = int(pq.ParquetFile(path).metadata.num_rows)
+        try:
+            rows = int(pq.ParquetFile(path).metadata.num_rows)
+        except Exception:  # not Parquet after all: the read that follows says what it is
+            return None
         crs = declared_crs or _parquet_crs(path)
         return Header("Parquet", crs, bool(declared_crs), rows, None, False)
     info = _gpkg_info(path, layer, exact) if path.suffix.lower() == ".gpkg" else None

@@ -119,12 +119,13 @@ def row_boxes(geoms: Sequence[shapely.Geometry], cell_m: float = BOX_CELL_M) -> 
     return pieces[keep]
 
 
-def box_meets_file(window: Window) -> np.ndarray:
-    """Which of the window's boxes meet its file's extent (every one without an extent)."""
+def box_meets_file(window: Window, extent: Sequence[float] | None = None) -> np.ndarray:
+    """Which of the window's boxes meet ``extent``, by default its file's (all without one)."""
     boxes = window.boxes
-    if window.extent is None:
+    extent = window.extent if extent is None else extent
+    if extent is None:
         return np.ones(len(boxes), dtype=bool)
-    x0, y0, x1, y1 = window.extent
+    x0, y0, x1, y1 = extent
     return (boxes[:, 0] <= x1) & (boxes[:, 2] >= x0) & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0)
 
 

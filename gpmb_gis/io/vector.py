@@ -202,10 +202,7 @@ def _none_near(gdf: Any, window: Window) -> bool:
     shapes = shapes[~(shapely.is_missing(shapes) | shapely.is_empty(shapes))]
     if not len(shapes) or not len(window.boxes):
         return False
-    x0, y0, x1, y1 = shapely.total_bounds(shapes)
-    boxes = window.boxes
-    near = (boxes[:, 0] <= x1) & (boxes[:, 2] >= x0) & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0)
-    return not near.any()
+    return not nearby.box_meets_file(window, shapely.total_bounds(shapes)).any()
 
 
 def _fits_its_crs(gdf: Any, source: LayerSource, project_crs: CRS) -> bool:

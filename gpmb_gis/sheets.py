@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 from pyproj import CRS
 
 from gpmb_gis import columns as C
-from gpmb_gis._arrays import present
+from gpmb_gis._arrays import map_unique, present
 from gpmb_gis._findings import WARNING, Finding
 from gpmb_gis._text import commune_key, number_key
 from gpmb_gis.headers import layer_info
@@ -81,9 +82,9 @@ def from_path(
             out[column] = given
             continue
         own = out[column]
-        has = own.map(lambda v: present(v) and str(v).strip() != "")
+        has = np.array(map_unique(own, lambda v: present(v) and str(v).strip() != ""), dtype=bool)
         same = commune_key if part == "commune" else number_key
-        differ = has & (own.map(lambda v, f=same: f(v)) != same(given))
+        differ = has & (np.array(map_unique(own, same), dtype=object) != same(given))
         if differ.any():
             findings.append(
                 Finding(

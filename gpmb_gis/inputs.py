@@ -466,13 +466,16 @@ def _may_hold(index: CommuneIndex, records: pd.DataFrame) -> Callable[[dict[str,
     """
     named = set(zip(records[C.KEY_COMMUNE].tolist(), records[C.KEY_SHEET].tolist(), strict=True))
 
-    def may_hold(path: dict[str, str]) -> bool:
+    communes, sheets_named = {c for c, _ in named}, {s for _, s in named}
+
+    def may_hold(path: dict[str, str]) -> bool:  # set lookups: a province has 10,000 files
         commune = index.key(path["commune"]) if path.get("commune") else ""
         sheet = number_key(path["sheet"]) if path.get("sheet") else ""
-        return any(
-            (not commune or not c or c == commune) and (not sheet or not s or s == sheet)
-            for c, s in named
-        )
+        if not commune:
+            return not sheet or bool({sheet, ""} & sheets_named)
+        if not sheet:
+            return bool({commune, ""} & communes)
+        return bool({(commune, sheet), ("", sheet), (commune, ""), ("", "")} & named)
 
     return may_hold
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -23,7 +24,7 @@ from gpmb_gis._arrays import present
 from gpmb_gis._errors import GpmbError
 from gpmb_gis._findings import WARNING, Finding
 from gpmb_gis._text import commune_parts
-from gpmb_gis.faces import polygonal
+from gpmb_gis.faces import overlapping_pairs, polygonal
 from gpmb_gis.units import crosswalk, read_crosswalk, units
 
 __all__ = [
@@ -231,10 +232,12 @@ def boundaries_2025(
     )
     layer = layer.dissolve(by=[C.COMMUNE_2025_CODE, C.COMMUNE_2025], as_index=False)
     layer = layer.sort_values(C.COMMUNE_2025_CODE, key=lambda c: c.eq(""), kind="stable")
-    geoms = polygonal(shapely.make_valid(layer.geometry.to_numpy()))
-    for k in range(1, len(geoms)):
+    drawn = polygonal(shapely.make_valid(layer.geometry.to_numpy()))
+    geoms = drawn.copy()
+    first, later, _ = overlapping_pairs(drawn)  # first < later: the first keeps the land
+    for k in np.unique(later).tolist():
         before = float(shapely.area(geoms[k]))
-        geoms[k] = shapely.difference(geoms[k], shapely.union_all(geoms[:k]))
+        geoms[k] = shapely.difference(geoms[k], shapely.union_all(drawn[first[later == k]]))
         lost = before - float(shapely.area(geoms[k]))
         if lost > 0.01:
             unit = layer[C.COMMUNE_2025].iat[k] or "?"

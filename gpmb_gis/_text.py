@@ -12,6 +12,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -326,6 +327,21 @@ def is_vietnamese_text(text: str) -> bool:
     (True, False)
     """
     return all(_is_vietnamese_word(w) for w in text.split())
+
+
+def unvietnamese_words(texts: Iterable[str]) -> set[str]:
+    """The words of ``texts`` not written with Vietnamese letters and one tone at most.
+
+    Each distinct word is judged once: a text none of whose words is among them is
+    Vietnamese as read, and :func:`looks_legacy` says None of it.
+
+    Examples
+    --------
+    >>> sorted(unvietnamese_words(["Hợp Thành", "Hîp Thµnh", "Km 12"]))
+    ['Thµnh']
+    """
+    words = {w for t in texts for w in t.split()}
+    return {w for w in words if not w.isascii() and not _is_vietnamese_word(w)}
 
 
 def looks_legacy(text: object) -> str | None:

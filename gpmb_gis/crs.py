@@ -7,14 +7,19 @@ projected CRS per meridian (EPSG:9205–9218 and 5896–5899).
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 from pyproj import CRS, Transformer
 
 from gpmb_gis._errors import CRSError
 from gpmb_gis._text import fold
+
+T = TypeVar("T")
 
 __all__ = [
     "PROVINCE_MERIDIANS",
@@ -24,6 +29,7 @@ __all__ = [
     "Extent",
     "central_meridian",
     "check_extent",
+    "crs_from_text",
     "province_crs",
     "to_wgs84_transformer",
 ]
@@ -117,11 +123,26 @@ def province_crs(province: str) -> CRS:
 
 def central_meridian(crs: CRS) -> float | None:
     """Return the central meridian of a transverse Mercator CRS, or None."""
+    return _once_per_crs("meridian", crs, _central_meridian)
+
+
+def _central_meridian(crs: CRS) -> float | None:
     conversion = crs.to_json_dict().get("conversion", {})
     for param in conversion.get("parameters", []):
         if "longitude of natural origin" in param.get("name", "").lower():
             return float(param["value"])
     return None
+
+
+_PER_CRS: dict[tuple[str, str], Any] = {}
+
+
+def _once_per_crs(what: str, crs: CRS, work: Callable[[CRS], T]) -> T:
+    """``work(crs)`` worked out once per CRS as written (a file of many asks each time)."""
+    key = (what, crs.srs)
+    if key not in _PER_CRS:
+        _PER_CRS[key] = work(crs)
+    return _PER_CRS[key]
 
 
 @dataclass(frozen=True)
@@ -151,8 +172,24 @@ def _looks_like_lat_lon(ext: Extent) -> bool:
 
 
 def _lon_of(x: float, y: float, crs: CRS) -> float:
-    lon, _ = Transformer.from_crs(crs, VN2000_GEOGRAPHIC, always_xy=True).transform(x, y)
+    lon, _ = _to_vn2000_geographic(crs).transform(x, y)
     return float(lon)
+
+
+def _to_vn2000_geographic(crs: CRS) -> Transformer:
+    """The transformer to VN-2000 degrees, made once per CRS.
+
+    pyproj's transformers may be shared between threads.
+    """
+    return _once_per_crs(
+        "to degrees", crs, lambda c: Transformer.from_crs(c, VN2000_GEOGRAPHIC, always_xy=True)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def crs_from_text(text: str) -> CRS:
+    """A CRS from its text (``EPSG:9210``, WKT), parsed once."""
+    return CRS.from_user_input(text)
 
 
 def check_extent(ext: Extent, crs: CRS, *, where: str) -> None:

@@ -19,7 +19,7 @@ import pyogrio
 from pyproj import CRS
 
 from gpmb_gis._errors import CRSError
-from gpmb_gis.crs import Extent, check_extent
+from gpmb_gis.crs import Extent, check_extent, crs_from_text
 
 __all__ = ["Header", "is_parquet", "layer_info", "on_table", "read_header"]
 
@@ -125,7 +125,7 @@ def _header_extent(
         return None
     extent = tuple(float(b) for b in bounds)
     try:
-        crs = CRS.from_user_input(file_crs) if file_crs else project_crs
+        crs = crs_from_text(file_crs) if file_crs else project_crs
         check_extent(Extent(*extent), crs, where="")
     except (CRSError, ValueError):  # pyproj's CRSError is a ValueError
         return None
@@ -196,13 +196,12 @@ def _gpkg_info(path: Path, layer: str | None, exact: bool) -> dict[str, Any] | N
             return None
         *bounds, _, code, kind, column = found[0]
         if exact:
-            rtree = '"' + f"rtree_{table}_{column}".replace('"', '""') + '"'
-            *bounds, shaped = con.execute(
-                f"SELECT min(minx), min(miny), max(maxx), max(maxy), count(*) FROM {rtree}"
-            ).fetchone()
+            node = '"' + f"rtree_{table}_{column}_node".replace('"', '""') + '"'
+            root = con.execute(f"SELECT data FROM {node} WHERE nodeno = 1").fetchone()
             quoted = '"' + table.replace('"', '""') + '"'
             count = con.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
-            if not shaped:  # no shape at all: nothing to judge by
+            bounds = _rtree_extent(root[0]) if root else None
+            if bounds is None:  # no shape at all: nothing to judge by
                 bounds = [None] * 4
         else:
             count = con.execute(
@@ -220,3 +219,21 @@ def _gpkg_info(path: Path, layer: str | None, exact: bool) -> dict[str, Any] | N
         }
 
     return on_table(path, layer, lookup)
+
+
+#: A cell of an R-tree node as SQLite stores it: the id, then min x, max x, min y, max y as
+#: big-endian 32-bit floats (rounded outwards from the shapes' boxes).
+_RTREE_CELL = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])
+
+
+def _rtree_extent(root: bytes) -> tuple[float, float, float, float] | None:
+    """The extent of everything an R-tree holds, from its root node; None when it is empty.
+
+    The root's cells hold the boxes of all below them, so the extent is read from one node,
+    not from a walk over every shape's box.
+    """
+    cells = int.from_bytes(root[2:4], "big")  # after the tree's depth
+    if not cells or len(root) < 4 + cells * _RTREE_CELL.itemsize:
+        return None
+    box = np.frombuffer(root, dtype=_RTREE_CELL, count=cells, offset=4)["box"].astype(float)
+    return (box[:, 0].min(), box[:, 2].min(), box[:, 1].max(), box[:, 3].max())

@@ -33,10 +33,10 @@ from gpmb_gis.layers import (
     Tally,
     io_missing_column,
     read_communes,
-    read_files,
     read_polygons,
     read_units_2025,
 )
+from gpmb_gis.sheet_files import read_files
 from gpmb_gis.stages import record_reach_days
 from gpmb_gis.unit_lookup import own_crosswalk
 

@@ -5,9 +5,7 @@ What a run reads is tallied (:class:`Tally`): records read and used per layer, a
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -34,7 +32,6 @@ __all__ = [
     "merge_files",
     "read_communes",
     "read_file",
-    "read_files",
     "read_polygons",
     "read_units_2025",
 ]
@@ -186,25 +183,6 @@ def read_file(
         replace(f, feature=f"{relative}: {f.feature}".rstrip(": ")) for f in mine.findings
     ] + found
     return FileRead(relative, gdf, mine)
-
-
-def read_files(config: Config, rows: dict[str, gpd.GeoDataFrame], tally: Tally) -> gpd.GeoDataFrame:
-    """A parcels layer in many files (``paths``), with the commune and sheet their paths give.
-
-    Only the files whose extent meets a right of way are read, each near it and on its own,
-    several at once (the readers let go of Python's lock); the results are taken in the
-    files' order, so a run gives the same tables whatever the timing.
-    """
-    pieces = nearby.row_boxes([g for r in rows.values() for g in r.geometry.to_numpy()])
-    files = sheets.file_sources(config.parcels)
-
-    def one_file(one: LayerSource, relative: str, fields: dict[str, str] | None) -> FileRead:
-        window = nearby.plan_window(one.path, one.layer, one.crs, config.crs, pieces, exact=True)
-        return read_file(config, one, relative, fields, window)
-
-    with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
-        done = pool.map(lambda f: one_file(*f), files)
-        return merge_files(config, sheets.progress(done, len(files), "parcels"), len(files), tally)
 
 
 def merge_files(

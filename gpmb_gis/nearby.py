@@ -46,9 +46,11 @@ __all__ = [
     "object_text",
     "parquet_rows",
     "plan_window",
+    "quoted",
     "read_parquet_rows",
     "read_window",
     "row_boxes",
+    "rtree_fids",
     "shapefile_fids",
     "touching",
     "window_for",
@@ -198,40 +200,38 @@ def plan_window(
 
 
 def gpkg_fids(path: Path, layer: str | None, boxes: np.ndarray) -> np.ndarray | None:
-    """Feature ids whose R-tree box meets any of ``boxes``; None without an R-tree.
+    """Feature ids whose R-tree box meets any of ``boxes``; None without an R-tree."""
+    return on_table(path, layer, lambda con, table: rtree_fids(con, table, boxes))
+
+
+def rtree_fids(con: sqlite3.Connection, table: str, boxes: np.ndarray) -> np.ndarray | None:
+    """:func:`gpkg_fids` on an open GeoPackage: the ids, sorted; None without an R-tree.
 
     The boxes go to SQLite a few hundred at a time, each batch one statement: SQLite lets go
     of Python's lock while it works, and a thread that took it back after every box would
     wait for the other threads' Python each time.
     """
-
-    def lookup(con: sqlite3.Connection, table: str) -> list[str | None] | None:
-        found = con.execute(
-            "SELECT column_name FROM gpkg_extensions WHERE table_name = ? "
-            "AND extension_name = 'gpkg_rtree_index'",
-            (table,),
-        ).fetchall()
-        if not found:
-            return None
-        rtree = _quoted(f"rtree_{table}_{found[0][0]}")
-        texts = []
-        for start in range(0, len(boxes), _BOXES_PER_QUERY):
-            batch = boxes[start : start + _BOXES_PER_QUERY]
-            # one text of ids per batch: SQLite lists them, Python does not touch each
-            query = (
-                f"WITH box(xmin, ymin, xmax, ymax) AS (VALUES "
-                f"{','.join(['(?, ?, ?, ?)'] * len(batch))}) "
-                f"SELECT group_concat(r.id) FROM box CROSS JOIN {rtree} AS r "
-                "WHERE r.minx <= box.xmax AND r.maxx >= box.xmin "
-                "AND r.miny <= box.ymax AND r.maxy >= box.ymin"
-            )
-            texts.append(con.execute(query, batch.ravel().tolist()).fetchone()[0])
-        return texts
-
-    found = on_table(path, layer, lookup)
-    if found is None:
+    found = con.execute(
+        "SELECT column_name FROM gpkg_extensions WHERE table_name = ? "
+        "AND extension_name = 'gpkg_rtree_index'",
+        (table,),
+    ).fetchall()
+    if not found:
         return None
-    listed = ",".join(text for text in found if text)
+    rtree = quoted(f"rtree_{table}_{found[0][0]}")
+    texts = []
+    for start in range(0, len(boxes), _BOXES_PER_QUERY):
+        batch = boxes[start : start + _BOXES_PER_QUERY]
+        # one text of ids per batch: SQLite lists them, Python does not touch each
+        query = (
+            f"WITH box(xmin, ymin, xmax, ymax) AS (VALUES "
+            f"{','.join(['(?, ?, ?, ?)'] * len(batch))}) "
+            f"SELECT group_concat(r.id) FROM box CROSS JOIN {rtree} AS r "
+            "WHERE r.minx <= box.xmax AND r.maxx >= box.xmin "
+            "AND r.miny <= box.ymax AND r.maxy >= box.ymin"
+        )
+        texts.append(con.execute(query, batch.ravel().tolist()).fetchone()[0])
+    listed = ",".join(text for text in texts if text)
     return np.unique(np.array(listed.split(",") if listed else [], dtype=np.int64))
 
 
@@ -251,15 +251,15 @@ def gpkg_select(
     cannot be queried so (then ask OGR). The column ``SHAPELESS`` says whether each feature's
     geometry is missing or empty.
     """
-    names = ", ".join(_quoted(c) for c in columns)
+    names = ", ".join(quoted(c) for c in columns)
 
     def select(con: sqlite3.Connection, table: str) -> list:
         found = con.execute(
             "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
         ).fetchone()
-        header = f"substr({_quoted(found[0])}, 1, 4)" if found else "NULL"
+        header = f"substr({quoted(found[0])}, 1, 4)" if found else "NULL"
         return con.execute(
-            f"SELECT {names}, {header} FROM {_quoted(table)} WHERE {where}"
+            f"SELECT {names}, {header} FROM {quoted(table)} WHERE {where}"
         ).fetchall()
 
     rows = on_table(path, layer, select)
@@ -275,7 +275,7 @@ def gpkg_select(
 SHAPELESS = "_shapeless"
 
 
-def _quoted(name: str) -> str:
+def quoted(name: str) -> str:
     """An SQL identifier: ``name`` in double quotes."""
     return '"' + name.replace("\x00", "").replace('"', '""') + '"'
 

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -40,10 +42,11 @@ from gpmb_gis import headers, nearby, sheets
 from gpmb_gis.config import Config, Project
 from gpmb_gis.faces import coverage_union, cut_pieces, union_of
 from gpmb_gis.inputs import Inputs, Layers, gather, key_parcels, load_inputs, read_book, read_layers
-from gpmb_gis.layers import FileRead, Tally, merge_files, read_file
+from gpmb_gis.layers import FileRead, Tally, merge_files
 from gpmb_gis.overlay import RowCut, overlay_project
 from gpmb_gis.result import ProgressResult
 from gpmb_gis.run import OverlayAll, config_for, measure_cut, measure_inputs
+from gpmb_gis.sheet_files import SheetFile, read_sheets
 from gpmb_gis.sources import LayerSource
 
 __all__ = ["compute_progress_on", "overlay_on"]
@@ -147,10 +150,13 @@ def _read_partition(
     Returns each file's read (by its place in the layer) and, per right of way, the cut
     (:func:`~gpmb_gis.faces.cut_pieces`) by the partition's parcels, in their order.
     """
-    reads = []
-    for at, (one, relative, fields), header in files:
-        window = nearby.window_for(header, config.crs, pieces)
-        reads.append((at, read_file(config, one, relative, fields, window)))
+    planned = [
+        SheetFile(*file, nearby.window_for(header, config.crs, pieces)) for _, file, header in files
+    ]
+    with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
+        reads = list(
+            zip([at for at, _, _ in files], read_sheets(config, planned, pool), strict=True)
+        )
     shapes = [r.features.geometry.to_numpy() for _, r in reads if r.features is not None]
     geoms = np.concatenate(shapes) if shapes else np.empty(0, dtype=object)
     tree = STRtree(geoms)

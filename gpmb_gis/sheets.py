@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -32,6 +32,7 @@ from gpmb_gis.sources import LayerSource, path_fields
 __all__ = [
     "file_sources",
     "from_path",
+    "from_paths",
     "is_empty",
     "meets",
     "parcel_keys",
@@ -69,38 +70,47 @@ def from_path(
     A feature's own commune (or sheet) wins; where it disagrees with the path's, a QA row
     says so once per file. Also adds :data:`gpmb_gis.columns.SOURCE_FILE`.
     """
-    out = layer.assign(**{C.SOURCE_FILE: relative})
-    findings = []
-    if fields is None:  # the path does not fit the pattern: nothing taken from it
-        fields = {}
-        findings.append(Finding(WARNING, "path_pattern_unmatched", name, relative))
+    out, found = from_paths(layer, [(relative, fields)], np.zeros(len(layer), np.int64), name)
+    return out, found[0]
+
+
+def from_paths(
+    layer: pd.DataFrame,
+    paths: Sequence[tuple[str, dict[str, str] | None]],
+    file_of: np.ndarray,
+    name: str,
+) -> tuple[pd.DataFrame, list[list[Finding]]]:
+    """:func:`from_path` for the features of several files at once, each a file of ``paths``.
+
+    ``file_of`` gives each feature's file (its place in ``paths``); the findings are each
+    file's. A file without a commune (or sheet) in its path leaves its features' own, and
+    where none has a column for it, gives them none (blank beside the others).
+    """
+    out = layer.assign(**{C.SOURCE_FILE: np.array([r for r, _ in paths], dtype=object)[file_of]})
+    found: list[list[Finding]] = [
+        [Finding(WARNING, "path_pattern_unmatched", name, r)] if f is None else [] for r, f in paths
+    ]
     for part, column in _FIELDS.items():
-        given = fields.get(part)
-        if not given:
+        given = np.array([(f or {}).get(part) or None for _, f in paths], dtype=object)
+        if not any(given):
             continue
         if column not in out:
-            out[column] = given
+            out[column] = np.where(given == None, np.nan, given)[file_of]  # noqa: E711
             continue
         own = out[column]
         has = np.array(map_unique(own, lambda v: present(v) and str(v).strip() != ""), dtype=bool)
         same = commune_key if part == "commune" else number_key
-        differ = has & (np.array(map_unique(own, same), dtype=object) != same(given))
-        if differ.any():
-            findings.append(
-                Finding(
-                    WARNING,
-                    f"{part}_not_the_paths",
-                    name,
-                    relative,
-                    params={
-                        "count": int(differ.sum()),
-                        "path": given,
-                        "own": str(own[differ].iloc[0]),
-                    },
-                )
+        theirs = np.array([None if g is None else same(g) for g in given], dtype=object)
+        ruled = np.array([g is not None for g in given])[file_of]
+        differ = has & ruled & (np.array(map_unique(own, same), dtype=object) != theirs[file_of])
+        for k in np.unique(file_of[differ]):
+            mine = differ & (file_of == k)
+            params = {"count": int(mine.sum()), "path": given[k], "own": str(own[mine].iloc[0])}
+            found[k].append(
+                Finding(WARNING, f"{part}_not_the_paths", name, paths[k][0], params=params)
             )
-        out[column] = own.where(has, given)
-    return out, findings
+        out[column] = own.where(has | ~ruled, given[file_of])
+    return out, found
 
 
 def meets(window: Window | None) -> bool:

@@ -143,18 +143,27 @@ already_clear_land_use = ["DGT"]
 
 
 def files_read(monkeypatch: Any) -> list[str]:
-    """The names of the parcels files read from now on, in the order read (this process)."""
-    from gpmb_gis import layers
+    """The names of the parcels files whose features are read from now on (this process).
+
+    A file is counted each time its features are read: on its own, or raw among the plain
+    sheet files (:mod:`gpmb_gis.sheet_files`).
+    """
+    from gpmb_gis import layers, sheet_files
 
     opened: list[str] = []
-    read = layers.read_polygons
+    read, read_raw = layers.read_polygons, sheet_files._read_raw
 
     def counting(source: Any, layer: str, *args: Any, **kwargs: Any) -> Any:
         if layer == "parcels":
             opened.append(source.path.name)
         return read(source, layer, *args, **kwargs)
 
+    def counting_raw(file: Any) -> Any:
+        opened.append(file.source.path.name)
+        return read_raw(file)
+
     monkeypatch.setattr(layers, "read_polygons", counting)
+    monkeypatch.setattr(sheet_files, "_read_raw", counting_raw)
     return opened
 
 

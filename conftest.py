@@ -7,11 +7,15 @@ fresh folder and ``dt`` the datetime module; the examples run from the project's
 from __future__ import annotations
 
 import datetime
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent
+# the tests keep sheet headers (gpmb_gis.header_cache) in a folder of their own, never the user's
+os.environ["GPMB_CACHE_DIR"] = tempfile.mkdtemp(prefix="gpmb-test-cache-")
 
 
 @pytest.fixture(scope="session")

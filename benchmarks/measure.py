@@ -5,9 +5,11 @@
 ``floor`` (only what the answer needs: read the parcels near the right of way, intersect,
 sum per unit: project, chainage bin, commune), ``floor_project`` (the same summed per
 project only), or on a layer in many files (:mod:`files`): ``files_gpkg``, ``files_shp``
-(the package on ``gpmb_gpkg.toml``, ``gpmb_shp.toml``) and ``files_dask`` (the GeoPackage
-files on a ``LocalCluster`` of two workers), ``province`` (the package on ``province``'s
-config). Seconds are taken around the work, after imports; ``peak_mb`` is the process's
+(the package on ``gpmb_gpkg.toml``, ``gpmb_shp.toml``, with the sheet headers kept by earlier
+runs: :mod:`gpmb_gis.header_cache`, in ``$GPMB_CACHE_DIR``), ``files_gpkg_cold`` (the same
+with no header kept: a first run) and ``files_dask`` (the GeoPackage files on a
+``LocalCluster`` of two workers), ``province`` (the package on ``province``'s config, no
+header kept). Seconds are taken around the work, after imports; ``peak_mb`` is the process's
 peak resident memory, imports included. ``stolen_s`` is the CPU time the hypervisor gave
 to other guests while the job ran (imports included; Linux's ``steal``, None elsewhere),
 and ``job_s`` the job's time with its imports: on a shared virtual machine a run with much
@@ -190,6 +192,16 @@ def _pieces_of_parcels(folder: Path, pieces: np.ndarray, columns: list[str]) -> 
     return table, piece_idx, parcel_idx, area
 
 
+def _cold(job) -> dict:
+    """``job`` with an empty cache of sheet headers (:mod:`gpmb_gis.header_cache`): a first
+    run, every header read from its file."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="gpmb-bench-cache-") as empty:
+        os.environ["GPMB_CACHE_DIR"] = empty
+        return job()
+
+
 def _stolen_s() -> float | None:
     """CPU time taken by the hypervisor so far, all cores together (``steal`` in /proc/stat)."""
     try:
@@ -206,9 +218,10 @@ def main() -> None:
             "naive": lambda: naive(folder), "floor": lambda: floor(folder),
             "floor_project": lambda: floor_project(folder),
             "files_gpkg": lambda: package(folder, "gpmb_gpkg.toml"),
+            "files_gpkg_cold": lambda: _cold(lambda: package(folder, "gpmb_gpkg.toml")),
             "files_shp": lambda: package(folder, "gpmb_shp.toml"),
             "files_dask": lambda: on_dask(folder, "gpmb_gpkg.toml"),
-            "province": lambda: package(folder)}  # fmt: skip
+            "province": lambda: _cold(lambda: package(folder))}  # fmt: skip
     stolen, start = _stolen_s(), time.perf_counter()
     out = jobs[what]()
     out["job_s"] = time.perf_counter() - start

@@ -169,8 +169,14 @@ def _files_section(runs: int, province: bool) -> list[str]:
     """The 1M layer as one GeoPackage and as 1,600 sheet files; the province (10M, 10,000
     files, 300 km of roads), single machine."""
     one, split = synth.make("1M"), files.split_1m()
-    paths = {"package": one, "files_gpkg": split, "files_shp": split, "files_dask": split}
+    paths = {"package": one, "files_gpkg_cold": split, "files_gpkg": split, "files_shp": split,
+             "files_dask": split}  # fmt: skip
     print(f"1M in files: {', '.join(paths)}, {runs} rounds …", flush=True)
+    # the headers the sheets' runs keep (gpmb_gis.header_cache): the benchmark's own, kept
+    # by a first run, as a weekly run finds them
+    os.environ["GPMB_CACHE_DIR"] = str(synth.DATA / "header_cache")
+    shutil.rmtree(synth.DATA / "header_cache", ignore_errors=True)
+    _once("files_gpkg", split)
     res = _measure_size(one, runs, paths)
     base = res["package"]
     made = json.loads((split / "made.json").read_text())
@@ -185,9 +191,10 @@ def _files_section(runs: int, province: bool) -> list[str]:
         "peak MB | cleared % differs from one file by |",
         "|---|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
-    names = {"package": "one GeoPackage", "files_gpkg": "GeoPackage sheets",
+    names = {"package": "one GeoPackage", "files_gpkg_cold": "GeoPackage sheets, first run",
+             "files_gpkg": "GeoPackage sheets, headers kept",
              "files_shp": "shapefile sheets",
-             "files_dask": "GeoPackage sheets, dask (2)"}  # fmt: skip
+             "files_dask": "GeoPackage sheets, headers kept, dask (2)"}  # fmt: skip
     for what, m in res.items():
         same = max(abs(m["cleared_pct"][p] - base["cleared_pct"][p]) for p in base["cleared_pct"])
         peak = f"{m['peak_mb']:.0f}" + (f" / {m['workers_peak_mb']:.0f}"

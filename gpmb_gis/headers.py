@@ -20,6 +20,7 @@ from pyproj import CRS
 
 from gpmb_gis._errors import CRSError
 from gpmb_gis.crs import Extent, check_extent, crs_from_text
+from gpmb_gis.header_cache import HeaderCache
 
 __all__ = ["Header", "is_parquet", "layer_info", "on_table", "read_header"]
 
@@ -77,11 +78,14 @@ def read_header(
     project_crs: CRS,
     *,
     exact: bool = False,
+    known: HeaderCache | None = None,
 ) -> Header | None:
     """A layer's header (:class:`Header`); None for a folder or a header that cannot be read.
 
     ``exact``: a GeoPackage's extent and count from its R-tree and table, not from the
     contents tables a writer may leave stale (a sheet file of many, judged by its extent).
+    ``known``: a GeoPackage's exact header as kept from an earlier run, if the file is
+    unchanged (:mod:`gpmb_gis.header_cache`); one read is kept there.
     """
     if path.is_dir():
         return None
@@ -94,7 +98,7 @@ def read_header(
             return None
         crs = declared_crs or _parquet_crs(path)
         return Header("Parquet", crs, bool(declared_crs), rows, None, False)
-    info = _gpkg_info(path, layer, exact) if path.suffix.lower() == ".gpkg" else None
+    info = _gpkg_header(path, layer, exact, known) if path.suffix.lower() == ".gpkg" else None
     info = info or layer_info(path, layer)
     if info is None:
         return None
@@ -110,6 +114,20 @@ def read_header(
         _header_extent(info.get("total_bounds"), crs, project_crs),
         whole,
     )
+
+
+def _gpkg_header(
+    path: Path, layer: str | None, exact: bool, known: HeaderCache | None
+) -> dict[str, Any] | None:
+    """:func:`_gpkg_info`, or with ``exact`` what ``known`` kept of the unchanged file."""
+    if not exact or known is None:
+        return _gpkg_info(path, layer, exact)
+    info = known.info(path, layer)
+    if info is None:
+        info = _gpkg_info(path, layer, exact)
+        if info is not None:
+            known.keep(path, layer, info)
+    return info
 
 
 def _header_extent(

@@ -138,13 +138,25 @@ def io_missing_column(source, layer: str, wanted: str, found) -> Exception:
 
 
 class FileRead(NamedTuple):
-    """One file of a many-file layer as read: its features, tally and error (or skipped)."""
+    """One file of a many-file layer as read: its features, tally and error (or skipped).
+
+    ``rows``: the file's features are these rows of ``features``, a frame it shares with
+    the files read with it (:mod:`gpmb_gis.sheet_files`); without, all of them.
+    """
 
     relative: str
     features: gpd.GeoDataFrame | None
     tally: Tally
     error: Exception | None = None
     outside: int = 0  # features of a file whose extent meets no right of way (not read)
+    rows: tuple[int, int] | None = None
+
+    @property
+    def size(self) -> int:
+        """How many features the file gave."""
+        if self.features is None:
+            return 0
+        return len(self.features) if self.rows is None else self.rows[1] - self.rows[0]
 
 
 def read_file(
@@ -208,7 +220,7 @@ def merge_files(
                 getattr(tally, key)["parcels"] += getattr(file.tally, key)["parcels"]
             in_file = file.tally.in_layer.get("parcels") or file.tally.read["parcels"]
             tally.in_layer["parcels"] += in_file
-            parts.append(file.features)
+            parts.append(file)
     sheets.say(f"parcels: {total:,} files, {touching:,} touch a right of way", total)
     if not parts:
         unread = [f.feature for f in tally.findings if f.check == "file_unreadable"]
@@ -222,7 +234,20 @@ def merge_files(
             if unread
             else "check the paths and the rights of way (and their CRS)",
         )
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(_runs(parts), ignore_index=True)
+
+
+def _runs(reads: list[FileRead]) -> list[gpd.GeoDataFrame]:
+    """The features of ``reads`` in order, each run of files sharing a frame sliced once."""
+    runs: list[tuple[gpd.GeoDataFrame, int | None, int | None]] = []
+    for read in reads:
+        assert read.features is not None
+        start, stop = read.rows if read.rows is not None else (None, None)
+        if runs and start is not None and runs[-1][0] is read.features and runs[-1][2] == start:
+            runs[-1] = (read.features, runs[-1][1], stop)
+        else:
+            runs.append((read.features, start, stop))
+    return [frame if start is None else frame.iloc[start:stop] for frame, start, stop in runs]
 
 
 def _unreadable(config: Config, file: FileRead, tally: Tally) -> None:

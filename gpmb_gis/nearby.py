@@ -30,6 +30,8 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
+from gpmb_gis.crs import crs_from_text
+from gpmb_gis.header_cache import HeaderCache
 from gpmb_gis.headers import Header, is_parquet, on_table, read_header
 
 if TYPE_CHECKING:
@@ -38,9 +40,11 @@ if TYPE_CHECKING:
 __all__ = [
     "BOX_CELL_M",
     "SHAPELESS",
+    "RowPieces",
     "Window",
     "box_meets_file",
     "gpkg_fids",
+    "gpkg_fields",
     "gpkg_select",
     "narrowed",
     "object_text",
@@ -141,23 +145,48 @@ def narrowed(window: Window) -> Window:
     return replace(window, boxes=window.boxes[near], shapes=window.shapes[near], none_near_ok=True)
 
 
-def window_for(header: Header | None, project_crs: CRS, row_pieces: np.ndarray) -> Window | None:
+class RowPieces:
+    """The right of way pieces (:func:`row_boxes`), and their shapes and boxes in a CRS.
+
+    The shapes and boxes in each CRS a file is in are worked out once for all the files of a
+    layer.
+    """
+
+    def __init__(self, pieces: np.ndarray, project_crs: CRS) -> None:
+        self.pieces = pieces
+        self._project_crs = project_crs
+        self._in: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return len(self.pieces)
+
+    def in_crs(self, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+        """The pieces' shapes in ``crs``, and their boxes."""
+        if crs.srs not in self._in:
+            shapes = self.pieces
+            if not crs.equals(self._project_crs):
+                to_file = Transformer.from_crs(self._project_crs, crs, always_xy=True)
+                shapes = shapely.transform(
+                    shapely.segmentize(self.pieces, 50.0),
+                    lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])),
+                )
+            self._in[crs.srs] = (shapes, shapely.bounds(shapes))
+        return self._in[crs.srs]
+
+
+def window_for(
+    header: Header | None, project_crs: CRS, row_pieces: np.ndarray | RowPieces
+) -> Window | None:
     """The window of a file whose header is read (:func:`plan_window` without reading it)."""
     if header is None or not len(row_pieces):
         return None
-    crs = CRS.from_user_input(header.crs) if header.crs else project_crs
+    crs = crs_from_text(header.crs) if header.crs else project_crs
     if crs.is_geographic and not header.declared:
         return None  # may be metres under a wrong label: read whole, let read_layer decide
-    shapes = row_pieces
-    if not crs.equals(project_crs):
-        to_file = Transformer.from_crs(project_crs, crs, always_xy=True)
-        shapes = shapely.transform(
-            shapely.segmentize(row_pieces, 50.0),
-            lambda xy: np.column_stack(to_file.transform(xy[:, 0], xy[:, 1])),
-        )
-    return Window(
-        shapely.bounds(shapes), shapes, header.driver, header.features, header.extent, header.whole
-    )
+    if not isinstance(row_pieces, RowPieces):
+        row_pieces = RowPieces(row_pieces, project_crs)
+    shapes, boxes = row_pieces.in_crs(crs)
+    return Window(boxes, shapes, header.driver, header.features, header.extent, header.whole)
 
 
 def plan_window(
@@ -165,9 +194,10 @@ def plan_window(
     layer: str | None,
     declared_crs: str | None,
     project_crs: CRS,
-    row_pieces: np.ndarray,
+    row_pieces: np.ndarray | RowPieces,
     *,
     exact: bool = False,
+    known: HeaderCache | None = None,
 ) -> Window | None:
     """Boxes to read a layer through, or None when it must be read whole unjudged.
 
@@ -186,13 +216,16 @@ def plan_window(
     project_crs
         The CRS of ``row_pieces``.
     row_pieces
-        The right of way cut into pieces (:func:`row_boxes`), in ``project_crs``.
+        The right of way cut into pieces (:func:`row_boxes`), in ``project_crs``; for many
+        files, as :class:`RowPieces`, so that each CRS's shapes are worked out once.
     exact
         Judge the file by its exact extent (:func:`~gpmb_gis.headers.read_header`).
+    known
+        Headers kept from earlier runs (:mod:`gpmb_gis.header_cache`).
     """
     if not len(row_pieces):
         return None
-    header = read_header(path, layer, declared_crs, project_crs, exact=exact)
+    header = read_header(path, layer, declared_crs, project_crs, exact=exact, known=known)
     return window_for(header, project_crs, row_pieces)
 
 
@@ -269,6 +302,25 @@ def gpkg_select(
     # a GeoPackage geometry's header: "GP", version, flags (0x10: an empty geometry)
     frame[SHAPELESS] = [h is None or len(h) < 4 or bool(h[3] & 0x10) for _, *_, h in rows]
     return frame
+
+
+def gpkg_fields(path: Path, layer: str | None) -> list[str] | None:
+    """A GeoPackage layer's attribute columns, as OGR lists them (its id and shape aside).
+
+    None when SQLite cannot tell (then ask OGR).
+    """
+
+    def fields(con: sqlite3.Connection, table: str) -> list[str] | None:
+        shape = con.execute(
+            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
+        ).fetchone()
+        columns = con.execute(f"PRAGMA table_info({quoted(table)})").fetchall()
+        ids = [c[1] for c in columns if c[5]]  # (cid, name, type, notnull, default, pk)
+        if shape is None or len(ids) != 1:
+            return None
+        return [c[1] for c in columns if c[1] not in (ids[0], shape[0])]
+
+    return on_table(path, layer, fields)
 
 
 #: Column of :func:`gpkg_select` (and of the far parcels' keys): no geometry, or an empty one.
@@ -408,15 +460,17 @@ def read_parquet_rows(path: Path, rows: np.ndarray | None):
     return frame
 
 
-def touching(geoms: np.ndarray, shapes: np.ndarray) -> np.ndarray:
+def touching(geoms: np.ndarray, shapes: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     """Which geometries meet any of ``shapes`` (invalid ones are tested after a repair).
 
     A feature without a shape meets nothing: the spatial index never holds it either.
+    ``valid``: ``shapely.is_valid(geoms)``, when the caller has it.
     """
     if not len(geoms):
         return np.zeros(0, dtype=bool)
     test = np.asarray(geoms, dtype=object).copy()
-    bad = ~shapely.is_valid(test) & ~shapely.is_missing(test)
+    valid = shapely.is_valid(test) if valid is None else valid
+    bad = ~valid & ~shapely.is_missing(test)
     test[bad] = shapely.make_valid(test[bad])
     hit = np.zeros(len(test), dtype=bool)
     # the few shapes are the ones prepared, each tested against the geometries near it

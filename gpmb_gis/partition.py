@@ -41,6 +41,7 @@ from shapely import STRtree
 from gpmb_gis import headers, nearby, sheets
 from gpmb_gis.config import Config, Project
 from gpmb_gis.faces import coverage_union, cut_pieces, union_of
+from gpmb_gis.header_cache import HeaderCache
 from gpmb_gis.inputs import Inputs, Layers, gather, key_parcels, load_inputs, read_book, read_layers
 from gpmb_gis.layers import FileRead, Tally, merge_files
 from gpmb_gis.overlay import RowCut, overlay_project
@@ -130,11 +131,14 @@ def _headers(
     config: Config, pieces: np.ndarray, spans: dict[str, tuple[int, int]], files: list[_File]
 ) -> list[tuple[headers.Header | None, tuple[str, ...]]]:
     """On a worker: each file's header, and the rights of way its extent meets."""
-    out = []
-    for one, _, _ in files:
-        header = headers.read_header(one.path, one.layer, one.crs, config.crs, exact=True)
-        window = nearby.window_for(header, config.crs, pieces)
-        out.append((header, sheets.touched(window, spans)))
+    out, row_pieces = [], nearby.RowPieces(pieces, config.crs)
+    with HeaderCache.open() as known:
+        for one, _, _ in files:
+            header = headers.read_header(
+                one.path, one.layer, one.crs, config.crs, exact=True, known=known
+            )
+            window = nearby.window_for(header, config.crs, row_pieces)
+            out.append((header, sheets.touched(window, spans)))
     return out
 
 
@@ -150,17 +154,26 @@ def _read_partition(
     Returns each file's read (by its place in the layer) and, per right of way, the cut
     (:func:`~gpmb_gis.faces.cut_pieces`) by the partition's parcels, in their order.
     """
+    row_pieces = nearby.RowPieces(pieces, config.crs)
     planned = [
-        SheetFile(*file, nearby.window_for(header, config.crs, pieces)) for _, file, header in files
+        SheetFile(*file, nearby.window_for(header, config.crs, row_pieces))
+        for _, file, header in files
     ]
     with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
         reads = list(
             zip([at for at, _, _ in files], read_sheets(config, planned, pool), strict=True)
         )
-    shapes = [r.features.geometry.to_numpy() for _, r in reads if r.features is not None]
+    shapes = [_shapes(r) for _, r in reads if r.features is not None]
     geoms = np.concatenate(shapes) if shapes else np.empty(0, dtype=object)
     tree = STRtree(geoms)
     return reads, {p: cut_pieces(geoms, rows[p], tree) for p in touched}
+
+
+def _shapes(read: FileRead) -> np.ndarray:
+    """A file's shapes (of the frame it shares with others, its rows only)."""
+    assert read.features is not None
+    shapes = read.features.geometry.to_numpy()
+    return shapes if read.rows is None else shapes[read.rows[0] : read.rows[1]]
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:
@@ -217,7 +230,7 @@ def _merged_cuts(
     A partition's parcel positions are moved to the layer's (its files' features are in the
     layer's order, one file after the other), and each project's pieces put in that order.
     """
-    sizes = [0 if r.features is None else len(r.features) for r in reads]
+    sizes = [r.size for r in reads]
     first = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     found: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {p.id: [] for p in config.projects}
     for part_reads, part_cuts in done:

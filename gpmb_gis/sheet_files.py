@@ -12,12 +12,13 @@ A file gives the same features, counts and findings either way (a test compares 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import NamedTuple, TypeVar
+from collections.abc import Iterable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -33,13 +34,12 @@ from gpmb_gis._errors import CRSError
 from gpmb_gis._text import in_nfc, looks_legacy, unvietnamese_words
 from gpmb_gis.config import Config
 from gpmb_gis.crs import Extent, check_extent, crs_from_text
+from gpmb_gis.header_cache import HeaderCache
 from gpmb_gis.io.aliases import match_columns
 from gpmb_gis.layers import FileRead, Tally, merge_files, read_file
 from gpmb_gis.sources import LayerSource
 
 __all__ = ["SheetFile", "read_files", "read_sheets"]
-
-T = TypeVar("T")
 
 
 class SheetFile(NamedTuple):
@@ -54,65 +54,89 @@ class SheetFile(NamedTuple):
 def read_files(config: Config, rows: dict[str, gpd.GeoDataFrame], tally: Tally) -> gpd.GeoDataFrame:
     """A parcels layer in many files (``paths``), with the commune and sheet their paths give.
 
-    Every file's header is read; only the files whose extent meets a right of way are read,
-    near it, several at once; the results are taken in the files' order, so a run gives the
-    same tables whatever the timing.
+    Every file's header is read (or taken from an earlier run's, for an unchanged
+    GeoPackage: :mod:`gpmb_gis.header_cache`); only the files whose extent meets a right of
+    way are read, near it, several at once; the results are taken in the files' order, so a
+    run gives the same tables whatever the timing.
     """
-    pieces = nearby.row_boxes([g for r in rows.values() for g in r.geometry.to_numpy()])
+    pieces = nearby.RowPieces(
+        nearby.row_boxes([g for r in rows.values() for g in r.geometry.to_numpy()]), config.crs
+    )
     files = sheets.file_sources(config.parcels)
 
-    def planned(chunk: list[tuple[LayerSource, str, dict[str, str] | None]]) -> list[SheetFile]:
-        return [
-            SheetFile(*f, nearby.plan_window(f[0].path, f[0].layer, f[0].crs, config.crs,
-                                             pieces, exact=True))
-            for f in chunk
-        ]  # fmt: skip
+    def planned(file: tuple[LayerSource, str, dict[str, str] | None]) -> SheetFile:
+        one = file[0]
+        window = nearby.plan_window(
+            one.path, one.layer, one.crs, config.crs, pieces, exact=True, known=known
+        )
+        return SheetFile(*file, window)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
-        # a few dozen headers a task: a header takes less than handing a task to a thread
-        chunks = pool.map(planned, _chunks(files, _HEADERS_PER_TASK))
-        planned_files = list(sheets.progress(_flat(chunks), len(files), "parcels"))
-        reads = read_sheets(config, planned_files, pool)
+    workers = max(1, min(len(files), os.cpu_count() or 1))
+    with HeaderCache.open() as known, ThreadPoolExecutor(max_workers=workers) as pool:
+        # the headers one after the other (SQLite opens one file at a time, whatever the
+        # threads, and a header kept from an earlier run is a lookup), each plain file read
+        # on the pool as soon as its header is judged
+        progress = sheets.progress(files, len(files), "parcels")
+        reads = read_sheets(config, (planned(f) for f in progress), pool)
     return merge_files(config, reads, len(files), tally)
 
 
-#: Headers read in one task of the thread pool.
-_HEADERS_PER_TASK = 32
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    return (items[k : k + size] for k in range(0, len(items), size))
-
-
-def _flat(chunks: Iterable[Iterable[T]]) -> Iterator[T]:
-    for chunk in chunks:
-        yield from chunk
-
-
-def read_sheets(config: Config, files: Sequence[SheetFile], pool: Executor) -> list[FileRead]:
+def read_sheets(config: Config, files: Iterable[SheetFile], pool: Executor) -> list[FileRead]:
     """Each file's read (:class:`~gpmb_gis.layers.FileRead`), in the files' order.
 
-    The plain GeoPackages (see the module's text) are read raw on ``pool`` and checked as
-    one; the other files near a right of way are read one by one on ``pool``.
+    The plain GeoPackages (see the module's text) are read raw on ``pool`` as ``files``
+    gives them, and checked as one; the other files near a right of way are read one by
+    one on ``pool``.
     """
-    reads: list[FileRead | None] = [None] * len(files)
-    plain = [k for k, f in enumerate(files) if _may_be_plain(f)]
+    planned: list[SheetFile] = []
+    raws: list[tuple[int, Future[_Raw | None]]] = []
+    for file in files:
+        if _may_be_plain(file):
+            raws.append((len(planned), pool.submit(_read_raw, file)))
+        planned.append(file)
+    reads = _plain_reads(config, planned, raws)
+    alone = [k for k in range(len(planned)) if k not in reads]
+    near = [k for k in alone if sheets.meets(planned[k].window)]
+    for k in set(alone) - set(near):  # counted from its header: answered at once
+        reads[k] = read_file(config, *planned[k])
+    for k, read in zip(near, pool.map(lambda k: read_file(config, *planned[k]), near), strict=True):
+        reads[k] = read
+    return [reads[k] for k in range(len(planned))]
+
+
+def _plain_reads(
+    config: Config, files: list[SheetFile], raws: list[tuple[int, Future[_Raw | None]]]
+) -> dict[int, FileRead]:
+    """The reads of the plain files among those read raw, by their place in ``files``.
+
+    The files already read are checked while the others are read (SQLite and GEOS work
+    without Python's lock), a few dozen at a time, each kind as one.
+    """
+    reads: dict[int, FileRead] = {}
     groups: dict[tuple, list[tuple[int, _Raw]]] = {}
-    for k, raw in zip(plain, pool.map(lambda k: _read_raw(files[k]), plain), strict=True):
+    kinds: dict[tuple, _Kind | None] = {}
+
+    def check_groups() -> None:
+        for kind, group in groups.items():
+            if kind not in kinds:
+                kinds[kind] = _kind_of(files[group[0][0]], group[0][1])
+            reads.update(_read_group(config, [files[k] for k, _ in group], group, kinds[kind]))
+        groups.clear()
+
+    for n, (k, future) in enumerate(raws, start=1):
+        raw = future.result()
         if raw is not None and not raw.fids:  # no feature near a right of way
             reads[k] = FileRead(files[k].relative, None, Tally(), outside=_features(files[k]))
         elif raw is not None:
             groups.setdefault(raw.kind, []).append((k, raw))
-    for group in groups.values():
-        for k, read in _read_group(config, [files[k] for k, _ in group], group).items():
-            reads[k] = read
-    alone = [k for k, read in enumerate(reads) if read is None]
-    near = [k for k in alone if sheets.meets(files[k].window)]
-    for k in set(alone) - set(near):  # counted from its header: answered at once
-        reads[k] = read_file(config, *files[k])
-    for k, read in zip(near, pool.map(lambda k: read_file(config, *files[k]), near), strict=True):
-        reads[k] = read
-    return reads  # type: ignore[return-value]
+        if n % _FILES_PER_CHECK == 0:
+            check_groups()
+    check_groups()
+    return reads
+
+
+#: Plain files read raw before those read are checked as one.
+_FILES_PER_CHECK = 64
 
 
 # --- the raw read of a plain GeoPackage --------------------------------------------------
@@ -122,9 +146,9 @@ class _Raw(NamedTuple):
     """A GeoPackage's features near the roads as SQLite holds them, in the order of their ids."""
 
     kind: tuple  # what files must share to be checked as one (:func:`_raw_rows`)
-    fids: list[int]
-    rows: list[tuple]  # attribute values, in the table's order (the id and shape aside)
-    shapes: list[bytes]  # GeoPackage geometry blobs
+    fids: tuple[int, ...]
+    columns: list[tuple]  # each attribute's values, in the table's order
+    shapes: tuple[bytes, ...]  # GeoPackage geometry blobs
 
 
 def _may_be_plain(file: SheetFile) -> bool:
@@ -161,33 +185,64 @@ def _raw_rows(con: sqlite3.Connection, table: str, boxes: np.ndarray) -> _Raw | 
     """:func:`_read_raw` on an open GeoPackage."""
     geometry = con.execute(
         "SELECT g.column_name, g.geometry_type_name, g.z, g.m, s.organization, "
-        "s.organization_coordsys_id, s.definition FROM gpkg_geometry_columns g "
+        "s.organization_coordsys_id, s.definition, EXISTS (SELECT 1 FROM gpkg_extensions e "
+        "WHERE e.table_name = g.table_name AND e.column_name = g.column_name "
+        "AND e.extension_name = 'gpkg_rtree_index') FROM gpkg_geometry_columns g "
         "JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE g.table_name = ?",
         (table,),
     ).fetchone()
     columns = con.execute(f"PRAGMA table_info({nearby.quoted(table)})").fetchall()
     keys = [c for c in columns if c[5]]  # (cid, name, type, notnull, default, pk)
-    if geometry is None or len(keys) != 1 or str(keys[0][2]).upper() != "INTEGER":
+    if geometry is None or not geometry[-1] or len(keys) != 1:
+        return None  # no R-tree, or no single id column
+    if str(keys[0][2]).upper() != "INTEGER":
         return None
     fid, shape = keys[0][1], geometry[0]
-    attributes = [c[1] for c in columns if c[1] not in (fid, shape)]
     kind = (
         tuple((c[1], str(c[2]).upper(), c[3], c[5]) for c in columns),
         tuple(geometry),
         _data_columns(con, table),
     )
+    attributes = [c[1] for c in columns if c[1] not in (fid, shape)]
+    names = ", ".join(f"t.{nearby.quoted(c)}" for c in [fid, *attributes, shape])
+    rows = _rows_in_boxes(con, table, f"rtree_{table}_{shape}", fid, names, boxes)
+    if rows is None:
+        return None
+    if not rows:
+        return _Raw(kind, (), [], ())
+    fids, *columns, shapes = zip(*rows, strict=True)  # each row has every column
+    return _Raw(kind, fids, columns, shapes)
+
+
+def _rows_in_boxes(
+    con: sqlite3.Connection, table: str, rtree: str, fid: str, names: str, boxes: np.ndarray
+) -> list[tuple] | None:
+    """The rows whose R-tree box meets one of ``boxes``, in the order of their ids.
+
+    A sheet's few boxes are one statement; many go through :func:`nearby.rtree_fids`.
+    """
+    t, id_ = nearby.quoted(table), nearby.quoted(fid)
+    if len(boxes) <= _BOXES_PER_STATEMENT:
+        return con.execute(
+            f"WITH box(xmin, ymin, xmax, ymax) AS (VALUES "
+            f"{','.join(['(?, ?, ?, ?)'] * len(boxes))}) "
+            f"SELECT {names} FROM {t} AS t WHERE t.{id_} IN (SELECT r.id FROM box "
+            f"CROSS JOIN {nearby.quoted(rtree)} AS r WHERE r.minx <= box.xmax "
+            "AND r.maxx >= box.xmin AND r.miny <= box.ymax AND r.maxy >= box.ymin) "
+            f"ORDER BY t.{id_}",
+            boxes.ravel().tolist(),
+        ).fetchall()
     fids = nearby.rtree_fids(con, table, boxes)
     if fids is None:
         return None
-    if not len(fids):
-        return _Raw(kind, [], [], [])
-    names = ", ".join(f"t.{nearby.quoted(c)}" for c in [fid, *attributes, shape])
-    rows = con.execute(
-        f"SELECT {names} FROM json_each(?) AS j JOIN {nearby.quoted(table)} AS t "
-        f"ON t.{nearby.quoted(fid)} = j.value ORDER BY 1",
+    return con.execute(
+        f"SELECT {names} FROM json_each(?) AS j JOIN {t} AS t ON t.{id_} = j.value ORDER BY 1",
         (json.dumps(fids.tolist()),),
     ).fetchall()
-    return _Raw(kind, [r[0] for r in rows], [r[1:-1] for r in rows], [r[-1] for r in rows])
+
+
+#: Boxes looked up in one statement: four parameters each, under SQLite's oldest limit of 999.
+_BOXES_PER_STATEMENT = 240
 
 
 def _data_columns(con: sqlite3.Connection, table: str) -> tuple:
@@ -220,7 +275,7 @@ def _kind_of(file: SheetFile, raw: _Raw) -> _Kind | None:
         meta, table = pyogrio.read_arrow(
             file.source.path,
             layer=file.source.layer,
-            fids=raw.fids[:1],
+            fids=list(raw.fids[:1]),
             return_fids=True,
             datetime_as_string=True,
         )
@@ -256,12 +311,12 @@ def _as_ogr_reads(raw: _Raw, schema: pa.Schema) -> bool:
     standard types.
     """
     for k, field in enumerate(schema):
-        if not _column_fits([row[k] for row in raw.rows], field.type):
+        if not _column_fits(raw.columns[k], field.type):
             return False
     return all(map(_standard_blob, raw.shapes))
 
 
-def _column_fits(values: list, kind: pa.DataType) -> bool:
+def _column_fits(values: tuple, kind: pa.DataType) -> bool:
     """Whether a column's values are all of the Python type OGR's Arrow type takes as is."""
     found = set(map(type, values)) - {type(None)}
     if kind == pa.bool_():
@@ -302,7 +357,7 @@ def _table(raws: list[_Raw], schema: pa.Schema) -> pa.Table:
     """The attribute values of several files as one Arrow table of OGR's types."""
     columns = []
     for k, field in enumerate(schema):
-        values = [row[k] for raw in raws for row in raw.rows]
+        values = list(itertools.chain.from_iterable(raw.columns[k] for raw in raws))
         if field.type == pa.bool_():
             values = [None if v is None else bool(v) for v in values]
         columns.append(pa.array(values, type=field.type))
@@ -313,14 +368,14 @@ def _table(raws: list[_Raw], schema: pa.Schema) -> pa.Table:
 
 
 def _read_group(
-    config: Config, files: list[SheetFile], raws: list[tuple[int, _Raw]]
+    config: Config, files: list[SheetFile], raws: list[tuple[int, _Raw]], kind: _Kind | None
 ) -> dict[int, FileRead]:
     """The reads of the files of one kind (:attr:`_Raw.kind`) that are plain after all.
 
-    A file whose features near the roads break a rule of the module's text is left out of
-    the answer, to be read on its own.
+    ``kind``: how OGR reads them (:func:`_kind_of`). A file whose features near the roads
+    break a rule of the module's text is left out of the answer, to be read on its own. A
+    file's read does not depend on the others checked with it.
     """
-    kind = _kind_of(files[0], raws[0][1])
     if kind is None:
         return {}
     source = files[0].source
@@ -333,17 +388,19 @@ def _read_group(
         return {}
     sizes = np.array([len(r.fids) for _, r in raws], dtype=np.int64)
     file_of = np.repeat(np.arange(len(raws)), sizes)
-    geoms = _shapes([b for _, r in raws for b in r.shapes])
-    fid = np.array([f for _, r in raws for f in r.fids], dtype=np.int64)
+    geoms = _shapes(list(itertools.chain.from_iterable(r.shapes for _, r in raws)))
+    fid = np.fromiter(itertools.chain.from_iterable(r.fids for _, r in raws), dtype=np.int64)
     table = _table([r for _, r in raws], kind.schema)
     window = files[0].window
     assert window is not None
-    near = nearby.touching(geoms, window.shapes)
+    valid = shapely.is_valid(geoms)
+    near = nearby.touching(geoms, window.shapes, valid)
     table, geoms, file_of, fid = table.filter(pa.array(near)), geoms[near], file_of[near], fid[near]
-    bad = _not_plain(table, geoms, file_of, crs, len(raws))
+    bad = _bad_shapes(geoms, valid[near], file_of, len(raws))
+    bad |= _not_plain(table, geoms, file_of, crs, len(raws))
     if not crs.equals(config.crs):
         geoms = gpd.GeoSeries(geoms, crs=crs).to_crs(config.crs).to_numpy()
-        bad |= _bad_shapes(geoms, file_of, len(raws))
+        bad |= _bad_shapes(geoms, shapely.is_valid(geoms), file_of, len(raws))
     return _file_reads(config, files, [k for k, _ in raws], bad, table, geoms, fid, file_of)
 
 
@@ -382,7 +439,8 @@ def _file_reads(
             used={"parcels": size},
             in_layer={"parcels": _features(files[i])},
         )
-        out[places[i]] = FileRead(files[i].relative, frame.iloc[starts[n] : starts[n + 1]], tally)
+        rows = (int(starts[n]), int(starts[n + 1]))
+        out[places[i]] = FileRead(files[i].relative, frame, tally, rows=rows)
     return out
 
 
@@ -399,14 +457,17 @@ def _not_plain(
     crs: CRS,
     n_files: int,
 ) -> np.ndarray:
-    """Which files break a rule of the module's text: shapes, extent or text."""
-    bad = _bad_shapes(geoms, file_of, n_files)
+    """Which files break a rule of the module's text on extent or text (``file_of`` sorted)."""
+    bad = np.zeros(n_files, dtype=bool)
+    if not len(geoms):
+        return bad
     bounds = shapely.bounds(geoms)
-    for i in np.flatnonzero(~bad & (np.bincount(file_of, minlength=n_files) > 0)):
-        mine = bounds[file_of == i]
-        extent = Extent(*mine[:, :2].min(axis=0), *mine[:, 2:].max(axis=0))
+    starts = np.flatnonzero(np.r_[True, file_of[1:] != file_of[:-1]])
+    lows = np.fmin.reduceat(bounds[:, :2], starts)  # each file's features near the roads
+    highs = np.fmax.reduceat(bounds[:, 2:], starts)
+    for i, low, high in zip(file_of[starts], lows, highs, strict=True):
         try:
-            check_extent(extent, crs, where="")
+            check_extent(Extent(*low, *high), crs, where="")
         except CRSError:
             bad[i] = True
     for field in table.schema:
@@ -415,11 +476,13 @@ def _not_plain(
     return bad
 
 
-def _bad_shapes(geoms: np.ndarray, file_of: np.ndarray, n_files: int) -> np.ndarray:
+def _bad_shapes(
+    geoms: np.ndarray, valid: np.ndarray, file_of: np.ndarray, n_files: int
+) -> np.ndarray:
     """Files with a feature that is not a valid polygon with an area, in two dimensions."""
     types = shapely.get_type_id(geoms)
     polygon = (types == shapely.GeometryType.POLYGON) | (types == shapely.GeometryType.MULTIPOLYGON)
-    ok = polygon & shapely.is_valid(geoms) & ~shapely.has_z(geoms) & ~shapely.has_m(geoms)
+    ok = polygon & valid & ~shapely.has_z(geoms) & ~shapely.has_m(geoms)
     ok &= shapely.area(geoms) > 0
     return np.bincount(file_of[~ok], minlength=n_files) > 0
 

@@ -166,6 +166,8 @@ def parcel_keys(
             found = read_parcel_keys(one, fields, keys, project_crs)
         except Exception:  # an unreadable file was stopped at or listed when read
             return pd.DataFrame()
+        if not len(found):  # none of the numbers: nothing to take from the path
+            return pd.DataFrame()
         return from_path(found, given, relative, "parcels")[0]
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:

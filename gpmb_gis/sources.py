@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -275,11 +276,12 @@ def _globbed(value: Any, key: str, base: Path, problems: Problems) -> tuple[Path
         )
         return ()
     found: dict[Path, None] = {}
+    base = base.resolve()  # once: the files found under it are named from it
     for glob in globs:
         matched = sorted(
-            p.resolve()
+            Path(os.path.normpath(p))
             for p in base.glob(glob)
-            if p.is_file() and p.suffix.lower() not in SIDE_FILES
+            if p.suffix.lower() not in SIDE_FILES and p.is_file()
         )
         if not matched:
             problems.add(

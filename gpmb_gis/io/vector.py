@@ -380,17 +380,14 @@ def read_parcel_keys(
         return pd.DataFrame(columns=[C.PARCEL])
     if project_crs is not None and source.path.suffix.lower() in _DRAWINGS:
         return _drawn_keys(source, fields, keys, project_crs)
-    if headers.is_parquet(source.path):
-        import pyarrow.parquet as pq
-
-        names = pq.read_schema(source.path).names
-    else:
-        names = list(pyogrio.read_info(source.path, layer=source.layer)["fields"])
+    names = _field_names(source)
     found = {canon: raw for raw, canon in match_columns(names, "parcels", fields).items()}
     if C.PARCEL not in found:
         return pd.DataFrame(columns=[C.PARCEL])
     wanted = [found[c] for c in (C.COMMUNE, C.SHEET, C.PARCEL) if c in found]
     if headers.is_parquet(source.path):
+        import pyarrow.parquet as pq
+
         frame = pq.read_table(source.path, columns=wanted).to_pandas()
         frame = frame[_numbered(frame[found[C.PARCEL]], keys)]
     elif source.path.suffix.lower() == ".shp":
@@ -423,6 +420,20 @@ def read_parcel_keys(
         frame = pd.DataFrame(frame.drop(columns="geometry"))
         frame[nearby.SHAPELESS] = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     return frame.rename(columns={raw: canon for canon, raw in found.items()})
+
+
+def _field_names(source: LayerSource) -> list[str]:
+    """A layer's attribute columns, read from its header."""
+    if headers.is_parquet(source.path):
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(source.path).names)
+    names = None
+    if source.path.suffix.lower() == ".gpkg":  # SQLite says it without opening OGR
+        names = nearby.gpkg_fields(source.path, source.layer)
+    if names is None:
+        names = list(pyogrio.read_info(source.path, layer=source.layer)["fields"])
+    return names
 
 
 def _drawn_keys(

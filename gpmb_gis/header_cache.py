@@ -8,10 +8,12 @@ user's cache folder (``$GPMB_CACHE_DIR``, else ``$XDG_CACHE_HOME/gpmb_gis``, els
 the system gives it: path, device, inode, size, and the times of its last modification and of
 its last change (the change time follows every write, and no tool sets it back). A file whose
 identity differs is opened again. A file with a write-ahead log beside it (``-wal``: edits
-QGIS has not yet written into the file itself) is always opened and never kept, and so is a
-file changed in the last few seconds (a second change within one tick of the clock would leave
-its identity alike). A cache that cannot be read or written is left alone: the run opens
-every file, as without it.
+QGIS has not yet written into the file itself; beside the file a symbolic link names) is
+always opened and never kept, and so are a file of several names (hard links: its log may be
+beside another) and a file changed in the last few seconds (a second change within one tick of
+the clock would leave its identity alike). A cache that cannot be read or written is left
+alone: the run opens every file, as without it. On Windows, where the change time is the time
+a file was made, there is no cache.
 """
 
 from __future__ import annotations
@@ -37,7 +39,13 @@ _TABLE = "gpkg_headers_v1"  # a new version of what is kept gets a new table
 
 
 def cache_folder() -> Path | None:
-    """Where the cache is kept; None when ``GPMB_CACHE_DIR`` is set empty (turned off)."""
+    """Where the cache is kept; None when ``GPMB_CACHE_DIR`` is set empty (turned off).
+
+    Off on Windows, where a file's "change time" is the time it was made, which a rewrite
+    in place keeps.
+    """
+    if os.name == "nt":
+        return None
     chosen = os.environ.get("GPMB_CACHE_DIR")
     if chosen is not None:
         return Path(chosen) if chosen.strip() else None
@@ -139,10 +147,13 @@ def _identity(path: Path, layer: str | None, *, keeping: bool) -> str | None:
     """
     try:
         stat = os.stat(path)
+        real = os.path.realpath(path)  # SQLite keeps the log beside the file a link names
     except OSError:
         return None
+    if stat.st_nlink != 1:  # a file of several names: its log may be beside any of them
+        return None
     try:
-        if os.stat(f"{path}-wal").st_size:
+        if os.stat(f"{real}-wal").st_size:
             return None
     except OSError:
         pass  # no log: the file holds all its edits

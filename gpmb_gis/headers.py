@@ -102,8 +102,13 @@ def read_header(
     info = info or layer_info(path, layer)
     if info is None:
         return None
-    # lines and labels of a drawing: polygons are built from all of them
-    whole = info.get("driver") in WHOLE_DRIVERS or "Polygon" not in str(info.get("geometry_type"))
+    # lines and labels of a drawing: polygons are built from all of them; a GeoPackage whose
+    # index lost its shapes: read whole, not judged by its index
+    whole = (
+        info.get("driver") in WHOLE_DRIVERS
+        or "Polygon" not in str(info.get("geometry_type"))
+        or bool(info.get("unindexed"))
+    )
     crs = declared_crs or info.get("crs")
     count = info.get("features")
     return Header(
@@ -196,47 +201,70 @@ def on_table(
 def _gpkg_info(path: Path, layer: str | None, exact: bool) -> dict[str, Any] | None:
     """:func:`layer_info`'s answer from a GeoPackage's own tables; None where they lack it.
 
-    The CRS is an EPSG code. The extent and the count are the contents tables' (as OGR takes
-    them), or with ``exact`` the R-tree's extent and the table's count: a writer may leave
-    the contents tables stale, and a sheet judged by a stale extent would be skipped unread.
-    A file without what is asked is asked through OGR.
+    The CRS is an EPSG code, else the definition the file holds. The extent and the count
+    are the contents tables' (as OGR takes them), or with ``exact`` the R-tree's extent and
+    the table's count: a writer may leave the contents tables stale, and a sheet judged by a
+    stale extent would be skipped unread. A table with shapes and an empty R-tree is said
+    to be read whole (``unindexed``). A file without what is asked is asked through OGR.
     """
 
     def lookup(con: sqlite3.Connection, table: str) -> dict[str, Any] | None:
         found = con.execute(
             "SELECT c.min_x, c.min_y, c.max_x, c.max_y, s.organization, "
-            "s.organization_coordsys_id, g.geometry_type_name, g.column_name "
+            "s.organization_coordsys_id, s.definition, g.geometry_type_name, g.column_name "
             "FROM gpkg_contents c JOIN gpkg_geometry_columns g USING (table_name) "
             "JOIN gpkg_spatial_ref_sys s ON s.srs_id = c.srs_id WHERE c.table_name = ?",
             (table,),
         ).fetchall()
-        if len(found) != 1 or str(found[0][4]).upper() != "EPSG":
+        crs = _gpkg_crs(*found[0][4:7]) if len(found) == 1 else None
+        if crs is None:
             return None
-        *bounds, _, code, kind, column = found[0]
+        *bounds, _, _, _, kind, column = found[0]
+        unindexed = False
         if exact:
             node = '"' + f"rtree_{table}_{column}_node".replace('"', '""') + '"'
             root = con.execute(f"SELECT data FROM {node} WHERE nodeno = 1").fetchone()
             quoted = '"' + table.replace('"', '""') + '"'
             count = con.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
             bounds = _rtree_extent(root[0]) if root else None
-            if bounds is None:  # no shape at all: nothing to judge by
+            if bounds is None:  # no shape in the index: none in the table, or an index lost
+                shape = '"' + str(column).replace('"', '""') + '"'
+                unindexed = con.execute(
+                    f"SELECT EXISTS (SELECT 1 FROM {quoted} WHERE {shape} IS NOT NULL)"
+                ).fetchone()[0] == 1  # fmt: skip
                 bounds = [None] * 4
         else:
             count = con.execute(
                 "SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = ?", (table,)
             ).fetchone()
             count = None if count is None else count[0]
-        if count is None or (any(b is None for b in bounds) and count):
+        if count is None or (any(b is None for b in bounds) and count and not unindexed):
             return None
         return {
             "driver": "GPKG",
-            "crs": f"EPSG:{int(code)}",
+            "crs": crs,
             "features": int(count),
-            "total_bounds": tuple(float(b) for b in bounds) if count else None,
+            "total_bounds": None if not count or unindexed else tuple(float(b) for b in bounds),
             "geometry_type": str(kind).title().replace("Multipolygon", "MultiPolygon"),
+            "unindexed": unindexed,
         }
 
     return on_table(path, layer, lookup)
+
+
+def _gpkg_crs(organization: Any, code: Any, definition: Any) -> str | None:
+    """A GeoPackage CRS as text: ``EPSG:<code>``, else its definition when it defines one.
+
+    None for an undefined one (``undefined``, GDAL's "Undefined SRS"), which OGR judges.
+    """
+    if str(organization).upper() == "EPSG" and code is not None:
+        return f"EPSG:{int(code)}"
+    text = str(definition or "").strip()
+    try:
+        crs = crs_from_text(text)
+    except ValueError:  # pyproj's CRSError: not a definition
+        return None
+    return text if crs.is_projected or crs.is_geographic else None
 
 
 #: A cell of an R-tree node as SQLite stores it: the id, then min x, max x, min y, max y as

@@ -57,6 +57,7 @@ __all__ = [
     "rtree_fids",
     "shapefile_fids",
     "touching",
+    "touching_pairs",
     "window_for",
 ]
 
@@ -460,23 +461,32 @@ def read_parquet_rows(path: Path, rows: np.ndarray | None):
     return frame
 
 
-def touching(geoms: np.ndarray, shapes: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+def touching(geoms: np.ndarray, shapes: np.ndarray) -> np.ndarray:
     """Which geometries meet any of ``shapes`` (invalid ones are tested after a repair).
 
     A feature without a shape meets nothing: the spatial index never holds it either.
+    """
+    hit = np.zeros(len(geoms), dtype=bool)
+    hit[touching_pairs(geoms, shapes)[0]] = True
+    return hit
+
+
+def touching_pairs(
+    geoms: np.ndarray, shapes: np.ndarray, valid: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (geometry, shape) that meet, as :func:`touching` tests them.
+
     ``valid``: ``shapely.is_valid(geoms)``, when the caller has it.
     """
     if not len(geoms):
-        return np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     test = np.asarray(geoms, dtype=object).copy()
     valid = shapely.is_valid(test) if valid is None else valid
     bad = ~valid & ~shapely.is_missing(test)
     test[bad] = shapely.make_valid(test[bad])
-    hit = np.zeros(len(test), dtype=bool)
     # the few shapes are the ones prepared, each tested against the geometries near it
-    found = shapely.STRtree(test).query(shapes, predicate="intersects")[1]
-    hit[found] = True
-    return hit
+    shape, geom = shapely.STRtree(test).query(shapes, predicate="intersects")
+    return geom, shape
 
 
 def object_text(frame: pd.DataFrame) -> pd.DataFrame:

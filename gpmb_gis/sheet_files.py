@@ -117,7 +117,7 @@ def _plain_reads(
     kinds: dict[tuple, _Kind | None] = {}
 
     def check_groups() -> None:
-        for kind, group in groups.items():
+        for (kind, _), group in groups.items():
             if kind not in kinds:
                 kinds[kind] = _kind_of(files[group[0][0]], group[0][1])
             reads.update(_read_group(config, [files[k] for k, _ in group], group, kinds[kind]))
@@ -127,8 +127,8 @@ def _plain_reads(
         raw = future.result()
         if raw is not None and not raw.fids:  # no feature near a right of way
             reads[k] = FileRead(files[k].relative, None, Tally(), outside=_features(files[k]))
-        elif raw is not None:
-            groups.setdefault(raw.kind, []).append((k, raw))
+        elif raw is not None:  # files whose columns hold no value alike convert alike
+            groups.setdefault((raw.kind, raw.nulls), []).append((k, raw))
         if n % _FILES_PER_CHECK == 0:
             check_groups()
     check_groups()
@@ -148,7 +148,8 @@ class _Raw(NamedTuple):
     kind: tuple  # what files must share to be checked as one (:func:`_raw_rows`)
     fids: tuple[int, ...]
     columns: list[tuple]  # each attribute's values, in the table's order
-    shapes: tuple[bytes, ...]  # GeoPackage geometry blobs
+    shapes: np.ndarray  # from the GeoPackage's blobs
+    nulls: tuple[bool, ...] = ()  # which columns hold a NULL (it makes integers fractions)
 
 
 def _may_be_plain(file: SheetFile) -> bool:
@@ -209,9 +210,12 @@ def _raw_rows(con: sqlite3.Connection, table: str, boxes: np.ndarray) -> _Raw | 
     if rows is None:
         return None
     if not rows:
-        return _Raw(kind, (), [], ())
-    fids, *columns, shapes = zip(*rows, strict=True)  # each row has every column
-    return _Raw(kind, fids, columns, shapes)
+        return _Raw(kind, (), [], np.empty(0, dtype=object))
+    fids, *columns, blobs = zip(*rows, strict=True)  # each row has every column
+    shapes = _shapes(blobs)
+    if shapes is None:
+        return None
+    return _Raw(kind, fids, columns, shapes, tuple(None in c for c in columns))
 
 
 def _rows_in_boxes(
@@ -282,7 +286,12 @@ def _kind_of(file: SheetFile, raw: _Raw) -> _Kind | None:
     except Exception:  # the read on its own says what it is
         return None
     attributes = [c[0] for c in raw.kind[0] if c[0] not in (raw.kind[1][0],) and not c[3]]
-    if list(meta["fields"]) != attributes or any(s == "OFSTJSON" for s in meta["ogr_subtypes"]):
+    if (
+        list(meta["fields"]) != attributes
+        or any(s == "OFSTJSON" for s in meta["ogr_subtypes"])
+        or any(str(d).startswith("datetime") for d in meta["dtypes"])
+        or "_row" in attributes  # the name the read on its own gives the feature's place
+    ):
         return None
     schema = pa.schema([table.schema.field(name) for name in attributes])
     if not all(_convertible(f.type) for f in schema):
@@ -304,16 +313,12 @@ def _convertible(kind: pa.DataType) -> bool:
 
 
 def _as_ogr_reads(raw: _Raw, schema: pa.Schema) -> bool:
-    """Whether every value and shape of a file is what OGR would read as it is.
+    """Whether every value of a file is what OGR would read as it is.
 
     SQLite may hold any value in any column: a number in a text column, a fraction in an
-    integer one. Such a file is read on its own. The shapes must be GeoPackage blobs of
-    standard types.
+    integer one. Such a file is read on its own.
     """
-    for k, field in enumerate(schema):
-        if not _column_fits(raw.columns[k], field.type):
-            return False
-    return all(map(_standard_blob, raw.shapes))
+    return all(_column_fits(raw.columns[k], field.type) for k, field in enumerate(schema))
 
 
 def _column_fits(values: tuple, kind: pa.DataType) -> bool:
@@ -347,10 +352,19 @@ def _standard_blob(blob: object) -> bool:
 _ENVELOPE = (0, 32, 48, 48, 64)
 
 
-def _shapes(blobs: list[bytes]) -> np.ndarray:
-    """Shapes from GeoPackage blobs (:func:`_standard_blob`): the WKB after their header."""
+def _shapes(blobs: tuple[bytes, ...]) -> np.ndarray | None:
+    """Shapes from GeoPackage blobs: the WKB after their header.
+
+    None when a blob is not a standard one (:func:`_standard_blob`) or its WKB is not read
+    (a curve, a broken shape): the file's own read names it.
+    """
+    if not all(map(_standard_blob, blobs)):
+        return None
     wkb = [b[8 + _ENVELOPE[(b[3] >> 1) & 7] :] for b in blobs]
-    return shapely.from_wkb(np.array(wkb, dtype=object)) if wkb else np.empty(0, dtype=object)
+    try:
+        return shapely.from_wkb(np.array(wkb, dtype=object))
+    except Exception:  # GEOS and shapely say so in their own ways
+        return None
 
 
 def _table(raws: list[_Raw], schema: pa.Schema) -> pa.Table:
@@ -388,13 +402,13 @@ def _read_group(
         return {}
     sizes = np.array([len(r.fids) for _, r in raws], dtype=np.int64)
     file_of = np.repeat(np.arange(len(raws)), sizes)
-    geoms = _shapes(list(itertools.chain.from_iterable(r.shapes for _, r in raws)))
+    geoms = np.concatenate([r.shapes for _, r in raws])
     fid = np.fromiter(itertools.chain.from_iterable(r.fids for _, r in raws), dtype=np.int64)
     table = _table([r for _, r in raws], kind.schema)
     window = files[0].window
     assert window is not None
     valid = shapely.is_valid(geoms)
-    near = nearby.touching(geoms, window.shapes, valid)
+    near = _touching_its_pieces(geoms, valid, files, file_of)
     table, geoms, file_of, fid = table.filter(pa.array(near)), geoms[near], file_of[near], fid[near]
     bad = _bad_shapes(geoms, valid[near], file_of, len(raws))
     bad |= _not_plain(table, geoms, file_of, crs, len(raws))
@@ -402,6 +416,23 @@ def _read_group(
         geoms = gpd.GeoSeries(geoms, crs=crs).to_crs(config.crs).to_numpy()
         bad |= _bad_shapes(geoms, shapely.is_valid(geoms), file_of, len(raws))
     return _file_reads(config, files, [k for k, _ in raws], bad, table, geoms, fid, file_of)
+
+
+def _touching_its_pieces(
+    geoms: np.ndarray, valid: np.ndarray, files: list[SheetFile], file_of: np.ndarray
+) -> np.ndarray:
+    """Which features meet a right of way piece that meets their file's extent.
+
+    As a file read on its own tests them (:func:`nearby.narrowed`): a feature outside its
+    file's extent (an index out of date) is tested as that read tests it.
+    """
+    window = files[0].window
+    assert window is not None  # the files of a group share their CRS, so their pieces
+    feature, piece = nearby.touching_pairs(geoms, window.shapes, valid)
+    own = np.stack([nearby.box_meets_file(f.window) for f in files if f.window is not None])
+    near = np.zeros(len(geoms), dtype=bool)
+    near[feature[own[file_of[feature], piece]]] = True
+    return near
 
 
 def _file_reads(
@@ -490,12 +521,14 @@ def _bad_shapes(
 def _files_with_odd_text(column: pa.ChunkedArray, file_of: np.ndarray, n_files: int) -> np.ndarray:
     """Files with text the per-file path would convert or judge, each value and word once.
 
-    Such text is not in NFC, or looks like a legacy encoding
-    (:func:`~gpmb_gis._text.looks_legacy`).
+    Such text is not in NFC, looks like a legacy encoding
+    (:func:`~gpmb_gis._text.looks_legacy`), or holds a NUL.
     """
-    values = [v for v in pc.unique(column).to_pylist() if isinstance(v, str) and not v.isascii()]
+    texts = [v for v in pc.unique(column).to_pylist() if isinstance(v, str)]
+    values = [v for v in texts if not v.isascii()]
     odd_words = unvietnamese_words(values)
-    marked = [
+    marked = [v for v in texts if "\x00" in v]  # OGR ends text at a NUL
+    marked += [
         v
         for v in values
         if not in_nfc(v) or (odd_words.intersection(v.split()) and looks_legacy(v) is not None)

@@ -115,3 +115,30 @@ def test_the_cache_keeps_headers_by_the_files_identity(tmp_path, cache):
     with sqlite3.connect(cache / "headers.sqlite") as con:
         keys = [k for (k,) in con.execute("SELECT key FROM gpkg_headers_v1")]
     assert len(keys) == 2 and all(str(tmp_path / "run") in k for k in keys)
+
+
+def test_a_sheet_named_by_a_link_is_opened_while_its_file_is_edited(tmp_path, cache):
+    config = _files(tmp_path / "run")
+    sheet = tmp_path / "run" / "dia_chinh" / "Tan Lien" / "To 3.gpkg"
+    kept = tmp_path / "kept" / "To 3.gpkg"
+    kept.parent.mkdir()
+    sheet.rename(kept)
+    sheet.symlink_to(kept)  # the folder of sheets names files kept elsewhere
+    compute_progress(config)
+    assert header_cache.HeaderCache.open().info(sheet, None) is not None
+    wal = kept.with_name(kept.name + "-wal")  # SQLite's log is beside the file, not the link
+    wal.write_bytes(b"\0" * 32)
+    try:
+        assert header_cache.HeaderCache.open().info(sheet, None) is None
+    finally:
+        wal.unlink()
+
+
+def test_a_sheet_of_two_names_is_never_kept(tmp_path, cache, opened):
+    config = _files(tmp_path / "run")
+    sheet = tmp_path / "run" / "dia_chinh" / "Tan Lien" / "To 3.gpkg"
+    os.link(sheet, tmp_path / "another name.gpkg")  # its log may be beside the other name
+    compute_progress(config)
+    opened.clear()
+    compute_progress(config)
+    assert opened == ["To 3.gpkg"]

@@ -21,17 +21,35 @@ __all__ = [
     "COMMUNE_2025_COLUMNS",
     "COMMUNE_CODE",
     "COMMUNE_COLUMNS",
+    "COMPENSATION_APPROVED_VND",
+    "COMPENSATION_PAID_VND",
     "COMPLAINT",
+    "COMPLAINT_DATE",
+    "COMPLAINT_RESOLVED_DATE",
+    "COUNT_COLUMNS",
     "DATE_COLUMNS",
+    "ENFORCED_INVENTORY_DATE",
+    "ENFORCED_RECOVERY_DATE",
     "ENFORCEMENT",
     "FEATURE",
     "FIELD_TARGETS",
+    "GRAVES_MOVED",
+    "GRAVES_TO_MOVE",
     "HANDED_OVER",
     "HANDOVER_COLUMNS",
     "HANDOVER_DATE",
+    "HOUSEHOLD",
+    "HOUSEHOLDS_AFFECTED",
+    "HOUSEHOLD_DATE_COLUMNS",
+    "HOUSEHOLD_FIGURES",
+    "HOUSEHOLD_NUMBER",
+    "HOUSEHOLD_RECORD_COLUMNS",
+    "INFRASTRUCTURE_MOVED",
+    "INFRASTRUCTURE_TO_MOVE",
     "INVENTORIED",
     "INVENTORY_DATE",
     "KEY_COMMUNE",
+    "KEY_HOUSEHOLD",
     "KEY_PARCEL",
     "KEY_SHEET",
     "LAND_USE",
@@ -39,6 +57,7 @@ __all__ = [
     "LEGAL_AREA_M2",
     "MESSAGE",
     "MILESTONE_COLUMNS",
+    "MONEY_COLUMNS",
     "NOTE",
     "NOT_STARTED",
     "OWNER",
@@ -57,6 +76,9 @@ __all__ = [
     "RECORD_INDEX",
     "RECORD_LABEL",
     "REQUIRED_M2",
+    "RESETTLEMENT",
+    "RESETTLEMENT_DATE",
+    "RESETTLEMENT_LOTS",
     "SEVERITY",
     "SHEET",
     "SITE",
@@ -99,6 +121,36 @@ HANDOVER_DATE = "handover_date"
 STATUS = "status"
 ENFORCEMENT = "enforcement"
 COMPLAINT = "complaint"
+# a record's household, money, resettlement, graves, complaints and enforcement
+HOUSEHOLD = "household"
+#: A household's number in its commune's section of the book ("STT hộ"), not unique beyond it.
+HOUSEHOLD_NUMBER = "household_number"
+COMPENSATION_APPROVED_VND = "compensation_approved_vnd"
+COMPENSATION_PAID_VND = "compensation_paid_vnd"
+RESETTLEMENT = "resettlement"
+RESETTLEMENT_LOTS = "resettlement_lots"
+RESETTLEMENT_DATE = "resettlement_date"
+GRAVES_TO_MOVE = "graves_to_move"
+GRAVES_MOVED = "graves_moved"
+INFRASTRUCTURE_TO_MOVE = "infrastructure_to_move"
+INFRASTRUCTURE_MOVED = "infrastructure_moved"
+COMPLAINT_DATE = "complaint_date"
+COMPLAINT_RESOLVED_DATE = "complaint_resolved_date"
+ENFORCED_INVENTORY_DATE = "enforced_inventory_date"
+ENFORCED_RECOVERY_DATE = "enforced_recovery_date"
+#: Money columns (whole đồng), counts, and the dates of the household's other steps.
+MONEY_COLUMNS: tuple[str, ...] = (COMPENSATION_APPROVED_VND, COMPENSATION_PAID_VND)
+COUNT_COLUMNS: tuple[str, ...] = (RESETTLEMENT_LOTS, GRAVES_TO_MOVE, GRAVES_MOVED,
+                                  INFRASTRUCTURE_TO_MOVE, INFRASTRUCTURE_MOVED)  # fmt: skip
+HOUSEHOLD_DATE_COLUMNS: tuple[str, ...] = (RESETTLEMENT_DATE, COMPLAINT_DATE,
+                                           COMPLAINT_RESOLVED_DATE, ENFORCED_INVENTORY_DATE,
+                                           ENFORCED_RECOVERY_DATE)  # fmt: skip
+#: The book's columns of households: any of them makes the tables count households.
+HOUSEHOLD_RECORD_COLUMNS: tuple[str, ...] = (HOUSEHOLD, HOUSEHOLD_NUMBER, *MONEY_COLUMNS,
+                                             RESETTLEMENT,
+                                             *COUNT_COLUMNS, *HOUSEHOLD_DATE_COLUMNS)  # fmt: skip
+#: A record's household as the tables count it (its id, else its owner, in its commune).
+KEY_HOUSEHOLD = "_key_household"
 SOURCE_ROW = "source_row"
 SOURCE_SHEET = "source_sheet"
 RECORD_LABEL = "record_label"
@@ -114,7 +166,7 @@ FIELD_TARGETS: dict[str, tuple[str, ...]] = {
     "communes_2025": (COMMUNE_CODE, COMMUNE),
     "handovers": (PROJECT, COMMUNE, SHEET, PARCEL, INVENTORY_DATE, PLAN_APPROVED_DATE,
                   PAID_DATE, HANDOVER_DATE, STATUS, ENFORCEMENT, COMPLAINT, OWNER, NOTE,
-                  LAND_USE),
+                  LAND_USE, *HOUSEHOLD_RECORD_COLUMNS),
 }  # fmt: skip
 
 # internal join keys (normalised text)
@@ -196,6 +248,16 @@ MILESTONE_COLUMNS = [
 HANDOVER_COLUMNS: tuple[str, ...] = (
     SOURCE_ROW, SOURCE_SHEET, RECORD_LABEL, PROJECT, COMMUNE, SHEET, PARCEL,
     *DATE_COLUMNS, STATUS, "status_stage", ENFORCEMENT, COMPLAINT, OWNER, NOTE, LAND_USE,
+    *HOUSEHOLD_RECORD_COLUMNS,
+)  # fmt: skip
+#: The households' columns of the project and commune tables (when the book has any).
+HOUSEHOLDS_AFFECTED = "households_affected"
+HOUSEHOLD_FIGURES: tuple[str, ...] = (
+    HOUSEHOLDS_AFFECTED, "households_inventoried", "households_plan_approved",
+    "households_paid", "households_handed_over", COMPENSATION_APPROVED_VND,
+    COMPENSATION_PAID_VND, "resettlement_households", "resettlement_lots_allocated",
+    GRAVES_TO_MOVE, GRAVES_MOVED, INFRASTRUCTURE_TO_MOVE, INFRASTRUCTURE_MOVED,
+    "complaints_received", "complaints_resolved", "complaints_open", "households_enforced",
 )  # fmt: skip
 COMMUNE_2025_COLUMNS = [PROJECT, COMMUNE_2025_CODE, COMMUNE_2025, "old_communes", *_MEASURES,
                         "inventoried_m2", "plan_approved_m2", "paid_m2", AS_OF]  # fmt: skip

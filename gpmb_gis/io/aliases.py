@@ -18,6 +18,7 @@ from gpmb_gis._findings import WARNING, Finding
 from gpmb_gis._text import (
     fold,
 )
+from gpmb_gis.io.amounts import UNITS
 
 __all__ = [
     "ALIASES",
@@ -29,6 +30,7 @@ __all__ = [
     "column_key",
     "field_notes",
     "match_columns",
+    "money_alias",
     "nearest_column",
     "parse_flag",
     "parse_status",
@@ -185,8 +187,46 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         C.NOTE: ("note", "Ghi chú"),
         C.LAND_USE: ("land_use", "Loại đất"),
+        C.HOUSEHOLD: ("household", "Mã hộ", "Mã hộ gia đình", "Mã HGĐ", "Mã chủ hộ", "ID hộ"),
+        C.HOUSEHOLD_NUMBER: ("household_number", "STT hộ", "Số TT hộ", "Hộ số", "TT hộ"),
+        C.COMPENSATION_APPROVED_VND: (
+            "compensation_approved_vnd", "Số tiền BT, HT được duyệt",
+            "Số tiền bồi thường, hỗ trợ được duyệt", "Tổng số tiền BT, HT được duyệt",
+            "Số tiền BTHT được duyệt", "Tổng tiền BT, HT", "Tổng số tiền bồi thường, hỗ trợ",
+            "Số tiền được duyệt", "Số tiền phê duyệt", "Kinh phí BT, HT được duyệt",
+            "Giá trị BT, HT được duyệt",
+        ),
+        C.COMPENSATION_PAID_VND: ("compensation_paid_vnd", "Đã chi trả", "Số tiền đã chi trả",
+                                  "Số tiền đã chi", "Đã chi trả cho hộ", "Số tiền đã nhận",
+                                  "Số tiền đã trả"),
+        C.RESETTLEMENT: ("resettlement", "Tái định cư", "Diện TĐC", "Thuộc diện TĐC", "TĐC",
+                         "Diện tái định cư", "Bố trí TĐC"),
+        C.RESETTLEMENT_LOTS: ("resettlement_lots", "Số lô TĐC", "Số lô TĐC được giao",
+                              "Lô TĐC", "Số lô đất TĐC", "Số lô được giao", "Số lô"),
+        C.RESETTLEMENT_DATE: ("resettlement_date", "Ngày bốc thăm/giao đất TĐC",
+                              "Ngày bốc thăm", "Ngày giao đất TĐC", "Ngày bốc thăm TĐC",
+                              "Ngày giao lô TĐC", "Bốc thăm TĐC"),
+        C.GRAVES_TO_MOVE: ("graves_to_move", "Mồ mả phải di chuyển", "Mồ mả", "Số mộ",
+                           "Số mộ phải di chuyển", "Mộ phải di chuyển", "Mồ mả phải di dời"),
+        C.GRAVES_MOVED: ("graves_moved", "Mồ mả đã di chuyển", "Số mộ đã di chuyển",
+                         "Mộ đã di chuyển", "Mồ mả đã di dời"),
+        C.INFRASTRUCTURE_TO_MOVE: ("infrastructure_to_move", "HTKT", "HTKT phải di chuyển",
+                                   "Hạ tầng kỹ thuật phải di chuyển", "HTKT phải di dời",
+                                   "Công trình HTKT phải di chuyển"),
+        C.INFRASTRUCTURE_MOVED: ("infrastructure_moved", "HTKT đã di chuyển",
+                                 "Hạ tầng kỹ thuật đã di chuyển", "HTKT đã di dời"),
+        C.COMPLAINT_DATE: ("complaint_date", "Ngày nhận đơn", "Ngày nhận đơn thư",
+                           "Ngày tiếp nhận đơn", "Ngày nhận đơn khiếu nại", "Nhận đơn"),
+        C.COMPLAINT_RESOLVED_DATE: ("complaint_resolved_date", "Ngày giải quyết",
+                                    "Ngày giải quyết đơn", "Ngày giải quyết khiếu nại",
+                                    "Ngày trả lời đơn", "Giải quyết đơn"),
+        C.ENFORCED_INVENTORY_DATE: ("enforced_inventory_date", "Cưỡng chế kiểm đếm",
+                                    "Ngày cưỡng chế kiểm đếm", "Ngày CCKĐ", "CCKĐ"),
+        C.ENFORCED_RECOVERY_DATE: ("enforced_recovery_date", "Cưỡng chế thu hồi",
+                                   "Ngày cưỡng chế thu hồi", "Cưỡng chế thu hồi đất",
+                                   "Ngày cưỡng chế thu hồi đất", "CCTH"),
     },
-}
+}  # fmt: skip
 _ROW_ALIASES = {C.SITE: ("site", "Tên điểm", "Điểm", "Vị trí", "Tên", "name")}
 ALIASES["centerline"] = {
     "start_chainage": ("start_chainage", "Lý trình đầu", "Km đầu", "KM_DAU", "tu_km", "from_km",
@@ -231,9 +271,23 @@ def column_key(name: object) -> str:
 
 @functools.cache
 def alias_keys(layer: str) -> dict[str, str]:
-    """Every alias of a layer's columns, as matched (:func:`column_key`) → canonical name."""
+    """Every alias of a layer's columns, as matched (:func:`column_key`) → canonical name.
+
+    A money heading may end with its unit ("Đã chi trả (triệu đồng)": :func:`money_alias`).
+    """
     aliases = ALIASES.get(layer, _ROW_ALIASES)
-    return {column_key(alias): canon for canon, names in aliases.items() for alias in names}
+    keys = {column_key(alias): canon for canon, names in aliases.items() for alias in names}
+    for canon in C.MONEY_COLUMNS:
+        for alias in aliases.get(canon, ()):
+            keys.update({column_key(alias) + unit: canon for unit in UNITS})
+    return keys
+
+
+def money_alias(label: str, canon: str) -> str:
+    """The alias (folded key) a money heading starts with: the rest is its unit."""
+    key = column_key(label)
+    known = [column_key(a) for a in ALIASES["handovers"].get(canon, ())]
+    return max((a for a in known if key.startswith(a)), key=len, default=key)
 
 
 def match_columns(

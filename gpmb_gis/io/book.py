@@ -18,78 +18,30 @@ from typing import Any
 import pandas as pd
 
 from gpmb_gis import columns as C
-from gpmb_gis import settings
 from gpmb_gis._errors import InputError
 from gpmb_gis._findings import ERROR, INFO, WARNING, Finding
-from gpmb_gis._text import (
-    fold,
-)
+from gpmb_gis._text import fold, number_key
 from gpmb_gis.config import LayerSource
 from gpmb_gis.io.aliases import (
     ALIASES,
-    KEY_AND_DATES,
-    NUMBER_HEADINGS,
-    alias_keys,
-    closest_heading,
     column_key,
-    match_columns,
+    money_alias,
     nearest_column,
     parse_flag,
     parse_status,
     status_flags,
 )
+from gpmb_gis.io.amounts import AmountError, money_unit, parse_amount, parse_count
 from gpmb_gis.io.grids import cell_text, fix_grid_text, is_workbook, read_grids
+from gpmb_gis.io.headings import NUMBERING, check_headings, find_heading
 
-__all__ = ["empty_handovers", "find_heading", "read_handovers"]
+__all__ = ["empty_handovers", "read_handovers"]
 
 
 ALIASES["handovers"][C.INVENTORY_DATE] += ("Ngày Kiểm đếm",)
 _TOTAL_WORDS = ("tong cong", "tong", "cong", "total", "sum")
 
 
-def _header_labels(grid: list[list[Any]], row: int) -> list[str]:
-    """Labels of a heading row, joined with the row above when that row is a merged group."""
-    width = max(len(r) for r in grid[max(0, row - 1) : row + 1])
-    cells = [cell_text(grid[row][c]) if c < len(grid[row]) else "" for c in range(width)]
-    if row == 0:
-        return cells
-    above = [cell_text(grid[row - 1][c]) if c < len(grid[row - 1]) else "" for c in range(width)]
-    labels = []
-    for top, cell in zip(above, cells, strict=True):
-        if top and cell and top != cell:
-            labels.append(f"{top} {cell}")
-        else:
-            labels.append(cell or top)
-    return labels
-
-
-def find_heading(
-    grid: list[list[Any]],
-    fields: Mapping[str, str] | None = None,
-) -> tuple[int, list[str], dict[str, str]]:
-    """Find the heading row of a handover book.
-
-    Returns the 0-based row index, the column labels, and label → canonical name. Heading
-    rows with merged group cells above ("Ngày" over "Kiểm đếm", "Bàn giao") are read as one
-    label per column ("Ngày Kiểm đếm"); a column whose joined label means nothing keeps its
-    own.
-    """
-    best: tuple[int, int, list[str], dict[str, str]] = (-1, 0, [], {})
-    for row in range(min(len(grid), settings.HEADER_SCAN_ROWS)):
-        joined = _header_labels(grid, row)
-        alone = [cell_text(c) for c in grid[row]] + [""] * (len(joined) - len(grid[row]))
-        labels = [
-            lab if match_columns([lab], "handovers", fields) else alone[i]
-            for i, lab in enumerate(joined)
-        ]
-        matched = match_columns(labels, "handovers", fields)
-        score = len(set(matched.values()))
-        if score > best[1]:
-            best = (row, score, labels, matched)
-    return best[0], best[2], best[3]
-
-
-_NUMBERING = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
 _SECTION = re.compile(r"^\s*(?:[IVXLC]+|\d+|[A-Z])\s*[.)\-:/]\s*(.+)$")
 
 
@@ -99,7 +51,7 @@ def _is_blank_row(cells: list[Any]) -> bool:
 
 def _is_numbering_row(cells: list[Any]) -> bool:
     texts = [cell_text(c) for c in cells if cell_text(c)]
-    return len(texts) >= 3 and all(_NUMBERING.match(t.replace(".0", "")) for t in texts)
+    return len(texts) >= 3 and all(NUMBERING.match(t.replace(".0", "")) for t in texts)
 
 
 def _total_row(cells: list[Any]) -> bool:
@@ -184,6 +136,15 @@ class _BookReader:
         self._dates: dict[Any, tuple[Any, str | None]] = {}
         self._statuses: dict[Any, str | None] = {}
         self._flags: dict[Any, bool | None] = {}
+        #: each money column's unit (đồng each), None when its heading says none
+        self.units = {
+            canon: money_unit(column_key(label), money_alias(label, canon))
+            for label, canon in matched.items()
+            if canon in C.MONEY_COLUMNS
+        }
+        self.headings = {canon: label for label, canon in matched.items()}
+        #: cells of merged ranges past their first (:class:`~gpmb_gis.io.grids.Grid`)
+        self.filled: set[tuple[int, int]] = set()
 
     def label(self, excel_row: int) -> str:
         """A row as the user finds it: ``row 17``, or ``QL4B!17`` in a book of several sheets."""
@@ -214,8 +175,12 @@ class _BookReader:
         number) are listed as they come; the records' cells are then parsed column by column,
         each distinct cell once, and their findings put back in row order.
         """
-        read, rows, excel_rows, sections = 0, [], [], []
+        read, rows, excel_rows, sections, parts = 0, [], [], [], []
         at_parcel = self.index[C.PARCEL]
+        self.filled = getattr(grid, "filled", set())
+        for canon, unit in self.units.items():
+            if unit is None:
+                self.note(INFO, "amount_unit_assumed", head + 1, column=self.headings[canon])
         for r in range(head + 1, len(grid)):
             cells = grid[r]
             parcel = cells[at_parcel] if at_parcel < len(cells) else None
@@ -228,17 +193,43 @@ class _BookReader:
             if not numbered or _total_row(cells):
                 self._non_record(cells, r + 1)
                 continue
-            rows.append(cells)
-            excel_rows.append(r + 1)
-            sections.append(self.section)
-        columns = self._columns(rows, excel_rows, sections)
+            listed = self._parcel_list(cells, r + 1)
+            for n, (sheet, number) in enumerate(listed):
+                rows.append(cells if number is None else _with_cell(cells, at_parcel, number))
+                excel_rows.append(r + 1)
+                sections.append(self.section)
+                parts.append((n, len(listed), sheet, number))
+        columns = self._columns(rows, excel_rows, sections, parts)
         # in row order, as a row-by-row reading gives them (sorted() keeps a row's own order)
         order = sorted(range(len(self.findings)), key=self.finding_rows.__getitem__)
         self.findings = [self.findings[k] for k in order]
         return columns, read
 
+    def _parcel_list(self, cells: list[Any], excel_row: int) -> list[tuple[Any, Any]]:
+        """The parcels a row names, as (sheet, number) pairs.
+
+        ``[(None, None)]`` for one number written as today; the pairs of a list ("12/45,
+        12/46", "45; 46") or of a sheet/number ("12/45"). A list whose sheet differs from
+        the row's sheet cell is not split: said, not guessed.
+        """
+        at = self.index[C.PARCEL]
+        listed = _parcels_listed(cells[at] if at < len(cells) else None)
+        if listed is None:
+            return [(None, None)]
+        at_sheet = self.index.get(C.SHEET)
+        own = number_key(cells[at_sheet]) if at_sheet is not None and at_sheet < len(cells) else ""
+        if own and any(sheet is not None and number_key(sheet) != own for sheet, _ in listed):
+            self.note(WARNING, "parcel_list_sheet_differs", excel_row, parcels=cell_text(cells[at]),
+                      sheet=cell_text(cells[at_sheet]))  # fmt: skip
+            return [(None, None)]
+        return listed
+
     def _columns(
-        self, rows: list[list[Any]], excel_rows: list[int], sections: list[str | None]
+        self,
+        rows: list[list[Any]],
+        excel_rows: list[int],
+        sections: list[str | None],
+        parts: list[tuple[int, int, Any, Any]],
     ) -> dict[str, list[Any]]:
         width = min(map(len, rows), default=0)
 
@@ -254,16 +245,26 @@ class _BookReader:
         out: dict[str, list[Any]] = {
             C.SOURCE_ROW: excel_rows,
             C.SOURCE_SHEET: [self.sheet or self.title] * len(rows),
-            C.RECORD_LABEL: [f"{prefix}{x}" for x in excel_rows],
+            C.RECORD_LABEL: [
+                f"{prefix}{x}"
+                + (f" ({'' if sheet is None else f'{sheet}/'}{number})" if of > 1 else "")
+                for x, (_, of, sheet, number) in zip(excel_rows, parts, strict=True)
+            ],
         }
-        for canon in (C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, C.OWNER, C.NOTE, C.LAND_USE):
+        for canon in (C.PROJECT, C.COMMUNE, C.SHEET, C.PARCEL, C.OWNER, C.NOTE, C.LAND_USE,
+                      C.HOUSEHOLD, C.HOUSEHOLD_NUMBER):  # fmt: skip
             out[canon] = column(canon)  # text is NFC since fix_grid_text
+        listed_sheets = [sheet for _, _, sheet, _ in parts]
+        out[C.SHEET] = [
+            own if sheet is None else sheet
+            for own, sheet in zip(out[C.SHEET], listed_sheets, strict=True)
+        ]
         written = [cell_text(c) for c in out[C.COMMUNE]]
         out[C.COMMUNE] = [
             c if text else (self.source.commune or section)
             for c, text, section in zip(out[C.COMMUNE], written, sections, strict=True)
         ]
-        for canon in C.DATE_COLUMNS:
+        for canon in (*C.DATE_COLUMNS, *C.HOUSEHOLD_DATE_COLUMNS):
             raw = column(canon)
             parsed = _each(raw, _date_or_problem, self._dates)
             out[canon] = [date for date, _ in parsed]
@@ -291,7 +292,44 @@ class _BookReader:
                     WARNING, "unknown_flag", excel_rows[k], column=canon, value=cell_text(raw[k])
                 )
             out[canon] = [bool(flag) or s[j] for flag, s in zip(flags, said, strict=True)]
+        self._household_columns(out, column, excel_rows, parts)
         return out
+
+    def _household_columns(
+        self,
+        out: dict[str, list[Any]],
+        column: Callable[[str], list[Any]],
+        excel_rows: list[int],
+        parts: list[tuple[int, int, Any, Any]],
+    ) -> None:
+        """Money, counts and the resettlement flag; a row's amount once, on its first record.
+
+        An amount in a merged range is counted on the range's first row only: a household's
+        money written once across its parcels' rows.
+        """
+        raw = column(C.RESETTLEMENT)
+        flags = _each(raw, parse_flag, self._flags)
+        for k in [k for k, flag in enumerate(flags) if flag is None]:
+            self.note(WARNING, "unknown_flag", excel_rows[k], column=C.RESETTLEMENT,
+                      value=cell_text(raw[k]))  # fmt: skip
+        out[C.RESETTLEMENT] = [bool(flag) for flag in flags]
+        for canon in (*C.MONEY_COLUMNS, *C.COUNT_COLUMNS):
+            at = self.index.get(canon)
+            once = [
+                part[0] == 0 and (at is None or (x - 1, at) not in self.filled)
+                for x, part in zip(excel_rows, parts, strict=True)
+            ]
+            read = functools.partial(parse_amount, unit=self.units.get(canon) or 1)
+            parse = read if canon in C.MONEY_COLUMNS else parse_count
+            values: list[Any] = []
+            for k, value in enumerate(column(canon)):
+                try:
+                    values.append(parse(value) if once[k] else None)
+                except AmountError as exc:
+                    values.append(None)
+                    self.note(WARNING, "amount_unreadable", excel_rows[k], column=canon,
+                              value=cell_text(value), reason=str(exc))  # fmt: skip
+            out[canon] = values
 
     def _non_record(self, cells: list[Any], excel_row: int) -> None:
         if _total_row(cells):
@@ -330,6 +368,43 @@ class _BookReader:
             elif _date_or_problem(cells[i])[0] is not None:
                 return True
         return False
+
+
+def _with_cell(cells: list[Any], at: int, value: Any) -> list[Any]:
+    out = list(cells)
+    out[at] = value
+    return out
+
+
+_LIST_MARKS = re.compile(r"\s*(?:[,;+&]|\bvà\b|\band\b)\s*", re.IGNORECASE)
+_SHEET_SLASH_PARCEL = re.compile(r"(\d+[a-z]?)\s*/\s*(\d+[a-z]?)", re.IGNORECASE)
+_PARCEL_NUMBER = re.compile(r"\d+[a-z]?", re.IGNORECASE)
+
+
+def _parcels_listed(cell: Any) -> list[tuple[str | None, str]] | None:
+    """The (sheet, parcel) pairs a parcel cell lists, or None for one number written as today.
+
+    Examples
+    --------
+    >>> _parcels_listed("12/45, 12/46"), _parcels_listed("45; 46"), _parcels_listed("45")
+    ([('12', '45'), ('12', '46')], [(None, '45'), (None, '46')], None)
+    >>> _parcels_listed("12/45"), _parcels_listed("thửa 45 và 46"), _parcels_listed(45.0)
+    ([('12', '45')], None, None)
+    """
+    if not isinstance(cell, str):
+        return None
+    parts = [p for p in _LIST_MARKS.split(cell.strip()) if p]
+    if len(parts) < 2 and "/" not in cell:
+        return None
+    out: list[tuple[str | None, str]] = []
+    for part in parts:
+        if (pair := _SHEET_SLASH_PARCEL.fullmatch(part)) is not None:
+            out.append((pair.group(1), pair.group(2)))
+        elif _PARCEL_NUMBER.fullmatch(part):
+            out.append((None, part))
+        else:
+            return None  # not a list of numbers: read as written
+    return out
 
 
 def empty_handovers() -> pd.DataFrame:
@@ -396,7 +471,7 @@ def read_handovers(
     if dated:  # a summary sheet of parcels without dates beside the book: not the book
         usable = dated
     for _, sheet, (_, labels, matched) in usable:
-        findings += _check_headings(source, sheet, labels, matched, strict=strict)
+        findings += check_headings(source, sheet, labels, matched, strict=strict)
     for _, sheet, _ in [b for b in books if b not in usable]:
         findings.append(
             Finding(INFO, "sheet_skipped", "handovers", f"sheet {sheet}", params={"sheet": sheet})
@@ -417,105 +492,7 @@ def read_handovers(
         if records[C.SOURCE_ROW]
         else empty_handovers()
     )
+    for column in (*C.MONEY_COLUMNS, *C.COUNT_COLUMNS):  # whole numbers, exact: not floats
+        table[column] = pd.Series(records[column], index=table.index, dtype=object)
     table.attrs["headings"] = [lab for _, _, (_, labels, _) in usable for lab in labels if lab]
     return table, findings, read
-
-
-#: Headings of the book that later capabilities read (households, money, step dates): not
-#: taken for another column.
-_LATER_HEADINGS = frozenset(column_key(h) for h in (
-    "Mã hộ", "Số tiền BT, HT được duyệt (đồng)", "Số tiền đã chi trả (đồng)", "Tái định cư",
-    "Số lô TĐC", "Mồ mả phải di chuyển", "Mồ mả đã di chuyển", "Ngày nhận đơn",
-    "Ngày giải quyết đơn", "Ngày thông báo thu hồi đất", "Ngày niêm yết",
-    "Ngày trình thẩm định", "Ngày thẩm định", "Ngày quyết định thu hồi"))  # fmt: skip
-
-
-def _like_a_date_column(label: str, alias: str) -> bool:
-    """Whether a date heading ("Ngày giao đất") is close to a known date heading's alias."""
-    import difflib
-
-    key, known = column_key(label), column_key(alias)
-    if not key.startswith("ngay") or key in _LATER_HEADINGS or not known.startswith("ngay"):
-        return False
-    return difflib.SequenceMatcher(None, key, known).ratio() >= 0.7
-
-
-def _one_column_each(where: str, labels: list[str], *, strict: bool) -> None:
-    """Refuse two columns that read as the same key or date column.
-
-    A planned and an actual handover date under one merged "Ngày bàn giao", say: which one
-    is meant is not guessed.
-    """
-    if not strict:
-        return
-    seen: dict[str, list[int]] = {}
-    for k, label in enumerate(labels):
-        canon = alias_keys("handovers").get(column_key(label)) if label else None
-        if canon in KEY_AND_DATES:
-            seen.setdefault(canon, []).append(k)
-    for canon, columns in seen.items():
-        if len(columns) > 1:
-            which = ", ".join(f"column {k + 1} ({labels[k]!r})" for k in columns)
-            raise InputError(
-                where,
-                f"{which} all read as {canon}: which one holds it is not guessed",
-                "give the columns headings of their own (e.g. "
-                f'"{labels[columns[0]]} thực tế") and map the one to use under '
-                "[fields.handovers]",
-            )
-
-
-def _check_headings(
-    source: LayerSource,
-    sheet: str,
-    labels: list[str],
-    matched: dict[str, str],
-    *,
-    strict: bool = True,
-) -> list[Finding]:
-    """List the headings not understood; refuse a book that lost a key or date column.
-
-    A heading that starts with a known one whose column the book lacks ("Ngày bàn giao MB"
-    beside no "Ngày bàn giao") is an error, not a guess; a book without any date or status
-    column is an error too. Other unknown headings are listed with the closest known name.
-    """
-    found = [lab for lab in labels if lab]
-    where = f"{source.label()} (sheet {sheet})" if is_workbook(source) else source.label()
-    have = set(matched.values())
-    if not have & {*C.DATE_COLUMNS, C.STATUS}:
-        raise InputError(
-            where,
-            "no column of handover dates or status was understood "
-            f"(headings found: {', '.join(found[:20])})",
-            'name the column "Ngày bàn giao" (or "Trạng thái"), or map it under '
-            '[fields.handovers] as "<heading>" = "handover_date"',
-        )
-    _one_column_each(where, labels, strict=strict)
-    findings = []
-    for label in found:
-        if label in matched or column_key(label) in NUMBER_HEADINGS or _NUMBERING.match(label):
-            continue
-        near = closest_heading(label)
-        if (
-            strict
-            and near
-            and near[1] not in have
-            and ((near[2] and near[1] in KEY_AND_DATES) or _like_a_date_column(label, near[0]))
-        ):
-            raise InputError(
-                where,
-                f"the heading {label!r} is not understood; it looks like "
-                f"{near[0]!r} ({near[1]}), which the book has no column for",
-                f'map it under [fields.handovers] as "{label}" = "{near[1]}", or rename it',
-            )
-        closest = f"{near[0]} ({near[1]})" if near else "—"
-        findings.append(
-            Finding(
-                WARNING,
-                "book_column_unknown",
-                "handovers",
-                f"sheet {sheet}",
-                params={"column": label, "closest": closest},
-            )
-        )
-    return findings

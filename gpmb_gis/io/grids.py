@@ -32,7 +32,7 @@ from gpmb_gis.config import LayerSource
 # --- handover books -------------------------------------------------------------------------
 
 
-__all__ = ["cell_text", "fix_grid_text", "is_workbook", "read_grids"]
+__all__ = ["Grid", "cell_text", "fix_grid_text", "is_workbook", "read_grids"]
 
 
 def _grids_xlsx(path: Path, sheet: str | None) -> list[tuple[list[list[Any]], str]]:
@@ -50,14 +50,30 @@ def _grids_xlsx(path: Path, sheet: str | None) -> list[tuple[list[list[Any]], st
     return [_sheet_grid_xlsx(book[name]) for name in names]
 
 
+class Grid(list):
+    """A sheet's cells, row by row, and the cells a merged range filled.
+
+    ``filled``: the (row, column) cells (0-based) that took the value of a merged range's
+    first cell, so that an amount written once is counted once.
+    """
+
+    filled: set[tuple[int, int]]
+
+    def __init__(self, rows: Any = ()) -> None:
+        super().__init__(rows)
+        self.filled = set()
+
+
 def _sheet_grid_xlsx(ws: Any) -> tuple[list[list[Any]], str]:
-    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    grid = Grid(list(row) for row in ws.iter_rows(values_only=True))
     for rng in ws.merged_cells.ranges:
         top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else None
         for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
             for c in range(rng.min_col - 1, rng.max_col):
                 if c < len(grid[r]):
                     grid[r][c] = top
+                    if (r, c) != (rng.min_row - 1, rng.min_col - 1):
+                        grid.filled.add((r, c))
     return grid, ws.title
 
 
@@ -80,7 +96,7 @@ def _sheet_grid_xls(book: Any, name: str) -> tuple[list[list[Any]], str]:
     import xlrd
 
     ws = book.sheet_by_name(name)
-    grid: list[list[Any]] = []
+    grid = Grid()
     for r in range(ws.nrows):
         row = []
         for c in range(ws.ncols):
@@ -96,6 +112,8 @@ def _sheet_grid_xls(book: Any, name: str) -> tuple[list[list[Any]], str]:
         for r in range(r0, r1):
             for c in range(c0, c1):
                 grid[r][c] = grid[r0][c0]
+                if (r, c) != (r0, c0):
+                    grid.filled.add((r, c))
     return grid, name
 
 
@@ -192,7 +210,7 @@ def is_workbook(source: LayerSource) -> bool:
 
 
 def read_grids(source: LayerSource) -> list[tuple[list[list[Any]], str]]:
-    """Read a table file as grids of cells, one per sheet (merged cells filled in).
+    """Read a table file as grids of cells, one per sheet (merged cells filled in: :class:`Grid`).
 
     The sheet named in the source, or every sheet of a workbook when none is named.
     """

@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gpmb_gis import _arrays, chainage, join, nearby, qa, sheets
+from gpmb_gis import _arrays, chainage, households, join, nearby, qa, sheets
 from gpmb_gis import columns as C
 from gpmb_gis._errors import InputError
 from gpmb_gis._findings import ERROR, WARNING, Finding
@@ -382,6 +382,8 @@ def _records(
     if C.BOOK not in records:
         records[C.BOOK] = ""
     records = add_keys(records, index).reset_index(drop=True)
+    records[C.KEY_HOUSEHOLD], found = households.household_keys(records)
+    tally.findings += found + households.book_checks(records)
     if not config.qa.allow_unplaced:
         for source in books:
             _book_has_the_key(source, records[records[C.BOOK] == source.label()], carried)

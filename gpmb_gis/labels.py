@@ -366,6 +366,34 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
                                 "en": "Row without a parcel number: {text}"},
     "row_empty": {"vi": "Phạm vi GPMB của dự án {project} không có diện tích",
                   "en": "The right of way of {project} has no area"},
+    "amount_unit_assumed": {
+        "vi": "Cột \"{column}\" không ghi đơn vị: số tiền được hiểu là đồng (ghi \"(triệu đồng)\" nếu là triệu)",
+        "en": "Column \"{column}\" gives no unit: amounts are read as đồng (write \"(triệu đồng)\" for millions)"},
+    "amount_unreadable": {"vi": "Cột {column}: không đọc được \"{value}\" ({reason}): không tính",
+                          "en": "Column {column}: cannot read \"{value}\" ({reason}): not counted"},
+    "parcel_list_sheet_differs": {
+        "vi": "Ô số thửa \"{parcels}\" ghi tờ khác cột tờ bản đồ ({sheet}): không tách, không tính",
+        "en": "The parcel cell \"{parcels}\" names another sheet than the sheet column ({sheet}): not split, not counted"},
+    "household_by_owner": {
+        "vi": "Sổ không có mã hộ: {count} bản ghi được gộp hộ theo tên chủ sử dụng trong từng xã (hai hộ trùng tên sẽ bị gộp)",
+        "en": "The book has no household id: {count} records are grouped by owner name within each commune (two households of one name would be one)"},
+    "household_by_row": {
+        "vi": "Sổ không có mã hộ và tên chủ: {count} bản ghi, mỗi dòng được tính là một hộ",
+        "en": "The book has no household id and no owner: {count} records, each row counted as a household"},
+    "household_paid_over_approved": {
+        "vi": "Hộ đã nhận {paid:,} đồng, nhiều hơn số được duyệt {approved:,} đồng",
+        "en": "The household was paid {paid:,} đồng, more than the {approved:,} đồng approved"},
+    "household_handed_over_unpaid": {
+        "vi": "Hộ đã bàn giao mặt bằng nhưng có thửa chưa có ngày chi trả",
+        "en": "The household handed over its land with a parcel not yet dated as paid"},
+    "household_step_undated": {
+        "vi": "Hộ có ngày {step} nhưng thiếu ngày {earlier}: số hộ các bước sau lớn hơn bước trước",
+        "en": "The household has a {step} but no {earlier}: the later step counts more households than the earlier"},
+    "resettlement_lots_without_need": {
+        "vi": "Hộ được giao {lots} lô tái định cư nhưng không thuộc diện tái định cư",
+        "en": "The household was given {lots} resettlement lots but is not marked as to resettle"},
+    "complaint_resolved_before_received": {
+        "vi": "Đơn được giải quyết trước ngày nhận đơn", "en": "The complaint was resolved before it was received"},
 }  # fmt: skip
 
 

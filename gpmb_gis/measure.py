@@ -22,6 +22,7 @@ from gpmb_gis.chainage import (
     stretch_labels,
 )
 from gpmb_gis.chainage import runs as chainage_runs
+from gpmb_gis.household_counts import commune_units, household_figures
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.labels import word
 from gpmb_gis.merger import communes_2025, in_units_2025
@@ -428,6 +429,25 @@ def measure_communes_2025(
     return out
 
 
+def _add_households(
+    ov: ProjectOverlay,
+    inputs: Inputs,
+    day: dt.date,
+    row: dict[str, object],
+    communes: list[dict[str, object]],
+    outside_label: str,
+) -> None:
+    """The households' figures of the project and of each commune row, when the book has any."""
+    figures = household_figures(ov, inputs, day)
+    if figures is None:
+        return
+    row.update(figures.project)
+    unit_of = commune_units(ov, outside_label)
+    for commune in communes:
+        u = unit_of.get((commune[C.COMMUNE_CODE], commune[C.COMMUNE]))
+        commune.update(figures.unit(-2 if u is None else u))  # land in no parcel: none
+
+
 def project_tables(
     ov: ProjectOverlay,
     inputs: Inputs,
@@ -445,6 +465,7 @@ def project_tables(
     new = communes_2025(ov, inputs, strict=config.report_era(day) != "2024")
     of_commune = dict(zip(zip(units.codes, units.names, strict=True), new, strict=True))
     in_2024 = ((config.communes or config.parcels).era or 2024) == 2024
+    _add_households(ov, inputs, day, row, communes, labels[0])
     for commune in communes:
         code, name = of_commune.get((commune[C.COMMUNE_CODE], commune[C.COMMUNE]), ("", ""))
         commune[C.COMMUNE_2025_CODE], commune[C.COMMUNE_2025] = code, name

@@ -83,12 +83,9 @@ def write_tables(
     tables = out_dir / "tables"
     tables.mkdir(parents=True, exist_ok=True)
     frames = {
-        "progress_by_project": result.progress_by_project.reindex(
-            columns=PROJECT_COLUMNS
-            + [c for c in result.progress_by_project.columns if c not in PROJECT_COLUMNS]
-        ),
-        "progress_by_commune": result.progress_by_commune.reindex(
-            columns=commune_columns(result.report_era())
+        "progress_by_project": _with_others(result.progress_by_project, PROJECT_COLUMNS),
+        "progress_by_commune": _with_others(
+            result.progress_by_commune, commune_columns(result.report_era())
         ),
         "progress_by_commune_2025": result.progress_by_commune_2025,
         "parcels": result.parcels,
@@ -108,6 +105,11 @@ def write_tables(
         _safe_frame(frame).to_csv(path, index=False, encoding="utf-8")
         paths[name] = path
     return paths
+
+
+def _with_others(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A table in its columns' order, then the others it has (road, households)."""
+    return table.reindex(columns=[*columns, *(c for c in table.columns if c not in columns)])
 
 
 def _human(table: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from gpmb_gis._arrays import present
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import parcel_label, short_commune
 from gpmb_gis.config import Config
+from gpmb_gis.household_counts import SHARED
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.measure import ProjectTables, project_tables
 from gpmb_gis.milestones import milestone_table
@@ -300,9 +301,7 @@ def measure_overlays(
         config,
         day,
         by_project,
-        pd.DataFrame(
-            [r for t in tables for r in t.communes], columns=commune_columns(config.report_era(day))
-        ),
+        _commune_table([r for t in tables for r in t.communes], config.report_era(day)),
         pd.concat([t.parcels for t in tables], ignore_index=True),
         qa_table(findings, config.lang),
         summary,
@@ -313,6 +312,12 @@ def measure_overlays(
         _concat([t.blockers for t in tables], C.BLOCKER_COLUMNS),
         pd.DataFrame([r for t in tables for r in t.communes_2025], columns=C.COMMUNE_2025_COLUMNS),
     )
+
+
+def _commune_table(rows: list[dict[str, object]], era: str) -> pd.DataFrame:
+    """``progress_by_commune.csv``: its columns, and the households' when the book has any."""
+    households = [c for c in (*C.HOUSEHOLD_FIGURES, SHARED) if rows and c in rows[0]]
+    return pd.DataFrame(rows, columns=[*commune_columns(era), *households])
 
 
 def commune_columns(era: str) -> list[str]:

@@ -17,6 +17,7 @@ from gpmb_gis import columns as C
 from gpmb_gis import stages
 from gpmb_gis._errors import ConfigError
 from gpmb_gis._text import commune_key, commune_parts
+from gpmb_gis.household_counts import HouseholdFigures, commune_units, project_households
 from gpmb_gis.labels import word
 from gpmb_gis.measure import measure_communes, measure_project, percent, unit_sums
 from gpmb_gis.merger import in_units_2025
@@ -177,9 +178,13 @@ def timeseries_table(
     counted back from the report date to the first dated step (or ``start``).
     """
     rows = []
+    counted = False
     for pid, ov in result.overlays.items():
         units = ov.communes
+        households = project_households(ov, result.inputs)
+        counted = counted or households is not None
         for day in _week_days(ov, result.as_of, step_days, start):
+            figures = households.at(day) if households is not None else None
             stage = stage_at(ov.face_reach, day)
             project = {
                 f"{name}_m2": float(ov.face_area[stage >= s].sum())
@@ -195,6 +200,7 @@ def timeseries_table(
                     "scope": "project",
                     C.REQUIRED_M2: ov.required_m2,
                     **project,
+                    **_over_time(figures.project if figures else None),
                 }
             )
             sums = unit_sums(units, stage)
@@ -214,9 +220,18 @@ def timeseries_table(
                         C.COMMUNE: units.names[u],
                         C.REQUIRED_M2: required,
                         **{f"{n}_m2": float(sums[f"{n}_m2"][u]) for n in stages.DATED_STAGES[:-1]},
+                        **_over_time(figures.unit(u) if figures else None),
                     }
                 )
-    return pd.DataFrame(rows, columns=C.TIMESERIES_COLUMNS)
+    return pd.DataFrame(rows, columns=C.TIMESERIES_COLUMNS + (list(_OVER_TIME) if counted else []))
+
+
+#: The households' figures ``timeseries.csv`` follows week by week (when the book has any).
+_OVER_TIME = ("households_handed_over", C.COMPENSATION_PAID_VND)
+
+
+def _over_time(figures: dict[str, int] | None) -> dict[str, int]:
+    return {} if figures is None else {k: figures[k] for k in _OVER_TIME}
 
 
 def stages_table(result: ProgressResult) -> pd.DataFrame:
@@ -268,15 +283,37 @@ def week_changes(result: ProgressResult, days: int = 7) -> pd.DataFrame:
     unmapped = word("unmapped_land", result.config.lang)
     rows = []
     for pid, ov in result.overlays.items():
+        households = project_households(ov, result.inputs)
+        now_h, then_h = (
+            (households.at(result.as_of), households.at(before)) if households else (None, None)
+        )
         now_p, then_p = measure_project(ov, result.as_of), measure_project(ov, before)
-        rows.append(_change(pid, "", now_p, then_p))
+        rows.append(_change(pid, "", now_p, then_p) | _moved(now_h, then_h, None))
+        unit_of = commune_units(ov, outside)
         then = {r[C.COMMUNE]: r for r in measure_communes(ov, before, outside, unmapped)}
         for r in measure_communes(ov, result.as_of, outside, unmapped):
             if r[C.COMMUNE] in then:
-                rows.append(_change(pid, r[C.COMMUNE], r, then[r[C.COMMUNE]]))
+                u = unit_of.get((r[C.COMMUNE_CODE], r[C.COMMUNE]), -2)
+                rows.append(
+                    _change(pid, r[C.COMMUNE], r, then[r[C.COMMUNE]]) | _moved(now_h, then_h, u)
+                )
     table = pd.DataFrame(rows)
     table.attrs["since"] = before
     return table
+
+
+def _moved(
+    now: HouseholdFigures | None, then: HouseholdFigures | None, unit: int | None
+) -> dict[str, int]:
+    """How many households and how much money moved in a week (the project's, or a unit's)."""
+    if now is None or then is None:
+        return {}
+    a, b = (now.project, then.project) if unit is None else (now.unit(unit), then.unit(unit))
+    return {
+        "households_newly_paid": a["households_paid"] - b["households_paid"],
+        "households_newly_handed_over": a["households_handed_over"] - b["households_handed_over"],
+        "compensation_paid_change_vnd": a[C.COMPENSATION_PAID_VND] - b[C.COMPENSATION_PAID_VND],
+    }
 
 
 def _change(pid: str, commune: str, now: dict, then: dict) -> dict[str, object]:

@@ -1,0 +1,244 @@
+"""Households, money, resettlement, graves and complaints, counted from tiny hand-made books.
+
+The corridor: a right of way 100 × 20 m over four parcels of 25 m each, sheet 1 parcels 1–3
+in Hợp Thành and sheet 2 parcel 4 in Tân Liên. Household H1 holds parcels 1 and 2 (paid on
+1/3 and on 1/5); household H2 holds parcels 3 and 4, one in each commune (never paid), to
+resettle, with graves and a complaint received on 1/3 and resolved on 1/6.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from helpers import rect, write_book_csv, write_config, write_layer
+
+from gpmb_gis import compute_progress
+from gpmb_gis.io.amounts import AmountError, parse_amount
+
+HEADINGS = {
+    "xa": "Xã", "to": "Tờ bản đồ", "thua": "Số thửa", "ho": "Mã hộ", "chu": "Chủ sử dụng",
+    "kd": "Ngày kiểm đếm", "pd": "Ngày phê duyệt", "ct": "Ngày chi trả", "bg": "Ngày bàn giao",
+    "duyet": "Số tiền BT, HT được duyệt (đồng)", "chi": "Đã chi trả (đồng)",
+    "tdc": "Tái định cư", "lo": "Số lô TĐC", "boc": "Ngày bốc thăm/giao đất TĐC",
+    "mo": "Mồ mả phải di chuyển", "modi": "Mồ mả đã di chuyển",
+    "don": "Ngày nhận đơn", "gq": "Ngày giải quyết",
+}  # fmt: skip
+
+
+def _row(**cells: object) -> dict[str, object]:
+    return {HEADINGS[k]: v for k, v in cells.items()}
+
+
+def _book() -> list[dict[str, object]]:
+    base = {"kd": "01/01/2024", "pd": "01/02/2024"}
+    return [
+        _row(xa="Hợp Thành", to=1, thua=1, ho="H1", chu="Nguyễn Văn An", **base, ct="01/03/2024",
+             bg="01/04/2024", duyet="1.000.000", chi="1.000.000"),
+        _row(xa="Hợp Thành", to=1, thua=2, ho="H1", chu="Nguyễn Văn An", **base, ct="01/05/2024",
+             duyet="2,000,000", chi="2 000 000"),
+        _row(xa="Hợp Thành", to=1, thua=3, ho="H2", chu="Lò Thị Bình", **base, duyet="5000000",
+             tdc="x", lo=1, boc="01/04/2024", mo=2, modi=1, don="01/03/2024", gq="01/06/2024"),
+        _row(xa="Tân Liên", to=2, thua=4, ho="H2", chu="Lò Thị Bình", **base),
+    ]  # fmt: skip
+
+
+def _corridor(folder, book: list[dict[str, object]] | None = None, *, as_of="2024-03-15"):
+    folder.mkdir(parents=True, exist_ok=True)
+    communes = ["Hợp Thành"] * 3 + ["Tân Liên"]
+    parcels = [
+        {"TENXA": commune, "SHBANDO": 1 + (k == 3), "SOTHUA": k + 1,
+         "geometry": rect(25 * k, 0, 25 * k + 25, 20)}
+        for k, commune in enumerate(communes)
+    ]  # fmt: skip
+    write_layer(folder / "parcels.gpkg", parcels)
+    write_layer(folder / "row.gpkg", [{"geometry": rect(0, 0, 100, 20)}])
+    write_book_csv(folder / "book.csv", book if book is not None else _book())
+    return write_config(
+        folder,
+        f'province = "Lạng Sơn"\nas_of = {as_of}\n[layers]\nparcels = "parcels.gpkg"\n'
+        'handovers = "book.csv"\n[[projects]]\nid = "X"\nrow = "row.gpkg"\n',
+    )
+
+
+def _figures(result) -> dict[str, object]:
+    return result.progress_by_project.iloc[0].to_dict()
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2024, 3, 15), dict(households_affected=2, households_inventoried=2,
+                                    households_plan_approved=2, households_paid=0,
+                                    households_handed_over=0,
+                                    compensation_approved_vnd=8_000_000,
+                                    compensation_paid_vnd=1_000_000,
+                                    resettlement_households=1, resettlement_lots_allocated=0,
+                                    complaints_received=1, complaints_resolved=0,
+                                    complaints_open=1)),
+        (dt.date(2024, 5, 15), dict(households_paid=1, households_handed_over=0,
+                                    compensation_paid_vnd=3_000_000,
+                                    resettlement_lots_allocated=1, complaints_open=1)),
+        (dt.date(2024, 6, 30), dict(households_paid=1, complaints_resolved=1, complaints_open=0,
+                                    graves_to_move=2, graves_moved=1)),
+    ],
+)  # fmt: skip
+def test_households_at_each_stage_as_of_three_dates(tmp_path, day, expected):
+    result = compute_progress(_corridor(tmp_path), as_of=day)
+    figures = _figures(result)
+    assert {k: figures[k] for k in expected} == expected
+
+
+def test_a_household_with_one_parcel_unpaid_is_not_paid(tmp_path):
+    result = compute_progress(_corridor(tmp_path), as_of=dt.date(2024, 4, 15))
+    figures = _figures(result)
+    # parcel 1 paid on 1/3 (and handed over on 1/4), parcel 2 not paid until 1/5
+    assert (figures["households_paid"], figures["households_handed_over"]) == (0, 0)
+    assert figures["compensation_paid_vnd"] == 1_000_000
+
+
+def test_a_household_in_two_communes_counts_once_in_the_project_and_in_each(tmp_path):
+    result = compute_progress(_corridor(tmp_path))
+    communes = result.progress_by_commune.set_index("commune")
+    assert communes["households_affected"].to_dict() == {"Hợp Thành": 2, "Tân Liên": 1}
+    assert communes["households_in_other_communes"].to_dict() == {"Hợp Thành": 1, "Tân Liên": 1}
+    assert _figures(result)["households_affected"] == 2
+    # money counts once: in the commune of the row's parcel
+    assert communes["compensation_approved_vnd"].to_dict() == {"Hợp Thành": 8_000_000,
+                                                              "Tân Liên": 0}  # fmt: skip
+
+
+def test_money_is_exact_to_the_dong_across_number_formats():
+    written = ["1.234.567", "1,234,567", "1 234 567", "1234567 đ", 1234567, 1234567.0]
+    assert {parse_amount(v) for v in written} == {1_234_567}
+    assert parse_amount("12,5", 1_000_000) == 12_500_000
+    assert parse_amount("1.234.567,5", 1_000) == 1_234_567_500
+    assert parse_amount(0.1, 1_000_000_000) == 100_000_000
+    with pytest.raises(AmountError):
+        parse_amount("1.234", 1_000_000)  # one thousand, or one and a bit? not guessed
+    big = [f"{k:,}".replace(",", ".") for k in (999_999_999_999, 1, 7)]
+    assert sum(parse_amount(v) for v in big) == 1_000_000_000_007
+
+
+def test_an_amount_in_millions_is_read_in_dong(tmp_path):
+    book = _book()
+    for row in book:
+        row["Đã chi trả (triệu đồng)"] = None
+        row.pop(HEADINGS["chi"], None)
+    book[0]["Đã chi trả (triệu đồng)"] = "1,25"
+    result = compute_progress(_corridor(tmp_path, book), as_of=dt.date(2024, 3, 15))
+    assert _figures(result)["compensation_paid_vnd"] == 1_250_000
+
+
+def test_an_ambiguous_amount_is_said_not_guessed(tmp_path):
+    book = _book()
+    for row in book:
+        row["Đã chi trả (triệu đồng)"] = row.pop(HEADINGS["chi"], None)
+    book[0]["Đã chi trả (triệu đồng)"] = "1.250"
+    result = compute_progress(_corridor(tmp_path, book), as_of=dt.date(2024, 3, 15))
+    assert _figures(result)["compensation_paid_vnd"] == 0
+    said = result.qa_issues[result.qa_issues["check"] == "amount_unreadable"]
+    assert said["feature"].tolist() == ["row 2"]
+
+
+def test_a_book_without_these_columns_gives_the_tables_it_gave(tmp_path):
+    book = [{k: v for k, v in row.items() if k in ("Xã", "Tờ bản đồ", "Số thửa", "Chủ sử dụng",
+                                                   "Ngày kiểm đếm", "Ngày bàn giao")}
+            for row in _book()]  # fmt: skip
+    result = compute_progress(_corridor(tmp_path, book))
+    assert not any(c.startswith(("households", "compensation")) for c in result.progress_by_project)
+    assert not any(c.startswith("households") for c in result.progress_by_commune)
+
+
+def _checks(result) -> dict[str, list[str]]:
+    found = result.qa_issues
+    return {c: found.loc[found["check"] == c, "feature"].tolist() for c in set(found["check"])}
+
+
+def test_every_pipeline_check_fires_on_its_case_and_not_on_the_clean_book(tmp_path):
+    clean = compute_progress(_corridor(tmp_path / "clean"))
+    household_checks = {"household_paid_over_approved", "household_handed_over_unpaid",
+                        "household_step_undated", "resettlement_lots_without_need",
+                        "complaint_resolved_before_received"}  # fmt: skip
+    assert not household_checks & set(_checks(clean))
+    book = _book()
+    book[0][HEADINGS["chi"]] = "1.500.000"  # H1: paid 3.5 M against 3 M approved
+    book[3][HEADINGS["bg"]] = "01/04/2024"  # H2 hands parcel 4 over, never paid
+    book[3][HEADINGS["pd"]] = None
+    book[3][HEADINGS["ct"]] = "01/03/2024"  # ... paid before any plan was approved
+    book[3][HEADINGS["bg"]] = "01/04/2024"
+    book[2][HEADINGS["tdc"]] = None  # lots given, no resettlement
+    book[2][HEADINGS["gq"]] = "01/02/2024"  # resolved before received
+    checks = _checks(compute_progress(_corridor(tmp_path / "bad", book), allow_unplaced=True))
+    assert checks["household_paid_over_approved"] == ["Hợp Thành: H1"]
+    assert checks["household_step_undated"] == ["Hợp Thành: H2"]
+    assert checks["resettlement_lots_without_need"] == ["Hợp Thành: H2"]
+    assert checks["complaint_resolved_before_received"] == ["row 4"]
+    book = _book()
+    book[0][HEADINGS["ct"]] = None  # H1's parcel 1 handed over on 1/4, no payment date
+    checks = _checks(compute_progress(_corridor(tmp_path / "unpaid", book)))
+    assert checks["household_handed_over_unpaid"] == ["Hợp Thành: H1"]
+
+
+def test_without_an_id_a_household_is_its_owner_in_its_commune_named_by_its_row(tmp_path):
+    book = _book()
+    for row in book:
+        row.pop(HEADINGS["ho"])
+    book[0][HEADINGS["chi"]] = "9.000.000"  # paid over approved: a finding naming the row
+    result = compute_progress(_corridor(tmp_path, book))
+    assert _figures(result)["households_affected"] == 3  # Lò Thị Bình is in two communes
+    checks = _checks(result)
+    assert checks["household_by_owner"] == [""]
+    assert checks["household_paid_over_approved"] == ["row 2"]
+    assert "Nguyễn" not in " ".join(result.qa_issues["message"])
+
+
+def test_a_row_per_household_with_its_parcels_in_one_cell(tmp_path):
+    book = [
+        _row(xa="Hợp Thành", thua="1/1, 1/2", ho="H1", kd="01/01/2024", pd="01/02/2024",
+             ct="01/03/2024", duyet="3.000.000", chi="3.000.000"),
+        _row(xa="Hợp Thành", thua="1/3", ho="H2", kd="01/01/2024", pd="01/02/2024",
+             duyet="5.000.000"),
+    ]  # fmt: skip
+    result = compute_progress(_corridor(tmp_path, book), allow_unplaced=True)
+    figures = _figures(result)
+    assert figures["households_affected"] == 2
+    assert figures["households_paid"] == 1  # both parcels of H1 paid on 1/3
+    assert figures["compensation_approved_vnd"] == 8_000_000  # the row's amount once
+    assert result.progress_by_project.loc[0, "parcels_affected"] == 4
+    assert result.progress_by_project.loc[0, "paid_m2"] == pytest.approx(1000.0)
+
+
+def test_an_amount_merged_over_a_households_rows_counts_once(tmp_path):
+    import openpyxl
+
+    config = _corridor(tmp_path)
+    book = pd.DataFrame(_book())
+    path = tmp_path / "book.xlsx"
+    book.to_excel(path, index=False)
+    sheet = openpyxl.load_workbook(path)
+    ws = sheet.active
+    column = list(book.columns).index(HEADINGS["duyet"]) + 1
+    ws.cell(2, column).value = 3_000_000  # H1's approved money written once, merged
+    ws.cell(3, column).value = None
+    ws.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+    sheet.save(path)
+    config.write_text(config.read_text().replace("book.csv", "book.xlsx"), encoding="utf-8")
+    figures = _figures(compute_progress(config))
+    assert figures["compensation_approved_vnd"] == 8_000_000
+
+
+def test_the_sample_book_has_every_kind_of_household(_sample_result):
+    from gpmb_gis import columns as C
+
+    records = _sample_result.inputs.records
+    records = records[records[C.KEY_HOUSEHOLD] != ""]
+    assert (records.groupby(C.KEY_HOUSEHOLD)[C.KEY_COMMUNE].nunique() > 1).any()
+    paid_on = records.dropna(subset=[C.PAID_DATE]).groupby(C.KEY_HOUSEHOLD)[C.PAID_DATE]
+    assert (paid_on.nunique() > 1).any()  # paid in two instalments
+    table = _sample_result.progress_by_project
+    for column in ("resettlement_households", "resettlement_lots_allocated", "graves_to_move",
+                   "complaints_open", "complaints_resolved", "compensation_paid_vnd"):  # fmt: skip
+        assert table[column].sum() > 0, column
+    assert (table["compensation_paid_vnd"] <= table["compensation_approved_vnd"]).all()

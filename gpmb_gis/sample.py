@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io as _io
+import itertools
 import re
 import zipfile
 from pathlib import Path
@@ -166,7 +167,13 @@ def _project_records(data: dict[str, object]) -> list[dict[str, object]]:
 
 _BOOK_COLUMNS = ("STT", "Dự án", "Xã", "Tờ bản đồ", "Số thửa", "Chủ sử dụng", "Loại đất",
                  "Kiểm đếm", "Phê duyệt phương án", "Chi trả", "Bàn giao mặt bằng",
-                 "Trạng thái", "Cưỡng chế", "Khiếu nại", "Ghi chú")  # fmt: skip
+                 "Trạng thái", "Cưỡng chế", "Khiếu nại", "Ghi chú", "Mã hộ",
+                 "Số tiền BT, HT được duyệt (đồng)", "Đã chi trả (đồng)", "Tái định cư",
+                 "Số lô TĐC", "Ngày bốc thăm/giao đất TĐC", "Mồ mả phải di chuyển",
+                 "Mồ mả đã di chuyển", "Ngày nhận đơn", "Ngày giải quyết")  # fmt: skip
+#: Made-up prices of land by use (đồng per m²), for the sample's compensation amounts.
+_PRICE = {"LUC": 60_000, "LUK": 55_000, "BHK": 50_000, "CLN": 45_000, "RSX": 30_000,
+          "ONT": 1_200_000, "ODT": 2_500_000, "NTS": 40_000, "SKC": 800_000}  # fmt: skip
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
           "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")  # fmt: skip
 
@@ -209,8 +216,12 @@ def _book_rows(
     table = table.sort_values(["project", "MAXA", "sheet", "parcel"], kind="stable")
     rows: list[list[object]] = []
     number = 0
+    households = _Households(parcels)
     for (project, code), group in table.groupby(["project", "MAXA"], sort=False):
-        rows.append([f"{_ROMAN[len(rows) % len(_ROMAN)]}. {names[code]}"] + [None] * 14)
+        rows.append(
+            [f"{_ROMAN[len(rows) % len(_ROMAN)]}. {names[code]}"]
+            + [None] * (len(_BOOK_COLUMNS) - 1)
+        )
         for rec in group.to_dict("records"):
             number += 1
             sheet = rec["sheet"]
@@ -239,10 +250,81 @@ def _book_rows(
                     "x" if rec["enforcement"] else None,
                     "Có" if rec["complaint"] else None,
                     None,
+                    *households.cells(rec, code),
                 ]
             )
+    households.join_some(rows)
     _add_flaws(rows, rng)
     return _split_books(rows)
+
+
+class _Households:
+    """The sample book's households, money, resettlement, graves and complaints (made up).
+
+    A household is an owner in a commune, with an id of the book; its approved money is its
+    parcel's area at a made-up price by land use, paid in full when paid. Houses (ONT, ODT)
+    handed over or paid resettle, on a lot drawn three weeks after payment; some gardens and
+    fields hold graves, moved once the land is handed over; half the complaints are resolved.
+    """
+
+    def __init__(self, parcels: gpd.GeoDataFrame) -> None:
+        self.parcels = parcels
+        self.rng = rng_for(20_25)  # its own draws: the other columns are as before
+        self.ids: dict[tuple[str, str], str] = {}
+
+    def cells(self, rec: dict[str, object], code: str) -> list[object]:
+        """The ten cells of a record's row after "Ghi chú"."""
+        pos = int(rec["parcel_pos"])  # type: ignore[call-overload]
+        owner, use = self.parcels["CHUSUDUNG"].iat[pos], self.parcels["KHLOAIDAT"].iat[pos]
+        key = (code, owner)
+        household = self.ids.setdefault(key, f"{code[-3:]}-{len(self.ids) + 1:04d}")
+        approved_on, paid_on = _get_date(rec, "plan_approved"), _get_date(rec, "paid")
+        amount = round(self.parcels.geometry.iat[pos].area * _PRICE.get(use, 50_000), -3)
+        resettle = use in ("ONT", "ODT") and paid_on is not None
+        graves = int(self.rng.integers(1, 4)) if use in ("CLN", "BHK") else 0
+        graves = graves if self.rng.random() < 0.15 else 0
+        handed = _get_date(rec, "handed_over") is not None
+        received = (paid_on or approved_on or AS_OF) - dt.timedelta(int(self.rng.integers(5, 40)))
+        resolved = received + dt.timedelta(int(self.rng.integers(10, 60)))
+        complaint, settled = bool(rec["complaint"]), self.rng.random() < 0.5
+        return [
+            household,
+            self._money(amount) if approved_on else None,
+            self._money(amount) if paid_on else None,
+            "x" if resettle else None,
+            1 if resettle else None,
+            date_cell(paid_on + dt.timedelta(21), self.rng) if resettle and paid_on else None,
+            graves or None,
+            graves if graves and handed else None,
+            date_cell(received, self.rng) if complaint else None,
+            date_cell(resolved, self.rng) if complaint and resolved <= AS_OF and settled else None,
+        ]
+
+    def _money(self, amount: float) -> object:
+        """An amount as offices type it: a number, or text grouped by dots or commas."""
+        r = self.rng.random()
+        whole = int(amount)
+        if r < 0.6:
+            return whole
+        return f"{whole:,}".replace(",", ".") if r < 0.9 else f"{whole:,}"
+
+    def join_some(self, rows: list[list[object]]) -> None:
+        """Make two households of several parcels: in two communes, and paid twice.
+
+        The last record of a commune's section and the first of the next section of the same
+        project are one household's; so are two records of a section paid on different days.
+        """
+        for k in range(1, len(rows) - 1):
+            a, head, b = rows[k - 1], rows[k], rows[k + 1]
+            data = isinstance(a[0], int) and isinstance(b[0], int)
+            if data and not isinstance(head[0], int) and a[1] == b[1]:
+                b[5], b[15] = a[5], a[15]  # one owner, one id, two communes
+                break
+        paid = [r for r in rows if isinstance(r[0], int) and r[9] is not None and r[17] is not None]
+        for a, b in itertools.pairwise(paid):
+            if a[1] == b[1] and a[2] == b[2] and a[9] != b[9]:
+                b[5], b[15] = a[5], a[15]  # one household, paid twice
+                break
 
 
 def _split_books(rows: list[list[object]]) -> tuple[list[list[object]], list[list[object]]]:
@@ -337,9 +419,9 @@ def _write_book_sheet(ws: object, rows: list[list[object]], title: str) -> None:
                     cell.number_format = "dd/mm/yyyy"
     n_records = sum(isinstance(r[0], int) and r[14] != "Nhập trùng" for r in rows)
     ws.append(["Tổng cộng", None, None, None, f"{n_records} thửa"])
-    for c, w in zip(
-        "ABCDEFGHIJKLMNO", (6, 10, 16, 8, 8, 22, 8, 12, 12, 12, 12, 22, 9, 9, 24), strict=True
-    ):
+    widths = (6, 10, 16, 8, 8, 22, 8, 12, 12, 12, 12, 22, 9, 9, 24, 10, 16, 16, 8, 8, 14, 10, 10,
+              12, 12)  # fmt: skip
+    for c, w in zip("ABCDEFGHIJKLMNOPQRSTUVWXY", widths, strict=True):
         ws.column_dimensions[c].width = w
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from gpmb_gis import columns as C
@@ -12,6 +13,7 @@ __all__ = [
     "QA_MESSAGES",
     "STAGE_NAMES",
     "WORDS",
+    "format_number",
     "heading",
     "qa_message",
     "stage_name",
@@ -151,9 +153,41 @@ HEADINGS: dict[str, dict[str, str]] = {
     },
 }
 
+HEADINGS["vi"].update({
+    C.HOUSEHOLDS_AFFECTED: "Số hộ bị ảnh hưởng", "households_inventoried": "Hộ đã kiểm đếm",
+    "households_plan_approved": "Hộ đã phê duyệt PA", "households_paid": "Hộ đã chi trả",
+    "households_handed_over": "Hộ đã bàn giao", "compensation_approved_bn": "Kinh phí được duyệt (tỷ đồng)",
+    "compensation_paid_bn": "Đã chi trả (tỷ đồng)", C.COMPENSATION_APPROVED_VND: "Kinh phí được duyệt (đồng)",
+    C.COMPENSATION_PAID_VND: "Đã chi trả (đồng)", "resettlement_households": "Hộ tái định cư",
+    "resettlement_lots_allocated": "Lô TĐC đã giao", C.GRAVES_TO_MOVE: "Mồ mả phải di chuyển",
+    C.GRAVES_MOVED: "Mồ mả đã di chuyển", C.INFRASTRUCTURE_TO_MOVE: "HTKT phải di chuyển",
+    C.INFRASTRUCTURE_MOVED: "HTKT đã di chuyển", "complaints_received": "Đơn đã nhận",
+    "complaints_resolved": "Đơn đã giải quyết", "complaints_open": "Đơn còn tồn",
+    "households_enforced": "Hộ bị cưỡng chế", "households_in_other_communes": "Hộ có đất ở xã khác",
+    "summary": "Tóm tắt",
+})  # fmt: skip
+HEADINGS["en"].update({
+    C.HOUSEHOLDS_AFFECTED: "Households affected", "households_inventoried": "Households inventoried",
+    "households_plan_approved": "Households with plans approved", "households_paid": "Households paid",
+    "households_handed_over": "Households handed over", "compensation_approved_bn": "Approved (billion đồng)",
+    "compensation_paid_bn": "Paid (billion đồng)", C.COMPENSATION_APPROVED_VND: "Approved (đồng)",
+    C.COMPENSATION_PAID_VND: "Paid (đồng)", "resettlement_households": "Households to resettle",
+    "resettlement_lots_allocated": "Resettlement lots given", C.GRAVES_TO_MOVE: "Graves to move",
+    C.GRAVES_MOVED: "Graves moved", C.INFRASTRUCTURE_TO_MOVE: "Infrastructure to move",
+    C.INFRASTRUCTURE_MOVED: "Infrastructure moved", "complaints_received": "Complaints received",
+    "complaints_resolved": "Complaints resolved", "complaints_open": "Complaints open",
+    "households_enforced": "Households under enforcement",
+    "households_in_other_communes": "Households with land in another commune", "summary": "Summary",
+})  # fmt: skip
+
 WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "total": "Tổng cộng", "by_project": "Tiến độ theo dự án",
+        "households": "Hộ và kinh phí",
+        "money_paid_of": "đã chi trả {paid}/{approved} tỷ đồng",
+        "households_handed_over_pct": "Hộ đã bàn giao (% số hộ)",
+        "households_moved": "{handed} hộ mới bàn giao, {money} tỷ đồng chi trả",
+        "households_sentence": "đã bàn giao {handed}/{households} hộ, {cleared}/{required} ha ({pct} %)",
         "by_commune": "Tiến độ theo xã", "by_commune_2024": "Theo xã trước 1-7-2025", "parcels": "Danh sách thửa",
         "qa": "Kiểm tra dữ liệu", "as_of": "Tính đến ngày", "map": "Bản đồ",
         "row": "Phạm vi GPMB", "communes": "Ranh giới xã", "outside_communes": "(ngoài ranh giới xã)",
@@ -174,7 +208,12 @@ WORDS: dict[str, dict[str, str]] = {
         "unplaced_unknown_area": "{count} trong {total} bản ghi không ghép được với thửa nào hoặc không đọc được",
     },
     "en": {
-        "total": "Total", "by_project": "Progress by project", "by_commune": "Progress by commune", "by_commune_2024": "By commune before 1-7-2025",
+        "total": "Total", "by_project": "Progress by project",
+        "households": "Households and money",
+        "money_paid_of": "paid {paid}/{approved} billion đồng",
+        "households_handed_over_pct": "Households handed over (% of households)",
+        "households_moved": "{handed} households newly handed over, {money} billion đồng paid",
+        "households_sentence": "handed over {handed}/{households} households, {cleared}/{required} ha ({pct} %)", "by_commune": "Progress by commune", "by_commune_2024": "By commune before 1-7-2025",
         "parcels": "Parcels", "qa": "Data checks", "as_of": "As of", "map": "Map",
         "row": "Right of way", "communes": "Commune boundaries",
         "outside_communes": "(outside communes)", "unmapped_land": "(land in no parcel)",
@@ -421,3 +460,19 @@ def word(key: str, lang: str = "vi") -> str:
 def stage_name(stage: str, lang: str = "vi") -> str:
     """Human name of a stage."""
     return STAGE_NAMES.get(lang, STAGE_NAMES["vi"]).get(stage, stage)
+
+
+def format_number(value: Any, decimals: int, lang: str = "vi") -> str:
+    """A number as people read it: ``1.234,56`` in Vietnamese, ``1,234.56`` in English.
+
+    Examples
+    --------
+    >>> format_number(1234.567, 2), format_number(1234.567, 2, "en"), format_number(99.25, 1)
+    ('1.234,57', '1,234.57', '99,2')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = f"{float(value):,.{decimals}f}"
+    if lang == "vi":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text

@@ -16,9 +16,9 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis._errors import GpmbError
 from gpmb_gis._text import xml_text
-from gpmb_gis.labels import stage_name, word
+from gpmb_gis.household_report import billions, household_sentence
+from gpmb_gis.labels import format_number, stage_name, word
 from gpmb_gis.milestones import AT_RISK, ON_TRACK
-from gpmb_gis.report import format_number
 from gpmb_gis.result import ProgressResult
 
 __all__ = ["REPORT_DAY", "parse_quarter", "previous_quarter", "quarter_report_date", "write_docx"]
@@ -114,6 +114,8 @@ def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) 
             )
         text += f"; {int(row.parcels_cleared)}/{int(row.parcels_affected)} thửa đã bàn giao."
         doc.add_paragraph(xml_text(text))
+        if hasattr(row, C.HOUSEHOLDS_AFFECTED):
+            doc.add_paragraph(xml_text(_households_text(row._asdict())))
         communes = result.communes_named(row.project)
         table = doc.add_table(rows=1, cols=4)
         table.style = "Table Grid"
@@ -133,6 +135,23 @@ def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) 
         ):
             cells[col].text = xml_text(value)
             cells[col].paragraphs[0].runs[0].bold = True
+
+
+def _households_text(row: dict[str, Any]) -> str:
+    """The project's households, money, resettlement, graves and complaints, as reports say."""
+    n = int(row[C.HOUSEHOLDS_AFFECTED])
+    return (
+        f"Về hộ dân: đã kiểm đếm {int(row['households_inventoried'])}/{n} hộ; phê duyệt "
+        f"phương án {int(row['households_plan_approved'])} hộ, "
+        f"{format_number(billions(row[C.COMPENSATION_APPROVED_VND]), 3)} tỷ đồng; đã chi trả "
+        f"{int(row['households_paid'])} hộ, "
+        f"{format_number(billions(row[C.COMPENSATION_PAID_VND]), 3)} tỷ đồng; "
+        f"{household_sentence(row, 'vi')}; tái định cư {int(row['resettlement_households'])} "
+        f"hộ, đã giao {int(row['resettlement_lots_allocated'])} lô; mồ mả đã di chuyển "
+        f"{int(row[C.GRAVES_MOVED])}/{int(row[C.GRAVES_TO_MOVE])}; đơn thư đã nhận "
+        f"{int(row['complaints_received'])}, đã giải quyết {int(row['complaints_resolved'])}, "
+        f"còn {int(row['complaints_open'])}; cưỡng chế {int(row['households_enforced'])} hộ."
+    )
 
 
 def _difficulties(doc: Any, result: ProgressResult) -> None:

@@ -14,7 +14,8 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis._text import xml_text
 from gpmb_gis.columns import COMMUNE_COLUMNS, PROJECT_COLUMNS
-from gpmb_gis.labels import heading, stage_name, word
+from gpmb_gis.household_report import BILLIONS, billions, households_table, human
+from gpmb_gis.labels import format_number, heading, stage_name, word
 from gpmb_gis.outdir import file_stem
 from gpmb_gis.palette import STATUS_TINTS
 from gpmb_gis.pictures import write_charts, write_maps, write_strips, write_web_maps
@@ -147,6 +148,10 @@ def _totals_row(result: ProgressResult, project: str | None, lang: str) -> dict[
     return total
 
 
+#: Headings of money in billions of đồng, shown to 3 decimals.
+_BILLION_HEADINGS = frozenset(heading(c, lang) for c in BILLIONS.values() for lang in ("vi", "en"))
+
+
 def _write_sheet(book: Any, title: str, table: pd.DataFrame, *, total_rows: int = 0) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -165,6 +170,8 @@ def _write_sheet(book: Any, title: str, table: pd.DataFrame, *, total_rows: int 
             cell.font = Font(bold=True)
     for i, name in enumerate(table.columns, start=1):
         fmt = "0.0" if "%" in str(name) else ("#,##0.00" if "(ha)" in str(name) else None)
+        if str(name) in _BILLION_HEADINGS:
+            fmt = "#,##0.000"
         width = max(10, min(45, len(str(name)) + 2))
         ws.column_dimensions[get_column_letter(i)].width = width
         if fmt:
@@ -209,6 +216,9 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
             row[C.PROJECT] = pid
             parts.append(pd.DataFrame([row]).reindex(columns=communes.columns))
         _write_sheet(book, word(sheet, lang), _human(pd.concat(parts) if parts else communes, lang))
+    households = households_table(result, lang)
+    if households is not None:
+        _write_sheet(book, word("households", lang), human(households, lang), total_rows=1)
     if len(result.progress_by_chainage):
         chainage = result.progress_by_chainage.drop(columns=["from_m", "to_m", C.AS_OF])
         _write_sheet(book, word("by_chainage", lang), _human(chainage, lang))
@@ -255,11 +265,23 @@ def _doubt_banner(result: ProgressResult, lang: str) -> list[str]:
     return [f"<p class='doubt' role='alert'>⚠ {html.escape(doubt)}</p>"] if doubt else []
 
 
-def _html_table(table: pd.DataFrame, lang: str, *, total: dict[str, Any] | None = None) -> str:
-    """An HTML table of a result table: human units, numbers right-aligned, all escaped."""
+def _html_table(
+    table: pd.DataFrame,
+    lang: str,
+    *,
+    total: dict[str, Any] | None = None,
+    decimals: dict[str, int] | None = None,
+) -> str:
+    """An HTML table of a result table: human units, numbers right-aligned, all escaped.
+
+    ``decimals``: the decimals of columns shown otherwise than by their unit.
+    """
     if total is not None:
         table = pd.concat([table, pd.DataFrame([total]).reindex(columns=table.columns)])
-    decimals = {c: 1 if c == C.CLEARED_PCT else 2 if c in _M2 else 0 for c in table.columns}
+    decimals = {
+        c: (decimals or {}).get(c, 1 if c == C.CLEARED_PCT else 2 if c in _M2 else 0)
+        for c in table.columns
+    }
     numeric = {c: pd.api.types.is_numeric_dtype(table[c]) for c in table.columns}
     human = _human(table, lang)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in human.columns)
@@ -280,22 +302,6 @@ def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return str(value)
-
-
-def format_number(value: Any, decimals: int, lang: str = "vi") -> str:
-    """A number as people read it: ``1.234,56`` in Vietnamese, ``1,234.56`` in English.
-
-    Examples
-    --------
-    >>> format_number(1234.567, 2), format_number(1234.567, 2, "en"), format_number(99.25, 1)
-    ('1.234,57', '1,234.57', '99,2')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = f"{float(value):,.{decimals}f}"
-    if lang == "vi":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
 
 
 _CSS = """body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:1rem;
@@ -324,6 +330,7 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
         f"<h2>{esc(word('by_project', lang))}</h2><div class='wrap'>",
         _html_table(result.progress_by_project[PROJECT_COLUMNS].drop(columns=[C.AS_OF]), lang),
         "</div>",
+        *_households_section(result, lang),
     ]
     for pid, group in result.communes_named().groupby(C.PROJECT, sort=False):
         parts.append(f"<h2>{esc(word('by_commune', lang))}: {esc(str(pid))}</h2>")
@@ -363,6 +370,18 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
     return path
 
 
+def _households_section(result: ProgressResult, lang: str) -> list[str]:
+    """Households and money beside the hectares, when the book has them."""
+    table = households_table(result, lang)
+    if table is None:
+        return []
+    total = table.iloc[-1].to_dict()
+    shown = _html_table(
+        table.iloc[:-1], lang, total=total, decimals=dict.fromkeys(BILLIONS.values(), 3)
+    )
+    return [f"<h2>{html.escape(word('households', lang))}</h2><div class='wrap'>{shown}</div>"]
+
+
 def _changes_section(result: ProgressResult, lang: str) -> list[str]:
     """``index.html`` opens with what changed since last week."""
     esc = html.escape
@@ -391,12 +410,25 @@ def _changes_section(result: ProgressResult, lang: str) -> list[str]:
             f"<li><b>{esc(str(row.project))}</b>: {format_number(row.cleared_pct, 1, lang)} % "
             f"({_signed(row.cleared_change_points, 1, lang)} {esc(word('points', lang))}, "
             f"{_signed(row.cleared_change_m2 / 1e4, 2, lang)} ha, "
-            f"{int(row.parcels_newly_cleared)} {esc(word('newly_handed_over', lang))})"
+            f"{int(row.parcels_newly_cleared)} {esc(word('newly_handed_over', lang))}"
+            + _households_moved(row, lang)
+            + ")"
             + (f" — {esc(where)}" if where else "")
             + "</li>"
         )
     parts.append("</ul>")
     return parts
+
+
+def _households_moved(row: Any, lang: str) -> str:
+    """A week's households and money: ", 3 hộ mới bàn giao, +1,250 tỷ đồng chi trả"."""
+    if not hasattr(row, "households_newly_handed_over"):
+        return ""
+    text = word("households_moved", lang).format(
+        handed=int(row.households_newly_handed_over),
+        money=_signed(billions(row.compensation_paid_change_vnd), 3, lang),
+    )
+    return ", " + html.escape(text)
 
 
 def _signed(value: float, decimals: int, lang: str) -> str:

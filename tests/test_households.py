@@ -242,3 +242,57 @@ def test_the_sample_book_has_every_kind_of_household(_sample_result):
                    "complaints_open", "complaints_resolved", "compensation_paid_vnd"):  # fmt: skip
         assert table[column].sum() > 0, column
     assert (table["compensation_paid_vnd"] <= table["compensation_approved_vnd"]).all()
+
+
+def _texts(folder) -> dict[str, str]:
+    """Every output file's text: CSV, HTML and the XML inside the workbook and the document."""
+    import html
+    import zipfile
+
+    out = {}
+    for path in folder.rglob("*"):
+        if path.suffix in (".csv", ".html", ".txt", ".json"):
+            out[path.name] = path.read_text(encoding="utf-8")
+        elif path.suffix in (".xlsx", ".docx"):
+            with zipfile.ZipFile(path) as book:
+                xml = " ".join(
+                    book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml")
+                )
+                out[path.name] = html.unescape(xml)  # openpyxl writes letters as &#273;
+    return out
+
+
+def test_every_output_shows_households_and_no_owner_without_the_flag(tmp_path, capsys):
+    from gpmb_gis.cli import main
+
+    book = _book()
+    for row in book:
+        row.pop(HEADINGS["ho"])  # households by owner name: the names must not leak
+    config = _corridor(tmp_path / "run", book)
+    out = tmp_path / "out"
+    assert main(["report", "--config", str(config), "--out", str(out), "--quarter", "2024Q2"]) == 0
+    capsys.readouterr()
+    texts = _texts(out)
+    assert "households_affected" in texts["progress_by_project.csv"]
+    assert "households_in_other_communes" in texts["progress_by_commune.csv"]
+    assert "households_handed_over" in texts["timeseries.csv"]
+    assert "compensation_paid_change_vnd" in texts["week_changes.csv"]
+    sentence = "đã bàn giao 0/3 hộ, 0,05/0,20 ha (25,0 %)"  # parcel 1 of 2 of a household
+    assert sentence in texts["index.html"] and sentence in texts["report.xlsx"]
+    assert "Về hộ dân: đã kiểm đếm 3/3 hộ" in texts["report.docx"]
+    assert "Kinh phí được duyệt (tỷ đồng)" in texts["report.xlsx"]
+    for owner in ("Nguyễn Văn An", "Lò Thị Bình", "Nguyen Van An"):
+        for name, text in texts.items():
+            assert owner not in text, (owner, name)
+
+
+def test_the_web_map_and_the_burn_up_show_households(tmp_path):
+    from gpmb_gis import plot_burnup
+    from gpmb_gis.maps.web import web_map
+
+    result = compute_progress(_corridor(tmp_path), as_of=dt.date(2024, 5, 15))
+    page = web_map(result, "X").get_root().render()
+    assert "đã bàn giao 0/2 hộ" in page and "đã chi trả 0,003/0,008 tỷ đồng" in page
+    _, ax = plot_burnup(result, "X", households=True)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "Hộ đã bàn giao (% số hộ)" in labels

@@ -28,7 +28,13 @@ LAG_POINTS = 10.0
 
 
 def burnup_chart(
-    series: pd.DataFrame, milestones: pd.DataFrame, *, title: str, as_of: dt.date, lang: str = "vi"
+    series: pd.DataFrame,
+    milestones: pd.DataFrame,
+    *,
+    title: str,
+    as_of: dt.date,
+    lang: str = "vi",
+    households: int | None = None,
 ) -> tuple[Any, Any]:
     """Cleared % over time, milestone targets, the recent trend to the next deadline.
 
@@ -38,6 +44,9 @@ def burnup_chart(
         The project's weekly rows of ``timeseries.csv`` (scope ``project``).
     milestones
         The project's rows of ``milestones.csv``.
+    households
+        The project's households affected: the households handed over are drawn too, in %
+        of them (the series must have ``households_handed_over``).
     """
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(11.69, 5.5))
@@ -50,6 +59,14 @@ def burnup_chart(
         label=word("cleared_of", lang),
     )
     ax.fill_between(dates, 0, series[C.CLEARED_PCT], color=STAGE_COLOURS[C.HANDED_OVER], alpha=0.12)
+    if households and "households_handed_over" in series:
+        ax.plot(
+            dates,
+            100 * series["households_handed_over"] / households,
+            color=STAGE_COLOURS[C.PAID],
+            linewidth=1.6,
+            label=word("households_handed_over_pct", lang),
+        )
     for row in milestones.itertuples(index=False):
         colour = STATUS_COLOURS.get(row.status, "#333333")
         ax.scatter(
@@ -105,12 +122,16 @@ def plot_burnup(
     project: str,
     *,
     lang: str | None = None,
+    households: bool = False,
 ) -> tuple[Any, Any]:
     """Cleared % of a project over time with its milestones and recent trend: (fig, ax).
 
+    ``households``: draw the households handed over too (in % of those affected), when the
+    book has households.
+
     Examples
     --------
-    >>> fig, ax = gg.plot_burnup(result, "CT_HNCL")
+    >>> fig, ax = gg.plot_burnup(result, "CT_HNCL", households=True)
     """
     series = timeseries_table(result)
     series = series[(series[C.PROJECT] == project) & (series["scope"] == "project")]
@@ -121,7 +142,15 @@ def plot_burnup(
         title=result.overlays[project].project.name,
         as_of=result.as_of,
         lang=lang or result.config.lang,
+        households=_households_affected(result, project) if households else None,
     )
+
+
+def _households_affected(result: ProgressResult, project: str) -> int | None:
+    table = result.progress_by_project.set_index(C.PROJECT)
+    if C.HOUSEHOLDS_AFFECTED not in table:
+        return None
+    return int(table.loc[project, C.HOUSEHOLDS_AFFECTED])
 
 
 def plot_commune_bars(

@@ -22,7 +22,8 @@ import shapely
 from gpmb_gis import columns as C
 from gpmb_gis.chainage import format_chainage
 from gpmb_gis.crs import to_wgs84_transformer
-from gpmb_gis.labels import heading, stage_name, word
+from gpmb_gis.household_report import billions, household_sentence
+from gpmb_gis.labels import format_number, heading, stage_name, word
 from gpmb_gis.maps.static import piece_stages
 from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
 
@@ -120,6 +121,7 @@ def _panel(result: ProgressResult, project: str, lang: str) -> str:
         f"<b>{safe(row[C.PROJECT_NAME])}</b><br>{safe(word('as_of', lang))} "
         f"{result.as_of:%d/%m/%Y}: <b>{row[C.CLEARED_PCT]:.1f} %</b> "
         f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)",
+        *_households_line(row, lang),
         "<table class='gpmb-t'>",
     ]
     doubt = result.unplaced().sentence(lang)
@@ -133,6 +135,16 @@ def _panel(result: ProgressResult, project: str, lang: str) -> str:
         lines.append(f"<tr><td>{safe(m.label)}</td><td>{safe(word(m.status, lang))}</td></tr>")
     lines.append("</table>")
     return "".join(lines)
+
+
+def _households_line(row: Any, lang: str) -> list[str]:
+    """The households beside the hectares, and the money paid, when the book has them."""
+    if C.HOUSEHOLDS_AFFECTED not in row:
+        return []
+    paid = format_number(billions(row[C.COMPENSATION_PAID_VND]), 3, lang)
+    approved = format_number(billions(row[C.COMPENSATION_APPROVED_VND]), 3, lang)
+    money = word("money_paid_of", lang).format(paid=paid, approved=approved)
+    return [f"<br>{safe(household_sentence(row.to_dict(), lang))}<br>{safe(money)}"]
 
 
 def _legend(areas: dict[str, float], lang: str) -> str:

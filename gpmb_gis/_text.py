@@ -470,3 +470,31 @@ def guess_column_encoding(values: pd.Series) -> str | None:
     best = max(legacy, key=lambda k: legacy[k])
     unicode = sum(not t.isascii() and is_vietnamese_text(t) for t in texts)
     return best if legacy[best] > unicode else None
+
+
+def without_names(text: str) -> str:
+    """Text quoted in the QA table, with what reads as a person's name left out ("…").
+
+    A name is two or more words in a row that start with a capital and go on in small
+    letters ("Nguyễn Văn An"); a book's note in a date or money cell may hold one.
+
+    Examples
+    --------
+    >>> without_names("ông Nguyễn Văn An nhận thay"), without_names("Đã BG 12/3")
+    ('ông … nhận thay', 'Đã BG 12/3')
+    """
+    words = text.split(" ")
+    named = [len(w) > 1 and w[0].isupper() and w[1:].islower() for w in words]
+    out: list[str] = []
+    k = 0
+    while k < len(words):
+        run = k
+        while run < len(words) and named[run]:
+            run += 1
+        if run - k >= 2:
+            out.append("…")
+            k = run
+        else:
+            out.append(words[k])
+            k += 1
+    return " ".join(out)

@@ -1,14 +1,17 @@
 """Households, money, resettlement, graves, complaints and enforcement as of a day.
 
 A project's households are those with a parcel in its right of way (a record of the book
-linked to a parcel the right of way crosses). A household is at a stage when all its parcels
-in the project are; it counts once in the project and once in each commune it has land in
-(``households_in_other_communes`` says how many of a commune's also count elsewhere). Money,
-lots, graves and complaints are the book's rows': each row counts once, in the commune of its
-parcel's largest piece, so that the communes add up to the project. Money is summed exactly,
-in whole đồng; approved money counts from the day its record's plan is approved, paid money
-from the day it is paid; lots from the day they are drawn or handed (undated: from the
-start).
+linked to a parcel the right of way crosses). A household is at a stage when all its records
+of the project's parcels are (its own records: a parcel shared with another household does not
+carry it along); it counts once in the project and once in each commune it has land in
+(``households_in_other_communes`` says how many of a commune's also count elsewhere).
+
+Money, lots, graves and infrastructure are the book's rows': a row counts once when any of its
+parcels is in the project, in the commune of its first such parcel's largest piece, so that the
+communes add up to the project. A complaint is a household's received date, counted once.
+Money is summed exactly, in whole đồng; approved money counts from the day its row's plan is
+approved, paid money from the day it is paid; lots from the day they are drawn (undated lots
+only in a book that dates none). A figure whose column the book lacks is left blank.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ import pandas as pd
 import shapely
 
 from gpmb_gis import columns as C
-from gpmb_gis import stages
 from gpmb_gis._arrays import present
 from gpmb_gis.households import has_households
 from gpmb_gis.inputs import Inputs
@@ -87,7 +89,7 @@ def project_households(ov: ProjectOverlay, inputs: Inputs) -> ProjectHouseholds 
 
 
 class ProjectHouseholds:
-    """A project's households and its records' values, worked out once for every day asked.
+    """A project's households and its rows' values, worked out once for every day asked.
 
     Each (record, piece) pair of the project joins a record of the book to a piece of its
     parcel in the right of way.
@@ -99,36 +101,36 @@ class ProjectHouseholds:
         keys = records[C.KEY_HOUSEHOLD].fillna("").to_numpy(dtype=object)
         pairs = pairs[keys[pairs["record"].to_numpy()] != ""]
         self.record = pairs["record"].to_numpy()
-        self.piece = pairs["piece"].to_numpy()
         self.household = keys[self.record]
-        self.piece_reach = ov.pieces[list(stages.REACH_COLUMNS)].to_numpy()
         self.record_reach = inputs.record_reach
         self.values = _record_values(records)
-        main = _main_unit(ov, pairs)
-        self.records, self.main_unit = main.index.to_numpy(), main.to_numpy()
-        in_units = pd.DataFrame({"household": self.household,
-                                 "unit": ov.piece_unit[self.piece]}).drop_duplicates()  # fmt: skip
+        self.shown = _shown(records)
+        unit = ov.piece_unit[pairs["piece"].to_numpy()]
+        in_units = pd.DataFrame({"household": self.household, "unit": unit}).drop_duplicates()
         self.units = {int(u): g["household"].to_numpy() for u, g in in_units.groupby("unit")}
-        self.shared = set(
-            in_units.groupby("household")["unit"].nunique().loc[lambda n: n > 1].index
-        )
+        shared = in_units.groupby("household")["unit"].nunique()
+        self.shared = set(shared[shared > 1].index)
+        self.rows = _linked_rows(ov, pairs, records, keys)
 
     def at(self, day: dt.date) -> HouseholdFigures:
         """The figures as of ``day``."""
-        piece_stage = stage_at(self.piece_reach, day)
-        stage = pd.Series(piece_stage[self.piece]).groupby(self.household).min()
-        rows = _as_of(self.values, self.record_reach, day)
-        flagged = {  # households with any record flagged
-            flag: set(self.household[rows[flag][self.record]])
-            for flag in ("enforced", "resettlement")
+        today = day_number(day)
+        record_stage = stage_at(self.record_reach[self.record], day)
+        stage = pd.Series(record_stage).groupby(self.household).min()
+        rows = _rows_as_of(self.rows, self.values, self.record_reach, day)
+        linked = self.values
+        flagged = {
+            "enforced": set(self.household[_enforced(linked, today)[self.record]]),
+            "resettlement": set(self.household[linked[C.RESETTLEMENT][self.record]]),
         }
-        project = _figures(stage, flagged, self.records, rows)
+        project = _figures(stage, flagged, rows, np.ones(len(rows["unit"]), dtype=bool))
         by_unit = {}
         for u, names in self.units.items():
-            figures = _figures(stage[names], flagged, self.records[self.main_unit == u], rows)
+            figures = _figures(stage[names], flagged, rows, rows["unit"] == u)
             figures[SHARED] = len(set(names) & self.shared)
             by_unit[u] = figures
-        return HouseholdFigures(project, by_unit)
+        shown = {u: _blank_unshown(f, self.shown) for u, f in by_unit.items()}
+        return HouseholdFigures(_blank_unshown(project, self.shown), shown)
 
 
 def _record_pieces(ov: ProjectOverlay, inputs: Inputs) -> pd.DataFrame:
@@ -148,12 +150,29 @@ def _record_pieces(ov: ProjectOverlay, inputs: Inputs) -> pd.DataFrame:
     )
 
 
-def _main_unit(ov: ProjectOverlay, pairs: pd.DataFrame) -> pd.Series:
-    """Each record's commune unit: that of its parcel's largest piece in the project."""
+def _linked_rows(
+    ov: ProjectOverlay, pairs: pd.DataFrame, records: pd.DataFrame, keys: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The book's rows with a parcel in the project.
+
+    Each one's first linked record, its commune unit (that record's largest piece's) and its
+    household; and each record's row (``row_of``).
+    """
+    row_of = pd.factorize(records[C.BOOK].astype(str) + "#" + records[C.SOURCE_ROW].astype(str))[0]
     area = shapely.area(ov.pieces.geometry.to_numpy())[pairs["piece"].to_numpy()]
     order = np.lexsort((-area, pairs["record"].to_numpy()))
-    first = pairs.iloc[order].drop_duplicates("record")
-    return pd.Series(ov.piece_unit[first["piece"].to_numpy()], index=first["record"].to_numpy())
+    best = pairs.iloc[order].drop_duplicates("record")  # each record's largest piece
+    first = pd.DataFrame({"row": row_of[best["record"].to_numpy()], "record": best["record"],
+                          "unit": ov.piece_unit[best["piece"].to_numpy()]})  # fmt: skip
+    first = first.sort_values(["row", "record"], kind="stable").drop_duplicates("row")
+    linked = first["row"].to_numpy()
+    return {
+        "row_of": row_of,
+        "row": linked,
+        "record": first["record"].to_numpy(),
+        "unit": first["unit"].to_numpy(),
+        "household": keys[first["record"].to_numpy()],
+    }
 
 
 def _record_values(records: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -168,45 +187,90 @@ def _record_values(records: pd.DataFrame) -> dict[str, np.ndarray]:
     values = {c: number(c) for c in (*C.MONEY_COLUMNS, *C.COUNT_COLUMNS)}
     values.update({c: day_numbers(records[c]) for c in C.HOUSEHOLD_DATE_COLUMNS})
     values.update({c: flag(c) for c in (C.COMPLAINT, C.ENFORCEMENT, C.RESETTLEMENT)})
-    values["row"] = (
-        records[C.BOOK].astype(str) + "#" + records[C.SOURCE_ROW].astype(str)
-    ).to_numpy()
     return values
 
 
-def _as_of(values: dict[str, np.ndarray], reach: np.ndarray, day: dt.date) -> dict[str, np.ndarray]:
-    """Each record's values as of ``day``: money counted by then, lots, complaints, flags."""
+def _shown(records: pd.DataFrame) -> set[str]:
+    """The figures the book has a column for (the others are left blank, not zero)."""
+    filled = {c for c in C.HOUSEHOLD_RECORD_COLUMNS if records[c].map(present).any()}
+    filled |= {c for c in (C.COMPLAINT, C.ENFORCEMENT, C.RESETTLEMENT)
+               if records[c].fillna(False).astype(bool).any()}  # fmt: skip
+    source = {
+        C.COMPENSATION_APPROVED_VND: {C.COMPENSATION_APPROVED_VND},
+        C.COMPENSATION_PAID_VND: {C.COMPENSATION_PAID_VND},
+        "resettlement_households": {C.RESETTLEMENT},
+        "resettlement_lots_allocated": {C.RESETTLEMENT_LOTS},
+        C.GRAVES_TO_MOVE: {C.GRAVES_TO_MOVE}, C.GRAVES_MOVED: {C.GRAVES_MOVED},
+        C.INFRASTRUCTURE_TO_MOVE: {C.INFRASTRUCTURE_TO_MOVE},
+        C.INFRASTRUCTURE_MOVED: {C.INFRASTRUCTURE_MOVED},
+        "complaints_received": {C.COMPLAINT_DATE, C.COMPLAINT},
+        "complaints_resolved": {C.COMPLAINT_DATE, C.COMPLAINT},
+        "complaints_open": {C.COMPLAINT_DATE, C.COMPLAINT},
+        "households_enforced": {C.ENFORCED_INVENTORY_DATE, C.ENFORCED_RECOVERY_DATE,
+                                C.ENFORCEMENT},
+    }  # fmt: skip
+    return {f for f in C.HOUSEHOLD_FIGURES if f not in source or source[f] & filled}
+
+
+def _blank_unshown(figures: dict[str, int | None], shown: set[str]) -> dict[str, int | None]:
+    return {k: (v if k in shown or k == SHARED else None) for k, v in figures.items()}
+
+
+def _enforced(values: dict[str, np.ndarray], today: int) -> np.ndarray:
+    """Records under enforcement by ``today``: a dated order, or the column's mark undated."""
+    days = np.fmin(values[C.ENFORCED_INVENTORY_DATE], values[C.ENFORCED_RECOVERY_DATE])
+    return (days <= today) | (np.isnan(days) & values[C.ENFORCEMENT])
+
+
+def _rows_as_of(
+    rows: dict[str, np.ndarray], values: dict[str, np.ndarray], reach: np.ndarray, day: dt.date
+) -> dict[str, np.ndarray]:
+    """Each linked row's values as of ``day``: money counted by then, lots, counts, complaints."""
     today = day_number(day)
-    stage = stage_at(reach, day) if len(reach) else np.zeros(0, dtype=np.int64)
-    zero = np.zeros(len(stage), dtype=object)
-    lots_day = values[C.RESETTLEMENT_DATE]
-    received = values[C.COMPLAINT_DATE]
-    enforced = np.fmin(values[C.ENFORCED_INVENTORY_DATE], values[C.ENFORCED_RECOVERY_DATE])
-    approved, paid = values[C.COMPENSATION_APPROVED_VND], values[C.COMPENSATION_PAID_VND]
-    out = dict(values)
+    records, row_of = rows["record"], rows["row_of"]
+    n = int(row_of.max()) + 1 if len(row_of) else 0
+
+    def total(column: str) -> np.ndarray:  # the row's records together (its amount is on one)
+        sums = np.zeros(n, dtype=object)
+        np.add.at(sums, row_of, values[column])
+        return sums[rows["row"]]
+
+    stage = stage_at(reach[records], day) if len(records) else np.zeros(0, dtype=np.int64)
+    zero = np.zeros(len(records), dtype=object)
+    drawn = values[C.RESETTLEMENT_DATE]
+    dated_book = bool((~np.isnan(drawn)).any())  # a book that dates its draws: undated, not yet
+    lots_in = (drawn[records] <= today) | (np.isnan(drawn[records]) & (not dated_book))
+    received = values[C.COMPLAINT_DATE][records]
+    out = {c: total(c) for c in (C.GRAVES_TO_MOVE, C.GRAVES_MOVED, C.INFRASTRUCTURE_TO_MOVE,
+                                 C.INFRASTRUCTURE_MOVED)}  # fmt: skip
     out.update({
-        C.COMPENSATION_APPROVED_VND: np.where(stage >= 2, approved, zero),
-        C.COMPENSATION_PAID_VND: np.where(stage >= 3, paid, zero),
-        "lots": np.where(np.isnan(lots_day) | (lots_day <= today),
-                         values[C.RESETTLEMENT_LOTS], zero),
-        "received": (received <= today) | (np.isnan(received) & values[C.COMPLAINT]),
-        "resolved": values[C.COMPLAINT_RESOLVED_DATE] <= today,
-        "enforced": (enforced <= today) | (np.isnan(enforced) & values[C.ENFORCEMENT]),
+        "unit": rows["unit"],
+        C.COMPENSATION_APPROVED_VND: np.where(stage >= 2, total(C.COMPENSATION_APPROVED_VND), zero),
+        C.COMPENSATION_PAID_VND: np.where(stage >= 3, total(C.COMPENSATION_PAID_VND), zero),
+        "lots": np.where(lots_in, total(C.RESETTLEMENT_LOTS), zero),
+        # a complaint: the household's received date (or its mark, undated), once
+        "complaint": [
+            (h, d if not np.isnan(d) else "mark")
+            if (d <= today) or (np.isnan(d) and values[C.COMPLAINT][r]) else None
+            for h, d, r in zip(rows["household"], received, records, strict=True)
+        ],
+        "resolved": values[C.COMPLAINT_RESOLVED_DATE][records] <= today,
     })  # fmt: skip
     return out
 
 
 def _figures(
-    stage: pd.Series, flagged: dict[str, set], records: np.ndarray, rows: dict[str, np.ndarray]
-) -> dict[str, int]:
-    """The figures of some households (``stage``: each one's stage) and some records.
+    stage: pd.Series, flagged: dict[str, set], rows: dict[str, np.ndarray], mine: np.ndarray
+) -> dict[str, int | None]:
+    """The figures of some households (``stage``: each one's stage) and some rows (``mine``).
 
     ``flagged``: the households enforced, and those to resettle.
     """
     names = set(stage.index)
-    complaint_rows = rows["row"][records]
-    received = set(complaint_rows[rows["received"][records]])
-    resolved = set(complaint_rows[rows["resolved"][records]]) & received
+    complaints = [c for c, m in zip(rows["complaint"], mine, strict=True) if m and c is not None]
+    resolved = {c for c, r, m in zip(rows["complaint"], rows["resolved"], mine, strict=True)
+                if m and r and c is not None}  # fmt: skip
+    received = set(complaints)
     out = {
         C.HOUSEHOLDS_AFFECTED: len(names),
         "households_inventoried": int((stage >= 1).sum()),
@@ -214,13 +278,13 @@ def _figures(
         "households_paid": int((stage >= 3).sum()),
         "households_handed_over": int((stage >= 4).sum()),
         "resettlement_households": len(names & flagged["resettlement"]),
-        "resettlement_lots_allocated": sum(rows["lots"][records], 0),
+        "resettlement_lots_allocated": sum(rows["lots"][mine], 0),
         "complaints_received": len(received),
-        "complaints_resolved": len(resolved),
-        "complaints_open": len(received) - len(resolved),
+        "complaints_resolved": len(resolved & received),
+        "complaints_open": len(received - resolved),
         "households_enforced": len(names & flagged["enforced"]),
     }
     for column in (*C.MONEY_COLUMNS, C.GRAVES_TO_MOVE, C.GRAVES_MOVED, C.INFRASTRUCTURE_TO_MOVE,
                    C.INFRASTRUCTURE_MOVED):  # fmt: skip
-        out[column] = sum(rows[column][records], 0)
+        out[column] = sum(rows[column][mine], 0)
     return {k: int(out[k]) for k in C.HOUSEHOLD_FIGURES}

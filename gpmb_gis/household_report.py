@@ -8,6 +8,7 @@ a report writes: "đã bàn giao 120/134 hộ, 15,40/17,20 ha (89,5 %)".
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -16,7 +17,14 @@ from gpmb_gis import columns as C
 from gpmb_gis.labels import format_number, heading, word
 from gpmb_gis.result import ProgressResult
 
-__all__ = ["BILLIONS", "billions", "household_sentence", "households_table", "human"]
+__all__ = [
+    "BILLIONS",
+    "billions",
+    "household_sentence",
+    "households_table",
+    "human",
+    "whole",
+]
 
 #: The money columns of the table, in billions of đồng (to 3 decimals).
 BILLIONS = {C.COMPENSATION_APPROVED_VND: "compensation_approved_bn",
@@ -40,7 +48,8 @@ def households_table(result: ProgressResult, lang: str) -> pd.DataFrame | None:
         rows.append(_row(project, project[C.PROJECT], "", lang))
         mine = communes[communes[C.PROJECT] == project[C.PROJECT]]
         rows += [_row(c, project[C.PROJECT], c[C.COMMUNE], lang) for c in mine.to_dict("records")]
-    total = {c: int(projects[c].sum()) for c in C.HOUSEHOLD_FIGURES}
+    total = {c: None if projects[c].isna().all() else int(projects[c].sum())
+             for c in C.HOUSEHOLD_FIGURES}  # fmt: skip
     total[C.REQUIRED_M2] = float(projects[C.REQUIRED_M2].sum())
     total[C.CLEARED_M2] = float(projects[C.CLEARED_M2].sum())
     rows.append(_row(total, word("total", lang), "", lang))
@@ -49,15 +58,28 @@ def households_table(result: ProgressResult, lang: str) -> pd.DataFrame | None:
 
 def _row(figures: dict, project: str, commune: str, lang: str) -> dict[str, object]:
     out: dict[str, object] = {C.PROJECT: project, C.COMMUNE: commune}
-    out.update({c: int(figures[c]) for c in _COUNTS})
+    out.update({c: whole(figures[c]) for c in _COUNTS})
     out.update({name: billions(figures[c]) for c, name in BILLIONS.items()})
     out[_SUMMARY] = household_sentence(figures, lang)
     return out
 
 
-def billions(dong: object) -> float:
-    """Whole đồng in billions, rounded half up to 3 decimals (from the exact sum)."""
-    value = Decimal(int(dong)) / Decimal(10**9)  # type: ignore[call-overload]
+def whole(value: object) -> int | None:
+    """A figure as a whole number; None for one the book gives no column for (blank)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return int(value)  # type: ignore[call-overload]
+
+
+def billions(dong: object) -> float | None:
+    """Whole đồng in billions, rounded half up to 3 decimals (from the exact sum).
+
+    None for a blank.
+    """
+    amount = whole(dong)
+    if amount is None:
+        return None
+    value = Decimal(amount) / Decimal(10**9)
     return float(value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
 
 

@@ -1,6 +1,6 @@
 """Households: whose each record is, and what a book says of them that cannot all be true.
 
-A household is the book's household id (``Mã hộ``), whatever the communes of its parcels; or
+A household is the books' household id (``Mã hộ``), whatever the communes of its parcels; or
 its number in its commune's section of the book (``STT hộ``). Without either it is the
 owner's name, folded, within the commune (two owners of one name in a commune would be one
 household: an approximation the QA table states once), and without a name it is the book's
@@ -44,30 +44,35 @@ def household_keys(records: pd.DataFrame) -> tuple[list[str], list[Finding]]:
     """Each record's household key, and the notes on how the keys were made.
 
     The keys are :data:`gpmb_gis.columns.KEY_HOUSEHOLD`'s. An id (``Mã hộ``) names a
-    household in its book, whatever the commune of its parcels; a number in a commune's
-    section (``STT hộ``), and an owner's name, in its commune; a record with neither is its
-    own household. Empty keys when the book says nothing of households
-    (:func:`has_households`).
+    household in every book, whatever the commune of its parcels (a record of its owner in
+    its commune left without an id is its household's, when the owner has one id); a number
+    in a commune's section (``STT hộ``), and an owner's name, name it in its commune; a
+    record with neither is its own household. Empty keys when the book says nothing of
+    households (:func:`has_households`).
     """
     if not len(records) or not has_households(records):
         return [""] * len(records), []
-    book = records[C.BOOK].astype(str).tolist() if C.BOOK in records else [""] * len(records)
     commune = records[C.KEY_COMMUNE].astype(str).tolist()
     ids = map_unique(records[C.HOUSEHOLD], _written)
     numbers = map_unique(records[C.HOUSEHOLD_NUMBER], _written)
     owners = map_unique(records[C.OWNER], lambda v: " ".join(fold(v).split()) if present(v) else "")
-    labels = records[C.RECORD_LABEL].astype(str).tolist()
+    # an owner's rows left without the id their other rows give: that household's
+    ids_of: dict[tuple[str, str], set[str]] = {}
+    for c, i, o in zip(commune, ids, owners, strict=True):
+        if i and o:
+            ids_of.setdefault((c, o), set()).add(i)
     keys, by_owner, by_row = [], 0, 0
-    for b, c, i, n, o, label in zip(book, commune, ids, numbers, owners, labels, strict=True):
-        if i:
-            keys.append(f"{b}|id|{i}")
+    for k, (c, i, n, o) in enumerate(zip(commune, ids, numbers, owners, strict=True)):
+        known = ids_of.get((c, o), set()) if o else set()
+        if i or (not n and len(known) == 1):
+            keys.append(f"id|{i or next(iter(known))}")
         elif n:
-            keys.append(f"{b}|{c}|number|{n}")
+            keys.append(f"{c}|number|{n}")
         elif o:
-            keys.append(f"{b}|{c}|owner|{o}")
+            keys.append(f"{c}|owner|{o}")
             by_owner += 1
         else:
-            keys.append(f"{b}|row|{label}")
+            keys.append(f"row|{k}")
             by_row += 1
     found = []
     if by_owner:
@@ -132,7 +137,8 @@ def _money_and_steps(
     found = []
     approved = _total(records[C.COMPENSATION_APPROVED_VND].iloc[rows])
     paid = _total(records[C.COMPENSATION_PAID_VND].iloc[rows])
-    if paid is not None and paid > (approved or 0):
+    book_approves = records[C.COMPENSATION_APPROVED_VND].map(present).any()
+    if paid is not None and book_approves and paid > (approved or 0):
         found.append(Finding(WARNING, "household_paid_over_approved", "handovers", where,
                              params={"paid": paid, "approved": approved or 0}))  # fmt: skip
     handed = ~np.isnan(days[C.HANDOVER_DATE][rows])

@@ -486,13 +486,16 @@ def drop_implausible_dates(
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Records without their implausible dates, and an error for each date dropped.
 
-    A date before 1990, or more than ``far_future_years`` after the report date, is a typo
+    The steps' dates and the households' (lots drawn, complaints, enforcement). A date before
+    1990, or more than ``far_future_years`` after the report date, is a typo
     or an empty cell, not a step done: it gives no stage (the record's other dates, or its
     status when it has no other, still do).
     """
     if not len(records):
         return records, []
-    days = np.column_stack([_ordinals(records[col]) for col in _DATE_ORDER])
+    # the steps' dates, and those of the households' other steps (lots, complaints…)
+    columns = [c for c in (*_DATE_ORDER, *C.HOUSEHOLD_DATE_COLUMNS) if c in records]
+    days = np.column_stack([_ordinals(records[col]) for col in columns])
     implausible = _implausible(days, as_of, far_future_years)
     if not implausible.any():
         return records, []
@@ -500,7 +503,7 @@ def drop_implausible_dates(
     labels = records[C.RECORD_LABEL].to_numpy()
     findings = []
     for i, k in zip(*np.nonzero(implausible), strict=True):
-        column = _DATE_ORDER[k]
+        column = columns[k]
         date = dt.date.fromordinal(int(days[i, k]))
         findings.append(
             Finding(
@@ -512,6 +515,8 @@ def drop_implausible_dates(
             )
         )
         out.iloc[i, out.columns.get_loc(column)] = None
+        if column == C.RESETTLEMENT_DATE:  # lots of no plausible draw: not counted as given
+            out.iloc[i, out.columns.get_loc(C.RESETTLEMENT_LOTS)] = None
     return out, findings
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis._errors import GpmbError
 from gpmb_gis._text import xml_text
-from gpmb_gis.household_report import billions, household_sentence
+from gpmb_gis.household_report import billions, household_sentence, whole
 from gpmb_gis.labels import format_number, stage_name, word
 from gpmb_gis.milestones import AT_RISK, ON_TRACK
 from gpmb_gis.result import ProgressResult
@@ -138,20 +138,35 @@ def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) 
 
 
 def _households_text(row: dict[str, Any]) -> str:
-    """The project's households, money, resettlement, graves and complaints, as reports say."""
+    """The project's households, money, resettlement, graves and complaints, as reports say.
+
+    A figure the book has no column for is left out.
+    """
     n = int(row[C.HOUSEHOLDS_AFFECTED])
-    return (
-        f"Về hộ dân: đã kiểm đếm {int(row['households_inventoried'])}/{n} hộ; phê duyệt "
-        f"phương án {int(row['households_plan_approved'])} hộ, "
-        f"{format_number(billions(row[C.COMPENSATION_APPROVED_VND]), 3)} tỷ đồng; đã chi trả "
-        f"{int(row['households_paid'])} hộ, "
-        f"{format_number(billions(row[C.COMPENSATION_PAID_VND]), 3)} tỷ đồng; "
-        f"{household_sentence(row, 'vi')}; tái định cư {int(row['resettlement_households'])} "
-        f"hộ, đã giao {int(row['resettlement_lots_allocated'])} lô; mồ mả đã di chuyển "
-        f"{int(row[C.GRAVES_MOVED])}/{int(row[C.GRAVES_TO_MOVE])}; đơn thư đã nhận "
-        f"{int(row['complaints_received'])}, đã giải quyết {int(row['complaints_resolved'])}, "
-        f"còn {int(row['complaints_open'])}; cưỡng chế {int(row['households_enforced'])} hộ."
-    )
+
+    def money(column: str) -> str:
+        amount = billions(row[column])
+        return "" if amount is None else f", {format_number(amount, 3)} tỷ đồng"
+
+    parts = [
+        f"Về hộ dân: đã kiểm đếm {int(row['households_inventoried'])}/{n} hộ",
+        f"phê duyệt phương án {int(row['households_plan_approved'])} hộ"
+        + money(C.COMPENSATION_APPROVED_VND),
+        f"đã chi trả {int(row['households_paid'])} hộ" + money(C.COMPENSATION_PAID_VND),
+        household_sentence(row, "vi"),
+    ]
+    said = {
+        "resettlement_households": "tái định cư {} hộ",
+        "resettlement_lots_allocated": "đã giao {} lô tái định cư",
+        C.GRAVES_TO_MOVE: "mồ mả phải di chuyển {}",
+        C.GRAVES_MOVED: "đã di chuyển {}",
+        "complaints_received": "đơn thư đã nhận {}",
+        "complaints_resolved": "đã giải quyết {}",
+        "complaints_open": "còn {}",
+        "households_enforced": "cưỡng chế {} hộ",
+    }
+    parts += [text.format(whole(row[c])) for c, text in said.items() if whole(row[c]) is not None]
+    return "; ".join(parts) + "."
 
 
 def _difficulties(doc: Any, result: ProgressResult) -> None:

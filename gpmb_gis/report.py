@@ -424,9 +424,12 @@ def _households_moved(row: Any, lang: str) -> str:
     """A week's households and money: ", 3 hộ mới bàn giao, +1,250 tỷ đồng chi trả"."""
     if not hasattr(row, "households_newly_handed_over"):
         return ""
+    money = billions(row.compensation_paid_change_vnd)
+    if money is None:  # the book gives no payments: households only
+        new = html.escape(word("households_new", lang))
+        return f", +{int(row.households_newly_handed_over)} {new}"
     text = word("households_moved", lang).format(
-        handed=int(row.households_newly_handed_over),
-        money=_signed(billions(row.compensation_paid_change_vnd), 3, lang),
+        handed=int(row.households_newly_handed_over), money=_signed(money, 3, lang)
     )
     return ", " + html.escape(text)
 

@@ -309,10 +309,11 @@ def _moved(
     if now is None or then is None:
         return {}
     a, b = (now.project, then.project) if unit is None else (now.unit(unit), then.unit(unit))
+    paid_now, paid_then = a[C.COMPENSATION_PAID_VND], b[C.COMPENSATION_PAID_VND]
     return {
         "households_newly_paid": a["households_paid"] - b["households_paid"],
         "households_newly_handed_over": a["households_handed_over"] - b["households_handed_over"],
-        "compensation_paid_change_vnd": a[C.COMPENSATION_PAID_VND] - b[C.COMPENSATION_PAID_VND],
+        "compensation_paid_change_vnd": None if paid_now is None else paid_now - paid_then,
     }
 
 

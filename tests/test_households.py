@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from helpers import rect, write_book_csv, write_config, write_layer
@@ -296,3 +297,101 @@ def test_the_web_map_and_the_burn_up_show_households(tmp_path):
     _, ax = plot_burnup(result, "X", households=True)
     labels = [line.get_label() for line in ax.get_lines()]
     assert "Hộ đã bàn giao (% số hộ)" in labels
+
+
+# --- what a review found: each a figure too high, a leak or a false alarm -----------------
+
+
+def _base(**cells: object) -> dict[str, object]:
+    return {"Xã": "Hợp Thành", "Tờ bản đồ": 1, "Ngày kiểm đếm": "01/01/2024", **cells}
+
+
+def test_a_parcel_shared_by_two_households_does_not_carry_the_unpaid_one(tmp_path):
+    book = [_base(**{"Số thửa": 1, "Mã hộ": "H1", "Ngày chi trả": "01/03/2024",
+                     "Ngày bàn giao": "01/04/2024"}),
+            _base(**{"Số thửa": 1, "Mã hộ": "H2"})]  # fmt: skip
+    figures = _figures(compute_progress(_corridor(tmp_path, book), allow_unplaced=True))
+    assert figures["households_paid"] == 1  # as of 15/3: H1 paid, H2 only inventoried
+
+
+def test_a_status_that_denies_a_complaint_or_an_enforcement_raises_neither(tmp_path):
+    status = ("Không khiếu nại", "Không cưỡng chế", "Đã giải quyết khiếu nại")
+    book = [_base(**{"Số thửa": k + 1, "Mã hộ": f"H{k}", "Trạng thái": said})
+            for k, said in enumerate(status)]  # fmt: skip
+    figures = _figures(compute_progress(_corridor(tmp_path, book), allow_unplaced=True))
+    assert not figures["complaints_received"] and not figures["households_enforced"]
+
+
+def test_a_complaint_counts_once_however_many_rows_say_it(tmp_path):
+    book = [_base(**{"Tờ bản đồ": None, "Số thửa": "1/3, 2/4", "Mã hộ": "H2",
+                     "Ngày nhận đơn": "01/03/2024"}),
+            _base(**{"Số thửa": 1, "Mã hộ": "H2", "Ngày nhận đơn": "01/03/2024"})]  # fmt: skip
+    result = compute_progress(_corridor(tmp_path, book), allow_unplaced=True)
+    assert _figures(result)["complaints_received"] == 1
+    assert result.progress_by_commune["complaints_received"].sum() == 1
+
+
+def test_implausible_and_unread_dates_of_a_household_count_nothing(tmp_path):
+    book = [_base(**{"Số thửa": 1, "Mã hộ": "H1", "Ngày nhận đơn": "01/01/1900",
+                     "Cưỡng chế kiểm đếm": "01/01/1901", "Tái định cư": "x", "Số lô TĐC": 2,
+                     "Ngày bốc thăm/giao đất TĐC": "31/02/2024"}),
+            _base(**{"Số thửa": 2, "Mã hộ": "H2", "Tái định cư": "Tự lo chỗ ở"})]  # fmt: skip
+    result = compute_progress(_corridor(tmp_path, book), allow_unplaced=True)
+    figures = _figures(result)
+    assert not figures["complaints_received"] and not figures["households_enforced"]
+    assert not figures["resettlement_lots_allocated"]  # its draw date unread
+    assert figures["resettlement_households"] == 1  # "Tự lo chỗ ở" is no yes
+    checks = _checks(result)
+    assert len(checks["date_implausible"]) == 2 and checks["unknown_flag"] == ["row 3"]
+
+
+def test_land_already_clear_makes_no_household_done(tmp_path):
+    config = _corridor(tmp_path, [_base(**{"Số thửa": 1, "Mã hộ": "H1", "Ngày kiểm đếm": None})])
+    config.write_text(config.read_text() + 'already_clear_land_use = ["DGT"]\n', encoding="utf-8")
+    parcels = gpd.read_file(tmp_path / "parcels.gpkg")
+    parcels["KHLOAIDAT"] = ["DGT", "LUC", "LUC", "LUC"]
+    parcels.to_file(tmp_path / "parcels.gpkg")
+    figures = _figures(compute_progress(config, allow_unplaced=True))
+    assert (figures["households_affected"], figures["households_inventoried"]) == (1, 0)
+
+
+def test_one_household_across_books_and_rows_left_without_its_id(tmp_path):
+    config = _corridor(tmp_path, [
+        _base(**{"Số thửa": 1, "Mã hộ": "H1", "Chủ sử dụng": "Hà Văn Tư",
+                 "Ngày chi trả": "01/03/2024"}),
+        _base(**{"Số thửa": 2, "Chủ sử dụng": "Hà Văn Tư"}),  # the same owner, no id: unpaid
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "b.csv", [_base(**{"Số thửa": 3, "Mã hộ": "H1"})])  # unpaid too
+    config.write_text(config.read_text().replace('handovers = "book.csv"',
+                                                 'handovers = ["book.csv", "b.csv"]'))  # fmt: skip
+    figures = _figures(compute_progress(config, allow_unplaced=True))
+    assert (figures["households_affected"], figures["households_paid"]) == (1, 0)
+
+
+def test_a_money_heading_mapped_or_over_two_rows_keeps_its_unit(tmp_path):
+    book = [_base(**{"Số thửa": 1, "Mã hộ": "H1", "Ngày phê duyệt": "01/02/2024",
+                     "Ngày chi trả": "01/03/2024"})]  # fmt: skip
+    book[0]["Tiền đã trả (triệu đồng)"] = "12,5"
+    config = _corridor(tmp_path, book)
+    config.write_text(config.read_text() + '[fields.handovers]\n"Tiền đã trả (triệu đồng)" = '
+                      '"compensation_paid_vnd"\n', encoding="utf-8")  # fmt: skip
+    result = compute_progress(config, allow_unplaced=True)
+    assert _figures(result)["compensation_paid_vnd"] == 12_500_000
+    assert "amount_unit_assumed" not in _checks(result)
+
+
+def test_a_rows_money_counts_when_its_first_parcel_is_not_found(tmp_path):
+    book = [_base(**{"Số thửa": "1/99, 1/1", "Mã hộ": "H1", "Ngày phê duyệt": "01/02/2024",
+                     "Ngày chi trả": "01/03/2024", "Đã chi trả (đồng)": "7.000.000"})]  # fmt: skip
+    result = compute_progress(_corridor(tmp_path, book), allow_unplaced=True)
+    assert _figures(result)["compensation_paid_vnd"] == 7_000_000
+    assert "records_unaccounted" not in _checks(result)  # two records from one row: not a bug
+
+
+def test_a_quoted_row_leaves_the_owner_out_and_an_absent_column_blank(tmp_path):
+    book = [_base(**{"Số thửa": 1, "Mã hộ": "H1"}),
+            _base(**{"Số thửa": None, "Mã hộ": "H9", "Chủ sử dụng": "Đinh Thị Mai",
+                     "Ngày bàn giao": "01/04/2024"})]  # fmt: skip
+    result = compute_progress(_corridor(tmp_path, book), allow_unplaced=True)
+    assert "Đinh" not in " ".join(result.qa_issues["message"])
+    assert pd.isna(_figures(result)["compensation_paid_vnd"])  # no money column: blank, not 0

@@ -30,10 +30,10 @@ __all__ = [
     "column_key",
     "field_notes",
     "match_columns",
-    "money_alias",
     "nearest_column",
     "parse_flag",
     "parse_status",
+    "parse_yes",
     "status_flags",
 ]
 
@@ -273,7 +273,8 @@ def column_key(name: object) -> str:
 def alias_keys(layer: str) -> dict[str, str]:
     """Every alias of a layer's columns, as matched (:func:`column_key`) → canonical name.
 
-    A money heading may end with its unit ("Đã chi trả (triệu đồng)": :func:`money_alias`).
+    A money heading may end with its unit ("Đã chi trả (triệu đồng)":
+    :func:`gpmb_gis.io.amounts.money_unit`).
     """
     aliases = ALIASES.get(layer, _ROW_ALIASES)
     keys = {column_key(alias): canon for canon, names in aliases.items() for alias in names}
@@ -281,13 +282,6 @@ def alias_keys(layer: str) -> dict[str, str]:
         for alias in aliases.get(canon, ()):
             keys.update({column_key(alias) + unit: canon for unit in UNITS})
     return keys
-
-
-def money_alias(label: str, canon: str) -> str:
-    """The alias (folded key) a money heading starts with: the rest is its unit."""
-    key = column_key(label)
-    known = [column_key(a) for a in ALIASES["handovers"].get(canon, ())]
-    return max((a for a in known if key.startswith(a)), key=len, default=key)
 
 
 def match_columns(
@@ -442,13 +436,22 @@ def status_flags(text: object) -> tuple[bool, bool]:
     --------
     >>> status_flags("Cưỡng chế kiểm đếm"), status_flags("Đã BG, còn khiếu nại")
     ((True, False), (False, True))
+    >>> status_flags("Không khiếu nại"), status_flags("Đã giải quyết khiếu nại")
+    ((False, False), (False, False))
     """
     folded = f" {fold(text)}"
     enforcement = complaint = False
     for words, (enforced, complained) in _FLAG_WORDS.items():
-        if f" {words}" in folded:
+        for match in re.finditer(rf" {words}", folded):
+            before = folded[: match.start()].split()[-2:]  # "không khiếu nại", "đã giải quyết …"
+            if _NEGATIONS & set(before) or " ".join(before) in _SETTLED:
+                continue
             enforcement, complaint = enforcement or enforced, complaint or complained
     return enforcement, complaint
+
+
+#: Words before a flag that say it is over ("đã giải quyết khiếu nại", "hết khiếu nại").
+_SETTLED = frozenset({"giai quyet", "da giai", "rut", "da rut", "het", "xong"})
 
 
 def parse_flag(value: object) -> bool | None:
@@ -471,6 +474,34 @@ def parse_flag(value: object) -> bool | None:
         return bool(value) if value in (0, 1) else None
     folded = fold(value)
     return not (folded in _FALSE_WORDS or folded.startswith(("khong", "chua", "no ")))
+
+
+#: Words (folded) that say yes in a yes/no column read strictly (:func:`parse_yes`).
+_YES_WORDS = frozenset({"x", "co", "yes", "v", "1", "tdc", "co tdc", "dien tdc", "thuoc dien tdc",
+                        "bo tri tdc", "tai dinh cu", "cuong che", "da cuong che"})  # fmt: skip
+
+
+def parse_yes(value: object) -> bool | None:
+    """Read a yes/no cell strictly: a mark or a "yes" word, a "no", or None for anything else.
+
+    For the columns whose "yes" raises a figure (resettlement, an enforcement mark): a
+    note such as "Tự lo chỗ ở" or "?" is not read as yes.
+
+    Examples
+    --------
+    >>> parse_yes("x"), parse_yes("Có"), parse_yes(""), parse_yes("không"), parse_yes("?")
+    (True, True, False, False, None)
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        if np.isnan(value) or value == 0:
+            return False
+        return True if value > 0 else None
+    folded = " ".join(fold(value).split())
+    if folded in _FALSE_WORDS or folded.startswith(("khong", "chua")):
+        return False
+    return True if folded in _YES_WORDS else None
 
 
 #: Headings that hold no data of a record: its number in the book.

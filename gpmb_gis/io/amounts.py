@@ -9,12 +9,13 @@ million two hundred thousand, or one thousand two hundred million?) is not read:
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from gpmb_gis._text import fold
 
-__all__ = ["AmountError", "money_unit", "parse_amount", "parse_count"]
+__all__ = ["UNITS", "AmountError", "money_unit", "parse_amount", "parse_count"]
 
 #: Units a money heading ends with (folded, letters and digits only) → đồng each.
 UNITS: dict[str, int] = {
@@ -29,21 +30,33 @@ class AmountError(ValueError):
     """A cell that is not an amount, or whose reading would be a guess."""
 
 
-def money_unit(heading_key: str, alias_key: str) -> int | None:
-    """The unit of a money heading (đồng each), from what follows its alias.
+def money_unit(heading: str) -> int | None:
+    """The unit of a money heading (đồng each): in brackets anywhere, or its last words.
 
-    ``heading_key`` and ``alias_key`` are folded keys (letters and digits); None when the
-    heading says no unit.
+    None when the heading says no unit. A heading over two rows ("Kinh phí (triệu đồng)"
+    over "Đã chi trả") gives the unit of either.
 
     Examples
     --------
-    >>> money_unit("sotiendachitratrieudong", "sotiendachitra")
-    1000000
-    >>> money_unit("sotiendachitra", "sotiendachitra") is None
-    True
+    >>> money_unit("Đã chi trả (triệu đồng)"), money_unit("Kinh phí (tỷ đồng) Đã chi trả")
+    (1000000, 1000000000)
+    >>> money_unit("Số tiền đã chi trả, đồng"), money_unit("Số tiền đã chi trả") is None
+    (1, True)
     """
-    rest = heading_key[len(alias_key) :] if heading_key.startswith(alias_key) else ""
-    return UNITS.get(rest) if rest else None
+    for inside in re.findall(r"\(([^()]*)\)", heading):
+        unit = UNITS.get(_key(inside))
+        if unit is not None:
+            return unit
+    words = fold(heading).replace(",", " ").split()
+    for n in (2, 1):  # "... triệu đồng", "... đồng"
+        unit = UNITS.get(_key(" ".join(words[-n:]))) if len(words) > n else None
+        if unit is not None and _key(" ".join(words[-n:])) not in ("d", "ty", "trieu", "nghin"):
+            return unit
+    return None
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(text))
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
@@ -73,15 +86,22 @@ def parse_amount(value: object, unit: int = 1) -> int | None:
         return None
     if isinstance(value, bool):
         raise AmountError(f"{value!r} is not an amount")
-    if isinstance(value, (int, float)):
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if isinstance(value, numbers.Real):
+        if not math.isfinite(float(value)):
+            raise AmountError(f"{value!r} is not an amount")
+        integral = isinstance(value, numbers.Integral)
+        number = Decimal(int(value)) if integral else Decimal(repr(float(value)))
     else:
         number = _decimal(str(value), unit)
         if number is None:
             return None
     if number < 0:
         raise AmountError(f"{value!r} is below zero")
-    return int((number * unit).to_integral_value(rounding=ROUND_HALF_UP))
+    dong = number * unit
+    whole = dong.to_integral_value(rounding=ROUND_HALF_UP)
+    if abs(dong - whole) > Decimal("0.000001"):  # part of a đồng: not money as written
+        raise AmountError(f"{value!r} holds a part of a đồng")
+    return int(whole)
 
 
 def _decimal(text: str, unit: int) -> Decimal | None:
@@ -125,8 +145,8 @@ def parse_count(value: object) -> int | None:
     """
     if _blank(value):
         return None
-    if isinstance(value, (bool, int, float)):
-        if value < 0 or value != int(value):
+    if isinstance(value, numbers.Real):
+        if not math.isfinite(float(value)) or value < 0 or value != int(value):
             raise AmountError(f"{value!r} is not a count")
         return int(value)
     folded = fold(value)

@@ -20,15 +20,14 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis._errors import InputError
 from gpmb_gis._findings import ERROR, INFO, WARNING, Finding
-from gpmb_gis._text import fold, number_key
+from gpmb_gis._text import fold, number_key, without_names
 from gpmb_gis.config import LayerSource
 from gpmb_gis.io.aliases import (
     ALIASES,
-    column_key,
-    money_alias,
     nearest_column,
     parse_flag,
     parse_status,
+    parse_yes,
     status_flags,
 )
 from gpmb_gis.io.amounts import AmountError, money_unit, parse_amount, parse_count
@@ -138,13 +137,13 @@ class _BookReader:
         self._flags: dict[Any, bool | None] = {}
         #: each money column's unit (đồng each), None when its heading says none
         self.units = {
-            canon: money_unit(column_key(label), money_alias(label, canon))
-            for label, canon in matched.items()
-            if canon in C.MONEY_COLUMNS
+            canon: money_unit(label) for label, canon in matched.items() if canon in C.MONEY_COLUMNS
         }
         self.headings = {canon: label for label, canon in matched.items()}
         #: cells of merged ranges past their first (:class:`~gpmb_gis.io.grids.Grid`)
         self.filled: set[tuple[int, int]] = set()
+        #: records whose resettlement draw date could not be read
+        self.undrawn: set[int] = set()
 
     def label(self, excel_row: int) -> str:
         """A row as the user finds it: ``row 17``, or ``QL4B!17`` in a book of several sheets."""
@@ -194,6 +193,7 @@ class _BookReader:
                 self._non_record(cells, r + 1)
                 continue
             listed = self._parcel_list(cells, r + 1)
+            read += len(listed) - 1  # a row listing parcels: a record each
             for n, (sheet, number) in enumerate(listed):
                 rows.append(cells if number is None else _with_cell(cells, at_parcel, number))
                 excel_rows.append(r + 1)
@@ -264,19 +264,25 @@ class _BookReader:
             c if text else (self.source.commune or section)
             for c, text, section in zip(out[C.COMMUNE], written, sections, strict=True)
         ]
+        marked = [False] * len(rows)  # enforcement marked ("x") in a column of its dates
         for canon in (*C.DATE_COLUMNS, *C.HOUSEHOLD_DATE_COLUMNS):
             raw = column(canon)
             parsed = _each(raw, _date_or_problem, self._dates)
             out[canon] = [date for date, _ in parsed]
             for k in [k for k, (_, problem) in enumerate(parsed) if problem is not None]:
+                if canon in _ENFORCEMENT_DATES and parse_yes(raw[k]):
+                    marked[k] = True
+                    continue
                 self.note(
                     WARNING,
                     "date_unparseable",
                     excel_rows[k],
                     column=canon,
-                    value=cell_text(raw[k]),
+                    value=without_names(cell_text(raw[k])),
                     reason=parsed[k][1],
                 )
+                if canon == C.RESETTLEMENT_DATE:
+                    self.undrawn.add(k)  # lots of an unread draw date: not counted as given
         status = column(C.STATUS)
         out[C.STATUS] = texts = [cell_text(v) for v in status]
         out["status_stage"] = stages = _each(status, parse_status, self._statuses)
@@ -292,6 +298,7 @@ class _BookReader:
                     WARNING, "unknown_flag", excel_rows[k], column=canon, value=cell_text(raw[k])
                 )
             out[canon] = [bool(flag) or s[j] for flag, s in zip(flags, said, strict=True)]
+        out[C.ENFORCEMENT] = [a or b for a, b in zip(out[C.ENFORCEMENT], marked, strict=True)]
         self._household_columns(out, column, excel_rows, parts)
         return out
 
@@ -308,7 +315,7 @@ class _BookReader:
         money written once across its parcels' rows.
         """
         raw = column(C.RESETTLEMENT)
-        flags = _each(raw, parse_flag, self._flags)
+        flags = _each(raw, parse_yes, {})
         for k in [k for k, flag in enumerate(flags) if flag is None]:
             self.note(WARNING, "unknown_flag", excel_rows[k], column=C.RESETTLEMENT,
                       value=cell_text(raw[k]))  # fmt: skip
@@ -328,25 +335,24 @@ class _BookReader:
                 except AmountError as exc:
                     values.append(None)
                     self.note(WARNING, "amount_unreadable", excel_rows[k], column=canon,
-                              value=cell_text(value), reason=str(exc))  # fmt: skip
+                              value=without_names(cell_text(value)),
+                              reason=without_names(str(exc)))  # fmt: skip
             out[canon] = values
+        out[C.RESETTLEMENT_LOTS] = [
+            None if k in self.undrawn else v for k, v in enumerate(out[C.RESETTLEMENT_LOTS])
+        ]
 
     def _non_record(self, cells: list[Any], excel_row: int) -> None:
         if _total_row(cells):
             self.after_total = True
-            self.listed(
-                INFO,
-                "total_row",
-                excel_row,
-                text=" | ".join(cell_text(c) for c in cells if cell_text(c))[:80],
-            )
+            self.listed(INFO, "total_row", excel_row, text=self._row_text(cells))
             return None
         section = _section_commune(cells)
         if section:
             self.section = section
             self.listed(INFO, "section_row", excel_row, commune=section)
             return None
-        text = " | ".join(cell_text(c) for c in cells if cell_text(c))[:80]
+        text = self._row_text(cells)
         says = self._says_a_step(cells)
         if self.after_total and not says:  # the place, date and signatures under the total
             self.listed(INFO, "footer_row", excel_row, text=text)
@@ -355,6 +361,12 @@ class _BookReader:
         self.section = None  # nor may the records below it take the commune of a section above
         self.listed(ERROR if says else WARNING, "record_no_parcel_number", excel_row, text=text)
         return None
+
+    def _row_text(self, cells: list[Any]) -> str:
+        """A row quoted in the QA table: its cells but the owner's, names left out."""
+        owner = self.index.get(C.OWNER)
+        texts = [cell_text(c) for i, c in enumerate(cells) if i != owner and cell_text(c)]
+        return without_names(" | ".join(texts))[:80]
 
     def _says_a_step(self, cells: list[Any]) -> bool:
         """Whether a row's date cells hold a date, or its status cell a stage."""
@@ -368,6 +380,10 @@ class _BookReader:
             elif _date_or_problem(cells[i])[0] is not None:
                 return True
         return False
+
+
+#: Columns of enforcement dates, where a mark ("x") says enforcement without a date.
+_ENFORCEMENT_DATES = (C.ENFORCED_INVENTORY_DATE, C.ENFORCED_RECOVERY_DATE)
 
 
 def _with_cell(cells: list[Any], at: int, value: Any) -> list[Any]:

@@ -102,7 +102,7 @@ def _one_column_each(where: str, labels: list[str], *, strict: bool) -> None:
     seen: dict[str, list[int]] = {}
     for k, label in enumerate(labels):
         canon = alias_keys("handovers").get(column_key(label)) if label else None
-        if canon in KEY_AND_DATES:
+        if canon in KEY_AND_DATES or canon in C.MONEY_COLUMNS:
             seen.setdefault(canon, []).append(k)
     for canon, columns in seen.items():
         if len(columns) > 1:

@@ -141,10 +141,17 @@ def _households_line(row: Any, lang: str) -> list[str]:
     """The households beside the hectares, and the money paid, when the book has them."""
     if C.HOUSEHOLDS_AFFECTED not in row:
         return []
-    paid = format_number(billions(row[C.COMPENSATION_PAID_VND]), 3, lang)
-    approved = format_number(billions(row[C.COMPENSATION_APPROVED_VND]), 3, lang)
-    money = word("money_paid_of", lang).format(paid=paid, approved=approved)
-    return [f"<br>{safe(household_sentence(row.to_dict(), lang))}<br>{safe(money)}"]
+    line = f"<br>{safe(household_sentence(row.to_dict(), lang))}"
+    paid, approved = (
+        billions(row[C.COMPENSATION_PAID_VND]),
+        billions(row[C.COMPENSATION_APPROVED_VND]),
+    )
+    if paid is None or approved is None:
+        return [line]
+    money = word("money_paid_of", lang).format(
+        paid=format_number(paid, 3, lang), approved=format_number(approved, 3, lang)
+    )
+    return [f"{line}<br>{safe(money)}"]
 
 
 def _legend(areas: dict[str, float], lang: str) -> str:

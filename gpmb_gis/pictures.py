@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from gpmb_gis import columns as C
 from gpmb_gis.labels import word
 from gpmb_gis.outdir import file_stem
@@ -17,6 +19,12 @@ from gpmb_gis.result import ProgressResult
 from gpmb_gis.timeline import timeseries_table
 
 __all__ = ["write_charts", "write_maps", "write_strips", "write_web_maps"]
+
+
+def _households_of(row: pd.Series) -> int | None:
+    """A project's households affected, for its burn-up's line of households (None without)."""
+    count = row.get(C.HOUSEHOLDS_AFFECTED)
+    return int(count) if count is not None and not pd.isna(count) and count > 0 else None
 
 
 def write_charts(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
@@ -41,6 +49,7 @@ def write_charts(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]
                 title=f"{ov.project.name} — {word('burnup', lang)}",
                 as_of=result.as_of,
                 lang=lang,
+                households=_households_of(row),
             )[0],
             "communes": plot_commune_bars(
                 result.communes_named(pid),

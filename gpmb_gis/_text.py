@@ -476,15 +476,18 @@ def without_names(text: str) -> str:
     """Text quoted in the QA table, with what reads as a person's name left out ("…").
 
     A name is two or more words in a row that start with a capital and go on in small
-    letters ("Nguyễn Văn An"); a book's note in a date or money cell may hold one.
+    letters ("Nguyễn Văn An"), or in capitals ("HOÀNG VĂN AN"); a book's note in a date or
+    money cell may hold one. Words in capitals that are not a name ("ĐÃ BG") go too.
 
     Examples
     --------
-    >>> without_names("ông Nguyễn Văn An nhận thay"), without_names("Đã BG 12/3")
-    ('ông … nhận thay', 'Đã BG 12/3')
+    >>> without_names("ông Nguyễn Văn An nhận thay"), without_names("bà LÒ THỊ BÌNH")
+    ('ông … nhận thay', 'bà …')
+    >>> without_names("Đã nhận 12/3")
+    'Đã nhận 12/3'
     """
     words = text.split(" ")
-    named = [len(w) > 1 and w[0].isupper() and w[1:].islower() for w in words]
+    named = [len(w) > 1 and w[0].isupper() and (w[1:].islower() or w.isupper()) for w in words]
     out: list[str] = []
     k = 0
     while k < len(words):

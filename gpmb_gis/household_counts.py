@@ -54,13 +54,23 @@ class HouseholdFigures:
         with :data:`SHARED`.
     """
 
-    def __init__(self, project: dict[str, int], by_unit: dict[int, dict[str, int]]) -> None:
+    def __init__(
+        self,
+        project: dict[str, int | None],
+        by_unit: dict[int, dict[str, int | None]],
+        shown: set[str] | None = None,
+    ) -> None:
         self.project = project
         self.by_unit = by_unit
+        self.shown = set(C.HOUSEHOLD_FIGURES) if shown is None else shown
 
-    def unit(self, u: int) -> dict[str, int]:
-        """A commune unit's figures (zeros for a unit with no household)."""
-        return self.by_unit.get(u, {**dict.fromkeys(C.HOUSEHOLD_FIGURES, 0), SHARED: 0})
+    def unit(self, u: int) -> dict[str, int | None]:
+        """A commune unit's figures.
+
+        Zeros for a unit with no household; blank for a figure the book has no column for.
+        """
+        none = {k: (0 if k in self.shown else None) for k in C.HOUSEHOLD_FIGURES}
+        return self.by_unit.get(u, {**none, SHARED: 0})
 
 
 def commune_units(ov: ProjectOverlay, outside_label: str) -> dict[tuple[str, str], int]:
@@ -110,7 +120,7 @@ class ProjectHouseholds:
         self.units = {int(u): g["household"].to_numpy() for u, g in in_units.groupby("unit")}
         shared = in_units.groupby("household")["unit"].nunique()
         self.shared = set(shared[shared > 1].index)
-        self.rows = _linked_rows(ov, pairs, records, keys)
+        self.rows = _linked_rows(ov, pairs, records, keys, _row_projects(inputs, records))
 
     def at(self, day: dt.date) -> HouseholdFigures:
         """The figures as of ``day``."""
@@ -123,14 +133,17 @@ class ProjectHouseholds:
             "enforced": set(self.household[_enforced(linked, today)[self.record]]),
             "resettlement": set(self.household[linked[C.RESETTLEMENT][self.record]]),
         }
+        complaints = _complaints(rows)
         project = _figures(stage, flagged, rows, np.ones(len(rows["unit"]), dtype=bool))
+        project.update(_complaint_counts(complaints, None))
         by_unit = {}
         for u, names in self.units.items():
             figures = _figures(stage[names], flagged, rows, rows["unit"] == u)
+            figures.update(_complaint_counts(complaints, u))
             figures[SHARED] = len(set(names) & self.shared)
             by_unit[u] = figures
         shown = {u: _blank_unshown(f, self.shown) for u, f in by_unit.items()}
-        return HouseholdFigures(_blank_unshown(project, self.shown), shown)
+        return HouseholdFigures(_blank_unshown(project, self.shown), shown, self.shown)
 
 
 def _record_pieces(ov: ProjectOverlay, inputs: Inputs) -> pd.DataFrame:
@@ -150,21 +163,47 @@ def _record_pieces(ov: ProjectOverlay, inputs: Inputs) -> pd.DataFrame:
     )
 
 
+def _row_projects(inputs: Inputs, records: pd.DataFrame) -> np.ndarray:
+    """The one project each book row's money, lots and counts go to.
+
+    The first project (in the config's order) of the row's first record linked to any: a row
+    listing parcels of two projects counts its amount once.
+    """
+    row_of = _row_ids(records)
+    order = {p.id: k for k, p in enumerate(inputs.config.projects)}
+    links = inputs.links.assign(rank=inputs.links[C.PROJECT].map(order).fillna(len(order)))
+    links = links.assign(row=row_of[links[C.RECORD_INDEX].to_numpy(dtype=np.int64)])
+    first = links.sort_values(["row", C.RECORD_INDEX, "rank"], kind="stable").drop_duplicates("row")
+    owner = np.full(int(row_of.max()) + 1 if len(row_of) else 0, "", dtype=object)
+    owner[first["row"].to_numpy(dtype=np.int64)] = first[C.PROJECT].to_numpy()
+    return owner
+
+
+def _row_ids(records: pd.DataFrame) -> np.ndarray:
+    """Each record's book row, as a number: the records a row lists share it."""
+    return pd.factorize(records[C.BOOK].astype(str) + "#" + records[C.SOURCE_ROW].astype(str))[0]
+
+
 def _linked_rows(
-    ov: ProjectOverlay, pairs: pd.DataFrame, records: pd.DataFrame, keys: np.ndarray
+    ov: ProjectOverlay,
+    pairs: pd.DataFrame,
+    records: pd.DataFrame,
+    keys: np.ndarray,
+    owner: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """The book's rows with a parcel in the project.
 
     Each one's first linked record, its commune unit (that record's largest piece's) and its
     household; and each record's row (``row_of``).
     """
-    row_of = pd.factorize(records[C.BOOK].astype(str) + "#" + records[C.SOURCE_ROW].astype(str))[0]
+    row_of = _row_ids(records)
     area = shapely.area(ov.pieces.geometry.to_numpy())[pairs["piece"].to_numpy()]
     order = np.lexsort((-area, pairs["record"].to_numpy()))
     best = pairs.iloc[order].drop_duplicates("record")  # each record's largest piece
     first = pd.DataFrame({"row": row_of[best["record"].to_numpy()], "record": best["record"],
                           "unit": ov.piece_unit[best["piece"].to_numpy()]})  # fmt: skip
     first = first.sort_values(["row", "record"], kind="stable").drop_duplicates("row")
+    first = first[owner[first["row"].to_numpy()] == ov.project.id]  # its amount is this one's
     linked = first["row"].to_numpy()
     return {
         "row_of": row_of,
@@ -192,7 +231,11 @@ def _record_values(records: pd.DataFrame) -> dict[str, np.ndarray]:
 
 def _shown(records: pd.DataFrame) -> set[str]:
     """The figures the book has a column for (the others are left blank, not zero)."""
-    filled = {c for c in C.HOUSEHOLD_RECORD_COLUMNS if records[c].map(present).any()}
+    filled = {
+        c
+        for c in C.HOUSEHOLD_RECORD_COLUMNS
+        if c != C.RESETTLEMENT and records[c].map(present).any()
+    }
     filled |= {c for c in (C.COMPLAINT, C.ENFORCEMENT, C.RESETTLEMENT)
                if records[c].fillna(False).astype(bool).any()}  # fmt: skip
     source = {
@@ -213,7 +256,9 @@ def _shown(records: pd.DataFrame) -> set[str]:
 
 
 def _blank_unshown(figures: dict[str, int | None], shown: set[str]) -> dict[str, int | None]:
-    return {k: (v if k in shown or k == SHARED else None) for k, v in figures.items()}
+    """The figures in their columns' order, blank where the book has no column for them."""
+    order = [k for k in (*C.HOUSEHOLD_FIGURES, SHARED) if k in figures]
+    return {k: (figures[k] if k in shown or k == SHARED else None) for k in order}
 
 
 def _enforced(values: dict[str, np.ndarray], today: int) -> np.ndarray:
@@ -241,6 +286,7 @@ def _rows_as_of(
     dated_book = bool((~np.isnan(drawn)).any())  # a book that dates its draws: undated, not yet
     lots_in = (drawn[records] <= today) | (np.isnan(drawn[records]) & (not dated_book))
     received = values[C.COMPLAINT_DATE][records]
+    dated = {h for h, d in zip(rows["household"], received, strict=True) if not np.isnan(d)}
     out = {c: total(c) for c in (C.GRAVES_TO_MOVE, C.GRAVES_MOVED, C.INFRASTRUCTURE_TO_MOVE,
                                  C.INFRASTRUCTURE_MOVED)}  # fmt: skip
     out.update({
@@ -248,10 +294,11 @@ def _rows_as_of(
         C.COMPENSATION_APPROVED_VND: np.where(stage >= 2, total(C.COMPENSATION_APPROVED_VND), zero),
         C.COMPENSATION_PAID_VND: np.where(stage >= 3, total(C.COMPENSATION_PAID_VND), zero),
         "lots": np.where(lots_in, total(C.RESETTLEMENT_LOTS), zero),
-        # a complaint: the household's received date (or its mark, undated), once
+        # a complaint: the household's received date (or its mark, when it dates none), once
         "complaint": [
             (h, d if not np.isnan(d) else "mark")
-            if (d <= today) or (np.isnan(d) and values[C.COMPLAINT][r]) else None
+            if (d <= today) or (np.isnan(d) and values[C.COMPLAINT][r] and h not in dated)
+            else None
             for h, d, r in zip(rows["household"], received, records, strict=True)
         ],
         "resolved": values[C.COMPLAINT_RESOLVED_DATE][records] <= today,
@@ -267,10 +314,6 @@ def _figures(
     ``flagged``: the households enforced, and those to resettle.
     """
     names = set(stage.index)
-    complaints = [c for c, m in zip(rows["complaint"], mine, strict=True) if m and c is not None]
-    resolved = {c for c, r, m in zip(rows["complaint"], rows["resolved"], mine, strict=True)
-                if m and r and c is not None}  # fmt: skip
-    received = set(complaints)
     out = {
         C.HOUSEHOLDS_AFFECTED: len(names),
         "households_inventoried": int((stage >= 1).sum()),
@@ -279,12 +322,32 @@ def _figures(
         "households_handed_over": int((stage >= 4).sum()),
         "resettlement_households": len(names & flagged["resettlement"]),
         "resettlement_lots_allocated": sum(rows["lots"][mine], 0),
-        "complaints_received": len(received),
-        "complaints_resolved": len(resolved & received),
-        "complaints_open": len(received - resolved),
         "households_enforced": len(names & flagged["enforced"]),
     }
     for column in (*C.MONEY_COLUMNS, C.GRAVES_TO_MOVE, C.GRAVES_MOVED, C.INFRASTRUCTURE_TO_MOVE,
                    C.INFRASTRUCTURE_MOVED):  # fmt: skip
         out[column] = sum(rows[column][mine], 0)
-    return {k: int(out[k]) for k in C.HOUSEHOLD_FIGURES}
+    return {k: int(out[k]) for k in C.HOUSEHOLD_FIGURES if k in out}
+
+
+def _complaints(rows: dict[str, np.ndarray]) -> dict[tuple, tuple[int, bool]]:
+    """Each complaint (household, received day): its first row's unit, and whether resolved.
+
+    A complaint is resolved when any of its rows says so.
+    """
+    out: dict[tuple, tuple[int, bool]] = {}
+    for complaint, unit, resolved in zip(rows["complaint"], rows["unit"], rows["resolved"],
+                                         strict=True):  # fmt: skip
+        if complaint is not None:
+            first, done = out.get(complaint, (int(unit), False))
+            out[complaint] = (first, done or bool(resolved))
+    return out
+
+
+def _complaint_counts(
+    complaints: dict[tuple, tuple[int, bool]], unit: int | None
+) -> dict[str, int]:
+    """Complaints received, resolved and open: the project's (``unit`` None) or a unit's."""
+    mine = [done for first, done in complaints.values() if unit is None or first == unit]
+    return {"complaints_received": len(mine), "complaints_resolved": sum(mine),
+            "complaints_open": len(mine) - sum(mine)}  # fmt: skip

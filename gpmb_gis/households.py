@@ -16,7 +16,7 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis._arrays import map_unique, present
 from gpmb_gis._findings import INFO, WARNING, Finding
-from gpmb_gis._text import fold, number_key
+from gpmb_gis._text import fold, number_key, without_names
 from gpmb_gis.stages import day_numbers
 
 __all__ = ["book_checks", "has_households", "household_keys"]
@@ -93,8 +93,9 @@ def _name(records: pd.DataFrame, rows: np.ndarray) -> str:
     commune = str(records[C.COMMUNE].iat[first] or "").strip()
     for column in (C.HOUSEHOLD, C.HOUSEHOLD_NUMBER):
         written = records[column].iat[first]
-        if present(written):
-            return f"{commune}: {str(written).strip()}" if commune else str(written).strip()
+        if present(written):  # an id as written, a name in it left out ("Hộ ông …")
+            named = without_names(str(written).strip())
+            return f"{commune}: {named}" if commune else named
     return str(records[C.RECORD_LABEL].iat[first])
 
 

@@ -395,3 +395,73 @@ def test_a_quoted_row_leaves_the_owner_out_and_an_absent_column_blank(tmp_path):
     result = compute_progress(_corridor(tmp_path, book), allow_unplaced=True)
     assert "Đinh" not in " ".join(result.qa_issues["message"])
     assert pd.isna(_figures(result)["compensation_paid_vnd"])  # no money column: blank, not 0
+
+
+def test_no_name_of_a_note_reaches_the_qa_table(tmp_path):
+    book = [
+        _base(**{"Số thửa": 1, "Mã hộ": "Hộ ông Nguyễn Văn Yak", "Ngày chi trả":
+                 "ông Nguyễn Văn Alpaca nhận 12/3", "Đã chi trả (đồng)": "abc Lò Thị Quokka"}),
+        _base(**{"Số thửa": 2, "Mã hộ": "H2", "Tái định cư": "Tự lo, Lò Thị Capybara",
+                 "Số tiền BT, HT được duyệt (đồng)": 1, "Ngày phê duyệt": "01/02/2024"}),
+        _base(**{"Số thửa": None, "Mã hộ": "H3", "Ghi chú": "ông HOÀNG VĂN GECKO",
+                 "Ngày bàn giao": "01/03/2024"}),
+    ]  # fmt: skip
+    result = compute_progress(_corridor(tmp_path, book), allow_unplaced=True)
+    said = " ".join(result.qa_issues["message"]) + " ".join(result.qa_issues["feature"])
+    for name in ("Yak", "Alpaca", "Quokka", "Capybara", "GECKO"):
+        assert name not in said, name
+
+
+def test_a_flag_or_status_in_doubt_marks_no_complaint_nor_enforcement(tmp_path):
+    cells = [{"Cưỡng chế": "Ko"}, {"Cưỡng chế": "?"}, {"Khiếu nại": "Dự kiến 15/7"},
+             {"Trạng thái": "Đã bàn giao (không khiếu nại)"}, {"Trạng thái": "Khiếu nại: không"},
+             {"Trạng thái": "Đề nghị cưỡng chế"}]  # fmt: skip
+    book = [_base(**{"Số thửa": k % 4 + 1, "Mã hộ": f"H{k}", **c}) for k, c in enumerate(cells)]
+    figures = _figures(compute_progress(_corridor(tmp_path, book), allow_unplaced=True))
+    assert not figures["households_enforced"] and not figures["complaints_received"]
+
+
+def test_a_row_of_two_projects_counts_its_money_in_one(tmp_path):
+    book = [_base(**{"Tờ bản đồ": None, "Số thửa": "1/1, 1/3", "Mã hộ": "H1",
+                     "Ngày phê duyệt": "01/02/2024", "Số tiền BT, HT được duyệt (đồng)":
+                     "1.000.000.000"})]  # fmt: skip
+    config = _corridor(tmp_path, book)
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, 0, 25, 20)}])
+    write_layer(tmp_path / "row_y.gpkg", [{"geometry": rect(50, 0, 75, 20)}])
+    config.write_text(config.read_text() + '[[projects]]\nid = "Y"\nrow = "row_y.gpkg"\n')
+    result = compute_progress(config, allow_unplaced=True)
+    money = result.progress_by_project.set_index("project")["compensation_approved_vnd"]
+    assert money.to_dict() == {"X": 1_000_000_000, "Y": 0}
+
+
+def test_a_households_complaint_counts_once_and_where_it_was_first_written(tmp_path):
+    book = [_base(**{"Số thửa": 1, "Mã hộ": "H1", "Ngày nhận đơn": "01/03/2024"}),
+            _base(**{"Số thửa": 2, "Mã hộ": "H1", "Khiếu nại": "x"}),
+            _base(**{"Xã": "Tân Liên", "Tờ bản đồ": 2, "Số thửa": 4, "Mã hộ": "H1",
+                     "Ngày nhận đơn": "01/03/2024", "Ngày giải quyết": "10/03/2024"})]  # fmt: skip
+    result = compute_progress(_corridor(tmp_path, book), allow_unplaced=True)
+    figures = _figures(result)
+    assert (figures["complaints_received"], figures["complaints_resolved"]) == (1, 1)
+    communes = result.progress_by_commune.set_index("commune")
+    assert communes["complaints_received"].sum() == 1 and communes["complaints_open"].sum() == 0
+
+
+def test_a_unit_over_two_heading_rows_and_blanks_where_no_column(tmp_path):
+    import openpyxl
+
+    config = _corridor(tmp_path)
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["Xã", "Tờ bản đồ", "Số thửa", "Mã hộ", "Ngày phê duyệt",
+               "Kinh phí BT, HT (triệu đồng)", None])  # fmt: skip
+    ws.append([None, None, None, None, None, "Số tiền được duyệt", "Số tiền đã chi trả"])
+    for column in range(1, 6):
+        ws.merge_cells(start_row=1, start_column=column, end_row=2, end_column=column)
+    ws.merge_cells(start_row=1, start_column=6, end_row=1, end_column=7)
+    ws.append(["Hợp Thành", 1, 1, "H1", "01/02/2024", "12,5", None])
+    book.save(tmp_path / "book.xlsx")
+    config.write_text(config.read_text().replace("book.csv", "book.xlsx"), encoding="utf-8")
+    result = compute_progress(config, allow_unplaced=True)
+    assert _figures(result)["compensation_approved_vnd"] == 12_500_000
+    communes = result.progress_by_commune.set_index("commune")
+    assert pd.isna(communes.loc["Tân Liên", "graves_to_move"])  # no graves column: blank

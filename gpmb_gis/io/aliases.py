@@ -261,7 +261,7 @@ _NOT_YET = {"kiem dem": C.NOT_STARTED, "kd": C.NOT_STARTED, "phe duyet": C.INVEN
 _FLAG_WORDS = {"cuong che": (True, False), "khieu nai": (False, True), "don thu": (False, True),
                "khieu kien": (False, True), "to cao": (False, True)}  # fmt: skip
 
-_FALSE_WORDS = {"", "khong", "no", "false", "0", "k", "-"}
+_FALSE_WORDS = {"", "khong", "no", "false", "0", "k", "-", "ko", "kg", "khg"}
 
 
 def column_key(name: object) -> str:
@@ -436,35 +436,44 @@ def status_flags(text: object) -> tuple[bool, bool]:
     --------
     >>> status_flags("Cưỡng chế kiểm đếm"), status_flags("Đã BG, còn khiếu nại")
     ((True, False), (False, True))
-    >>> status_flags("Không khiếu nại"), status_flags("Đã giải quyết khiếu nại")
+    >>> status_flags("Không khiếu nại"), status_flags("Khiếu nại đã được giải quyết")
+    ((False, False), (False, False))
+    >>> status_flags("Đã bàn giao (không khiếu nại)"), status_flags("Đề nghị cưỡng chế")
     ((False, False), (False, False))
     """
-    folded = f" {fold(text)}"
+    clauses = [c.strip() for c in re.split(r"[,;:/()+]|\s-\s|\.\s", fold(text)) if c.strip()]
+    if any(set(c.split()) <= _NEGATIONS for c in clauses):  # "Khiếu nại: không"
+        return False, False
     enforcement = complaint = False
-    for words, (enforced, complained) in _FLAG_WORDS.items():
-        for match in re.finditer(rf" {words}", folded):
-            before = folded[: match.start()].split()[-2:]  # "không khiếu nại", "đã giải quyết …"
-            if _NEGATIONS & set(before) or " ".join(before) in _SETTLED:
-                continue
-            enforcement, complaint = enforcement or enforced, complaint or complained
+    for clause in clauses:
+        words = set(clause.split())
+        padded = f" {clause} "
+        if words & _NEGATIONS or any(f" {p} " in padded for p in (*_DOUBT_PHRASES, *_SETTLED)):
+            continue  # "không có đơn khiếu nại", "đề nghị cưỡng chế", "đã rút đơn"
+        for flag, (enforced, complained) in _FLAG_WORDS.items():
+            if f" {flag} " in padded:
+                enforcement, complaint = enforcement or enforced, complaint or complained
     return enforcement, complaint
 
 
-#: Words before a flag that say it is over ("đã giải quyết khiếu nại", "hết khiếu nại").
-_SETTLED = frozenset({"giai quyet", "da giai", "rut", "da rut", "het", "xong"})
+#: Words that say a complaint or an enforcement is over or off ("đã giải quyết", "rút đơn").
+_SETTLED = ("giai quyet", "rut", "het", "xong", "dung", "khong thuoc", "khong phai")
 
 
 def parse_flag(value: object) -> bool | None:
     """Read a yes/no cell (``x``, ``có``, ``1``, blank, or words such as "Có đơn").
 
-    Any other text that is not a "no" (``không``, ``chưa``…) means yes: a note such as "Đơn
-    ngày 12/5" in the complaint column says there is a complaint. None for a number that is
-    neither 0 nor 1.
+    Any other text that is not a "no" (``không``, ``chưa``, ``ko``…) means yes: a note such as
+    "Đơn ngày 12/5" in the complaint column says there is a complaint. None (said, not read as
+    yes) for a number that is neither 0 nor 1, and for a text in doubt: a question, a plan
+    ("dự kiến", "đề nghị"), a negation or an end ("đã rút đơn", "dừng", "N/A").
 
     Examples
     --------
     >>> parse_flag("x"), parse_flag("Có khiếu nại"), parse_flag("không"), parse_flag(None)
     (True, True, False, False)
+    >>> parse_flag("Ko"), parse_flag("?"), parse_flag("Dự kiến 15/7"), parse_flag("Đã rút đơn")
+    (False, None, None, None)
     """
     if isinstance(value, bool):
         return value
@@ -472,8 +481,14 @@ def parse_flag(value: object) -> bool | None:
         if np.isnan(value):
             return False
         return bool(value) if value in (0, 1) else None
-    folded = fold(value)
-    return not (folded in _FALSE_WORDS or folded.startswith(("khong", "chua", "no ")))
+    folded = " ".join(fold(value).split())
+    if folded in _FALSE_WORDS or folded.startswith(("khong", "chua", "no ", "ko ")):
+        return False
+    padded = f" {folded} "
+    doubtful = set(folded.split()) & _NEGATIONS or any(
+        f" {p} " in padded for p in (*_DOUBT_PHRASES, *_SETTLED, "n/a", "na")
+    )
+    return None if doubtful or "?" in folded else True
 
 
 #: Words (folded) that say yes in a yes/no column read strictly (:func:`parse_yes`).

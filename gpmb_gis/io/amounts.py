@@ -23,7 +23,15 @@ UNITS: dict[str, int] = {
     "nghindong": 1_000, "ngandong": 1_000, "1000dong": 1_000, "1000d": 1_000, "nghin": 1_000,
     "trieudong": 1_000_000, "trieu": 1_000_000, "trd": 1_000_000, "trdong": 1_000_000,
     "tydong": 1_000_000_000, "ty": 1_000_000_000,
+    "trieuvnd": 1_000_000, "trieuvnđ": 1_000_000, "x1000d": 1_000, "x1000dong": 1_000,
+    "1000vnd": 1_000, "nghinvnd": 1_000, "dongho": 1, "vndho": 1, "tyvnd": 1_000_000_000,
 }  # fmt: skip
+
+
+#: More đồng than one row of a book can hold (a million billion): a typo, not an amount.
+MOST_VND = 10**15
+#: More graves or lots than one row can hold.
+MOST_COUNT = 10_000
 
 
 class AmountError(ValueError):
@@ -85,10 +93,10 @@ def parse_amount(value: object, unit: int = 1) -> int | None:
     if _blank(value):
         return None
     if isinstance(value, bool):
-        raise AmountError(f"{value!r} is not an amount")
+        raise AmountError("not an amount")
     if isinstance(value, numbers.Real):
         if not math.isfinite(float(value)):
-            raise AmountError(f"{value!r} is not an amount")
+            raise AmountError("not an amount")
         integral = isinstance(value, numbers.Integral)
         number = Decimal(int(value)) if integral else Decimal(repr(float(value)))
     else:
@@ -96,11 +104,13 @@ def parse_amount(value: object, unit: int = 1) -> int | None:
         if number is None:
             return None
     if number < 0:
-        raise AmountError(f"{value!r} is below zero")
+        raise AmountError("below zero")
     dong = number * unit
+    if dong > MOST_VND:
+        raise AmountError("more than any compensation")
     whole = dong.to_integral_value(rounding=ROUND_HALF_UP)
     if abs(dong - whole) > Decimal("0.000001"):  # part of a đồng: not money as written
-        raise AmountError(f"{value!r} holds a part of a đồng")
+        raise AmountError("a part of a đồng")
     return int(whole)
 
 
@@ -116,12 +126,12 @@ def _decimal(text: str, unit: int) -> Decimal | None:
         if found:
             whole, part = found.group(1), found.group(2)
             if part is None and whole.count(group) == 1 and unit != 1:
-                raise AmountError(f"{text!r}: is {group!r} a decimal mark or a thousands one?")
+                raise AmountError(f"is {group!r} a decimal mark or a thousands one?")
             return Decimal(whole.replace(group, "") + (f".{part}" if part else ""))
     found = re.fullmatch(r"(\d+)[.,](\d+)", text)
     if found:  # one mark, not before a group of three digits: a decimal part
         return Decimal(f"{found.group(1)}.{found.group(2)}")
-    raise AmountError(f"{text!r} is not an amount")
+    raise AmountError("not an amount")
 
 
 def _blank(value: object) -> bool:
@@ -146,15 +156,15 @@ def parse_count(value: object) -> int | None:
     if _blank(value):
         return None
     if isinstance(value, numbers.Real):
-        if not math.isfinite(float(value)) or value < 0 or value != int(value):
-            raise AmountError(f"{value!r} is not a count")
+        if not math.isfinite(float(value)) or not 0 <= value <= MOST_COUNT or value != int(value):
+            raise AmountError("not a count")
         return int(value)
     folded = fold(value)
     if folded in _WORD_COUNTS:
         return _WORD_COUNTS[folded]
     match = re.match(r"^(\d+)(?:[.,]0+)?(?:\s|$)", folded)  # "2", "2.0", "2 ngôi"
-    if match:
+    if match and int(match.group(1)) <= MOST_COUNT:
         return int(match.group(1))
     if not folded:
         return None
-    raise AmountError(f"{value!r} is not a count")
+    raise AmountError("not a count")

@@ -177,8 +177,11 @@ class _BookReader:
         read, rows, excel_rows, sections, parts = 0, [], [], [], []
         at_parcel = self.index[C.PARCEL]
         self.filled = getattr(grid, "filled", set())
-        for canon, unit in self.units.items():
-            if unit is None:
+        for canon, said in list(self.units.items()):
+            at = self.index[canon]
+            if said is None and head > 0 and at < len(grid[head - 1]):  # a heading over two rows
+                self.units[canon] = money_unit(cell_text(grid[head - 1][at]))
+            if self.units[canon] is None:
                 self.note(INFO, "amount_unit_assumed", head + 1, column=self.headings[canon])
         for r in range(head + 1, len(grid)):
             cells = grid[r]
@@ -279,7 +282,7 @@ class _BookReader:
                     excel_rows[k],
                     column=canon,
                     value=without_names(cell_text(raw[k])),
-                    reason=parsed[k][1],
+                    reason=without_names(str(parsed[k][1])),
                 )
                 if canon == C.RESETTLEMENT_DATE:
                     self.undrawn.add(k)  # lots of an unread draw date: not counted as given
@@ -289,13 +292,17 @@ class _BookReader:
         said = _each(status, status_flags, {})  # "Khiếu nại" in the status column
         for k in [k for k, stage in enumerate(stages) if stage is None and texts[k]]:
             if not any(said[k]):
-                self.note(WARNING, "unknown_status", excel_rows[k], value=texts[k])
+                self.note(WARNING, "unknown_status", excel_rows[k], value=without_names(texts[k]))
         for j, canon in enumerate((C.ENFORCEMENT, C.COMPLAINT)):
             raw = column(canon)
             flags = _each(raw, parse_flag, self._flags)
             for k in [k for k, flag in enumerate(flags) if flag is None]:
                 self.note(
-                    WARNING, "unknown_flag", excel_rows[k], column=canon, value=cell_text(raw[k])
+                    WARNING,
+                    "unknown_flag",
+                    excel_rows[k],
+                    column=canon,
+                    value=without_names(cell_text(raw[k])),
                 )
             out[canon] = [bool(flag) or s[j] for flag, s in zip(flags, said, strict=True)]
         out[C.ENFORCEMENT] = [a or b for a, b in zip(out[C.ENFORCEMENT], marked, strict=True)]
@@ -318,7 +325,7 @@ class _BookReader:
         flags = _each(raw, parse_yes, {})
         for k in [k for k, flag in enumerate(flags) if flag is None]:
             self.note(WARNING, "unknown_flag", excel_rows[k], column=C.RESETTLEMENT,
-                      value=cell_text(raw[k]))  # fmt: skip
+                      value=without_names(cell_text(raw[k])))  # fmt: skip
         out[C.RESETTLEMENT] = [bool(flag) for flag in flags]
         for canon in (*C.MONEY_COLUMNS, *C.COUNT_COLUMNS):
             at = self.index.get(canon)

@@ -71,13 +71,18 @@ def _sheets(folder):
         {"SOTHUA": 2, "geometry": rect(620, 30, 640, 40)},
         {"SOTHUA": 3, "geometry": None},
     ])  # fmt: skip
+    return _road_and_config(folder)
+
+
+def _road_and_config(folder, extra: str = ""):
+    """A 1 km right of way, a one-record book, and the config of the sheets of ``dia_chinh``."""
     write_layer(folder / "row.gpkg", [{"geometry": rect(0, 0, 1000, 20)}])
     write_book_csv(folder / "book.csv", [{"Xã": "Hợp Thành", "Tờ bản đồ": 1, "Số thửa": 1}])
     return write_config(
         folder,
         'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
-        'parcels = { paths = ["dia_chinh/**/*.gpkg"], path_pattern = "{commune}/To {sheet}.gpkg" }'
-        '\nhandovers = "book.csv"\n[[projects]]\nid = "X"\nrow = "row.gpkg"\n',
+        'parcels = { paths = ["dia_chinh/**/*.gpkg"], path_pattern = "{commune}/To {sheet}.gpkg"'
+        f'{extra} }}\nhandovers = "book.csv"\n[[projects]]\nid = "X"\nrow = "row.gpkg"\n',
     )
 
 
@@ -168,15 +173,7 @@ def _odd_sheets(folder):
             crs=CRS,
         )  # fmt: skip
         sheets_of.to_file(sheet / f"To {n}.gpkg")
-    write_layer(folder / "row.gpkg", [{"geometry": rect(0, 0, 1000, 20)}])
-    write_book_csv(folder / "book.csv", [{"Xã": "Hợp Thành", "Tờ bản đồ": 1, "Số thửa": 1}])
-    return write_config(
-        folder,
-        'province = "Lạng Sơn"\nas_of = 2024-06-30\n[layers]\n'
-        'parcels = { paths = ["dia_chinh/**/*.gpkg"], path_pattern = "{commune}/To {sheet}.gpkg", '
-        'skip_unreadable = true }\nhandovers = "book.csv"\n[[projects]]\nid = "X"\n'
-        'row = "row.gpkg"\n',
-    )
+    return _road_and_config(folder, ", skip_unreadable = true")
 
 
 def test_sheets_a_review_told_apart_are_read_as_on_their_own(tmp_path, monkeypatch):

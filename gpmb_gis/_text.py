@@ -472,32 +472,44 @@ def guess_column_encoding(values: pd.Series) -> str | None:
     return best if legacy[best] > unicode else None
 
 
+#: Words before a person's name ("ông Dũng", "hộ bà Lan").
+_HONORIFICS = frozenset({"ông", "bà", "anh", "chị", "cụ", "em", "cô", "chú", "bác", "hộ"})
+
+
 def without_names(text: str) -> str:
     """Text quoted in the QA table, with what reads as a person's name left out ("…").
 
-    A name is two or more words in a row that start with a capital and go on in small
-    letters ("Nguyễn Văn An"), or in capitals ("HOÀNG VĂN AN"); a book's note in a date or
-    money cell may hold one. Words in capitals that are not a name ("ĐÃ BG") go too.
+    A name is two or more capitalised words in a row ("Nguyễn Văn An", "HOÀNG VĂN AN",
+    "Giàng A Páo", "Nguyễn-Văn-An"), or a capitalised word after "ông", "bà", "hộ"…; a
+    book's note in a date or money cell may hold one. Words in capitals that are not a name
+    ("ĐÃ BG") go too; a name written in small letters is not seen.
 
     Examples
     --------
     >>> without_names("ông Nguyễn Văn An nhận thay"), without_names("bà LÒ THỊ BÌNH")
     ('ông … nhận thay', 'bà …')
-    >>> without_names("Đã nhận 12/3")
-    'Đã nhận 12/3'
+    >>> without_names("Đã nhận 12/3"), without_names("Hộ ông Dũng,Lò Thị Kiwi")
+    ('Đã nhận 12/3', 'Hộ ông …,…')
     """
-    words = text.split(" ")
-    named = [len(w) > 1 and w[0].isupper() and (w[1:].islower() or w.isupper()) for w in words]
-    out: list[str] = []
+    parts = re.split(r"(\s+|[-,;/()])", text)
+    words, marks = parts[0::2], parts[1::2]
+    capital = [bool(w) and w[0].isupper() and (len(w) == 1 or w[1:].islower() or w.isupper())
+               for w in words]  # fmt: skip
+    joined = [bool(m.strip() in ("", "-")) for m in marks]  # a name runs over spaces and hyphens
+    name = [False] * len(words)
     k = 0
     while k < len(words):
         run = k
-        while run < len(words) and named[run]:
+        while run + 1 < len(words) and capital[run] and capital[run + 1] and joined[run]:
             run += 1
-        if run - k >= 2:
-            out.append("…")
-            k = run
-        else:
-            out.append(words[k])
-            k += 1
-    return " ".join(out)
+        after_honorific = capital[k] and k > 0 and words[k - 1].lower() in _HONORIFICS
+        if run > k or after_honorific:
+            name[k : run + 1] = [True] * (run - k + 1)
+        k = run + 1
+    out = []
+    for k, word in enumerate(words):
+        if not (name[k] and k > 0 and name[k - 1] and joined[k - 1]):  # a run: one "…"
+            out.append("…" if name[k] else word)
+        if k < len(marks) and not (name[k] and k + 1 < len(words) and name[k + 1] and joined[k]):
+            out.append(marks[k])
+    return "".join(out)

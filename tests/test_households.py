@@ -465,3 +465,22 @@ def test_a_unit_over_two_heading_rows_and_blanks_where_no_column(tmp_path):
     assert _figures(result)["compensation_approved_vnd"] == 12_500_000
     communes = result.progress_by_commune.set_index("commune")
     assert pd.isna(communes.loc["Tân Liên", "graves_to_move"])  # no graves column: blank
+
+
+def test_fillers_cancelled_orders_odd_names_and_numbers_raise_nothing(tmp_path):
+    cells = [
+        {"Cưỡng chế": "–", "Khiếu nại": "."},
+        {"Cưỡng chế": "Miễn", "Khiếu nại": "Đồng ý"},
+        {"Trạng thái": "Hoãn cưỡng chế"},
+        {"Mã hộ": "Hộ Nguyễn-Văn-Wombat", "Đã chi trả (đồng)": 9, "Ngày chi trả": "01/03/2024",
+         "Số tiền BT, HT được duyệt (đồng)": 1, "Ngày phê duyệt": "01/02/2024"},
+        {"Số lô TĐC": "105", "Tái định cư": "x", "Mồ mả phải di chuyển": "2024",
+         "Ngày chi trả": "Nguyễn\xa0Văn\xa0Okapi nhận"},
+    ]  # fmt: skip
+    book = [_base(**{"Số thửa": k % 4 + 1, "Mã hộ": f"H{k}", **c}) for k, c in enumerate(cells)]
+    result = compute_progress(_corridor(tmp_path, book), allow_unplaced=True)
+    figures = _figures(result)
+    assert not figures["households_enforced"] and not figures["complaints_received"]
+    assert not figures["resettlement_lots_allocated"] and not figures["graves_to_move"]
+    said = " ".join(result.qa_issues["message"]) + " ".join(result.qa_issues["feature"])
+    assert "Wombat" not in said and "Okapi" not in said

@@ -261,7 +261,7 @@ _NOT_YET = {"kiem dem": C.NOT_STARTED, "kd": C.NOT_STARTED, "phe duyet": C.INVEN
 _FLAG_WORDS = {"cuong che": (True, False), "khieu nai": (False, True), "don thu": (False, True),
                "khieu kien": (False, True), "to cao": (False, True)}  # fmt: skip
 
-_FALSE_WORDS = {"", "khong", "no", "false", "0", "k", "-", "ko", "kg", "khg"}
+_FALSE_WORDS = {"", "khong", "no", "false", "0", "k", "-", "ko", "kg", "khg", "none", "n/a", "na"}
 
 
 def column_key(name: object) -> str:
@@ -457,16 +457,33 @@ def status_flags(text: object) -> tuple[bool, bool]:
 
 
 #: Words that say a complaint or an enforcement is over or off ("đã giải quyết", "rút đơn").
-_SETTLED = ("giai quyet", "rut", "het", "xong", "dung", "khong thuoc", "khong phai")
+_SETTLED = (
+    "giai quyet",
+    "rut",
+    "het",
+    "xong",
+    "dung",
+    "khong thuoc",
+    "khong phai",
+    "hoan",
+    "mien",
+    "bai bo",
+    "thoi",
+    "thu hoi qd",
+    "thu hoi quyet dinh",
+    "tranh",
+    "huy bo",
+)
 
 
 def parse_flag(value: object) -> bool | None:
     """Read a yes/no cell (``x``, ``có``, ``1``, blank, or words such as "Có đơn").
 
-    Any other text that is not a "no" (``không``, ``chưa``, ``ko``…) means yes: a note such as
-    "Đơn ngày 12/5" in the complaint column says there is a complaint. None (said, not read as
-    yes) for a number that is neither 0 nor 1, and for a text in doubt: a question, a plan
-    ("dự kiến", "đề nghị"), a negation or an end ("đã rút đơn", "dừng", "N/A").
+    A mark, a "yes" word, or a note that names the complaint or the enforcement ("Đơn ngày
+    12/5", "Có khiếu nại") means yes; a "no" (``không``, ``chưa``, ``ko``, ``–``) no. Anything
+    else is None (said, not read as yes): a number neither 0 nor 1, a text in doubt (a
+    question, a plan: "dự kiến", "đề nghị"; a negation or an end: "đã rút đơn", "hoãn",
+    "miễn"), or a text that says neither ("Đồng ý", a name).
 
     Examples
     --------
@@ -474,6 +491,8 @@ def parse_flag(value: object) -> bool | None:
     (True, True, False, False)
     >>> parse_flag("Ko"), parse_flag("?"), parse_flag("Dự kiến 15/7"), parse_flag("Đã rút đơn")
     (False, None, None, None)
+    >>> parse_flag("–"), parse_flag("Đơn ngày 12/5"), parse_flag("Miễn"), parse_flag("Đồng ý")
+    (False, True, None, None)
     """
     if isinstance(value, bool):
         return value
@@ -481,14 +500,30 @@ def parse_flag(value: object) -> bool | None:
         if np.isnan(value):
             return False
         return bool(value) if value in (0, 1) else None
-    folded = " ".join(fold(value).split())
-    if folded in _FALSE_WORDS or folded.startswith(("khong", "chua", "no ", "ko ")):
-        return False
+    return _flag_text(" ".join(fold(value).split()))
+
+
+def _flag_text(folded: str) -> bool | None:
+    """:func:`parse_flag` of a folded text."""
     padded = f" {folded} "
-    doubtful = set(folded.split()) & _NEGATIONS or any(
-        f" {p} " in padded for p in (*_DOUBT_PHRASES, *_SETTLED, "n/a", "na")
-    )
-    return None if doubtful or "?" in folded else True
+    if "?" in folded:
+        return None  # a question: neither
+    if (
+        not re.search(r"[a-z0-9]", folded)  # "–", ".", "/": nothing written
+        or folded in _FALSE_WORDS
+        or folded.startswith(("khong", "chua", "no ", "ko ", "0 "))
+    ):
+        return False
+    if set(folded.split()) & _NEGATIONS or any(
+        f" {p} " in padded for p in (*_DOUBT_PHRASES, *_SETTLED)
+    ):
+        return None
+    said = any(f" {w} " in padded for w in _FLAG_SAYING)
+    return True if folded in _YES_WORDS or folded.startswith("co ") or said else None
+
+
+#: Words a complaint or enforcement cell says yes with ("Đơn ngày 12/5", "Có khiếu nại").
+_FLAG_SAYING = ("khieu nai", "cuong che", "don", "khieu kien", "to cao", "kien nghi")
 
 
 #: Words (folded) that say yes in a yes/no column read strictly (:func:`parse_yes`).

@@ -15,7 +15,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from gpmb_gis._text import fold
 
-__all__ = ["UNITS", "AmountError", "money_unit", "parse_amount", "parse_count"]
+__all__ = [
+    "MOST_COUNT",
+    "MOST_LOTS",
+    "MOST_VND",
+    "UNITS",
+    "AmountError",
+    "money_unit",
+    "parse_amount",
+    "parse_count",
+]
 
 #: Units a money heading ends with (folded, letters and digits only) → đồng each.
 UNITS: dict[str, int] = {
@@ -30,8 +39,10 @@ UNITS: dict[str, int] = {
 
 #: More đồng than one row of a book can hold (a million billion): a typo, not an amount.
 MOST_VND = 10**15
-#: More graves or lots than one row can hold.
-MOST_COUNT = 10_000
+#: More graves or structures than one row can hold (a year, a lot's number: not a count).
+MOST_COUNT = 100
+#: More resettlement lots than one household is given.
+MOST_LOTS = 10
 
 
 class AmountError(ValueError):
@@ -143,10 +154,11 @@ _WORD_COUNTS = {**dict.fromkeys(("khong", "k", "no", "0", "-"), 0),
                 **dict.fromkeys(("x", "co", "yes", "v"), 1)}  # fmt: skip
 
 
-def parse_count(value: object) -> int | None:
+def parse_count(value: object, most: int = MOST_COUNT) -> int | None:
     """A count (graves, lots): a whole number, ``2 ngôi``, or a mark (``x``) for one.
 
-    None if blank; raises :class:`AmountError` for anything else that is not a count.
+    None if blank; raises :class:`AmountError` for anything else that is not a count, and for
+    a count above ``most`` (a year, a lot's number).
 
     Examples
     --------
@@ -156,14 +168,14 @@ def parse_count(value: object) -> int | None:
     if _blank(value):
         return None
     if isinstance(value, numbers.Real):
-        if not math.isfinite(float(value)) or not 0 <= value <= MOST_COUNT or value != int(value):
+        if not math.isfinite(float(value)) or not 0 <= value <= most or value != int(value):
             raise AmountError("not a count")
         return int(value)
     folded = fold(value)
     if folded in _WORD_COUNTS:
         return _WORD_COUNTS[folded]
     match = re.match(r"^(\d+)(?:[.,]0+)?(?:\s|$)", folded)  # "2", "2.0", "2 ngôi"
-    if match and int(match.group(1)) <= MOST_COUNT:
+    if match and int(match.group(1)) <= most:
         return int(match.group(1))
     if not folded:
         return None

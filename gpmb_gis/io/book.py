@@ -30,7 +30,14 @@ from gpmb_gis.io.aliases import (
     parse_yes,
     status_flags,
 )
-from gpmb_gis.io.amounts import AmountError, money_unit, parse_amount, parse_count
+from gpmb_gis.io.amounts import (
+    MOST_COUNT,
+    MOST_LOTS,
+    AmountError,
+    money_unit,
+    parse_amount,
+    parse_count,
+)
 from gpmb_gis.io.grids import cell_text, fix_grid_text, is_workbook, read_grids
 from gpmb_gis.io.headings import NUMBERING, check_headings, find_heading
 
@@ -282,7 +289,7 @@ class _BookReader:
                     excel_rows[k],
                     column=canon,
                     value=without_names(cell_text(raw[k])),
-                    reason=without_names(str(parsed[k][1])),
+                    reason=without_names(re.sub(r"'[^']*'", "…", str(parsed[k][1]))),
                 )
                 if canon == C.RESETTLEMENT_DATE:
                     self.undrawn.add(k)  # lots of an unread draw date: not counted as given
@@ -334,7 +341,8 @@ class _BookReader:
                 for x, part in zip(excel_rows, parts, strict=True)
             ]
             read = functools.partial(parse_amount, unit=self.units.get(canon) or 1)
-            parse = read if canon in C.MONEY_COLUMNS else parse_count
+            most = MOST_LOTS if canon == C.RESETTLEMENT_LOTS else MOST_COUNT
+            parse = read if canon in C.MONEY_COLUMNS else functools.partial(parse_count, most=most)
             values: list[Any] = []
             for k, value in enumerate(column(canon)):
                 try:

@@ -22,7 +22,7 @@ from gpmb_gis._errors import CRSError
 from gpmb_gis.crs import Extent, check_extent, crs_from_text
 from gpmb_gis.header_cache import HeaderCache
 
-__all__ = ["Header", "is_parquet", "layer_info", "on_table", "read_header"]
+__all__ = ["Header", "is_parquet", "layer_info", "on_table", "quoted", "read_header"]
 
 T = TypeVar("T")
 #: Formats read whole: the drawing path needs every element, tables have no index.
@@ -222,15 +222,14 @@ def _gpkg_info(path: Path, layer: str | None, exact: bool) -> dict[str, Any] | N
         *bounds, _, _, _, kind, column = found[0]
         unindexed = False
         if exact:
-            node = '"' + f"rtree_{table}_{column}_node".replace('"', '""') + '"'
+            node = quoted(f"rtree_{table}_{column}_node")
             root = con.execute(f"SELECT data FROM {node} WHERE nodeno = 1").fetchone()
-            quoted = '"' + table.replace('"', '""') + '"'
-            count = con.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
+            count = con.execute(f"SELECT count(*) FROM {quoted(table)}").fetchone()[0]
             bounds = _rtree_extent(root[0]) if root else None
             if bounds is None:  # no shape in the index: none in the table, or an index lost
-                shape = '"' + str(column).replace('"', '""') + '"'
                 unindexed = con.execute(
-                    f"SELECT EXISTS (SELECT 1 FROM {quoted} WHERE {shape} IS NOT NULL)"
+                    f"SELECT EXISTS (SELECT 1 FROM {quoted(table)} "
+                    f"WHERE {quoted(str(column))} IS NOT NULL)"
                 ).fetchone()[0] == 1  # fmt: skip
                 bounds = [None] * 4
         else:
@@ -283,3 +282,8 @@ def _rtree_extent(root: bytes) -> tuple[float, float, float, float] | None:
         return None
     box = np.frombuffer(root, dtype=_RTREE_CELL, count=cells, offset=4)["box"].astype(float)
     return (box[:, 0].min(), box[:, 2].min(), box[:, 1].max(), box[:, 3].max())
+
+
+def quoted(name: str) -> str:
+    """An SQL identifier: ``name`` in double quotes."""
+    return '"' + name.replace("\x00", "").replace('"', '""') + '"'

@@ -32,7 +32,7 @@ from pyproj import CRS, Transformer
 
 from gpmb_gis.crs import crs_from_text
 from gpmb_gis.header_cache import HeaderCache
-from gpmb_gis.headers import Header, is_parquet, on_table, read_header
+from gpmb_gis.headers import Header, is_parquet, on_table, quoted, read_header
 
 if TYPE_CHECKING:
     from gpmb_gis.config import LayerSource
@@ -326,11 +326,6 @@ def gpkg_fields(path: Path, layer: str | None) -> list[str] | None:
 
 #: Column of :func:`gpkg_select` (and of the far parcels' keys): no geometry, or an empty one.
 SHAPELESS = "_shapeless"
-
-
-def quoted(name: str) -> str:
-    """An SQL identifier: ``name`` in double quotes."""
-    return '"' + name.replace("\x00", "").replace('"', '""') + '"'
 
 
 def _cell_mask(bounds: np.ndarray, boxes: np.ndarray, cell: float) -> np.ndarray:

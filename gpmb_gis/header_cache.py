@@ -147,7 +147,9 @@ def _identity(path: Path, layer: str | None, *, keeping: bool) -> str | None:
     """
     try:
         stat = os.stat(path)
-        real = os.path.realpath(path)  # SQLite keeps the log beside the file a link names
+        # SQLite keeps the log beside the file a link names; a link among the folders
+        # leads to the same folder, so only a link as the file itself is followed
+        real = os.path.realpath(path) if os.path.islink(path) else os.fspath(path)
     except OSError:
         return None
     if stat.st_nlink != 1:  # a file of several names: its log may be beside any of them

@@ -30,12 +30,12 @@ def has_households(records: pd.DataFrame) -> bool:
     for column in C.HOUSEHOLD_RECORD_COLUMNS:
         if column not in records:
             continue
-        values = records[column]
+        values = pd.unique(records[column].dropna())  # once per distinct value
         if column == C.RESETTLEMENT:  # a yes/no column: "no" says nothing
-            filled = values.map(lambda v: present(v) and bool(v))
+            filled = any(present(v) and bool(v) for v in values)
         else:
-            filled = values.map(present)
-        if filled.any():
+            filled = any(present(v) for v in values)
+        if filled:
             return True
     return False
 

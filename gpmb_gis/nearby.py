@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -101,6 +102,11 @@ class Window:
     whole: bool = False
     none_near_ok: bool = False
 
+    @cached_property
+    def near(self) -> np.ndarray:
+        """Which boxes meet the file's extent (all without one): :func:`box_meets_file`."""
+        return box_meets_file(self)
+
 
 def row_boxes(geoms: Sequence[shapely.Geometry], cell_m: float = BOX_CELL_M) -> np.ndarray:
     """Cut polygons by a grid of ``cell_m`` cells; return the pieces (non-empty, polygonal).
@@ -142,7 +148,7 @@ def narrowed(window: Window) -> Window:
     A sheet file is small beside the roads; its index is asked about the few boxes over it,
     not about every box of every right of way.
     """
-    near = box_meets_file(window)
+    near = window.near
     return replace(window, boxes=window.boxes[near], shapes=window.shapes[near], none_near_ok=True)
 
 

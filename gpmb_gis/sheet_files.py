@@ -429,7 +429,7 @@ def _touching_its_pieces(
     window = files[0].window
     assert window is not None  # the files of a group share their CRS, so their pieces
     feature, piece = nearby.touching_pairs(geoms, window.shapes, valid)
-    own = np.stack([nearby.box_meets_file(f.window) for f in files if f.window is not None])
+    own = np.stack([f.window.near for f in files if f.window is not None])
     near = np.zeros(len(geoms), dtype=bool)
     near[feature[own[file_of[feature], piece]]] = True
     return near

@@ -26,7 +26,7 @@ from gpmb_gis._findings import WARNING, Finding
 from gpmb_gis._text import commune_key, number_key
 from gpmb_gis.headers import layer_info
 from gpmb_gis.io.vector import read_parcel_keys
-from gpmb_gis.nearby import Window, box_meets_file
+from gpmb_gis.nearby import Window
 from gpmb_gis.sources import LayerSource, path_fields
 
 __all__ = [
@@ -130,7 +130,7 @@ def touched(window: Window | None, spans: Mapping[str, tuple[int, int]]) -> tupl
     """
     if window is None or window.extent is None or not len(window.boxes):
         return tuple(spans)
-    near = box_meets_file(window)
+    near = window.near
     return tuple(name for name, (start, stop) in spans.items() if near[start:stop].any())
 
 

@@ -134,6 +134,27 @@ def test_a_sheet_named_by_a_link_is_opened_while_its_file_is_edited(tmp_path, ca
         wal.unlink()
 
 
+def test_a_sheet_in_a_linked_folder_is_opened_while_it_is_edited(tmp_path, cache):
+    config = _files(tmp_path / "run")
+    folder = tmp_path / "run" / "dia_chinh"
+    kept = tmp_path / "kept" / "dia_chinh"
+    kept.parent.mkdir()
+    folder.rename(kept)
+    folder.symlink_to(kept, target_is_directory=True)  # the sheets' folder is elsewhere
+    (tmp_path / "kept" / "link to a link.gpkg").symlink_to(folder / "Tan Lien" / "To 3.gpkg")
+    compute_progress(config)
+    sheet = folder / "Tan Lien" / "To 3.gpkg"
+    assert header_cache.HeaderCache.open().info(sheet, None) is not None
+    wal = kept / "Tan Lien" / "To 3.gpkg-wal"
+    wal.write_bytes(b"\0" * 32)
+    try:
+        assert header_cache.HeaderCache.open().info(sheet, None) is None
+        chained = tmp_path / "kept" / "link to a link.gpkg"
+        assert header_cache.HeaderCache.open().info(chained, None) is None
+    finally:
+        wal.unlink()
+
+
 def test_a_sheet_of_two_names_is_never_kept(tmp_path, cache, opened):
     config = _files(tmp_path / "run")
     sheet = tmp_path / "run" / "dia_chinh" / "Tan Lien" / "To 3.gpkg"

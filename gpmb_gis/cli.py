@@ -119,6 +119,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 result, folder / "report.docx", quarter=quarter, previous=previous
             )
         )
+    from gpmb_gis.maps.static import offscreen
+
+    offscreen()  # files only, even on a desktop with a display
     index = write_report(
         result, args.out, lang=args.lang, cdn=args.cdn, include_owner=args.include_owner, also=also
     )

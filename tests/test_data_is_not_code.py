@@ -12,7 +12,7 @@ import html
 import zipfile
 
 import pytest
-from helpers import rect, write_book_csv, write_config, write_layer
+from helpers import hand_case, rect, write_book_csv, write_config, write_layer
 
 from gpmb_gis import compute_progress, plot_project
 from gpmb_gis.cli import main
@@ -109,3 +109,29 @@ def test_dollar_signs_from_data_are_drawn_as_dollars(planted):
     fig.canvas.draw()
     assert ax.get_yticklabels()[0].get_text() == r"Xã \$5\$"
     assert plain("a$b") == r"a\$b"
+
+
+def _math_texts(fig) -> list[str]:
+    """The texts of a drawn figure that matplotlib would read as mathtext."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(Text) if t._preprocess_math(t.get_text())[1]]
+
+
+def test_no_name_from_the_data_is_drawn_as_mathtext(tmp_path):
+    config = hand_case(tmp_path)
+    write_layer(tmp_path / "communes.gpkg", [
+        {"MAXA": "01", "TENXA": "Xã $x^2$ Hợp Thành", "geometry": rect(-10, -10, 50, 40)},
+        {"MAXA": "02", "TENXA": "Xã $\\frac{a}{b}$", "geometry": rect(50, -10, 110, 40)},
+    ])  # fmt: skip
+    result = compute_progress(config, allow_unplaced=True)
+    from gpmb_gis.maps.static import plot_overview
+
+    figures = {
+        "overview": plot_overview(result)[0],
+        "project": plot_project(result, "P")[0],
+        "commune": plot_project(result, "P", commune="01")[0],
+    }
+    for name, fig in figures.items():
+        assert _math_texts(fig) == [], name

@@ -29,6 +29,11 @@ def test_notebook_runs(path):
     errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]  # fmt: skip
     assert not errors
+    # a plot shows inline: the package never takes matplotlib's backend from Jupyter
+    for cell in book.cells:
+        if cell.cell_type == "code" and "gg.plot_" in cell.source:
+            shown = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+            assert shown, f"{path.name}: no figure shown for {cell.source[:60]!r}"
 
 
 def test_public_functions_have_examples():

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "offscreen",
     "piece_stages",
     "plain",
     "plot_overview",
@@ -41,15 +42,24 @@ def plain(text: object) -> str:
 
 
 def pyplot() -> Any:
-    """Matplotlib's pyplot, loaded on first use (off screen when no display was chosen)."""
-    try:
-        import matplotlib
+    """Matplotlib's pyplot, loaded on first use, drawing where the user or Jupyter chose.
 
-        matplotlib.use("Agg", force=False)
+    The backend is never changed here: in Jupyter the figures show inline; without a
+    display matplotlib draws off screen by itself. The command draws off screen
+    (:func:`offscreen`).
+    """
+    try:
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - matplotlib is a dependency
         raise ImportError("maps need matplotlib: pip install matplotlib") from exc
     return plt
+
+
+def offscreen() -> None:
+    """Draw into files only (matplotlib's Agg), whatever display there is: for the command."""
+    import matplotlib
+
+    matplotlib.use("Agg")
 
 
 def _polys_to_paths(geoms: np.ndarray) -> list[Any]:
@@ -407,7 +417,7 @@ def plot_overview(
         )
         for name, geom in zip(communes[C.COMMUNE], communes.geometry, strict=True):
             p = geom.representative_point()
-            ax.text(p.x, p.y, str(name), fontsize=6, color="#777777", ha="center")
+            ax.text(p.x, p.y, plain(name), fontsize=6, color="#777777", ha="center")
         bounds = communes.total_bounds
     cmap, norm = colormaps["viridis"], Normalize(0, 100)
     projects = result.progress_by_project.set_index(C.PROJECT)

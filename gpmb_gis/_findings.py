@@ -52,3 +52,4 @@ class Finding:
     area_m2: float | None = None
     listed: bool = False
     count: int = 1
+    place: Any = field(default=None, compare=False, repr=False)

@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from gpmb_gis.config import load_config
+    from gpmb_gis.labels import pct_shown
     from gpmb_gis.outdir import file_stem
     from gpmb_gis.report import summary_lines, write_report
     from gpmb_gis.run import compute_progress
@@ -137,7 +138,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             print(f"maps/{pid}.html: {size / 1e6:.2f} MB, {size / n:.0f} bytes per parcel")
     for row in result.progress_by_project.itertuples(index=False):
         print(
-            f"{row.project}: {row.cleared_pct:.1f} % "
+            f"{row.project}: {pct_shown(row.cleared_pct):.1f} % "
             f"({row.cleared_m2 / 1e4:.2f} of {row.required_m2 / 1e4:.2f} ha)"
         )
     print(f"wrote {index}")

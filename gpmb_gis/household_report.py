@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from gpmb_gis import columns as C
-from gpmb_gis.labels import format_number, heading, word
+from gpmb_gis.labels import format_number, format_pct, heading, word
 from gpmb_gis.result import ProgressResult
 
 __all__ = [
@@ -99,7 +99,7 @@ def household_sentence(figures: dict, lang: str) -> str:
         households=int(figures[C.HOUSEHOLDS_AFFECTED]),
         cleared=format_number(cleared / 1e4, 2, lang),
         required=format_number(required / 1e4, 2, lang),
-        pct=format_number(pct, 1, lang),
+        pct=format_pct(pct, lang),
     )
 
 

@@ -8,13 +8,17 @@ from typing import Any
 from gpmb_gis import columns as C
 
 __all__ = [
+    "CHECK_TITLES_VI",
     "HEADINGS",
     "LANGS",
     "QA_MESSAGES",
     "STAGE_NAMES",
     "WORDS",
+    "check_title",
     "format_number",
+    "format_pct",
     "heading",
+    "pct_shown",
     "qa_message",
     "stage_name",
     "word",
@@ -183,6 +187,13 @@ HEADINGS["en"].update({
 WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "total": "Tổng cộng", "by_project": "Tiến độ theo dự án",
+        "severity_error": "Lỗi", "severity_warning": "Cảnh báo", "severity_info": "Ghi chú",
+        "side_left": "trái", "side_right": "phải", "side_both": "cả hai bên",
+        "no_land": "không có đất phải GPMB",
+        "records_line": "{layer}: đọc {read} = dùng {used} + liệt kê {listed}",
+        "records_near": "{layer}: đọc {read} đối tượng chạm phạm vi GPMB (trong {whole} của lớp) = dùng {used} + liệt kê {listed}",
+        "layer_parcels": "thửa", "layer_communes": "ranh giới xã", "layer_handovers": "sổ bàn giao",
+        "layer_row": "phạm vi GPMB {project}", "check": "Kiểm tra", "check_code": "Mã kiểm tra", "count": "Số",
         "households": "Hộ và kinh phí",
         "money_paid_of": "đã chi trả {paid}/{approved} tỷ đồng",
         "households_handed_over_pct": "Hộ đã bàn giao (% số hộ)",
@@ -210,6 +221,13 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "total": "Total", "by_project": "Progress by project",
+        "severity_error": "Error", "severity_warning": "Warning", "severity_info": "Note",
+        "side_left": "left", "side_right": "right", "side_both": "both sides",
+        "no_land": "no land to clear",
+        "records_line": "{layer}: {read} read = {used} used + {listed} listed",
+        "records_near": "{layer}: {read} read (those touching a right of way, of {whole} in the layer) = {used} used + {listed} listed",
+        "layer_parcels": "parcels", "layer_communes": "communes", "layer_handovers": "handover book",
+        "layer_row": "right of way {project}", "check": "Check", "check_code": "Code", "count": "Count",
         "households": "Households and money",
         "money_paid_of": "paid {paid}/{approved} billion đồng",
         "households_handed_over_pct": "Households handed over (% of households)",
@@ -295,6 +313,8 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "communes_2025_conflict": {
         "vi": "Ranh giới xã mới \"{commune}\": mã và tên chỉ hai đơn vị khác nhau; phần đất của nó được tính vào dòng (chưa rõ xã); sửa mã hoặc tên",
         "en": "New-commune boundary \"{commune}\": its code and its name name two different units; its land goes to the unknown row; fix one of them"},
+    "commune_unnamed": {"vi": "{count} vùng ranh giới xã không có tên và mã: phần phạm vi GPMB trong đó được tính vào dòng (không rõ xã)",
+                        "en": "{count} commune polygons have neither name nor code: the right of way in them is counted in the row (commune unknown)"},
     "communes_2025_overlap": {
         "vi": "Ranh giới xã mới \"{commune}\" chồng lên xã mới khác: phần chồng được tính cho xã có mã nhỏ hơn",
         "en": "New-commune boundary \"{commune}\" overlaps another new unit: the overlap is counted in the unit with the lower code"},
@@ -438,6 +458,102 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+#: A short name of each check, in Vietnamese (English names are the checks' codes in words):
+#: the QA counts of ``index.html`` and ``qa.html`` and the QA layer of ``gpmb.gpkg``.
+CHECK_TITLES_VI: dict[str, str] = {
+    "geometry_repaired": "Hình học sai, đã sửa",
+    "collection_reduced": "Tập hợp hình học, chỉ giữ đa giác",
+    "geometry_empty": "Đối tượng không có hình học",
+    "geometry_no_area": "Đối tượng không có diện tích",
+    "crs_assumed": "Hệ tọa độ khai báo sai",
+    "drawing_polygonized": "Bản vẽ dựng thành thửa",
+    "drawing_label_outside": "Nhãn số thửa ngoài thửa",
+    "drawing_face_labels": "Một thửa nhiều nhãn",
+    "cad_layers_unused": "Bản vẽ không có cột lớp",
+    "drawing_elements_skipped": "Đối tượng bản vẽ không dùng",
+    "encoding_declared_wrong": "Bảng mã khai báo sai",
+    "z_dropped": "Bỏ tọa độ Z/M",
+    "legacy_encoding": "Văn bản mã cũ (TCVN3, VNI) đã chuyển",
+    "parcel_key_repeated": "Số hiệu thửa trùng",
+    "parcel_key_missing": "Thửa không có số thửa",
+    "record_no_parcel": "Bản ghi không khớp thửa nào",
+    "record_unknown_project": "Dự án không có trong cấu hình",
+    "record_commune_unknown": "Xã không khớp bản đồ",
+    "ambiguous_after_merger": "Xã mới gồm nhiều xã cũ có cùng tờ, thửa",
+    "communes_2025_unknown": "Xã mới không có trong danh sách",
+    "communes_2025_conflict": "Xã mới: mã và tên không khớp",
+    "communes_2025_overlap": "Ranh giới xã mới chồng nhau",
+    "commune_unnamed": "Ranh giới xã không có tên và mã",
+    "commune_not_the_paths": "Xã của đối tượng khác đường dẫn tệp",
+    "sheet_not_the_paths": "Tờ bản đồ của đối tượng khác đường dẫn tệp",
+    "file_empty": "Tệp không có đối tượng",
+    "path_pattern_unmatched": "Đường dẫn tệp không khớp mẫu",
+    "file_unreadable": "Không đọc được tệp",
+    "book_mixes_eras": "Sổ ghi xã theo cả hai thời kỳ",
+    "commune_other_era": "Xã của thời kỳ khác",
+    "book_communes_2025": "Sổ ghi theo xã mới",
+    "record_no_commune": "Dòng không ghi xã",
+    "record_no_sheet": "Dòng không ghi tờ bản đồ",
+    "record_sheet_ambiguous": "Nhiều trang tính giống sổ",
+    "record_no_project": "Dòng không ghi dự án",
+    "record_key_repeated": "Bản ghi khớp nhiều thửa cùng số hiệu",
+    "record_repeated": "Thửa có nhiều bản ghi",
+    "record_parcel_no_shape": "Thửa không có hình",
+    "record_outside_row": "Thửa ngoài phạm vi GPMB",
+    "date_unparseable": "Ngày không đọc được",
+    "unknown_status": "Trạng thái không rõ",
+    "unknown_flag": "Giá trị có/không không rõ",
+    "field_shadows_alias": "Cấu hình gán lại cột",
+    "footer_row": "Dòng dưới dòng tổng cộng",
+    "book_column_unknown": "Cột không được hiểu",
+    "sheet_skipped": "Trang tính không phải sổ",
+    "parcel_multipart": "Thửa nhiều vùng rời nhau",
+    "clear_land_use_unmatched": "Loại đất đã sạch không có trong dự án",
+    "legal_area_unreadable": "Diện tích pháp lý không phải số",
+    "legal_area_is_date": "Diện tích pháp lý là ngày",
+    "legal_area_negative": "Diện tích pháp lý âm",
+    "legal_area_mismatch": "Diện tích pháp lý khác diện tích đo",
+    "parcel_outside_communes": "Thửa ngoài mọi xã",
+    "commune_mismatch": "Thửa nằm trong xã khác",
+    "parcels_overlap": "Thửa chồng lấn",
+    "gap_in_row": "Phạm vi GPMB không có thửa",
+    "gap_sliver": "Khe hở giữa các thửa",
+    "piece_sliver": "Thửa chỉ chạm một dải hẹp",
+    "date_after_as_of": "Ngày sau ngày báo cáo",
+    "dates_after_as_of": "Ngày sau ngày báo cáo",
+    "date_implausible": "Ngày không hợp lý",
+    "stages_out_of_order": "Các bước sai thứ tự",
+    "records_unaccounted": "Đếm bản ghi không khớp",
+    "total_row": "Dòng tổng",
+    "section_row": "Dòng tiêu đề nhóm",
+    "record_no_parcel_number": "Dòng không có số thửa",
+    "row_empty": "Phạm vi GPMB không có diện tích",
+    "amount_unit_assumed": "Số tiền không ghi đơn vị",
+    "amount_unreadable": "Số tiền không đọc được",
+    "parcel_list_sheet_differs": "Ô số thửa ghi tờ khác",
+    "household_by_owner": "Gộp hộ theo tên chủ",
+    "household_by_row": "Mỗi dòng một hộ",
+    "household_paid_over_approved": "Chi trả vượt số được duyệt",
+    "household_handed_over_unpaid": "Bàn giao khi chưa chi trả",
+    "household_step_undated": "Thiếu ngày bước trước",
+    "resettlement_lots_without_need": "Giao lô tái định cư không thuộc diện",
+    "complaint_resolved_before_received": "Giải quyết đơn trước ngày nhận",
+}
+
+
+def check_title(check: str, lang: str = "vi") -> str:
+    """A check's short name for people: ``record_no_parcel`` → "Bản ghi không khớp thửa nào".
+
+    Examples
+    --------
+    >>> check_title("parcels_overlap"), check_title("parcels_overlap", "en")
+    ('Thửa chồng lấn', 'Parcels overlap')
+    """
+    if lang == "vi" and check in CHECK_TITLES_VI:
+        return CHECK_TITLES_VI[check]
+    return check.replace("_", " ").capitalize()
+
+
 def qa_message(check: str, params: dict[str, Any], lang: str = "vi") -> str:
     """Word a QA finding in the report language."""
     template = QA_MESSAGES.get(check, {}).get(lang)
@@ -462,6 +578,35 @@ def word(key: str, lang: str = "vi") -> str:
 def stage_name(stage: str, lang: str = "vi") -> str:
     """Human name of a stage."""
     return STAGE_NAMES.get(lang, STAGE_NAMES["vi"]).get(stage, stage)
+
+
+def format_pct(pct: float, lang: str = "vi", decimals: int = 1) -> str:
+    """A cleared % as people read it, never shown above what it is: 99.99 reads 99,9, not 100,0.
+
+    Examples
+    --------
+    >>> format_pct(99.99999), format_pct(57.3), format_pct(100.0, "en"), format_pct(float("nan"))
+    ('99,9', '57,3', '100.0', '—')
+    """
+    if pct is None or math.isnan(pct):
+        return "—"
+    return format_number(pct_shown(pct, decimals), decimals, lang)
+
+
+def pct_shown(pct: float, decimals: int = 1) -> float:
+    """A % rounded for people, never above what it is (99.96 → 99.9; 57.3 stays 57.3).
+
+    Examples
+    --------
+    >>> pct_shown(99.96), pct_shown(57.3), pct_shown(69.99, 0)
+    (99.9, 57.3, 69.0)
+    """
+    if math.isnan(pct):
+        return pct
+    shown = round(float(pct), decimals)
+    if shown - float(pct) > 1e-9:  # rounded up: one step down, so 100 means all of it
+        shown = round(shown - 10.0**-decimals, decimals)
+    return shown
 
 
 def format_number(value: Any, decimals: int, lang: str = "vi") -> str:

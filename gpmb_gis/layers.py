@@ -17,11 +17,12 @@ import shapely
 from gpmb_gis import _arrays, faces, nearby, qa, sheets
 from gpmb_gis import columns as C
 from gpmb_gis._errors import CRSError, GpmbError, InputError
-from gpmb_gis._findings import ERROR, INFO, Finding
+from gpmb_gis._findings import ERROR, INFO, WARNING, Finding
 from gpmb_gis.config import Config
 from gpmb_gis.io.aliases import nearest_column
 from gpmb_gis.io.vector import NONE_NEAR, read_layer
 from gpmb_gis.join import CommuneIndex
+from gpmb_gis.labels import word
 from gpmb_gis.sources import LayerSource
 from gpmb_gis.unit_lookup import boundaries_2025
 
@@ -98,7 +99,15 @@ def read_communes(
     # (blank names are not one commune)
     name_of = dict(zip(layer[C.COMMUNE_CODE][named], layer[C.COMMUNE][named], strict=True))
     unnamed = layer[C.COMMUNE_CODE][~named]
-    layer.loc[~named, C.COMMUNE] = [name_of.get(c, c) for c in unnamed]
+    unknown = word("commune_unknown", config.lang)  # neither name nor code: one unit, listed
+    layer.loc[~named, C.COMMUNE] = [
+        name_of.get(c, c) if _arrays.present(c) and str(c).strip() else unknown for c in unnamed
+    ]
+    nameless = int((layer[C.COMMUNE] == unknown).sum())
+    if nameless:
+        tally.findings.append(
+            Finding(WARNING, "commune_unnamed", name, unknown, params={"count": nameless})
+        )
     index = CommuneIndex(layer)
     layer[C.KEY_COMMUNE] = index.keys(layer[C.COMMUNE])
     dissolved = layer.dissolve(by=C.KEY_COMMUNE, as_index=False, aggfunc="first")

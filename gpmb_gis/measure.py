@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from gpmb_gis import _arrays, stages
 from gpmb_gis import columns as C
@@ -35,6 +38,7 @@ from gpmb_gis.stages import stage_at
 __all__ = [
     "FULL_TOLERANCE_M2",
     "ProjectTables",
+    "already_clear_m2",
     "blockers_table",
     "measure_chainage",
     "measure_communes",
@@ -43,6 +47,7 @@ __all__ = [
     "parcels_table",
     "percent",
     "project_tables",
+    "stage_areas",
     "stage_names",
     "unit_sums",
 ]
@@ -329,6 +334,40 @@ def _commune_row(
 
 
 # --- parcels table and accounting ----------------------------------------------------------
+
+
+def already_clear_m2(ov: ProjectOverlay, unit: int | None = None) -> float:
+    """Right of way land already clear (the state's land, ``already_clear_land_use``).
+
+    The faces a piece of such land covers, in the whole right of way or in one commune
+    (``unit``, an index of ``ov.communes``): part of ``cleared_m2``, never counted twice.
+    """
+    clear = ov.pieces[C.ALREADY_CLEAR].to_numpy(dtype=bool)
+    faces = ov.disjoint
+    if faces is None or not clear.any():
+        return 0.0 if not clear.any() else float(shapely.union_all(ov.pieces.geometry[clear]).area)
+    on = np.zeros(len(ov.face_area), dtype=bool)
+    on[faces.cover_face[clear[faces.cover_piece]]] = True
+    if unit is None:
+        return float(ov.face_area[on].sum())
+    units = ov.communes
+    return float(units.face_area[(units.face_unit == unit) & on[units.face_index]].sum())
+
+
+def stage_areas(row: Mapping[str, Any], already_clear: float = 0.0) -> dict[str, float]:
+    """Land at each stage and no later, from a table row (project or commune).
+
+    They add up to the row's required land. ``already_clear`` (:func:`already_clear_m2`) is
+    taken out of the land handed over.
+    """
+    mapped = float(row[C.REQUIRED_M2]) - float(row[C.UNMAPPED_M2])
+    reached = [mapped, *(float(row[f"{s}_m2"]) for s in stages.DATED_STAGES[:-1])]
+    reached.append(float(row[C.CLEARED_M2]))
+    areas = {stage: max(reached[k] - reached[k + 1], 0.0) for k, stage in enumerate(C.STAGES[:-1])}
+    areas[C.HANDED_OVER] = max(reached[-1] - already_clear, 0.0)
+    areas[C.ALREADY_CLEAR] = already_clear
+    areas["unmapped"] = float(row[C.UNMAPPED_M2])
+    return areas
 
 
 def stage_names(ov: ProjectOverlay, day: dt.date) -> np.ndarray:

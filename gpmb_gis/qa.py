@@ -129,6 +129,7 @@ def repair_polygons(
                 labels[i],
                 params=params,
                 area_m2=abs(after - before),
+                place=repaired,
             )
         )
     polys = polygonal(fixed)
@@ -206,12 +207,10 @@ def qa_table(findings: Sequence[Finding], lang: str = "vi") -> pd.DataFrame:
 
 def multipart_parcels(parcels: gpd.GeoDataFrame) -> list[Finding]:
     """List parcels drawn as several separate polygons (often a digitising slip)."""
-    parts = shapely.get_num_geometries(parcels.geometry.to_numpy())
-    labels = feature_labels(parcels)
-    return [
-        Finding(WARNING, "parcel_multipart", "parcels", labels[i], params={"parts": int(parts[i])})
-        for i in np.flatnonzero(parts > 1)
-    ]
+    geoms = parcels.geometry.to_numpy()
+    parts, labels = shapely.get_num_geometries(geoms), feature_labels(parcels)
+    return [Finding(WARNING, "parcel_multipart", "parcels", labels[i], {"parts": int(parts[i])},
+                    place=geoms[i]) for i in np.flatnonzero(parts > 1)]  # fmt: skip
 
 
 _DATE_LIKE = re.compile(r"^\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(\s.*)?$")
@@ -295,6 +294,7 @@ def legal_area_mismatch(parcels: gpd.GeoDataFrame, tolerance: float) -> list[Fin
                     "pct": float(100 * diff[i]),
                 },
                 area_m2=float(drawn[i] - legal[i]),
+                place=parcels.geometry.iat[i],
             )
             for i in bad
         ]
@@ -316,9 +316,11 @@ def commune_mismatch(
     labels = feature_labels(parcels)
     names = communes[C.COMMUNE].to_numpy()
     keys = communes[C.KEY_COMMUNE].to_numpy()
-    findings = []
-    for i in np.flatnonzero(inside < 0):
-        findings.append(Finding(WARNING, "parcel_outside_communes", "parcels", labels[i]))
+    geoms = parcels.geometry.to_numpy()
+    findings = [
+        Finding(WARNING, "parcel_outside_communes", "parcels", labels[i], place=geoms[i])
+        for i in np.flatnonzero(inside < 0)
+    ]
     said = parcels[C.KEY_COMMUNE].to_numpy()
     for i in np.flatnonzero(inside >= 0):
         if said[i] and said[i] != keys[inside[i]]:
@@ -332,6 +334,7 @@ def commune_mismatch(
                         "said": str(parcels[C.COMMUNE].iat[i]),
                         "lies_in": str(names[inside[i]]),
                     },
+                    place=geoms[i],
                 )
             )
     return findings
@@ -368,6 +371,7 @@ def overlaps_in_row(
             f"{labels[a]} ∩ {labels[b]}",
             params={"a": labels[a], "b": labels[b], "area": float(s)},
             area_m2=float(s),
+            place=shapely.intersection(geoms[a], geoms[b]),
         )
         for a, b, s in zip(left, right, shared, strict=True)
     ]
@@ -434,6 +438,7 @@ def gaps_in_row(
                     "y": point.y,
                 },
                 area_m2=float(part.area),
+                place=part,
             )
         )
     return findings
@@ -452,6 +457,7 @@ def sliver_pieces(pieces: gpd.GeoDataFrame, project: str, sliver_width: float) -
             labels[i],
             params={"area": float(area[i]), "width": float(widths[i])},
             area_m2=float(area[i]),
+            place=pieces.geometry.iat[i],
         )
         for i in np.flatnonzero(widths < sliver_width)
     ]

@@ -17,7 +17,7 @@ from gpmb_gis import columns as C
 from gpmb_gis._errors import GpmbError
 from gpmb_gis._text import xml_text
 from gpmb_gis.household_report import billions, household_sentence, whole
-from gpmb_gis.labels import format_number, stage_name, word
+from gpmb_gis.labels import format_number, format_pct, stage_name, word
 from gpmb_gis.milestones import AT_RISK, ON_TRACK
 from gpmb_gis.result import ProgressResult
 
@@ -67,7 +67,7 @@ def _ha(value: float) -> str:
 
 
 def _pct(value: float) -> str:
-    return format_number(value, 1)
+    return format_pct(value)  # a % never read above what it is
 
 
 def _heading(doc: Any, result: ProgressResult, quarter: tuple[int, int]) -> None:
@@ -110,7 +110,7 @@ def _results(doc: Any, result: ProgressResult, previous: ProgressResult | None) 
             change = row.cleared_pct - before.loc[row.project, C.CLEARED_PCT]
             text += (
                 f" (quý trước {_pct(before.loc[row.project, C.CLEARED_PCT])} %, "
-                f"tăng {_pct(change)} điểm %)"
+                f"tăng {format_number(change, 1)} điểm %)"
             )
         text += f"; {int(row.parcels_cleared)}/{int(row.parcels_affected)} thửa đã bàn giao."
         doc.add_paragraph(xml_text(text))

@@ -15,7 +15,15 @@ from gpmb_gis import columns as C
 from gpmb_gis._text import xml_text
 from gpmb_gis.columns import COMMUNE_COLUMNS, PROJECT_COLUMNS
 from gpmb_gis.household_report import BILLIONS, billions, households_table, human
-from gpmb_gis.labels import format_number, heading, stage_name, word
+from gpmb_gis.labels import (
+    check_title,
+    format_number,
+    format_pct,
+    heading,
+    pct_shown,
+    stage_name,
+    word,
+)
 from gpmb_gis.outdir import file_stem
 from gpmb_gis.palette import STATUS_TINTS
 from gpmb_gis.pictures import write_charts, write_maps, write_strips, write_web_maps
@@ -24,6 +32,8 @@ from gpmb_gis.timeline import stages_table, timeseries_table, week_changes
 
 __all__ = [
     "format_number",
+    "qa_counts",
+    "records_lines",
     "safe_text",
     "summary_lines",
     "write_index",
@@ -119,10 +129,14 @@ def _human(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     for col in out.columns:
         if col == C.STAGE:
             out[col] = [stage_name(s, lang) if isinstance(s, str) else s for s in out[col]]
+        elif col in ("side", C.SEVERITY):
+            key = "side" if col == "side" else "severity"
+            out[col] = [word(f"{key}_{v}", lang) if isinstance(v, str) and v else v
+                        for v in out[col]]  # fmt: skip
         elif col in _M2:
             out[col] = (out[col] / 1e4).round(2)
         elif col == C.CLEARED_PCT:
-            out[col] = out[col].round(1)
+            out[col] = [pct_shown(float(v), 1) for v in out[col]]
         elif col in (C.AFFECTED_M2, C.AREA_M2):
             out[col] = pd.to_numeric(out[col], errors="coerce").round(1)
     return out.rename(columns={c: heading(c, lang) for c in out.columns})
@@ -259,6 +273,41 @@ def summary_lines(result: ProgressResult) -> list[str]:
     return [*lines, f"warning: {doubt} (qa_issues.csv lists each)"] if doubt else lines
 
 
+def records_lines(result: ProgressResult, lang: str) -> list[str]:
+    """The record accounting of :func:`summary_lines` in the report's language, for pages."""
+    in_layer = result.inputs.in_layer if result.inputs is not None else {}
+    lines = []
+    for r in result.records.itertuples(index=False):
+        kind, _, project = str(r.layer).partition(":")
+        layer = (
+            word(f"layer_{kind}", lang).format(project=project) if kind in _LAYER_WORDS else r.layer
+        )
+        whole = in_layer.get(r.layer)
+        key = "records_line" if whole is None else "records_near"
+        counts = {c: format_number(getattr(r, c), 0, lang) for c in ("read", "used", "listed")}
+        lines.append(word(key, lang).format(layer=layer, whole=format_number(whole or 0, 0, lang),
+                                            **counts))  # fmt: skip
+    doubt = result.unplaced().sentence(lang)
+    return [*lines, f"⚠ {doubt}"] if doubt else lines
+
+
+_LAYER_WORDS = ("parcels", "communes", "handovers", "row")
+
+
+def qa_counts(result: ProgressResult, lang: str) -> pd.DataFrame:
+    """How many findings of each check, worded: severity, the check's name, its code, count."""
+    qa = result.qa_issues
+    counts = qa.groupby([C.SEVERITY, C.CHECK], sort=False).size().reset_index(name="n")
+    order = {"error": 0, "warning": 1, "info": 2}
+    counts = counts.sort_values(C.SEVERITY, key=lambda s: s.map(order), kind="stable")
+    return pd.DataFrame({
+        heading(C.SEVERITY, lang): [word(f"severity_{v}", lang) for v in counts[C.SEVERITY]],
+        word("check", lang): [check_title(v, lang) for v in counts[C.CHECK]],
+        word("check_code", lang): counts[C.CHECK].tolist(),
+        word("count", lang): counts["n"].tolist(),
+    })  # fmt: skip
+
+
 def _doubt_banner(result: ProgressResult, lang: str) -> list[str]:
     """A banner above the headline when records with dates could not be placed."""
     doubt = result.unplaced().sentence(lang)
@@ -355,10 +404,9 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
                 )
     parts += _blockers_section(result, out_dir, lang)
     parts.append(f"<h2>{esc(word('records', lang))}</h2><ul>")
-    parts += [f"<li><code>{esc(line)}</code></li>" for line in summary_lines(result)]
+    parts += [f"<li>{esc(line)}</li>" for line in records_lines(result, lang)]
     parts.append(f"</ul><h2>{esc(word('qa', lang))}</h2>")
-    counts = result.qa_in(lang).groupby([C.SEVERITY, C.CHECK]).size().reset_index(name="n")
-    parts.append("<div class='wrap'>" + _html_table(counts, lang) + "</div>")
+    parts.append("<div class='wrap'>" + _html_table(qa_counts(result, lang), lang) + "</div>")
     parts.append(f"<h2>{esc(word('files', lang))}</h2><ul>")
     for path in files:
         rel = esc(path.relative_to(out_dir).as_posix())
@@ -390,10 +438,10 @@ def _changes_section(result: ProgressResult, lang: str) -> list[str]:
     parts = [
         f"<h2>{esc(word('this_week', lang))} ({since:%d/%m/%Y} → {result.as_of:%d/%m/%Y})</h2><ul>"
     ]
-    for row in changes[changes[C.COMMUNE] == ""].itertuples(index=False):
+    for row in changes[changes["scope"] == "project"].itertuples(index=False):
         moved = changes[
             (changes[C.PROJECT] == row.project)
-            & (changes[C.COMMUNE] != "")
+            & (changes["scope"] == "commune")
             & (changes["cleared_change_m2"] > 0.005)
         ]
         where = "; ".join(
@@ -407,7 +455,7 @@ def _changes_section(result: ProgressResult, lang: str) -> list[str]:
             )
         )
         parts.append(
-            f"<li><b>{esc(str(row.project))}</b>: {format_number(row.cleared_pct, 1, lang)} % "
+            f"<li><b>{esc(str(row.project))}</b>: {format_pct(row.cleared_pct, lang)} % "
             f"({_signed(row.cleared_change_points, 1, lang)} {esc(word('points', lang))}, "
             f"{_signed(row.cleared_change_m2 / 1e4, 2, lang)} ha, "
             f"{int(row.parcels_newly_cleared)} {esc(word('newly_handed_over', lang))}"
@@ -454,7 +502,7 @@ def _milestones_section(result: ProgressResult, out_dir: Path, lang: str) -> lis
             esc(str(r.label)),
             f"{r.date:%d/%m/%Y}",
             format_number(r.target_pct, 0, lang),
-            format_number(r.actual_pct, 1, lang),
+            format_pct(r.actual_pct, lang),
             esc(word(r.status, lang)),
             f"{r.forecast_date:%d/%m/%Y}" if r.forecast_date else "—",
             format_number(r.needed_pct_per_week, 1, lang),
@@ -515,13 +563,13 @@ def write_qa_page(result: ProgressResult, out_dir: Path, lang: str | None = None
     esc = html.escape
     qa = result.qa_in(lang)
     title = f"{word('qa', lang)} — {result.config.title}"
-    counts = qa.groupby([C.SEVERITY, C.CHECK]).size().reset_index(name="n")
+    counts = qa_counts(result, lang)
     parts = [
         f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width,initial-scale=1'>",
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{esc(title)}</h1><h2>{esc(word('records', lang))}</h2><ul>",
-        *[f"<li><code>{esc(line)}</code></li>" for line in summary_lines(result)],
+        *[f"<li>{esc(line)}</li>" for line in records_lines(result, lang)],
         "</ul>",
         f"<div class='wrap'>{_html_table(counts, lang)}</div>",
         f"<div class='wrap'>{_html_table(qa, lang)}</div>",
@@ -561,7 +609,8 @@ def write_report(
     cdn
         HTML maps load Leaflet from the web instead of carrying it.
     include_owner
-        Owner names in the HTML maps' tooltips (the tables follow ``result``).
+        Owner names in the HTML maps' tooltips and in `gpmb.gpkg`'s pieces (the tables follow
+        ``result``).
     also
         More writers, each given the folder being built and returning the file it wrote
         (the quarterly ``report.docx``); their files are linked from ``index.html`` too.
@@ -573,11 +622,13 @@ def write_report(
     'index.html'
     """
     from gpmb_gis.outdir import output_folder
+    from gpmb_gis.qgis_layers import write_gpkg
 
     lang = lang or result.config.lang
     with output_folder(out_dir, result.config.input_paths()) as out:
         files = list(write_tables(result, out, lang).values())
         files.append(write_xlsx(result, out / "report.xlsx", lang))
+        files.append(write_gpkg(result, out / "gpmb.gpkg", lang, include_owner=include_owner))
         if maps:
             files += write_maps(result, out, lang)
             files += write_strips(result, out, lang)

@@ -290,13 +290,12 @@ def week_changes(result: ProgressResult, days: int = 7) -> pd.DataFrame:
         now_p, then_p = measure_project(ov, result.as_of), measure_project(ov, before)
         rows.append(_change(pid, "", now_p, then_p) | _moved(now_h, then_h, None))
         unit_of = commune_units(ov, outside)
-        then = {r[C.COMMUNE]: r for r in measure_communes(ov, before, outside, unmapped)}
+        then = {_unit(r): r for r in measure_communes(ov, before, outside, unmapped)}
         for r in measure_communes(ov, result.as_of, outside, unmapped):
-            if r[C.COMMUNE] in then:
-                u = unit_of.get((r[C.COMMUNE_CODE], r[C.COMMUNE]), -2)
-                rows.append(
-                    _change(pid, r[C.COMMUNE], r, then[r[C.COMMUNE]]) | _moved(now_h, then_h, u)
-                )
+            if _unit(r) in then:
+                u = unit_of.get(_unit(r), -2)
+                change = _change(pid, r[C.COMMUNE], r, then[_unit(r)], scope="commune")
+                rows.append(change | _moved(now_h, then_h, u))
     table = pd.DataFrame(rows)
     table.attrs["since"] = before
     return table
@@ -317,9 +316,17 @@ def _moved(
     }
 
 
-def _change(pid: str, commune: str, now: dict, then: dict) -> dict[str, object]:
+def _unit(row: dict) -> tuple[object, object]:
+    """A commune row's unit: its code and name (a commune may have no name, or no code)."""
+    return row[C.COMMUNE_CODE], row[C.COMMUNE]
+
+
+def _change(
+    pid: str, commune: str, now: dict, then: dict, scope: str = "project"
+) -> dict[str, object]:
     return {
         C.PROJECT: pid,
+        "scope": scope,
         C.COMMUNE: commune,
         C.CLEARED_M2: now[C.CLEARED_M2],
         "cleared_change_m2": now[C.CLEARED_M2] - then[C.CLEARED_M2],

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from gpmb_gis import columns as C
-from gpmb_gis.labels import stage_name, word
+from gpmb_gis.labels import format_number, format_pct, stage_name, word
 from gpmb_gis.maps.static import plain, pyplot
 from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS, STATUS_COLOURS
 from gpmb_gis.timeline import timeseries_table
@@ -174,7 +174,7 @@ def plot_commune_bars(
     ax.text(
         project_pct,
         len(rows) - 0.4,
-        f" {word('project_average', lang)} {project_pct:.1f} %",
+        f" {word('project_average', lang)} {format_pct(project_pct, lang)} %",
         fontsize=8,
         va="bottom",
     )
@@ -182,7 +182,7 @@ def plot_commune_bars(
         ax.text(
             min(pct, 100) + 0.5,
             yi,
-            f"{pct:.1f} %" + (f"  ▼ {word('lagging', lang)}" if lag else ""),
+            f"{format_pct(pct, lang)} %" + (f"  ▼ {word('lagging', lang)}" if lag else ""),
             va="center",
             fontsize=8,
         )
@@ -203,7 +203,8 @@ def plot_funnel(stages: pd.Series, *, title: str, lang: str = "vi") -> tuple[Any
     y = np.arange(len(order))[::-1]
     ax.barh(y, values, color=[STAGE_COLOURS[s] for s in order], edgecolor="#333333")
     for yi, v in zip(y, values, strict=True):
-        ax.text(v, yi, f" {v:,.2f} ha ({100 * v / required:.1f} %)", va="center", fontsize=8)
+        share = format_pct(100 * v / required, lang)
+        ax.text(v, yi, f" {format_number(v, 2, lang)} ha ({share} %)", va="center", fontsize=8)
     ax.set_yticks(y, [stage_name(s, lang) for s in order], fontsize=9)
     ax.set_xlim(0, required * 1.35)
     ax.axvline(required, color="#000000", linestyle=":", linewidth=1)

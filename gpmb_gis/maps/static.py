@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 
 from gpmb_gis import columns as C
-from gpmb_gis.labels import stage_name, word
-from gpmb_gis.measure import stage_names
-from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
+from gpmb_gis._arrays import present
+from gpmb_gis.labels import format_number, format_pct, stage_name, word
+from gpmb_gis.maps.draw import offscreen, plain, pyplot, shape_collection, vn_date
+from gpmb_gis.measure import already_clear_m2, stage_areas, stage_names
+from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS, pct_colour
 
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
 
 
 __all__ = [
+    "LEGEND_MIN_M2",
     "offscreen",
     "piece_stages",
     "plain",
@@ -28,68 +30,6 @@ __all__ = [
     "stage_rank",
     "vn_date",
 ]
-
-
-def plain(text: object) -> str:
-    r"""Text from data as matplotlib draws it literally: each ``$`` escaped, so no mathtext.
-
-    Examples
-    --------
-    >>> plain("Dự án $\\frac{a}{b}$ 5$")
-    'Dự án \\$\\frac{a}{b}\\$ 5\\$'
-    """
-    return str(text).replace("$", r"\$")
-
-
-def pyplot() -> Any:
-    """Matplotlib's pyplot, loaded on first use, drawing where the user or Jupyter chose.
-
-    The backend is never changed here: in Jupyter the figures show inline; without a
-    display matplotlib draws off screen by itself. The command draws off screen
-    (:func:`offscreen`).
-    """
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - matplotlib is a dependency
-        raise ImportError("maps need matplotlib: pip install matplotlib") from exc
-    return plt
-
-
-def offscreen() -> None:
-    """Draw into files only (matplotlib's Agg), whatever display there is: for the command."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-
-
-def _polys_to_paths(geoms: np.ndarray) -> list[Any]:
-    """Matplotlib paths (with holes) of polygonal geometries."""
-    from matplotlib.path import Path as MplPath
-
-    paths = []
-    for geom in geoms:
-        for poly in shapely.get_parts(geom):
-            if poly.is_empty or poly.geom_type != "Polygon":
-                continue
-            rings = [np.asarray(poly.exterior.coords)] + [
-                np.asarray(r.coords) for r in poly.interiors
-            ]
-            verts = np.concatenate(rings)
-            codes = np.concatenate(
-                [
-                    [MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2) + [MplPath.CLOSEPOLY]
-                    for r in rings
-                ]
-            )
-            paths.append(MplPath(verts, codes))
-    return paths
-
-
-def shape_collection(geoms: np.ndarray, **kwargs: Any) -> Any:
-    """Polygons as one matplotlib collection (drawn at once), styled by ``kwargs``."""
-    from matplotlib.collections import PathCollection
-
-    return PathCollection(_polys_to_paths(geoms), **kwargs)
 
 
 def _draw_pieces(
@@ -135,121 +75,34 @@ def _draw_unmapped(ax: Any, ov: Any, pieces: np.ndarray) -> float:
     return float(gaps.area)
 
 
-def _draw_route(ax: Any, result: ProgressResult, ov: Any, lang: str) -> bool:
-    """Km markers along the centreline and the blocked stretches; False without a route."""
-    from gpmb_gis.chainage import format_chainage
-
-    route = ov.route
-    if route is None:
-        return False
-    for d, c in route.posts():
-        point = shapely.line_interpolate_point(route.line, d)
-        ax.plot(point.x, point.y, marker="o", markersize=3, color="#000000", zorder=12)
-        ax.annotate(
-            format_chainage(c).replace("+000", ""),
-            (point.x, point.y),
-            fontsize=6,
-            xytext=(3, 3),
-            textcoords="offset points",
-            zorder=12,
-        )
-    blocked = result.blockers
-    blocked = blocked[(blocked[C.PROJECT] == ov.project.id) & (blocked["kind"] == "stretch")]
-    from shapely.ops import substring
-
-    for a, b in zip(blocked["from_m"], blocked["to_m"], strict=True):
-        line = substring(route.line, route.distance_at(a), route.distance_at(b))
-        xy = shapely.get_coordinates(line)
-        ax.plot(
-            xy[:, 0],
-            xy[:, 1],
-            color=BLOCKED_COLOUR,
-            linewidth=2.5,
-            alpha=0.7,
-            zorder=11,
-            solid_capstyle="butt",
-        )
-    return True
-
-
-def _scale_bar(ax: Any) -> None:
-    """A scale bar of a round length, bottom left."""
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    span = (x1 - x0) / 5
-    length = 10 ** np.floor(np.log10(span))
-    for step in (5, 2, 1):
-        if step * length <= span:
-            length *= step
-            break
-    x, y = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
-    ax.plot([x, x + length], [y, y], color="#000000", linewidth=3, solid_capstyle="butt", zorder=20)
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(x + length / 2, y + (y1 - y0) * 0.012, label, ha="center", fontsize=8, zorder=20)
-
-
-def _north_arrow(ax: Any) -> None:
-    ax.annotate(
-        "N",
-        xy=(0.96, 0.95),
-        xytext=(0.96, 0.86),
-        xycoords="axes fraction",
-        ha="center",
-        va="center",
-        fontsize=11,
-        fontweight="bold",
-        zorder=20,
-        arrowprops={"arrowstyle": "-|>", "color": "#000000", "lw": 1.5},
-    )
-
-
-def _inset(fig: Any, ax: Any, result: ProgressResult, ov: Any) -> None:
-    """A small map locating the project among the communes of the district."""
-    communes = result.inputs.communes if result.inputs is not None else None
-    if communes is None:
-        return
-    inset = ax.inset_axes((0.0, 0.0, 0.2, 0.2))
-    inset.add_collection(
-        shape_collection(
-            communes.geometry.to_numpy(), facecolor="#F2F2F2", edgecolor="#999999", linewidth=0.3
-        )
-    )
-    inset.add_collection(
-        shape_collection(
-            np.array([ov.row.buffer(300)]), facecolor="#D55E00", edgecolor="#D55E00", linewidth=0.8
-        )
-    )
-    x0, y0, x1, y1 = communes.total_bounds
-    inset.set_xlim(x0, x1)
-    inset.set_ylim(y0, y1)
-    inset.set_aspect("equal")
-    inset.set_xticks([])
-    inset.set_yticks([])
-    inset.set_facecolor("#FFFFFF")
-
-
-def _label_parcels(ax: Any, pieces: Any, window: shapely.Geometry) -> None:
-    """Sheet/parcel labels where they fit (a zoomed map)."""
+def _label_parcels(ax: Any, pieces: Any, window: shapely.Geometry) -> list[Any]:
+    """Sheet/parcel labels of the pieces big enough to hold one; the labels."""
     from gpmb_gis._text import number_key
 
     inside = pieces[pieces.intersects(window)]
-    if len(inside) > 400:
-        return
+    if len(inside) > 600:
+        return []
     x0, x1 = ax.get_xlim()
-    min_area = ((x1 - x0) / 60) ** 2
+    min_area = ((x1 - x0) / 80) ** 2
+    texts = []
     for geom, sheet, parcel in zip(inside.geometry, inside[C.SHEET], inside[C.PARCEL], strict=True):
         if geom.area >= min_area:
             p = geom.representative_point()
-            ax.text(
-                p.x,
-                p.y,
-                plain(f"{number_key(sheet)}/{number_key(parcel)}"),
-                fontsize=5,
-                ha="center",
-                va="center",
-                zorder=13,
-                color="#111111",
+            label = plain(f"{number_key(sheet)}/{number_key(parcel)}")
+            texts.append(
+                ax.text(
+                    p.x,
+                    p.y,
+                    label,
+                    fontsize=5,
+                    ha="center",
+                    va="center",
+                    zorder=13,
+                    color="#111111",
+                    clip_on=True,
+                )
             )
+    return texts
 
 
 def plot_project(
@@ -283,84 +136,171 @@ def plot_project(
     >>> fig, ax = gg.plot_project(result, "QL4B", commune="Xã Gia Cát")
     """
     plt = pyplot()
-    from matplotlib.patches import Patch
+    from gpmb_gis.maps import furniture, ribbon
 
     lang = lang or result.config.lang
     ov = result.overlays[project]
-    fig, ax = plt.subplots(figsize=figsize) if ax is None else (ax.figure, ax)
-    geoms = ov.pieces.geometry.to_numpy()
-    window = ov.row
-    if commune is not None:
-        polygon = _commune_polygon(result, commune)
-        window = shapely.intersection(ov.row, polygon) if polygon is not None else ov.row
-    xmin, ymin, xmax, ymax = window.bounds
-    small_scale = max(xmax - xmin, ymax - ymin) > 3000
-    areas = _draw_pieces(ax, geoms, piece_stages(result, project), small_scale)
-    unmapped = _draw_unmapped(ax, ov, geoms)
-    ax.add_collection(
-        shape_collection(
-            np.array([ov.row]), facecolor="none", edgecolor="#000000", linewidth=0.4, zorder=10
-        )
-    )
+    own = ax is None
+    fig, ax = plt.subplots(figsize=figsize) if own else (ax.figure, ax)
+    if own:
+        ax.set_position(furniture.MAP_AXES)
+    scope, unit = _scope(result, project, commune)
+    window = _window(result, ov, commune, unit)
+    furniture.frame(ax, window.bounds)
     communes = result.inputs.communes if result.inputs is not None else None
-    if communes is not None:
-        _draw_communes(ax, communes, ov.row, result)
-    has_route = _draw_route(ax, result, ov, lang)
-    _frame(ax, window.bounds)
-    if commune is not None:
-        _label_parcels(ax, ov.pieces, window)
-    ax.ticklabel_format(useOffset=False, style="plain")
-    ax.tick_params(labelsize=7)
-    _scale_bar(ax)
-    _north_arrow(ax)
+    names = _draw_communes(ax, communes, ov.row, result) if communes is not None else []
+    overview = ov.route is not None and ribbon.map_scale(ax) > ribbon.PARCELS_FROM_SCALE
+    if overview:  # a hairline right of way: the ribbon of its chainage bins
+        drawn = ribbon.draw_ribbon(ax, result, project)
+        handles = ribbon.pct_handles(
+            drawn, lang, blocked=ribbon.draw_blocked_marks(ax, result, project)
+        )
+        labels: list[Any] = []
+    else:
+        geoms = ov.pieces.geometry.to_numpy()
+        _draw_pieces(ax, geoms, piece_stages(result, project), small_scale=False)
+        _draw_unmapped(ax, ov, geoms)
+        ax.add_collection(
+            shape_collection(
+                np.array([ov.row]), facecolor="none", edgecolor="#000000", linewidth=0.4, zorder=10
+            )
+        )
+        beside = _half_width(ov)
+        blocked = ribbon.draw_blocked_marks(ax, result, project, beside) if beside else False
+        areas = stage_areas(scope, already_clear_m2(ov, unit if commune is not None else None))
+        handles = _stage_handles(areas, lang, blocked=blocked)
+        labels = _label_parcels(ax, ov.pieces, window)
+    posts = furniture.km_posts(ax, ov.route) if ov.route is not None else []
+    ax.set_xticks([])
+    ax.set_yticks([])
+    bar = furniture.scale_bar(ax)
+    arrow = furniture.north_arrow(ax)
+    if commune is None and communes is not None:
+        furniture.inset(ax, communes.geometry.to_numpy(), ov.row.buffer(300))
+    legend = _legend(ax, handles, lang, communes=communes is not None)
+    where = f" — {scope[C.COMMUNE]}" if commune is not None else ""
+    ax.set_title(
+        plain(
+            f"{ov.project.name}{where}\n{word('as_of', lang)} {vn_date(result.as_of)}: "
+            f"{format_pct(scope[C.CLEARED_PCT], lang)} % {word('cleared_of', lang)} "
+            f"({format_number(scope[C.CLEARED_M2] / 1e4, 2, lang)} / "
+            f"{format_number(scope[C.REQUIRED_M2] / 1e4, 2, lang)} ha)"
+        ),
+        fontsize=11,
+    )
+    # Km posts first, then communes, then parcels: what does not fit is left out
+    furniture.keep_apart(fig, [*posts, *names, *labels], avoid=[legend, bar, arrow])
+    return fig, ax
+
+
+def _half_width(ov: Any) -> float:
+    """Half the right of way's width, on average (its area over twice its centreline)."""
+    length = ov.route.line.length if ov.route is not None else 0.0
+    return float(ov.row.area / length / 2) if length > 0 else 0.0
+
+
+def _scope(
+    result: ProgressResult, project: str, commune: str | None
+) -> tuple[dict[str, Any], int | None]:
+    """The table row a map reports (the project's, or the commune's) and the commune's unit.
+
+    A commune is named as the commune table names it, by its code, or by its name as any
+    spelling folds to; a name no row has is an error, never the project's figures.
+    """
+    from gpmb_gis._text import commune_key
+
     if commune is None:
-        _inset(fig, ax, result, ov)
+        return result.progress_by_project.set_index(C.PROJECT).loc[project].to_dict(), None
+    rows = result.by_commune(project)
+    wanted = commune_key(commune)
+    for row in rows.to_dict("records"):
+        code = str(row[C.COMMUNE_CODE]) if present(row[C.COMMUNE_CODE]) else ""
+        if commune in (row[C.COMMUNE], code) or commune_key(str(row[C.COMMUNE])) == wanted:
+            return row, _unit_of(result.overlays[project].communes, code, row[C.COMMUNE])
+    raise ValueError(f"project {project} has no commune {commune!r} in its commune table")
+
+
+def _unit_of(units: Any, code: str, name: object) -> int | None:
+    """The index of a commune's unit in a project's overlay: by code and name, else name."""
+    pairs = list(zip(units.codes, units.names, strict=True))
+    both = [u for u, pair in enumerate(pairs) if pair == (code, name)]
+    named = [u for u, (_, n) in enumerate(pairs) if n == name]
+    return (both or named or [None])[0]
+
+
+def _window(
+    result: ProgressResult, ov: Any, commune: str | None, unit: int | None
+) -> shapely.Geometry:
+    """What a map shows: the right of way, or its part in a commune.
+
+    The part is cut by the commune's polygon, or, without one, boxes the commune's pieces.
+    """
+    if commune is None:
+        return ov.row
+    polygon = _commune_polygon(result, commune)
+    if polygon is not None:
+        part = shapely.intersection(ov.row, polygon)
+        if not part.is_empty:
+            return part
+    mine = ov.piece_unit == unit if unit is not None else np.zeros(len(ov.pieces), dtype=bool)
+    if mine.any():
+        return shapely.union_all(ov.pieces.geometry.to_numpy()[mine]).envelope
+    return ov.row
+
+
+def _stage_handles(areas: dict[str, float], lang: str, *, blocked: bool) -> list[Any]:
+    """Key entries: each stage the map shows with its land, land in no parcel, blocked."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     handles = [
         Patch(
             facecolor=STAGE_COLOURS[s],
-            edgecolor="#333333",
-            label=f"{stage_name(s, lang)}: {areas[s] / 1e4:,.2f} ha",
+            edgecolor="#555555" if s == "unmapped" else "#333333",
+            hatch="////" if s == "unmapped" else None,
+            label=f"{stage_name(s, lang)}: {_hectares(areas[s], lang)}",
         )
         for s in STAGE_COLOURS
-        if s in areas
+        if areas.get(s, 0.0) >= LEGEND_MIN_M2
     ]
-    if unmapped:
-        handles.append(
-            Patch(
-                facecolor="#FFFFFF",
-                edgecolor="#555555",
-                hatch="////",
-                label=f"{stage_name('unmapped', lang)}: {unmapped / 1e4:,.2f} ha",
-            )
-        )
     handles.append(Patch(facecolor="none", edgecolor="#000000", label=word("row", lang)))
-    if communes is not None:
+    if blocked:
         handles.append(
+            Line2D([], [], color=BLOCKED_COLOUR, linewidth=3, label=word("blocked", lang))
+        )
+    return handles
+
+
+def _legend(ax: Any, handles: list[Any], lang: str, *, communes: bool) -> Any:
+    """The map's key in the column right of the map."""
+    from matplotlib.patches import Patch
+
+    if communes:
+        handles = [
+            *handles,
             Patch(
                 facecolor="none", edgecolor="#7A3E9D", linestyle="--", label=word("communes", lang)
-            )
-        )
-    if has_route:
-        handles.append(Patch(facecolor=BLOCKED_COLOUR, label=word("blocked", lang)))
-    ax.legend(
+            ),
+        ]
+    return ax.legend(
         handles=handles,
         loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
+        bbox_to_anchor=(1.02, 1.0),
         fontsize=8,
         framealpha=0.9,
         borderaxespad=0,
     )
-    row = result.progress_by_project.set_index(C.PROJECT).loc[project]
-    where = f" — {commune}" if commune else ""
-    ax.set_title(
-        plain(
-            f"{ov.project.name}{where}\n{word('as_of', lang)} {vn_date(result.as_of)}: "
-            f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)} "
-            f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)"
-        ),
-        fontsize=11,
+
+
+def _hectares(m2: float, lang: str) -> str:
+    """Land as a key says it: hectares, or square metres when under 0.01 ha."""
+    return (
+        f"{format_number(m2 / 1e4, 2, lang)} ha" if m2 >= 50 else f"{format_number(m2, 0, lang)} m²"
     )
-    return fig, ax
+
+
+#: A stage with less land than this (m²) is left out of a map's key: it cannot be seen.
+LEGEND_MIN_M2 = 0.5
 
 
 def _commune_polygon(result: ProgressResult, commune: str) -> shapely.Geometry | None:
@@ -373,7 +313,10 @@ def _commune_polygon(result: ProgressResult, commune: str) -> shapely.Geometry |
     return match.geometry.iloc[0] if len(match) else None
 
 
-def _draw_communes(ax: Any, communes: Any, row: shapely.Geometry, result: ProgressResult) -> None:
+def _draw_communes(
+    ax: Any, communes: Any, row: shapely.Geometry, result: ProgressResult
+) -> list[Any]:
+    """The commune boundaries near a right of way, and their names on it; the names."""
     xmin, ymin, xmax, ymax = row.bounds
     near = communes.cx[xmin:xmax, ymin:ymax]
     ax.add_collection(
@@ -387,23 +330,37 @@ def _draw_communes(ax: Any, communes: Any, row: shapely.Geometry, result: Progre
     )
     points = shapely.point_on_surface(shapely.intersection(near.geometry.to_numpy(), row))
     names = result.commune_labels(near[C.COMMUNE_CODE].tolist(), near[C.COMMUNE].tolist())
-    for name, point in zip(names, points, strict=True):
-        if not point.is_empty:
-            ax.annotate(
-                plain(name), (point.x, point.y), fontsize=8, color="#7A3E9D", ha="center", zorder=14
-            )
+    return [
+        ax.annotate(
+            plain(name),
+            (point.x, point.y),
+            fontsize=8,
+            color="#7A3E9D",
+            ha="center",
+            xytext=(0, -14),
+            textcoords="offset points",
+            zorder=14,
+            annotation_clip=True,
+        )
+        for name, point in zip(names, points, strict=True)
+        if not point.is_empty
+    ]
 
 
 def plot_overview(
     result: ProgressResult, *, lang: str | None = None, figsize: tuple[float, float] = (11.69, 8.27)
 ) -> tuple[Any, Any]:
-    """The district overview: every project's right of way coloured by its cleared %."""
+    """The district overview: the roads as ribbons, the other projects as points, by %.
+
+    Each road is a ribbon of its chainage bins coloured by their cleared %; a project without
+    a centreline is a point coloured by its %; the communes under them.
+    """
     plt = pyplot()
-    from matplotlib import colormaps
-    from matplotlib.colors import Normalize
+    from gpmb_gis.maps import furniture, ribbon
 
     lang = lang or result.config.lang
     fig, ax = plt.subplots(figsize=figsize)
+    ax.set_position(furniture.MAP_AXES)
     communes = result.inputs.communes if result.inputs is not None else None
     bounds = shapely.union_all([ov.row for ov in result.overlays.values()]).bounds
     if communes is not None:
@@ -415,62 +372,74 @@ def plot_overview(
                 linewidth=0.5,
             )
         )
+        bounds = communes.total_bounds
+    furniture.frame(ax, tuple(bounds))
+    drawn: set[str] = set()
+    blocked = False
+    marks = []
+    for pid, ov in result.overlays.items():
+        if ov.route is not None:
+            drawn |= ribbon.draw_ribbon(ax, result, pid)
+            blocked |= ribbon.draw_blocked_marks(ax, result, pid)
+            marks.append(
+                _project_label(ax, result, pid, shapely.point_on_surface(ov.route.line), lang)
+            )
+        else:
+            point = shapely.point_on_surface(ov.row)
+            pct = float(result.progress_by_project.set_index(C.PROJECT).loc[pid, C.CLEARED_PCT])
+            drawn.add(pct_colour(pct))
+            ax.plot(
+                point.x,
+                point.y,
+                marker="o",
+                markersize=9,
+                markerfacecolor=pct_colour(pct),
+                markeredgecolor="#333333",
+                zorder=8,
+            )
+            marks.append(_project_label(ax, result, pid, point, lang))
+    names = []
+    if communes is not None:
         for name, geom in zip(communes[C.COMMUNE], communes.geometry, strict=True):
             p = geom.representative_point()
-            ax.text(p.x, p.y, plain(name), fontsize=6, color="#777777", ha="center")
-        bounds = communes.total_bounds
-    cmap, norm = colormaps["viridis"], Normalize(0, 100)
-    projects = result.progress_by_project.set_index(C.PROJECT)
-    for pid, ov in result.overlays.items():
-        pct = float(projects.loc[pid, C.CLEARED_PCT])
-        shape = ov.row.buffer(150)  # visible at district scale
-        ax.add_collection(
-            shape_collection(
-                np.array([shape]),
-                facecolor=cmap(norm(pct)),
-                edgecolor="#000000",
-                linewidth=0.6,
-                zorder=5,
+            names.append(
+                ax.text(
+                    p.x, p.y, plain(name), fontsize=6, color="#777777", ha="center", clip_on=True
+                )
             )
-        )
-        p = shape.representative_point()
-        ax.annotate(
-            plain(f"{pid}: {pct:.1f} %"),
-            (p.x, p.y),
-            xytext=(8, 8),
-            textcoords="offset points",
-            fontsize=8,
-            fontweight="bold",
-            zorder=6,
-            bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8},
-        )
-    _frame(ax, tuple(bounds))
-    ax.ticklabel_format(useOffset=False, style="plain")
-    ax.tick_params(labelsize=7)
-    _scale_bar(ax)
-    _north_arrow(ax)
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
-    fig.colorbar(sm, ax=ax, shrink=0.6, label="%")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    bar = furniture.scale_bar(ax)
+    arrow = furniture.north_arrow(ax)
+    legend = ax.legend(
+        handles=ribbon.pct_handles(drawn, lang, blocked=blocked),
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        fontsize=8,
+        borderaxespad=0,
+    )
     ax.set_title(
         plain(f"{result.config.title}\n{word('as_of', lang)} {vn_date(result.as_of)}"), fontsize=11
     )
+    furniture.keep_apart(fig, [*marks, *names], avoid=[legend, bar, arrow])
     return fig, ax
 
 
-def _frame(ax: Any, bounds: tuple[float, float, float, float], aspect: float = 1.1) -> None:
-    """Fit the view to the bounds with the axes' shape (wide, for A4 landscape)."""
-    xmin, ymin, xmax, ymax = bounds
-    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-    width = max(xmax - xmin, (ymax - ymin) * aspect, 50.0) * 1.06
-    height = width / aspect
-    ax.set_xlim(cx - width / 2, cx + width / 2)
-    ax.set_ylim(cy - height / 2, cy + height / 2)
-    ax.set_aspect("equal")
-
-
-def vn_date(day: dt.date) -> str:
-    """A date as Vietnamese documents write it: ``29/11/2024``."""
-    return f"{day:%d/%m/%Y}"
+def _project_label(
+    ax: Any, result: ProgressResult, project: str, point: shapely.Point, lang: str
+) -> Any:
+    """A project's id and cleared % beside its ribbon or point."""
+    pct = result.progress_by_project.set_index(C.PROJECT).loc[project, C.CLEARED_PCT]
+    return ax.annotate(
+        plain(f"{project}: {format_pct(pct, lang)} %"),
+        (point.x, point.y),
+        xytext=(8, 8),
+        textcoords="offset points",
+        fontsize=8,
+        fontweight="bold",
+        zorder=9,
+        bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85},
+    )
 
 
 def stage_rank(stage: str) -> int:

@@ -13,7 +13,8 @@ import numpy as np
 import shapely
 
 from gpmb_gis import columns as C
-from gpmb_gis.labels import stage_name, word
+from gpmb_gis import settings
+from gpmb_gis.labels import format_pct, stage_name, word
 from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
 
 if TYPE_CHECKING:
@@ -62,8 +63,12 @@ def _km_ticks(route: Any, d0: float, d1: float, every: float) -> tuple[list[floa
 
 def _strip_row(
     ax: Any, result: ProgressResult, project: str, d0: float, d1: float, lang: str
-) -> None:
-    """One row of the strip diagram: chainage d0–d1 (distances along the centreline)."""
+) -> set[str]:
+    """One row of the strip diagram: chainage d0–d1 (distances along the centreline).
+
+    Returns what the row shows, for the legend: the stages drawn, ``unmapped`` when land of
+    the right of way is in no parcel (white), ``blocked`` when a blocked stretch is marked.
+    """
     from gpmb_gis.chainage import format_chainage
 
     ov = result.overlays[project]
@@ -73,9 +78,11 @@ def _strip_row(
     stages = piece_stages(result, project)
     strip = _straighten(route, pieces.geometry.to_numpy())
     near = shapely.intersects(strip, window)
+    shown: set[str] = set()
     for stage, colour in STAGE_COLOURS.items():
         mask = near & (stages == stage)
         if mask.any():
+            shown.add(stage)
             ax.add_collection(
                 shape_collection(
                     strip[mask],
@@ -96,6 +103,10 @@ def _strip_row(
         )
     )
     visible = shapely.intersection(shapely.make_valid(row), window)
+    covered = shapely.union_all(shapely.make_valid(strip[near])) if near.any() else None
+    gaps = visible if covered is None else shapely.difference(visible, covered)
+    if gaps.area > settings.MIN_GAP_M2:
+        shown.add("unmapped")
     bounds = visible.bounds if not visible.is_empty else row.bounds
     half = max(abs(bounds[1]), abs(bounds[3]), 10.0)
     ax.axhline(0, color="#000000", linewidth=0.5, linestyle=(0, (6, 3)), zorder=11)
@@ -133,6 +144,7 @@ def _strip_row(
         da, db = route.distance_at(a), route.distance_at(b)
         if db < d0 or da > d1:
             continue
+        shown.add("blocked")
         ax.plot(
             [max(da, d0), min(db, d1)],
             [-half * 1.12] * 2,
@@ -158,6 +170,7 @@ def _strip_row(
     ax.set_ylabel("m", fontsize=7)
     ax.tick_params(axis="y", labelsize=6)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.5)
+    return shown
 
 
 def plot_strip(
@@ -239,23 +252,25 @@ def _strip_page(
     page_start = (page - 1) * rows_per_page
     rows = range(page_start, min(page_start + rows_per_page, n_rows))
     fig, axes = plt.subplots(len(rows), 1, figsize=(11.69, 8.27), squeeze=False)
+    shown: set[str] = set()
     for ax, k in zip(axes[:, 0], rows, strict=True):
-        _strip_row(ax, result, project, k * step, (k + 1) * step, lang)
+        shown |= _strip_row(ax, result, project, k * step, (k + 1) * step, lang)
     of = f" ({page}/{int(np.ceil(n_rows / rows_per_page))})"
     fig.suptitle(
         plain(
             f"{ov.project.name}{of if n_rows > rows_per_page else ''}\n"
             f"{word('as_of', lang)} {vn_date(result.as_of)}: "
-            f"{row[C.CLEARED_PCT]:.1f} % {word('cleared_of', lang)}"
+            f"{format_pct(row[C.CLEARED_PCT], lang)} % {word('cleared_of', lang)}"
         ),
         fontsize=10,
     )
-    handles = [
+    handles = [  # only what the page shows, land in no parcel (white) included
         Patch(facecolor=STAGE_COLOURS[s], edgecolor="#555555", label=stage_name(s, lang))
         for s in STAGE_COLOURS
-        if s != "unmapped"
+        if s in shown
     ]
-    handles.append(Patch(facecolor=BLOCKED_COLOUR, label=word("blocked", lang)))
+    if "blocked" in shown:
+        handles.append(Patch(facecolor=BLOCKED_COLOUR, label=word("blocked", lang)))
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7, frameon=False)
     fig.tight_layout(rect=(0, 0.04, 1, 0.95))
     return fig, axes[:, 0]

@@ -23,8 +23,9 @@ from gpmb_gis import columns as C
 from gpmb_gis.chainage import format_chainage
 from gpmb_gis.crs import to_wgs84_transformer
 from gpmb_gis.household_report import billions, household_sentence
-from gpmb_gis.labels import format_number, heading, stage_name, word
-from gpmb_gis.maps.static import piece_stages
+from gpmb_gis.labels import format_number, format_pct, heading, stage_name, word
+from gpmb_gis.maps.static import LEGEND_MIN_M2, piece_stages
+from gpmb_gis.measure import already_clear_m2, stage_areas
 from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
 
 if TYPE_CHECKING:
@@ -119,17 +120,22 @@ def _panel(result: ProgressResult, project: str, lang: str) -> str:
     row = result.progress_by_project.set_index(C.PROJECT).loc[project]
     lines = [
         f"<b>{safe(row[C.PROJECT_NAME])}</b><br>{safe(word('as_of', lang))} "
-        f"{result.as_of:%d/%m/%Y}: <b>{row[C.CLEARED_PCT]:.1f} %</b> "
-        f"({row[C.CLEARED_M2] / 1e4:,.2f} / {row[C.REQUIRED_M2] / 1e4:,.2f} ha)",
+        f"{result.as_of:%d/%m/%Y}: {safe(word('cleared_of', lang))} "
+        f"<b>{format_pct(row[C.CLEARED_PCT], lang)} %</b> "
+        f"({format_number(row[C.CLEARED_M2] / 1e4, 2, lang)} / "
+        f"{format_number(row[C.REQUIRED_M2] / 1e4, 2, lang)} ha)",
         *_households_line(row, lang),
-        "<table class='gpmb-t'>",
+        f"<table class='gpmb-t'><tr><th>{safe(heading(C.COMMUNE, lang))}</th>"
+        f"<th>{safe(heading(C.CLEARED_PCT, lang))}</th></tr>",
     ]
     doubt = result.unplaced().sentence(lang)
     if doubt:
         lines.insert(1, f"<div style='color:#A33'>⚠ {safe(doubt)}</div>")
     for c in result.communes_named(project).itertuples(index=False):
-        lines.append(f"<tr><td>{safe(c.commune)}</td><td>{c.cleared_pct:.1f} %</td></tr>")
-    lines.append("</table><table class='gpmb-t'>")
+        pct = format_pct(c.cleared_pct, lang)
+        lines.append(f"<tr><td>{safe(c.commune)}</td><td>{pct} %</td></tr>")
+    lines.append(f"</table><table class='gpmb-t'><tr><th>{safe(word('milestones', lang))}</th>"
+                 f"<th>{safe(heading(C.STATUS, lang))}</th></tr>")  # fmt: skip
     milestones = result.milestones()
     for m in milestones[milestones[C.PROJECT] == project].itertuples(index=False):
         lines.append(f"<tr><td>{safe(m.label)}</td><td>{safe(word(m.status, lang))}</td></tr>")
@@ -155,11 +161,12 @@ def _households_line(row: Any, lang: str) -> list[str]:
 
 
 def _legend(areas: dict[str, float], lang: str) -> str:
+    """The key: each stage's land as the tables measure it (overlaps once), blocked stretches."""
     items = "".join(
         f"<div><span style='background:{STAGE_COLOURS[s]}'></span>{safe(stage_name(s, lang))}"
-        f": {areas[s] / 1e4:,.2f} ha</div>"
+        f": {format_number(areas[s] / 1e4, 2, lang)} ha</div>"
         for s in STAGE_COLOURS
-        if s in areas
+        if areas.get(s, 0.0) >= LEGEND_MIN_M2
     )
     return (
         f"{items}<div><span style='background:{BLOCKED_COLOUR}'></span>"
@@ -237,12 +244,12 @@ def web_map(
     geoms = _to_wgs84(ov.pieces.geometry.to_numpy(), crs)
     if len(geoms) > SIMPLIFY_ABOVE:  # shared edges stay shared: a coverage is simplified whole
         geoms = shapely.coverage_simplify(geoms, SIMPLIFY_DEGREES, simplify_boundary=False)
-    areas: dict[str, float] = {}
+    row = result.progress_by_project.set_index(C.PROJECT).loc[project]
+    areas = stage_areas(row, already_clear_m2(ov))
     for stage, colour in STAGE_COLOURS.items():
         mask = np.flatnonzero(stages == stage)
         if not len(mask):
             continue
-        areas[stage] = float(ov.pieces[C.AFFECTED_M2].to_numpy()[mask].sum())
         props = [_properties(rows[i], lang, include_owner) for i in mask]
         fields, aliases = _tooltip_fields(lang, include_owner)
         folium.GeoJson(
@@ -291,6 +298,8 @@ def _add_communes(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: st
     if communes is None:
         return
     near = communes[communes.intersects(ov.row.buffer(2000))]
+    if not len(near):  # a right of way in no commune of the layer: no boundary to draw
+        return
     geoms = _to_wgs84(near.geometry.to_numpy(), crs)
     names = result.commune_labels(near[C.COMMUNE_CODE].tolist(), near[C.COMMUNE].tolist())
     props = [{"name": safe(n)} for n in names]

@@ -1,0 +1,183 @@
+"""Maps and pages people can read: each says what its scope holds, in the report's language.
+
+Hand-built cases whose figures are known: the hand case of ``helpers.hand_case`` (West 0–50 m:
+800 m² handed over on 01/03/2024; East 50–100 m: 400 m² paid, 400 m² already clear, 200 m² in
+no parcel; report of 01/04/2024) and a straight 2 km road.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import matplotlib
+import pytest
+import shapely
+from helpers import ORIGIN, hand_case, rect, simple_config, write_book_csv, write_layer
+from shapely.geometry import LineString
+
+from gpmb_gis import columns as C
+from gpmb_gis import compute_progress, plot_project
+from gpmb_gis.labels import check_title, format_pct, stage_name, word
+from gpmb_gis.maps.web import _panel
+from gpmb_gis.report import write_report
+
+matplotlib.use("Agg")
+
+
+def _legend(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_a_commune_map_gives_the_communes_figures_not_the_projects(tmp_path):
+    result = compute_progress(hand_case(tmp_path), allow_unplaced=True)
+    _, ax = plot_project(result, "P", commune="Xã Tân Liên")
+    assert "Xã Tân Liên" in ax.get_title()
+    assert "40,0 % đã bàn giao (0,04 / 0,10 ha)" in ax.get_title()  # the East half alone
+    assert _legend(ax)[:3] == [
+        f"{stage_name(C.PAID)}: 0,04 ha",
+        f"{stage_name(C.ALREADY_CLEAR)}: 0,04 ha",
+        f"{stage_name('unmapped')}: 0,02 ha",
+    ]
+    _, ax = plot_project(result, "P")  # the whole project: both halves, no stage twice
+    project = result.progress_by_project.iloc[0]
+    assert f"{format_pct(project[C.CLEARED_PCT])} %" in ax.get_title()
+    assert _legend(ax)[:4] == [
+        f"{stage_name(C.PAID)}: 0,06 ha",  # parcel B, 40–70 m (D over 40–50 m counts once)
+        f"{stage_name(C.HANDED_OVER)}: 0,08 ha",
+        f"{stage_name(C.ALREADY_CLEAR)}: 0,04 ha",
+        f"{stage_name('unmapped')}: 0,02 ha",
+    ]
+    with pytest.raises(ValueError, match="no commune"):
+        plot_project(result, "P", commune="Xã Không Có")
+
+
+def test_a_commune_without_a_polygon_is_zoomed_to_its_pieces(tmp_path):
+    config = hand_case(tmp_path)
+    write_layer(tmp_path / "communes.gpkg", [
+        {"MAXA": "01", "TENXA": "Xã Hợp Thành", "geometry": rect(-10, -10, 50, 40)}])  # fmt: skip
+    result = compute_progress(config, allow_unplaced=True)
+    named = result.by_commune("P")[C.COMMUNE].tolist()
+    outside = word("outside_communes")
+    assert outside in named
+    _, ax = plot_project(result, "P", commune="Xã Hợp Thành")
+    x0, x1 = ax.get_xlim()
+    assert x1 - x0 < 60 and x1 < ORIGIN[0] + 60  # West only: the first 50 m
+    # without a communes layer, a commune is where its parcels are
+    config.write_text(config.read_text().replace('communes = "communes.gpkg"\n', ""))
+    result = compute_progress(config, allow_unplaced=True)
+    _, ax = plot_project(result, "P", commune="02")  # parcels B (40–70 m) and C (70–90 m)
+    x0, x1 = ax.get_xlim()
+    assert x0 > ORIGIN[0] + 30 and x1 < ORIGIN[0] + 100
+
+
+def _road(tmp_path, handed_over: int = 15):
+    """A straight 2 km road; parcels 0–1500 m, the first ``handed_over`` of them handed over;
+    1500–2000 m in no parcel."""
+    x, y = ORIGIN
+    line = LineString([(x, y), (x + 2000, y)])
+    write_layer(tmp_path / "row.gpkg", [{"geometry": line.buffer(15, cap_style="flat")}])
+    write_layer(tmp_path / "centre.gpkg", [{"geometry": line}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"SHBANDO": 1, "SOTHUA": k, "geometry": rect(k * 100, -20, (k + 1) * 100, 20)}
+        for k in range(15)])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Tờ bản đồ": 1, "Số thửa": k, "Ngày bàn giao": "01/03/2024"}
+        for k in range(handed_over)])  # fmt: skip
+    return compute_progress(simple_config(tmp_path, 'centerline = "centre.gpkg"\n'))
+
+
+def test_the_strip_legend_lists_what_the_page_shows(tmp_path):
+    from gpmb_gis.maps.strip import plot_strip
+
+    result = _road(tmp_path)
+    fig, _ = plot_strip(result, "X")
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == [stage_name(C.HANDED_OVER), stage_name("unmapped"), word("blocked")]
+
+
+def test_a_commune_of_no_name_nor_code_is_one_unknown_commune_listed_once(tmp_path):
+    config = hand_case(tmp_path)
+    write_layer(tmp_path / "communes.gpkg", [
+        {"MAXA": "01", "TENXA": "Xã Hợp Thành", "geometry": rect(-10, -10, 50, 40)},
+        {"MAXA": None, "TENXA": None, "geometry": rect(50, -10, 80, 40)},
+        {"MAXA": "", "TENXA": " ", "geometry": rect(80, -10, 110, 40)}])  # fmt: skip
+    result = compute_progress(config, allow_unplaced=True)
+    communes = result.by_commune("P").set_index(C.COMMUNE)[C.REQUIRED_M2]
+    assert communes.to_dict() == {"Xã Hợp Thành": 1000.0, word("commune_unknown"): 1000.0}
+    assert "commune_unnamed" in result.qa_issues[C.CHECK].tolist()
+    index = write_report(result, tmp_path / "out", maps=False).read_text(encoding="utf-8")
+    changes = index.split(word("this_week"), 1)[1].split("</ul>", 1)[0]
+    assert changes.count("<li><b>P</b>") == 1
+
+
+def test_the_web_panel_says_what_each_figure_is(tmp_path):
+    result = compute_progress(hand_case(tmp_path), allow_unplaced=True)
+    panel = html.unescape(_panel(result, "P", "vi"))
+    pct = format_pct(result.progress_by_project.iloc[0][C.CLEARED_PCT])
+    assert f"{word('cleared_of')} <b>{pct} %</b>" in panel
+    assert re.search(r"<th>[^<]+</th><th>[^<]*%[^<]*</th>", panel)  # the commune table's heads
+
+
+def test_a_percent_is_never_shown_above_what_it_is(tmp_path):
+    config = hand_case(tmp_path)
+    # a right of way over parcel C (already clear, 70–90 m) and 0.008 m beyond: 99.96 % clear
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(70, 0, 90.008, 20)}])
+    result = compute_progress(config, allow_unplaced=True)
+    pct = float(result.progress_by_project.iloc[0][C.CLEARED_PCT])
+    assert 99.95 < pct < 99.97  # shown as 100,0 when rounded to the nearest
+    index = write_report(result, tmp_path / "out", maps=False).read_text(encoding="utf-8")
+    assert "99,9" in index and "100,0" not in index
+    _, ax = plot_project(result, "P")
+    assert "99,9 %" in ax.get_title()
+    assert shapely.area(result.overlays["P"].row) == pytest.approx(400.16)
+
+
+def test_the_index_speaks_the_reports_language(tmp_path):
+    result = _road(tmp_path, handed_over=14)  # parcel 14 blocks 1400–1500 m, both sides
+    index = write_report(result, tmp_path / "out", maps=False).read_text(encoding="utf-8")
+    text = html.unescape(re.sub(r"<[^>]+>", "|", index))
+    cells = {c.strip() for c in text.split("|")}
+    assert word("side_both") in cells and not {"left", "right", "both"} & cells
+    assert "records:" not in text and f"{word('layer_parcels')}: đọc" in text
+    for check in set(result.qa_issues[C.CHECK]):
+        assert check_title(check) in cells, check
+    assert not {"error", "warning", "info"} & cells
+
+
+def test_a_road_seen_whole_is_a_ribbon_and_its_labels_never_overlap(tmp_path):
+    from matplotlib.text import Text
+
+    from gpmb_gis.maps.ribbon import map_scale
+    from gpmb_gis.maps.static import plot_overview
+
+    result = _road(tmp_path, handed_over=7)  # 0–700 m handed over; 700–1500 m not started
+    fig, ax = plot_project(result, "X")  # 2 km on A4: about 1:12 000, too small for parcels
+    assert map_scale(ax) > 10_000
+    legend = _legend(ax)
+    assert legend[:3] == [f"100 % {word('cleared_of')}", f"0–25 % {word('cleared_of')}",
+                          word("blocked")]  # fmt: skip
+    assert not any(stage_name(s) in " ".join(legend) for s in C.STAGES)
+    for draw in (lambda: plot_project(result, "X"), lambda: plot_overview(result)):
+        fig, ax = draw()
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        shown = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+                 and t.axes is ax and t is not ax.title]  # fmt: skip
+        boxes = [t.get_window_extent(renderer) for t in shown]
+        for i, a in enumerate(boxes):
+            assert not any(a.overlaps(b) for b in boxes[i + 1 :]), shown[i].get_text()
+        # the scale bar and its length sit under the map, not over the road
+        bar = [t for t in shown if t.get_text().endswith(("km", " m"))]
+        assert bar and all(b.get_window_extent(renderer).y1 < ax.bbox.y0 for b in bar)
+
+
+def test_a_right_of_way_in_no_commune_of_the_layer_still_gets_its_web_map(tmp_path):
+    from gpmb_gis.maps.web import web_map
+
+    config = hand_case(tmp_path)
+    write_layer(tmp_path / "communes.gpkg", [
+        {"MAXA": "09", "TENXA": "Xã Xa", "geometry": rect(50_000, 0, 51_000, 1000)}])  # fmt: skip
+    result = compute_progress(config, allow_unplaced=True)
+    html_text = web_map(result, "P").get_root().render()
+    assert "Xã Xa" not in html_text and len(html_text) > 10_000

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= output
 
-.PHONY: install maps test lint sample bench notebooks clean
+.PHONY: install maps test lint sample bench notebooks screenshots clean
 
 install: $(STAMP)
 
@@ -31,6 +31,9 @@ sample: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to html --execute notebooks/*.ipynb --output-dir $(OUT)/notebooks
+
+screenshots: maps
+	$(BIN)/python docs/screenshots.py $(OUT)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -27,8 +27,10 @@ from gpmb_gis.labels import LANGS
 from gpmb_gis.sources import ENCODINGS, SOURCE_KEYS, LayerSource, Problems, parse_crs
 
 __all__ = [
+    "ATLAS_SCALES",
     "ENCODINGS",
     "LAYER_KEYS",
+    "MAPS_KEYS",
     "MILESTONE_KEYS",
     "PROJECT_KEYS",
     "QA_KEYS",
@@ -44,7 +46,10 @@ __all__ = [
 
 
 TOP_KEYS = ("title", "province", "crs", "as_of", "layers", "fields", "projects", "lang", "qa",
-            "communes", "report_communes")  # fmt: skip
+            "communes", "report_communes", "maps")  # fmt: skip
+MAPS_KEYS = ("atlas_scale",)
+#: The atlas scales a config may ask for (1:200 to 1:50 000).
+ATLAS_SCALES = (200, 50_000)
 QA_KEYS = ("sliver_width_m", "legal_area_tolerance", "far_future_years", "max_unplaced_records_pct")
 LAYER_KEYS = ("parcels", "communes", "communes_2025", "handovers")
 #: What ``report_communes`` may say: the era the reports name communes in, or both.
@@ -137,6 +142,7 @@ class Config:
     communes_2025: LayerSource | None = None
     books: tuple[LayerSource, ...] = ()
     report_communes: str | None = None
+    atlas_scale: int = settings.ATLAS_SCALE
 
     def book_sources(self) -> tuple[LayerSource, ...]:
         """Every handover book (``handovers`` may list several); none without."""
@@ -345,6 +351,21 @@ def _crosswalk(raw: Any, base: Path, problems: Problems) -> Path | None:
     return path
 
 
+def _atlas_scale(raw: Any, problems: Problems) -> int:
+    """``[maps] atlas_scale``: the map book's scale denominator (2000 for 1:2 000)."""
+    if not isinstance(raw, Mapping):
+        problems.add("maps", "must be a table", "write [maps] with atlas_scale = 2000")
+        return settings.ATLAS_SCALE
+    problems.unknown_keys(raw, MAPS_KEYS, "maps.")
+    value = raw.get("atlas_scale", settings.ATLAS_SCALE)
+    low, high = ATLAS_SCALES
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems.add("maps.atlas_scale", f"{value!r} is not a scale from {low} to {high}",
+                     "write the denominator: atlas_scale = 2000 for 1:2 000")  # fmt: skip
+        return settings.ATLAS_SCALE
+    return value
+
+
 def _qa(raw: Any, problems: Problems) -> QASettings:
     if not isinstance(raw, Mapping):
         problems.add("qa", "must be a table", "write [qa] with sliver_width_m = 0.2")
@@ -476,6 +497,7 @@ def load_config(path: str | Path) -> Config:
     qa = _qa(data.get("qa", {}), problems)
     crosswalk = _crosswalk(data.get("communes", {}), base, problems)
     report_communes = _report_communes(data, layers, problems)
+    atlas_scale = _atlas_scale(data.get("maps", {}), problems)
     problems.raise_if_any()
     assert crs is not None and found.get("parcels") is not None  # guaranteed by problems
     return Config(
@@ -495,4 +517,5 @@ def load_config(path: str | Path) -> Config:
         communes_2025=found.get("communes_2025"),
         books=books if len(books) > 1 else (),
         report_communes=report_communes,
+        atlas_scale=atlas_scale,
     )

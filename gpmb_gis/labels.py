@@ -15,6 +15,7 @@ __all__ = [
     "STAGE_NAMES",
     "WORDS",
     "check_title",
+    "format_area",
     "format_number",
     "format_pct",
     "heading",
@@ -190,6 +191,10 @@ WORDS: dict[str, dict[str, str]] = {
         "severity_error": "Lỗi", "severity_warning": "Cảnh báo", "severity_info": "Ghi chú",
         "side_left": "trái", "side_right": "phải", "side_both": "cả hai bên",
         "no_land": "không có đất phải GPMB",
+        "atlas_page": "Trang", "scale": "Tỷ lệ", "atlas_key": "Sơ đồ các trang bình đồ",
+        "atlas": "Bình đồ theo tuyến",
+        "basemap_osm": "Nền OpenStreetMap (cần mạng)", "parcels_layer": "Thửa theo bước GPMB",
+        "ribbon": "Tiến độ theo lý trình",
         "records_line": "{layer}: đọc {read} = dùng {used} + liệt kê {listed}",
         "records_near": "{layer}: đọc {read} đối tượng chạm phạm vi GPMB (trong {whole} của lớp) = dùng {used} + liệt kê {listed}",
         "layer_parcels": "thửa", "layer_communes": "ranh giới xã", "layer_handovers": "sổ bàn giao",
@@ -224,6 +229,10 @@ WORDS: dict[str, dict[str, str]] = {
         "severity_error": "Error", "severity_warning": "Warning", "severity_info": "Note",
         "side_left": "left", "side_right": "right", "side_both": "both sides",
         "no_land": "no land to clear",
+        "atlas_page": "Page", "scale": "Scale", "atlas_key": "Key to the map book's pages",
+        "atlas": "Map book along the road",
+        "basemap_osm": "OpenStreetMap basemap (online)", "parcels_layer": "Parcels by stage",
+        "ribbon": "Progress by chainage",
         "records_line": "{layer}: {read} read = {used} used + {listed} listed",
         "records_near": "{layer}: {read} read (those touching a right of way, of {whole} in the layer) = {used} used + {listed} listed",
         "layer_parcels": "parcels", "layer_communes": "communes", "layer_handovers": "handover book",
@@ -578,6 +587,19 @@ def word(key: str, lang: str = "vi") -> str:
 def stage_name(stage: str, lang: str = "vi") -> str:
     """Human name of a stage."""
     return STAGE_NAMES.get(lang, STAGE_NAMES["vi"]).get(stage, stage)
+
+
+def format_area(m2: float, lang: str = "vi") -> str:
+    """Land as a key says it: hectares to 2 decimals, or square metres under 0.005 ha.
+
+    Examples
+    --------
+    >>> format_area(12_345.6), format_area(10.4), format_area(12_345.6, "en")
+    ('1,23 ha', '10 m²', '1.23 ha')
+    """
+    if m2 >= 50:
+        return f"{format_number(m2 / 1e4, 2, lang)} ha"
+    return f"{format_number(m2, 0, lang)} m²"
 
 
 def format_pct(pct: float, lang: str = "vi", decimals: int = 1) -> str:

@@ -18,7 +18,7 @@ from gpmb_gis.outdir import file_stem
 from gpmb_gis.result import ProgressResult
 from gpmb_gis.timeline import timeseries_table
 
-__all__ = ["write_charts", "write_maps", "write_strips", "write_web_maps"]
+__all__ = ["write_atlases", "write_charts", "write_maps", "write_strips", "write_web_maps"]
 
 
 def _households_of(row: pd.Series) -> int | None:
@@ -126,6 +126,39 @@ def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
             if commune not in (word("outside_communes", lang), word("unmapped_land", lang)):
                 fig, _ = plot_project(result, pid, lang=lang, commune=commune)
                 save(fig, f"{file_stem(pid)}_{file_stem(commune, commune=True)}", pdf=False)
+    return paths
+
+
+def write_atlases(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
+    """Write the map book of each road (:mod:`gpmb_gis.maps.atlas`).
+
+    ``maps/<id>_atlas.pdf`` holds the key map, then the pages; each is also a PNG,
+    ``maps/<id>_atlas/page_00.png`` (the key map) and on.
+    """
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from gpmb_gis.maps.atlas import atlas_figures
+    from gpmb_gis.maps.static import pyplot
+
+    plt = pyplot()
+    paths = []
+    for pid, ov in result.overlays.items():
+        if ov.route is None:
+            continue
+        figures = atlas_figures(result, pid, result.config.atlas_scale, lang)
+        if not figures:
+            continue
+        stem = file_stem(pid)
+        pdf, pngs = out_dir / "maps" / f"{stem}_atlas.pdf", out_dir / "maps" / f"{stem}_atlas"
+        pngs.mkdir(parents=True, exist_ok=True)
+        with PdfPages(pdf) as pages:
+            for k, fig in enumerate(figures):
+                png = pngs / f"page_{k:02d}.png"
+                fig.savefig(png, dpi=100)
+                pages.savefig(fig)
+                plt.close(fig)
+                paths.append(png)
+        paths.append(pdf)
     return paths
 
 

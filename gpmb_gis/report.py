@@ -26,7 +26,13 @@ from gpmb_gis.labels import (
 )
 from gpmb_gis.outdir import file_stem
 from gpmb_gis.palette import STATUS_TINTS
-from gpmb_gis.pictures import write_charts, write_maps, write_strips, write_web_maps
+from gpmb_gis.pictures import (
+    write_atlases,
+    write_charts,
+    write_maps,
+    write_strips,
+    write_web_maps,
+)
 from gpmb_gis.result import ProgressResult, commune_columns
 from gpmb_gis.timeline import stages_table, timeseries_table, week_changes
 
@@ -631,6 +637,7 @@ def write_report(
         files.append(write_gpkg(result, out / "gpmb.gpkg", lang, include_owner=include_owner))
         if maps:
             files += write_maps(result, out, lang)
+            files += write_atlases(result, out, lang)
             files += write_strips(result, out, lang)
             files += write_charts(result, out, lang)
             files += write_web_maps(result, out, lang, include_owner=include_owner, cdn=cdn)

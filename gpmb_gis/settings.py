@@ -21,6 +21,9 @@ MAX_UNPLACED_RECORDS_PCT
     a status and could not be placed on a parcel (``--allow-unplaced`` goes on).
 MIN_OVERLAP_M2
     Overlaps between parcels smaller than this are rounding, not drawing errors (1 cm²).
+ATLAS_SCALE
+    The scale of the map book along a road (``maps/<project>_atlas.pdf``): 1:2 000, the
+    scale of a right of way's plan (bình đồ) taken to the field.
 MIN_GAP_M2
     Unmapped parts of the right of way smaller than this are not listed one by one (their
     area still counts as unmapped).
@@ -29,6 +32,7 @@ MIN_GAP_M2
 from __future__ import annotations
 
 __all__ = [
+    "ATLAS_SCALE",
     "CHAINAGE_BIN_M",
     "FAR_FUTURE_YEARS",
     "HEADER_SCAN_ROWS",
@@ -43,6 +47,7 @@ __all__ = [
 
 MIN_PIECE_M2: float = 0.01
 CHAINAGE_BIN_M: float = 100.0
+ATLAS_SCALE: int = 2000
 LEGAL_AREA_TOLERANCE: float = 0.05
 FAR_FUTURE_YEARS: int = 2
 HEADER_SCAN_ROWS: int = 30

@@ -53,6 +53,11 @@ def test_report_writes_the_bundle(sample_report):
     for pid in projects.project:
         png = sample_report / "maps" / f"{pid}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for road in ("QL4B", "CT_HNCL"):  # the map book of each road, and a PNG per page
+        assert (sample_report / "maps" / f"{road}_atlas.pdf").read_bytes()[:5] == b"%PDF-"
+        assert (sample_report / "maps" / f"{road}_atlas" / "page_01.png").stat().st_size > 0
+    assert not (sample_report / "maps" / "TSCA_atlas.pdf").exists()  # no road, no book
+    assert (sample_report / "gpmb.gpkg").read_bytes()[:15] == b"SQLite format 3"
 
 
 def test_sample_communes_add_up_to_projects(sample_report):

@@ -181,3 +181,111 @@ def test_a_right_of_way_in_no_commune_of_the_layer_still_gets_its_web_map(tmp_pa
     result = compute_progress(config, allow_unplaced=True)
     html_text = web_map(result, "P").get_root().render()
     assert "Xã Xa" not in html_text and len(html_text) > 10_000
+
+
+def test_the_map_book_follows_the_road_page_by_page(tmp_path):
+    from gpmb_gis.maps.atlas import atlas_figures, atlas_pages
+    from gpmb_gis.pictures import write_atlases
+
+    result = _road(tmp_path, handed_over=7)
+    pages = atlas_pages(result, "X", 2000)
+    # whole bins, in order, each once: the pages' figures add up to the road's
+    held = [k for p in pages for k in range(p.first_bin, p.last_bin + 1)]
+    assert held == list(range(len(result.overlays["X"].bins)))
+    assert [p.from_m for p in pages[1:]] == [p.to_m for p in pages[:-1]]
+    assert pages[0].from_m == 0 and pages[-1].to_m == pytest.approx(2000)
+    assert all(abs(p.angle_deg) < 1e-6 for p in pages)  # an east-running road: pages unturned
+    across = 11.69 * 0.70 * 0.0254 * 2000  # the map's ground width at 1:2 000
+    assert all(p.to_m - p.from_m <= across * 0.9 for p in pages)
+    figures = atlas_figures(result, "X", 2000)
+    assert len(figures) == len(pages) + 1  # the key map first
+    texts = [t.get_text() for t in figures[1].texts]
+    assert any("Km0+000 – Km0+" in t and "1:2.000" in t for t in texts)
+    legend = [t.get_text() for t in figures[1].legends[0].get_texts()]
+    assert legend == [stage_name(C.HANDED_OVER)]  # the first page: 0–300 m, all handed over
+    written = write_atlases(result, tmp_path / "out", "vi")
+    pdf = tmp_path / "out" / "maps" / "X_atlas.pdf"
+    assert pdf in written and pdf.read_bytes().count(b"/Type /Page\n") + pdf.read_bytes().count(
+        b"/Type /Page "
+    ) >= len(figures)
+    assert len([p for p in written if p.suffix == ".png"]) == len(figures)
+
+
+def test_a_page_of_a_road_running_north_is_turned_and_so_is_its_north_arrow(tmp_path):
+    from gpmb_gis.maps.atlas import atlas_figures, atlas_pages
+
+    x, y = ORIGIN
+    line = LineString([(x, y), (x, y + 1000)])
+    write_layer(tmp_path / "row.gpkg", [{"geometry": line.buffer(15, cap_style="flat")}])
+    write_layer(tmp_path / "centre.gpkg", [{"geometry": line}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"SHBANDO": 1, "SOTHUA": 1, "geometry": rect(-20, 0, 20, 1000)}])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [{"Tờ bản đồ": 1, "Số thửa": 1,
+                                            "Trạng thái": "Đã kiểm đếm"}])  # fmt: skip
+    result = compute_progress(simple_config(tmp_path, 'centerline = "centre.gpkg"\n'))
+    pages = atlas_pages(result, "X", 2000)
+    assert all(p.angle_deg == pytest.approx(90.0) for p in pages)
+    fig = atlas_figures(result, "X", 2000)[1]
+    arrow = next(t for t in fig.axes[0].texts if t.get_text() == "N")
+    (x0, y0), (x1, y1) = arrow.xyann, arrow.xy
+    assert x1 > x0 and abs(y1 - y0) < 1e-6  # the road runs north, to the right: so does north
+
+
+def test_the_atlas_scale_is_a_scale(tmp_path):
+    from gpmb_gis import load_config
+    from gpmb_gis._errors import ConfigError
+
+    hand_case(tmp_path)
+    config = simple_config(tmp_path, "").read_text()
+    (tmp_path / "gpmb.toml").write_text(config + "\n[maps]\natlas_scale = 1000\n")
+    assert load_config(tmp_path / "gpmb.toml").atlas_scale == 1000
+    for bad in ('"1:2000"', "0", "2000.5", "true"):
+        (tmp_path / "gpmb.toml").write_text(config + f"\n[maps]\natlas_scale = {bad}\n")
+        with pytest.raises(ConfigError, match="atlas_scale"):
+            load_config(tmp_path / "gpmb.toml")
+
+
+def test_the_web_map_opens_on_the_ribbon_and_links_its_communes(tmp_path):
+    from test_web import _chromium
+
+    from gpmb_gis.maps.web import save_web_map, web_map
+
+    x, y = ORIGIN  # a 6 km road: a phone's first view of it is far too small for parcels
+    line = LineString([(x, y), (x + 6000, y)])
+    write_layer(tmp_path / "row.gpkg", [{"geometry": line.buffer(15, cap_style="flat")}])
+    write_layer(tmp_path / "centre.gpkg", [{"geometry": line}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "01" if k < 30 else "02", "SHBANDO": 1, "SOTHUA": k,
+         "geometry": rect(k * 100, -20, (k + 1) * 100, 20)} for k in range(60)])  # fmt: skip
+    write_layer(tmp_path / "communes.gpkg", [
+        {"MAXA": "01", "TENXA": "Xã <b>Một</b>", "geometry": rect(-100, -500, 3000, 500)},
+        {"MAXA": "02", "TENXA": "Xã Hai", "geometry": rect(3000, -500, 6100, 500)}])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Xã": "01", "Tờ bản đồ": 1, "Số thửa": k, "Ngày bàn giao": "01/03/2024"}
+        for k in range(20)])  # fmt: skip
+    config = simple_config(tmp_path, 'centerline = "centre.gpkg"\n')
+    layers = 'handovers = "book.csv"\ncommunes = "communes.gpkg"'
+    config.write_text(config.read_text().replace('handovers = "book.csv"', layers))
+    result = compute_progress(config, allow_unplaced=True)
+    page = save_web_map(web_map(result, "X"), tmp_path / "m.html")
+    text = page.read_text(encoding="utf-8")
+    links = re.findall(r"<a href='#' class='gpmb-zoom' data-b='([^']+)'>([^<]*(?:<[^a][^<]*)*)</a>",
+                       text)  # fmt: skip
+    assert len(links) == 2 and all(len(b.split(",")) == 4 for b, _ in links)
+    assert "Xã &lt;b&gt;Một&lt;/b&gt;" in text and "Xã <b>Một</b>" not in text
+    assert "tile.openstreetmap.org" in text  # the basemap is offered, off
+    dom = _chromium(["--dump-dom", "--window-size=412,800"], page)
+    if not dom:
+        pytest.skip("chromium is not installed (.ci/run installs it)")
+    assert 'data-gpmb-view="ribbon"' in dom and 'data-gpmb-parcels="60"' in dom
+
+
+def test_the_readmes_pictures_are_in_docs():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]+\]\((docs/img/[^)]+)\)", readme)
+    assert len(pictures) == 5
+    for picture in pictures:
+        assert (root / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture

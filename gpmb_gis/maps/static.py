@@ -9,7 +9,7 @@ import shapely
 
 from gpmb_gis import columns as C
 from gpmb_gis._arrays import present
-from gpmb_gis.labels import format_number, format_pct, stage_name, word
+from gpmb_gis.labels import format_area, format_number, format_pct, stage_name, word
 from gpmb_gis.maps.draw import offscreen, plain, pyplot, shape_collection, vn_date
 from gpmb_gis.measure import already_clear_m2, stage_areas, stage_names
 from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS, pct_colour
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEGEND_MIN_M2",
+    "commune_window",
     "offscreen",
     "piece_stages",
     "plain",
@@ -220,6 +221,18 @@ def _scope(
     raise ValueError(f"project {project} has no commune {commune!r} in its commune table")
 
 
+def commune_window(result: ProgressResult, project: str, commune: str) -> shapely.Geometry | None:
+    """The part of a project's right of way in a commune, as its commune map shows it.
+
+    None for a commune the project's commune table does not name.
+    """
+    try:
+        _, unit = _scope(result, project, commune)
+    except ValueError:
+        return None
+    return _window(result, result.overlays[project], commune, unit)
+
+
 def _unit_of(units: Any, code: str, name: object) -> int | None:
     """The index of a commune's unit in a project's overlay: by code and name, else name."""
     pairs = list(zip(units.codes, units.names, strict=True))
@@ -258,7 +271,7 @@ def _stage_handles(areas: dict[str, float], lang: str, *, blocked: bool) -> list
             facecolor=STAGE_COLOURS[s],
             edgecolor="#555555" if s == "unmapped" else "#333333",
             hatch="////" if s == "unmapped" else None,
-            label=f"{stage_name(s, lang)}: {_hectares(areas[s], lang)}",
+            label=f"{stage_name(s, lang)}: {format_area(areas[s], lang)}",
         )
         for s in STAGE_COLOURS
         if areas.get(s, 0.0) >= LEGEND_MIN_M2
@@ -289,13 +302,6 @@ def _legend(ax: Any, handles: list[Any], lang: str, *, communes: bool) -> Any:
         fontsize=8,
         framealpha=0.9,
         borderaxespad=0,
-    )
-
-
-def _hectares(m2: float, lang: str) -> str:
-    """Land as a key says it: hectares, or square metres when under 0.01 ha."""
-    return (
-        f"{format_number(m2 / 1e4, 2, lang)} ha" if m2 >= 50 else f"{format_number(m2, 0, lang)} m²"
     )
 
 

@@ -23,10 +23,10 @@ from gpmb_gis import columns as C
 from gpmb_gis.chainage import format_chainage
 from gpmb_gis.crs import to_wgs84_transformer
 from gpmb_gis.household_report import billions, household_sentence
-from gpmb_gis.labels import format_number, format_pct, heading, stage_name, word
-from gpmb_gis.maps.static import LEGEND_MIN_M2, piece_stages
+from gpmb_gis.labels import format_area, format_number, format_pct, heading, stage_name, word
+from gpmb_gis.maps.static import LEGEND_MIN_M2, commune_window, piece_stages
 from gpmb_gis.measure import already_clear_m2, stage_areas
-from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
+from gpmb_gis.palette import BLOCKED_COLOUR, PCT_CLASSES, STAGE_COLOURS, pct_colour
 
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
@@ -115,7 +115,9 @@ def _tooltip_fields(lang: str, include_owner: bool) -> tuple[list[str], list[str
     return [_KEYS[c] for c in cols], [safe(heading(c, lang)) for c in cols]
 
 
-def _panel(result: ProgressResult, project: str, lang: str) -> str:
+def _panel(
+    result: ProgressResult, project: str, lang: str, zooms: dict[str, str] | None = None
+) -> str:
     """The summary panel: the project's figures, the commune table, the milestones."""
     row = result.progress_by_project.set_index(C.PROJECT).loc[project]
     lines = [
@@ -133,7 +135,11 @@ def _panel(result: ProgressResult, project: str, lang: str) -> str:
         lines.insert(1, f"<div style='color:#A33'>⚠ {safe(doubt)}</div>")
     for c in result.communes_named(project).itertuples(index=False):
         pct = format_pct(c.cleared_pct, lang)
-        lines.append(f"<tr><td>{safe(c.commune)}</td><td>{pct} %</td></tr>")
+        bounds = (zooms or {}).get(c.commune)  # four numbers we wrote: a link zooms there
+        name = safe(c.commune)
+        if bounds:
+            name = f"<a href='#' class='gpmb-zoom' data-b='{bounds}'>{name}</a>"
+        lines.append(f"<tr><td>{name}</td><td>{pct} %</td></tr>")
     lines.append(f"</table><table class='gpmb-t'><tr><th>{safe(word('milestones', lang))}</th>"
                  f"<th>{safe(heading(C.STATUS, lang))}</th></tr>")  # fmt: skip
     milestones = result.milestones()
@@ -160,11 +166,22 @@ def _households_line(row: Any, lang: str) -> list[str]:
     return [f"{line}<br>{safe(money)}"]
 
 
-def _legend(areas: dict[str, float], lang: str) -> str:
-    """The key: each stage's land as the tables measure it (overlaps once), blocked stretches."""
-    items = "".join(
+def _legend(areas: dict[str, float], lang: str, *, ribbon: bool = False) -> str:
+    """The key: the ribbon's % classes (a road), each stage's land, blocked stretches.
+
+    Stage land is the tables' (overlaps once).
+    """
+    classes = (
+        "".join(
+            f"<div><span style='background:{colour}'></span>{safe(label)}</div>"
+            for _, _, colour, label in PCT_CLASSES
+        )
+        if ribbon
+        else ""
+    )
+    items = classes + "".join(
         f"<div><span style='background:{STAGE_COLOURS[s]}'></span>{safe(stage_name(s, lang))}"
-        f": {format_number(areas[s] / 1e4, 2, lang)} ha</div>"
+        f": {format_area(areas[s], lang)}</div>"
         for s in STAGE_COLOURS
         if areas.get(s, 0.0) >= LEGEND_MIN_M2
     )
@@ -233,9 +250,11 @@ def web_map(
     if not cdn:  # only Leaflet: no jQuery, Bootstrap or icon fonts to fetch
         fmap.default_js = [js for js in fmap.default_js if js[0] == "leaflet"]
         fmap.default_css = [css for css in fmap.default_css if css[0] == "leaflet_css"]
+    # an online basemap, off: fetched only when turned on, the file works offline without it
     folium.TileLayer(
-        "OpenStreetMap", name="OpenStreetMap (online)", show=False, overlay=True
+        "OpenStreetMap", name=safe(word("basemap_osm", lang)), show=False, overlay=True
     ).add_to(fmap)
+    parcels = folium.FeatureGroup(name=safe(word("parcels_layer", lang)))
     stages = piece_stages(result, project)
     table = result.parcels[result.parcels[C.PROJECT] == project].reset_index(drop=True)
     if include_owner and C.OWNER in ov.pieces:  # personal data: only when asked
@@ -262,7 +281,8 @@ def web_map(
                 "fillOpacity": 0.8,
             },
             tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, class_name="gpmb-tip"),
-        ).add_to(fmap)
+        ).add_to(parcels)
+    parcels.add_to(fmap)
     folium.GeoJson(
         json.loads(shapely.to_geojson(row_wgs)),
         name=safe(word("row", lang)),
@@ -270,25 +290,96 @@ def web_map(
     ).add_to(fmap)
     _add_communes(fmap, result, ov, crs, lang)
     _add_chainage(fmap, result, ov, crs, lang)
+    ribbon = _add_ribbon(fmap, result, project, crs, lang)
     folium.LayerControl(collapsed=True).add_to(fmap)
     fmap.fit_bounds([[lat0, lon0], [lat1, lon1]])
     fmap.get_root().header.add_child(Element(f"<style>{_CSS}</style>"))
     fmap.get_root().html.add_child(
         Element(
             f"<div class='gpmb-box' style='position:fixed;top:10px;left:50px;z-index:1000'>"
-            f"{_panel(result, project, lang)}</div><div class='gpmb-box' style='position:fixed;"
-            f"bottom:20px;right:10px;z-index:1000'>{_legend(areas, lang)}</div>"
+            f"{_panel(result, project, lang, _commune_bounds(result, project))}</div>"
+            f"<div class='gpmb-box' style='position:fixed;"
+            f"bottom:20px;right:10px;z-index:1000'>"
+            f"{_legend(areas, lang, ribbon=ribbon is not None)}</div>"
         )
     )
-    # count what Leaflet really drew, for a browser to check (document.body.dataset)
-    count = (
-        "window.addEventListener('load',function(){var n=0;"
-        + fmap.get_name()
-        + ".eachLayer(function(l){if(l.feature&&l.feature.properties&&'g' in "
-        "l.feature.properties){n++;}});document.body.dataset.gpmbParcels=String(n);});"
-    )
-    fmap.get_root().script.add_child(Element(count))
+    # names of Leaflet objects folium made (never text from the data), and numbers only
+    script = _SCRIPT.replace("MAP", fmap.get_name()).replace("PARCELS", parcels.get_name())
+    script = script.replace("RIBBON", ribbon.get_name() if ribbon is not None else "null")
+    fmap.get_root().script.add_child(Element(script.replace("ZOOM", str(PARCELS_FROM_ZOOM))))
     return fmap
+
+
+#: The zoom from which the parcels are drawn (about 1:9 000 on a screen in Lạng Sơn); below
+#: it a road shows as its ribbon of chainage bins.
+PARCELS_FROM_ZOOM = 16
+
+#: The page's own script, run once Leaflet has drawn: the ribbon or the parcels by zoom, a
+#: view from the address (``map.html#21.85,106.76,17``: latitude, longitude, zoom), the commune
+#: table's links, and the count of parcels drawn (``document.body.dataset``) for a browser to
+#: check. MAP, PARCELS, RIBBON and ZOOM are replaced by folium's names and a number.
+_SCRIPT = """window.addEventListener('load',function(){var m=MAP,p=PARCELS,r=RIBBON;
+function show(){var near=m.getZoom()>=ZOOM||r===null;
+document.body.dataset.gpmbView=near?'parcels':'ribbon';if(r===null){return;}
+if(near){if(!m.hasLayer(p)){m.addLayer(p);}if(m.hasLayer(r)){m.removeLayer(r);}}
+else{if(!m.hasLayer(r)){m.addLayer(r);}if(m.hasLayer(p)){m.removeLayer(p);}}}
+m.on('zoomend',show);
+var h=location.hash.match(/^#(-?[0-9.]+),(-?[0-9.]+),([0-9]+)$/);
+show();if(h){setTimeout(function(){m.setView([Number(h[1]),Number(h[2])],Number(h[3]),
+{reset:true});show();},800);}
+document.querySelectorAll('a.gpmb-zoom').forEach(function(a){a.addEventListener('click',
+function(e){e.preventDefault();var b=a.getAttribute('data-b').split(',').map(Number);
+m.fitBounds([[b[0],b[1]],[b[2],b[3]]]);});});
+var n=0;function count(l){if(l.feature&&l.feature.properties&&'g' in l.feature.properties){n++;}
+if(l.eachLayer){l.eachLayer(count);}}count(p);document.body.dataset.gpmbParcels=String(n);});"""
+
+
+def _add_ribbon(fmap: Any, result: ProgressResult, project: str, crs: Any, lang: str) -> Any:
+    """A road's ribbon: each chainage bin's centreline in the colour of its %; None without."""
+    import folium
+    from shapely.ops import substring
+
+    ov = result.overlays[project]
+    if ov.route is None or not ov.bins:
+        return None
+    table = result.by_chainage(project)
+    if len(table) != len(ov.bins):  # the table is the bins': never paired by guess
+        return None
+    group = folium.FeatureGroup(name=safe(word("ribbon", lang)))
+    lines = _to_wgs84(np.array([substring(ov.route.line, b.from_d, b.to_d) for b in ov.bins]), crs)
+    for line, label, pct in zip(lines, table["from_label"], table[C.CLEARED_PCT], strict=True):
+        coords = [[y, x] for x, y in shapely.get_coordinates(line)]
+        folium.PolyLine(
+            coords,
+            color=pct_colour(pct),
+            weight=9,
+            opacity=1.0,
+            tooltip=safe(f"{label}: {format_pct(pct, lang)} %"),
+        ).add_to(group)
+    group.add_to(fmap)
+    return group
+
+
+def _commune_bounds(result: ProgressResult, project: str) -> dict[str, str]:
+    """Each commune row of the panel and the bounds to zoom to (``south,west,north,east``).
+
+    A row of 2025 zooms to its old communes' land.
+    """
+    table = result.communes_named(project)
+    olds = [""] * len(table)
+    if result.report_era() != "2024":  # the rows of 2025, in the same order, and their old ones
+        units = result.progress_by_commune_2025
+        olds = units.loc[units[C.PROJECT] == project, "old_communes"].tolist()
+    crs = result.config.crs
+    out = {}
+    for name, old in zip(table[C.COMMUNE], olds, strict=True):
+        parts = [commune_window(result, project, n) for n in (str(old).split("; ") if old else [])]
+        parts = [w for w in parts if w is not None] or [commune_window(result, project, name)]
+        parts = [w for w in parts if w is not None and not w.is_empty]
+        if parts:
+            x0, y0, x1, y1 = _to_wgs84(np.array([shapely.union_all(parts).envelope]), crs)[0].bounds
+            out[name] = f"{y0:.6f},{x0:.6f},{y1:.6f},{x1:.6f}"
+    return out
 
 
 def _add_communes(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: str) -> None:

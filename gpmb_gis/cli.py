@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--cdn", action="store_true", help="web maps load Leaflet online")
     report.add_argument(
+        "--no-maps",
+        action="store_true",
+        help="tables, report.xlsx, gpmb.gpkg and index.html only (no maps or charts): quick",
+    )
+    report.add_argument(
         "--allow-unplaced",
         action="store_true",
         help="report even when more of the book's records than [qa] max_unplaced_records_pct "
@@ -123,9 +128,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from gpmb_gis.maps.static import offscreen
 
     offscreen()  # files only, even on a desktop with a display
-    index = write_report(
-        result, args.out, lang=args.lang, cdn=args.cdn, include_owner=args.include_owner, also=also
-    )
+    index = write_report(result, args.out, lang=args.lang, cdn=args.cdn, maps=not args.no_maps,
+                         include_owner=args.include_owner, also=also)  # fmt: skip
     if quarter is not None:
         print(f"wrote {args.out / 'report.docx'}")
     for line in summary_lines(result):

@@ -123,7 +123,9 @@ def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
     for pid in result.overlays:
         save(plot_project(result, pid, lang=lang)[0], file_stem(pid), pdf=True)
         for commune in result.by_commune(pid)[C.COMMUNE]:
-            if commune not in (word("outside_communes", lang), word("unmapped_land", lang)):
+            # the rows of land in no commune or in no parcel, worded in the run's language
+            run = result.config.lang
+            if commune not in (word("outside_communes", run), word("unmapped_land", run)):
                 fig, _ = plot_project(result, pid, lang=lang, commune=commune)
                 save(fig, f"{file_stem(pid)}_{file_stem(commune, commune=True)}", pdf=False)
     return paths

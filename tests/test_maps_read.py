@@ -71,16 +71,16 @@ def test_a_commune_without_a_polygon_is_zoomed_to_its_pieces(tmp_path):
     assert x0 > ORIGIN[0] + 30 and x1 < ORIGIN[0] + 100
 
 
-def _road(tmp_path, handed_over: int = 15):
-    """A straight 2 km road; parcels 0–1500 m, the first ``handed_over`` of them handed over;
-    1500–2000 m in no parcel."""
+def _road(tmp_path, handed_over: int = 15, parcels: int = 15):
+    """A straight 2 km road; parcels of 100 m from 0 (15: to 1500 m, then land in no parcel),
+    the first ``handed_over`` of them handed over."""
     x, y = ORIGIN
     line = LineString([(x, y), (x + 2000, y)])
     write_layer(tmp_path / "row.gpkg", [{"geometry": line.buffer(15, cap_style="flat")}])
     write_layer(tmp_path / "centre.gpkg", [{"geometry": line}])
     write_layer(tmp_path / "parcels.gpkg", [
         {"SHBANDO": 1, "SOTHUA": k, "geometry": rect(k * 100, -20, (k + 1) * 100, 20)}
-        for k in range(15)])  # fmt: skip
+        for k in range(parcels)])  # fmt: skip
     write_book_csv(tmp_path / "book.csv", [
         {"Tờ bản đồ": 1, "Số thửa": k, "Ngày bàn giao": "01/03/2024"}
         for k in range(handed_over)])  # fmt: skip
@@ -250,23 +250,7 @@ def test_the_web_map_opens_on_the_ribbon_and_links_its_communes(tmp_path):
 
     from gpmb_gis.maps.web import save_web_map, web_map
 
-    x, y = ORIGIN  # a 6 km road: a phone's first view of it is far too small for parcels
-    line = LineString([(x, y), (x + 6000, y)])
-    write_layer(tmp_path / "row.gpkg", [{"geometry": line.buffer(15, cap_style="flat")}])
-    write_layer(tmp_path / "centre.gpkg", [{"geometry": line}])
-    write_layer(tmp_path / "parcels.gpkg", [
-        {"MAXA": "01" if k < 30 else "02", "SHBANDO": 1, "SOTHUA": k,
-         "geometry": rect(k * 100, -20, (k + 1) * 100, 20)} for k in range(60)])  # fmt: skip
-    write_layer(tmp_path / "communes.gpkg", [
-        {"MAXA": "01", "TENXA": "Xã <b>Một</b>", "geometry": rect(-100, -500, 3000, 500)},
-        {"MAXA": "02", "TENXA": "Xã Hai", "geometry": rect(3000, -500, 6100, 500)}])  # fmt: skip
-    write_book_csv(tmp_path / "book.csv", [
-        {"Xã": "01", "Tờ bản đồ": 1, "Số thửa": k, "Ngày bàn giao": "01/03/2024"}
-        for k in range(20)])  # fmt: skip
-    config = simple_config(tmp_path, 'centerline = "centre.gpkg"\n')
-    layers = 'handovers = "book.csv"\ncommunes = "communes.gpkg"'
-    config.write_text(config.read_text().replace('handovers = "book.csv"', layers))
-    result = compute_progress(config, allow_unplaced=True)
+    result = _six_km(tmp_path)
     page = save_web_map(web_map(result, "X"), tmp_path / "m.html")
     text = page.read_text(encoding="utf-8")
     links = re.findall(r"<a href='#' class='gpmb-zoom' data-b='([^']+)'>([^<]*(?:<[^a][^<]*)*)</a>",
@@ -289,3 +273,74 @@ def test_the_readmes_pictures_are_in_docs():
     assert len(pictures) == 5
     for picture in pictures:
         assert (root / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
+
+
+def _six_km(tmp_path):
+    """A 6 km road in two communes: "Xã <b>Một</b>" 0–3 km, handed over to 2 km; "Xã Hai"
+    3–6 km, nothing handed over."""
+    x, y = ORIGIN
+    line = LineString([(x, y), (x + 6000, y)])
+    write_layer(tmp_path / "row.gpkg", [{"geometry": line.buffer(15, cap_style="flat")}])
+    write_layer(tmp_path / "centre.gpkg", [{"geometry": line}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"MAXA": "01" if k < 30 else "02", "SHBANDO": 1, "SOTHUA": k,
+         "geometry": rect(k * 100, -20, (k + 1) * 100, 20)} for k in range(60)])  # fmt: skip
+    write_layer(tmp_path / "communes.gpkg", [
+        {"MAXA": "01", "TENXA": "Xã <b>Một</b>", "geometry": rect(-100, -500, 3000, 500)},
+        {"MAXA": "02", "TENXA": "Xã Hai", "geometry": rect(3000, -500, 6100, 500)}])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Xã": "01", "Tờ bản đồ": 1, "Số thửa": k, "Ngày bàn giao": "01/03/2024"}
+        for k in range(20)])  # fmt: skip
+    config = simple_config(tmp_path, 'centerline = "centre.gpkg"\n')
+    layers = 'handovers = "book.csv"\ncommunes = "communes.gpkg"'
+    config.write_text(config.read_text().replace('handovers = "book.csv"', layers))
+    return compute_progress(config, allow_unplaced=True)
+
+
+def test_a_map_keys_what_its_view_shows_and_marks_beside_the_road(tmp_path):
+    from gpmb_gis.maps.static import _half_width
+
+    result = _six_km(tmp_path)
+    _, ax = plot_project(result, "X", commune="Xã Hai")  # 3 km: the ribbon, nothing cleared
+    assert _legend(ax)[:2] == [f"0–25 % {word('cleared_of')}", word("blocked")]
+    (tmp_path / "full").mkdir()
+    full = _road(tmp_path / "full", handed_over=20, parcels=20)  # a road cleared whole
+    from gpmb_gis.maps.web import web_map
+
+    assert word("blocked") not in html.unescape(web_map(full, "X").get_root().render())
+    # a right of way of 300 m along a centreline of 1.5 km: the mark goes beyond its 20 m
+    x, y = ORIGIN
+    line = LineString([(x, y), (x + 1500, y)])
+    write_layer(tmp_path / "row.gpkg", [{"geometry": rect(0, -20, 300, 20)}])
+    write_layer(tmp_path / "centre.gpkg", [{"geometry": line}])
+    short = compute_progress(simple_config(tmp_path, 'centerline = "centre.gpkg"\n'),
+                             allow_unplaced=True)  # fmt: skip
+    assert _half_width(short.overlays["X"]) >= 20.0
+
+
+def test_the_land_outside_every_commune_is_keyed_as_its_own(tmp_path):
+    config = hand_case(tmp_path)
+    write_layer(tmp_path / "communes.gpkg", [
+        {"MAXA": "01", "TENXA": "Xã Hợp Thành", "geometry": rect(-10, -10, 50, 40)}])  # fmt: skip
+    import geopandas as gpd
+
+    parcels = gpd.read_file(tmp_path / "parcels.gpkg")
+    parcels.loc[parcels["SOTHUA"] == 1, "KHLOAIDAT"] = "DGT"  # already clear, West
+    parcels.to_file(tmp_path / "parcels.gpkg")
+    result = compute_progress(config, allow_unplaced=True)
+    outside = word("outside_communes")
+    _, ax = plot_project(result, "P", commune=outside)
+    shown = [t for t in _legend(ax) if t.endswith(" ha")]
+    total = sum(float(t.rsplit(": ", 1)[1].split()[0].replace(",", ".")) for t in shown)
+    assert total == pytest.approx(0.10)  # the East half's 1000 m², and nothing of the West's
+
+
+def test_the_overview_frames_a_road_outside_every_commune_too(tmp_path):
+    from gpmb_gis.maps.static import plot_overview
+
+    config = hand_case(tmp_path)
+    write_layer(tmp_path / "communes.gpkg", [
+        {"MAXA": "09", "TENXA": "Xã Xa", "geometry": rect(5000, 5000, 6000, 6000)}])  # fmt: skip
+    _, ax = plot_overview(compute_progress(config, allow_unplaced=True))
+    x0, x1 = ax.get_xlim()
+    assert x0 <= ORIGIN[0] and x1 >= ORIGIN[0] + 6000

@@ -26,8 +26,9 @@ def test_quarter_dates():
 @pytest.fixture(scope="module")
 def quarter_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("q2")
-    assert main(["report", "--config", str(SAMPLE_CONFIG), "--quarter", "2024Q2",
+    assert main(["report", "--config", str(SAMPLE_CONFIG), "--quarter", "2024Q2", "--no-maps",
                  "--out", str(out)]) == 0  # fmt: skip
+    assert not (out / "maps").exists() and (out / "gpmb.gpkg").exists()  # quick, and a layer
     return out
 
 

@@ -146,27 +146,57 @@ def km_posts(ax: Any, route: Any, every: float = 1000.0) -> list[Any]:
     return texts
 
 
+#: Where a label beside its point may go, in points, tried in turn: up right, down right, up
+#: left, down left.
+OFFSETS: tuple[tuple[float, float], ...] = ((3, 3), (3, -11), (-40, 3), (-40, -11))
+
+
 def keep_apart(fig: Any, texts: Iterable[Any], avoid: Iterable[Any] = ()) -> list[Any]:
     """Hide each text that would overlap one kept before it or an artist to avoid.
 
-    ``texts`` come in order of priority (the first are kept); the texts kept are returned.
+    ``texts`` come in order of priority (the first are kept); a label placed beside its
+    point (an annotation in offset points) is tried on each side of it first
+    (:data:`OFFSETS`, scaled to its first offset). The texts kept are returned.
     """
     renderer = fig.canvas.get_renderer()
     placed = [a.get_window_extent(renderer) for a in avoid if a is not None and a.get_visible()]
-    frame_box = None
     kept = []
     for text in texts:
         if not text.get_visible():
             continue
-        box = text.get_window_extent(renderer)
-        axes = text.axes
-        frame_box = axes.bbox if axes is not None else frame_box
-        outside = (
-            frame_box is not None and text.get_clip_on() and not frame_box.contains(box.x0, box.y0)
-        )
-        if outside or any(box.overlaps(other) for other in placed):
+        for _ in _positions(text):
+            box = text.get_window_extent(renderer)
+            if _fits(text, box) and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                kept.append(text)
+                break
+        else:
             text.set_visible(False)
-            continue
-        placed.append(box)
-        kept.append(text)
     return kept
+
+
+def _positions(text: Any) -> Iterable[None]:
+    """Put a label at each place it may go, in turn (once, where it is, for a plain text)."""
+    from matplotlib.text import Annotation
+
+    beside = isinstance(text, Annotation) and text.anncoords == "offset points"
+    if not beside:
+        yield None
+        return
+    x, y = text.xyann
+    if (x, y) not in {(3, 3), (8, 8)}:  # placed on purpose (under a point): keep it there
+        yield None
+        return
+    scale = x / 3.0
+    for dx, dy in OFFSETS:
+        text.xyann = (dx * scale, dy * scale)
+        yield None
+
+
+def _fits(text: Any, box: Any) -> bool:
+    """Whether a text clipped by its axes lies wholly inside them."""
+    axes = text.axes
+    if axes is None or not text.get_clip_on():
+        return True
+    frame = axes.bbox
+    return bool(frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1))

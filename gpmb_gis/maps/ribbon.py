@@ -79,6 +79,8 @@ def draw_ribbon(
         return set()
     colours = [pct_colour(p) for p in pcts]
     segments = [shapely.get_coordinates(line) for line in lines]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    seen = shapely.intersects(lines, shapely.box(x0, y0, x1, y1))  # the key: what the view shows
     ax.add_collection(
         LineCollection(
             segments,
@@ -94,7 +96,7 @@ def draw_ribbon(
             segments, colors="#333333", linewidths=width_pt + 1.2, capstyle="butt", zorder=5
         )
     )  # a thin outline
-    return set(colours)
+    return {c for c, shown in zip(colours, seen, strict=True) if shown}
 
 
 def draw_blocked_marks(
@@ -114,11 +116,14 @@ def draw_blocked_marks(
         return False
     per_point = metres_per_point(ax)
     offset = (beside_m or RIBBON_PT / 2 * per_point) + (1.5 + MARK_PT / 2) * per_point
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    view, drawn = shapely.box(x0, y0, x1, y1), False
     for a, b in zip(blocked["from_m"], blocked["to_m"], strict=True):
         line = substring(ov.route.line, ov.route.distance_at(a), ov.route.distance_at(b))
         if line.length <= 0:
             continue
         beside = shapely.offset_curve(line, offset)
+        drawn |= bool(beside.intersects(view))
         xy = shapely.get_coordinates(beside)
         ax.plot(
             xy[:, 0],
@@ -126,9 +131,9 @@ def draw_blocked_marks(
             color=BLOCKED_COLOUR,
             linewidth=MARK_PT,
             solid_capstyle="butt",
-            zorder=7,
+            zorder=11,  # over the parcels, beside the road
         )
-    return True
+    return drawn
 
 
 def pct_handles(colours: set[str], lang: str, *, blocked: bool = False) -> list[Any]:

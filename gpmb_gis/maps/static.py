@@ -149,8 +149,10 @@ def plot_project(
     window = _window(result, ov, commune, unit)
     furniture.frame(ax, window.bounds)
     communes = result.inputs.communes if result.inputs is not None else None
-    names = _draw_communes(ax, communes, ov.row, result) if communes is not None else []
-    overview = ov.route is not None and ribbon.map_scale(ax) > ribbon.PARCELS_FROM_SCALE
+    names, bounded = (_draw_communes(ax, communes, ov.row, result) if communes is not None
+                      else ([], False))  # fmt: skip
+    small = ribbon.map_scale(ax) > ribbon.PARCELS_FROM_SCALE
+    overview = ov.route is not None and small
     if overview:  # a hairline right of way: the ribbon of its chainage bins
         drawn = ribbon.draw_ribbon(ax, result, project)
         handles = ribbon.pct_handles(
@@ -159,7 +161,7 @@ def plot_project(
         labels: list[Any] = []
     else:
         geoms = ov.pieces.geometry.to_numpy()
-        _draw_pieces(ax, geoms, piece_stages(result, project), small_scale=False)
+        _draw_pieces(ax, geoms, piece_stages(result, project), small_scale=small)
         _draw_unmapped(ax, ov, geoms)
         ax.add_collection(
             shape_collection(
@@ -168,7 +170,7 @@ def plot_project(
         )
         beside = _half_width(ov)
         blocked = ribbon.draw_blocked_marks(ax, result, project, beside) if beside else False
-        areas = stage_areas(scope, already_clear_m2(ov, unit if commune is not None else None))
+        areas = stage_areas(scope, _already_clear(ov, scope, unit, commune))
         handles = _stage_handles(areas, lang, blocked=blocked)
         labels = _label_parcels(ax, ov.pieces, window)
     posts = furniture.km_posts(ax, ov.route) if ov.route is not None else []
@@ -178,7 +180,7 @@ def plot_project(
     arrow = furniture.north_arrow(ax)
     if commune is None and communes is not None:
         furniture.inset(ax, communes.geometry.to_numpy(), ov.row.buffer(300))
-    legend = _legend(ax, handles, lang, communes=communes is not None)
+    legend = _legend(ax, handles, lang, communes=bounded)
     where = f" — {scope[C.COMMUNE]}" if commune is not None else ""
     ax.set_title(
         plain(
@@ -189,15 +191,37 @@ def plot_project(
         ),
         fontsize=11,
     )
-    # Km posts first, then communes, then parcels: what does not fit is left out
-    furniture.keep_apart(fig, [*posts, *names, *labels], avoid=[legend, bar, arrow])
+    # communes first, then Km posts, then parcels: what does not fit is left out
+    furniture.keep_apart(fig, [*names, *posts, *labels], avoid=[legend, bar, arrow])
     return fig, ax
 
 
 def _half_width(ov: Any) -> float:
-    """Half the right of way's width, on average (its area over twice its centreline)."""
-    length = ov.route.line.length if ov.route is not None else 0.0
-    return float(ov.row.area / length / 2) if length > 0 else 0.0
+    """How far the right of way reaches from its centreline.
+
+    The farthest of its outline's points: a mark this far beside the road is never over it.
+    """
+    if ov.route is None:
+        return 0.0
+    outline = shapely.points(shapely.get_coordinates(shapely.boundary(ov.row)))
+    reach = float(shapely.distance(outline, ov.route.line).max()) if len(outline) else 0.0
+    return min(reach, 150.0)  # a right of way past the centreline's end: the mark stays near
+
+
+def _already_clear(ov: Any, scope: dict[str, Any], unit: int | None, commune: str | None) -> float:
+    """The already clear land of a map's scope.
+
+    The project's, a commune's, or that of the land outside every commune (the project's
+    less every commune's).
+    """
+    if commune is None:
+        return already_clear_m2(ov)
+    if unit is not None:
+        return already_clear_m2(ov, unit)
+    if not scope.get(C.COMMUNE_CODE) and ov.communes.polygons:  # the row outside the communes
+        inside = sum(already_clear_m2(ov, u) for u in range(len(ov.communes.keys)))
+        return max(already_clear_m2(ov) - inside, 0.0)
+    return 0.0
 
 
 def _scope(
@@ -321,36 +345,28 @@ def _commune_polygon(result: ProgressResult, commune: str) -> shapely.Geometry |
 
 def _draw_communes(
     ax: Any, communes: Any, row: shapely.Geometry, result: ProgressResult
-) -> list[Any]:
-    """The commune boundaries near a right of way, and their names on it; the names."""
+) -> tuple[list[Any], bool]:
+    """The commune boundaries near a right of way, and their names on it.
+
+    Returns the names, and whether a boundary crosses the map's view (for the key).
+    """
     xmin, ymin, xmax, ymax = row.bounds
     near = communes.cx[xmin:xmax, ymin:ymax]
-    ax.add_collection(
-        shape_collection(
-            near.geometry.to_numpy(),
-            facecolor="none",
-            edgecolor="#7A3E9D",
-            linewidth=0.8,
-            linestyle="--",
-        )
-    )
-    points = shapely.point_on_surface(shapely.intersection(near.geometry.to_numpy(), row))
+    geoms = near.geometry.to_numpy()
+    ax.add_collection(shape_collection(geoms, facecolor="none", edgecolor="#7A3E9D",
+                                       linewidth=0.8, linestyle="--"))  # fmt: skip
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    bounded = bool(shapely.intersects(shapely.boundary(geoms), view).any()) if len(geoms) else False
+    points = shapely.point_on_surface(shapely.intersection(geoms, row))
     names = result.commune_labels(near[C.COMMUNE_CODE].tolist(), near[C.COMMUNE].tolist())
-    return [
-        ax.annotate(
-            plain(name),
-            (point.x, point.y),
-            fontsize=8,
-            color="#7A3E9D",
-            ha="center",
-            xytext=(0, -14),
-            textcoords="offset points",
-            zorder=14,
-            annotation_clip=True,
-        )
+    texts = [
+        ax.annotate(plain(name), (point.x, point.y), fontsize=8, color="#7A3E9D", ha="center",
+                    xytext=(0, -14), textcoords="offset points", zorder=14, annotation_clip=True)
         for name, point in zip(names, points, strict=True)
         if not point.is_empty
-    ]
+    ]  # fmt: skip
+    return texts, bounded
 
 
 def plot_overview(
@@ -378,7 +394,10 @@ def plot_overview(
                 linewidth=0.5,
             )
         )
-        bounds = communes.total_bounds
+        # the communes, and any road beyond them
+        bounds = shapely.union_all(
+            [shapely.box(*communes.total_bounds), shapely.box(*bounds)]
+        ).bounds
     furniture.frame(ax, tuple(bounds))
     drawn: set[str] = set()
     blocked = False

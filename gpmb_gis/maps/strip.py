@@ -272,5 +272,9 @@ def _strip_page(
     if "blocked" in shown:
         handles.append(Patch(facecolor=BLOCKED_COLOUR, label=word("blocked", lang)))
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7, frameon=False)
+    from gpmb_gis.maps.furniture import keep_apart
+
+    # a commune's name, a station equation, a blocked stretch's chainage: none over another
+    keep_apart(fig, [t for ax in axes[:, 0] for t in ax.texts])
     fig.tight_layout(rect=(0, 0.04, 1, 0.95))
     return fig, axes[:, 0]

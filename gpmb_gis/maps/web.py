@@ -166,7 +166,9 @@ def _households_line(row: Any, lang: str) -> list[str]:
     return [f"{line}<br>{safe(money)}"]
 
 
-def _legend(areas: dict[str, float], lang: str, *, ribbon: bool = False) -> str:
+def _legend(
+    areas: dict[str, float], lang: str, *, ribbon: bool = False, blocked: bool = False
+) -> str:
     """The key: the ribbon's % classes (a road), each stage's land, blocked stretches.
 
     Stage land is the tables' (overlaps once).
@@ -185,6 +187,8 @@ def _legend(areas: dict[str, float], lang: str, *, ribbon: bool = False) -> str:
         for s in STAGE_COLOURS
         if areas.get(s, 0.0) >= LEGEND_MIN_M2
     )
+    if not blocked:
+        return items
     return (
         f"{items}<div><span style='background:{BLOCKED_COLOUR}'></span>"
         f"{safe(word('blocked', lang))}</div>"
@@ -289,7 +293,7 @@ def web_map(
         style_function=lambda _f: {"fill": False, "color": "#000", "weight": 2},
     ).add_to(fmap)
     _add_communes(fmap, result, ov, crs, lang)
-    _add_chainage(fmap, result, ov, crs, lang)
+    blocked = _add_chainage(fmap, result, ov, crs, lang)
     ribbon = _add_ribbon(fmap, result, project, crs, lang)
     folium.LayerControl(collapsed=True).add_to(fmap)
     fmap.fit_bounds([[lat0, lon0], [lat1, lon1]])
@@ -300,12 +304,14 @@ def web_map(
             f"{_panel(result, project, lang, _commune_bounds(result, project))}</div>"
             f"<div class='gpmb-box' style='position:fixed;"
             f"bottom:20px;right:10px;z-index:1000'>"
-            f"{_legend(areas, lang, ribbon=ribbon is not None)}</div>"
+            f"{_legend(areas, lang, ribbon=ribbon is not None, blocked=blocked is not None)}"
+            "</div>"
         )
     )
     # names of Leaflet objects folium made (never text from the data), and numbers only
     script = _SCRIPT.replace("MAP", fmap.get_name()).replace("PARCELS", parcels.get_name())
     script = script.replace("RIBBON", ribbon.get_name() if ribbon is not None else "null")
+    script = script.replace("BLOCKED", blocked.get_name() if blocked is not None else "null")
     fmap.get_root().script.add_child(Element(script.replace("ZOOM", str(PARCELS_FROM_ZOOM))))
     return fmap
 
@@ -317,10 +323,14 @@ PARCELS_FROM_ZOOM = 16
 #: The page's own script, run once Leaflet has drawn: the ribbon or the parcels by zoom, a
 #: view from the address (``map.html#21.85,106.76,17``: latitude, longitude, zoom), the commune
 #: table's links, and the count of parcels drawn (``document.body.dataset``) for a browser to
-#: check. MAP, PARCELS, RIBBON and ZOOM are replaced by folium's names and a number.
-_SCRIPT = """window.addEventListener('load',function(){var m=MAP,p=PARCELS,r=RIBBON;
+#: check. Blocked stretches are a band beside the ribbon (drawn under it), and a thin dashed
+#: line over the parcels. MAP, PARCELS, RIBBON, BLOCKED and ZOOM are replaced by folium's
+#: names and a number.
+_SCRIPT = """window.addEventListener('load',function(){var m=MAP,p=PARCELS,r=RIBBON,k=BLOCKED;
 function show(){var near=m.getZoom()>=ZOOM||r===null;
-document.body.dataset.gpmbView=near?'parcels':'ribbon';if(r===null){return;}
+document.body.dataset.gpmbView=near?'parcels':'ribbon';
+if(k!==null){k.setStyle(near?{weight:4,dashArray:'8 6'}:{weight:17,dashArray:null});}
+if(r===null){return;}
 if(near){if(!m.hasLayer(p)){m.addLayer(p);}if(m.hasLayer(r)){m.removeLayer(r);}}
 else{if(!m.hasLayer(r)){m.addLayer(r);}if(m.hasLayer(p)){m.removeLayer(p);}}}
 m.on('zoomend',show);
@@ -347,14 +357,16 @@ def _add_ribbon(fmap: Any, result: ProgressResult, project: str, crs: Any, lang:
         return None
     group = folium.FeatureGroup(name=safe(word("ribbon", lang)))
     lines = _to_wgs84(np.array([substring(ov.route.line, b.from_d, b.to_d) for b in ov.bins]), crs)
-    for line, label, pct in zip(lines, table["from_label"], table[C.CLEARED_PCT], strict=True):
-        coords = [[y, x] for x, y in shapely.get_coordinates(line)]
-        folium.PolyLine(
-            coords,
-            color=pct_colour(pct),
-            weight=9,
-            opacity=1.0,
-            tooltip=safe(f"{label}: {format_pct(pct, lang)} %"),
+    lines = shapely.set_precision(lines, 1e-6)  # 0.1 m: the page stays light
+    colours = np.array([pct_colour(p) for p in table[C.CLEARED_PCT]])
+    tips = [safe(f"{a}: {format_pct(p, lang)} %")
+            for a, p in zip(table["from_label"], table[C.CLEARED_PCT], strict=True)]  # fmt: skip
+    for colour in dict.fromkeys(colours):  # one layer per class: its style written once
+        mine = np.flatnonzero(colours == colour)
+        folium.GeoJson(
+            _feature_collection(lines[mine], [{"t": tips[k]} for k in mine]),
+            style_function=lambda _f, c=colour: {"color": c, "weight": 9, "opacity": 1.0},
+            tooltip=folium.GeoJsonTooltip(fields=["t"], labels=False),
         ).add_to(group)
     group.add_to(fmap)
     return group
@@ -407,13 +419,13 @@ def _add_communes(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: st
     ).add_to(fmap)
 
 
-def _add_chainage(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: str) -> None:
+def _add_chainage(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: str) -> Any:
     """Km markers along the centreline, and the stretches that block the road."""
     import folium
 
     route = ov.route
     if route is None:
-        return
+        return None
     group = folium.FeatureGroup(name="Km")
     posts = route.posts()
     points = _to_wgs84(shapely.line_interpolate_point(route.line, [d for d, _ in posts]), crs)
@@ -429,6 +441,8 @@ def _add_chainage(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: st
     group.add_to(fmap)
     blocked = result.blockers
     blocked = blocked[(blocked[C.PROJECT] == ov.project.id) & (blocked["kind"] == "stretch")]
+    if not len(blocked):  # a road cleared whole: no band, and none in the key
+        return None
     lines = folium.FeatureGroup(name=safe(word("blocked", lang)))
     for a, b, label in zip(blocked["from_m"], blocked["to_m"], blocked["label"], strict=True):
         from shapely.ops import substring
@@ -438,11 +452,12 @@ def _add_chainage(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: st
         folium.PolyLine(
             [[y, x] for x, y in coords],
             color=BLOCKED_COLOUR,
-            weight=7,
+            weight=17,  # under the ribbon: a band beside it (thin over the parcels)
             opacity=0.9,
             tooltip=safe(label),
         ).add_to(lines)
     lines.add_to(fmap)
+    return lines
 
 
 def _leaflet_inline() -> tuple[str, str]:

@@ -366,6 +366,20 @@ def _atlas_scale(raw: Any, problems: Problems) -> int:
     return value
 
 
+def _atlas_fits(projects: Any, atlas_scale: int, problems: Problems) -> None:
+    """A page of the map book holds whole chainage bins: each project's must fit one."""
+    per_page = settings.ATLAS_ROAD_MM / 1000 * atlas_scale
+    for project in projects:
+        if project and project.chainage_bin_m > per_page:
+            least = math.ceil(project.chainage_bin_m / settings.ATLAS_ROAD_MM * 10) * 100
+            problems.add(
+                "maps.atlas_scale",
+                f"a page at 1:{atlas_scale} holds {per_page:.0f} m of road, less than project "
+                f"{project.id}'s chainage bins of {project.chainage_bin_m:g} m",
+                f"write atlas_scale = {least} or more, or a smaller chainage_bin_m",
+            )
+
+
 def _qa(raw: Any, problems: Problems) -> QASettings:
     if not isinstance(raw, Mapping):
         problems.add("qa", "must be a table", "write [qa] with sliver_width_m = 0.2")
@@ -498,6 +512,7 @@ def load_config(path: str | Path) -> Config:
     crosswalk = _crosswalk(data.get("communes", {}), base, problems)
     report_communes = _report_communes(data, layers, problems)
     atlas_scale = _atlas_scale(data.get("maps", {}), problems)
+    _atlas_fits(projects, atlas_scale, problems)
     problems.raise_if_any()
     assert crs is not None and found.get("parcels") is not None  # guaranteed by problems
     return Config(

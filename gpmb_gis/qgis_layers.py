@@ -120,18 +120,23 @@ def _chainage_bins(result: ProgressResult, lang: str) -> pd.DataFrame:
 
 
 def _blocked_stretches(result: ProgressResult) -> pd.DataFrame:
+    """The rows of ``blockers.csv``'s stretches, each drawn along its own bins."""
     from shapely.ops import substring
 
-    blocked = result.blockers[result.blockers["kind"] == "stretch"]
+    from gpmb_gis.maps.ribbon import blocked_runs
+
     rows = []
-    for row in blocked.itertuples(index=False):
-        route = result.overlays[row.project].route
-        if route is None:
+    for pid, ov in result.overlays.items():
+        table = result.blockers
+        mine = table[(table[C.PROJECT] == pid) & (table["kind"] == "stretch")]
+        runs = blocked_runs(result, pid)
+        if ov.route is None or len(runs) != len(mine):  # the table's: never paired by guess
             continue
-        line = substring(route.line, route.distance_at(row.from_m), route.distance_at(row.to_m))
-        rows.append({C.PROJECT: row.project, "from_m": row.from_m, "to_m": row.to_m,
-                     "label": row.label, "length_m": row.length_m,
-                     "uncleared_m2": row.uncleared_m2, "geometry": line})  # fmt: skip
+        for row, (a, b, _) in zip(mine.itertuples(index=False), runs, strict=True):
+            rows.append({C.PROJECT: pid, "from_m": row.from_m, "to_m": row.to_m,
+                         "label": row.label, "length_m": row.length_m,
+                         "uncleared_m2": row.uncleared_m2,
+                         "geometry": substring(ov.route.line, a, b)})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -243,6 +248,23 @@ def _typed(frame: pd.DataFrame, fields: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out).assign(geometry=geoms)
 
 
+def _parts(geom: Any, kind: str) -> np.ndarray:
+    """A geometry's parts of its layer's kind.
+
+    A bin cut at a bend may carry a line of no area beside its polygon: it has no place in
+    a layer of polygons.
+    """
+    if geom is None:
+        return np.zeros(0, dtype=object)
+    parts = shapely.get_parts(geom)
+    wanted = (
+        shapely.GeometryType.LINESTRING
+        if kind == "MultiLineString"
+        else shapely.GeometryType.POLYGON
+    )
+    return parts[(shapely.get_type_id(parts) == wanted) & ~shapely.is_empty(parts)]
+
+
 def layer_frames(
     result: ProgressResult, lang: str | None = None, *, include_owner: bool = False
 ) -> dict[str, gpd.GeoDataFrame]:
@@ -270,7 +292,7 @@ def layer_frames(
             fields = {**fields, C.OWNER: "str"}
         frame = _typed(built[name], fields)
         multi = shapely.multilinestrings if kind == "MultiLineString" else shapely.multipolygons
-        frame["geometry"] = [multi(shapely.get_parts(g)) for g in frame["geometry"]]
+        frame["geometry"] = [multi(_parts(g, kind)) for g in frame["geometry"]]
         out[name] = gpd.GeoDataFrame(frame, geometry="geometry", crs=result.config.crs)
     return out
 

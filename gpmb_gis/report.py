@@ -139,6 +139,9 @@ def _human(table: pd.DataFrame, lang: str) -> pd.DataFrame:
             key = "side" if col == "side" else "severity"
             out[col] = [word(f"{key}_{v}", lang) if isinstance(v, str) and v else v
                         for v in out[col]]  # fmt: skip
+        elif col in (C.CHECK, C.LAYER) and C.MESSAGE in out:  # the QA table, for people
+            out[col] = [check_title(v, lang) if col == C.CHECK else _layer_word(v, lang)
+                        for v in out[col]]  # fmt: skip
         elif col in _M2:
             out[col] = (out[col] / 1e4).round(2)
         elif col == C.CLEARED_PCT:
@@ -284,10 +287,7 @@ def records_lines(result: ProgressResult, lang: str) -> list[str]:
     in_layer = result.inputs.in_layer if result.inputs is not None else {}
     lines = []
     for r in result.records.itertuples(index=False):
-        kind, _, project = str(r.layer).partition(":")
-        layer = (
-            word(f"layer_{kind}", lang).format(project=project) if kind in _LAYER_WORDS else r.layer
-        )
+        layer = _layer_word(r.layer, lang)
         whole = in_layer.get(r.layer)
         key = "records_line" if whole is None else "records_near"
         counts = {c: format_number(getattr(r, c), 0, lang) for c in ("read", "used", "listed")}
@@ -298,6 +298,12 @@ def records_lines(result: ProgressResult, lang: str) -> list[str]:
 
 
 _LAYER_WORDS = ("parcels", "communes", "handovers", "row")
+
+
+def _layer_word(layer: object, lang: str) -> object:
+    """A QA row's layer as people name it: ``row:QL4B`` → "phạm vi GPMB QL4B"."""
+    kind, _, project = str(layer).partition(":")
+    return word(f"layer_{kind}", lang).format(project=project) if kind in _LAYER_WORDS else layer
 
 
 def qa_counts(result: ProgressResult, lang: str) -> pd.DataFrame:

@@ -21,6 +21,9 @@ MAX_UNPLACED_RECORDS_PCT
     a status and could not be placed on a parcel (``--allow-unplaced`` goes on).
 MIN_OVERLAP_M2
     Overlaps between parcels smaller than this are rounding, not drawing errors (1 cm²).
+ATLAS_ROAD_MM
+    The road each page of the map book holds, on paper (its map is 208 mm wide: the rest
+    shows the ends of the pages before and after, the overlap).
 ATLAS_SCALE
     The scale of the map book along a road (``maps/<project>_atlas.pdf``): 1:2 000, the
     scale of a right of way's plan (bình đồ) taken to the field.
@@ -32,6 +35,7 @@ MIN_GAP_M2
 from __future__ import annotations
 
 __all__ = [
+    "ATLAS_ROAD_MM",
     "ATLAS_SCALE",
     "CHAINAGE_BIN_M",
     "FAR_FUTURE_YEARS",
@@ -48,6 +52,7 @@ __all__ = [
 MIN_PIECE_M2: float = 0.01
 CHAINAGE_BIN_M: float = 100.0
 ATLAS_SCALE: int = 2000
+ATLAS_ROAD_MM: float = 187.0
 LEGAL_AREA_TOLERANCE: float = 0.05
 FAR_FUTURE_YEARS: int = 2
 HEADER_SCAN_ROWS: int = 30

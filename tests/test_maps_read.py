@@ -143,6 +143,12 @@ def test_the_index_speaks_the_reports_language(tmp_path):
     for check in set(result.qa_issues[C.CHECK]):
         assert check_title(check) in cells, check
     assert not {"error", "warning", "info"} & cells
+    from gpmb_gis.report import write_qa_page
+
+    qa = write_qa_page(result, tmp_path / "out").read_text(encoding="utf-8")
+    qa_cells = {c.strip() for c in html.unescape(re.sub(r"<[^>]+>", "|", qa)).split("|")}
+    assert word("layer_row").format(project="X") in qa_cells and "row:X" not in qa_cells
+    assert not {"parcels", "handovers"} & qa_cells  # (codes stay in their own column)
 
 
 def test_a_road_seen_whole_is_a_ribbon_and_its_labels_never_overlap(tmp_path):
@@ -226,9 +232,13 @@ def test_a_page_of_a_road_running_north_is_turned_and_so_is_its_north_arrow(tmp_
     pages = atlas_pages(result, "X", 2000)
     assert all(p.angle_deg == pytest.approx(90.0) for p in pages)
     fig = atlas_figures(result, "X", 2000)[1]
-    arrow = next(t for t in fig.axes[0].texts if t.get_text() == "N")
+    from matplotlib.text import Annotation
+
+    arrow = next(t for t in fig.axes[0].texts if isinstance(t, Annotation) and t.arrowprops)
     (x0, y0), (x1, y1) = arrow.xyann, arrow.xy
     assert x1 > x0 and abs(y1 - y0) < 1e-6  # the road runs north, to the right: so does north
+    north = next(t for t in fig.axes[0].texts if t.get_text() == "N")
+    assert north.get_position()[0] > x1  # "N" at the arrow's head
 
 
 def test_the_atlas_scale_is_a_scale(tmp_path):
@@ -344,3 +354,86 @@ def test_the_overview_frames_a_road_outside_every_commune_too(tmp_path):
     _, ax = plot_overview(compute_progress(config, allow_unplaced=True))
     x0, x1 = ax.get_xlim()
     assert x0 <= ORIGIN[0] and x1 >= ORIGIN[0] + 6000
+
+
+def _line_road(tmp_path, coords, handed_over, extra: str = "", width: float = 15):
+    """A road along ``coords`` (offsets from ORIGIN), parcels of its right of way cut every
+    100 m along x, the first ``handed_over`` of them handed over."""
+    x, y = ORIGIN
+    line = LineString([(x + a, y + b) for a, b in coords])
+    row = line.buffer(width, cap_style="flat")
+    write_layer(tmp_path / "row.gpkg", [{"geometry": row}])
+    write_layer(tmp_path / "centre.gpkg", [{"geometry": line}])
+    x0, y0, x1, y1 = row.bounds
+    cuts = [shapely.intersection(row, shapely.box(x + k, y0 - 1, x + k + 100, y1 + 1))
+            for k in range(int(x0 - x) - 100, int(x1 - x) + 100, 100)]  # fmt: skip
+    cuts = [c for c in cuts if c.area > 0]
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"SHBANDO": 1, "SOTHUA": k, "geometry": c} for k, c in enumerate(cuts)])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", [
+        {"Tờ bản đồ": 1, "Số thửa": k, "Ngày bàn giao": "01/03/2024"} for k in handed_over
+    ] or [{"Tờ bản đồ": 1, "Số thửa": 0, "Trạng thái": "Đã kiểm đếm"}])  # fmt: skip
+    return compute_progress(simple_config(tmp_path, f'centerline = "centre.gpkg"\n{extra}'),
+                            allow_unplaced=True)  # fmt: skip
+
+
+def test_a_blocked_stretch_is_placed_by_its_bins_after_a_station_equation_going_back(tmp_path):
+    from gpmb_gis.maps.ribbon import blocked_runs
+    from gpmb_gis.qgis_layers import layer_frames
+
+    # 1 200 m of line; at 600 m the chainage Km0+600 is Km0+400 again: 400–500 occurs twice
+    result = _line_road(tmp_path, [(0, 0), (1200, 0)], [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11],
+                        'station_equations = [["Km0+600", "Km0+400"]]\n')  # fmt: skip
+    runs = blocked_runs(result, "X")
+    assert [(a, b) for a, b, _ in runs] == [(600.0, 700.0)]  # the parcel 600–700 m along
+    line = layer_frames(result)["blocked_stretches"].geometry.iat[0]
+    assert shapely.get_coordinates(line)[:, 0].min() == pytest.approx(ORIGIN[0] + 600)
+
+
+def test_a_road_with_a_bend_writes_its_layers(tmp_path):
+    from gpmb_gis.qgis_layers import write_gpkg
+
+    result = _line_road(tmp_path, [(0, 0), (300, 0), (600, 200)], [0, 1])
+    path = write_gpkg(result, tmp_path / "g.gpkg")
+    bins = gpd_read(path, "chainage_bins")
+    assert len(bins) == len(result.overlays["X"].bins)
+    assert shapely.area(bins.geometry).sum() == pytest.approx(result.overlays["X"].required_m2)
+
+
+def gpd_read(path, layer):
+    import pyogrio
+
+    return pyogrio.read_dataframe(path, layer=layer)
+
+
+def test_a_page_says_when_the_right_of_way_is_wider_than_it(tmp_path):
+    from gpmb_gis.maps.atlas import atlas_figures
+
+    result = _line_road(tmp_path, [(0, 0), (600, 0)], [0], width=150)  # 300 m wide
+    pages = atlas_figures(result, "X", 1000)  # a page's map: 185 m of ground up and down
+    assert any("⚠" in t.get_text() for fig in pages[1:] for t in fig.texts)
+    (tmp_path / "n").mkdir()
+    narrow = atlas_figures(_line_road(tmp_path / "n", [(0, 0), (600, 0)], [0]), "X", 1000)
+    assert not any("⚠" in t.get_text() for fig in narrow[1:] for t in fig.texts)
+
+
+def test_a_map_book_page_too_small_for_a_bin_is_refused(tmp_path):
+    from gpmb_gis import load_config
+    from gpmb_gis._errors import ConfigError
+
+    hand_case(tmp_path)
+    config = simple_config(tmp_path, "chainage_bin_m = 1000\n").read_text()
+    (tmp_path / "gpmb.toml").write_text(config + "\n[maps]\natlas_scale = 2000\n")
+    with pytest.raises(ConfigError, match="atlas_scale = 5400"):
+        load_config(tmp_path / "gpmb.toml")
+
+
+def test_web_tooltips_write_numbers_and_dates_as_the_report_reads(tmp_path):
+    import datetime as dt
+
+    from gpmb_gis.maps.web import _properties
+
+    row = {C.AFFECTED_M2: 1500.04, C.HANDOVER_DATE: dt.date(2024, 3, 1), C.STAGE: C.PAID}
+    props = _properties(row, "vi", include_owner=False)
+    assert props["a"] == "1.500,0" and props["d"] == "01/03/2024"
+    assert _properties(row, "en", include_owner=False)["a"] == "1,500.0"

@@ -20,10 +20,12 @@ from shapely import affinity
 from shapely.ops import substring
 
 from gpmb_gis import columns as C
+from gpmb_gis import settings
 from gpmb_gis.chainage import format_chainage, stretch_labels
 from gpmb_gis.labels import format_number, format_pct, stage_name, word
 from gpmb_gis.maps import furniture
 from gpmb_gis.maps.draw import plain, pyplot, shape_collection, vn_date
+from gpmb_gis.maps.ribbon import blocked_runs
 from gpmb_gis.maps.static import piece_stages, stage_rank
 from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
 
@@ -35,8 +37,6 @@ __all__ = ["Page", "atlas_figures", "atlas_pages"]
 #: An A4 landscape page, and where its map sits on it (the margin right holds the figures).
 PAGE_IN = (11.69, 8.27)
 MAP_BOX = (0.03, 0.05, 0.70, 0.88)
-#: Each page overlaps the next by this share of its width, at least.
-OVERLAP = 0.05
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,7 @@ def atlas_pages(result: ProgressResult, project: str, scale: float) -> list[Page
     ov = result.overlays[project]
     if ov.route is None or not ov.bins:
         return []
-    across, _ = _map_ground(scale)
-    fits = across * (1 - 2 * OVERLAP)  # the rest shows the next pages' ends: the overlap
+    fits = settings.ATLAS_ROAD_MM / 1000 * scale  # the rest of the width: the overlap
     pages: list[Page] = []
     start = 0
     while start < len(ov.bins):
@@ -276,11 +275,9 @@ def _blocked(ax: Any, result: ProgressResult, project: str, window: shapely.Geom
              page: Page, half: float) -> bool:  # fmt: skip
     """The blocked stretches as a mark beside the right of way, never over it (any drawn?)."""
     ov = result.overlays[project]
-    blocked = result.blockers
-    blocked = blocked[(blocked[C.PROJECT] == project) & (blocked["kind"] == "stretch")]
     drawn = False
-    for a, b in zip(blocked["from_m"], blocked["to_m"], strict=True):
-        line = substring(ov.route.line, ov.route.distance_at(a), ov.route.distance_at(b))
+    for a, b, _ in blocked_runs(result, project):
+        line = substring(ov.route.line, a, b)
         beside = shapely.intersection(shapely.offset_curve(line, half + 6.0), window)
         if beside.is_empty:
             continue
@@ -317,8 +314,12 @@ def _margin(fig: Any, result: ProgressResult, project: str, page: Page, pages: i
         f"{word('cleared_of', lang)}: {format_pct(pct, lang)} % "
         f"({format_number(cleared / 1e4, 3, lang)} / {format_number(required / 1e4, 3, lang)} ha)",
     ]
+    if ov.bin_geoms is not None:  # a right of way wider than the page: said, not hidden
+        held = shapely.union_all(ov.bin_geoms[page.first_bin : page.last_bin + 1])
+        if shapely.difference(held, _window(page, scale)).area > 1.0:
+            lines.append(f"⚠ {word('atlas_cut', lang)}")
     x = MAP_BOX[0] + MAP_BOX[2] + 0.015
-    fig.text(x, 0.93, "\n".join(lines), va="top", fontsize=8, linespacing=1.6)
+    fig.text(x, 0.93, "\n".join(lines), va="top", fontsize=8, linespacing=1.6, wrap=True)
     handles = [
         Patch(facecolor=STAGE_COLOURS[s], edgecolor="#333333", label=stage_name(s, lang))
         for s in STAGE_COLOURS
@@ -393,9 +394,8 @@ def _key_map(result: ProgressResult, project: str, pages: list[Page], scale: flo
     arrow = furniture.north_arrow(ax)
     ax.set_title(
         plain(
-            f"{ov.project.name}\n{word('atlas_key', lang)} ({len(pages)}, 1:{scale:,.0f})".replace(
-                ",", "."
-            )
+            f"{ov.project.name}\n{word('atlas_key', lang)} ({len(pages)} "
+            f"{word('atlas_pages', lang)}, 1:{format_number(scale, 0, lang)})"
         ),
         fontsize=11,
     )

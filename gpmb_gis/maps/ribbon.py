@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PARCELS_FROM_SCALE",
     "RIBBON_PT",
+    "blocked_runs",
     "draw_blocked_marks",
     "draw_ribbon",
     "map_scale",
@@ -99,6 +100,30 @@ def draw_ribbon(
     return {c for c, shown in zip(colours, seen, strict=True) if shown}
 
 
+def blocked_runs(result: ProgressResult, project: str) -> list[tuple[float, float, str]]:
+    """A road's blocked stretches along its centreline as drawn: ``(from_d, to_d, label)``.
+
+    The runs of chainage bins under 100 %, as ``blockers.csv`` counts them, in the same
+    order, placed by their bins: a chainage that occurs twice (after a station equation
+    that goes back) is never looked up.
+    """
+    from gpmb_gis.chainage import runs, stretch_labels
+    from gpmb_gis.measure import FULL_TOLERANCE_M2
+
+    ov = result.overlays[project]
+    if ov.route is None or not ov.bins:
+        return []
+    table = result.by_chainage(project)
+    if len(table) != len(ov.bins):  # the table is the bins': never paired by guess
+        return []
+    left = table[C.REQUIRED_M2].to_numpy() - table[C.CLEARED_M2].to_numpy()
+    out = []
+    for a, b in runs(left > FULL_TOLERANCE_M2):
+        label = stretch_labels([ov.bins[a].from_m], [ov.bins[b].to_m])[0]
+        out.append((ov.bins[a].from_d, ov.bins[b].to_d, label))
+    return out
+
+
 def draw_blocked_marks(
     ax: Any, result: ProgressResult, project: str, beside_m: float = 0.0
 ) -> bool:
@@ -110,16 +135,15 @@ def draw_blocked_marks(
     from shapely.ops import substring
 
     ov = result.overlays[project]
-    blocked = result.blockers
-    blocked = blocked[(blocked[C.PROJECT] == project) & (blocked["kind"] == "stretch")]
-    if ov.route is None or not len(blocked):
+    blocked = blocked_runs(result, project)
+    if not blocked:
         return False
     per_point = metres_per_point(ax)
     offset = (beside_m or RIBBON_PT / 2 * per_point) + (1.5 + MARK_PT / 2) * per_point
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     view, drawn = shapely.box(x0, y0, x1, y1), False
-    for a, b in zip(blocked["from_m"], blocked["to_m"], strict=True):
-        line = substring(ov.route.line, ov.route.distance_at(a), ov.route.distance_at(b))
+    for a, b, _ in blocked:
+        line = substring(ov.route.line, a, b)
         if line.length <= 0:
             continue
         beside = shapely.offset_curve(line, offset)

@@ -138,10 +138,9 @@ def _strip_row(
                 va="center",
                 zorder=13,
             )
-    blocked = result.blockers
-    blocked = blocked[(blocked[C.PROJECT] == project) & (blocked["kind"] == "stretch")]
-    for a, b, label in zip(blocked["from_m"], blocked["to_m"], blocked["label"], strict=True):
-        da, db = route.distance_at(a), route.distance_at(b)
+    from gpmb_gis.maps.ribbon import blocked_runs
+
+    for da, db, label in blocked_runs(result, project):
         if db < d0 or da > d1:
             continue
         shown.add("blocked")

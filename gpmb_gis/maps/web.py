@@ -10,6 +10,7 @@ HTML and for JavaScript before it reaches the page.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import json
 import re
@@ -101,7 +102,9 @@ def _properties(row: dict[str, object], lang: str, include_owner: bool) -> dict[
     for col in cols:
         value = row.get(col)
         if col == C.AFFECTED_M2 and value is not None:
-            value = f"{float(value):,.1f}"
+            value = format_number(float(value), 1, lang)  # 1.234,5 in Vietnamese
+        elif col == C.HANDOVER_DATE and isinstance(value, dt.date):
+            value = f"{value:%d/%m/%Y}"
         elif col == C.STAGE:
             value = stage_name(str(value), lang)
         elif value is None or (isinstance(value, float) and np.isnan(value)):
@@ -249,7 +252,7 @@ def web_map(
         location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2],
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
+        control_scale=False,  # metres only: added below
     )
     if not cdn:  # only Leaflet: no jQuery, Bootstrap or icon fonts to fetch
         fmap.default_js = [js for js in fmap.default_js if js[0] == "leaflet"]
@@ -333,7 +336,7 @@ if(k!==null){k.setStyle(near?{weight:4,dashArray:'8 6'}:{weight:17,dashArray:nul
 if(r===null){return;}
 if(near){if(!m.hasLayer(p)){m.addLayer(p);}if(m.hasLayer(r)){m.removeLayer(r);}}
 else{if(!m.hasLayer(r)){m.addLayer(r);}if(m.hasLayer(p)){m.removeLayer(p);}}}
-m.on('zoomend',show);
+L.control.scale({imperial:false}).addTo(m);m.on('zoomend',show);
 var h=location.hash.match(/^#(-?[0-9.]+),(-?[0-9.]+),([0-9]+)$/);
 show();if(h){setTimeout(function(){m.setView([Number(h[1]),Number(h[2])],Number(h[3]),
 {reset:true});show();},800);}
@@ -439,15 +442,16 @@ def _add_chainage(fmap: Any, result: ProgressResult, ov: Any, crs: Any, lang: st
             tooltip=safe(format_chainage(c)),
         ).add_to(group)
     group.add_to(fmap)
-    blocked = result.blockers
-    blocked = blocked[(blocked[C.PROJECT] == ov.project.id) & (blocked["kind"] == "stretch")]
-    if not len(blocked):  # a road cleared whole: no band, and none in the key
+    from shapely.ops import substring
+
+    from gpmb_gis.maps.ribbon import blocked_runs
+
+    blocked = blocked_runs(result, ov.project.id)
+    if not blocked:  # a road cleared whole: no band, and none in the key
         return None
     lines = folium.FeatureGroup(name=safe(word("blocked", lang)))
-    for a, b, label in zip(blocked["from_m"], blocked["to_m"], blocked["label"], strict=True):
-        from shapely.ops import substring
-
-        piece = substring(route.line, route.distance_at(a), route.distance_at(b))
+    for a, b, label in blocked:
+        piece = substring(route.line, a, b)
         coords = shapely.get_coordinates(_to_wgs84(np.array([piece]), crs)[0])
         folium.PolyLine(
             [[y, x] for x, y in coords],

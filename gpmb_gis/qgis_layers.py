@@ -30,8 +30,9 @@ import shapely
 from gpmb_gis import columns as C
 from gpmb_gis import stages
 from gpmb_gis.chainage import chainage_labels
-from gpmb_gis.labels import check_title, format_pct, pct_shown, qa_message, stage_name
+from gpmb_gis.labels import format_pct, pct_shown, qa_message, stage_name
 from gpmb_gis.measure import stage_names
+from gpmb_gis.qa_words import check_title
 from gpmb_gis.qgis_styles import PCT_SHOWN, layer_styles, qml, sld
 from gpmb_gis.result import ProgressResult
 

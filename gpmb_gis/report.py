@@ -16,7 +16,6 @@ from gpmb_gis._text import xml_text
 from gpmb_gis.columns import COMMUNE_COLUMNS, PROJECT_COLUMNS
 from gpmb_gis.household_report import BILLIONS, billions, households_table, human
 from gpmb_gis.labels import (
-    check_title,
     format_number,
     format_pct,
     heading,
@@ -33,13 +32,12 @@ from gpmb_gis.pictures import (
     write_strips,
     write_web_maps,
 )
+from gpmb_gis.qa_words import check_title, layer_word, qa_counts, records_lines
 from gpmb_gis.result import ProgressResult, commune_columns
 from gpmb_gis.timeline import stages_table, timeseries_table, week_changes
 
 __all__ = [
     "format_number",
-    "qa_counts",
-    "records_lines",
     "safe_text",
     "summary_lines",
     "write_index",
@@ -140,7 +138,7 @@ def _human(table: pd.DataFrame, lang: str) -> pd.DataFrame:
             out[col] = [word(f"{key}_{v}", lang) if isinstance(v, str) and v else v
                         for v in out[col]]  # fmt: skip
         elif col in (C.CHECK, C.LAYER) and C.MESSAGE in out:  # the QA table, for people
-            out[col] = [check_title(v, lang) if col == C.CHECK else _layer_word(v, lang)
+            out[col] = [check_title(v, lang) if col == C.CHECK else layer_word(v, lang)
                         for v in out[col]]  # fmt: skip
         elif col in _M2:
             out[col] = (out[col] / 1e4).round(2)
@@ -280,44 +278,6 @@ def summary_lines(result: ProgressResult) -> list[str]:
     ]
     doubt = result.unplaced().sentence("en")
     return [*lines, f"warning: {doubt} (qa_issues.csv lists each)"] if doubt else lines
-
-
-def records_lines(result: ProgressResult, lang: str) -> list[str]:
-    """The record accounting of :func:`summary_lines` in the report's language, for pages."""
-    in_layer = result.inputs.in_layer if result.inputs is not None else {}
-    lines = []
-    for r in result.records.itertuples(index=False):
-        layer = _layer_word(r.layer, lang)
-        whole = in_layer.get(r.layer)
-        key = "records_line" if whole is None else "records_near"
-        counts = {c: format_number(getattr(r, c), 0, lang) for c in ("read", "used", "listed")}
-        lines.append(word(key, lang).format(layer=layer, whole=format_number(whole or 0, 0, lang),
-                                            **counts))  # fmt: skip
-    doubt = result.unplaced().sentence(lang)
-    return [*lines, f"⚠ {doubt}"] if doubt else lines
-
-
-_LAYER_WORDS = ("parcels", "communes", "handovers", "row")
-
-
-def _layer_word(layer: object, lang: str) -> object:
-    """A QA row's layer as people name it: ``row:QL4B`` → "phạm vi GPMB QL4B"."""
-    kind, _, project = str(layer).partition(":")
-    return word(f"layer_{kind}", lang).format(project=project) if kind in _LAYER_WORDS else layer
-
-
-def qa_counts(result: ProgressResult, lang: str) -> pd.DataFrame:
-    """How many findings of each check, worded: severity, the check's name, its code, count."""
-    qa = result.qa_issues
-    counts = qa.groupby([C.SEVERITY, C.CHECK], sort=False).size().reset_index(name="n")
-    order = {"error": 0, "warning": 1, "info": 2}
-    counts = counts.sort_values(C.SEVERITY, key=lambda s: s.map(order), kind="stable")
-    return pd.DataFrame({
-        heading(C.SEVERITY, lang): [word(f"severity_{v}", lang) for v in counts[C.SEVERITY]],
-        word("check", lang): [check_title(v, lang) for v in counts[C.CHECK]],
-        word("check_code", lang): counts[C.CHECK].tolist(),
-        word("count", lang): counts["n"].tolist(),
-    })  # fmt: skip
 
 
 def _doubt_banner(result: ProgressResult, lang: str) -> list[str]:

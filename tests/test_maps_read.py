@@ -18,8 +18,9 @@ from shapely.geometry import LineString
 
 from gpmb_gis import columns as C
 from gpmb_gis import compute_progress, plot_project
-from gpmb_gis.labels import check_title, format_pct, stage_name, word
+from gpmb_gis.labels import format_pct, stage_name, word
 from gpmb_gis.maps.web import _panel
+from gpmb_gis.qa_words import check_title
 from gpmb_gis.report import write_report
 
 matplotlib.use("Agg")
@@ -437,3 +438,11 @@ def test_web_tooltips_write_numbers_and_dates_as_the_report_reads(tmp_path):
     props = _properties(row, "vi", include_owner=False)
     assert props["a"] == "1.500,0" and props["d"] == "01/03/2024"
     assert _properties(row, "en", include_owner=False)["a"] == "1,500.0"
+
+
+def test_every_check_has_a_short_name_in_vietnamese():
+    from gpmb_gis.labels import QA_MESSAGES
+    from gpmb_gis.qa_words import CHECK_TITLES_VI
+
+    assert set(QA_MESSAGES) == set(CHECK_TITLES_VI)
+    assert all(title and title[0].isupper() for title in CHECK_TITLES_VI.values())

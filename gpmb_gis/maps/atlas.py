@@ -26,7 +26,7 @@ from gpmb_gis.labels import format_number, format_pct, stage_name, word
 from gpmb_gis.maps import furniture
 from gpmb_gis.maps.draw import plain, pyplot, shape_collection, vn_date
 from gpmb_gis.maps.ribbon import blocked_runs
-from gpmb_gis.maps.static import piece_stages, stage_rank
+from gpmb_gis.maps.static import draw_stages, piece_stages
 from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
 
 if TYPE_CHECKING:
@@ -116,20 +116,7 @@ def _draw_map(ax: Any, result: ProgressResult, project: str, page: Page, scale: 
     near = shapely.STRtree(geoms).query(window, predicate="intersects")
     stages = piece_stages(result, project)[near]
     shown = _turn(shapely.intersection(geoms[near], window), page)
-    keys: set[str] = set()
-    for stage, colour in STAGE_COLOURS.items():
-        mask = stages == stage
-        if mask.any():
-            keys.add(stage)
-            ax.add_collection(
-                shape_collection(
-                    shown[mask],
-                    facecolor=colour,
-                    edgecolor="#333333",
-                    linewidth=0.3,
-                    zorder=8 - stage_rank(stage),
-                )
-            )
+    keys = draw_stages(ax, shown, stages, width=0.3)
     row = shapely.intersection(ov.row, window)
     gaps = shapely.difference(row, shapely.union_all(geoms[near])) if len(near) else row
     if gaps.area > 0.5:
@@ -359,14 +346,7 @@ def _key_map(result: ProgressResult, project: str, pages: list[Page], scale: flo
     furniture.frame(ax, shapely.union_all([ov.row, *frames]).bounds)
     communes = result.inputs.communes if result.inputs is not None else None
     if communes is not None:
-        ax.add_collection(
-            shape_collection(
-                communes.geometry.to_numpy(),
-                facecolor="#F7F7F7",
-                edgecolor="#999999",
-                linewidth=0.5,
-            )
-        )
+        furniture.district(ax, communes.geometry.to_numpy())
     xy = shapely.get_coordinates(ov.route.line)
     ax.plot(xy[:, 0], xy[:, 1], color="#000000", linewidth=1.5, zorder=5)
     ax.add_collection(

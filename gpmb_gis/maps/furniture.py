@@ -17,6 +17,7 @@ from gpmb_gis.maps.draw import shape_collection
 
 __all__ = [
     "MAP_AXES",
+    "district",
     "frame",
     "inset",
     "keep_apart",
@@ -95,6 +96,12 @@ def north_arrow(ax: Any, angle_deg: float = 0.0) -> Any:
     disc = {"boxstyle": "circle", "fc": "white", "ec": "none", "alpha": 0.8}
     return ax.text(x + 1.9 * dx, y + 1.9 * dy, "N", transform=ax.transAxes, ha="center",
                    va="center", fontsize=10, fontweight="bold", zorder=21, bbox=disc)  # fmt: skip
+
+
+def district(ax: Any, communes: np.ndarray) -> None:
+    """The district's communes, light grey under the map."""
+    ax.add_collection(shape_collection(communes, facecolor="#F7F7F7", edgecolor="#999999",
+                                       linewidth=0.5))  # fmt: skip
 
 
 def inset(ax: Any, context: np.ndarray, here: shapely.Geometry) -> Any:

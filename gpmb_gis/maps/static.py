@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LEGEND_MIN_M2",
     "commune_window",
+    "draw_stages",
     "offscreen",
     "piece_stages",
     "plain",
@@ -33,29 +34,28 @@ __all__ = [
 ]
 
 
-def _draw_pieces(
+def draw_stages(
     ax: Any,
     geoms: np.ndarray,
     stages: np.ndarray,
-    small_scale: bool,
-) -> dict[str, float]:
-    """Parcels' pieces coloured by stage; returns the area drawn per stage."""
-    areas = {}
+    *,
+    edge: str | None = "#333333",
+    width: float = 0.15,
+) -> set[str]:
+    """Pieces coloured by stage, the later stages on top; returns the stages drawn.
+
+    ``edge``: the outline's colour, or None for each piece's own (a bold outline keeps a
+    piece seen whole from vanishing at small scales).
+    """
+    drawn = set()
     for stage, colour in STAGE_COLOURS.items():
         mask = stages == stage
         if mask.any():
-            # at district scale a 30 m corridor is a hairline: outline pieces in their colour
-            ax.add_collection(
-                shape_collection(
-                    geoms[mask],
-                    facecolor=colour,
-                    edgecolor=colour if small_scale else "#333333",
-                    linewidth=1.5 if small_scale else 0.15,
-                    zorder=8 - stage_rank(stage),
-                )
-            )
-            areas[stage] = float(shapely.area(geoms[mask]).sum())
-    return areas
+            drawn.add(stage)
+            ax.add_collection(shape_collection(geoms[mask], facecolor=colour,
+                                               edgecolor=edge or colour, linewidth=width,
+                                               zorder=8 - stage_rank(stage)))  # fmt: skip
+    return drawn
 
 
 def _draw_unmapped(ax: Any, ov: Any, pieces: np.ndarray) -> float:
@@ -161,7 +161,9 @@ def plot_project(
         labels: list[Any] = []
     else:
         geoms = ov.pieces.geometry.to_numpy()
-        _draw_pieces(ax, geoms, piece_stages(result, project), small_scale=small)
+        # at district scale a 30 m corridor is a hairline: pieces outlined in their colour
+        edge, width = (None, 1.5) if small else ("#333333", 0.15)
+        draw_stages(ax, geoms, piece_stages(result, project), edge=edge, width=width)
         _draw_unmapped(ax, ov, geoms)
         ax.add_collection(
             shape_collection(
@@ -386,14 +388,7 @@ def plot_overview(
     communes = result.inputs.communes if result.inputs is not None else None
     bounds = shapely.union_all([ov.row for ov in result.overlays.values()]).bounds
     if communes is not None:
-        ax.add_collection(
-            shape_collection(
-                communes.geometry.to_numpy(),
-                facecolor="#F7F7F7",
-                edgecolor="#999999",
-                linewidth=0.5,
-            )
-        )
+        furniture.district(ax, communes.geometry.to_numpy())
         # the communes, and any road beyond them
         bounds = shapely.union_all(
             [shapely.box(*communes.total_bounds), shapely.box(*bounds)]

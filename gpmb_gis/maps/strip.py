@@ -19,7 +19,14 @@ from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
 
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
-from gpmb_gis.maps.static import piece_stages, plain, pyplot, shape_collection, stage_rank, vn_date
+from gpmb_gis.maps.static import (
+    draw_stages,
+    piece_stages,
+    plain,
+    pyplot,
+    shape_collection,
+    vn_date,
+)
 
 # --- the straight-line diagram (sơ đồ duỗi thẳng) -------------------------------------------
 
@@ -78,20 +85,7 @@ def _strip_row(
     stages = piece_stages(result, project)
     strip = _straighten(route, pieces.geometry.to_numpy())
     near = shapely.intersects(strip, window)
-    shown: set[str] = set()
-    for stage, colour in STAGE_COLOURS.items():
-        mask = near & (stages == stage)
-        if mask.any():
-            shown.add(stage)
-            ax.add_collection(
-                shape_collection(
-                    strip[mask],
-                    facecolor=colour,
-                    edgecolor="#555555",
-                    linewidth=0.2,
-                    zorder=8 - stage_rank(stage),
-                )
-            )
+    shown = draw_stages(ax, strip[near], stages[near], edge="#555555", width=0.2)
     row = _straighten(route, np.array([ov.row]))[0]
     ax.add_collection(
         shape_collection(

@@ -24,6 +24,7 @@ from gpmb_gis._errors import ConfigError, CRSError
 from gpmb_gis.chainage import parse_chainage
 from gpmb_gis.crs import province_crs
 from gpmb_gis.labels import LANGS
+from gpmb_gis.procedure import DEFAULT_STEPS, Step, procedure_from_config
 from gpmb_gis.sources import ENCODINGS, SOURCE_KEYS, LayerSource, Problems, parse_crs
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
 
 
 TOP_KEYS = ("title", "province", "crs", "as_of", "layers", "fields", "projects", "lang", "qa",
-            "communes", "report_communes", "maps")  # fmt: skip
+            "communes", "report_communes", "maps", "procedure")  # fmt: skip
 MAPS_KEYS = ("atlas_scale",)
 #: The atlas scales a config may ask for (1:200 to 1:50 000).
 ATLAS_SCALES = (200, 50_000)
@@ -143,6 +144,7 @@ class Config:
     books: tuple[LayerSource, ...] = ()
     report_communes: str | None = None
     atlas_scale: int = settings.ATLAS_SCALE
+    procedure: tuple[Step, ...] = DEFAULT_STEPS
 
     def book_sources(self) -> tuple[LayerSource, ...]:
         """Every handover book (``handovers`` may list several); none without."""
@@ -513,6 +515,7 @@ def load_config(path: str | Path) -> Config:
     report_communes = _report_communes(data, layers, problems)
     atlas_scale = _atlas_scale(data.get("maps", {}), problems)
     _atlas_fits(projects, atlas_scale, problems)
+    procedure = procedure_from_config(data.get("procedure"), problems.add)
     problems.raise_if_any()
     assert crs is not None and found.get("parcels") is not None  # guaranteed by problems
     return Config(
@@ -533,4 +536,5 @@ def load_config(path: str | Path) -> Config:
         books=books if len(books) > 1 else (),
         report_communes=report_communes,
         atlas_scale=atlas_scale,
+        procedure=procedure,
     )

@@ -1,0 +1,244 @@
+"""The procedure of land recovery as steps: whose each step is, and its legal time limit.
+
+A step is done by an agency and, where the law sets one, within a time limit counted from an
+earlier step's date, in calendar days or in working days (weekends and Vietnam's public
+holidays skipped, from the kept library ``holidays``). Which law applies follows the date the
+limit counts from: Luật Đất đai 2013 before 1 August 2024, Luật Đất đai 2024 (and Nghị định
+88/2024/NĐ-CP) from that day. Whose step it is follows the step's date: the district's
+agencies before 1 July 2025, the commune's from that day, when the district level ended.
+
+The default (:data:`DEFAULT_STEPS`) judges only the limits this package can cite; every
+other limit is left to the province's own procedure (Lạng Sơn: Quyết định 1019/QĐ-UBND of
+16/6/2022, amended by Quyết định 2258/QĐ-UBND of 29/12/2023), which a config gives step by
+step (``[[procedure]]``: :func:`procedure_from_config`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+__all__ = [
+    "AGENCY_CHANGE",
+    "DEFAULT_STEPS",
+    "LAW_2024_FROM",
+    "PROCEDURE_KEYS",
+    "STEP_NAMES",
+    "Limit",
+    "Step",
+    "add_days",
+    "agency_on",
+    "due_date",
+    "is_working_day",
+    "limit_on",
+    "procedure_from_config",
+    "working_days_between",
+]
+
+#: Luật Đất đai 2024 took effect on 1 August 2024 (Luật số 31/2024/QH15, brought forward by
+#: Luật số 43/2024/QH15); a limit counted from an earlier day is the 2013 law's.
+LAW_2024_FROM = dt.date(2024, 8, 1)
+#: From 1 July 2025 local government has two levels: the district's decisions pass to the
+#: commune's chairman, and its agencies' steps to the commune's.
+AGENCY_CHANGE = dt.date(2025, 7, 1)
+
+#: The steps a config may name, in the order of the procedure.
+STEP_NAMES: tuple[str, ...] = (
+    "notice", "inventory", "posting", "appraisal", "plan_approved", "recovery_decision",
+    "payment", "handover", "enforcement",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A time limit: ``days`` after the step it counts from, calendar or working days.
+
+    ``days`` None: the law gives none this package can cite; the step is not judged.
+    """
+
+    days: int | None
+    working: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step of the procedure.
+
+    Attributes
+    ----------
+    name
+        One of :data:`STEP_NAMES`.
+    agency, agency_2025
+        Whose step it is before 1 July 2025, and from that day.
+    after
+        The step its limit counts from (None: no limit).
+    limit_2013, limit_2024
+        The limit under each law; the one that applies is the law of the day counted from.
+    """
+
+    name: str
+    agency: str
+    agency_2025: str
+    after: str | None = None
+    limit_2013: Limit = Limit(None)
+    limit_2024: Limit = Limit(None)
+
+
+_CENTRE = "Trung tâm Phát triển quỹ đất"
+_LAND_OFFICE = "Phòng Tài nguyên và Môi trường"
+_DISTRICT = "UBND huyện"
+_COMMUNE = "UBND xã"
+_PROVINCE_TO_SAY = "không có thời hạn trích dẫn được: theo quy trình của tỉnh ([[procedure]])"
+
+#: The default procedure. Limits cited: payment within 30 days of the plan's approval
+#: (Luật Đất đai 2013 Điều 93 khoản 1; Luật Đất đai 2024 Điều 94 khoản 1). The others are the
+#: province's to give.
+DEFAULT_STEPS: tuple[Step, ...] = (
+    Step("notice", _DISTRICT, _COMMUNE),
+    Step("inventory", _CENTRE, _CENTRE, "notice",
+         Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
+    Step("posting", _CENTRE, _CENTRE, "inventory",
+         Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
+    Step("appraisal", _LAND_OFFICE, _COMMUNE, "posting",
+         Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
+    Step("plan_approved", _DISTRICT, _COMMUNE, "appraisal",
+         Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
+    Step("recovery_decision", _DISTRICT, _COMMUNE, "plan_approved",
+         Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
+    Step("payment", _CENTRE, _CENTRE, "plan_approved",
+         Limit(30, source="Luật Đất đai 2013, Điều 93 khoản 1"),
+         Limit(30, source="Luật Đất đai 2024, Điều 94 khoản 1")),
+    Step("handover", _CENTRE, _CENTRE, "payment",
+         Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
+    Step("enforcement", _DISTRICT, _COMMUNE, "handover",
+         Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
+)  # fmt: skip
+
+
+def limit_on(step: Step, counted_from: dt.date) -> Limit:
+    """The limit of a step whose time counts from ``counted_from``: that day's law's."""
+    return step.limit_2024 if counted_from >= LAW_2024_FROM else step.limit_2013
+
+
+def agency_on(step: Step, day: dt.date) -> str:
+    """Whose step it is on ``day``.
+
+    The district's agency before 1 July 2025, the commune's from that day.
+    """
+    return step.agency_2025 if day >= AGENCY_CHANGE else step.agency
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int) -> frozenset[dt.date]:
+    import holidays
+
+    return frozenset(holidays.country_holidays("VN", years=year))
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Monday to Friday, and not a public holiday of Vietnam."""
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def add_days(start: dt.date, days: int, *, working: bool) -> dt.date:
+    """The day ``days`` after ``start``, in calendar days or in working days.
+
+    In working days, the first working day after ``start`` is day 1.
+
+    Examples
+    --------
+    >>> add_days(dt.date(2025, 1, 24), 3, working=True)  # Friday; Tết 27/1–1/2 is off
+    datetime.date(2025, 2, 5)
+    >>> add_days(dt.date(2025, 1, 24), 3, working=False)
+    datetime.date(2025, 1, 27)
+    """
+    if not working:
+        return start + dt.timedelta(days=days)
+    day, left = start, days
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to ``end`` (negative when ``end`` comes first)."""
+    sign, (a, b) = (1, (start, end)) if end >= start else (-1, (end, start))
+    count, day = 0, a
+    while day < b:
+        day += dt.timedelta(days=1)
+        count += is_working_day(day)
+    return sign * count
+
+
+def due_date(step: Step, counted_from: dt.date) -> dt.date | None:
+    """When a step is due, counted from the date of the step it follows; None without limit."""
+    limit = limit_on(step, counted_from)
+    if limit.days is None:
+        return None
+    return add_days(counted_from, limit.days, working=limit.working)
+
+
+# --- the config's [[procedure]] ------------------------------------------------------------
+
+PROCEDURE_KEYS = ("step", "agency", "after", "limit_days", "days", "source")
+
+
+def procedure_from_config(
+    raw: Any, add_problem: Any, defaults: Sequence[Step] = DEFAULT_STEPS
+) -> tuple[Step, ...]:
+    """The procedure: the defaults, each step a ``[[procedure]]`` table names replaced by it.
+
+    A table replaces its step's agency (in both eras), the step its limit counts from, and
+    its limit (in both laws: the province's procedure is the one in force). Keys it leaves
+    out keep the default's. ``add_problem(key, what, todo)`` hears what is wrong.
+    """
+    if raw is None:
+        return tuple(defaults)
+    if not isinstance(raw, list) or not all(isinstance(t, Mapping) for t in raw):
+        add_problem("procedure", "must be tables", 'write [[procedure]] with step = "payment"')
+        return tuple(defaults)
+    steps = {s.name: s for s in defaults}
+    for k, table in enumerate(raw):
+        where = f"procedure[{k}]"
+        unknown = sorted(set(table) - set(PROCEDURE_KEYS))
+        if unknown:
+            add_problem(f"{where}.{unknown[0]}", "unknown key", f"use {', '.join(PROCEDURE_KEYS)}")
+        name = table.get("step")
+        if name not in steps:
+            add_problem(f"{where}.step", f"{name!r} is not a step",
+                        f"name one of {', '.join(STEP_NAMES)}")  # fmt: skip
+            continue
+        changed = _override(steps[name], table, where, add_problem)
+        if changed is not None:
+            steps[name] = changed
+    return tuple(steps[s.name] for s in defaults)
+
+
+def _override(step: Step, table: Mapping[str, Any], where: str, add_problem: Any) -> Step | None:
+    after = table.get("after", step.after)
+    if after is not None and (after not in STEP_NAMES or after == step.name):
+        others = ", ".join(n for n in STEP_NAMES if n != step.name)
+        add_problem(f"{where}.after", f"{after!r} is not an earlier step", f"name one of {others}")
+        return None
+    days = table.get("limit_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
+        add_problem(f"{where}.limit_days", f"{days!r} is not a number of days", "write 30")
+        return None
+    kind = table.get("days", "calendar")
+    if kind not in ("calendar", "working"):
+        add_problem(f"{where}.days", f"{kind!r} is neither", 'write "calendar" or "working"')
+        return None
+    agency = str(table.get("agency", "")).strip()
+    out = replace(step, after=after)
+    if agency:
+        out = replace(out, agency=agency, agency_2025=agency)
+    if "limit_days" in table:
+        limit = Limit(days, kind == "working", str(table.get("source", "quy trình của tỉnh")))
+        out = replace(out, limit_2013=limit, limit_2024=limit)
+    return out

@@ -1,0 +1,85 @@
+"""The procedure's steps, agencies and legal time limits: by law, by era, in working days."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from helpers import hand_case, simple_config
+
+from gpmb_gis import load_config
+from gpmb_gis._errors import ConfigError
+from gpmb_gis.procedure import (
+    DEFAULT_STEPS,
+    Limit,
+    Step,
+    add_days,
+    agency_on,
+    due_date,
+    is_working_day,
+    working_days_between,
+)
+
+D = dt.date
+
+
+def _step(name: str) -> Step:
+    return next(s for s in DEFAULT_STEPS if s.name == name)
+
+
+def test_working_days_skip_weekends_and_vietnams_public_holidays():
+    assert not is_working_day(D(2025, 1, 29))  # Tết Ất Tỵ
+    assert not is_working_day(D(2024, 9, 2)) and not is_working_day(D(2024, 9, 3))
+    assert not is_working_day(D(2024, 12, 1))  # a Sunday
+    assert is_working_day(D(2024, 12, 2))
+    # Friday 26/4/2024: 29/4 (day off), 30/4 and 1/5 are holidays, 27–28/4 a weekend
+    assert add_days(D(2024, 4, 26), 1, working=True) == D(2024, 5, 2)
+    assert add_days(D(2024, 4, 26), 1, working=False) == D(2024, 4, 27)
+    assert working_days_between(D(2025, 1, 24), D(2025, 2, 5)) == 3  # Tết in between
+    assert working_days_between(D(2025, 2, 5), D(2025, 1, 24)) == -3
+
+
+def test_the_limit_is_that_of_the_law_of_the_day_it_counts_from():
+    step = Step("posting", "A", "B", "inventory", Limit(20), Limit(30, working=True))
+    assert due_date(step, D(2024, 7, 31)) == D(2024, 8, 20)  # Luật Đất đai 2013: 20 days
+    assert due_date(step, D(2024, 8, 1)) == add_days(D(2024, 8, 1), 30, working=True)
+    assert due_date(_step("payment"), D(2024, 8, 1)) == D(2024, 8, 31)  # 30 calendar days
+    assert due_date(_step("appraisal"), D(2024, 8, 1)) is None  # not cited: the province's
+
+
+def test_the_agency_is_that_of_the_steps_day():
+    appraisal = _step("appraisal")
+    assert agency_on(appraisal, D(2025, 6, 30)) == "Phòng Tài nguyên và Môi trường"
+    assert agency_on(appraisal, D(2025, 7, 1)) == "UBND xã"  # the district level ended
+
+
+def test_a_province_override_replaces_one_step_only(tmp_path):
+    hand_case(tmp_path)
+    config = simple_config(tmp_path).read_text() + (
+        '\n[[procedure]]\nstep = "appraisal"\nagency = "Phòng Nông nghiệp và Môi trường"\n'
+        'after = "posting"\nlimit_days = 20\ndays = "working"\n'
+        'source = "Quyết định 1019/QĐ-UBND, sửa đổi"\n'
+    )
+    (tmp_path / "gpmb.toml").write_text(config)
+    steps = load_config(tmp_path / "gpmb.toml").procedure
+    changed = [s for s, d in zip(steps, DEFAULT_STEPS, strict=True) if s != d]
+    assert [s.name for s in changed] == ["appraisal"]
+    appraisal = changed[0]
+    assert agency_on(appraisal, D(2025, 8, 1)) == "Phòng Nông nghiệp và Môi trường"
+    assert due_date(appraisal, D(2025, 1, 24)) == add_days(D(2025, 1, 24), 20, working=True)
+    assert appraisal.limit_2013.source == "Quyết định 1019/QĐ-UBND, sửa đổi"
+
+
+@pytest.mark.parametrize(("table", "where"), [
+    ('step = "paying"', "procedure[0].step"),
+    ('step = "payment"\nlimit_days = -3', "procedure[0].limit_days"),
+    ('step = "payment"\ndays = "business"', "procedure[0].days"),
+    ('step = "payment"\nafter = "payment"', "procedure[0].after"),
+    ('step = "payment"\nlimt_days = 30', "procedure[0].limt_days"),
+])  # fmt: skip
+def test_a_wrong_procedure_table_is_refused_saying_where(tmp_path, table, where):
+    hand_case(tmp_path)
+    (tmp_path / "gpmb.toml").write_text(simple_config(tmp_path).read_text()
+                                        + f"\n[[procedure]]\n{table}\n")  # fmt: skip
+    with pytest.raises(ConfigError, match=where.replace("[", r"\[").replace("]", r"\]")):
+        load_config(tmp_path / "gpmb.toml")

@@ -5,6 +5,8 @@ from __future__ import annotations
 __all__ = [
     "AFFECTED_M2",
     "ALREADY_CLEAR",
+    "APPRAISAL_DATE",
+    "APPRAISAL_SUBMITTED_DATE",
     "AREA_M2",
     "AS_OF",
     "BLOCKER_COLUMNS",
@@ -31,6 +33,7 @@ __all__ = [
     "ENFORCED_INVENTORY_DATE",
     "ENFORCED_RECOVERY_DATE",
     "ENFORCEMENT",
+    "ENFORCEMENT_DECISION_DATE",
     "FEATURE",
     "FIELD_TARGETS",
     "GRAVES_MOVED",
@@ -59,6 +62,7 @@ __all__ = [
     "MILESTONE_COLUMNS",
     "MONEY_COLUMNS",
     "NOTE",
+    "NOTICE_DATE",
     "NOT_STARTED",
     "OWNER",
     "PAID",
@@ -69,12 +73,14 @@ __all__ = [
     "PARCEL_INDEX",
     "PLAN_APPROVED",
     "PLAN_APPROVED_DATE",
+    "POSTING_DATE",
     "PROJECT",
     "PROJECT_COLUMNS",
     "PROJECT_NAME",
     "QA_COLUMNS",
     "RECORD_INDEX",
     "RECORD_LABEL",
+    "RECOVERY_DECISION_DATE",
     "REQUIRED_M2",
     "RESETTLEMENT",
     "RESETTLEMENT_DATE",
@@ -89,6 +95,7 @@ __all__ = [
     "STAGES",
     "STAGE_DATES",
     "STATUS",
+    "STEP_DATE_COLUMNS",
     "TIMESERIES_COLUMNS",
     "UNMAPPED_M2",
 ]
@@ -138,6 +145,16 @@ COMPLAINT_DATE = "complaint_date"
 COMPLAINT_RESOLVED_DATE = "complaint_resolved_date"
 ENFORCED_INVENTORY_DATE = "enforced_inventory_date"
 ENFORCED_RECOVERY_DATE = "enforced_recovery_date"
+# the dates of the procedure's steps the stages do not carry (:mod:`gpmb_gis.procedure`)
+NOTICE_DATE = "notice_date"
+POSTING_DATE = "posting_date"
+APPRAISAL_SUBMITTED_DATE = "appraisal_submitted_date"
+APPRAISAL_DATE = "appraisal_date"
+RECOVERY_DECISION_DATE = "recovery_decision_date"
+ENFORCEMENT_DECISION_DATE = "enforcement_decision_date"
+STEP_DATE_COLUMNS: tuple[str, ...] = (NOTICE_DATE, POSTING_DATE, APPRAISAL_SUBMITTED_DATE,
+                                      APPRAISAL_DATE, RECOVERY_DECISION_DATE,
+                                      ENFORCEMENT_DECISION_DATE)  # fmt: skip
 #: Money columns (whole đồng), counts, and the dates of the household's other steps.
 MONEY_COLUMNS: tuple[str, ...] = (COMPENSATION_APPROVED_VND, COMPENSATION_PAID_VND)
 COUNT_COLUMNS: tuple[str, ...] = (RESETTLEMENT_LOTS, GRAVES_TO_MOVE, GRAVES_MOVED,
@@ -166,7 +183,7 @@ FIELD_TARGETS: dict[str, tuple[str, ...]] = {
     "communes_2025": (COMMUNE_CODE, COMMUNE),
     "handovers": (PROJECT, COMMUNE, SHEET, PARCEL, INVENTORY_DATE, PLAN_APPROVED_DATE,
                   PAID_DATE, HANDOVER_DATE, STATUS, ENFORCEMENT, COMPLAINT, OWNER, NOTE,
-                  LAND_USE, *HOUSEHOLD_RECORD_COLUMNS),
+                  LAND_USE, *HOUSEHOLD_RECORD_COLUMNS, *STEP_DATE_COLUMNS),
 }  # fmt: skip
 
 # internal join keys (normalised text)
@@ -248,7 +265,7 @@ MILESTONE_COLUMNS = [
 HANDOVER_COLUMNS: tuple[str, ...] = (
     SOURCE_ROW, SOURCE_SHEET, RECORD_LABEL, PROJECT, COMMUNE, SHEET, PARCEL,
     *DATE_COLUMNS, STATUS, "status_stage", ENFORCEMENT, COMPLAINT, OWNER, NOTE, LAND_USE,
-    *HOUSEHOLD_RECORD_COLUMNS,
+    *HOUSEHOLD_RECORD_COLUMNS, *STEP_DATE_COLUMNS,
 )  # fmt: skip
 #: The households' columns of the project and commune tables (when the book has any).
 HOUSEHOLDS_AFFECTED = "households_affected"

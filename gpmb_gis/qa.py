@@ -500,7 +500,8 @@ def drop_implausible_dates(
     if not len(records):
         return records, []
     # the steps' dates, and those of the households' other steps (lots, complaints…)
-    columns = [c for c in (*_DATE_ORDER, *C.HOUSEHOLD_DATE_COLUMNS) if c in records]
+    columns = [c for c in (*_DATE_ORDER, *C.HOUSEHOLD_DATE_COLUMNS, *C.STEP_DATE_COLUMNS)
+               if c in records]  # fmt: skip
     days = np.column_stack([_ordinals(records[col]) for col in columns])
     implausible = _implausible(days, as_of, far_future_years)
     if not implausible.any():

@@ -111,6 +111,7 @@ def write_tables(
         "stages": stages_table(result),
         "week_changes": week_changes(result),
         "timeseries": timeseries_table(result),
+        **_deadline_tables(result),
     }
     paths = {}
     for name, frame in frames.items():
@@ -120,6 +121,16 @@ def write_tables(
         _safe_frame(frame).to_csv(path, index=False, encoding="utf-8")
         paths[name] = path
     return paths
+
+
+def _deadline_tables(result: ProgressResult) -> dict[str, pd.DataFrame]:
+    """``agency_deadlines.csv`` and ``agencies.csv`` (:mod:`gpmb_gis.deadlines`)."""
+    from gpmb_gis.deadlines import agencies_table, deadlines_table
+
+    if result.inputs is None:
+        return {}
+    steps = deadlines_table(result.inputs, result.config.procedure, result.as_of)
+    return {"agency_deadlines": steps, "agencies": agencies_table(steps)}
 
 
 def _with_others(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

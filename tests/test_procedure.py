@@ -83,3 +83,57 @@ def test_a_wrong_procedure_table_is_refused_saying_where(tmp_path, table, where)
                                         + f"\n[[procedure]]\n{table}\n")  # fmt: skip
     with pytest.raises(ConfigError, match=where.replace("[", r"\[").replace("]", r"\]")):
         load_config(tmp_path / "gpmb.toml")
+
+
+def _book(tmp_path, extra: str = "") -> object:
+    """The hand case with a book of plan approvals, payments and recovery decisions.
+
+    Parcel 5/1 (Hợp Thành): approved 15/7/2024 (the 2013 law), paid 10/8/2024: on time.
+    Parcel 5/2 (Tân Liên): approved 5/8/2024 (the 2024 law), paid 20/9/2024: 16 days late.
+    Parcel 5/3 (Tân Liên): approved 20/6/2025, no recovery decision, not paid.
+    """
+    from helpers import write_book_csv
+
+    config = hand_case(tmp_path)
+    write_book_csv(tmp_path / "book.csv", [
+        {"Xã": "Hợp Thành", "Tờ bản đồ": 5, "Số thửa": 1, "Ngày phê duyệt": "15/07/2024",
+         "Ngày chi trả": "10/08/2024", "Ngày quyết định thu hồi": "20/07/2024"},
+        {"Xã": "Tân Liên", "Tờ bản đồ": 5, "Số thửa": 2, "Ngày phê duyệt": "05/08/2024",
+         "Ngày chi trả": "20/09/2024", "Ngày quyết định thu hồi": ""},
+        {"Xã": "Tân Liên", "Tờ bản đồ": 5, "Số thửa": 3, "Ngày phê duyệt": "20/06/2025",
+         "Ngày chi trả": "", "Ngày quyết định thu hồi": ""},
+    ])  # fmt: skip
+    text = config.read_text().replace("as_of = 2024-04-01\n", "") + extra
+    config.write_text(text)
+    return config
+
+
+def _steps(config, day: str) -> dict[tuple[str, str], tuple]:
+    from gpmb_gis import compute_progress
+    from gpmb_gis.deadlines import deadlines_table
+
+    result = compute_progress(config, D.fromisoformat(day), allow_unplaced=True)
+    table = deadlines_table(result.inputs, result.config.procedure, result.as_of)
+    return {(str(r.parcel), r.step): (r.status, r.days_late, r.agency)
+            for r in table.itertuples(index=False)}  # fmt: skip
+
+
+def test_steps_are_on_time_late_overdue_or_not_due_as_of_each_report_date(tmp_path):
+    override = ('\n[[procedure]]\nstep = "recovery_decision"\nafter = "plan_approved"\n'
+                'limit_days = 10\nsource = "quy trình của tỉnh"\n')  # fmt: skip
+    config = _book(tmp_path, override)
+    early = _steps(config, "2024-08-12")
+    assert early[("1", "payment")] == ("on_time", 0, "Trung tâm Phát triển quỹ đất")
+    assert early[("2", "payment")][:2] == ("not_due", 0)  # due 4/9/2024
+    assert ("3", "payment") not in early  # not approved yet on that day
+    assert early[("2", "recovery_decision")][:2] == ("not_due", 0)  # due 15/8/2024
+    later = _steps(config, "2024-10-01")
+    assert later[("2", "payment")][:2] == ("late", 16)  # due 4/9, paid 20/9
+    assert later[("2", "recovery_decision")][:2] == ("overdue", 47)  # due 15/8/2024
+    assert later[("1", "recovery_decision")][:2] == ("on_time", 0)
+    # across 1/7/2025: the district's steps are the commune's
+    after = _steps(config, "2025-08-01")
+    assert after[("3", "payment")][:2] == ("overdue", 12)  # due 20/7/2025
+    assert after[("3", "recovery_decision")] == ("overdue", 32, "UBND xã")
+    before = _steps(config, "2025-06-30")
+    assert before[("3", "recovery_decision")] == ("not_due", 0, "UBND huyện")

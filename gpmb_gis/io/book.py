@@ -275,7 +275,7 @@ class _BookReader:
             for c, text, section in zip(out[C.COMMUNE], written, sections, strict=True)
         ]
         marked = [False] * len(rows)  # enforcement marked ("x") in a column of its dates
-        for canon in (*C.DATE_COLUMNS, *C.HOUSEHOLD_DATE_COLUMNS):
+        for canon in (*C.DATE_COLUMNS, *C.HOUSEHOLD_DATE_COLUMNS, *C.STEP_DATE_COLUMNS):
             raw = column(canon)
             parsed = _each(raw, _date_or_problem, self._dates)
             out[canon] = [date for date, _ in parsed]

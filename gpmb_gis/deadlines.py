@@ -39,6 +39,7 @@ STEP_COLUMNS: dict[str, str] = {
 DEADLINE_COLUMNS: tuple[str, ...] = (
     C.PROJECT, C.COMMUNE, "household", C.SHEET, C.PARCEL, "step", "agency", "counted_from",
     "due_date", "done_date", C.STATUS, "days_late", "limit_days", "days", "limit_source",
+    "area_m2",
 )  # fmt: skip
 AGENCY_COLUMNS: tuple[str, ...] = (
     "agency", "quarter", "steps_due", "on_time", "late", "overdue", "median_days", "p90_days",
@@ -100,15 +101,25 @@ def _judge(step: Step, starts: list, dones: list, as_of: dt.date) -> dict[str, o
             "limit_source": limit.source}  # fmt: skip
 
 
-def deadlines_table(inputs: Inputs, procedure: tuple[Step, ...], as_of: dt.date) -> pd.DataFrame:
-    """``agency_deadlines.csv``: every judged step of every household (or parcel)."""
+def deadlines_table(
+    inputs: Inputs,
+    procedure: tuple[Step, ...],
+    as_of: dt.date,
+    piece_area: dict[tuple[str, int], float] | None = None,
+) -> pd.DataFrame:
+    """``agency_deadlines.csv``: every judged step of every household (or parcel).
+
+    ``piece_area``: each (project, parcel index)'s land in the right of way; a row's
+    ``area_m2`` is its household's (NaN without it: not known, never 0).
+    """
     records, links = inputs.records, inputs.links
     steps = judged_steps(procedure, records)
     if not steps or links is None or not len(links):
         return pd.DataFrame(columns=list(DEADLINE_COLUMNS))
-    mine = links[[C.RECORD_INDEX, C.PROJECT]].drop_duplicates()
+    mine = links[[C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT]].drop_duplicates()
     rows = records.iloc[mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)].reset_index(drop=True)
     rows[C.PROJECT] = mine[C.PROJECT].to_numpy()
+    rows["_parcel"] = mine[C.PARCEL_INDEX].to_numpy()
     household = (
         rows[C.KEY_HOUSEHOLD] if C.KEY_HOUSEHOLD in rows else pd.Series("", index=rows.index)
     )
@@ -119,7 +130,10 @@ def deadlines_table(inputs: Inputs, procedure: tuple[Step, ...], as_of: dt.date)
         first = group.iloc[0]
         who = {C.PROJECT: project, C.COMMUNE: first.get(C.COMMUNE),
                "household": first.get(C.HOUSEHOLD) if keyed.loc[group.index[0]] else None,
-               C.SHEET: first.get(C.SHEET), C.PARCEL: first.get(C.PARCEL)}  # fmt: skip
+               C.SHEET: first.get(C.SHEET), C.PARCEL: first.get(C.PARCEL),
+               "area_m2": float("nan") if piece_area is None else sum(
+                   piece_area.get((project, int(k)), 0.0) for k in set(group["_parcel"]) if k >= 0
+               )}  # fmt: skip
         for step in steps:
             judged = _judge(step, group[STEP_COLUMNS[step.after]].tolist(),
                             group[STEP_COLUMNS[step.name]].tolist(), as_of)  # fmt: skip
@@ -132,13 +146,11 @@ def _quarter(day: dt.date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
-def agencies_table(deadlines: pd.DataFrame, area_of: dict[tuple[str, str], float] | None = None,
-                   ) -> pd.DataFrame:  # fmt: skip
+def agencies_table(deadlines: pd.DataFrame) -> pd.DataFrame:
     """``agencies.csv``: per agency and quarter of the due day, the steps due and how they went.
 
     ``median_days`` and ``p90_days`` are of the days late of the steps late or overdue; the
-    households and land waiting on an overdue step (``area_of``: each (project, household)'s
-    land; without it the land is not known, NaN, never 0).
+    households and land (each once) waiting on an overdue step.
     """
     due = deadlines[deadlines[C.STATUS] != "not_due"]
     if not len(due):
@@ -148,8 +160,10 @@ def agencies_table(deadlines: pd.DataFrame, area_of: dict[tuple[str, str], float
     for (agency, quarter), group in due.groupby(["agency", "quarter"], sort=True):
         slow = group.loc[group[C.STATUS].isin(["late", "overdue"]), "days_late"].to_numpy(float)
         waiting = group[group[C.STATUS] == "overdue"]
-        keys = set(zip(waiting[C.PROJECT], waiting["household"].fillna(waiting[C.PARCEL]),
-                       strict=True))  # fmt: skip
+        who = waiting["household"].fillna(waiting[C.SHEET].astype(str) + "/"
+                                          + waiting[C.PARCEL].astype(str))  # fmt: skip
+        keys = dict(zip(zip(waiting[C.PROJECT], who, strict=True), waiting["area_m2"],
+                        strict=True))  # fmt: skip
         out.append({
             "agency": agency, "quarter": quarter, "steps_due": len(group),
             "on_time": int((group[C.STATUS] == "on_time").sum()),
@@ -157,7 +171,6 @@ def agencies_table(deadlines: pd.DataFrame, area_of: dict[tuple[str, str], float
             "median_days": float(np.median(slow)) if len(slow) else 0.0,
             "p90_days": float(np.percentile(slow, 90)) if len(slow) else 0.0,
             "households_waiting": len(keys),
-            "area_waiting_m2": (float(sum(area_of.get(k, 0.0) for k in keys))
-                                if area_of is not None else float("nan")),
+            "area_waiting_m2": float(sum(keys.values())),
         })  # fmt: skip
     return pd.DataFrame(out, columns=list(AGENCY_COLUMNS))

@@ -129,7 +129,12 @@ def _deadline_tables(result: ProgressResult) -> dict[str, pd.DataFrame]:
 
     if result.inputs is None:
         return {}
-    steps = deadlines_table(result.inputs, result.config.procedure, result.as_of)
+    area = {
+        (pid, int(k)): float(a)
+        for pid, ov in result.overlays.items()
+        for k, a in zip(ov.pieces[C.PARCEL_INDEX], ov.pieces[C.AFFECTED_M2], strict=True)
+    }
+    steps = deadlines_table(result.inputs, result.config.procedure, result.as_of, area)
     return {"agency_deadlines": steps, "agencies": agencies_table(steps)}
 
 

@@ -137,3 +137,27 @@ def test_steps_are_on_time_late_overdue_or_not_due_as_of_each_report_date(tmp_pa
     assert after[("3", "recovery_decision")] == ("overdue", 32, "UBND xã")
     before = _steps(config, "2025-06-30")
     assert before[("3", "recovery_decision")] == ("not_due", 0, "UBND huyện")
+
+
+def test_each_agency_is_summed_per_quarter_with_the_land_waiting_on_it(tmp_path):
+    from gpmb_gis import compute_progress
+    from gpmb_gis.report import write_tables
+
+    override = (
+        '\n[[procedure]]\nstep = "recovery_decision"\nafter = "plan_approved"\nlimit_days = 10\n'
+    )
+    result = compute_progress(_book(tmp_path, override), D(2024, 10, 1), allow_unplaced=True)
+    paths = write_tables(result, tmp_path / "out", only=("agency_deadlines", "agencies"))
+    import pandas as pd
+
+    agencies = pd.read_csv(paths["agencies"]).set_index(["agency", "quarter"])
+    district = agencies.loc[("UBND huyện", "2024Q3")]  # decisions due 25/7 and 15/8/2024
+    assert (district.steps_due, district.on_time, district.overdue) == (2, 1, 1)
+    assert district.households_waiting == 1
+    assert district.area_waiting_m2 == pytest.approx(600.0)  # parcel 5/2: 40–70 m of the ROW
+    centre = agencies.loc[("Trung tâm Phát triển quỹ đất", "2024Q3")]  # payments
+    assert (centre.steps_due, centre.on_time, centre.late, centre.median_days) == (2, 1, 1, 16)
+    steps = pd.read_csv(paths["agency_deadlines"])
+    law = "Luật Đất đai {}, Điều {} khoản 1"
+    expected = {"quy trình của tỉnh", law.format(2013, 93), law.format(2024, 94)}
+    assert set(steps["limit_source"]) == expected

@@ -156,6 +156,24 @@ HEADINGS: dict[str, dict[str, str]] = {
     },
 }
 
+HEADINGS["vi"].update(
+    {
+        "agency": "Cơ quan, đơn vị",
+        "quarter": "Quý",
+        "steps_due": "Số bước đến hạn",
+        "on_time": "Đúng hạn",
+        "late": "Chậm",
+        "overdue": "Quá hạn",
+        "median_days": "Số ngày chậm (trung vị)",
+        "p90_days": "Số ngày chậm (90 %)",
+        "households_waiting": "Số hộ chờ",
+        "area_waiting_m2": "Diện tích chờ (m²)",
+        "step": "Bước",
+        "due_date": "Hạn",
+        "done_date": "Ngày thực hiện",
+        "days_late": "Số ngày chậm",
+    }
+)
 HEADINGS["vi"].update({
     C.HOUSEHOLDS_AFFECTED: "Số hộ bị ảnh hưởng", "households_inventoried": "Hộ đã kiểm đếm",
     "households_plan_approved": "Hộ đã phê duyệt PA", "households_paid": "Hộ đã chi trả",
@@ -193,6 +211,13 @@ WORDS: dict[str, dict[str, str]] = {
         "atlas_pages": "trang",
         "atlas_cut": "phạm vi GPMB rộng hơn trang: một phần không hiện ở đây (xem gpmb.gpkg)",
         "atlas": "Bình đồ theo tuyến",
+        "step_notice": "Thông báo thu hồi đất", "step_inventory": "Kiểm đếm",
+        "step_posting": "Niêm yết phương án", "step_appraisal": "Thẩm định phương án",
+        "step_plan_approved": "Phê duyệt phương án", "step_recovery_decision": "Quyết định thu hồi đất",
+        "step_payment": "Chi trả", "step_handover": "Bàn giao mặt bằng", "step_enforcement": "Cưỡng chế",
+        "agencies_title": "Đánh giá việc chấp hành thời gian của các cơ quan, đơn vị",
+        "longest_overdue": "Các bước quá hạn lâu nhất",
+        "steps_judged": "Các bước được đánh giá: {judged}. Không đánh giá được (sổ không ghi ngày hoặc không có thời hạn): {missing}.",
         "basemap_osm": "Nền OpenStreetMap (cần mạng)", "parcels_layer": "Thửa theo bước GPMB",
         "ribbon": "Tiến độ theo lý trình",
         "records_line": "{layer}: đọc {read} = dùng {used} + liệt kê {listed}",
@@ -233,6 +258,13 @@ WORDS: dict[str, dict[str, str]] = {
         "atlas_pages": "pages",
         "atlas_cut": "the right of way is wider than the page: part of it is not shown here (see gpmb.gpkg)",
         "atlas": "Map book along the road",
+        "step_notice": "Recovery notice", "step_inventory": "Inventory",
+        "step_posting": "Plan posted", "step_appraisal": "Plan appraised",
+        "step_plan_approved": "Plan approved", "step_recovery_decision": "Recovery decision",
+        "step_payment": "Payment", "step_handover": "Handover", "step_enforcement": "Enforcement",
+        "agencies_title": "How the agencies kept to their time limits",
+        "longest_overdue": "The steps overdue longest",
+        "steps_judged": "Steps judged: {judged}. Not judged (the book dates them not, or no limit): {missing}.",
         "basemap_osm": "OpenStreetMap basemap (online)", "parcels_layer": "Parcels by stage",
         "ribbon": "Progress by chainage",
         "records_line": "{layer}: {read} read = {used} used + {listed} listed",

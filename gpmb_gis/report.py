@@ -13,6 +13,7 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis._text import xml_text
+from gpmb_gis.agency_report import agency_section, deadline_tables
 from gpmb_gis.columns import COMMUNE_COLUMNS, PROJECT_COLUMNS
 from gpmb_gis.household_report import BILLIONS, billions, households_table, human
 from gpmb_gis.labels import (
@@ -111,7 +112,7 @@ def write_tables(
         "stages": stages_table(result),
         "week_changes": week_changes(result),
         "timeseries": timeseries_table(result),
-        **_deadline_tables(result),
+        **deadline_tables(result),
     }
     paths = {}
     for name, frame in frames.items():
@@ -123,19 +124,16 @@ def write_tables(
     return paths
 
 
-def _deadline_tables(result: ProgressResult) -> dict[str, pd.DataFrame]:
-    """``agency_deadlines.csv`` and ``agencies.csv`` (:mod:`gpmb_gis.deadlines`)."""
-    from gpmb_gis.deadlines import agencies_table, deadlines_table
-
-    if result.inputs is None:
-        return {}
-    area = {
-        (pid, int(k)): float(a)
-        for pid, ov in result.overlays.items()
-        for k, a in zip(ov.pieces[C.PARCEL_INDEX], ov.pieces[C.AFFECTED_M2], strict=True)
-    }
-    steps = deadlines_table(result.inputs, result.config.procedure, result.as_of, area)
-    return {"agency_deadlines": steps, "agencies": agencies_table(steps)}
+def _agencies_section(result: ProgressResult, lang: str) -> list[str]:
+    """Who is late (the plan's III.3): per agency and quarter, and the steps overdue longest."""
+    section = agency_section(result, lang)
+    if section is None:
+        return []
+    return [f"<h2>{html.escape(word('agencies_title', lang))}</h2>",
+            f"<p class='note'>{html.escape(section.judged)}</p>",
+            f"<div class='wrap'>{_html_table(section.agencies, lang)}</div>",
+            f"<h3>{html.escape(word('longest_overdue', lang))}</h3>",
+            f"<div class='wrap'>{_html_table(section.longest, lang)}</div>"]  # fmt: skip
 
 
 def _with_others(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -391,6 +389,7 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
                     "loading='lazy'></a></p>"
                 )
     parts += _blockers_section(result, out_dir, lang)
+    parts += _agencies_section(result, lang)
     parts.append(f"<h2>{esc(word('records', lang))}</h2><ul>")
     parts += [f"<li>{esc(line)}</li>" for line in records_lines(result, lang)]
     parts.append(f"</ul><h2>{esc(word('qa', lang))}</h2>")

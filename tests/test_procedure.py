@@ -161,3 +161,21 @@ def test_each_agency_is_summed_per_quarter_with_the_land_waiting_on_it(tmp_path)
     law = "Luật Đất đai {}, Điều {} khoản 1"
     expected = {"quy trình của tỉnh", law.format(2013, 93), law.format(2024, 94)}
     assert set(steps["limit_source"]) == expected
+
+
+def test_the_index_says_who_is_late_and_which_steps_it_could_judge(tmp_path):
+    import html as html_module
+
+    from gpmb_gis import compute_progress
+    from gpmb_gis.labels import word
+    from gpmb_gis.report import write_report
+
+    override = ('\n[[procedure]]\nstep = "recovery_decision"\nafter = "plan_approved"\n'
+                "limit_days = 10\n")  # fmt: skip
+    result = compute_progress(_book(tmp_path, override), D(2024, 10, 1), allow_unplaced=True)
+    index = write_report(result, tmp_path / "out", maps=False).read_text(encoding="utf-8")
+    text = html_module.unescape(index)
+    assert word("agencies_title") in text
+    assert "Các bước được đánh giá: Quyết định thu hồi đất, Chi trả." in text
+    longest = text.split(word("longest_overdue"), 1)[1].split("</table>", 1)[0]
+    assert "Quyết định thu hồi đất" in longest and ">47<" in longest and "UBND huyện" in longest

@@ -179,7 +179,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print_milestones(table)
     if doubt:
         print(f"warning: {doubt} (gpmb qa lists each)")
-    return 1 if (table["status"] == MISSED).any() else 0
+    late = _overdue_beyond_grace(result)
+    return 1 if (table["status"] == MISSED).any() or late else 0
+
+
+def _overdue_beyond_grace(result: object) -> int:
+    """Print each step overdue by more than ``[deadlines] grace_days``; return how many."""
+    from gpmb_gis.agency_report import deadline_tables
+
+    steps = deadline_tables(result).get("agency_deadlines")
+    if steps is None or not len(steps):
+        return 0
+    grace = result.config.deadline_grace_days
+    late = steps[(steps["status"] == "overdue") & (steps["days_late"] > grace)]
+    for row in late.sort_values("days_late", ascending=False).itertuples(index=False):
+        who = row.household if isinstance(row.household, str) else f"{row.sheet}/{row.parcel}"
+        print(f"overdue: {row.project} {who}: {row.step} ({row.agency}) due {row.due_date}, "
+              f"{row.days_late} {row.days} days late")  # fmt: skip
+    return len(late)
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:

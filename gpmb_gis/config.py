@@ -47,7 +47,7 @@ __all__ = [
 
 
 TOP_KEYS = ("title", "province", "crs", "as_of", "layers", "fields", "projects", "lang", "qa",
-            "communes", "report_communes", "maps", "procedure")  # fmt: skip
+            "communes", "report_communes", "maps", "procedure", "deadlines")  # fmt: skip
 MAPS_KEYS = ("atlas_scale",)
 #: The atlas scales a config may ask for (1:200 to 1:50 000).
 ATLAS_SCALES = (200, 50_000)
@@ -145,6 +145,7 @@ class Config:
     report_communes: str | None = None
     atlas_scale: int = settings.ATLAS_SCALE
     procedure: tuple[Step, ...] = DEFAULT_STEPS
+    deadline_grace_days: int = 0
 
     def book_sources(self) -> tuple[LayerSource, ...]:
         """Every handover book (``handovers`` may list several); none without."""
@@ -368,6 +369,19 @@ def _atlas_scale(raw: Any, problems: Problems) -> int:
     return value
 
 
+def _grace_days(raw: Any, problems: Problems) -> int:
+    """``[deadlines] grace_days``: days a step may be overdue before ``gpmb check`` fails."""
+    if not isinstance(raw, Mapping):
+        problems.add("deadlines", "must be a table", "write [deadlines] with grace_days = 5")
+        return 0
+    problems.unknown_keys(raw, ("grace_days",), "deadlines.")
+    value = raw.get("grace_days", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        problems.add("deadlines.grace_days", f"{value!r} is not a number of days", "write 5")
+        return 0
+    return value
+
+
 def _atlas_fits(projects: Any, atlas_scale: int, problems: Problems) -> None:
     """A page of the map book holds whole chainage bins: each project's must fit one."""
     per_page = settings.ATLAS_ROAD_MM / 1000 * atlas_scale
@@ -516,6 +530,7 @@ def load_config(path: str | Path) -> Config:
     atlas_scale = _atlas_scale(data.get("maps", {}), problems)
     _atlas_fits(projects, atlas_scale, problems)
     procedure = procedure_from_config(data.get("procedure"), problems.add)
+    grace = _grace_days(data.get("deadlines", {}), problems)
     problems.raise_if_any()
     assert crs is not None and found.get("parcels") is not None  # guaranteed by problems
     return Config(
@@ -537,4 +552,5 @@ def load_config(path: str | Path) -> Config:
         report_communes=report_communes,
         atlas_scale=atlas_scale,
         procedure=procedure,
+        deadline_grace_days=grace,
     )

@@ -179,3 +179,20 @@ def test_the_index_says_who_is_late_and_which_steps_it_could_judge(tmp_path):
     assert "Các bước được đánh giá: Quyết định thu hồi đất, Chi trả." in text
     longest = text.split(word("longest_overdue"), 1)[1].split("</table>", 1)[0]
     assert "Quyết định thu hồi đất" in longest and ">47<" in longest and "UBND huyện" in longest
+
+
+def test_gpmb_check_fails_on_a_step_overdue_beyond_the_grace(tmp_path, capsys):
+    from gpmb_gis.cli import main
+
+    override = ('\n[[procedure]]\nstep = "recovery_decision"\nafter = "plan_approved"\n'
+                "limit_days = 10\n")  # fmt: skip
+    config = _book(tmp_path, override)  # parcel 5/2's decision: 47 days overdue on 1/10/2024
+    assert main(["check", "--config", str(config), "--as-of", "2024-10-01",
+                 "--allow-unplaced"]) == 1  # fmt: skip
+    said = capsys.readouterr().out
+    assert "overdue: P 5/2: recovery_decision (UBND huyện)" in said and "47 calendar" in said
+    config.write_text(config.read_text() + "\n[deadlines]\ngrace_days = 60\n")
+    assert main(["check", "--config", str(config), "--as-of", "2024-10-01",
+                 "--allow-unplaced"]) == 0  # fmt: skip
+    config.write_text(config.read_text().replace("grace_days = 60", "grace_days = -1"))
+    assert main(["check", "--config", str(config), "--as-of", "2024-10-01"]) == 2

@@ -216,10 +216,15 @@ def test_unknown_command(capsys):
 
 
 def test_check_exit_codes(capsys):
-    """Exit 1 when a due milestone is missed (QL4B's 31/3), 0 when none is yet due."""
+    """Exit 1 when a due milestone is missed (QL4B's 31/3), or a step is overdue (a payment
+    more than 30 days after its plan's approval); 0 when neither is yet due."""
     assert main(["check", "--config", str(SAMPLE_CONFIG)]) == 1
     assert "missed" in capsys.readouterr().out
-    assert main(["check", "--config", str(SAMPLE_CONFIG), "--as-of", "2024-03-01"]) == 0
+    assert main(["check", "--config", str(SAMPLE_CONFIG), "--as-of", "2024-03-01"]) == 1
+    said = capsys.readouterr().out
+    assert "missed" not in said and "overdue: " in said and "payment (" in said
+    # before the first plan was approved (30/10/2023) nothing is due
+    assert main(["check", "--config", str(SAMPLE_CONFIG), "--as-of", "2023-10-15"]) == 0
 
 
 def test_static_maps_are_a4_and_not_blank(sample_report):

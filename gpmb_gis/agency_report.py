@@ -13,28 +13,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from gpmb_gis import columns as C
-from gpmb_gis.deadlines import STEP_COLUMNS, agencies_table, deadlines_table, judged_steps
+from gpmb_gis.deadlines import STEP_COLUMNS, judged_steps
 from gpmb_gis.labels import heading, word
 
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
 
-__all__ = ["AgencySection", "agency_section", "deadline_tables"]
+__all__ = ["AgencySection", "agency_section"]
 
 #: How many of the steps overdue longest the section lists.
 LONGEST = 10
-
-
-def deadline_tables(result: ProgressResult) -> dict[str, pd.DataFrame]:
-    """``agency_deadlines`` and ``agencies`` of a run (empty tables without inputs)."""
-    if result.inputs is None:
-        return {}
-    area = {}
-    for pid, ov in result.overlays.items():
-        pieces = zip(ov.pieces[C.PARCEL_INDEX], ov.pieces[C.AFFECTED_M2], strict=True)
-        area.update({(pid, int(k)): float(a) for k, a in pieces})
-    steps = deadlines_table(result.inputs, result.config.procedure, result.as_of, area)
-    return {"agency_deadlines": steps, "agencies": agencies_table(steps)}
 
 
 class AgencySection:
@@ -53,7 +41,7 @@ def agency_section(result: ProgressResult, lang: str) -> AgencySection | None:
     judged = judged_steps(result.config.procedure, result.inputs.records)
     if not judged:
         return None
-    tables = deadline_tables(result)
+    tables = result.deadlines()
     names = [word(f"step_{s.name}", lang) for s in judged]
     missing = [word(f"step_{s}", lang) for s in STEP_COLUMNS if s not in {j.name for j in judged}]
     sentence = word("steps_judged", lang).format(judged=", ".join(names),

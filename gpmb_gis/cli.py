@@ -185,9 +185,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _overdue_beyond_grace(result: object) -> int:
     """Print each step overdue by more than ``[deadlines] grace_days``; return how many."""
-    from gpmb_gis.agency_report import deadline_tables
-
-    steps = deadline_tables(result).get("agency_deadlines")
+    steps = result.deadlines()["agency_deadlines"]
     if steps is None or not len(steps):
         return 0
     grace = result.config.deadline_grace_days

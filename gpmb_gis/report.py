@@ -13,7 +13,7 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis._text import xml_text
-from gpmb_gis.agency_report import agency_section, deadline_tables
+from gpmb_gis.agency_report import agency_section
 from gpmb_gis.columns import COMMUNE_COLUMNS, PROJECT_COLUMNS
 from gpmb_gis.household_report import BILLIONS, billions, households_table, human
 from gpmb_gis.labels import (
@@ -112,7 +112,7 @@ def write_tables(
         "stages": stages_table(result),
         "week_changes": week_changes(result),
         "timeseries": timeseries_table(result),
-        **deadline_tables(result),
+        **result.deadlines(),
     }
     paths = {}
     for name, frame in frames.items():

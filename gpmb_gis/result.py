@@ -165,6 +165,9 @@ class ProgressResult:
     )
     _unplaced: Unplaced | None = field(default=None, init=False, repr=False, compare=False)
     _milestones: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+    _deadlines: dict[str, pd.DataFrame] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def unplaced(self) -> Unplaced:
         """The book's records with a date or status that no parcel took (see ``unplaced``).
@@ -176,6 +179,25 @@ class ProgressResult:
         if self._unplaced is None:
             self._unplaced = unplaced_records(self)
         return self._unplaced
+
+    def deadlines(self) -> dict[str, pd.DataFrame]:
+        """``agency_deadlines`` and ``agencies`` (:mod:`gpmb_gis.deadlines`) of the run.
+
+        Worked out once per result: the tables, the index and ``gpmb check`` all show them
+        (each call gives copies of its own).
+        """
+        if self._deadlines is None:
+            from gpmb_gis.deadlines import DEADLINE_COLUMNS, agencies_table, deadlines_table
+
+            steps = pd.DataFrame(columns=list(DEADLINE_COLUMNS))
+            if self.inputs is not None:
+                area = {}
+                for pid, ov in self.overlays.items():
+                    pieces = zip(ov.pieces[C.PARCEL_INDEX], ov.pieces[C.AFFECTED_M2], strict=True)
+                    area.update({(pid, int(k)): float(a) for k, a in pieces})
+                steps = deadlines_table(self.inputs, self.config.procedure, self.as_of, area)
+            self._deadlines = {"agency_deadlines": steps, "agencies": agencies_table(steps)}
+        return {name: table.copy() for name, table in self._deadlines.items()}
 
     def milestones(self) -> pd.DataFrame:
         """Every milestone's status as of the report date (``milestones.csv``).

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from helpers import hand_case, simple_config
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gpmb_gis import load_config
 from gpmb_gis._errors import ConfigError
@@ -196,3 +198,13 @@ def test_gpmb_check_fails_on_a_step_overdue_beyond_the_grace(tmp_path, capsys):
                  "--allow-unplaced"]) == 0  # fmt: skip
     config.write_text(config.read_text().replace("grace_days = 60", "grace_days = -1"))
     assert main(["check", "--config", str(config), "--as-of", "2024-10-01"]) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(D(2023, 1, 1), D(2026, 12, 31)), st.integers(0, 90))
+def test_working_days_counted_and_added_agree_day_by_day(start, days):
+    end = add_days(start, days, working=True)
+    assert working_days_between(start, end) == days
+    assert days == 0 or is_working_day(end)
+    walked = sum(is_working_day(start + dt.timedelta(k)) for k in range(1, (end - start).days + 1))
+    assert walked == days

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PARCELS_FROM_SCALE",
     "RIBBON_PT",
+    "bin_lines",
     "blocked_runs",
     "draw_blocked_marks",
     "draw_ribbon",
@@ -54,8 +55,12 @@ def map_scale(ax: Any) -> float:
     return metres_per_point(ax) * 72.0 / 0.0254
 
 
-def _bin_lines(result: ProgressResult, project: str) -> tuple[np.ndarray, np.ndarray]:
-    """The centreline of each chainage bin, and its cleared % (NaN without land)."""
+def bin_lines(result: ProgressResult, project: str) -> tuple[np.ndarray, np.ndarray]:
+    """The centreline of each chainage bin, and its cleared %; empty without a road.
+
+    The % is NaN for a bin without land, or when the table is not the bins' (never paired by
+    guess).
+    """
     from shapely.ops import substring
 
     ov = result.overlays[project]
@@ -75,7 +80,7 @@ def draw_ribbon(
     """Draw a road's ribbon; return the colours drawn (for the legend)."""
     from matplotlib.collections import LineCollection
 
-    lines, pcts = _bin_lines(result, project)
+    lines, pcts = bin_lines(result, project)
     if not len(lines):
         return set()
     colours = [pct_colour(p) for p in pcts]

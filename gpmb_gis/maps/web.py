@@ -350,20 +350,18 @@ if(l.eachLayer){l.eachLayer(count);}}count(p);document.body.dataset.gpmbParcels=
 def _add_ribbon(fmap: Any, result: ProgressResult, project: str, crs: Any, lang: str) -> Any:
     """A road's ribbon: each chainage bin's centreline in the colour of its %; None without."""
     import folium
-    from shapely.ops import substring
 
-    ov = result.overlays[project]
-    if ov.route is None or not ov.bins:
-        return None
-    table = result.by_chainage(project)
-    if len(table) != len(ov.bins):  # the table is the bins': never paired by guess
+    from gpmb_gis.chainage import chainage_labels
+    from gpmb_gis.maps.ribbon import bin_lines
+
+    lines, pcts = bin_lines(result, project)
+    if not len(lines):
         return None
     group = folium.FeatureGroup(name=safe(word("ribbon", lang)))
-    lines = _to_wgs84(np.array([substring(ov.route.line, b.from_d, b.to_d) for b in ov.bins]), crs)
-    lines = shapely.set_precision(lines, 1e-6)  # 0.1 m: the page stays light
-    colours = np.array([pct_colour(p) for p in table[C.CLEARED_PCT]])
-    tips = [safe(f"{a}: {format_pct(p, lang)} %")
-            for a, p in zip(table["from_label"], table[C.CLEARED_PCT], strict=True)]  # fmt: skip
+    lines = shapely.set_precision(_to_wgs84(lines, crs), 1e-6)  # 0.1 m: the page stays light
+    colours = np.array([pct_colour(p) for p in pcts])
+    starts = chainage_labels([b.from_m for b in result.overlays[project].bins])
+    tips = [safe(f"{a}: {format_pct(p, lang)} %") for a, p in zip(starts, pcts, strict=True)]
     for colour in dict.fromkeys(colours):  # one layer per class: its style written once
         mine = np.flatnonzero(colours == colour)
         folium.GeoJson(

@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from gpmb_gis import quarterly
     from gpmb_gis.config import load_config
     from gpmb_gis.labels import pct_shown
     from gpmb_gis.outdir import file_stem
@@ -104,8 +105,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     quarter = None
     if args.quarter:
-        from gpmb_gis import quarterly
-
         if args.as_of:
             raise GpmbError(
                 "gpmb report", "--quarter and --as-of both give the report date", "give one of them"
@@ -116,22 +115,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
         config, args.as_of, include_owner=args.include_owner, allow_unplaced=args.allow_unplaced
     )
     check_unplaced(result)
-    also = []
+    previous = None
     if quarter is not None:
         before = quarterly.quarter_report_date(*quarterly.previous_quarter(*quarter))
         previous = compute_progress(config, before, allow_unplaced=args.allow_unplaced)
-        also.append(
-            lambda folder: quarterly.write_docx(
-                result, folder / "report.docx", quarter=quarter, previous=previous
-            )
+    also = [  # the report to sign: of the quarter, or of the report date
+        lambda folder: quarterly.write_docx(
+            result, folder / "report.docx", quarter=quarter, previous=previous
         )
+    ]
     from gpmb_gis.maps.static import offscreen
 
     offscreen()  # files only, even on a desktop with a display
     index = write_report(result, args.out, lang=args.lang, cdn=args.cdn, maps=not args.no_maps,
                          include_owner=args.include_owner, also=also)  # fmt: skip
-    if quarter is not None:
-        print(f"wrote {args.out / 'report.docx'}")
+    print(f"wrote {args.out / 'report.docx'}")
     for line in summary_lines(result):
         print(line)
     for pid in result.overlays:

@@ -236,7 +236,8 @@ TIMESERIES_COLUMNS = [PROJECT, "date", CLEARED_M2, CLEARED_PCT, "scope",
                       COMMUNE_CODE, COMMUNE, REQUIRED_M2, "inventoried_m2",
                       "plan_approved_m2", "paid_m2"]  # fmt: skip
 BLOCKER_COLUMNS = [PROJECT, "kind", "from_m", "to_m", "label", "length_m", "uncleared_m2",
-                   "parcels", "commune", "sheet", "parcel", "side", "completes_m"]  # fmt: skip
+                   "parcels", "commune", "sheet", "parcel", "side", "completes_m",
+                   "waiting_step", "waiting_agency", "overdue_days"]  # fmt: skip
 CHAINAGE_COLUMNS = [PROJECT, "from_m", "to_m", "from_label", "to_label", "segment",
                     "length_m", REQUIRED_M2, CLEARED_M2, CLEARED_PCT, UNMAPPED_M2,
                     "inventoried_m2", "plan_approved_m2", "paid_m2", AS_OF]  # fmt: skip

@@ -20,18 +20,29 @@ import numpy as np
 import pandas as pd
 
 from gpmb_gis import columns as C
-from gpmb_gis.procedure import Step, agency_on, due_date, limit_on, working_days_between
+from gpmb_gis._findings import INFO, WARNING, Finding
+from gpmb_gis.procedure import (
+    LAW_2024_FROM,
+    Step,
+    agency_on,
+    due_date,
+    limit_on,
+    working_days_between,
+)
+from gpmb_gis.stages import day_number, day_numbers
 
 if TYPE_CHECKING:
     from gpmb_gis.inputs import Inputs
 
-__all__ = ["AGENCY_COLUMNS", "DEADLINE_COLUMNS", "STEP_COLUMNS", "agencies_table",
-           "deadlines_table", "judged_steps"]  # fmt: skip
+__all__ = ["AGENCY_COLUMNS", "DEADLINE_COLUMNS", "STEP_COLUMNS", "WAITING_COLUMNS",
+           "agencies_table", "deadlines_table", "judged_steps", "procedure_findings",
+           "waiting_on"]  # fmt: skip
 
 #: Each step's date in the book.
 STEP_COLUMNS: dict[str, str] = {
     "notice": C.NOTICE_DATE, "inventory": C.INVENTORY_DATE, "posting": C.POSTING_DATE,
-    "appraisal": C.APPRAISAL_DATE, "plan_approved": C.PLAN_APPROVED_DATE,
+    "appraisal_submitted": C.APPRAISAL_SUBMITTED_DATE, "appraisal": C.APPRAISAL_DATE,
+    "plan_approved": C.PLAN_APPROVED_DATE,
     "recovery_decision": C.RECOVERY_DECISION_DATE, "payment": C.PAID_DATE,
     "handover": C.HANDOVER_DATE, "enforcement": C.ENFORCEMENT_DECISION_DATE,
 }  # fmt: skip
@@ -41,10 +52,23 @@ DEADLINE_COLUMNS: tuple[str, ...] = (
     "due_date", "done_date", C.STATUS, "days_late", "limit_days", "days", "limit_source",
     "area_m2",
 )  # fmt: skip
+#: What a parcel not handed over waits on (the blockers' columns).
+WAITING_COLUMNS: tuple[str, ...] = ("waiting_step", "waiting_agency", "overdue_days")
 AGENCY_COLUMNS: tuple[str, ...] = (
     "agency", "quarter", "steps_due", "on_time", "late", "overdue", "median_days", "p90_days",
     "households_waiting", "area_waiting_m2",
 )  # fmt: skip
+
+
+#: The steps whose order the stages' check (``stages_out_of_order``) already looks at.
+_STAGE_STEPS = frozenset({"inventory", "plan_approved", "payment", "handover"})
+#: Records named in a finding that counts many.
+_EXAMPLES = 5
+
+
+def _dated(records: pd.DataFrame) -> set[str]:
+    """The steps the book dates: a column and a date in it."""
+    return {s for s, col in STEP_COLUMNS.items() if col in records and records[col].notna().any()}
 
 
 def judged_steps(procedure: tuple[Step, ...], records: pd.DataFrame) -> list[Step]:
@@ -52,7 +76,7 @@ def judged_steps(procedure: tuple[Step, ...], records: pd.DataFrame) -> list[Ste
 
     A step whose earlier step the book does not date is not judged, nor one it does not date.
     """
-    dated = {s for s, col in STEP_COLUMNS.items() if col in records and records[col].notna().any()}
+    dated = _dated(records)
     return [
         s for s in procedure
         if s.after is not None and s.name in dated and s.after in dated
@@ -81,8 +105,8 @@ def _judge(step: Step, starts: list, dones: list, as_of: dt.date) -> dict[str, o
     counted_from = min(begun)
     limit = limit_on(step, counted_from)
     due = due_date(step, counted_from)
-    if due is None or limit.days is None:
-        return None
+    if due is None or limit.days is None or (limit.in_force and counted_from < limit.in_force):
+        return None  # no limit, or none in force that day (listed by procedure_findings)
     done_dates = [_as_date(d) for d in dones]
     done = max(done_dates) if done_dates and all(d is not None and d <= as_of
                                                  for d in done_dates) else None  # fmt: skip
@@ -105,12 +129,13 @@ def deadlines_table(
     inputs: Inputs,
     procedure: tuple[Step, ...],
     as_of: dt.date,
-    piece_area: dict[tuple[str, int], float] | None = None,
+    pieces: dict[tuple[str, int], tuple[float, str]] | None = None,
 ) -> pd.DataFrame:
     """``agency_deadlines.csv``: every judged step of every household (or parcel).
 
-    ``piece_area``: each (project, parcel index)'s land in the right of way; a row's
-    ``area_m2`` is its household's (NaN without it: not known, never 0).
+    ``pieces``: each (project, parcel index)'s land in the right of way and commune name; a
+    row's ``area_m2`` is its household's (NaN without them: not known, never 0) and its
+    commune that of its first parcel (the book's spelling without them).
     """
     records, links = inputs.records, inputs.links
     steps = judged_steps(procedure, records)
@@ -128,11 +153,13 @@ def deadlines_table(
     out = []
     for (project, _), group in rows.groupby([rows[C.PROJECT], unit], sort=False):
         first = group.iloc[0]
-        who = {C.PROJECT: project, C.COMMUNE: first.get(C.COMMUNE),
+        parcels = [int(k) for k in dict.fromkeys(group["_parcel"]) if k >= 0]
+        commune = pieces.get((project, parcels[0]), (0.0, None))[1] if pieces and parcels else None
+        who = {C.PROJECT: project, C.COMMUNE: commune or first.get(C.COMMUNE),
                "household": first.get(C.HOUSEHOLD) if keyed.loc[group.index[0]] else None,
                C.SHEET: first.get(C.SHEET), C.PARCEL: first.get(C.PARCEL),
-               "area_m2": float("nan") if piece_area is None else sum(
-                   piece_area.get((project, int(k)), 0.0) for k in set(group["_parcel"]) if k >= 0
+               "area_m2": float("nan") if pieces is None else sum(
+                   pieces.get((project, k), (0.0, None))[0] for k in parcels
                )}  # fmt: skip
         for step in steps:
             judged = _judge(step, group[STEP_COLUMNS[step.after]].tolist(),
@@ -168,9 +195,114 @@ def agencies_table(deadlines: pd.DataFrame) -> pd.DataFrame:
             "agency": agency, "quarter": quarter, "steps_due": len(group),
             "on_time": int((group[C.STATUS] == "on_time").sum()),
             "late": int((group[C.STATUS] == "late").sum()), "overdue": len(waiting),
-            "median_days": float(np.median(slow)) if len(slow) else 0.0,
-            "p90_days": float(np.percentile(slow, 90)) if len(slow) else 0.0,
+            "median_days": round(float(np.median(slow)), 1) if len(slow) else 0.0,
+            "p90_days": round(float(np.percentile(slow, 90)), 1) if len(slow) else 0.0,
             "households_waiting": len(keys),
             "area_waiting_m2": float(sum(keys.values())),
         })  # fmt: skip
     return pd.DataFrame(out, columns=list(AGENCY_COLUMNS))
+
+
+def waiting_on(
+    inputs: Inputs,
+    procedure: tuple[Step, ...],
+    project: str,
+    parcel_index: np.ndarray,
+    as_of: dt.date,
+) -> pd.DataFrame:
+    """What each parcel waits on: the first step its records have not all done, and whose.
+
+    Only the steps the book dates are looked at, in the procedure's order: a step is done for
+    a parcel when every record of it in the project dates it on or before ``as_of``.
+    ``overdue_days`` is how long the step is past its limit (:func:`deadlines_table`'s
+    ``days_late``), NaN when it is not overdue or has no limit. A parcel no record names waits
+    on no step (blank): the book must list it first.
+
+    Returns
+    -------
+    DataFrame
+        :data:`WAITING_COLUMNS`, one row per entry of ``parcel_index``, in its order.
+    """
+    records, links = inputs.records, inputs.links
+    out = pd.DataFrame({c: [None] * len(parcel_index) for c in WAITING_COLUMNS})
+    out["overdue_days"] = np.nan
+    if links is None or not len(links) or not len(parcel_index):
+        return out
+    dated = [s for s in procedure if STEP_COLUMNS[s.name] in records
+             and records[STEP_COLUMNS[s.name]].notna().any()]  # fmt: skip
+    mine = links[(links[C.PROJECT] == project)
+                 & links[C.PARCEL_INDEX].isin(parcel_index)]  # fmt: skip
+    by_parcel = mine.groupby(C.PARCEL_INDEX)[C.RECORD_INDEX].agg(list).to_dict()
+    day = pd.Timestamp(as_of)
+    for row, parcel in enumerate(parcel_index):
+        rows = records.iloc[by_parcel.get(int(parcel), [])]
+        if not len(rows):
+            continue
+        for step in dated:
+            dates = pd.to_datetime(rows[STEP_COLUMNS[step.name]], errors="coerce")
+            if dates.notna().all() and (dates <= day).all():
+                continue  # done
+            out.loc[row, ["waiting_step", "waiting_agency"]] = step.name, agency_on(step, as_of)
+            if step.after is not None and STEP_COLUMNS[step.after] in rows:
+                judged = _judge(step, rows[STEP_COLUMNS[step.after]].tolist(),
+                                rows[STEP_COLUMNS[step.name]].tolist(), as_of)  # fmt: skip
+                if judged is not None and judged[C.STATUS] == "overdue":
+                    out.loc[row, "overdue_days"] = judged["days_late"]
+            break
+    return out
+
+
+def procedure_findings(records: pd.DataFrame, procedure: tuple[Step, ...]) -> list[Finding]:
+    """The QA of the procedure's dates in a book.
+
+    - ``steps_out_of_order``: a step dated before the step it follows (the stages among
+      themselves are ``stages_out_of_order``'s);
+    - ``step_limit_unanchored``: a step with a limit the book dates, counted from a step it
+      does not: the step cannot be judged;
+    - ``step_before_rule``: records whose step counts from before the rule of its limit took
+      effect: not judged, counted once per step.
+    """
+    dated = _dated(records)
+    labels = records[C.RECORD_LABEL].to_numpy() if len(records) else np.array([])
+    days = {s: day_numbers(records[STEP_COLUMNS[s]]) for s in dated}
+    findings: list[Finding] = []
+    for step in procedure:
+        limits = (step.limit_2013, step.limit_2024)
+        if step.after is None or step.name not in dated:
+            continue
+        if step.after not in dated:
+            if any(limit.days is not None for limit in limits):
+                params = {"step": step.name, "after": step.after}
+                findings.append(Finding(INFO, "step_limit_unanchored", "handovers", step.name,
+                                        params=params))  # fmt: skip
+            continue
+        start, end = days[step.after], days[step.name]
+        if not {step.name, step.after} <= _STAGE_STEPS:
+            for i in np.flatnonzero(end < start):
+                params = {"after": step.after, "after_date": _text(start[i]),
+                          "step": step.name, "step_date": _text(end[i])}  # fmt: skip
+                findings.append(Finding(WARNING, "steps_out_of_order", "handovers", labels[i],
+                                        params=params))  # fmt: skip
+        findings += _before_rule(step, start, labels)
+    return findings
+
+
+def _before_rule(step: Step, start: np.ndarray, labels: np.ndarray) -> list[Finding]:
+    """The records whose step counts from before its limit's rule took effect, per rule."""
+    findings = []
+    new_law = start >= day_number(LAW_2024_FROM)
+    for limit, under in ((step.limit_2013, ~new_law), (step.limit_2024, new_law)):
+        if limit.days is None or limit.in_force is None:
+            continue
+        early = np.flatnonzero(under & (start < day_number(limit.in_force)))
+        if len(early):
+            params = {"count": len(early), "step": step.name, "source": limit.source,
+                      "in_force": f"{limit.in_force:%d/%m/%Y}",
+                      "rows": ", ".join(map(str, labels[early[:_EXAMPLES]]))}  # fmt: skip
+            findings.append(Finding(INFO, "step_before_rule", "handovers", step.name,
+                                    params=params))  # fmt: skip
+    return findings
+
+
+def _text(day: float) -> str:
+    return f"{dt.date(1970, 1, 1) + dt.timedelta(days=int(day)):%d/%m/%Y}"

@@ -172,8 +172,19 @@ HEADINGS["vi"].update(
         "due_date": "Hạn",
         "done_date": "Ngày thực hiện",
         "days_late": "Số ngày chậm",
+        "waiting_step": "Đang chờ bước",
+        "waiting_agency": "Cơ quan đang xử lý",
+        "overdue_days": "Số ngày quá hạn",
     }
 )
+HEADINGS["en"].update({
+    "agency": "Agency", "quarter": "Quarter", "steps_due": "Steps due", "on_time": "On time",
+    "late": "Late", "overdue": "Overdue", "median_days": "Days late (median)",
+    "p90_days": "Days late (90 %)", "households_waiting": "Households waiting",
+    "area_waiting_m2": "Area waiting (m²)", "step": "Step", "due_date": "Due",
+    "done_date": "Done", "days_late": "Days late", "waiting_step": "Waiting on",
+    "waiting_agency": "Whose step", "overdue_days": "Days overdue",
+})  # fmt: skip
 HEADINGS["vi"].update({
     C.HOUSEHOLDS_AFFECTED: "Số hộ bị ảnh hưởng", "households_inventoried": "Hộ đã kiểm đếm",
     "households_plan_approved": "Hộ đã phê duyệt PA", "households_paid": "Hộ đã chi trả",
@@ -212,9 +223,15 @@ WORDS: dict[str, dict[str, str]] = {
         "atlas_cut": "phạm vi GPMB rộng hơn trang: một phần không hiện ở đây (xem gpmb.gpkg)",
         "atlas": "Bình đồ theo tuyến",
         "step_notice": "Thông báo thu hồi đất", "step_inventory": "Kiểm đếm",
-        "step_posting": "Niêm yết phương án", "step_appraisal": "Thẩm định phương án",
+        "step_posting": "Niêm yết phương án",
+        "step_appraisal_submitted": "Trình thẩm định phương án", "step_appraisal": "Thẩm định phương án",
         "step_plan_approved": "Phê duyệt phương án", "step_recovery_decision": "Quyết định thu hồi đất",
         "step_payment": "Chi trả", "step_handover": "Bàn giao mặt bằng", "step_enforcement": "Cưỡng chế",
+        "step_none": "(sổ chưa có thửa này)", "none_overdue": "Không có bước nào quá hạn.",
+        "none_due": "Chưa có bước nào đến hạn.",
+        "quarter_label": "Quý {q}/{year}", "overdue_now": "quá hạn, chưa làm (gạch chéo)",
+        "steps_late": "Số bước chậm, quá hạn",
+        "agencies_chart": "Số bước chậm và quá hạn của các cơ quan, theo quý đến hạn",
         "agencies_title": "Đánh giá việc chấp hành thời gian của các cơ quan, đơn vị",
         "longest_overdue": "Các bước quá hạn lâu nhất",
         "steps_judged": "Các bước được đánh giá: {judged}. Không đánh giá được (sổ không ghi ngày hoặc không có thời hạn): {missing}.",
@@ -259,9 +276,14 @@ WORDS: dict[str, dict[str, str]] = {
         "atlas_cut": "the right of way is wider than the page: part of it is not shown here (see gpmb.gpkg)",
         "atlas": "Map book along the road",
         "step_notice": "Recovery notice", "step_inventory": "Inventory",
-        "step_posting": "Plan posted", "step_appraisal": "Plan appraised",
+        "step_posting": "Plan posted",
+        "step_appraisal_submitted": "Plan submitted for appraisal", "step_appraisal": "Plan appraised",
         "step_plan_approved": "Plan approved", "step_recovery_decision": "Recovery decision",
         "step_payment": "Payment", "step_handover": "Handover", "step_enforcement": "Enforcement",
+        "step_none": "(not in the book)", "none_overdue": "No step is overdue.", "none_due": "No step is due yet.",
+        "quarter_label": "Q{q}/{year}", "overdue_now": "overdue, not done (hatched)",
+        "steps_late": "Steps late or overdue",
+        "agencies_chart": "Steps late and overdue of each agency, by quarter due",
         "agencies_title": "How the agencies kept to their time limits",
         "longest_overdue": "The steps overdue longest",
         "steps_judged": "Steps judged: {judged}. Not judged (the book dates them not, or no limit): {missing}.",
@@ -496,6 +518,14 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
     "resettlement_lots_without_need": {
         "vi": "Hộ được giao {lots} lô tái định cư nhưng không thuộc diện tái định cư",
         "en": "The household was given {lots} resettlement lots but is not marked as to resettle"},
+    "steps_out_of_order": {"vi": "Các bước sai thứ tự: {after} {after_date} nhưng {step} {step_date}",
+                           "en": "Steps out of order: {after} {after_date} but {step} {step_date}"},
+    "step_limit_unanchored": {
+        "vi": "{step} có thời hạn tính từ ngày {after}, nhưng sổ không ghi ngày đó: bước này không được đánh giá",
+        "en": "{step} has a limit counted from {after}, which the book does not date: the step is not judged"},
+    "step_before_rule": {
+        "vi": "{count} bản ghi: {step} tính từ trước ngày {in_force}, khi {source} chưa có hiệu lực: không đánh giá (ví dụ {rows})",
+        "en": "{count} records: {step} counted from before {in_force}, when {source} was not in force: not judged (e.g. {rows})"},
     "complaint_resolved_before_received": {
         "vi": "Đơn được giải quyết trước ngày nhận đơn", "en": "The complaint was resolved before it was received"},
 }  # fmt: skip
@@ -504,6 +534,9 @@ QA_MESSAGES: dict[str, dict[str, str]] = {
 def qa_message(check: str, params: dict[str, Any], lang: str = "vi") -> str:
     """Word a QA finding in the report language."""
     template = QA_MESSAGES.get(check, {}).get(lang)
+    # steps of the procedure are named by their words
+    params = {k: word(f"step_{v}", lang) if k in ("step", "after") else v
+              for k, v in params.items()}  # fmt: skip
     if template is None:
         return f"{check}: " + ", ".join(f"{k}={v}" for k, v in params.items())
     try:

@@ -25,6 +25,7 @@ from gpmb_gis.chainage import (
     stretch_labels,
 )
 from gpmb_gis.chainage import runs as chainage_runs
+from gpmb_gis.deadlines import WAITING_COLUMNS, waiting_on
 from gpmb_gis.household_counts import commune_units, household_figures
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.labels import word
@@ -198,6 +199,7 @@ def _blocking_parcels(
             "parcel": _arrays.map_unique(pieces[C.PARCEL].to_numpy()[piece], number_key),
             "side": pieces["side"].to_numpy()[piece],
             "completes_m": completes,
+            C.PARCEL_INDEX: pieces[C.PARCEL_INDEX].to_numpy()[piece],
         }
     )
 
@@ -240,7 +242,7 @@ def blockers_table(
         [_blocked_stretches(bins, full, left, hits), _blocking_parcels(ov, bins, hits)],
         ignore_index=True,
     )
-    table = table.reindex(columns=C.BLOCKER_COLUMNS[1:])
+    table = table.reindex(columns=[*C.BLOCKER_COLUMNS[1:], C.PARCEL_INDEX])
     table.insert(0, C.PROJECT, ov.project.id)
     parcels = table[table["kind"] == "parcel"].sort_values(
         ["completes_m", "uncleared_m2"], ascending=False
@@ -487,6 +489,22 @@ def _add_households(
         commune.update(figures.unit(-2 if u is None else u))  # land in no parcel: none
 
 
+def _with_waiting(
+    blockers: pd.DataFrame, ov: ProjectOverlay, inputs: Inputs, day: dt.date
+) -> pd.DataFrame:
+    """The blocking parcels' step and agency they wait on (:func:`deadlines.waiting_on`)."""
+    if C.PARCEL_INDEX not in blockers:
+        return blockers
+    parcel = blockers["kind"] == "parcel"
+    index = blockers.loc[parcel, C.PARCEL_INDEX].to_numpy(dtype=np.int64)
+    waiting = waiting_on(inputs, inputs.config.procedure, ov.project.id, index, day)
+    for column in WAITING_COLUMNS:
+        values = blockers[column].astype(float if column == "overdue_days" else object)
+        values[parcel] = waiting[column].to_numpy()
+        blockers[column] = values
+    return blockers.drop(columns=C.PARCEL_INDEX)
+
+
 def project_tables(
     ov: ProjectOverlay,
     inputs: Inputs,
@@ -497,6 +515,7 @@ def project_tables(
     row = measure_project(ov, day)
     bins = measure_chainage(ov, day)
     blockers, road = blockers_table(ov, bins, day)
+    blockers = _with_waiting(blockers, ov, inputs, day)
     lang = inputs.config.lang
     labels = (word("outside_communes", lang), word("unmapped_land", lang))
     communes = measure_communes(ov, day, *labels)

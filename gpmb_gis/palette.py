@@ -11,6 +11,7 @@ from gpmb_gis.labels import pct_shown
 from gpmb_gis.milestones import AT_RISK, MET, MISSED, ON_TRACK
 
 __all__ = [
+    "AGENCY_COLOURS",
     "BLOCKED_COLOUR",
     "NO_PCT_COLOUR",
     "PCT_CLASSES",
@@ -52,6 +53,9 @@ NO_PCT_COLOUR = "#DDDDDD"
 
 #: Each QA severity's colour (the QA layer of ``gpmb.gpkg``, hatched over the stages): no
 #: colour of a stage, so that a QA place is never read as one.
+#: Agencies in the chart of steps late, in turn (Okabe–Ito, told apart in colour-blind sight).
+AGENCY_COLOURS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
+                                   "#D55E00", "#F0E442", "#000000")  # fmt: skip
 SEVERITY_COLOURS: dict[str, str] = {"error": "#000000", "warning": "#7B3294", "info": "#777777"}
 
 

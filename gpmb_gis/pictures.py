@@ -29,10 +29,8 @@ def _households_of(row: pd.Series) -> int | None:
 
 def write_charts(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
     """Write the burn-up, commune and funnel charts of each project (PNG and PDF)."""
-    from gpmb_gis.maps.charts import burnup_chart, plot_commune_bars, plot_funnel
-    from gpmb_gis.maps.static import pyplot
+    from gpmb_gis.maps.charts import burnup_chart, plot_agencies, plot_commune_bars, plot_funnel
 
-    plt = pyplot()
     charts = out_dir / "charts"
     charts.mkdir(parents=True, exist_ok=True)
     series = timeseries_table(result)
@@ -62,11 +60,24 @@ def write_charts(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]
             )[0],
         }
         for kind, fig in figures.items():
-            for suffix in ("png", "pdf"):
-                path = charts / f"{file_stem(pid)}_{kind}.{suffix}"
-                fig.savefig(path, dpi=150)
-                paths.append(path)
-            plt.close(fig)
+            paths += _save(fig, charts / f"{file_stem(pid)}_{kind}")
+    agencies = result.deadlines()["agencies"]
+    if len(agencies):
+        fig = plot_agencies(agencies, title=word("agencies_chart", lang), lang=lang)[0]
+        paths += _save(fig, charts / "agencies_late")
+    return paths
+
+
+def _save(fig: Any, stem: Path) -> list[Path]:
+    """A figure as PNG and PDF, then closed."""
+    from gpmb_gis.maps.static import pyplot
+
+    paths = []
+    for suffix in ("png", "pdf"):
+        path = stem.parent / f"{stem.name}.{suffix}"  # a project's id may hold a dot
+        fig.savefig(path, dpi=150)
+        paths.append(path)
+    pyplot().close(fig)
     return paths
 
 

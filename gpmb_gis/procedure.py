@@ -26,6 +26,7 @@ import numpy as np
 __all__ = [
     "AGENCY_CHANGE",
     "DEFAULT_STEPS",
+    "LAW_2013_FROM",
     "LAW_2024_FROM",
     "PROCEDURE_KEYS",
     "STEP_NAMES",
@@ -49,9 +50,12 @@ AGENCY_CHANGE = dt.date(2025, 7, 1)
 
 #: The steps a config may name, in the order of the procedure.
 STEP_NAMES: tuple[str, ...] = (
-    "notice", "inventory", "posting", "appraisal", "plan_approved", "recovery_decision",
-    "payment", "handover", "enforcement",
+    "notice", "inventory", "posting", "appraisal_submitted", "appraisal", "plan_approved",
+    "recovery_decision", "payment", "handover", "enforcement",
 )  # fmt: skip
+#: Luật Đất đai 2013 took effect on 1 July 2014: a limit it sets is not applied to a step
+#: counted from an earlier day.
+LAW_2013_FROM = dt.date(2014, 7, 1)
 
 
 @dataclass(frozen=True)
@@ -59,11 +63,14 @@ class Limit:
     """A time limit: ``days`` after the step it counts from, calendar or working days.
 
     ``days`` None: the law gives none this package can cite; the step is not judged.
+    ``in_force``: the day the rule setting it took effect (None: not known); a step counted
+    from an earlier day is not judged by it.
     """
 
     days: int | None
     working: bool = False
     source: str = ""
+    in_force: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -105,18 +112,20 @@ DEFAULT_STEPS: tuple[Step, ...] = (
          Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
     Step("posting", _CENTRE, _CENTRE, "inventory",
          Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
-    Step("appraisal", _LAND_OFFICE, _COMMUNE, "posting",
+    Step("appraisal_submitted", _CENTRE, _CENTRE, "posting",
+         Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
+    Step("appraisal", _LAND_OFFICE, _COMMUNE, "appraisal_submitted",
          Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
     Step("plan_approved", _DISTRICT, _COMMUNE, "appraisal",
          Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
     Step("recovery_decision", _DISTRICT, _COMMUNE, "plan_approved",
          Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
     Step("payment", _CENTRE, _CENTRE, "plan_approved",
-         Limit(30, source="Luật Đất đai 2013, Điều 93 khoản 1"),
-         Limit(30, source="Luật Đất đai 2024, Điều 94 khoản 1")),
+         Limit(30, source="Luật Đất đai 2013, Điều 93 khoản 1", in_force=LAW_2013_FROM),
+         Limit(30, source="Luật Đất đai 2024, Điều 94 khoản 1", in_force=LAW_2024_FROM)),
     Step("handover", _CENTRE, _CENTRE, "payment",
          Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
-    Step("enforcement", _DISTRICT, _COMMUNE, "handover",
+    Step("enforcement", _DISTRICT, _COMMUNE, "recovery_decision",
          Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
 )  # fmt: skip
 
@@ -189,7 +198,8 @@ def due_date(step: Step, counted_from: dt.date) -> dt.date | None:
 
 # --- the config's [[procedure]] ------------------------------------------------------------
 
-PROCEDURE_KEYS = ("step", "agency", "after", "limit_days", "days", "source")
+PROCEDURE_KEYS = ("step", "agency", "agency_2025", "after", "limit_days", "days", "source",
+                  "in_force_from")  # fmt: skip
 
 
 def procedure_from_config(
@@ -197,9 +207,11 @@ def procedure_from_config(
 ) -> tuple[Step, ...]:
     """The procedure: the defaults, each step a ``[[procedure]]`` table names replaced by it.
 
-    A table replaces its step's agency (in both eras), the step its limit counts from, and
-    its limit (in both laws: the province's procedure is the one in force). Keys it leaves
-    out keep the default's. ``add_problem(key, what, todo)`` hears what is wrong.
+    A table replaces its step's agency (in both eras, unless ``agency_2025`` names the
+    one from 1 July 2025), the step its limit counts from, and its limit (in both laws: the
+    province's procedure is the one in force; ``in_force_from``, a date, the day it took
+    effect). Keys it leaves out keep the default's. ``add_problem(key, what, todo)`` hears
+    what is wrong.
     """
     if raw is None:
         return tuple(defaults)
@@ -237,11 +249,21 @@ def _override(step: Step, table: Mapping[str, Any], where: str, add_problem: Any
     if kind not in ("calendar", "working"):
         add_problem(f"{where}.days", f"{kind!r} is neither", 'write "calendar" or "working"')
         return None
+    in_force = table.get("in_force_from")
+    if in_force is not None and (not isinstance(in_force, dt.date)
+                                 or isinstance(in_force, dt.datetime)):  # fmt: skip
+        add_problem(f"{where}.in_force_from", f"{in_force!r} is not a date",
+                    "write a TOML date: in_force_from = 2022-06-16")  # fmt: skip
+        return None
     agency = str(table.get("agency", "")).strip()
+    agency_2025 = str(table.get("agency_2025", "")).strip()
     out = replace(step, after=after)
     if agency:
         out = replace(out, agency=agency, agency_2025=agency)
+    if agency_2025:
+        out = replace(out, agency_2025=agency_2025)
     if "limit_days" in table:
-        limit = Limit(days, kind == "working", str(table.get("source", "quy trình của tỉnh")))
+        source = str(table.get("source", "quy trình của tỉnh"))
+        limit = Limit(days, kind == "working", source, in_force)
         out = replace(out, limit_2013=limit, limit_2024=limit)
     return out

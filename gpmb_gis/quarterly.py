@@ -7,6 +7,7 @@ quarter's report is made as of that day and compared with the previous quarter's
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis._errors import GpmbError
 from gpmb_gis._text import xml_text
+from gpmb_gis.agency_report import AgencySection, agency_section
 from gpmb_gis.household_report import billions, household_sentence, whole
 from gpmb_gis.labels import format_number, format_pct, stage_name, word
 from gpmb_gis.milestones import AT_RISK, ON_TRACK
@@ -70,7 +72,7 @@ def _pct(value: float) -> str:
     return format_pct(value)  # a % never read above what it is
 
 
-def _heading(doc: Any, result: ProgressResult, quarter: tuple[int, int]) -> None:
+def _heading(doc: Any, result: ProgressResult, quarter: tuple[int, int] | None) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     table = doc.add_table(rows=2, cols=2)
@@ -86,11 +88,12 @@ def _heading(doc: Any, result: ProgressResult, quarter: tuple[int, int]) -> None
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.add_run("BÁO CÁO\n").bold = True
-    year, q = quarter
+    period = "" if quarter is None else f" Quý {_ROMAN[quarter[1]]} năm {quarter[0]}"
     title.add_run(
-        f"Kết quả công tác giải phóng mặt bằng Quý {_ROMAN[q]} năm {year}\n"
-        f"({result.config.title}; số liệu tính đến ngày "
-        f"{result.as_of:%d/%m/%Y})"
+        xml_text(
+            f"Kết quả công tác giải phóng mặt bằng{period}\n"
+            f"({result.config.title}; số liệu tính đến ngày {result.as_of:%d/%m/%Y})"
+        )
     ).bold = True
 
 
@@ -241,18 +244,61 @@ def _milestones(doc: Any, milestones: pd.DataFrame) -> None:
             cells[col].text = xml_text(value)
 
 
+def _agencies(doc: Any, section: AgencySection, number: str, chart: Path | None = None) -> None:
+    """The section in ``report.docx``: its sentence, the agency table, the longest overdue.
+
+    ``number``: the section's Roman numeral in the report; ``chart``: the chart of steps late
+    per agency and quarter, put after the agency table when the file is there.
+    """
+    from docx.shared import Cm
+
+    doc.add_paragraph().add_run(f"{number}. {word('agencies_title', 'vi').upper()}").bold = True
+    doc.add_paragraph(xml_text(section.judged))
+    for caption, table in ((None, section.agencies),
+                           (word("longest_overdue", "vi"), section.longest)):  # fmt: skip
+        if caption is not None:
+            doc.add_paragraph().add_run(caption).bold = True
+        if not len(table):
+            doc.add_paragraph(word("none_due" if caption is None else "none_overdue", "vi"))
+            continue
+        grid = doc.add_table(rows=1, cols=len(table.columns))
+        grid.style = "Table Grid"
+        for col, name in enumerate(table.columns):
+            _cell(grid, 0, col, str(name), bold=True)
+        for values in table.itertuples(index=False):
+            cells = grid.add_row().cells
+            for col, value in enumerate(values):
+                cells[col].text = xml_text(_docx_value(value))
+        if caption is None and chart is not None and chart.exists():
+            doc.add_picture(str(chart), width=Cm(16))
+
+
+def _docx_value(value: object) -> str:
+    """A cell as people read it: dates dd/mm/yyyy, numbers with a decimal comma, blanks blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        number = float(value)
+        return format_number(number, 0 if number.is_integer() or abs(number) >= 100 else 1, "vi")
+    return str(value)
+
+
 def write_docx(
     result: ProgressResult,
     path: str | Path,
     *,
-    quarter: tuple[int, int],
+    quarter: tuple[int, int] | None = None,
     previous: ProgressResult | None = None,
 ) -> Path:
     """Write ``report.docx``: a Vietnamese administrative report for the office to edit and sign.
 
-    Title, per-project results against the plan's targets with the commune table,
-    difficulties (blocked stretches, parcels not handed over, complaints, data to review),
-    the milestone status, and blanks for the recommendations and signatures.
+    Title (of the quarter, or of the report date alone), per-project results against the
+    plan's targets with the commune table (and the quarter before, when ``previous`` is
+    given), difficulties (blocked stretches, parcels not handed over, complaints, data to
+    review), the milestone status, the agencies' keeping to their time limits (the plan's
+    III.3), and blanks for the recommendations and signatures.
     """
     import docx
     from docx.shared import Pt
@@ -265,7 +311,11 @@ def write_docx(
     _results(doc, result, previous)
     _difficulties(doc, result)
     _milestones(doc, result.milestones())
-    doc.add_paragraph().add_run("IV. KIẾN NGHỊ, ĐỀ XUẤT").bold = True
+    section = agency_section(result, "vi")
+    if section is not None:
+        _agencies(doc, section, "IV", Path(path).parent / "charts" / "agencies_late.png")
+    closing = "V" if section is not None else "IV"
+    doc.add_paragraph().add_run(f"{closing}. KIẾN NGHỊ, ĐỀ XUẤT").bold = True
     doc.add_paragraph("(Đơn vị bổ sung.)")
     signature = doc.add_table(rows=1, cols=2)
     _cell(signature, 0, 0, "Nơi nhận:\n- Như trên;\n- Lưu: VT.")

@@ -124,14 +124,18 @@ def write_tables(
     return paths
 
 
-def _agencies_section(result: ProgressResult, lang: str) -> list[str]:
+def _agencies_section(result: ProgressResult, out_dir: Path, lang: str) -> list[str]:
     """Who is late (the plan's III.3): per agency and quarter, and the steps overdue longest."""
     section = agency_section(result, lang)
     if section is None:
         return []
+    chart = out_dir / "charts" / "agencies_late.png"
+    picture = (f"<p><a href='charts/agencies_late.png'><img src='charts/agencies_late.png' "
+               f"alt='{html.escape(word('agencies_chart', lang))}' loading='lazy'></a></p>"
+               if chart.exists() else "")  # fmt: skip
     return [f"<h2>{html.escape(word('agencies_title', lang))}</h2>",
             f"<p class='note'>{html.escape(section.judged)}</p>",
-            f"<div class='wrap'>{_html_table(section.agencies, lang)}</div>",
+            f"<div class='wrap'>{_html_table(section.agencies, lang)}</div>", picture,
             f"<h3>{html.escape(word('longest_overdue', lang))}</h3>",
             f"<div class='wrap'>{_html_table(section.longest, lang)}</div>"]  # fmt: skip
 
@@ -150,6 +154,9 @@ def _human(table: pd.DataFrame, lang: str) -> pd.DataFrame:
         elif col in ("side", C.SEVERITY):
             key = "side" if col == "side" else "severity"
             out[col] = [word(f"{key}_{v}", lang) if isinstance(v, str) and v else v
+                        for v in out[col]]  # fmt: skip
+        elif col in ("step", "waiting_step"):
+            out[col] = [word(f"step_{v if isinstance(v, str) and v else 'none'}", lang)
                         for v in out[col]]  # fmt: skip
         elif col in (C.CHECK, C.LAYER) and C.MESSAGE in out:  # the QA table, for people
             out[col] = [check_title(v, lang) if col == C.CHECK else layer_word(v, lang)
@@ -389,7 +396,7 @@ def write_index(result: ProgressResult, out_dir: Path, files: Sequence[Path], la
                     "loading='lazy'></a></p>"
                 )
     parts += _blockers_section(result, out_dir, lang)
-    parts += _agencies_section(result, lang)
+    parts += _agencies_section(result, out_dir, lang)
     parts.append(f"<h2>{esc(word('records', lang))}</h2><ul>")
     parts += [f"<li>{esc(line)}</li>" for line in records_lines(result, lang)]
     parts.append(f"</ul><h2>{esc(word('qa', lang))}</h2>")
@@ -537,7 +544,18 @@ def _blockers_section(result: ProgressResult, out_dir: Path, lang: str) -> list[
         ]
         parts.append(f"<div class='wrap'>{_html_table(stretches, lang)}</div>")
         parcels = table[table["kind"] == "parcel"].head(15)[
-            ["commune", "sheet", "parcel", "label", "side", "uncleared_m2", "completes_m"]
+            [
+                "commune",
+                "sheet",
+                "parcel",
+                "label",
+                "side",
+                "uncleared_m2",
+                "completes_m",
+                "waiting_step",
+                "waiting_agency",
+                "overdue_days",
+            ]
         ]
         parts.append(f"<h3>{esc(word('blocking_parcels', lang))}</h3>")
         parts.append(f"<div class='wrap'>{_html_table(parcels, lang)}</div>")

@@ -19,6 +19,7 @@ from gpmb_gis._arrays import present
 from gpmb_gis._findings import ERROR, WARNING, Finding
 from gpmb_gis._text import parcel_label, short_commune
 from gpmb_gis.config import Config
+from gpmb_gis.deadlines import procedure_findings
 from gpmb_gis.household_counts import SHARED
 from gpmb_gis.inputs import Inputs
 from gpmb_gis.measure import ProjectTables, project_tables
@@ -191,11 +192,12 @@ class ProgressResult:
 
             steps = pd.DataFrame(columns=list(DEADLINE_COLUMNS))
             if self.inputs is not None:
-                area = {}
+                pieces = {}
                 for pid, ov in self.overlays.items():
-                    pieces = zip(ov.pieces[C.PARCEL_INDEX], ov.pieces[C.AFFECTED_M2], strict=True)
-                    area.update({(pid, int(k)): float(a) for k, a in pieces})
-                steps = deadlines_table(self.inputs, self.config.procedure, self.as_of, area)
+                    rows = zip(ov.pieces[C.PARCEL_INDEX], ov.pieces[C.AFFECTED_M2],
+                               ov.pieces["commune_name"], strict=True)  # fmt: skip
+                    pieces.update({(pid, int(k)): (float(a), c) for k, a, c in rows})
+                steps = deadlines_table(self.inputs, self.config.procedure, self.as_of, pieces)
             self._deadlines = {"agency_deadlines": steps, "agencies": agencies_table(steps)}
         return {name: table.copy() for name, table in self._deadlines.items()}
 
@@ -306,6 +308,7 @@ def measure_overlays(
     extra, records_used = _record_findings(inputs, list(overlays.values()))
     findings = inputs.findings + extra + [f for ov in overlays.values() for f in ov.findings]
     findings += qa.record_dates(inputs.records, day, config.qa.far_future_years)
+    findings += procedure_findings(inputs.records, config.procedure)
     summary, lost = record_summary(inputs, findings, len(records_used))
     findings += lost
     measured = measured or {}

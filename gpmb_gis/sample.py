@@ -49,6 +49,7 @@ from gpmb_gis.sample_land import (
     spell_2025,
     story,
 )
+from gpmb_gis.sample_steps import STEP_HEADINGS, StepDates
 from gpmb_gis.unit_lookup import new_units
 
 __all__ = ["MIN_PARCELS", "build_sample", "write_sample"]
@@ -170,7 +171,8 @@ _BOOK_COLUMNS = ("STT", "Dự án", "Xã", "Tờ bản đồ", "Số thửa", "C
                  "Trạng thái", "Cưỡng chế", "Khiếu nại", "Ghi chú", "Mã hộ",
                  "Số tiền BT, HT được duyệt (đồng)", "Đã chi trả (đồng)", "Tái định cư",
                  "Số lô TĐC", "Ngày bốc thăm/giao đất TĐC", "Mồ mả phải di chuyển",
-                 "Mồ mả đã di chuyển", "Ngày nhận đơn", "Ngày giải quyết")  # fmt: skip
+                 "Mồ mả đã di chuyển", "Ngày nhận đơn", "Ngày giải quyết",
+                 *STEP_HEADINGS)  # fmt: skip
 #: Made-up prices of land by use (đồng per m²), for the sample's compensation amounts.
 _PRICE = {"LUC": 60_000, "LUK": 55_000, "BHK": 50_000, "CLN": 45_000, "RSX": 30_000,
           "ONT": 1_200_000, "ODT": 2_500_000, "NTS": 40_000, "SKC": 800_000}  # fmt: skip
@@ -216,7 +218,7 @@ def _book_rows(
     table = table.sort_values(["project", "MAXA", "sheet", "parcel"], kind="stable")
     rows: list[list[object]] = []
     number = 0
-    households = _Households(parcels)
+    households, steps = _Households(parcels), StepDates()
     for (project, code), group in table.groupby(["project", "MAXA"], sort=False):
         rows.append(
             [f"{_ROMAN[len(rows) % len(_ROMAN)]}. {names[code]}"]
@@ -251,6 +253,12 @@ def _book_rows(
                     "Có" if rec["complaint"] else None,
                     None,
                     *households.cells(rec, code),
+                    *steps.cells(
+                        _get_date(rec, "inventoried"),
+                        _get_date(rec, "plan_approved"),
+                        _get_date(rec, "handed_over"),
+                        bool(rec["enforcement"]),
+                    ),
                 ]
             )
     households.join_some(rows)
@@ -384,6 +392,7 @@ def _write_book(path: Path, books: tuple[list[list[object]], list[list[object]]]
 def _write_book_sheet(ws: object, rows: list[list[object]], title: str) -> None:
     """One sheet of the book: titles, a two-row heading, the rows and a total row."""
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     width = len(_BOOK_COLUMNS)
     titles = (
@@ -420,9 +429,9 @@ def _write_book_sheet(ws: object, rows: list[list[object]], title: str) -> None:
     n_records = sum(isinstance(r[0], int) and r[14] != "Nhập trùng" for r in rows)
     ws.append(["Tổng cộng", None, None, None, f"{n_records} thửa"])
     widths = (6, 10, 16, 8, 8, 22, 8, 12, 12, 12, 12, 22, 9, 9, 24, 10, 16, 16, 8, 8, 14, 10, 10,
-              12, 12)  # fmt: skip
-    for c, w in zip("ABCDEFGHIJKLMNOPQRSTUVWXY", widths, strict=True):
-        ws.column_dimensions[c].width = w
+              12, 12, *[14] * len(STEP_HEADINGS))  # fmt: skip
+    for c, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = w
 
 
 def _rezip_fixed_time(data: bytes, path: Path) -> None:
@@ -501,6 +510,25 @@ def _config_text() -> str:
             "# scale; the sample's book is kept short)",
             "[maps]",
             "atlas_scale = 5000",
+            "",
+            "# How a province's procedure is written, step by step (DESIGN §9). These two limits",
+            "# are the sample's EXAMPLES, not official ones: write the province's own (Lạng Sơn:",
+            "# Quyết định 1019/QĐ-UBND 2022, as amended) before judging an agency by them.",
+            "[[procedure]]",
+            'step = "appraisal"',
+            'agency = "Phòng Tài nguyên và Môi trường"',
+            'agency_2025 = "UBND xã"',
+            'after = "appraisal_submitted"',
+            "limit_days = 30",
+            'days = "calendar"',
+            'source = "ví dụ của dữ liệu mẫu (không phải quy định)"',
+            "",
+            "[[procedure]]",
+            'step = "recovery_decision"',
+            'after = "plan_approved"',
+            "limit_days = 10",
+            'days = "working"',
+            'source = "ví dụ của dữ liệu mẫu (không phải quy định)"',
             "",
             "[layers]",
             'parcels = "parcels.gpkg"',

@@ -14,13 +14,14 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis.labels import format_number, format_pct, stage_name, word
 from gpmb_gis.maps.static import plain, pyplot
-from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS, STATUS_COLOURS
+from gpmb_gis.palette import AGENCY_COLOURS, BLOCKED_COLOUR, STAGE_COLOURS, STATUS_COLOURS
 from gpmb_gis.timeline import timeseries_table
 
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
 
-__all__ = ["LAG_POINTS", "burnup_chart", "plot_burnup", "plot_commune_bars", "plot_funnel"]
+__all__ = ["LAG_POINTS", "burnup_chart", "plot_agencies", "plot_burnup", "plot_commune_bars",
+           "plot_funnel", "quarter_label"]  # fmt: skip
 
 
 #: Communes this many points behind the project are flagged on the commune chart.
@@ -208,6 +209,49 @@ def plot_funnel(stages: pd.Series, *, title: str, lang: str = "vi") -> tuple[Any
     ax.set_yticks(y, [stage_name(s, lang) for s in order], fontsize=9)
     ax.set_xlim(0, required * 1.35)
     ax.axvline(required, color="#000000", linestyle=":", linewidth=1)
+    ax.set_title(plain(title), fontsize=11)
+    fig.tight_layout()
+    return fig, ax
+
+
+def quarter_label(quarter: str, lang: str = "vi") -> str:
+    """``2024Q3`` as people write it: ``Quý 3/2024`` (``Q3/2024`` in English)."""
+    year, q = quarter.split("Q")
+    return word("quarter_label", lang).format(q=q, year=year)
+
+
+def plot_agencies(agencies: pd.DataFrame, *, title: str, lang: str = "vi") -> tuple[Any, Any]:
+    """The steps late and overdue of each agency per quarter of their due day, stacked.
+
+    ``agencies``: ``agencies.csv`` (:func:`gpmb_gis.deadlines.agencies_table`). Each agency
+    has its colour; the steps done late are solid, those still overdue hatched.
+    """
+    plt = pyplot()
+    quarters = sorted(agencies["quarter"].unique())
+    names = list(dict.fromkeys(agencies["agency"]))
+    fig, ax = plt.subplots(figsize=(11.69, 5.0))
+    x = np.arange(len(quarters))
+    bottom = np.zeros(len(quarters))
+    for k, agency in enumerate(names):
+        mine = agencies[agencies["agency"] == agency].set_index("quarter")
+        colour = AGENCY_COLOURS[k % len(AGENCY_COLOURS)]
+        for kind, hatch in (("late", None), ("overdue", "///")):
+            counts = mine[kind].reindex(quarters, fill_value=0).to_numpy(dtype=float)
+            ax.bar(x, counts, bottom=bottom, color="white" if hatch else colour,
+                   edgecolor=colour, hatch=hatch, linewidth=1,
+                   label=plain(agency) if hatch is None else None)  # fmt: skip
+            bottom += counts
+    for xi, total in zip(x, bottom, strict=True):
+        ax.text(xi, total, format_number(total, 0, lang), ha="center", va="bottom", fontsize=8)
+    from matplotlib.patches import Patch
+
+    handles = [*ax.get_legend_handles_labels()[0],
+               Patch(facecolor="white", edgecolor="#333333", hatch="///",
+                     label=word("overdue_now", lang))]  # fmt: skip
+    ax.set_xticks(x, [quarter_label(q, lang) for q in quarters], fontsize=9)
+    ax.set_ylabel(word("steps_late", lang))
+    ax.set_ylim(0, max(1.0, float(bottom.max(initial=0.0))) * 1.15)
+    ax.legend(handles=handles, fontsize=8, loc="upper left", frameon=False)
     ax.set_title(plain(title), fontsize=11)
     fig.tight_layout()
     return fig, ax

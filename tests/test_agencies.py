@@ -1,0 +1,181 @@
+"""Who is late, where it shows: the blockers' step and agency, report.docx, the chart, the QA."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pandas as pd
+import pytest
+from helpers import ORIGIN, rect, write_book_csv, write_config, write_layer
+from shapely.geometry import LineString
+
+from gpmb_gis import compute_progress, load_config
+from gpmb_gis._errors import ConfigError
+from gpmb_gis.labels import word
+from gpmb_gis.procedure import agency_on
+
+D = dt.date
+CENTRE = "Trung tâm Phát triển quỹ đất"
+
+
+def _road(tmp_path, book: list[dict], extra: str = "") -> object:
+    """A road 100 × 20 m along x, four parcels of 25 m (sheet 1, parcels 1–4), and a book."""
+    write_layer(tmp_path / "row.gpkg", [{"name": "row", "geometry": rect(0, 0, 100, 20)}])
+    x, y = ORIGIN
+    centre = LineString([(x, y + 10), (x + 100, y + 10)])
+    write_layer(tmp_path / "centre.gpkg", [{"name": "c", "geometry": centre}])
+    write_layer(tmp_path / "parcels.gpkg", [
+        {"SHBANDO": 1, "SOTHUA": k + 1, "KHLOAIDAT": "LUC", "geometry": rect(25 * k, 0,
+                                                                             25 * k + 25, 20)}
+        for k in range(4)
+    ])  # fmt: skip
+    write_book_csv(tmp_path / "book.csv", book)
+    return write_config(
+        tmp_path,
+        'province = "Lạng Sơn"\n[layers]\nparcels = "parcels.gpkg"\nhandovers = "book.csv"\n'
+        '[[projects]]\nid = "R"\nrow = "row.gpkg"\ncenterline = "centre.gpkg"\n'
+        'start_chainage = "Km0+000"\nchainage_bin_m = 25\n' + extra,
+    )
+
+
+#: Parcel 1 handed over; 2 approved 5/8/2024 and not paid (due 4/9/2024); 3 paid, not handed
+#: over; 4 in no record.
+ROAD_BOOK = [
+    {"Tờ bản đồ": 1, "Số thửa": 1, "Ngày phê duyệt": "01/07/2024", "Ngày chi trả": "15/07/2024",
+     "Ngày bàn giao": "01/08/2024"},
+    {"Tờ bản đồ": 1, "Số thửa": 2, "Ngày phê duyệt": "05/08/2024", "Ngày chi trả": "",
+     "Ngày bàn giao": ""},
+    {"Tờ bản đồ": 1, "Số thửa": 3, "Ngày phê duyệt": "01/07/2024", "Ngày chi trả": "20/07/2024",
+     "Ngày bàn giao": ""},
+]  # fmt: skip
+
+
+def test_each_blocking_parcel_names_the_step_and_agency_it_waits_on(tmp_path):
+    result = compute_progress(_road(tmp_path, ROAD_BOOK), D(2024, 10, 1), allow_unplaced=True)
+    parcels = result.blockers[result.blockers["kind"] == "parcel"].set_index("parcel")
+    parcels.index = parcels.index.astype(int)
+    assert sorted(parcels.index) == [2, 3, 4]
+    assert parcels.loc[2, "waiting_step"] == "payment"
+    assert parcels.loc[2, "waiting_agency"] == CENTRE
+    assert parcels.loc[2, "overdue_days"] == 27  # due 4/9/2024, 27 days before 1/10/2024
+    assert parcels.loc[3, "waiting_step"] == "handover"
+    assert pd.isna(parcels.loc[3, "overdue_days"])  # handover has no limit by default
+    assert pd.isna(parcels.loc[4, "waiting_step"])  # no record: the book must list it first
+    assert result.blockers[result.blockers["kind"] == "stretch"]["waiting_step"].isna().all()
+
+
+def test_the_blockers_table_of_the_index_words_the_step(tmp_path):
+    from gpmb_gis.report import write_report
+
+    result = compute_progress(_road(tmp_path, ROAD_BOOK), D(2024, 10, 1), allow_unplaced=True)
+    index = write_report(result, tmp_path / "out", maps=False).read_text(encoding="utf-8")
+    blocking = html.unescape(index.split(word("blocking_parcels"), 1)[1].split("</table>")[0])
+    assert "Chi trả" in blocking and CENTRE in blocking and ">27<" in blocking
+    assert word("step_none") in blocking and "Bàn giao mặt bằng" in blocking
+
+
+def _late_book(tmp_path) -> object:
+    """The road with a recovery decision 47 days overdue on 1/10/2024 (parcel 2)."""
+    book = [dict(r, **{"Ngày quyết định thu hồi": d})
+            for r, d in zip(ROAD_BOOK, ("05/07/2024", "", "20/07/2024"), strict=True)]  # fmt: skip
+    extra = ('[[procedure]]\nstep = "recovery_decision"\nafter = "plan_approved"\n'
+             'limit_days = 10\n')  # fmt: skip
+    return _road(tmp_path, book, extra)
+
+
+def test_report_docx_of_every_report_has_the_agencies_section_and_chart(tmp_path):
+    import docx
+
+    from gpmb_gis.cli import main
+
+    out = tmp_path / "out"
+    assert main(["report", "--config", str(_late_book(tmp_path)), "--as-of", "2024-10-01",
+                 "--allow-unplaced", "--out", str(out)]) == 0  # fmt: skip
+    document = docx.Document(out / "report.docx")
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "IV. ĐÁNH GIÁ VIỆC CHẤP HÀNH THỜI GIAN CỦA CÁC CƠ QUAN, ĐƠN VỊ" in text
+    assert "V. KIẾN NGHỊ, ĐỀ XUẤT" in text
+    title = next(p.text for p in document.paragraphs if "Kết quả công tác" in p.text)
+    assert "Quý" not in title and "01/10/2024" in title  # a report of its date, not a quarter
+    tables = {t.rows[0].cells[0].text: t for t in document.tables}
+    agencies = tables["Cơ quan, đơn vị"]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in agencies.rows[1:]}
+    # decisions due 11/7 (parcels 1 and 3) and 15/8/2024: on time, 9 days late, overdue
+    assert rows["UBND huyện"][:6] == ["UBND huyện", "2024Q3", "3", "1", "1", "1"]
+    longest = tables["Mã dự án"]
+    assert [c.text for c in longest.rows[1].cells][-2:] == ["15/08/2024", "47"]
+    assert document.inline_shapes, "the chart of steps late is in the section"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "charts/agencies_late.png" in index and (out / "charts" / "agencies_late.png").exists()
+
+
+def test_the_chart_stacks_each_agencys_late_and_overdue_steps_per_quarter():
+    from gpmb_gis.maps.charts import plot_agencies
+    from gpmb_gis.maps.draw import pyplot
+
+    agencies = pd.DataFrame({
+        "agency": ["A", "A", "B"], "quarter": ["2024Q3", "2024Q4", "2024Q4"],
+        "late": [3, 1, 2], "overdue": [0, 4, 5],
+    })  # fmt: skip
+    fig, ax = plot_agencies(agencies, title="t")
+    heights: dict[float, float] = {}
+    hatched = 0.0
+    for bar in ax.patches:
+        heights[bar.get_x()] = heights.get(bar.get_x(), 0.0) + bar.get_height()
+        hatched += bar.get_height() if bar.get_hatch() else 0.0
+    assert sorted(heights.values()) == [3, 12]  # 2024Q3: 3 late; 2024Q4: 1 + 4 + 2 + 5
+    assert hatched == 9
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["Quý 3/2024", "Quý 4/2024"]
+    pyplot().close(fig)
+
+
+def test_qa_lists_steps_out_of_order_unanchored_limits_and_steps_before_their_rule(tmp_path):
+    book = [
+        {"Tờ bản đồ": 1, "Số thửa": 1, "Ngày trình thẩm định": "10/07/2024",
+         "Ngày thẩm định": "01/07/2024", "Ngày phê duyệt": "05/07/2024",
+         "Ngày chi trả": "01/08/2024", "Ngày quyết định thu hồi": "06/07/2024"},
+        {"Tờ bản đồ": 1, "Số thửa": 2, "Ngày trình thẩm định": "", "Ngày thẩm định": "",
+         "Ngày phê duyệt": "01/03/2014", "Ngày chi trả": "01/04/2014",
+         "Ngày quyết định thu hồi": ""},
+    ]  # fmt: skip
+    extra = ('[[procedure]]\nstep = "recovery_decision"\nafter = "notice"\nlimit_days = 10\n'
+             '[[procedure]]\nstep = "appraisal"\nlimit_days = 30\n'
+             'in_force_from = 2024-07-05\n')  # fmt: skip
+    result = compute_progress(_road(tmp_path, book, extra), D(2024, 10, 1), allow_unplaced=True)
+    qa = result.qa_issues
+    order = qa[qa["check"] == "steps_out_of_order"]
+    assert order["message"].tolist() == [
+        "Các bước sai thứ tự: Trình thẩm định phương án 10/07/2024 nhưng Thẩm định phương án "
+        "01/07/2024"
+    ]
+    assert order["severity"].tolist() == ["warning"]
+    unanchored = qa[qa["check"] == "step_limit_unanchored"]["message"].tolist()
+    assert unanchored == [
+        "Quyết định thu hồi đất có thời hạn tính từ ngày Thông báo thu hồi đất, nhưng sổ không "
+        "ghi ngày đó: bước này không được đánh giá"
+    ]
+    before = qa[qa["check"] == "step_before_rule"].set_index("feature")["message"]
+    assert before["payment"].startswith("1 bản ghi: Chi trả tính từ trước ngày 01/07/2014")
+    assert "01/07/2024" not in before.get("appraisal", "")  # counted from 10/07: in force
+    steps = result.deadlines()["agency_deadlines"]
+    assert set(steps["step"]) == {"payment", "appraisal"}  # 2014's payment is not judged
+    assert len(steps[steps["step"] == "payment"]) == 1
+
+
+def test_a_province_names_the_agency_of_2025_and_when_its_rule_took_effect(tmp_path):
+    extra = (
+        '[[procedure]]\nstep = "appraisal"\nagency = "Phòng Tài nguyên và Môi trường"\n'
+        'agency_2025 = "Phòng Kinh tế xã"\nlimit_days = 30\nin_force_from = 2022-06-16\n'
+    )
+    steps = load_config(_road(tmp_path, ROAD_BOOK, extra)).procedure
+    appraisal = next(s for s in steps if s.name == "appraisal")
+    assert agency_on(appraisal, D(2025, 6, 30)) == "Phòng Tài nguyên và Môi trường"
+    assert agency_on(appraisal, D(2025, 7, 1)) == "Phòng Kinh tế xã"
+    assert appraisal.limit_2024.in_force == D(2022, 6, 16)
+    assert appraisal.after == "appraisal_submitted"  # the default's, as the table is silent
+    bad = _road(tmp_path, ROAD_BOOK, '[[procedure]]\nstep = "appraisal"\n'
+                                     'in_force_from = "16/6/2022"\n')  # fmt: skip
+    with pytest.raises(ConfigError, match=r"procedure\[0\]\.in_force_from"):
+        load_config(bad)

@@ -29,6 +29,7 @@ __all__ = [
     "COMPLAINT_DATE",
     "COMPLAINT_RESOLVED_DATE",
     "COUNT_COLUMNS",
+    "CROPS_APPRAISAL_DATE",
     "DATE_COLUMNS",
     "ENFORCED_INVENTORY_DATE",
     "ENFORCED_RECOVERY_DATE",
@@ -96,6 +97,7 @@ __all__ = [
     "STAGE_DATES",
     "STATUS",
     "STEP_DATE_COLUMNS",
+    "STRUCTURES_APPRAISAL_DATE",
     "TIMESERIES_COLUMNS",
     "UNMAPPED_M2",
 ]
@@ -150,9 +152,13 @@ NOTICE_DATE = "notice_date"
 POSTING_DATE = "posting_date"
 APPRAISAL_SUBMITTED_DATE = "appraisal_submitted_date"
 APPRAISAL_DATE = "appraisal_date"
+#: Books that split the appraisal by component: crops and trees, houses and structures.
+CROPS_APPRAISAL_DATE = "crops_appraisal_date"
+STRUCTURES_APPRAISAL_DATE = "structures_appraisal_date"
 RECOVERY_DECISION_DATE = "recovery_decision_date"
 ENFORCEMENT_DECISION_DATE = "enforcement_decision_date"
 STEP_DATE_COLUMNS: tuple[str, ...] = (NOTICE_DATE, POSTING_DATE, APPRAISAL_SUBMITTED_DATE,
+                                      CROPS_APPRAISAL_DATE, STRUCTURES_APPRAISAL_DATE,
                                       APPRAISAL_DATE, RECOVERY_DECISION_DATE,
                                       ENFORCEMENT_DECISION_DATE)  # fmt: skip
 #: Money columns (whole đồng), counts, and the dates of the household's other steps.

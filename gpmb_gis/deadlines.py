@@ -41,7 +41,9 @@ __all__ = ["AGENCY_COLUMNS", "DEADLINE_COLUMNS", "STEP_COLUMNS", "WAITING_COLUMN
 #: Each step's date in the book.
 STEP_COLUMNS: dict[str, str] = {
     "notice": C.NOTICE_DATE, "inventory": C.INVENTORY_DATE, "posting": C.POSTING_DATE,
-    "appraisal_submitted": C.APPRAISAL_SUBMITTED_DATE, "appraisal": C.APPRAISAL_DATE,
+    "appraisal_submitted": C.APPRAISAL_SUBMITTED_DATE,
+    "appraisal_crops": C.CROPS_APPRAISAL_DATE, "appraisal_structures": C.STRUCTURES_APPRAISAL_DATE,
+    "appraisal": C.APPRAISAL_DATE,
     "plan_approved": C.PLAN_APPROVED_DATE,
     "recovery_decision": C.RECOVERY_DECISION_DATE, "payment": C.PAID_DATE,
     "handover": C.HANDOVER_DATE, "enforcement": C.ENFORCEMENT_DECISION_DATE,

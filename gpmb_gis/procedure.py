@@ -50,8 +50,9 @@ AGENCY_CHANGE = dt.date(2025, 7, 1)
 
 #: The steps a config may name, in the order of the procedure.
 STEP_NAMES: tuple[str, ...] = (
-    "notice", "inventory", "posting", "appraisal_submitted", "appraisal", "plan_approved",
-    "recovery_decision", "payment", "handover", "enforcement",
+    "notice", "inventory", "posting", "appraisal_submitted", "appraisal_crops",
+    "appraisal_structures", "appraisal", "plan_approved", "recovery_decision", "payment",
+    "handover", "enforcement",
 )  # fmt: skip
 #: Luật Đất đai 2013 took effect on 1 July 2014: a limit it sets is not applied to a step
 #: counted from an earlier day.
@@ -100,6 +101,9 @@ class Step:
 _CENTRE = "Trung tâm Phát triển quỹ đất"
 _LAND_OFFICE = "Phòng Tài nguyên và Môi trường"
 _DISTRICT = "UBND huyện"
+#: The district's offices that appraise crops and trees, and houses and structures (the plan).
+_FARMING_OFFICE = "Phòng Nông nghiệp và Phát triển nông thôn"
+_WORKS_OFFICE = "Phòng Kinh tế và Hạ tầng"
 _COMMUNE = "UBND xã"
 _PROVINCE_TO_SAY = "không có thời hạn trích dẫn được: theo quy trình của tỉnh ([[procedure]])"
 
@@ -113,6 +117,10 @@ DEFAULT_STEPS: tuple[Step, ...] = (
     Step("posting", _CENTRE, _CENTRE, "inventory",
          Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
     Step("appraisal_submitted", _CENTRE, _CENTRE, "posting",
+         Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
+    Step("appraisal_crops", _FARMING_OFFICE, _COMMUNE, "appraisal_submitted",
+         Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
+    Step("appraisal_structures", _WORKS_OFFICE, _COMMUNE, "appraisal_submitted",
          Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),
     Step("appraisal", _LAND_OFFICE, _COMMUNE, "appraisal_submitted",
          Limit(None, source=_PROVINCE_TO_SAY), Limit(None, source=_PROVINCE_TO_SAY)),

@@ -179,3 +179,25 @@ def test_a_province_names_the_agency_of_2025_and_when_its_rule_took_effect(tmp_p
                                      'in_force_from = "16/6/2022"\n')  # fmt: skip
     with pytest.raises(ConfigError, match=r"procedure\[0\]\.in_force_from"):
         load_config(bad)
+
+
+def test_a_book_splitting_the_appraisal_by_component_judges_each_agency(tmp_path):
+    book = [dict(r, **{"Ngày trình thẩm định": "01/06/2024",
+                       "Ngày thẩm định cây cối, hoa màu": crops,
+                       "Ngày thẩm định nhà, vật kiến trúc": houses,
+                       "Ngày thẩm định": "20/06/2024"})
+            for r, crops, houses in zip(ROAD_BOOK, ("10/06/2024", "05/07/2024", ""),
+                                        ("12/06/2024", "", ""), strict=True)]  # fmt: skip
+    extra = "".join(f'[[procedure]]\nstep = "{s}"\nlimit_days = 15\n'
+                    for s in ("appraisal_crops", "appraisal_structures"))  # fmt: skip
+    result = compute_progress(_road(tmp_path, book, extra), D(2024, 10, 1), allow_unplaced=True)
+    steps = result.deadlines()["agency_deadlines"]
+    steps = {(str(r.parcel), r.step): (r.status, r.days_late, r.agency)
+             for r in steps.itertuples(index=False)}  # fmt: skip
+    farming, works = "Phòng Nông nghiệp và Phát triển nông thôn", "Phòng Kinh tế và Hạ tầng"
+    assert steps[("1", "appraisal_crops")] == ("on_time", 0, farming)  # due 16/6/2024
+    assert steps[("2", "appraisal_crops")] == ("late", 19, farming)
+    assert steps[("3", "appraisal_crops")] == ("overdue", 107, farming)
+    assert steps[("1", "appraisal_structures")] == ("on_time", 0, works)
+    assert steps[("2", "appraisal_structures")][:2] == ("overdue", 107)
+    assert not result.qa_issues["check"].isin(["book_column_unknown"]).any()

@@ -212,13 +212,15 @@ def waiting_on(
     parcel_index: np.ndarray,
     as_of: dt.date,
 ) -> pd.DataFrame:
-    """What each parcel waits on: the first step its records have not all done, and whose.
+    """What each parcel waits on: the next step after the last one its records have all done.
 
-    Only the steps the book dates are looked at, in the procedure's order: a step is done for
-    a parcel when every record of it in the project dates it on or before ``as_of``.
-    ``overdue_days`` is how long the step is past its limit (:func:`deadlines_table`'s
-    ``days_late``), NaN when it is not overdue or has no limit. A parcel no record names waits
-    on no step (blank): the book must list it first.
+    Only the steps the book dates are looked at, in the procedure's order, but for the
+    enforcement decision, which only some parcels need. A step is done for a parcel when
+    every record of it in the project dates it on or before ``as_of``; a step the book left
+    blank before a later one done is passed over. ``overdue_days`` is how long the step is
+    past its limit (:func:`deadlines_table`'s ``days_late``), NaN when it is not overdue or
+    has no limit. A parcel no record names waits on no step (blank): the book must list it
+    first.
 
     Returns
     -------
@@ -226,31 +228,39 @@ def waiting_on(
         :data:`WAITING_COLUMNS`, one row per entry of ``parcel_index``, in its order.
     """
     records, links = inputs.records, inputs.links
-    out = pd.DataFrame({c: [None] * len(parcel_index) for c in WAITING_COLUMNS})
-    out["overdue_days"] = np.nan
-    if links is None or not len(links) or not len(parcel_index):
+    out = pd.DataFrame({"waiting_step": None, "waiting_agency": None, "overdue_days": np.nan},
+                       index=range(len(parcel_index)))  # fmt: skip
+    dated = [s for s in procedure if s.name in _dated(records) and s.name != "enforcement"]
+    if links is None or not len(links) or not len(parcel_index) or not dated:
         return out
-    dated = [s for s in procedure if STEP_COLUMNS[s.name] in records
-             and records[STEP_COLUMNS[s.name]].notna().any()]  # fmt: skip
-    mine = links[(links[C.PROJECT] == project)
-                 & links[C.PARCEL_INDEX].isin(parcel_index)]  # fmt: skip
+    mine = links.loc[(links[C.PROJECT] == project) & links[C.PARCEL_INDEX].isin(parcel_index),
+                     [C.PARCEL_INDEX, C.RECORD_INDEX]]  # fmt: skip
+    rows = mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)
+    today = day_number(as_of)
+    done = pd.DataFrame({s.name: day_numbers(records[STEP_COLUMNS[s.name]].to_numpy()[rows])
+                         <= today for s in dated})  # fmt: skip
+    done = done.groupby(mine[C.PARCEL_INDEX].to_numpy()).all()  # every record of the parcel
+    flags = done.to_numpy()
+    last = np.where(flags.any(axis=1), flags.shape[1] - 1 - np.argmax(flags[:, ::-1], axis=1), -1)
+    after_last = np.arange(flags.shape[1])[None, :] > last[:, None]
+    open_ = ~flags & after_last
+    step_at = np.where(open_.any(axis=1), np.argmax(open_, axis=1), -1)
+    waiting = dict(zip(done.index, step_at, strict=True))
     by_parcel = mine.groupby(C.PARCEL_INDEX)[C.RECORD_INDEX].agg(list).to_dict()
-    day = pd.Timestamp(as_of)
     for row, parcel in enumerate(parcel_index):
-        rows = records.iloc[by_parcel.get(int(parcel), [])]
-        if not len(rows):
+        k = waiting.get(int(parcel), -1)
+        if k < 0:
             continue
-        for step in dated:
-            dates = pd.to_datetime(rows[STEP_COLUMNS[step.name]], errors="coerce")
-            if dates.notna().all() and (dates <= day).all():
-                continue  # done
-            out.loc[row, ["waiting_step", "waiting_agency"]] = step.name, agency_on(step, as_of)
-            if step.after is not None and STEP_COLUMNS[step.after] in rows:
-                judged = _judge(step, rows[STEP_COLUMNS[step.after]].tolist(),
-                                rows[STEP_COLUMNS[step.name]].tolist(), as_of)  # fmt: skip
-                if judged is not None and judged[C.STATUS] == "overdue":
-                    out.loc[row, "overdue_days"] = judged["days_late"]
-            break
+        step = dated[k]
+        out.loc[row, ["waiting_step", "waiting_agency"]] = step.name, agency_on(step, as_of)
+        if step.after in STEP_COLUMNS and any(
+            limit.days is not None for limit in (step.limit_2013, step.limit_2024)
+        ):
+            group = records.iloc[by_parcel[int(parcel)]]
+            judged = _judge(step, group[STEP_COLUMNS[step.after]].tolist(),
+                            group[STEP_COLUMNS[step.name]].tolist(), as_of)  # fmt: skip
+            if judged is not None and judged[C.STATUS] == "overdue":
+                out.loc[row, "overdue_days"] = judged["days_late"]
     return out
 
 

@@ -201,3 +201,28 @@ def test_a_book_splitting_the_appraisal_by_component_judges_each_agency(tmp_path
     assert steps[("1", "appraisal_structures")] == ("on_time", 0, works)
     assert steps[("2", "appraisal_structures")][:2] == ("overdue", 107)
     assert not result.qa_issues["check"].isin(["book_column_unknown"]).any()
+
+
+def test_a_parcel_waits_after_its_last_step_done_by_every_record(tmp_path):
+    book = [
+        {"Tờ bản đồ": 1, "Số thửa": 2, "Ngày niêm yết": "", "Ngày phê duyệt": "05/08/2024",
+         "Ngày chi trả": "", "Ngày bàn giao": ""},  # posting blank, approved: waits on payment
+        {"Tờ bản đồ": 1, "Số thửa": 3, "Ngày niêm yết": "01/06/2024",
+         "Ngày phê duyệt": "01/07/2024", "Ngày chi trả": "20/07/2024", "Ngày bàn giao": ""},
+        {"Tờ bản đồ": 1, "Số thửa": 3, "Ngày niêm yết": "01/06/2024",
+         "Ngày phê duyệt": "01/07/2024", "Ngày chi trả": "", "Ngày bàn giao": ""},
+        {"Tờ bản đồ": 1, "Số thửa": 4, "Ngày niêm yết": "01/06/2024", "Ngày phê duyệt": "",
+         "Ngày chi trả": "", "Ngày bàn giao": ""},
+    ]  # fmt: skip
+    result = compute_progress(_road(tmp_path, book), D(2024, 10, 1), allow_unplaced=True)
+    parcels = result.blockers[result.blockers["kind"] == "parcel"]
+    waiting = dict(zip(parcels["parcel"].astype(int), parcels["waiting_step"], strict=True))
+    assert waiting[2] == "payment"  # not the posting the book left blank
+    assert waiting[3] == "payment"  # one of its two records is not paid yet
+    assert waiting[4] == "plan_approved"
+    days = dict(zip(parcels["parcel"].astype(int), parcels["overdue_days"], strict=True))
+    assert days[3] == 62  # due 31/7/2024, and one record is not paid on 1/10/2024
+    assert days[2] == 27
+    assert agency_on(next(s for s in result.config.procedure if s.name == "plan_approved"),
+                     D(2024, 10, 1)) == parcels.set_index(parcels["parcel"].astype(int)).loc[
+        4, "waiting_agency"]  # fmt: skip

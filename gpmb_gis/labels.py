@@ -290,7 +290,7 @@ WORDS: dict[str, dict[str, str]] = {
         "agencies_chart": "Steps late and overdue of each agency, by quarter due",
         "agencies_title": "How the agencies kept to their time limits",
         "longest_overdue": "The steps overdue longest",
-        "steps_judged": "Steps judged: {judged}. Not judged (the book dates them not, or no limit): {missing}.",
+        "steps_judged": "Steps judged: {judged}. Not judged (the book does not date them, or they have no limit): {missing}.",
         "basemap_osm": "OpenStreetMap basemap (online)", "parcels_layer": "Parcels by stage",
         "ribbon": "Progress by chainage",
         "records_line": "{layer}: {read} read = {used} used + {listed} listed",

@@ -97,6 +97,24 @@ def test_sample_tells_the_seed_story(sample_report):
     assert expressway.loc[100.0, "status"] == "at_risk"
 
 
+def test_sample_says_who_is_late_in_the_tables_the_index_and_report_docx(sample_report):
+    import docx
+
+    agencies = pd.read_csv(sample_report / "tables/agencies.csv")
+    late = agencies.groupby("agency")[["late", "overdue"]].sum()
+    assert {"Phòng Tài nguyên và Môi trường", "UBND huyện", "Trung tâm Phát triển quỹ đất"} <= set(
+        late.index
+    )
+    assert (late["late"] > 0).all() and late["overdue"].sum() > 0  # some steps late, as said
+    steps = pd.read_csv(sample_report / "tables/agency_deadlines.csv")
+    assert {"appraisal", "recovery_decision", "payment"} == set(steps["step"])
+    assert (sample_report / "charts/agencies_late.png").stat().st_size > 10_000
+    text = "\n".join(p.text for p in docx.Document(sample_report / "report.docx").paragraphs)
+    assert "IV. ĐÁNH GIÁ VIỆC CHẤP HÀNH THỜI GIAN CỦA CÁC CƠ QUAN, ĐƠN VỊ" in text
+    blockers = pd.read_csv(sample_report / "tables/blockers.csv")
+    assert blockers.loc[blockers.kind == "parcel", "waiting_agency"].notna().mean() > 0.8
+
+
 def test_summary_lines_balance(sample_report):
     lines = [line for line in (sample_report / "stdout.txt").read_text(encoding="utf-8")
              .splitlines() if line.startswith("records:")]  # fmt: skip

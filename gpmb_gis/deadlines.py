@@ -219,7 +219,7 @@ def waiting_on(
     every record of it in the project dates it on or before ``as_of``; a step the book left
     blank before a later one done is passed over. ``overdue_days`` is how long the step is
     past its limit (:func:`deadlines_table`'s ``days_late``), NaN when it is not overdue or
-    has no limit. A parcel no record names waits on no step (blank): the book must list it
+    has no limit. A parcel no record names waits on ``not_in_book``: the book must list it
     first.
 
     Returns
@@ -248,8 +248,9 @@ def waiting_on(
     waiting = dict(zip(done.index, step_at, strict=True))
     by_parcel = mine.groupby(C.PARCEL_INDEX)[C.RECORD_INDEX].agg(list).to_dict()
     for row, parcel in enumerate(parcel_index):
-        k = waiting.get(int(parcel), -1)
+        k = waiting.get(int(parcel), -2)
         if k < 0:
+            out.loc[row, "waiting_step"] = "not_in_book" if k == -2 else None
             continue
         step = dated[k]
         out.loc[row, ["waiting_step", "waiting_agency"]] = step.name, agency_on(step, as_of)

@@ -156,7 +156,7 @@ def _human(table: pd.DataFrame, lang: str) -> pd.DataFrame:
             out[col] = [word(f"{key}_{v}", lang) if isinstance(v, str) and v else v
                         for v in out[col]]  # fmt: skip
         elif col in ("step", "waiting_step"):
-            out[col] = [word(f"step_{v if isinstance(v, str) and v else 'none'}", lang)
+            out[col] = [word(f"step_{v}", lang) if isinstance(v, str) and v else v
                         for v in out[col]]  # fmt: skip
         elif col in (C.CHECK, C.LAYER) and C.MESSAGE in out:  # the QA table, for people
             out[col] = [check_title(v, lang) if col == C.CHECK else layer_word(v, lang)

@@ -61,7 +61,8 @@ def test_each_blocking_parcel_names_the_step_and_agency_it_waits_on(tmp_path):
     assert parcels.loc[2, "overdue_days"] == 27  # due 4/9/2024, 27 days before 1/10/2024
     assert parcels.loc[3, "waiting_step"] == "handover"
     assert pd.isna(parcels.loc[3, "overdue_days"])  # handover has no limit by default
-    assert pd.isna(parcels.loc[4, "waiting_step"])  # no record: the book must list it first
+    assert parcels.loc[4, "waiting_step"] == "not_in_book"  # the book must list it first
+    assert pd.isna(parcels.loc[4, "waiting_agency"])
     assert result.blockers[result.blockers["kind"] == "stretch"]["waiting_step"].isna().all()
 
 
@@ -72,7 +73,7 @@ def test_the_blockers_table_of_the_index_words_the_step(tmp_path):
     index = write_report(result, tmp_path / "out", maps=False).read_text(encoding="utf-8")
     blocking = html.unescape(index.split(word("blocking_parcels"), 1)[1].split("</table>")[0])
     assert "Chi trả" in blocking and CENTRE in blocking and ">27<" in blocking
-    assert word("step_none") in blocking and "Bàn giao mặt bằng" in blocking
+    assert word("step_not_in_book") in blocking and "Bàn giao mặt bằng" in blocking
 
 
 def _late_book(tmp_path) -> object:

@@ -22,7 +22,7 @@ import pandas as pd
 from gpmb_gis import columns as C
 from gpmb_gis._findings import INFO, WARNING, Finding
 from gpmb_gis.procedure import (
-    LAW_2024_FROM,
+    Limit,
     Step,
     agency_on,
     due_date,
@@ -50,9 +50,9 @@ STEP_COLUMNS: dict[str, str] = {
 }  # fmt: skip
 
 DEADLINE_COLUMNS: tuple[str, ...] = (
-    C.PROJECT, C.COMMUNE, "household", C.SHEET, C.PARCEL, "step", "agency", "counted_from",
-    "due_date", "done_date", C.STATUS, "days_late", "limit_days", "days", "limit_source",
-    "area_m2",
+    C.PROJECT, C.COMMUNE, "household", C.SHEET, C.PARCEL, "step", "agency", "agency_now",
+    "counted_from", "due_date", "done_date", C.STATUS, "days_late", "calendar_days_late",
+    "limit_days", "days", "limit_source", "area_m2",
 )  # fmt: skip
 #: What a parcel not handed over waits on (the blockers' columns).
 WAITING_COLUMNS: tuple[str, ...] = ("waiting_step", "waiting_agency", "overdue_days")
@@ -79,12 +79,8 @@ def judged_steps(procedure: tuple[Step, ...], records: pd.DataFrame) -> list[Ste
     A step whose earlier step the book does not date is not judged, nor one it does not date.
     """
     dated = _dated(records)
-    return [
-        s for s in procedure
-        if s.after is not None and s.name in dated and s.after in dated
-        and (limit_on(s, dt.date(2000, 1, 1)).days is not None
-             or limit_on(s, dt.date(2100, 1, 1)).days is not None)
-    ]  # fmt: skip
+    return [s for s in procedure
+            if s.after is not None and {s.name, s.after} <= dated and s.has_limit()]  # fmt: skip
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -99,8 +95,19 @@ def _days(start: dt.date, end: dt.date, working: bool) -> int:
     return working_days_between(start, end) if working else (end - start).days
 
 
-def _judge(step: Step, starts: list, dones: list, as_of: dt.date) -> dict[str, object] | None:
-    """One household's (or parcel's) step: counted from its earliest start, done at its last."""
+def _judge(
+    step: Step, starts: list, dones: list, as_of: dt.date, passed: list[bool] | None = None
+) -> dict[str, object] | None:
+    """One parcel's step: counted from its records' earliest start, done at their last.
+
+    ``passed``: per record, whether it dates a later step; such a record has done this one
+    too, on a day it does not say. The step is done when every record dates it or has passed
+    it, on the last day given; when none dates it, it is not judged.
+
+    Late or overdue only by a whole day of the limit's kind; the agency is the one whose
+    step it was on the due day (who missed it), ``agency_now`` the one of the day it was
+    done, or of the report date for a step still open (who holds it).
+    """
     begun = [d for d in map(_as_date, starts) if d is not None and d <= as_of]
     if not begun:
         return None
@@ -109,21 +116,24 @@ def _judge(step: Step, starts: list, dones: list, as_of: dt.date) -> dict[str, o
     due = due_date(step, counted_from)
     if due is None or limit.days is None or (limit.in_force and counted_from < limit.in_force):
         return None  # no limit, or none in force that day (listed by procedure_findings)
-    done_dates = [_as_date(d) for d in dones]
-    done = max(done_dates) if done_dates and all(d is not None and d <= as_of
-                                                 for d in done_dates) else None  # fmt: skip
-    if done is not None:
-        late = _days(due, done, limit.working)
-        status, days_late = ("late", late) if late > 0 else ("on_time", 0)
-    elif as_of > due:
-        status, days_late = "overdue", _days(due, as_of, limit.working)
+    passed = passed or [False] * len(dones)
+    given = [d if d is not None and d <= as_of else None for d in map(_as_date, dones)]
+    if all(d is not None or p for d, p in zip(given, passed, strict=True)):
+        if all(d is None for d in given):
+            return None  # done, on a day the book does not give
+        done = max(d for d in given if d is not None)
     else:
-        status, days_late = "not_due", 0
-    # whose step: the agency of the day it was done, or of today for a step still open
-    return {"step": step.name, "agency": agency_on(step, done or as_of),
-            "counted_from": counted_from, "due_date": due, "done_date": done, C.STATUS: status,
-            "days_late": days_late, "limit_days": limit.days,
-            "days": "working" if limit.working else "calendar",
+        done = None
+    late = _days(due, done or as_of, limit.working)
+    if done is not None:
+        status = "late" if late > 0 else "on_time"
+    else:
+        status = "overdue" if late > 0 else "not_due"
+    return {"step": step.name, "agency": agency_on(step, due),
+            "agency_now": agency_on(step, done or as_of), "counted_from": counted_from,
+            "due_date": due, "done_date": done, C.STATUS: status, "days_late": max(late, 0),
+            "calendar_days_late": max(((done or as_of) - due).days, 0) if late > 0 else 0,
+            "limit_days": limit.days, "days": "working" if limit.working else "calendar",
             "limit_source": limit.source}  # fmt: skip
 
 
@@ -133,42 +143,86 @@ def deadlines_table(
     as_of: dt.date,
     pieces: dict[tuple[str, int], tuple[float, str]] | None = None,
 ) -> pd.DataFrame:
-    """``agency_deadlines.csv``: every judged step of every household (or parcel).
+    """``agency_deadlines.csv``: every judged step of every parcel of every household.
+
+    A parcel's records (of one household, where the book has households) are judged
+    together: counted from their earliest start, done at their last. Records no parcel took
+    are judged too, each on its own (by the book's sheet and parcel), when their project is
+    known: a step is never left out because its parcel is not on the map.
 
     ``pieces``: each (project, parcel index)'s land in the right of way and commune name; a
-    row's ``area_m2`` is its household's (NaN without them: not known, never 0) and its
-    commune that of its first parcel (the book's spelling without them).
+    row's ``area_m2`` is its parcel's (NaN without them, or for a record no parcel took: not
+    known, never 0) and its commune the parcel's (the book's spelling without them).
     """
-    records, links = inputs.records, inputs.links
+    records = inputs.records
     steps = judged_steps(procedure, records)
-    if not steps or links is None or not len(links):
+    rows = _records_of_parcels(inputs) if steps else None
+    if rows is None or not len(rows):
         return pd.DataFrame(columns=list(DEADLINE_COLUMNS))
-    mine = links[[C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT]].drop_duplicates()
-    rows = records.iloc[mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)].reset_index(drop=True)
-    rows[C.PROJECT] = mine[C.PROJECT].to_numpy()
-    rows["_parcel"] = mine[C.PARCEL_INDEX].to_numpy()
-    household = (
-        rows[C.KEY_HOUSEHOLD] if C.KEY_HOUSEHOLD in rows else pd.Series("", index=rows.index)
-    )
+    household = rows[C.KEY_HOUSEHOLD] if C.KEY_HOUSEHOLD in rows else pd.Series("", rows.index)
     keyed = household.fillna("").astype(str)
-    unit = keyed.where(keyed != "", "parcel|" + rows[C.RECORD_LABEL].astype(str))
+    unit = np.where(rows["_parcel"] >= 0, rows["_parcel"].astype(str),
+                    "record|" + rows[C.RECORD_LABEL].astype(str))  # fmt: skip
+    passed = _passed(rows, procedure, as_of)
     out = []
-    for (project, _), group in rows.groupby([rows[C.PROJECT], unit], sort=False):
+    for (project, _, _), group in rows.groupby([rows[C.PROJECT], keyed, unit], sort=False):
         first = group.iloc[0]
-        parcels = [int(k) for k in dict.fromkeys(group["_parcel"]) if k >= 0]
-        commune = pieces.get((project, parcels[0]), (0.0, None))[1] if pieces and parcels else None
+        k = int(first["_parcel"])
+        area, commune = (pieces or {}).get((project, k), (float("nan"), None))
         who = {C.PROJECT: project, C.COMMUNE: commune or first.get(C.COMMUNE),
                "household": first.get(C.HOUSEHOLD) if keyed.loc[group.index[0]] else None,
                C.SHEET: first.get(C.SHEET), C.PARCEL: first.get(C.PARCEL),
-               "area_m2": float("nan") if pieces is None else sum(
-                   pieces.get((project, k), (0.0, None))[0] for k in parcels
-               )}  # fmt: skip
+               "area_m2": area if pieces is not None and k >= 0 else float("nan")}  # fmt: skip
         for step in steps:
             judged = _judge(step, group[STEP_COLUMNS[step.after]].tolist(),
-                            group[STEP_COLUMNS[step.name]].tolist(), as_of)  # fmt: skip
+                            group[STEP_COLUMNS[step.name]].tolist(), as_of,
+                            passed[step.name][group.index].tolist())  # fmt: skip
             if judged is not None:
                 out.append(who | judged)
     return pd.DataFrame(out, columns=list(DEADLINE_COLUMNS))
+
+
+def _passed(rows: pd.DataFrame, procedure: tuple[Step, ...], as_of: dt.date) -> pd.DataFrame:
+    """Per record and step: whether the record dates a step that counts from it (at any remove).
+
+    A payment dated says the plan was approved; a handover, that the payment was made.
+    """
+    today = day_number(as_of)
+    dated = {s.name: (day_numbers(rows[STEP_COLUMNS[s.name]]) <= today)
+             if STEP_COLUMNS[s.name] in rows else np.zeros(len(rows), dtype=bool)
+             for s in procedure}  # fmt: skip
+    out: dict[str, np.ndarray] = {}
+    for step in reversed(procedure):  # a step's followers come after it in the procedure
+        later = np.zeros(len(rows), dtype=bool)
+        for follower in (f for f in procedure if f.after == step.name):
+            later |= dated[follower.name] | out.get(follower.name, False)
+        out[step.name] = later
+    return pd.DataFrame(out, index=rows.index)
+
+
+def _records_of_parcels(inputs: Inputs) -> pd.DataFrame:
+    """The records with their project and parcel index (-1: a record no parcel took).
+
+    A record no parcel took is kept when it names a project of the config, or the config
+    has one project.
+    """
+    records, links = inputs.records, inputs.links
+    projects = [p.id for p in inputs.config.projects]
+    parts = []
+    if links is not None and len(links):
+        mine = links[[C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT]].drop_duplicates()
+        linked = records.iloc[mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)]
+        parts.append(linked.assign(**{C.PROJECT: mine[C.PROJECT].to_numpy(),
+                                      "_parcel": mine[C.PARCEL_INDEX].to_numpy()}))  # fmt: skip
+        taken = set(mine[C.RECORD_INDEX])
+    else:
+        taken = set()
+    left = records[~np.isin(np.arange(len(records)), list(taken))]
+    named = left[C.PROJECT] if C.PROJECT in left else pd.Series(None, index=left.index)
+    named = named.where(named.isin(projects), projects[0] if len(projects) == 1 else None)
+    left = left[named.notna()].assign(**{C.PROJECT: named[named.notna()], "_parcel": -1})
+    parts.append(left)
+    return pd.concat(parts, ignore_index=True)
 
 
 def _quarter(day: dt.date) -> str:
@@ -178,8 +232,9 @@ def _quarter(day: dt.date) -> str:
 def agencies_table(deadlines: pd.DataFrame) -> pd.DataFrame:
     """``agencies.csv``: per agency and quarter of the due day, the steps due and how they went.
 
-    ``median_days`` and ``p90_days`` are of the days late of the steps late or overdue; the
-    households and land (each once) waiting on an overdue step.
+    ``median_days`` and ``p90_days`` are of the calendar days late of the steps late or
+    overdue (whatever the kind of their limit, so that agencies compare); the households and
+    land (each once) waiting on an overdue step.
     """
     due = deadlines[deadlines[C.STATUS] != "not_due"]
     if not len(due):
@@ -187,20 +242,22 @@ def agencies_table(deadlines: pd.DataFrame) -> pd.DataFrame:
     due = due.assign(quarter=[_quarter(d) for d in due["due_date"]])
     out = []
     for (agency, quarter), group in due.groupby(["agency", "quarter"], sort=True):
-        slow = group.loc[group[C.STATUS].isin(["late", "overdue"]), "days_late"].to_numpy(float)
+        slow = group.loc[group[C.STATUS].isin(["late", "overdue"]),
+                         "calendar_days_late"].to_numpy(float)  # fmt: skip
         waiting = group[group[C.STATUS] == "overdue"]
-        who = waiting["household"].fillna(waiting[C.SHEET].astype(str) + "/"
-                                          + waiting[C.PARCEL].astype(str))  # fmt: skip
-        keys = dict(zip(zip(waiting[C.PROJECT], who, strict=True), waiting["area_m2"],
-                        strict=True))  # fmt: skip
+        parcel = [f"{p}|{c}|{s}/{n}" for p, c, s, n in zip(waiting[C.PROJECT], waiting[C.COMMUNE],
+                  waiting[C.SHEET], waiting[C.PARCEL], strict=True)]  # fmt: skip
+        who = {f"{p}|{h}" if isinstance(h, str) and h else key for p, h, key
+               in zip(waiting[C.PROJECT], waiting["household"], parcel, strict=True)}  # fmt: skip
+        areas = dict(zip(parcel, waiting["area_m2"].fillna(0.0), strict=True))
         out.append({
             "agency": agency, "quarter": quarter, "steps_due": len(group),
             "on_time": int((group[C.STATUS] == "on_time").sum()),
             "late": int((group[C.STATUS] == "late").sum()), "overdue": len(waiting),
             "median_days": round(float(np.median(slow)), 1) if len(slow) else 0.0,
             "p90_days": round(float(np.percentile(slow, 90)), 1) if len(slow) else 0.0,
-            "households_waiting": len(keys),
-            "area_waiting_m2": float(sum(keys.values())),
+            "households_waiting": len(who),
+            "area_waiting_m2": float(sum(areas.values())),
         })  # fmt: skip
     return pd.DataFrame(out, columns=list(AGENCY_COLUMNS))
 
@@ -254,9 +311,7 @@ def waiting_on(
             continue
         step = dated[k]
         out.loc[row, ["waiting_step", "waiting_agency"]] = step.name, agency_on(step, as_of)
-        if step.after in STEP_COLUMNS and any(
-            limit.days is not None for limit in (step.limit_2013, step.limit_2024)
-        ):
+        if step.after in STEP_COLUMNS and step.has_limit():
             group = records.iloc[by_parcel[int(parcel)]]
             judged = _judge(step, group[STEP_COLUMNS[step.after]].tolist(),
                             group[STEP_COLUMNS[step.name]].tolist(), as_of)  # fmt: skip
@@ -280,11 +335,10 @@ def procedure_findings(records: pd.DataFrame, procedure: tuple[Step, ...]) -> li
     days = {s: day_numbers(records[STEP_COLUMNS[s]]) for s in dated}
     findings: list[Finding] = []
     for step in procedure:
-        limits = (step.limit_2013, step.limit_2024)
         if step.after is None or step.name not in dated:
             continue
         if step.after not in dated:
-            if any(limit.days is not None for limit in limits):
+            if step.has_limit():
                 params = {"step": step.name, "after": step.after}
                 findings.append(Finding(INFO, "step_limit_unanchored", "handovers", step.name,
                                         params=params))  # fmt: skip
@@ -301,19 +355,26 @@ def procedure_findings(records: pd.DataFrame, procedure: tuple[Step, ...]) -> li
 
 
 def _before_rule(step: Step, start: np.ndarray, labels: np.ndarray) -> list[Finding]:
-    """The records whose step counts from before its limit's rule took effect, per rule."""
+    """The records whose step counts from before its limit's rule took effect, per rule.
+
+    The rule is the limit of the day counted from (:func:`limit_on`), or the province's when
+    that day comes before it and the law gives none: either way, the step is not judged.
+    """
+    early: dict[Limit, list[int]] = {}
+    for day_no in np.unique(start[~np.isnan(start)]).astype(int).tolist():
+        day = dt.date(1970, 1, 1) + dt.timedelta(days=day_no)
+        rule = limit_on(step, day)
+        if rule.days is None and step.limit_province is not None:
+            rule = step.limit_province  # before the province's rule, and no law's to fall back on
+        if rule.days is not None and rule.in_force is not None and day < rule.in_force:
+            early.setdefault(rule, []).append(day_no)
     findings = []
-    new_law = start >= day_number(LAW_2024_FROM)
-    for limit, under in ((step.limit_2013, ~new_law), (step.limit_2024, new_law)):
-        if limit.days is None or limit.in_force is None:
-            continue
-        early = np.flatnonzero(under & (start < day_number(limit.in_force)))
-        if len(early):
-            params = {"count": len(early), "step": step.name, "source": limit.source,
-                      "in_force": f"{limit.in_force:%d/%m/%Y}",
-                      "rows": ", ".join(map(str, labels[early[:_EXAMPLES]]))}  # fmt: skip
-            findings.append(Finding(INFO, "step_before_rule", "handovers", step.name,
-                                    params=params))  # fmt: skip
+    for rule, day_nos in early.items():
+        rows = np.flatnonzero(np.isin(start, day_nos))
+        params = {"count": len(rows), "step": step.name, "source": rule.source,
+                  "in_force": f"{rule.in_force:%d/%m/%Y}",
+                  "rows": ", ".join(map(str, labels[rows[:_EXAMPLES]]))}  # fmt: skip
+        findings.append(Finding(INFO, "step_before_rule", "handovers", step.name, params=params))
     return findings
 
 

@@ -16,7 +16,7 @@ step (``[[procedure]]``: :func:`procedure_from_config`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_STEPS",
     "LAW_2013_FROM",
     "LAW_2024_FROM",
+    "MAX_LIMIT_DAYS",
     "PROCEDURE_KEYS",
     "STEP_NAMES",
     "Limit",
@@ -88,6 +89,9 @@ class Step:
         The step its limit counts from (None: no limit).
     limit_2013, limit_2024
         The limit under each law; the one that applies is the law of the day counted from.
+    limit_province
+        The province's own limit (a config's ``[[procedure]]``), which applies from the day
+        it took effect; before that day, the law's.
     """
 
     name: str
@@ -96,6 +100,12 @@ class Step:
     after: str | None = None
     limit_2013: Limit = Limit(None)
     limit_2024: Limit = Limit(None)
+    limit_province: Limit | None = None
+
+    def has_limit(self) -> bool:
+        """Whether any rule gives the step a time limit."""
+        limits = (self.limit_2013, self.limit_2024, self.limit_province or Limit(None))
+        return any(limit.days is not None for limit in limits)
 
 
 _CENTRE = "Trung tâm Phát triển quỹ đất"
@@ -139,7 +149,13 @@ DEFAULT_STEPS: tuple[Step, ...] = (
 
 
 def limit_on(step: Step, counted_from: dt.date) -> Limit:
-    """The limit of a step whose time counts from ``counted_from``: that day's law's."""
+    """The limit of a step whose time counts from ``counted_from``.
+
+    The province's, once in force on that day; else that day's law's.
+    """
+    province = step.limit_province
+    if province is not None and (province.in_force is None or counted_from >= province.in_force):
+        return province
     return step.limit_2024 if counted_from >= LAW_2024_FROM else step.limit_2013
 
 
@@ -197,11 +213,16 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 
 def due_date(step: Step, counted_from: dt.date) -> dt.date | None:
-    """When a step is due, counted from the date of the step it follows; None without limit."""
+    """When a step is due, counted from the date of the step it follows; None without limit.
+
+    A limit in calendar days that ends on a weekend or a public holiday ends on the next
+    working day (Bộ luật Dân sự 2015, Điều 148 khoản 5).
+    """
     limit = limit_on(step, counted_from)
     if limit.days is None:
         return None
-    return add_days(counted_from, limit.days, working=limit.working)
+    due = add_days(counted_from, limit.days, working=limit.working)
+    return due if limit.working or is_working_day(due) else add_days(due, 1, working=True)
 
 
 # --- the config's [[procedure]] ------------------------------------------------------------
@@ -216,10 +237,10 @@ def procedure_from_config(
     """The procedure: the defaults, each step a ``[[procedure]]`` table names replaced by it.
 
     A table replaces its step's agency (in both eras, unless ``agency_2025`` names the
-    one from 1 July 2025), the step its limit counts from, and its limit (in both laws: the
-    province's procedure is the one in force; ``in_force_from``, a date, the day it took
-    effect). Keys it leaves out keep the default's. ``add_problem(key, what, todo)`` hears
-    what is wrong.
+    one from 1 July 2025), the step its limit counts from (an earlier step), and gives its
+    limit: the province's, which applies from ``in_force_from`` (a date; before it, the
+    law's). Keys it leaves out keep the default's; a step is named by one table at most.
+    ``add_problem(key, what, todo)`` hears what is wrong.
     """
     if raw is None:
         return tuple(defaults)
@@ -227,51 +248,70 @@ def procedure_from_config(
         add_problem("procedure", "must be tables", 'write [[procedure]] with step = "payment"')
         return tuple(defaults)
     steps = {s.name: s for s in defaults}
+    named: set[str] = set()
     for k, table in enumerate(raw):
         where = f"procedure[{k}]"
         unknown = sorted(set(table) - set(PROCEDURE_KEYS))
         if unknown:
             add_problem(f"{where}.{unknown[0]}", "unknown key", f"use {', '.join(PROCEDURE_KEYS)}")
         name = table.get("step")
-        if name not in steps:
+        if not isinstance(name, str) or name not in steps:
             add_problem(f"{where}.step", f"{name!r} is not a step",
                         f"name one of {', '.join(STEP_NAMES)}")  # fmt: skip
             continue
+        if name in named:
+            add_problem(f"{where}.step", f"{name!r} is named by an earlier table too",
+                        "give each step one [[procedure]] table")  # fmt: skip
+            continue
+        named.add(name)
         changed = _override(steps[name], table, where, add_problem)
         if changed is not None:
             steps[name] = changed
     return tuple(steps[s.name] for s in defaults)
 
 
-def _override(step: Step, table: Mapping[str, Any], where: str, add_problem: Any) -> Step | None:
+#: The longest limit a table may give (ten years): a longer one is a typing slip.
+MAX_LIMIT_DAYS = 3650
+
+
+def _table_problems(step: Step, table: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """What is wrong with a step's table, in turn: (key, what, what to do)."""
     after = table.get("after", step.after)
-    if after is not None and (after not in STEP_NAMES or after == step.name):
-        others = ", ".join(n for n in STEP_NAMES if n != step.name)
-        add_problem(f"{where}.after", f"{after!r} is not an earlier step", f"name one of {others}")
-        return None
+    earlier = STEP_NAMES[: STEP_NAMES.index(step.name)]
+    if after is not None and after not in earlier:
+        yield "after", f"{after!r} is not an earlier step", f"name one of {', '.join(earlier)}"
     days = table.get("limit_days")
-    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
-        add_problem(f"{where}.limit_days", f"{days!r} is not a number of days", "write 30")
-        return None
-    kind = table.get("days", "calendar")
-    if kind not in ("calendar", "working"):
-        add_problem(f"{where}.days", f"{kind!r} is neither", 'write "calendar" or "working"')
-        return None
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int)
+                             or not 0 <= days <= MAX_LIMIT_DAYS):  # fmt: skip
+        yield "limit_days", f"{days!r} is not a number of days", "write 30"
+    if table.get("days", "calendar") not in ("calendar", "working"):
+        yield "days", f"{table['days']!r} is neither", 'write "calendar" or "working"'
     in_force = table.get("in_force_from")
     if in_force is not None and (not isinstance(in_force, dt.date)
                                  or isinstance(in_force, dt.datetime)):  # fmt: skip
-        add_problem(f"{where}.in_force_from", f"{in_force!r} is not a date",
-                    "write a TOML date: in_force_from = 2022-06-16")  # fmt: skip
+        yield "in_force_from", f"{in_force!r} is not a date", "write in_force_from = 2022-06-16"
+    for key in ("agency", "agency_2025", "source"):
+        if key in table and not (isinstance(table[key], str) and table[key].strip()):
+            yield key, f"{table[key]!r} is not a name", f'write {key} = "…" as text'
+    for key in ("days", "source", "in_force_from"):
+        if key in table and "limit_days" not in table:
+            yield key, "belongs to a limit, and the table gives none", "add limit_days"
+
+
+def _override(step: Step, table: Mapping[str, Any], where: str, add_problem: Any) -> Step | None:
+    problem = next(_table_problems(step, table), None)
+    if problem is not None:
+        key, what, todo = problem
+        add_problem(f"{where}.{key}", what, todo)
         return None
-    agency = str(table.get("agency", "")).strip()
-    agency_2025 = str(table.get("agency_2025", "")).strip()
-    out = replace(step, after=after)
-    if agency:
-        out = replace(out, agency=agency, agency_2025=agency)
-    if agency_2025:
-        out = replace(out, agency_2025=agency_2025)
+    out = replace(step, after=table.get("after", step.after))
+    if "agency" in table:
+        out = replace(out, agency=table["agency"].strip(), agency_2025=table["agency"].strip())
+    if "agency_2025" in table:
+        out = replace(out, agency_2025=table["agency_2025"].strip())
     if "limit_days" in table:
-        source = str(table.get("source", "quy trình của tỉnh"))
-        limit = Limit(days, kind == "working", source, in_force)
-        out = replace(out, limit_2013=limit, limit_2024=limit)
+        source = table.get("source", "quy trình của tỉnh")
+        limit = Limit(table["limit_days"], table.get("days") == "working", source,
+                      table.get("in_force_from"))  # fmt: skip
+        out = replace(out, limit_province=limit)
     return out

@@ -174,7 +174,7 @@ def test_a_province_names_the_agency_of_2025_and_when_its_rule_took_effect(tmp_p
     appraisal = next(s for s in steps if s.name == "appraisal")
     assert agency_on(appraisal, D(2025, 6, 30)) == "Phòng Tài nguyên và Môi trường"
     assert agency_on(appraisal, D(2025, 7, 1)) == "Phòng Kinh tế xã"
-    assert appraisal.limit_2024.in_force == D(2022, 6, 16)
+    assert appraisal.limit_province.in_force == D(2022, 6, 16)
     assert appraisal.after == "appraisal_submitted"  # the default's, as the table is silent
     bad = _road(tmp_path, ROAD_BOOK, '[[procedure]]\nstep = "appraisal"\n'
                                      'in_force_from = "16/6/2022"\n')  # fmt: skip
@@ -196,11 +196,12 @@ def test_a_book_splitting_the_appraisal_by_component_judges_each_agency(tmp_path
     steps = {(str(r.parcel), r.step): (r.status, r.days_late, r.agency)
              for r in steps.itertuples(index=False)}  # fmt: skip
     farming, works = "Phòng Nông nghiệp và Phát triển nông thôn", "Phòng Kinh tế và Hạ tầng"
-    assert steps[("1", "appraisal_crops")] == ("on_time", 0, farming)  # due 16/6/2024
-    assert steps[("2", "appraisal_crops")] == ("late", 19, farming)
-    assert steps[("3", "appraisal_crops")] == ("overdue", 107, farming)
+    # 15 days from 1/6/2024 end on Sunday 16/6: due Monday 17/6
+    assert steps[("1", "appraisal_crops")] == ("on_time", 0, farming)
+    assert steps[("2", "appraisal_crops")] == ("late", 18, farming)
+    assert steps[("3", "appraisal_crops")] == ("overdue", 106, farming)
     assert steps[("1", "appraisal_structures")] == ("on_time", 0, works)
-    assert steps[("2", "appraisal_structures")][:2] == ("overdue", 107)
+    assert steps[("2", "appraisal_structures")][:2] == ("overdue", 106)
     assert not result.qa_issues["check"].isin(["book_column_unknown"]).any()
 
 

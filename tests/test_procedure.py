@@ -45,7 +45,10 @@ def test_the_limit_is_that_of_the_law_of_the_day_it_counts_from():
     step = Step("posting", "A", "B", "inventory", Limit(20), Limit(30, working=True))
     assert due_date(step, D(2024, 7, 31)) == D(2024, 8, 20)  # Luật Đất đai 2013: 20 days
     assert due_date(step, D(2024, 8, 1)) == add_days(D(2024, 8, 1), 30, working=True)
-    assert due_date(_step("payment"), D(2024, 8, 1)) == D(2024, 8, 31)  # 30 calendar days
+    # 30 calendar days end on Saturday 31/8/2024; 2–3/9 are National Day: due Wednesday 4/9
+    # (Bộ luật Dân sự 2015, Điều 148 khoản 5)
+    assert due_date(_step("payment"), D(2024, 8, 1)) == D(2024, 9, 4)
+    assert due_date(_step("payment"), D(2024, 8, 5)) == D(2024, 9, 4)  # a working day
     assert due_date(_step("appraisal"), D(2024, 8, 1)) is None  # not cited: the province's
 
 
@@ -69,7 +72,7 @@ def test_a_province_override_replaces_one_step_only(tmp_path):
     appraisal = changed[0]
     assert agency_on(appraisal, D(2025, 8, 1)) == "Phòng Nông nghiệp và Môi trường"
     assert due_date(appraisal, D(2025, 1, 24)) == add_days(D(2025, 1, 24), 20, working=True)
-    assert appraisal.limit_2013.source == "Quyết định 1019/QĐ-UBND, sửa đổi"
+    assert appraisal.limit_province.source == "Quyết định 1019/QĐ-UBND, sửa đổi"
 
 
 @pytest.mark.parametrize(("table", "where"), [
@@ -110,13 +113,15 @@ def _book(tmp_path, extra: str = "") -> object:
     return config
 
 
-def _steps(config, day: str) -> dict[tuple[str, str], tuple]:
+def _steps(config, day: str, column: str | None = None) -> dict[tuple[str, str], object]:
+    """Each (parcel, step): its status, days late and agency, or the value of ``column``."""
     from gpmb_gis import compute_progress
     from gpmb_gis.deadlines import deadlines_table
 
     result = compute_progress(config, D.fromisoformat(day), allow_unplaced=True)
     table = deadlines_table(result.inputs, result.config.procedure, result.as_of)
-    return {(str(r.parcel), r.step): (r.status, r.days_late, r.agency)
+    return {(str(r.parcel), r.step): getattr(r, column) if column else (r.status, r.days_late,
+                                                                          r.agency)
             for r in table.itertuples(index=False)}  # fmt: skip
 
 
@@ -135,8 +140,10 @@ def test_steps_are_on_time_late_overdue_or_not_due_as_of_each_report_date(tmp_pa
     assert later[("1", "recovery_decision")][:2] == ("on_time", 0)
     # across 1/7/2025: the district's steps are the commune's
     after = _steps(config, "2025-08-01")
-    assert after[("3", "payment")][:2] == ("overdue", 12)  # due 20/7/2025
-    assert after[("3", "recovery_decision")] == ("overdue", 32, "UBND xã")
+    assert after[("3", "payment")][:2] == ("overdue", 11)  # 30 days: Sunday 20/7, due 21/7/2025
+    # due 30/6/2025: the district missed it; the commune holds it now
+    assert after[("3", "recovery_decision")] == ("overdue", 32, "UBND huyện")
+    assert _steps(config, "2025-08-01", "agency_now")[("3", "recovery_decision")] == "UBND xã"
     before = _steps(config, "2025-06-30")
     assert before[("3", "recovery_decision")] == ("not_due", 0, "UBND huyện")
 

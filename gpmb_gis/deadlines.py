@@ -69,8 +69,13 @@ _EXAMPLES = 5
 
 
 def _dated(records: pd.DataFrame) -> set[str]:
-    """The steps the book dates: a column and a date in it."""
-    return {s for s, col in STEP_COLUMNS.items() if col in records and records[col].notna().any()}
+    """The steps the book dates: a column of the book, or a date in one.
+
+    A column counts even with no cell filled yet: a payment column where none is paid.
+    """
+    columns = set(records.attrs.get("columns", ()))
+    return {s for s, col in STEP_COLUMNS.items()
+            if col in records and (col in columns or records[col].notna().any())}  # fmt: skip
 
 
 def judged_steps(procedure: tuple[Step, ...], records: pd.DataFrame) -> list[Step]:
@@ -100,9 +105,9 @@ def _judge(
 ) -> dict[str, object] | None:
     """One parcel's step: counted from its records' earliest start, done at their last.
 
-    ``passed``: per record, whether it dates a later step; such a record has done this one
-    too, on a day it does not say. The step is done when every record dates it or has passed
-    it, on the last day given; when none dates it, it is not judged.
+    ``passed``: per record, whether it dates a later step: the parcel has then done this one,
+    on the last day its records give (or on a day they do not say: not judged). Else the step
+    is done when every record dates it, on the last day.
 
     Late or overdue only by a whole day of the limit's kind; the agency is the one whose
     step it was on the due day (who missed it), ``agency_now`` the one of the day it was
@@ -116,9 +121,8 @@ def _judge(
     due = due_date(step, counted_from)
     if due is None or limit.days is None or (limit.in_force and counted_from < limit.in_force):
         return None  # no limit, or none in force that day (listed by procedure_findings)
-    passed = passed or [False] * len(dones)
     given = [d if d is not None and d <= as_of else None for d in map(_as_date, dones)]
-    if all(d is not None or p for d, p in zip(given, passed, strict=True)):
+    if any(passed or ()) or all(d is not None for d in given):  # a later step: this one is done
         if all(d is None for d in given):
             return None  # done, on a day the book does not give
         done = max(d for d in given if d is not None)

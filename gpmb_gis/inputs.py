@@ -379,6 +379,7 @@ def _records(
                 for p, b in zip(parts, books, strict=True)
             ]
     records = pd.concat(parts, ignore_index=True) if parts else empty_handovers()
+    records.attrs["columns"] = sorted({c for p in parts for c in p.attrs.get("columns", [])})
     if C.BOOK not in records:
         records[C.BOOK] = ""
     records = add_keys(records, index).reset_index(drop=True)

@@ -19,6 +19,7 @@ __all__ = [
     "heading",
     "pct_shown",
     "qa_message",
+    "quarter_label",
     "stage_name",
     "word",
 ]
@@ -175,6 +176,12 @@ HEADINGS["vi"].update(
         "waiting_step": "Đang chờ bước",
         "waiting_agency": "Cơ quan đang xử lý",
         "overdue_days": "Số ngày quá hạn",
+        "agency_now": "Cơ quan đang giữ",
+        "calendar_days_late": "Số ngày chậm (ngày lịch)",
+        "counted_from": "Tính từ ngày",
+        "limit_days": "Thời hạn",
+        "days": "Loại ngày",
+        "limit_source": "Căn cứ",
     }
 )
 HEADINGS["en"].update({
@@ -183,7 +190,9 @@ HEADINGS["en"].update({
     "p90_days": "Days late (90 %)", "households_waiting": "Households waiting",
     "area_waiting_m2": "Area waiting (m²)", "step": "Step", "due_date": "Due",
     "done_date": "Done", "days_late": "Days late", "waiting_step": "Waiting on",
-    "waiting_agency": "Whose step", "overdue_days": "Days overdue",
+    "waiting_agency": "Whose step", "overdue_days": "Days overdue", "agency_now": "Holds it now",
+    "calendar_days_late": "Calendar days late", "counted_from": "Counted from",
+    "limit_days": "Limit", "days": "Days", "limit_source": "Source",
 })  # fmt: skip
 HEADINGS["vi"].update({
     C.HOUSEHOLDS_AFFECTED: "Số hộ bị ảnh hưởng", "households_inventoried": "Hộ đã kiểm đếm",
@@ -231,6 +240,9 @@ WORDS: dict[str, dict[str, str]] = {
         "step_payment": "Chi trả", "step_handover": "Bàn giao mặt bằng", "step_enforcement": "Cưỡng chế",
         "step_not_in_book": "(sổ chưa có thửa này)", "none_overdue": "Không có bước nào quá hạn.",
         "none_due": "Chưa có bước nào đến hạn.",
+        "nothing_judged": "Sổ không ghi ngày của bước nào có thời hạn (và của bước tính thời hạn từ đó): chưa đánh giá được cơ quan nào.",
+        "days_calendar": "ngày", "days_working": "ngày làm việc",
+        "agencies_sheet": "Cơ quan", "agency_steps_sheet": "Thời hạn từng bước",
         "quarter_label": "Quý {q}/{year}", "overdue_now": "quá hạn, chưa làm (gạch chéo)",
         "steps_late": "Số bước chậm, quá hạn",
         "agencies_chart": "Số bước chậm và quá hạn của các cơ quan, theo quý đến hạn",
@@ -285,6 +297,9 @@ WORDS: dict[str, dict[str, str]] = {
         "step_plan_approved": "Plan approved", "step_recovery_decision": "Recovery decision",
         "step_payment": "Payment", "step_handover": "Handover", "step_enforcement": "Enforcement",
         "step_not_in_book": "(not in the book)", "none_overdue": "No step is overdue.", "none_due": "No step is due yet.",
+        "nothing_judged": "The book dates no step that has a limit (with the step it counts from): no agency can be judged yet.",
+        "days_calendar": "days", "days_working": "working days",
+        "agencies_sheet": "Agencies", "agency_steps_sheet": "Step deadlines",
         "quarter_label": "Q{q}/{year}", "overdue_now": "overdue, not done (hatched)",
         "steps_late": "Steps late or overdue",
         "agencies_chart": "Steps late and overdue of each agency, by quarter due",
@@ -547,6 +562,12 @@ def qa_message(check: str, params: dict[str, Any], lang: str = "vi") -> str:
         return template.format(**params)
     except (KeyError, ValueError, IndexError):
         return f"{check}: " + ", ".join(f"{k}={v}" for k, v in params.items())
+
+
+def quarter_label(quarter: str, lang: str = "vi") -> str:
+    """``2024Q3`` as people write it: ``Quý 3/2024`` (``Q3/2024`` in English)."""
+    year, q = quarter.split("Q")
+    return word("quarter_label", lang).format(q=q, year=year)
 
 
 def heading(column: str, lang: str = "vi") -> str:

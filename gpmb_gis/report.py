@@ -13,7 +13,7 @@ import pandas as pd
 
 from gpmb_gis import columns as C
 from gpmb_gis._text import xml_text
-from gpmb_gis.agency_report import agency_section
+from gpmb_gis.agency_report import agency_html, agency_section
 from gpmb_gis.columns import COMMUNE_COLUMNS, PROJECT_COLUMNS
 from gpmb_gis.household_report import BILLIONS, billions, households_table, human
 from gpmb_gis.labels import (
@@ -125,19 +125,12 @@ def write_tables(
 
 
 def _agencies_section(result: ProgressResult, out_dir: Path, lang: str) -> list[str]:
-    """Who is late (the plan's III.3): per agency and quarter, and the steps overdue longest."""
+    """Who is late (the plan's III.3): :func:`gpmb_gis.agency_report.agency_html`."""
     section = agency_section(result, lang)
     if section is None:
         return []
-    chart = out_dir / "charts" / "agencies_late.png"
-    picture = (f"<p><a href='charts/agencies_late.png'><img src='charts/agencies_late.png' "
-               f"alt='{html.escape(word('agencies_chart', lang))}' loading='lazy'></a></p>"
-               if chart.exists() else "")  # fmt: skip
-    return [f"<h2>{html.escape(word('agencies_title', lang))}</h2>",
-            f"<p class='note'>{html.escape(section.judged)}</p>",
-            f"<div class='wrap'>{_html_table(section.agencies, lang)}</div>", picture,
-            f"<h3>{html.escape(word('longest_overdue', lang))}</h3>",
-            f"<div class='wrap'>{_html_table(section.longest, lang)}</div>"]  # fmt: skip
+    chart = (out_dir / "charts" / "agencies_late.png").exists()
+    return agency_html(section, lambda t: _html_table(t, lang), lang, chart=chart)
 
 
 def _with_others(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -268,6 +261,11 @@ def write_xlsx(result: ProgressResult, path: Path, lang: str) -> Path:
         _write_sheet(book, word("blockers", lang), _human(blockers, lang))
     milestones = result.milestones()
     _write_sheet(book, word("milestones", lang), _human(milestones, lang))
+    tables = result.deadlines()
+    if len(tables["agency_deadlines"]):
+        _write_sheet(book, word("agencies_sheet", lang), _human(tables["agencies"], lang))
+        _write_sheet(book, word("agency_steps_sheet", lang),
+                     _human(tables["agency_deadlines"], lang))  # fmt: skip
     _write_sheet(book, word("stages", lang), _human(stages_table(result), lang))
     _write_sheet(book, word("parcels", lang), _human(result.parcels, lang))
     _write_sheet(book, word("qa", lang), _human(result.qa_in(lang), lang))

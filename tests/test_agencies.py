@@ -103,10 +103,14 @@ def test_report_docx_of_every_report_has_the_agencies_section_and_chart(tmp_path
     agencies = tables["Cơ quan, đơn vị"]
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in agencies.rows[1:]}
     # decisions due 11/7 (parcels 1 and 3) and 15/8/2024: on time, 9 days late, overdue
-    assert rows["UBND huyện"][:6] == ["UBND huyện", "2024Q3", "3", "1", "1", "1"]
+    assert rows["UBND huyện"][:6] == ["UBND huyện", "Quý 3/2024", "3", "1", "1", "1"]
     longest = tables["Mã dự án"]
-    assert [c.text for c in longest.rows[1].cells][-2:] == ["15/08/2024", "47"]
+    assert [c.text for c in longest.rows[1].cells][-3:] == ["15/08/2024", "47", "ngày"]
     assert document.inline_shapes, "the chart of steps late is in the section"
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(out / "report.xlsx", read_only=True).sheetnames
+    assert {"Cơ quan", "Thời hạn từng bước"} <= set(sheets)
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "charts/agencies_late.png" in index and (out / "charts" / "agencies_late.png").exists()
 
@@ -228,3 +232,97 @@ def test_a_parcel_waits_after_its_last_step_done_by_every_record(tmp_path):
     assert agency_on(next(s for s in result.config.procedure if s.name == "plan_approved"),
                      D(2024, 10, 1)) == parcels.set_index(parcels["parcel"].astype(int)).loc[
         4, "waiting_agency"]  # fmt: skip
+
+
+def _deadlines(config, day: str) -> pd.DataFrame:
+    result = compute_progress(config, D.fromisoformat(day), allow_unplaced=True)
+    return result.deadlines()["agency_deadlines"]
+
+
+def test_a_households_parcels_in_two_rounds_are_judged_apart(tmp_path):
+    """A household's parcel paid in 14 days, and its other parcel approved months later."""
+    book = [
+        {"Mã hộ": "H1", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày phê duyệt": "01/03/2024",
+         "Ngày chi trả": "15/03/2024", "Ngày bàn giao": "20/03/2024"},
+        {"Mã hộ": "H1", "Tờ bản đồ": 1, "Số thửa": 2, "Ngày phê duyệt": "01/10/2024",
+         "Ngày chi trả": "", "Ngày bàn giao": ""},
+    ]  # fmt: skip
+    steps = _deadlines(_road(tmp_path, book), "2024-10-15").set_index("parcel")
+    steps.index = steps.index.astype(int)
+    assert steps.loc[1, "status"] == "on_time"
+    assert (steps.loc[2, "status"], steps.loc[2, "due_date"]) == ("not_due", D(2024, 10, 31))
+
+
+def test_a_parcel_written_twice_is_one_step_done_by_its_later_record(tmp_path):
+    """One row approved and never paid; the other paid and handed over: the parcel is paid."""
+    book = [
+        {"Tờ bản đồ": 1, "Số thửa": 1, "Ngày phê duyệt": "01/03/2024", "Ngày chi trả": "",
+         "Ngày bàn giao": ""},
+        {"Tờ bản đồ": 1, "Số thửa": 1, "Ngày phê duyệt": "01/03/2024",
+         "Ngày chi trả": "15/03/2024", "Ngày bàn giao": "20/03/2024"},
+    ]  # fmt: skip
+    steps = _deadlines(_road(tmp_path, book), "2024-10-15")
+    assert steps[["step", "status", "done_date"]].values.tolist() == [
+        ["payment", "on_time", D(2024, 3, 15)]
+    ]
+
+
+def test_a_record_no_parcel_took_is_still_judged(tmp_path):
+    book = [*ROAD_BOOK, {"Tờ bản đồ": 9, "Số thửa": 99, "Ngày phê duyệt": "01/03/2024",
+                         "Ngày chi trả": "", "Ngày bàn giao": ""}]  # fmt: skip
+    steps = _deadlines(_road(tmp_path, book), "2024-10-15")
+    typo = steps[steps["parcel"].astype(str) == "99"]
+    assert typo["status"].tolist() == ["overdue"] and typo["area_m2"].isna().all()
+
+
+def test_a_province_rule_applies_from_its_day_and_the_law_before(tmp_path):
+    extra = ('[[procedure]]\nstep = "payment"\nlimit_days = 10\n'
+             'in_force_from = 2024-07-01\nsource = "QĐ tỉnh"\n')  # fmt: skip
+    steps = _deadlines(_road(tmp_path, ROAD_BOOK, extra), "2024-10-01").set_index("parcel")
+    steps.index = steps.index.astype(int)
+    # approved 1/7/2024: the province's 10 days (due 11/7), paid 15/7: 4 days late
+    assert steps.loc[1, ["status", "days_late", "limit_source"]].tolist() == ["late", 4, "QĐ tỉnh"]
+    config = _road(tmp_path, [dict(ROAD_BOOK[1], **{"Ngày phê duyệt": "05/03/2024"})], extra)
+    early = _deadlines(config, "2024-10-01")  # approved before the rule: the law's 30 days
+    assert early[["status", "limit_source"]].values.tolist() == [
+        ["overdue", "Luật Đất đai 2013, Điều 93 khoản 1"]
+    ]
+
+
+def test_a_step_due_on_friday_is_not_overdue_on_saturday(tmp_path):
+    extra = ('[[procedure]]\nstep = "payment"\nlimit_days = 10\ndays = "working"\n'
+             'source = "QĐ tỉnh"\n')  # fmt: skip
+    book = [{"Tờ bản đồ": 1, "Số thửa": 2, "Ngày phê duyệt": "04/10/2024", "Ngày chi trả": "",
+             "Ngày bàn giao": ""}]  # fmt: skip
+    config = _road(tmp_path, book, extra)
+    saturday = _deadlines(config, "2024-10-19")
+    assert saturday[["due_date", "status"]].values.tolist() == [[D(2024, 10, 18), "not_due"]]
+    monday = _deadlines(config, "2024-10-21")
+    assert monday[["status", "days_late", "calendar_days_late"]].values.tolist() == [
+        ["overdue", 1, 3]
+    ]
+
+
+@pytest.mark.parametrize(("table", "where"), [
+    ('step = "inventory"\nafter = "handover"\nlimit_days = 5', "procedure[0].after"),
+    ('step = "notice"\nafter = "inventory"', "procedure[0].after"),
+    ('step = ["payment"]', "procedure[0].step"),
+    ('step = "payment"\nlimit_days = 99999999999', "procedure[0].limit_days"),
+    ('step = "payment"\nagency = 5', "procedure[0].agency"),
+    ('step = "payment"\nsource = "QĐ"', "procedure[0].source"),
+    ('step = "payment"\n[[procedure]]\nstep = "payment"', "procedure[1].step"),
+])  # fmt: skip
+def test_a_procedure_table_that_cannot_be_meant_is_refused(tmp_path, table, where):
+    config = _road(tmp_path, ROAD_BOOK, f"[[procedure]]\n{table}\n")
+    with pytest.raises(ConfigError, match=where.replace("[", r"\[").replace("]", r"\]")):
+        load_config(config)
+
+
+def test_a_book_dating_no_step_with_a_limit_says_so(tmp_path):
+    from gpmb_gis.report import write_report
+
+    book = [{"Tờ bản đồ": 1, "Số thửa": 1, "Ngày bàn giao": "01/08/2024"}]
+    result = compute_progress(_road(tmp_path, book), D(2024, 10, 1), allow_unplaced=True)
+    index = write_report(result, tmp_path / "out", maps=False).read_text(encoding="utf-8")
+    section = html.unescape(index.split(word("agencies_title"), 1)[1])
+    assert word("nothing_judged") in section and word("none_overdue") in section

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from gpmb_gis import columns as C
-from gpmb_gis.labels import format_number, format_pct, stage_name, word
+from gpmb_gis.labels import format_number, format_pct, quarter_label, stage_name, word
 from gpmb_gis.maps.static import plain, pyplot
 from gpmb_gis.palette import AGENCY_COLOURS, BLOCKED_COLOUR, STAGE_COLOURS, STATUS_COLOURS
 from gpmb_gis.timeline import timeseries_table
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
 
 __all__ = ["LAG_POINTS", "burnup_chart", "plot_agencies", "plot_burnup", "plot_commune_bars",
-           "plot_funnel", "quarter_label"]  # fmt: skip
+           "plot_funnel"]  # fmt: skip
 
 
 #: Communes this many points behind the project are flagged on the commune chart.
@@ -214,12 +214,6 @@ def plot_funnel(stages: pd.Series, *, title: str, lang: str = "vi") -> tuple[Any
     return fig, ax
 
 
-def quarter_label(quarter: str, lang: str = "vi") -> str:
-    """``2024Q3`` as people write it: ``Quý 3/2024`` (``Q3/2024`` in English)."""
-    year, q = quarter.split("Q")
-    return word("quarter_label", lang).format(q=q, year=year)
-
-
 def plot_agencies(agencies: pd.DataFrame, *, title: str, lang: str = "vi") -> tuple[Any, Any]:
     """The steps late and overdue of each agency per quarter of their due day, stacked.
 
@@ -253,7 +247,9 @@ def plot_agencies(agencies: pd.DataFrame, *, title: str, lang: str = "vi") -> tu
     ax.set_ylabel(word("steps_late", lang))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, 0, lang)))
     ax.set_ylim(0, max(1.0, float(bottom.max(initial=0.0))) * 1.15)
-    ax.legend(handles=handles, fontsize=8, loc="upper left", frameon=False)
+    # beside the bars, where no total can hide under it
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              frameon=False)  # fmt: skip
     ax.set_title(plain(title), fontsize=11)
     fig.tight_layout()
     return fig, ax

@@ -64,13 +64,15 @@ class StepDates:
     def _back_from(self, inventoried: dt.date, approved: dt.date) -> list[dt.date]:
         """Posting, submission and appraisal between the inventory and the approval, in order.
 
-        Gaps as drawn (the appraisal 10 to 50 days after the submission), shortened in
-        proportion when the record went from inventory to approval faster.
+        The appraisal takes 10 to 50 days (some beyond the sample's example limit of 30) and
+        the approval follows it by 1 to 5, as far as the record's time from inventory to
+        approval allows; the posting and the submission share what is left.
         """
-        gaps = np.array([self._between(10, 30), self._between(20, 30), self._between(10, 50),
-                         self._between(2, 8)], dtype=float)  # fmt: skip
-        budget = (approved - inventoried).days
-        if gaps.sum() > budget:
-            gaps = np.floor(gaps * max(budget, 0) / gaps.sum())
-        steps = np.cumsum(gaps[:3]).astype(int)
-        return [inventoried + _days(int(n)) for n in steps]
+        budget = max((approved - inventoried).days, 0)
+        approval_gap = min(self._between(1, 5), budget)
+        appraisal_gap = min(self._between(10, 50), max(budget - approval_gap - 2, 0))
+        left = budget - approval_gap - appraisal_gap
+        posting_gap = int(np.floor(left * self.rng.uniform(0.3, 0.7)))
+        posted = inventoried + _days(posting_gap)
+        submitted = inventoried + _days(left)
+        return [posted, submitted, submitted + _days(appraisal_gap)]

@@ -241,8 +241,8 @@ def test_check_exit_codes(capsys):
     assert main(["check", "--config", str(SAMPLE_CONFIG), "--as-of", "2024-03-01"]) == 1
     said = capsys.readouterr().out
     assert "missed" not in said and "overdue: " in said and "payment (" in said
-    # before the first plan was approved (30/10/2023) nothing is due
-    assert main(["check", "--config", str(SAMPLE_CONFIG), "--as-of", "2023-10-15"]) == 0
+    # before the first plan was approved (30/10/2023) and the first appraisal was due, nothing
+    assert main(["check", "--config", str(SAMPLE_CONFIG), "--as-of", "2023-10-01"]) == 0
 
 
 def test_static_maps_are_a4_and_not_blank(sample_report):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from gpmb_gis import columns as C
-from gpmb_gis.deadlines import STEP_COLUMNS, judged_steps
+from gpmb_gis.deadlines import STEP_COLUMNS, judged_steps, unjudged_records
 from gpmb_gis.labels import heading, quarter_label, word
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ def agency_section(result: ProgressResult, lang: str) -> AgencySection | None:
     missing = [word(f"step_{s}", lang) for s in STEP_COLUMNS if s not in {j.name for j in judged}]
     sentence = word("steps_judged", lang).format(judged=", ".join(names),
                                                  missing=", ".join(missing) or "—")  # fmt: skip
+    unjudged = unjudged_records(result.inputs, result.config.procedure)
+    if unjudged:  # their steps are not in the tables: said beside them
+        sentence += " " + word("records_unjudged", lang).format(count=unjudged)
     steps = tables["agency_deadlines"]
     overdue = steps[steps[C.STATUS] == "overdue"].sort_values("days_late", ascending=False)
     longest = overdue.head(LONGEST)[[C.PROJECT, C.COMMUNE, "household", C.SHEET, C.PARCEL,

@@ -186,12 +186,16 @@ def _overdue_beyond_grace(result: object) -> int:
     steps = result.deadlines()["agency_deadlines"]
     if steps is None or not len(steps):
         return 0
-    grace = result.config.deadline_grace_days
-    late = steps[(steps["status"] == "overdue") & (steps["days_late"] > grace)]
-    for row in late.sort_values("days_late", ascending=False).itertuples(index=False):
-        who = row.household if isinstance(row.household, str) else f"{row.sheet}/{row.parcel}"
-        print(f"overdue: {row.project} {who}: {row.step} ({row.agency}) due {row.due_date}, "
-              f"{row.days_late} {row.days} days late")  # fmt: skip
+    grace = result.config.deadline_grace_days  # calendar days, whatever the limit's kind
+    late = steps[(steps["status"] == "overdue") & (steps["calendar_days_late"] > grace)]
+    for row in late.sort_values("calendar_days_late", ascending=False).itertuples(index=False):
+        parcel = f"{row.sheet}/{row.parcel}"
+        household = row.household
+        if isinstance(household, float) and household.is_integer():
+            household = int(household)  # a numeric id read as a number
+        who = f"{household} ({parcel})" if str(household or "").strip() else parcel
+        print(f"overdue: {row.project} {who}: {row.step} ({row.agency}; now {row.agency_now}) "
+              f"due {row.due_date}, {row.days_late} {row.days} days late")  # fmt: skip
     return len(late)
 
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AGENCY_COLUMNS", "DEADLINE_COLUMNS", "STEP_COLUMNS", "WAITING_COLUMNS",
            "agencies_table", "deadlines_table", "judged_steps", "procedure_findings",
-           "waiting_on"]  # fmt: skip
+           "unjudged_records", "waiting_on"]  # fmt: skip
 
 #: Each step's date in the book.
 STEP_COLUMNS: dict[str, str] = {
@@ -54,6 +54,8 @@ DEADLINE_COLUMNS: tuple[str, ...] = (
     "counted_from", "due_date", "done_date", C.STATUS, "days_late", "calendar_days_late",
     "limit_days", "days", "limit_source", "area_m2",
 )  # fmt: skip
+#: The columns keying each row's household and parcel for :func:`agencies_table` (not written).
+_KEYS = ("_household", "_parcel")
 #: What a parcel not handed over waits on (the blockers' columns).
 WAITING_COLUMNS: tuple[str, ...] = ("waiting_step", "waiting_agency", "overdue_days")
 AGENCY_COLUMNS: tuple[str, ...] = (
@@ -101,42 +103,40 @@ def _days(start: dt.date, end: dt.date, working: bool) -> int:
 
 
 def _judge(
-    step: Step, starts: list, dones: list, as_of: dt.date, passed: list[bool] | None = None
+    step: Step, group: pd.DataFrame, passed: np.ndarray, as_of: dt.date
 ) -> dict[str, object] | None:
-    """One parcel's step: counted from its records' earliest start, done at their last.
+    """One parcel's step (of one household): counted from its records' earliest start.
 
-    ``passed``: per record, whether it dates a later step: the parcel has then done this one,
-    on the last day its records give (or on a day they do not say: not judged). Else the step
-    is done when every record dates it, on the last day.
-
-    Late or overdue only by a whole day of the limit's kind; the agency is the one whose
-    step it was on the due day (who missed it), ``agency_now`` the one of the day it was
-    done, or of the report date for a step still open (who holds it).
+    The step is done when every record dates it, on the last day. A record that dates no
+    day for it but has passed it (``passed``: it dates a step that counts from it, or its
+    parcel is handed over) has done it on a day the book does not give: the step is then
+    done no earlier than the last day given, so judged only when that day is already late.
+    A step is late or overdue by calendar (``days_late`` counts the limit's days); its
+    agency is the one whose step it was on the due day (who missed it), ``agency_now`` the
+    one of the day it was done, or of the report date for a step still open (who holds it).
     """
-    begun = [d for d in map(_as_date, starts) if d is not None and d <= as_of]
-    if not begun:
+    starts = [d for d in map(_as_date, group[STEP_COLUMNS[step.after]]) if d and d <= as_of]
+    if not starts:
         return None
-    counted_from = min(begun)
+    counted_from = min(starts)
     limit = limit_on(step, counted_from)
     due = due_date(step, counted_from)
     if due is None or limit.days is None or (limit.in_force and counted_from < limit.in_force):
         return None  # no limit, or none in force that day (listed by procedure_findings)
-    given = [d if d is not None and d <= as_of else None for d in map(_as_date, dones)]
-    if any(passed or ()) or all(d is not None for d in given):  # a later step: this one is done
-        if all(d is None for d in given):
-            return None  # done, on a day the book does not give
-        done = max(d for d in given if d is not None)
-    else:
-        done = None
-    late = _days(due, done or as_of, limit.working)
-    if done is not None:
-        status = "late" if late > 0 else "on_time"
-    else:
-        status = "overdue" if late > 0 else "not_due"
+    own = [d if d and d <= as_of else None for d in map(_as_date, group[STEP_COLUMNS[step.name]])]
+    known = [d for d in own if d is not None]
+    finished = all(d is not None or p for d, p in zip(own, passed, strict=True))
+    done = max(known) if known and finished else None
+    end = done or as_of
+    if done is not None and len(known) < len(own) and end <= due:
+        return None  # on time by the days given; a record's own day is not known
+    late = (end - due).days > 0
+    status = ("late" if late else "on_time") if done else ("overdue" if late else "not_due")
     return {"step": step.name, "agency": agency_on(step, due),
-            "agency_now": agency_on(step, done or as_of), "counted_from": counted_from,
-            "due_date": due, "done_date": done, C.STATUS: status, "days_late": max(late, 0),
-            "calendar_days_late": max(((done or as_of) - due).days, 0) if late > 0 else 0,
+            "agency_now": agency_on(step, end), "counted_from": counted_from,
+            "due_date": due, "done_date": done, C.STATUS: status,
+            "days_late": max(_days(due, end, limit.working), 0) if late else 0,
+            "calendar_days_late": (end - due).days if late else 0,
             "limit_days": limit.days, "days": "working" if limit.working else "calendar",
             "limit_source": limit.source}  # fmt: skip
 
@@ -149,84 +149,99 @@ def deadlines_table(
 ) -> pd.DataFrame:
     """``agency_deadlines.csv``: every judged step of every parcel of every household.
 
-    A parcel's records (of one household, where the book has households) are judged
-    together: counted from their earliest start, done at their last. Records no parcel took
-    are judged too, each on its own (by the book's sheet and parcel), when their project is
-    known: a step is never left out because its parcel is not on the map.
+    A parcel's records of one household are judged together (:func:`_judge`). A record is
+    judged once per project, with the first parcel it names there, and only where that
+    parcel is in the project's right of way (``pieces``). Records no parcel took are not
+    judged: the report says how many (:func:`unjudged_records`).
 
     ``pieces``: each (project, parcel index)'s land in the right of way and commune name; a
-    row's ``area_m2`` is its parcel's (NaN without them, or for a record no parcel took: not
-    known, never 0) and its commune the parcel's (the book's spelling without them).
+    row's ``area_m2`` is its parcel's (NaN without them: not known, never 0) and its commune
+    the parcel's (the book's spelling without them). The columns ``_household`` and
+    ``_parcel`` key each row's household and parcel for :func:`agencies_table` (not written
+    out: the household's key may be made of its owner's name).
     """
     records = inputs.records
     steps = judged_steps(procedure, records)
-    rows = _records_of_parcels(inputs) if steps else None
+    rows = _records_of_parcels(inputs, pieces) if steps else None
     if rows is None or not len(rows):
-        return pd.DataFrame(columns=list(DEADLINE_COLUMNS))
-    household = rows[C.KEY_HOUSEHOLD] if C.KEY_HOUSEHOLD in rows else pd.Series("", rows.index)
-    keyed = household.fillna("").astype(str)
-    unit = np.where(rows["_parcel"] >= 0, rows["_parcel"].astype(str),
-                    "record|" + rows[C.RECORD_LABEL].astype(str))  # fmt: skip
+        return pd.DataFrame(columns=[*DEADLINE_COLUMNS, *_KEYS])
+    keyed = rows[C.KEY_HOUSEHOLD].fillna("").astype(str) if C.KEY_HOUSEHOLD in rows else (
+        pd.Series("", index=rows.index))  # fmt: skip
+    parcel = rows["_parcel"].astype(str)
+    household = rows[C.PROJECT].astype(str) + "|" + keyed.where(keyed != "", "parcel|" + parcel)
     passed = _passed(rows, procedure, as_of)
     out = []
-    for (project, _, _), group in rows.groupby([rows[C.PROJECT], keyed, unit], sort=False):
+    for (project, _, k), group in rows.groupby([rows[C.PROJECT], keyed, rows["_parcel"]],
+                                               sort=False):  # fmt: skip
         first = group.iloc[0]
-        k = int(first["_parcel"])
-        area, commune = (pieces or {}).get((project, k), (float("nan"), None))
+        area, commune = (pieces or {}).get((project, int(k)), (float("nan"), None))
         who = {C.PROJECT: project, C.COMMUNE: commune or first.get(C.COMMUNE),
                "household": first.get(C.HOUSEHOLD) if keyed.loc[group.index[0]] else None,
-               C.SHEET: first.get(C.SHEET), C.PARCEL: first.get(C.PARCEL),
-               "area_m2": area if pieces is not None and k >= 0 else float("nan")}  # fmt: skip
+               C.SHEET: first.get(C.SHEET), C.PARCEL: first.get(C.PARCEL), "area_m2": area,
+               "_household": household.loc[group.index[0]],
+               "_parcel": f"{project}|{k}"}  # fmt: skip
         for step in steps:
-            judged = _judge(step, group[STEP_COLUMNS[step.after]].tolist(),
-                            group[STEP_COLUMNS[step.name]].tolist(), as_of,
-                            passed[step.name][group.index].tolist())  # fmt: skip
+            judged = _judge(step, group, passed[step.name][group.index].to_numpy(), as_of)
             if judged is not None:
                 out.append(who | judged)
-    return pd.DataFrame(out, columns=list(DEADLINE_COLUMNS))
+    return pd.DataFrame(out, columns=[*DEADLINE_COLUMNS, *_KEYS])
 
 
 def _passed(rows: pd.DataFrame, procedure: tuple[Step, ...], as_of: dt.date) -> pd.DataFrame:
-    """Per record and step: whether the record dates a step that counts from it (at any remove).
+    """Per record and step: whether the record has passed the step without dating it.
 
-    A payment dated says the plan was approved; a handover, that the payment was made.
+    It has when it dates a step that counts from it (at any remove: a payment dated says the
+    plan was approved), or when its parcel (in its project) is handed over and the handover
+    counts from the step: the package counts the parcel as cleared (``parcels.csv``).
     """
     today = day_number(as_of)
     dated = {s.name: (day_numbers(rows[STEP_COLUMNS[s.name]]) <= today)
              if STEP_COLUMNS[s.name] in rows else np.zeros(len(rows), dtype=bool)
              for s in procedure}  # fmt: skip
+    handed = pd.Series(dated["handover"], index=rows.index).groupby(
+        [rows[C.PROJECT], rows["_parcel"]]).transform("any").to_numpy()  # fmt: skip
     out: dict[str, np.ndarray] = {}
+    before_handover: dict[str, bool] = {}
     for step in reversed(procedure):  # a step's followers come after it in the procedure
         later = np.zeros(len(rows), dtype=bool)
+        before_handover[step.name] = False
         for follower in (f for f in procedure if f.after == step.name):
-            later |= dated[follower.name] | out.get(follower.name, False)
-        out[step.name] = later
+            later |= dated[follower.name] | out[follower.name]
+            before_handover[step.name] |= follower.name == "handover" or before_handover[
+                follower.name]  # fmt: skip
+        out[step.name] = later | (handed if before_handover[step.name] else False)
     return pd.DataFrame(out, index=rows.index)
 
 
-def _records_of_parcels(inputs: Inputs) -> pd.DataFrame:
-    """The records with their project and parcel index (-1: a record no parcel took).
+def _records_of_parcels(
+    inputs: Inputs, pieces: dict[tuple[str, int], tuple[float, str]] | None
+) -> pd.DataFrame:
+    """The records linked to a parcel, each once per project, with its first parcel there.
 
-    A record no parcel took is kept when it names a project of the config, or the config
-    has one project.
+    With ``pieces``, only links to a parcel in the project's right of way count: a record
+    of a book without a project column is linked to every project.
     """
     records, links = inputs.records, inputs.links
-    projects = [p.id for p in inputs.config.projects]
-    parts = []
-    if links is not None and len(links):
-        mine = links[[C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT]].drop_duplicates()
-        linked = records.iloc[mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)]
-        parts.append(linked.assign(**{C.PROJECT: mine[C.PROJECT].to_numpy(),
-                                      "_parcel": mine[C.PARCEL_INDEX].to_numpy()}))  # fmt: skip
-        taken = set(mine[C.RECORD_INDEX])
-    else:
-        taken = set()
-    left = records[~np.isin(np.arange(len(records)), list(taken))]
-    named = left[C.PROJECT] if C.PROJECT in left else pd.Series(None, index=left.index)
-    named = named.where(named.isin(projects), projects[0] if len(projects) == 1 else None)
-    left = left[named.notna()].assign(**{C.PROJECT: named[named.notna()], "_parcel": -1})
-    parts.append(left)
-    return pd.concat(parts, ignore_index=True)
+    if links is None or not len(links):
+        return records.iloc[:0].assign(**{C.PROJECT: None, "_parcel": -1})
+    mine = links[[C.RECORD_INDEX, C.PARCEL_INDEX, C.PROJECT]]
+    if pieces is not None:
+        keys = zip(mine[C.PROJECT], mine[C.PARCEL_INDEX], strict=True)
+        mine = mine[[(p, int(k)) in pieces for p, k in keys]]
+    mine = mine.drop_duplicates([C.RECORD_INDEX, C.PROJECT])
+    linked = records.iloc[mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)].reset_index(drop=True)
+    return linked.assign(**{C.PROJECT: mine[C.PROJECT].to_numpy(),
+                            "_parcel": mine[C.PARCEL_INDEX].to_numpy(dtype=np.int64)})  # fmt: skip
+
+
+def unjudged_records(inputs: Inputs, procedure: tuple[Step, ...]) -> int:
+    """How many records no parcel took date a step a judged step counts from: not judged."""
+    records, links = inputs.records, inputs.links
+    starts = [STEP_COLUMNS[s.after] for s in judged_steps(procedure, records) if s.after]
+    if not starts or not len(records):
+        return 0
+    linked = np.isin(np.arange(len(records)), [] if links is None else links[C.RECORD_INDEX])
+    return int((~linked & records[starts].notna().any(axis=1).to_numpy()).sum())
 
 
 def _quarter(day: dt.date) -> str:
@@ -236,32 +251,36 @@ def _quarter(day: dt.date) -> str:
 def agencies_table(deadlines: pd.DataFrame) -> pd.DataFrame:
     """``agencies.csv``: per agency and quarter of the due day, the steps due and how they went.
 
-    ``median_days`` and ``p90_days`` are of the calendar days late of the steps late or
-    overdue (whatever the kind of their limit, so that agencies compare); the households and
-    land (each once) waiting on an overdue step.
+    The steps due, on time, late and overdue are those of the agency whose step it was on
+    the due day. ``median_days`` and ``p90_days`` are of the calendar days late of its steps
+    late or overdue (whatever the kind of their limit, so that agencies compare). The
+    households and land (each once) waiting are those of the overdue steps the agency holds
+    now (``agency_now``): after 1/7/2025, the commune's, also for steps due before.
     """
     due = deadlines[deadlines[C.STATUS] != "not_due"]
     if not len(due):
         return pd.DataFrame(columns=list(AGENCY_COLUMNS))
     due = due.assign(quarter=[_quarter(d) for d in due["due_date"]])
+    overdue = due[due[C.STATUS] == "overdue"]
+    held = overdue.groupby(["agency_now", "quarter"])
+    households = held["_household"].nunique()
+    area = (overdue.drop_duplicates(["agency_now", "quarter", "_parcel"])
+            .groupby(["agency_now", "quarter"])["area_m2"].sum())  # fmt: skip
     out = []
-    for (agency, quarter), group in due.groupby(["agency", "quarter"], sort=True):
+    keys = sorted({*zip(due["agency"], due["quarter"], strict=True), *households.index})
+    for agency, quarter in keys:
+        group = due[(due["agency"] == agency) & (due["quarter"] == quarter)]
         slow = group.loc[group[C.STATUS].isin(["late", "overdue"]),
                          "calendar_days_late"].to_numpy(float)  # fmt: skip
-        waiting = group[group[C.STATUS] == "overdue"]
-        parcel = [f"{p}|{c}|{s}/{n}" for p, c, s, n in zip(waiting[C.PROJECT], waiting[C.COMMUNE],
-                  waiting[C.SHEET], waiting[C.PARCEL], strict=True)]  # fmt: skip
-        who = {f"{p}|{h}" if isinstance(h, str) and h else key for p, h, key
-               in zip(waiting[C.PROJECT], waiting["household"], parcel, strict=True)}  # fmt: skip
-        areas = dict(zip(parcel, waiting["area_m2"].fillna(0.0), strict=True))
         out.append({
             "agency": agency, "quarter": quarter, "steps_due": len(group),
             "on_time": int((group[C.STATUS] == "on_time").sum()),
-            "late": int((group[C.STATUS] == "late").sum()), "overdue": len(waiting),
+            "late": int((group[C.STATUS] == "late").sum()),
+            "overdue": int((group[C.STATUS] == "overdue").sum()),
             "median_days": round(float(np.median(slow)), 1) if len(slow) else 0.0,
             "p90_days": round(float(np.percentile(slow, 90)), 1) if len(slow) else 0.0,
-            "households_waiting": len(who),
-            "area_waiting_m2": float(sum(areas.values())),
+            "households_waiting": int(households.get((agency, quarter), 0)),
+            "area_waiting_m2": float(area.get((agency, quarter), 0.0)),
         })  # fmt: skip
     return pd.DataFrame(out, columns=list(AGENCY_COLUMNS))
 
@@ -316,12 +335,26 @@ def waiting_on(
         step = dated[k]
         out.loc[row, ["waiting_step", "waiting_agency"]] = step.name, agency_on(step, as_of)
         if step.after in STEP_COLUMNS and step.has_limit():
-            group = records.iloc[by_parcel[int(parcel)]]
-            judged = _judge(step, group[STEP_COLUMNS[step.after]].tolist(),
-                            group[STEP_COLUMNS[step.name]].tolist(), as_of)  # fmt: skip
-            if judged is not None and judged[C.STATUS] == "overdue":
-                out.loc[row, "overdue_days"] = judged["days_late"]
+            late = _overdue_days(records.iloc[by_parcel[int(parcel)]], step, procedure, as_of)
+            out.loc[row, "overdue_days"] = late
     return out
+
+
+def _overdue_days(
+    group: pd.DataFrame, step: Step, procedure: tuple[Step, ...], as_of: dt.date
+) -> float:
+    """The days a parcel's step is overdue: its households' longest; NaN when none is.
+
+    Each household is judged as ``agency_deadlines.csv`` judges it.
+    """
+    group = group.reset_index(drop=True).assign(**{C.PROJECT: "", "_parcel": 0})
+    passed = _passed(group, procedure, as_of)[step.name].to_numpy()
+    keyed = (group[C.KEY_HOUSEHOLD].fillna("").astype(str) if C.KEY_HOUSEHOLD in group
+             else pd.Series("", index=group.index))  # fmt: skip
+    days = [judged["days_late"] for _, household in group.groupby(keyed)
+            if (judged := _judge(step, household, passed[household.index], as_of)) is not None
+            and judged[C.STATUS] == "overdue"]  # fmt: skip
+    return float(max(days)) if days else float("nan")
 
 
 def procedure_findings(records: pd.DataFrame, procedure: tuple[Step, ...]) -> list[Finding]:

@@ -279,7 +279,8 @@ def _table_problems(step: Step, table: Mapping[str, Any]) -> Iterator[tuple[str,
     after = table.get("after", step.after)
     earlier = STEP_NAMES[: STEP_NAMES.index(step.name)]
     if after is not None and after not in earlier:
-        yield "after", f"{after!r} is not an earlier step", f"name one of {', '.join(earlier)}"
+        todo = f"name one of {', '.join(earlier)}" if earlier else "leave after out: it is first"
+        yield "after", f"{after!r} is not an earlier step", todo
     days = table.get("limit_days")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int)
                              or not 0 <= days <= MAX_LIMIT_DAYS):  # fmt: skip

@@ -198,7 +198,8 @@ class ProgressResult:
                                ov.pieces["commune_name"], strict=True)  # fmt: skip
                     pieces.update({(pid, int(k)): (float(a), c) for k, a, c in rows})
                 steps = deadlines_table(self.inputs, self.config.procedure, self.as_of, pieces)
-            self._deadlines = {"agency_deadlines": steps, "agencies": agencies_table(steps)}
+            public = steps.drop(columns=[c for c in steps.columns if c.startswith("_")])
+            self._deadlines = {"agency_deadlines": public, "agencies": agencies_table(steps)}
         return {name: table.copy() for name, table in self._deadlines.items()}
 
     def milestones(self) -> pd.DataFrame:

@@ -253,26 +253,33 @@ def test_a_households_parcels_in_two_rounds_are_judged_apart(tmp_path):
     assert (steps.loc[2, "status"], steps.loc[2, "due_date"]) == ("not_due", D(2024, 10, 31))
 
 
-def test_a_parcel_written_twice_is_one_step_done_by_its_later_record(tmp_path):
+@pytest.mark.parametrize(("paid", "expected"), [
+    ("15/03/2024", []),  # on time by the day given; the other row's own day is not known
+    ("15/05/2024", [["payment", "late", D(2024, 5, 15)]]),  # late whatever that day was
+])  # fmt: skip
+def test_a_parcel_written_twice_and_handed_over_is_judged_only_when_surely_late(
+    tmp_path, paid, expected
+):
     """One row approved and never paid; the other paid and handed over: the parcel is paid."""
     book = [
         {"Tờ bản đồ": 1, "Số thửa": 1, "Ngày phê duyệt": "01/03/2024", "Ngày chi trả": "",
          "Ngày bàn giao": ""},
         {"Tờ bản đồ": 1, "Số thửa": 1, "Ngày phê duyệt": "01/03/2024",
-         "Ngày chi trả": "15/03/2024", "Ngày bàn giao": "20/03/2024"},
+         "Ngày chi trả": paid, "Ngày bàn giao": "20/05/2024"},
     ]  # fmt: skip
     steps = _deadlines(_road(tmp_path, book), "2024-10-15")
-    assert steps[["step", "status", "done_date"]].values.tolist() == [
-        ["payment", "on_time", D(2024, 3, 15)]
-    ]
+    assert steps[["step", "status", "done_date"]].values.tolist() == expected
 
 
-def test_a_record_no_parcel_took_is_still_judged(tmp_path):
+def test_records_no_parcel_took_are_not_judged_and_the_section_says_how_many(tmp_path):
+    from gpmb_gis.agency_report import agency_section
+
     book = [*ROAD_BOOK, {"Tờ bản đồ": 9, "Số thửa": 99, "Ngày phê duyệt": "01/03/2024",
                          "Ngày chi trả": "", "Ngày bàn giao": ""}]  # fmt: skip
-    steps = _deadlines(_road(tmp_path, book), "2024-10-15")
-    typo = steps[steps["parcel"].astype(str) == "99"]
-    assert typo["status"].tolist() == ["overdue"] and typo["area_m2"].isna().all()
+    result = compute_progress(_road(tmp_path, book), D(2024, 10, 15), allow_unplaced=True)
+    steps = result.deadlines()["agency_deadlines"]
+    assert "99" not in steps["parcel"].astype(str).tolist()
+    assert "1 bản ghi không ghép được với thửa nào" in agency_section(result, "vi").judged
 
 
 def test_a_province_rule_applies_from_its_day_and_the_law_before(tmp_path):
@@ -289,14 +296,18 @@ def test_a_province_rule_applies_from_its_day_and_the_law_before(tmp_path):
     ]
 
 
-def test_a_step_due_on_friday_is_not_overdue_on_saturday(tmp_path):
+def test_a_step_due_on_friday_is_overdue_on_saturday_by_no_working_day(tmp_path):
     extra = ('[[procedure]]\nstep = "payment"\nlimit_days = 10\ndays = "working"\n'
              'source = "QĐ tỉnh"\n')  # fmt: skip
     book = [{"Tờ bản đồ": 1, "Số thửa": 2, "Ngày phê duyệt": "04/10/2024", "Ngày chi trả": "",
              "Ngày bàn giao": ""}]  # fmt: skip
     config = _road(tmp_path, book, extra)
+    friday = _deadlines(config, "2024-10-18")
+    assert friday[["due_date", "status"]].values.tolist() == [[D(2024, 10, 18), "not_due"]]
     saturday = _deadlines(config, "2024-10-19")
-    assert saturday[["due_date", "status"]].values.tolist() == [[D(2024, 10, 18), "not_due"]]
+    assert saturday[["status", "days_late", "calendar_days_late"]].values.tolist() == [
+        ["overdue", 0, 1]
+    ]
     monday = _deadlines(config, "2024-10-21")
     assert monday[["status", "days_late", "calendar_days_late"]].values.tolist() == [
         ["overdue", 1, 3]
@@ -326,3 +337,78 @@ def test_a_book_dating_no_step_with_a_limit_says_so(tmp_path):
     index = write_report(result, tmp_path / "out", maps=False).read_text(encoding="utf-8")
     section = html.unescape(index.split(word("agencies_title"), 1)[1])
     assert word("nothing_judged") in section and word("none_overdue") in section
+
+
+def _two_roads(tmp_path, book: list[dict]) -> object:
+    """Roads A (x 0–50) and B (x 50–100) over the four parcels of :func:`_road`."""
+    _road(tmp_path, book)
+    write_layer(tmp_path / "row_a.gpkg", [{"name": "a", "geometry": rect(0, 0, 50, 20)}])
+    write_layer(tmp_path / "row_b.gpkg", [{"name": "b", "geometry": rect(50, 0, 100, 20)}])
+    return write_config(
+        tmp_path,
+        'province = "Lạng Sơn"\n[layers]\nparcels = "parcels.gpkg"\nhandovers = "book.csv"\n'
+        '[[projects]]\nid = "A"\nrow = "row_a.gpkg"\n[[projects]]\nid = "B"\nrow = "row_b.gpkg"\n',
+    )
+
+
+def test_a_book_without_a_project_column_judges_each_record_under_its_parcels_road(tmp_path):
+    book = [
+        {"Mã hộ": "H1", "Tờ bản đồ": 1, "Số thửa": 1, "Ngày phê duyệt": "01/03/2024",
+         "Ngày chi trả": ""},
+        {"Mã hộ": "H2", "Tờ bản đồ": 1, "Số thửa": 4, "Ngày phê duyệt": "01/03/2024",
+         "Ngày chi trả": ""},
+    ]  # fmt: skip
+    result = compute_progress(_two_roads(tmp_path, book), D(2024, 10, 15), allow_unplaced=True)
+    steps = result.deadlines()["agency_deadlines"]
+    assert sorted(zip(steps["project"], steps["household"], strict=True)) == [
+        ("A", "H1"), ("B", "H2")
+    ]  # fmt: skip
+    agencies = result.deadlines()["agencies"]
+    assert agencies[["steps_due", "overdue", "households_waiting"]].sum().tolist() == [2, 2, 2]
+    assert agencies["area_waiting_m2"].sum() == pytest.approx(1000.0)  # 2 × 25 × 20 m
+
+
+def test_households_and_land_waiting_are_counted_once_by_the_packages_keys(tmp_path):
+    """H5 written two ways owns parcels 2 and 3; H6 shares parcel 3: 2 households, 2 parcels."""
+    book = [
+        {"Mã hộ": "H5", "Tờ bản đồ": 1, "Số thửa": 2, "Ngày phê duyệt": "01/03/2024",
+         "Ngày chi trả": ""},
+        {"Mã hộ": " h5 ", "Tờ bản đồ": 1, "Số thửa": 3, "Ngày phê duyệt": "01/03/2024",
+         "Ngày chi trả": ""},
+        {"Mã hộ": "H6", "Tờ bản đồ": "01", "Số thửa": 3, "Ngày phê duyệt": "01/03/2024",
+         "Ngày chi trả": ""},
+    ]  # fmt: skip
+    result = compute_progress(_road(tmp_path, book), D(2024, 10, 15), allow_unplaced=True)
+    row = result.deadlines()["agencies"].iloc[0]
+    assert (row.overdue, row.households_waiting) == (3, 2)
+    assert row.area_waiting_m2 == pytest.approx(1000.0)  # parcels 2 and 3, each once
+
+
+def test_a_blocker_is_overdue_as_long_as_its_longest_waiting_household(tmp_path):
+    """Parcel 2 is H3's (paid on time) and H4's (approved 1/6/2024, unpaid)."""
+    book = [
+        {"Mã hộ": "H3", "Tờ bản đồ": 1, "Số thửa": 2, "Ngày phê duyệt": "01/03/2024",
+         "Ngày chi trả": "10/03/2024", "Ngày bàn giao": ""},
+        {"Mã hộ": "H4", "Tờ bản đồ": 1, "Số thửa": 2, "Ngày phê duyệt": "01/06/2024",
+         "Ngày chi trả": "", "Ngày bàn giao": ""},
+    ]  # fmt: skip
+    result = compute_progress(_road(tmp_path, book), D(2024, 10, 15), allow_unplaced=True)
+    steps = result.deadlines()["agency_deadlines"].set_index("household")
+    assert steps.loc["H4", "days_late"] == 106 and steps.loc["H3", "status"] == "on_time"
+    blockers = result.blockers[result.blockers["kind"] == "parcel"]
+    parcel_2 = blockers[blockers["parcel"].astype(int) == 2].iloc[0]
+    assert (parcel_2.waiting_step, parcel_2.overdue_days) == ("payment", 106)
+
+
+def test_the_land_waiting_is_on_the_agency_that_holds_the_step_now(tmp_path):
+    """A recovery decision due 30/6/2025 and still open on 1/8/2025: missed by the district,
+    held by the commune."""
+    book = [{"Tờ bản đồ": 1, "Số thửa": 2, "Ngày phê duyệt": "20/06/2025",
+             "Ngày quyết định thu hồi": "", "Ngày chi trả": "", "Ngày bàn giao": ""}]  # fmt: skip
+    extra = '[[procedure]]\nstep = "recovery_decision"\nlimit_days = 10\n'
+    result = compute_progress(_road(tmp_path, book, extra), D(2025, 8, 1), allow_unplaced=True)
+    agencies = result.deadlines()["agencies"].set_index("agency")
+    district, commune = agencies.loc["UBND huyện"], agencies.loc["UBND xã"]
+    assert (district.overdue, district.households_waiting) == (1, 0)
+    assert (commune.steps_due, commune.households_waiting) == (0, 1)
+    assert commune.area_waiting_m2 == pytest.approx(500.0)

@@ -199,7 +199,8 @@ def test_gpmb_check_fails_on_a_step_overdue_beyond_the_grace(tmp_path, capsys):
     assert main(["check", "--config", str(config), "--as-of", "2024-10-01",
                  "--allow-unplaced"]) == 1  # fmt: skip
     said = capsys.readouterr().out
-    assert "overdue: P 5/2: recovery_decision (UBND huyện)" in said and "47 calendar" in said
+    assert "overdue: P 5/2: recovery_decision (UBND huyện; now UBND huyện)" in said
+    assert "47 calendar days late" in said
     config.write_text(config.read_text() + "\n[deadlines]\ngrace_days = 60\n")
     assert main(["check", "--config", str(config), "--as-of", "2024-10-01",
                  "--allow-unplaced"]) == 0  # fmt: skip

@@ -238,13 +238,14 @@ def plot_agencies(agencies: pd.DataFrame, *, title: str, lang: str = "vi") -> tu
     for xi, total in zip(x, bottom, strict=True):
         ax.text(xi, total, format_number(total, 0, lang), ha="center", va="bottom", fontsize=8)
     from matplotlib.patches import Patch
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     handles = [*ax.get_legend_handles_labels()[0],
                Patch(facecolor="white", edgecolor="#333333", hatch="///",
                      label=word("overdue_now", lang))]  # fmt: skip
     ax.set_xticks(x, [quarter_label(q, lang) for q in quarters], fontsize=9)
     ax.set_ylabel(word("steps_late", lang))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # steps are counted whole
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, 0, lang)))
     ax.set_ylim(0, max(1.0, float(bottom.max(initial=0.0))) * 1.15)
     # beside the bars, where no total can hide under it

@@ -103,7 +103,7 @@ def _days(start: dt.date, end: dt.date, working: bool) -> int:
 
 
 def _judge(
-    step: Step, group: pd.DataFrame, passed: np.ndarray, as_of: dt.date
+    step: Step, starts: list, dones: list, passed: list[bool], as_of: dt.date
 ) -> dict[str, object] | None:
     """One parcel's step (of one household): counted from its records' earliest start.
 
@@ -115,15 +115,15 @@ def _judge(
     agency is the one whose step it was on the due day (who missed it), ``agency_now`` the
     one of the day it was done, or of the report date for a step still open (who holds it).
     """
-    starts = [d for d in map(_as_date, group[STEP_COLUMNS[step.after]]) if d and d <= as_of]
-    if not starts:
+    begun = [d for d in map(_as_date, starts) if d and d <= as_of]
+    if not begun:
         return None
-    counted_from = min(starts)
+    counted_from = min(begun)
     limit = limit_on(step, counted_from)
     due = due_date(step, counted_from)
     if due is None or limit.days is None or (limit.in_force and counted_from < limit.in_force):
         return None  # no limit, or none in force that day (listed by procedure_findings)
-    own = [d if d and d <= as_of else None for d in map(_as_date, group[STEP_COLUMNS[step.name]])]
+    own = [d if d and d <= as_of else None for d in map(_as_date, dones)]
     known = [d for d in own if d is not None]
     finished = all(d is not None or p for d, p in zip(own, passed, strict=True))
     done = max(known) if known and finished else None
@@ -169,25 +169,32 @@ def deadlines_table(
         pd.Series("", index=rows.index))  # fmt: skip
     parcel = rows["_parcel"].astype(str)
     household = rows[C.PROJECT].astype(str) + "|" + keyed.where(keyed != "", "parcel|" + parcel)
-    passed = _passed(rows, procedure, as_of)
+    passed = {name: flags.tolist() for name, flags in _passed(rows, procedure, as_of).items()}
+    # plain lists: a step of a parcel at a time, without a frame's cost per look
+    wanted = (*STEP_COLUMNS.values(), C.COMMUNE, C.HOUSEHOLD, C.SHEET, C.PARCEL)
+    cells = {c: rows[c].tolist() if c in rows else [None] * len(rows) for c in wanted}
+    keys, names = keyed.tolist(), household.tolist()
     out = []
-    for (project, _, k), group in rows.groupby([rows[C.PROJECT], keyed, rows["_parcel"]],
-                                               sort=False):  # fmt: skip
-        first = group.iloc[0]
+    groups = rows.groupby([rows[C.PROJECT], keyed, rows["_parcel"]], sort=False).indices
+    for (project, _, k), at in groups.items():
+        i = at[0]
         area, commune = (pieces or {}).get((project, int(k)), (float("nan"), None))
-        who = {C.PROJECT: project, C.COMMUNE: commune or first.get(C.COMMUNE),
-               "household": first.get(C.HOUSEHOLD) if keyed.loc[group.index[0]] else None,
-               C.SHEET: first.get(C.SHEET), C.PARCEL: first.get(C.PARCEL), "area_m2": area,
-               "_household": household.loc[group.index[0]],
-               "_parcel": f"{project}|{k}"}  # fmt: skip
+        who = {C.PROJECT: project, C.COMMUNE: commune or cells[C.COMMUNE][i],
+               "household": cells[C.HOUSEHOLD][i] if keys[i] else None,
+               C.SHEET: cells[C.SHEET][i], C.PARCEL: cells[C.PARCEL][i], "area_m2": area,
+               "_household": names[i], "_parcel": f"{project}|{k}"}  # fmt: skip
         for step in steps:
-            judged = _judge(step, group, passed[step.name][group.index].to_numpy(), as_of)
+            starts, dones = cells[STEP_COLUMNS[step.after]], cells[STEP_COLUMNS[step.name]]
+            judged = _judge(step, [starts[j] for j in at], [dones[j] for j in at],
+                            [passed[step.name][j] for j in at], as_of)  # fmt: skip
             if judged is not None:
                 out.append(who | judged)
     return pd.DataFrame(out, columns=[*DEADLINE_COLUMNS, *_KEYS])
 
 
-def _passed(rows: pd.DataFrame, procedure: tuple[Step, ...], as_of: dt.date) -> pd.DataFrame:
+def _passed(
+    rows: pd.DataFrame, procedure: tuple[Step, ...], as_of: dt.date
+) -> dict[str, np.ndarray]:
     """Per record and step: whether the record has passed the step without dating it.
 
     It has when it dates a step that counts from it (at any remove: a payment dated says the
@@ -210,7 +217,7 @@ def _passed(rows: pd.DataFrame, procedure: tuple[Step, ...], as_of: dt.date) -> 
             before_handover[step.name] |= follower.name == "handover" or before_handover[
                 follower.name]  # fmt: skip
         out[step.name] = later | (handed if before_handover[step.name] else False)
-    return pd.DataFrame(out, index=rows.index)
+    return out
 
 
 def _records_of_parcels(
@@ -230,6 +237,7 @@ def _records_of_parcels(
         mine = mine[[(p, int(k)) in pieces for p, k in keys]]
     mine = mine.drop_duplicates([C.RECORD_INDEX, C.PROJECT])
     linked = records.iloc[mine[C.RECORD_INDEX].to_numpy(dtype=np.int64)].reset_index(drop=True)
+    linked.attrs = {}  # the book's headings: not copied again at every step below
     return linked.assign(**{C.PROJECT: mine[C.PROJECT].to_numpy(),
                             "_parcel": mine[C.PARCEL_INDEX].to_numpy(dtype=np.int64)})  # fmt: skip
 
@@ -348,11 +356,16 @@ def _overdue_days(
     Each household is judged as ``agency_deadlines.csv`` judges it.
     """
     group = group.reset_index(drop=True).assign(**{C.PROJECT: "", "_parcel": 0})
-    passed = _passed(group, procedure, as_of)[step.name].to_numpy()
+    passed = _passed(group, procedure, as_of)[step.name]
     keyed = (group[C.KEY_HOUSEHOLD].fillna("").astype(str) if C.KEY_HOUSEHOLD in group
              else pd.Series("", index=group.index))  # fmt: skip
-    days = [judged["days_late"] for _, household in group.groupby(keyed)
-            if (judged := _judge(step, household, passed[household.index], as_of)) is not None
+    starts, dones = (
+        group[STEP_COLUMNS[step.after]].tolist(),
+        group[STEP_COLUMNS[step.name]].tolist(),
+    )
+    days = [judged["days_late"] for at in group.groupby(keyed).indices.values()
+            if (judged := _judge(step, [starts[j] for j in at], [dones[j] for j in at],
+                                 passed[at].tolist(), as_of)) is not None
             and judged[C.STATUS] == "overdue"]  # fmt: skip
     return float(max(days)) if days else float("nan")
 

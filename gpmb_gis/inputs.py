@@ -379,7 +379,7 @@ def _records(
                 for p, b in zip(parts, books, strict=True)
             ]
     records = pd.concat(parts, ignore_index=True) if parts else empty_handovers()
-    records.attrs["columns"] = sorted({c for p in parts for c in p.attrs.get("columns", [])})
+    records.attrs["columns"] = tuple(sorted({c for p in parts for c in p.attrs.get("columns", ())}))
     if C.BOOK not in records:
         records[C.BOOK] = ""
     records = add_keys(records, index).reset_index(drop=True)
@@ -429,7 +429,7 @@ def _book_has_the_key(
     names = {C.KEY_SHEET: "sheet (Tờ bản đồ)", C.KEY_COMMUNE: "commune (Xã)"}
     for part in carried:
         if len(records) and not records[part].astype(bool).any():
-            headings = ", ".join(records.attrs.get("headings", [])[:20])
+            headings = ", ".join(records.attrs.get("headings", ())[:20])
             raise InputError(
                 source.label(),
                 f"no record gives the {names[part]}, which the parcels carry: without it a "

@@ -525,9 +525,8 @@ def read_handovers(
     )
     for column in (*C.MONEY_COLUMNS, *C.COUNT_COLUMNS):  # whole numbers, exact: not floats
         table[column] = pd.Series(records[column], index=table.index, dtype=object)
-    table.attrs["headings"] = [lab for _, _, (_, labels, _) in usable for lab in labels if lab]
+    # tuples: pandas deep-copies a frame's attrs at every step, and a tuple of text is quick
+    table.attrs["headings"] = tuple(lab for *_, (_, labels, _) in usable for lab in labels if lab)
     # the columns the book has, even where no cell is filled yet (a payment column, none paid)
-    table.attrs["columns"] = sorted(
-        {c for _, _, (_, _, matched) in usable for c in matched.values()}
-    )
+    table.attrs["columns"] = tuple(sorted({c for *_, (_, _, m) in usable for c in m.values()}))
     return table, findings, read

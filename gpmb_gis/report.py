@@ -197,11 +197,13 @@ def _write_sheet(book: Any, title: str, table: pd.DataFrame, *, total_rows: int 
         cell.font = Font(bold=True)
     for values in table.itertuples(index=False):
         ws.append([_xlsx_value(v) for v in values])
-        for cell in ws[ws.max_row]:
+    last, n_columns = len(table) + 1, max(len(table.columns), 1)  # ws.max_row scans every cell
+    for row in ws.iter_rows(min_row=2, max_row=last, max_col=n_columns):
+        for cell in row:
             if cell.data_type == "f":  # text that reads like a formula stays text
                 cell.data_type = "s"
-    for r in range(ws.max_row - total_rows + 1, ws.max_row + 1):
-        for cell in ws[r]:
+    for row in ws.iter_rows(min_row=last - total_rows + 1, max_row=last, max_col=n_columns):
+        for cell in row:
             cell.font = Font(bold=True)
     for i, name in enumerate(table.columns, start=1):
         fmt = "0.0" if "%" in str(name) else ("#,##0.00" if "(ha)" in str(name) else None)
@@ -210,7 +212,7 @@ def _write_sheet(book: Any, title: str, table: pd.DataFrame, *, total_rows: int 
         width = max(10, min(45, len(str(name)) + 2))
         ws.column_dimensions[get_column_letter(i)].width = width
         if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+            for (cell,) in ws.iter_rows(min_row=2, max_row=last, min_col=i, max_col=i):
                 cell.number_format = fmt
     ws.freeze_panes = "A2"
 

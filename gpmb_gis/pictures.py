@@ -7,6 +7,7 @@ into the folder being built; :func:`gpmb_gis.report.write_report` links them fro
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +151,7 @@ def write_atlases(result: ProgressResult, out_dir: Path, lang: str) -> list[Path
     """
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from gpmb_gis.maps.atlas import atlas_figures
+    from gpmb_gis.maps.atlas import iter_atlas_figures
     from gpmb_gis.maps.static import pyplot
 
     plt = pyplot()
@@ -158,9 +159,11 @@ def write_atlases(result: ProgressResult, out_dir: Path, lang: str) -> list[Path
     for pid, ov in result.overlays.items():
         if ov.route is None:
             continue
-        figures = atlas_figures(result, pid, result.config.atlas_scale, lang)
-        if not figures:
+        figures = iter_atlas_figures(result, pid, result.config.atlas_scale, lang)
+        first = next(figures, None)  # one page open at a time, however long the road
+        if first is None:
             continue
+        figures = itertools.chain([first], figures)
         stem = file_stem(pid)
         pdf, pngs = out_dir / "maps" / f"{stem}_atlas.pdf", out_dir / "maps" / f"{stem}_atlas"
         pngs.mkdir(parents=True, exist_ok=True)

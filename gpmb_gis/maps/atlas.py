@@ -11,6 +11,7 @@ pages' figures add up to the road's). Page 1 is a key map of the pages.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ from gpmb_gis.palette import BLOCKED_COLOUR, STAGE_COLOURS
 if TYPE_CHECKING:
     from gpmb_gis.result import ProgressResult
 
-__all__ = ["Page", "atlas_figures", "atlas_pages"]
+__all__ = ["Page", "atlas_figures", "atlas_pages", "iter_atlas_figures"]
 
 #: An A4 landscape page, and where its map sits on it (the margin right holds the figures).
 PAGE_IN = (11.69, 8.27)
@@ -385,13 +386,23 @@ def _key_map(result: ProgressResult, project: str, pages: list[Page], scale: flo
 
 def atlas_figures(result: ProgressResult, project: str, scale: float,
                   lang: str | None = None) -> list[Any]:  # fmt: skip
-    """The book of a road: the key map, then one figure per page (empty without a road)."""
+    """The book of a road: the key map, then one figure per page (empty without a road).
+
+    Every page is open at once: for a long road, :func:`iter_atlas_figures` draws one at a
+    time.
+    """
+    return list(iter_atlas_figures(result, project, scale, lang))
+
+
+def iter_atlas_figures(result: ProgressResult, project: str, scale: float,
+                       lang: str | None = None) -> Iterator[Any]:  # fmt: skip
+    """The figures of :func:`atlas_figures`, each drawn when asked for: close it before the next."""
     plt = pyplot()
     lang = lang or result.config.lang
     pages = atlas_pages(result, project, scale)
     if not pages:
-        return []
-    figures = [_key_map(result, project, pages, scale, lang)]
+        return
+    yield _key_map(result, project, pages, scale, lang)
     for page in pages:
         fig = plt.figure(figsize=PAGE_IN)
         ax = fig.add_axes(MAP_BOX)
@@ -399,5 +410,4 @@ def atlas_figures(result: ProgressResult, project: str, scale: float,
         avoid = _margin(fig, result, project, page, len(pages), scale, lang, keys)
         arrow = furniture.north_arrow(ax, angle_deg=-page.angle_deg)  # north, turned too
         furniture.keep_apart(fig, texts, avoid=[*avoid, arrow])
-        figures.append(fig)
-    return figures
+        yield fig

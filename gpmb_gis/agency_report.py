@@ -61,7 +61,8 @@ def agency_section(result: ProgressResult, lang: str) -> AgencySection | None:
                                      "step", "agency", "agency_now", "due_date", "days_late",
                                      "days"]]  # fmt: skip
     longest = longest.assign(step=[word(f"step_{s}", lang) for s in longest["step"]],
-                             days=[word(f"days_{d}", lang) for d in longest["days"]])  # fmt: skip
+                             days=[word(f"days_{d}", lang) for d in longest["days"]],
+                             due_date=[f"{d:%d/%m/%Y}" for d in longest["due_date"]])  # fmt: skip
     agencies = tables["agencies"]
     agencies = agencies.assign(quarter=[quarter_label(q, lang) for q in agencies["quarter"]])
     return AgencySection(sentence, _worded(agencies, lang), _worded(longest, lang))

@@ -188,6 +188,7 @@ def test_the_index_says_who_is_late_and_which_steps_it_could_judge(tmp_path):
     assert "Các bước được đánh giá: Quyết định thu hồi đất, Chi trả." in text
     longest = text.split(word("longest_overdue"), 1)[1].split("</table>", 1)[0]
     assert "Quyết định thu hồi đất" in longest and ">47<" in longest and "UBND huyện" in longest
+    assert ">15/08/2024<" in longest  # the due day as people write it
 
 
 def test_gpmb_check_fails_on_a_step_overdue_beyond_the_grace(tmp_path, capsys):

@@ -69,14 +69,14 @@ def write_charts(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]
     return paths
 
 
-def _save(fig: Any, stem: Path) -> list[Path]:
-    """A figure as PNG and PDF, then closed."""
+def _save(fig: Any, stem: Path, *, dpi: int = 150, pdf: bool = True) -> list[Path]:
+    """A figure as PNG (and PDF), then closed."""
     from gpmb_gis.maps.static import pyplot
 
     paths = []
-    for suffix in ("png", "pdf"):
+    for suffix in ("png", "pdf") if pdf else ("png",):
         path = stem.parent / f"{stem.name}.{suffix}"  # a project's id may hold a dot
-        fig.savefig(path, dpi=150)
+        fig.savefig(path, dpi=dpi)
         paths.append(path)
     pyplot().close(fig)
     return paths
@@ -117,29 +117,20 @@ def write_maps(result: ProgressResult, out_dir: Path, lang: str) -> list[Path]:
     Per project (PNG at 200 dpi and PDF, A4 landscape), per project and commune (PNG), and
     the district overview (PNG and PDF).
     """
-    from gpmb_gis.maps.static import plot_overview, plot_project, pyplot
+    from gpmb_gis.maps.static import plot_overview, plot_project
 
-    plt = pyplot()
     maps = out_dir / "maps"
     maps.mkdir(parents=True, exist_ok=True)
-    paths = []
-
-    def save(fig: Any, name: str, *, pdf: bool) -> None:
-        for suffix in ("png", "pdf") if pdf else ("png",):
-            path = maps / f"{name}.{suffix}"
-            fig.savefig(path, dpi=200 if pdf else 120)
-            paths.append(path)
-        plt.close(fig)
-
-    save(plot_overview(result, lang=lang)[0], "overview", pdf=True)
+    paths = _save(plot_overview(result, lang=lang)[0], maps / "overview", dpi=200)
     for pid in result.overlays:
-        save(plot_project(result, pid, lang=lang)[0], file_stem(pid), pdf=True)
+        paths += _save(plot_project(result, pid, lang=lang)[0], maps / file_stem(pid), dpi=200)
         for commune in result.by_commune(pid)[C.COMMUNE]:
             # the rows of land in no commune or in no parcel, worded in the run's language
             run = result.config.lang
             if commune not in (word("outside_communes", run), word("unmapped_land", run)):
                 fig, _ = plot_project(result, pid, lang=lang, commune=commune)
-                save(fig, f"{file_stem(pid)}_{file_stem(commune, commune=True)}", pdf=False)
+                stem = maps / f"{file_stem(pid)}_{file_stem(commune, commune=True)}"
+                paths += _save(fig, stem, dpi=120, pdf=False)
     return paths
 
 
